@@ -1,0 +1,63 @@
+"""Every format constant in one place (algorithm names, sizes, caps, versions).
+
+Readers treat files as untrusted: the ``MAX_*``/``MIN_*`` caps below are checked before any work is
+done, so a tampered file cannot make the computer allocate or compute without bound.
+"""
+
+from typing import Final
+
+# --- vault.keys -----------------------------------------------------------------------------
+KEYS_FORMAT: Final = "evault-keys"
+KEYS_VERSION: Final = 1
+MAX_KEYS_FILE_BYTES: Final = 64 * 1024
+MAX_SLOTS: Final = 16
+MAX_KEY_EVENTS: Final = 32
+
+DB_KEY_BYTES: Final = 32
+SLOT_KEY_BYTES: Final = 32
+SLOT_ID_BYTES: Final = 8
+AEAD_NAME: Final = "chacha20-poly1305"
+AEAD_NONCE_BYTES: Final = 12
+AEAD_TAG_BYTES: Final = 16
+SLOT_AD_PREFIX: Final = b"evault-keyslot-v1\x00"
+SLOT_INFO_PASSPHRASE: Final = b"evault-slot-key-v1:passphrase"
+SLOT_INFO_RECOVERY: Final = b"evault-slot-key-v1:recovery"
+KEY_EVENTS_MAC_INFO: Final = b"evault-key-events-mac-v1"
+
+SLOT_KIND_PASSPHRASE: Final = "passphrase"  # noqa: S105 - a slot kind, not a secret
+SLOT_KIND_RECOVERY: Final = "recovery"
+
+# --- Argon2id -------------------------------------------------------------------------------
+ARGON2_NAME: Final = "argon2id"
+ARGON2_VERSION: Final = 19
+SALT_BYTES: Final = 16
+MIN_SALT_BYTES: Final = 16
+MAX_SALT_BYTES: Final = 64
+PROD_PARALLELISM: Final = 4
+PROD_MIN_MEMORY_KIB: Final = 256 * 1024  # 256 MiB: the floor on any machine with enough memory
+LOW_MEMORY_FLOOR_KIB: Final = 64 * 1024  # never below 64 MiB, even on a small machine
+LOW_MEMORY_THRESHOLD_BYTES: Final = 2 * 1024**3  # below this much available memory, lower the cost
+TARGET_SECONDS_MIN: Final = 0.5
+TARGET_SECONDS_MAX: Final = 1.0
+MAX_MEMORY_KIB: Final = 4 * 1024 * 1024  # 4 GiB
+MAX_ITERATIONS: Final = 64
+MAX_PARALLELISM: Final = 16
+HKDF_NAME: Final = "hkdf-sha256"
+
+# --- recovery key ---------------------------------------------------------------------------
+RECOVERY_SECRET_BYTES: Final = 20  # 160 bits
+RECOVERY_CHECK_PREFIX: Final = b"evault-recovery-check-v1"
+RECOVERY_GROUP: Final = 4
+CROCKFORD_ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+# --- identity and custody -------------------------------------------------------------------
+IDENTITY_FP_PREFIX: Final = b"evault-identity-v1\x00"
+FINGERPRINT_GROUPS: Final = 6
+CUSTODY_SIG_PREFIX: Final = b"evault-custody-v1\x00"
+CUSTODY_VERSION: Final = 1
+ACTOR_PREFIX: Final = "ed25519:"
+MAX_CUSTODY_BODY_BYTES: Final = 256 * 1024
+
+# --- vault.db -------------------------------------------------------------------------------
+CIPHER_PAGE_SIZE: Final = 16384
+CHUNK_SIZE: Final = 1024 * 1024

@@ -1,0 +1,175 @@
+"""The custody event format: canonical body, hash chain, Ed25519 signature (docs/format.md §5).
+
+Pure and shared: the vault appends and checks events with these functions, and bundle verification
+(which has no vault) checks exported events with the same code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from crypto import constants as c
+from crypto.canonical import canonical_json, parse_canonical
+from crypto.errors import FormatError, SignatureInvalid
+from crypto.identity import SigningKey, actor_id, verify
+
+_BODY_FIELDS = {
+    "v",
+    "seq",
+    "id",
+    "type",
+    "time",
+    "actor",
+    "vault_id",
+    "item",
+    "reason",
+    "details",
+    "prev",
+}
+_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
+_HASH_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class SignedEvent:
+    """One custody event as stored: canonical body bytes, their SHA-256 (hex) and the signature."""
+
+    seq: int
+    body: bytes
+    hash: str
+    signature: bytes
+
+    def parsed(self) -> dict[str, Any]:
+        value = parse_canonical(self.body, max_bytes=c.MAX_CUSTODY_BODY_BYTES)
+        if not isinstance(value, dict):
+            raise FormatError("A custody event is not a JSON object.")
+        return value
+
+
+def event_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def signing_message(body: bytes) -> bytes:
+    return c.CUSTODY_SIG_PREFIX + body
+
+
+def make_event(
+    key: SigningKey,
+    *,
+    seq: int,
+    event_id: str,
+    event_type: str,
+    time: str,
+    vault_id: str,
+    item: dict[str, str] | None,
+    reason: str | None,
+    details: dict[str, Any],
+    prev: str | None,
+) -> SignedEvent:
+    """Build, canonicalise and sign one event."""
+    body = canonical_json(
+        {
+            "v": c.CUSTODY_VERSION,
+            "seq": seq,
+            "id": event_id,
+            "type": event_type,
+            "time": time,
+            "actor": actor_id(key.public_key),
+            "vault_id": vault_id,
+            "item": item,
+            "reason": reason,
+            "details": details,
+            "prev": prev,
+        }
+    )
+    if len(body) > c.MAX_CUSTODY_BODY_BYTES:
+        raise FormatError("A custody event is too large.")
+    return SignedEvent(seq, body, event_hash(body), key.sign(signing_message(body)))
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """One thing wrong with a custody log, in words; ``seq`` is the event it concerns."""
+
+    seq: int
+    message: str
+
+
+def check_event(event: SignedEvent, public_key: bytes) -> list[str]:
+    """Check one event on its own (form, hash, signature); return what is wrong."""
+    problems: list[str] = []
+    try:
+        body = event.parsed()
+    except FormatError as exc:
+        return [str(exc)]
+    if set(body) != _BODY_FIELDS:
+        problems.append("its fields are not those of a custody event")
+        return problems
+    if event_hash(event.body) != event.hash:
+        problems.append("its stored hash does not match its content")
+    try:
+        verify(public_key, event.signature, signing_message(event.body))
+    except SignatureInvalid:
+        problems.append(
+            "its signature does not verify (it was altered or not signed by this vault)"
+        )
+    if body["actor"] != actor_id(public_key):
+        problems.append("it names a different signer")
+    if body["v"] != c.CUSTODY_VERSION:
+        problems.append("it has an unknown format version")
+    if body["seq"] != event.seq:
+        problems.append("its sequence number was changed")
+    if not isinstance(body["time"], str) or not _TIME_RE.match(body["time"]):
+        problems.append("its time is malformed")
+    if body["prev"] is not None and (
+        not isinstance(body["prev"], str) or not _HASH_RE.match(body["prev"])
+    ):
+        problems.append("its link to the previous event is malformed")
+    return problems
+
+
+def check_chain(
+    events: list[SignedEvent],
+    public_key: bytes,
+    *,
+    vault_id: str,
+    first_prev: str | None = None,
+    contiguous: bool = True,
+) -> list[ChainProblem]:
+    """Walk a log in order and return every problem found (empty list: the log holds).
+
+    ``first_prev`` is the hash the first event must link to (None for a whole log starting at 1).
+    With ``contiguous=False`` (a subset exported in a bundle) gaps in ``seq`` are allowed and links
+    are checked only between consecutive sequence numbers.
+    """
+    problems: list[ChainProblem] = []
+    prev_hash = first_prev
+    prev_seq = 0 if first_prev is None else None
+    prev_time = ""
+    for event in events:
+        for message in check_event(event, public_key):
+            problems.append(ChainProblem(event.seq, message))
+        try:
+            body = event.parsed()
+        except FormatError:
+            prev_hash, prev_seq = event.hash, event.seq
+            continue
+        if body.get("vault_id") != vault_id:
+            problems.append(ChainProblem(event.seq, "it belongs to another vault"))
+        if prev_seq is not None and contiguous and event.seq != prev_seq + 1:
+            problems.append(
+                ChainProblem(event.seq, f"events are missing before it (expected {prev_seq + 1})")
+            )
+        linked = prev_seq is None or event.seq == prev_seq + 1 or contiguous
+        if linked and body.get("prev") != prev_hash:
+            problems.append(ChainProblem(event.seq, "it does not link to the event before it"))
+        time = body.get("time")
+        if isinstance(time, str) and time < prev_time:
+            problems.append(ChainProblem(event.seq, "its time is earlier than the event before it"))
+        prev_time = time if isinstance(time, str) else prev_time
+        prev_hash, prev_seq = event.hash, event.seq
+    return problems

@@ -1,0 +1,98 @@
+"""The vault identity: an Ed25519 key pair, and the fingerprint people read aloud.
+
+The fingerprint is 30 decimal digits in 6 groups of 5 (like Signal safety numbers): digits are the
+same in Azerbaijani, Russian and English and are easy to compare over the phone.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from crypto import constants as c
+from crypto.errors import FormatError, SignatureInvalid
+
+
+@dataclass(frozen=True, repr=False)
+class SigningKey:
+    """An Ed25519 private key. ``repr`` never shows the secret."""
+
+    secret: bytes
+
+    def __repr__(self) -> str:
+        return "SigningKey(<secret>)"
+
+    @classmethod
+    def generate(cls) -> SigningKey:
+        raw = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        return cls(raw)
+
+    def _key(self) -> Ed25519PrivateKey:
+        return Ed25519PrivateKey.from_private_bytes(self.secret)
+
+    @property
+    def public_key(self) -> bytes:
+        return (
+            self._key()
+            .public_key()
+            .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        )
+
+    def sign(self, message: bytes) -> bytes:
+        return self._key().sign(message)
+
+
+def verify(public_key: bytes, signature: bytes, message: bytes) -> None:
+    """Raise :class:`SignatureInvalid` unless ``signature`` is valid for ``message``."""
+    if len(public_key) != 32 or len(signature) != 64:
+        raise SignatureInvalid("A signature or public key has the wrong length.")
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+    except (InvalidSignature, ValueError) as exc:
+        raise SignatureInvalid("A signature does not match.") from exc
+
+
+def fingerprint(public_key: bytes) -> str:
+    """The readable fingerprint of a public key: ``"12345 67890 …"`` (6 groups of 5 digits)."""
+    if len(public_key) != 32:
+        raise FormatError("A public key has the wrong length.")
+    digest = hashlib.sha256(c.IDENTITY_FP_PREFIX + public_key).digest()
+    groups = [
+        f"{int.from_bytes(digest[5 * i : 5 * i + 5], 'big') % 100000:05d}"
+        for i in range(c.FINGERPRINT_GROUPS)
+    ]
+    return " ".join(groups)
+
+
+def normalize_fingerprint(text: str) -> str:
+    """Accept a fingerprint typed with any spacing or dashes; return the canonical grouped form."""
+    digits = "".join(ch for ch in text if not ch.isspace() and ch != "-")
+    if len(digits) != 5 * c.FINGERPRINT_GROUPS or not digits.isascii() or not digits.isdigit():
+        raise FormatError("A fingerprint is 30 digits in 6 groups of 5.")
+    return " ".join(digits[i : i + 5] for i in range(0, len(digits), 5))
+
+
+def actor_id(public_key: bytes) -> str:
+    """The ``actor`` field of custody events: ``ed25519:`` + base64 of the raw public key."""
+    return c.ACTOR_PREFIX + base64.b64encode(public_key).decode("ascii")
+
+
+def public_key_from_actor(actor: str) -> bytes:
+    if not actor.startswith(c.ACTOR_PREFIX):
+        raise FormatError("A custody event names an unknown kind of signer.")
+    try:
+        raw = base64.b64decode(actor[len(c.ACTOR_PREFIX) :], validate=True)
+    except ValueError as exc:
+        raise FormatError("A custody event's signer is malformed.") from exc
+    if len(raw) != 32:
+        raise FormatError("A custody event's signer is malformed.")
+    return raw
