@@ -1,0 +1,81 @@
+"""Opening ``vault.db`` with SQLCipher: the pragma sequence of docs/format.md §3, and error mapping.
+
+The database key is given as a raw key (``x'…'``), so SQLCipher's PBKDF2 is not used. The key is
+proven by reading ``sqlite_master``; ``cipher_version`` proves the driver really is SQLCipher (Python's
+own ``sqlite3`` would silently ignore ``PRAGMA key`` and write plaintext).
+"""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from crypto import constants as c
+from vault.errors import EvaultError, StorageError, StorageFull, VaultDamaged
+
+Connection = Any  # sqlcipher3.Connection has no type stubs
+
+DAMAGED_MESSAGE = (
+    "The vault's database is damaged or was altered, so it cannot be read. "
+    "Nothing was changed; restore the vault folder from a backup copy if you have one."
+)
+FULL_MESSAGE = "The disk is full, so nothing was saved. Free some space and try again."
+IO_MESSAGE = (
+    "The vault could not be read or written (was the disk or USB stick removed?). "
+    "Nothing half-written is kept; reconnect it and try again."
+)
+
+
+def connect(path: Path, db_key: bytes, *, create: bool = False) -> Connection:
+    """Open ``path`` keyed with ``db_key`` and prove the key; raise :class:`VaultDamaged` if not."""
+    if len(db_key) != c.DB_KEY_BYTES:
+        raise ValueError("database key must be 32 bytes")
+    if not create and not path.is_file():
+        raise VaultDamaged("The vault's database file (vault.db) is missing.")
+    try:
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    except sqlcipher3.Error as exc:
+        raise StorageError(IO_MESSAGE) from exc
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{db_key.hex()}'\"")
+        conn.execute(f"PRAGMA cipher_page_size = {c.CIPHER_PAGE_SIZE}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        version = conn.execute("PRAGMA cipher_version").fetchone()
+        if not version or not version[0]:
+            raise VaultDamaged(
+                "This program was installed without SQLCipher; it cannot open vaults."
+            )
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA cache_size = -16384")  # 16 MiB page cache keeps memory bounded
+    except sqlcipher3.Error as exc:
+        conn.close()
+        raise translate(exc) from None
+    except EvaultError:
+        conn.close()
+        raise
+    return conn
+
+
+def translate(exc: BaseException) -> EvaultError:
+    """Map a SQLCipher/OS error to one calm, secret-free sentence."""
+    text = str(exc).lower()
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return StorageFull(FULL_MESSAGE)
+    if "disk is full" in text or "database or disk is full" in text:
+        return StorageFull(FULL_MESSAGE)
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return VaultDamaged(DAMAGED_MESSAGE)
+    if "readonly" in text or "read-only" in text:
+        return StorageError(
+            "The vault is on a disk that cannot be written to (read-only). "
+            "Copy it somewhere writable, or unlock the USB stick, and try again."
+        )
+    return StorageError(IO_MESSAGE)

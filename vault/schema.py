@@ -1,0 +1,155 @@
+"""Database schema as numbered migrations (docs/format.md §3.1).
+
+Each migration runs once, inside the transaction that records it in ``schema_migrations``.
+"""
+
+from __future__ import annotations
+
+from vault.db import Connection
+from vault.errors import UnsupportedVersion
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "initial schema",
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE identity (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            algorithm TEXT NOT NULL,
+            secret_key BLOB NOT NULL,
+            public_key BLOB NOT NULL,
+            created TEXT NOT NULL
+        );
+        CREATE TABLE cases (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            description TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL
+        );
+        CREATE TABLE contents (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL UNIQUE,
+            size INTEGER NOT NULL,
+            chunk_size INTEGER NOT NULL,
+            chunk_count INTEGER NOT NULL
+        );
+        CREATE TABLE chunks (
+            id INTEGER PRIMARY KEY,
+            content_id INTEGER NOT NULL REFERENCES contents(id),
+            seq INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            UNIQUE (content_id, seq)
+        );
+        CREATE TABLE items (
+            rowid INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('file', 'message', 'note')),
+            title TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            media_type TEXT NOT NULL DEFAULT 'application/octet-stream',
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            content_id INTEGER REFERENCES contents(id),
+            captured_at TEXT NOT NULL,
+            occurred_at TEXT,
+            occurred_tz TEXT NOT NULL DEFAULT 'unknown',
+            occurred_utc TEXT,
+            platform TEXT NOT NULL DEFAULT '',
+            source_url TEXT NOT NULL DEFAULT '',
+            sender_handle TEXT NOT NULL DEFAULT '',
+            sender_id TEXT NOT NULL DEFAULT '',
+            original_filename TEXT NOT NULL DEFAULT '',
+            sensitive INTEGER NOT NULL DEFAULT 0,
+            case_id TEXT REFERENCES cases(id),
+            parent_id TEXT REFERENCES items(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT,
+            deleted_reason TEXT
+        );
+        CREATE INDEX items_sha256 ON items(sha256);
+        CREATE INDEX items_case ON items(case_id);
+        CREATE TABLE item_tags (
+            item_id TEXT NOT NULL REFERENCES items(id),
+            tag TEXT NOT NULL,
+            PRIMARY KEY (item_id, tag)
+        );
+        CREATE TABLE messages (
+            item_id TEXT PRIMARY KEY REFERENCES items(id),
+            recipient TEXT NOT NULL DEFAULT '',
+            sent_at TEXT,
+            sent_tz TEXT NOT NULL DEFAULT 'unknown',
+            sent_utc TEXT,
+            thread TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE message_attachments (
+            message_id TEXT NOT NULL REFERENCES items(id),
+            item_id TEXT NOT NULL REFERENCES items(id),
+            PRIMARY KEY (message_id, item_id)
+        );
+        CREATE TABLE custody (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            body BLOB NOT NULL,
+            hash TEXT NOT NULL,
+            signature BLOB NOT NULL
+        );
+        CREATE TABLE custody_items (
+            item_id TEXT NOT NULL,
+            seq INTEGER NOT NULL REFERENCES custody(seq),
+            PRIMARY KEY (item_id, seq)
+        );
+        CREATE VIRTUAL TABLE search USING fts5(
+            title, body, meta, tokenize = 'unicode61 remove_diacritics 0'
+        );
+        """,
+    ),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(conn: Connection) -> int:
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    if not exists:
+        return 0
+    row = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(conn: Connection, now: str) -> None:
+    """Bring the schema up to :data:`LATEST`; refuse a database made by a newer program."""
+    version = current_version(conn)
+    if version > LATEST:
+        raise UnsupportedVersion(
+            "This vault was made by a newer version of evidence-vault. "
+            "Install the newer version to open it; nothing was changed."
+        )
+    if version == LATEST:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, applied TEXT NOT NULL, description TEXT NOT NULL)"
+        )
+        for number, description, sql in MIGRATIONS:
+            if number <= version:
+                continue
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, applied, description) VALUES (?, ?, ?)",
+                (number, now, description),
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _statements(sql: str) -> list[str]:
+    return [s.strip() for s in sql.split(";") if s.strip()]
