@@ -127,7 +127,7 @@ class Vault:
         passphrase: str,
         *,
         keyfile: bytes | None = None,
-        kdf: KdfChoice = calibrate,
+        kdf: KdfChoice | None = None,
         now: datetime | None = None,
     ) -> tuple[Vault, str]:
         """Create a vault in ``folder`` (new or empty). Returns the vault and its recovery key,
@@ -151,7 +151,7 @@ class Vault:
         vault_id = str(uuid.uuid4())
         secret = new_recovery_secret()
         try:
-            params = kdf()
+            params = (kdf or calibrate)()
             keys = KeysFile(
                 vault_id=vault_id,
                 slots=(
@@ -195,6 +195,11 @@ class Vault:
             _remove_partial(folder)
             raise
         return cls(folder, conn, db_key, keys, lock), format_recovery_key(secret)
+
+    @staticmethod
+    def ensure_vault(folder: Path) -> None:
+        """Raise :class:`NotAVault` (or a damage error) unless ``folder`` looks like a vault."""
+        keystore.load(Path(folder))
 
     @classmethod
     def open(
@@ -959,7 +964,7 @@ class Vault:
         new_passphrase: str,
         *,
         keyfile: bytes | None = None,
-        kdf: KdfChoice = calibrate,
+        kdf: KdfChoice | None = None,
         now: datetime | None = None,
     ) -> None:
         """Re-wrap the database key under a new passphrase (and keyfile, if given).
@@ -971,7 +976,12 @@ class Vault:
         stamp = _now(now)
         with self._mutex:
             slot = keyslots.make_passphrase_slot(
-                self._db_key, self.vault_id, new_passphrase, kdf(), now=stamp, keyfile=keyfile
+                self._db_key,
+                self.vault_id,
+                new_passphrase,
+                (kdf or calibrate)(),
+                now=stamp,
+                keyfile=keyfile,
             )
             others = tuple(s for s in self._keys.slots if s.kind != c.SLOT_KIND_PASSPHRASE)
             old_keyfile = any(s.keyfile for s in self._keys.slot_of_kind(c.SLOT_KIND_PASSPHRASE))

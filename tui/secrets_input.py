@@ -1,0 +1,88 @@
+"""Getting passphrases, keyfiles and recovery keys from files or the terminal, never echoed.
+
+A file's first line is the secret (one trailing newline removed); ``-`` means standard input. Without
+a file we prompt on the terminal itself (``/dev/tty``), with no echo. With neither, we stop with a
+clear sentence instead of waiting on input that will never come.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+from vault.errors import InvalidInput
+
+MAX_SECRET_FILE_BYTES = 64 * 1024
+MAX_KEYFILE_BYTES = 16 * 1024 * 1024
+
+
+class StdinBudget:
+    """Standard input can be read once: remembers who used it so a second use is a clear error."""
+
+    def __init__(self) -> None:
+        self.used_for: str | None = None
+
+    def take(self, purpose: str) -> None:
+        if self.used_for is not None:
+            raise InvalidInput(
+                f"Standard input is already used for the {self.used_for}; "
+                f"give the {purpose} in a file instead."
+            )
+        self.used_for = purpose
+
+
+def read_first_line(source: str, purpose: str, stdin: StdinBudget) -> str:
+    if source == "-":
+        stdin.take(purpose)
+        data = sys.stdin.buffer.read(MAX_SECRET_FILE_BYTES + 1)
+    else:
+        try:
+            with open(source, "rb") as f:
+                data = f.read(MAX_SECRET_FILE_BYTES + 1)
+        except OSError:
+            raise InvalidInput(f"The {purpose} file {source} could not be read.") from None
+    if len(data) > MAX_SECRET_FILE_BYTES:
+        raise InvalidInput(f"The {purpose} file is too large to be a {purpose}.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"The {purpose} file is not UTF-8 text.") from None
+    line = text.split("\n", 1)[0].removesuffix("\r")
+    if not line:
+        raise InvalidInput(
+            f"The {purpose} file is empty; its first line should hold the {purpose}."
+        )
+    return line
+
+
+def read_keyfile(path: str) -> bytes:
+    try:
+        p = Path(path)
+        if p.stat().st_size > MAX_KEYFILE_BYTES:
+            raise InvalidInput("The keyfile is larger than 16 MiB; choose a smaller file.")
+        return p.read_bytes()
+    except OSError:
+        raise InvalidInput(f"The keyfile {path} could not be read.") from None
+
+
+def terminal_available() -> bool:
+    if sys.platform == "win32":  # pragma: no cover
+        return sys.stdin.isatty()
+    try:
+        with open("/dev/tty", "rb"):
+            return True
+    except OSError:
+        return False
+
+
+def prompt_secret(prompt: str, what: str) -> str:
+    if not terminal_available():
+        raise InvalidInput(
+            f"No {what} was given and there is no terminal to ask for it. "
+            f"Use --{what.replace(' ', '-')}-file FILE (or - for standard input)."
+        )
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise InvalidInput(f"No {what} was typed.") from None
