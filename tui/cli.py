@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import TextIO
 
 from tui import render
-from tui.secrets_input import StdinBudget, prompt_secret, read_first_line, read_keyfile
+from tui.secrets_input import (
+    StdinBudget,
+    prompt_secret,
+    read_first_line,
+    read_keyfile,
+    read_stdin,
+)
 from vault import Vault
 from vault.errors import (
     EXIT_INTERRUPTED,
@@ -43,7 +49,14 @@ class Context:
         self.args = args
         self.out = stdout
         self.err = stderr
-        self.stdin = StdinBudget()
+        # Claim standard input for the secret first, so a command that also wants it (add-message)
+        # fails before anything is read.
+        reserved = None
+        if args.passphrase_file == "-":  # noqa: S105 - "-" means standard input
+            reserved = "passphrase"
+        elif args.recovery_key_file == "-":
+            reserved = "recovery key"
+        self.stdin = StdinBudget(reserved)
 
     @property
     def vault_path(self) -> Path:
@@ -153,7 +166,7 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
 
 def _read_stdin_text(ctx: Context, what: str) -> str:
     ctx.stdin.take(f"{what} text")
-    data = sys.stdin.buffer.read(16 * 1024 * 1024 + 1)
+    data = read_stdin(16 * 1024 * 1024 + 1)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -20,10 +20,14 @@ MAX_KEYFILE_BYTES = 16 * 1024 * 1024
 class StdinBudget:
     """Standard input can be read once: remembers who used it so a second use is a clear error."""
 
-    def __init__(self) -> None:
-        self.used_for: str | None = None
+    def __init__(self, reserved_for: str | None = None) -> None:
+        self.used_for: str | None = reserved_for
+        self._reserved = reserved_for is not None
 
     def take(self, purpose: str) -> None:
+        if self._reserved and purpose == self.used_for:
+            self._reserved = False
+            return
         if self.used_for is not None:
             raise InvalidInput(
                 f"Standard input is already used for the {self.used_for}; "
@@ -35,7 +39,7 @@ class StdinBudget:
 def read_first_line(source: str, purpose: str, stdin: StdinBudget) -> str:
     if source == "-":
         stdin.take(purpose)
-        data = sys.stdin.buffer.read(MAX_SECRET_FILE_BYTES + 1)
+        data = read_stdin(MAX_SECRET_FILE_BYTES + 1)
     else:
         try:
             with open(source, "rb") as f:
@@ -54,6 +58,13 @@ def read_first_line(source: str, purpose: str, stdin: StdinBudget) -> str:
             f"The {purpose} file is empty; its first line should hold the {purpose}."
         )
     return line
+
+
+def read_stdin(limit: int) -> bytes:
+    try:
+        return sys.stdin.buffer.read(limit)
+    except (OSError, AttributeError, ValueError):
+        raise InvalidInput("Standard input could not be read.") from None
 
 
 def read_keyfile(path: str) -> bytes:

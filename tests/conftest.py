@@ -1,0 +1,58 @@
+"""Shared fixtures: real vaults on disk with fast KDF parameters.
+
+Production Argon2id parameters (256 MiB, ~0.5 s) would make the suite take many minutes, so tests
+create vaults with tiny parameters (KeePassXC's fastKdf idea). One test in tests/crypto pins the
+production parameters, and a few CLI tests run the real calibration end to end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crypto.kdf import Argon2Params
+from vault import Vault
+
+PASSPHRASE = "correct horse battery staple"
+FAST_PARAMS = Argon2Params(memory_kib=1024, iterations=1, parallelism=1)
+
+
+def fast_kdf() -> Argon2Params:
+    return FAST_PARAMS
+
+
+@pytest.fixture
+def make_vault(tmp_path: Path) -> Iterator[object]:
+    """Factory: ``make_vault(name="v", passphrase=..., keyfile=None) -> (Vault, recovery_key)``.
+
+    Every vault it opened is closed at the end of the test.
+    """
+    opened: list[Vault] = []
+
+    def factory(
+        name: str = "v.evault", passphrase: str = PASSPHRASE, keyfile: bytes | None = None
+    ) -> tuple[Vault, str]:
+        vault, recovery = Vault.create(
+            tmp_path / name, passphrase, keyfile=keyfile, kdf=fast_kdf
+        )
+        opened.append(vault)
+        return vault, recovery
+
+    yield factory
+    for vault in opened:
+        vault.close()
+
+
+@pytest.fixture
+def vault(make_vault: object) -> Vault:
+    """A fresh, open vault in a temporary folder."""
+    v, _ = make_vault()  # type: ignore[operator]
+    return v
+
+
+@pytest.fixture
+def patch_fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make in-process CLI commands (init, passwd) use fast KDF parameters."""
+    monkeypatch.setattr("vault.vault.calibrate", fast_kdf)
