@@ -37,11 +37,19 @@ def run_check(  # noqa: PLR0917
     report = CheckReport()
     _check_storage(conn, report)
     _check_contents(conn, report, progress, cancel)
-    events = custody.all_events(conn)
-    report.events_checked = len(events)
-    for problem in fmt.check_chain(events, public_key, vault_id=vault_id):
-        report.problems.append(f"Custody event {problem.seq}: {problem.message}.")
-    _check_item_history(conn, events, report)
+    try:
+        events = custody.all_events(conn)
+    except sqlcipher3.Error as exc:
+        report.problems.append(f"The custody log could not be read ({exc}).")
+        events = None
+    if events is not None:
+        report.events_checked = len(events)
+        for problem in fmt.check_chain(events, public_key, vault_id=vault_id):
+            report.problems.append(f"Custody event {problem.seq}: {problem.message}.")
+        try:
+            _check_item_history(conn, events, report)
+        except sqlcipher3.Error as exc:
+            report.problems.append(f"The items could not be compared with the custody log ({exc}).")
     if not keyslots.key_events_authentic(keys, db_key):
         report.problems.append(
             "vault.keys: the list of key changes was altered (its authentication code does not match)."

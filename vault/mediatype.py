@@ -6,6 +6,7 @@ bytes are stored unchanged whatever the answer.
 
 from __future__ import annotations
 
+import codecs
 import mimetypes
 
 _MAGIC: list[tuple[bytes, int, str]] = [
@@ -43,8 +44,11 @@ def sniff(head: bytes, filename: str = "") -> str:
     guessed, _ = mimetypes.guess_type(filename, strict=False)
     if guessed:
         return guessed
+    if not head or b"\x00" in head:
+        return "application/octet-stream"
     try:
-        head.decode("utf-8")
+        # The head may end inside a multi-byte character: decode it as an unfinished stream.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return "application/octet-stream"
-    return "text/plain" if head else "application/octet-stream"
+    return "text/plain"

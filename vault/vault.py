@@ -648,6 +648,7 @@ class Vault:
         reason: str | None = None,
         overwrite: bool = False,
         progress: intake.Progress | None = None,
+        cancel: threading.Event | None = None,
         now: datetime | None = None,
     ) -> Item:
         """Write the original bytes to ``destination`` (plaintext leaves the vault) and log it.
@@ -666,6 +667,8 @@ class Vault:
                 with open(tmp, "xb") as out:
                     done = 0
                     for chunk in self._iter_chunks(chunk_rows):
+                        if cancel is not None and cancel.is_set():
+                            raise Cancelled("Stopped. No partial copy was left behind.")
                         digest.update(chunk)
                         out.write(chunk)
                         done += len(chunk)
