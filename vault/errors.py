@@ -70,12 +70,12 @@ class InvalidInput(EvaultError):
     """Something the user gave us is not usable (a date, a file, a value)."""
 
 
-class StorageFull(EvaultError):
-    """The disk is full; nothing was changed."""
-
-
 class StorageError(EvaultError):
     """The disk could not be read or written (removed, read-only, failing)."""
+
+
+class StorageFull(StorageError):
+    """The disk is full; nothing was changed."""
 
 
 class Cancelled(EvaultError):
