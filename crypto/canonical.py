@@ -22,6 +22,13 @@ def canonical_json(value: Any) -> bytes:
         raise FormatError("Data cannot be written as canonical JSON.") from exc
 
 
+def _json_int(text: str) -> int | float:
+    # RFC 8785 numbers are IEEE 754 doubles: an integral double of 2**53 or more is written as a
+    # plain integer ("100000000000000000000" for 1e20), so read such integers back as doubles.
+    value = int(text)
+    return value if -(2**53) < value < 2**53 else float(value)
+
+
 def parse_canonical(data: bytes, *, max_bytes: int) -> Any:
     """Parse JSON that must already be in canonical form; refuse anything else.
 
@@ -30,8 +37,8 @@ def parse_canonical(data: bytes, *, max_bytes: int) -> Any:
     if len(data) > max_bytes:
         raise FormatError("A JSON document is larger than allowed.")
     try:
-        value = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        value = json.loads(data.decode("utf-8"), parse_int=_json_int)
+    except (ValueError, RecursionError) as exc:  # ValueError: also a too-long integer literal
         raise FormatError("A JSON document is malformed.") from exc
     if canonical_json(value) != data:
         raise FormatError("A JSON document is not in canonical form.")

@@ -149,3 +149,9 @@ def _check_item_history(
             report.problems.append(
                 f"Item {item_id}: the log says it was deleted, but it is still here."
             )
+    present = {str(r[0]) for r in rows}
+    for item_id in sorted(created.keys() - present):
+        # Deletion keeps a tombstone row, so a logged item can never legitimately vanish.
+        report.problems.append(
+            f"Item {item_id}: the custody log records it, but it is missing from the vault."
+        )

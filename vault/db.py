@@ -35,6 +35,9 @@ def connect(path: Path, db_key: bytes, *, create: bool = False) -> Connection:
         raise ValueError("database key must be 32 bytes")
     if not create and not path.is_file():
         raise VaultDamaged("The vault's database file (vault.db) is missing.")
+    if not create and path.stat().st_size == 0:
+        # SQLite would take an emptied file for a new database and the schema would be rebuilt.
+        raise VaultDamaged(DAMAGED_MESSAGE)
     try:
         conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     except sqlcipher3.Error as exc:

@@ -737,7 +737,9 @@ class Vault:
     ) -> Item:
         """Change descriptive fields (never the original bytes); the change is a custody event
         listing each field's old and new value."""
-        unknown = set(changes) - set(EDITABLE_FIELDS)
+        # "occurred_tz" qualifies "occurred" (a time given without offset) and only goes with it.
+        allowed = set(EDITABLE_FIELDS) | ({"occurred_tz"} if "occurred" in changes else set())
+        unknown = set(changes) - allowed
         if unknown:
             raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
         with self._mutex:

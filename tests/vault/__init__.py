@@ -1,0 +1,1 @@
+"""Tests of the vault domain layer (real SQLCipher files on disk)."""

@@ -1,0 +1,71 @@
+"""Helpers shared by the vault tests: raw SQLCipher access, byte flipping, folder snapshots.
+
+Raw access deliberately goes around the :class:`vault.Vault` facade (through the crypto API for the
+key and ``sqlcipher3`` for the file) so tamper tests change the database the way an attacker who
+holds the key would, not the way the code under test would.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from crypto import keyslots
+from tests.conftest import PASSPHRASE
+
+DB = "vault.db"
+KEYS = "vault.keys"
+
+
+def db_key(folder: Path, passphrase: str = PASSPHRASE, keyfile: bytes | None = None) -> bytes:
+    keys = keyslots.parse_keys_file((folder / KEYS).read_bytes())
+    return keyslots.unlock_with_passphrase(keys, passphrase, keyfile)
+
+
+@contextmanager
+def raw_db(folder: Path, passphrase: str = PASSPHRASE) -> Iterator[Any]:
+    """A plain sqlcipher3 connection to a *closed* vault's database (autocommit)."""
+    key = db_key(folder, passphrase)
+    conn = sqlcipher3.connect(str(folder / DB), isolation_level=None)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute("PRAGMA cipher_page_size = 16384")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        yield conn
+    finally:
+        conn.close()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file in ``folder`` (recursively) by relative name, with its bytes."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def flip_byte(path: Path, offset: int, mask: int = 0x01) -> None:
+    with path.open("r+b") as f:
+        f.seek(offset)
+        (value,) = f.read(1)
+        f.seek(offset)
+        f.write(bytes([value ^ mask]))
+
+
+def write(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def keys_doc(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / KEYS).read_text("utf-8"))
+
+
+def write_keys_doc(folder: Path, doc: dict[str, Any]) -> None:
+    (folder / KEYS).write_text(json.dumps(doc, indent=2), "utf-8")
