@@ -101,6 +101,17 @@ def _proc_status_kib(field: str) -> int:
     return -1
 
 
+def _connection_of(vault: Any) -> Any:
+    """The vault's SQLCipher connection (the attribute has moved between versions of the code)."""
+    for path in (("session", "conn"), ("conn",), ("_conn",)):
+        obj = vault
+        with contextlib.suppress(AttributeError):
+            for name in path:
+                obj = getattr(obj, name)
+            return obj
+    raise SystemExit("cannot find the vault's database connection (has the Vault class changed?)")
+
+
 def child_main(args: argparse.Namespace) -> int:
     """Run one intake in this (fresh) process and print one JSON line with the figures."""
     sys.path.insert(0, str(REPO))
@@ -113,7 +124,7 @@ def child_main(args: argparse.Namespace) -> int:
     rss_after_import = _proc_status_kib("VmHWM")
 
     vault, _recovery = Vault.create(Path(args.vault_dir), PASSPHRASE, kdf=lambda: fast)
-    conn = vault._conn  # the benchmark's only reach inside: journal-mode experiment and versions
+    conn = _connection_of(vault)  # only for the journal-mode experiment and version figures
     journal = conn.execute(f"PRAGMA journal_mode = {args.journal}").fetchone()[0]
     if journal.lower() != args.journal:
         print(f"could not switch journal_mode to {args.journal} (got {journal})", file=sys.stderr)
@@ -153,6 +164,7 @@ def child_main(args: argparse.Namespace) -> int:
         "sqlite_version": sqlite_version,
         "page_size": page_size,
         "synchronous": synchronous,
+        "vault_module": str(Path(sys.modules["vault"].__file__ or "?").parent),
     }
     if len(added) != len(paths):
         print(f"only {len(added)} of {len(paths)} files were added", file=sys.stderr)
@@ -211,12 +223,33 @@ def write_random_file(path: Path, size: int, block: int = 8 * MiB, prefix: bytes
             left -= n
 
 
+def git_state() -> str:
+    """Commit of the code being measured, and whether vault/ or crypto/ had local changes."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--", "vault", "crypto"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return f"{REPO} (not a git checkout)"
+    return f"{head}{' + local changes in vault/ or crypto/' if dirty else ''}"
+
+
 def machine_info(workdir: Path) -> dict[str, Any]:
     info: dict[str, Any] = {
         "date_utc": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M"),
         "nproc": os.cpu_count(),
         "python": platform.python_version(),
         "kernel": platform.release(),
+        "code": git_state(),
     }
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -494,7 +527,7 @@ def print_details(results: dict[str, Any]) -> None:
             f" page {v['page_size']} B, journal_mode={v['journal']}, synchronous={v['synchronous']}"
             f" (2 = FULL); vault.db {v['vault_db_bytes'] / MiB:.0f} MiB;"
             f" RSS after imports {v['rss_after_imports_kib'] / 1024:.1f} MiB,"
-            f" wait4 maxrss {v['wait4_maxrss_kib'] / 1024:.1f} MiB"
+            f" wait4 maxrss {v['wait4_maxrss_kib'] / 1024:.1f} MiB; code from {v['vault_module']}"
         )
         if "age" in big["runs"][0]:
             a = big["runs"][0]["age"]
@@ -571,6 +604,7 @@ def parent_main(args: argparse.Namespace) -> int:
         f"evault intake benchmark, {m['date_utc']} UTC: {m.get('nproc')} CPUs ({m.get('cpu', '?')}),"
         f" {m.get('mem_gib', '?')} GiB RAM, {m.get('filesystem', '?')}, Python {m['python']},"
         f" {m.get('age', 'age not installed')}; median of {args.repeat} round(s)\n"
+        f"code: {m['code']}\n"
     )
     print_table(rows)
     print_details(results)

@@ -26,7 +26,7 @@ def _json_int(text: str) -> int | float:
     # RFC 8785 numbers are IEEE 754 doubles: an integral double of 2**53 or more is written as a
     # plain integer ("100000000000000000000" for 1e20), so read such integers back as doubles.
     value = int(text)
-    return value if -(2**53) < value < 2**53 else float(value)
+    return value if -(2**53) < value < 2**53 else float(text)
 
 
 def parse_canonical(data: bytes, *, max_bytes: int) -> Any:

@@ -320,13 +320,15 @@ def parse_keys_file(data: bytes) -> KeysFile:
         raise FormatError("The key file is far larger than a key file can be.")
     try:
         doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # ValueError: also a too-long integer literal
         raise FormatError("The key file is damaged (it is not readable JSON).") from exc
     doc = _require_keys(
         doc, {"format", "version", "vault_id", "slots"}, frozenset({"key_events", "key_events_mac"})
     )
     if doc["format"] != c.KEYS_FORMAT:
         raise FormatError("This is not an evidence-vault key file.")
+    if type(doc["version"]) is not int:  # not true, 1.0 or "1"
+        raise FormatError("The key file is damaged (the version is malformed).")
     if doc["version"] != c.KEYS_VERSION:
         raise FormatError("The key file was made by a newer version of evidence-vault.")
     if not isinstance(doc["vault_id"], str) or not _UUID_RE.match(doc["vault_id"]):
@@ -338,7 +340,7 @@ def parse_keys_file(data: bytes) -> KeysFile:
     if not isinstance(events, list) or len(events) > c.MAX_KEY_EVENTS:
         raise FormatError("The key file is damaged (too many key events).")
     mac = b""
-    if doc.get("key_events_mac"):
+    if doc.get("key_events_mac", "") != "":  # absent or "" means no MAC; null, 0, [] are refused
         mac = _unb64(doc["key_events_mac"], min_len=32, max_len=32)
     parsed = tuple(_parse_slot(s) for s in slots)
     if len({s.id for s in parsed}) != len(parsed):

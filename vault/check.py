@@ -2,13 +2,15 @@
 
 Checks, in order: SQLCipher's per-page HMACs (every page of the file), SQLite's structural integrity,
 the search index, every original re-hashed against its recorded SHA-256, the custody chain (links,
-hashes, signatures), and the agreement between items and their custody events.
+hashes, signatures), the agreement between items and their custody events, and each item's metadata
+against the replay of its metadata events.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
+from typing import Any
 
 import sqlcipher3
 
@@ -20,12 +22,13 @@ from vault import custody, intake
 from vault.db import Connection
 from vault.errors import Cancelled
 from vault.intake import Progress
+from vault.items import load_item, metadata_snapshot
 from vault.models import CheckReport
 
 CHECK_STOPPED = "The check was stopped before it finished; nothing was changed."
 
 
-def run_check(  # noqa: PLR0917
+def run_check(
     conn: Connection,
     public_key: bytes,
     vault_id: str,
@@ -48,6 +51,7 @@ def run_check(  # noqa: PLR0917
             report.problems.append(f"Custody event {problem.seq}: {problem.message}.")
         try:
             _check_item_history(conn, events, report)
+            _check_metadata(conn, events, report)
         except sqlcipher3.Error as exc:
             report.problems.append(f"The items could not be compared with the custody log ({exc}).")
     if not keyslots.key_events_authentic(keys, db_key):
@@ -155,3 +159,50 @@ def _check_item_history(
         report.problems.append(
             f"Item {item_id}: the custody log records it, but it is missing from the vault."
         )
+
+
+def _check_metadata(conn: Connection, events: list[fmt.SignedEvent], report: CheckReport) -> None:
+    """Replay each item's metadata changes over its creation snapshot; compare with the table.
+
+    A title, sender, time or tag changed without a custody event shows up here.
+    """
+    replayed: dict[str, dict[str, Any]] = {}
+    for event in events:
+        try:
+            body = event.parsed()
+        except FormatError:
+            continue
+        item = body.get("item")
+        details = body.get("details")
+        if not isinstance(item, dict) or not isinstance(details, dict):
+            continue
+        item_id = str(item.get("id"))
+        if body.get("type") == custody.ITEM_CREATED and isinstance(details.get("metadata"), dict):
+            replayed[item_id] = dict(details["metadata"])
+        elif body.get("type") == custody.ITEM_METADATA_CHANGED and item_id in replayed:
+            _apply(replayed[item_id], details.get("changes"))
+    rows = conn.execute("SELECT id FROM items WHERE deleted_at IS NULL ORDER BY rowid").fetchall()
+    for (item_id,) in rows:
+        expected = replayed.get(item_id)
+        if expected is None:
+            continue  # no creation event: reported by _check_item_history
+        actual = metadata_snapshot(load_item(conn, item_id))
+        changed = sorted(k for k in actual if actual.get(k) != expected.get(k))
+        if changed:
+            report.problems.append(
+                f"Item {item_id}: its {', '.join(changed)} changed without a custody event."
+            )
+
+
+def _apply(state: dict[str, Any], changes: object) -> None:
+    if not isinstance(changes, dict):
+        return
+    for name, change in changes.items():
+        if not isinstance(change, dict):
+            continue
+        target = change.get("to")
+        if name == "occurred" and isinstance(target, dict):
+            state["occurred_at"] = target.get("at")
+            state["occurred_tz"] = target.get("tz")
+        else:
+            state[name] = target

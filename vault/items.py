@@ -112,3 +112,34 @@ def search_text(item: Item, body: str, case_name: str | None) -> tuple[str, str,
         ]
     )
     return fold(item.title), fold(f"{item.description}\n{body}"), fold(meta)
+
+
+SNAPSHOT_FIELDS = (
+    "title",
+    "description",
+    "media_type",
+    "size",
+    "captured_at",
+    "occurred_at",
+    "occurred_tz",
+    "platform",
+    "source_url",
+    "sender_handle",
+    "sender_id",
+    "original_filename",
+    "sensitive",
+    "case",
+    "parent_id",
+    "tags",
+    "message",
+)
+
+
+def metadata_snapshot(item: Item) -> dict[str, Any]:
+    """Everything said about an item, as recorded in its ``item.created`` custody event.
+
+    ``check`` replays the metadata-change events over this snapshot and compares the result with
+    the database, so a description edited behind the vault's back is found.
+    """
+    data = item.to_json()
+    return {name: data[name] for name in SNAPSHOT_FIELDS}

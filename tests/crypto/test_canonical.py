@@ -123,11 +123,7 @@ def test_every_control_character_escape() -> None:
 @given(st.dictionaries(_text, st.integers(-1000, 1000), max_size=12))
 def test_keys_sorted_by_utf16_code_units(value: dict[str, int]) -> None:
     expected_keys = sorted(value, key=lambda k: k.encode("utf-16-be"))
-    expected = (
-        "{"
-        + ",".join(f"{_jcs_string(k)}:{value[k]}" for k in expected_keys)
-        + "}"
-    )
+    expected = "{" + ",".join(f"{_jcs_string(k)}:{value[k]}" for k in expected_keys) + "}"
     assert canonical_json(value) == expected.encode("utf-8")
 
 
@@ -144,8 +140,7 @@ _json_values = st.recursive(
     | st.integers(-(2**53) + 1, 2**53 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
     | _text,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(_text, children, max_size=4),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_text, children, max_size=4),
     max_leaves=20,
 )
 
@@ -194,11 +189,20 @@ def test_parse_canonical_round_trip(value: Any) -> None:
         b"{",
         b"[1,]",
         b"1" * 5000,  # huge integer: Python refuses to convert it
+        b"1" + b"0" * 400,  # integer beyond the largest double
+        b"100000000000000000001",  # integer that is not exactly a double
     ],
 )
 def test_parse_canonical_rejects_non_canonical(data: bytes) -> None:
     with pytest.raises(FormatError):
         parse_canonical(data, max_bytes=100_000)
+
+
+def test_parse_canonical_reads_large_integral_doubles() -> None:
+    # RFC 8785 writes 1e20 as a plain integer; the parser must accept its own writer's output.
+    for number in (2.0**53, 1e20, -1e20, 295147905179352830000.0):
+        data = canonical_json({"n": number})
+        assert parse_canonical(data, max_bytes=100) == {"n": number}
 
 
 def test_parse_canonical_size_limit() -> None:

@@ -79,13 +79,14 @@ def test_each_operation_adds_exactly_its_event(vault: Vault, tmp_path: Path) -> 
     assert [e.type for e in log] == ["vault.created", "item.created"]
     created = log[-1]
     assert (created.item_id, created.item_sha256) == (added.item_id, sha)
-    assert created.details == {
-        "title": "Photo",
-        "size": len(data),
-        "media_type": "image/jpeg",
-        "original_filename": "photo.jpg",
-        "source": "file",
-    }
+    assert set(created.details) == {"source", "metadata"}
+    assert created.details["source"] == "file"
+    snapshot = created.details["metadata"]
+    assert snapshot["title"] == "Photo"
+    assert snapshot["size"] == len(data)
+    assert snapshot["media_type"] == "image/jpeg"
+    assert snapshot["original_filename"] == "photo.jpg"
+    assert snapshot["tags"] == [] and snapshot["case"] is None and snapshot["sensitive"] is False
 
     def last_after(action) -> Any:  # type: ignore[no-untyped-def]
         before = len(vault.custody_log())

@@ -354,7 +354,8 @@ def test_content_and_item_hashes_changed_together(sample: dict[str, Any]) -> Non
         ),
     )
     assert report.problems == [
-        f"Item {target.item_id}: its recorded SHA-256 differs from the one in its creation event."
+        f"Item {target.item_id}: its recorded SHA-256 differs from the one in its creation event.",
+        f"Item {target.item_id}: its size changed without a custody event.",
     ]
 
 
@@ -465,10 +466,6 @@ def test_damaged_content_never_comes_back_silently(
         assert list(out.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="read paths let sqlcipher3.DatabaseError through instead of a calm VaultDamaged",
-)
 def test_reading_damaged_content_is_a_calm_vault_damaged_error(
     damaged_big_item: tuple[Path, str, bytes],
 ) -> None:
@@ -478,3 +475,38 @@ def test_reading_damaged_content_is_a_calm_vault_damaged_error(
         pytest.raises(VaultDamaged),
     ):
         b"".join(vault.read_content(item_id))
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "field"),
+    [
+        ("title", "A harmless picture", "title"),
+        ("description", "nothing to see", "description"),
+        ("sender_id", "someone-else", "sender_id"),
+        ("occurred_at", "2020-01-01T00:00:00", "occurred_at"),
+        ("sensitive", 1, "sensitive"),
+    ],
+)
+def test_metadata_changed_behind_the_vaults_back_is_found(
+    sample: dict[str, Any], column: str, value: object, field: str
+) -> None:
+    """Metadata edited with the right key but without a custody event contradicts the replay."""
+    target = sample["files"][0]
+    report = _tamper(
+        sample,
+        f"meta-{column}",
+        (f"UPDATE items SET {column} = ? WHERE id = ?", (value, target.item_id)),  # noqa: S608
+    )
+    assert report.problems == [
+        f"Item {target.item_id}: its {field} changed without a custody event."
+    ]
+
+
+def test_tags_changed_behind_the_vaults_back_are_found(sample: dict[str, Any]) -> None:
+    target = sample["files"][0]
+    report = _tamper(
+        sample,
+        "meta-tags",
+        ("INSERT INTO item_tags (item_id, tag) VALUES (?, 'planted')", (target.item_id,)),
+    )
+    assert report.problems == [f"Item {target.item_id}: its tags changed without a custody event."]

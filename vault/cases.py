@@ -1,0 +1,45 @@
+"""Cases: incidents that group evidence (e.g. "Facebook account hacked, 9 March")."""
+
+from __future__ import annotations
+
+import uuid
+
+from vault import custody
+from vault.errors import InvalidInput
+from vault.models import Case
+from vault.session import Session
+
+MAX_CASE_NAME = 200
+
+
+def ensure_case(session: Session, name: str | None, stamp: str) -> str | None:
+    """The id of the case called ``name``, creating it (with a custody event) if new."""
+    if name is None:
+        return None
+    name = name.strip()
+    if not name or len(name) > MAX_CASE_NAME:
+        raise InvalidInput(f"A case name must be 1 to {MAX_CASE_NAME} characters.")
+    row = session.conn.execute("SELECT id FROM cases WHERE name = ?", (name,)).fetchone()
+    if row:
+        return str(row[0])
+    case_id = str(uuid.uuid4())
+    session.conn.execute(
+        "INSERT INTO cases (id, name, description, created) VALUES (?, ?, '', ?)",
+        (case_id, name, stamp),
+    )
+    session.event(custody.CASE_CREATED, stamp, details={"case_id": case_id, "name": name})
+    return case_id
+
+
+def load_case(session: Session, case_id: str) -> Case:
+    row = session.conn.execute(
+        "SELECT id, name, description, created FROM cases WHERE id = ?", (case_id,)
+    ).fetchone()
+    return Case(*row)
+
+
+def list_cases(session: Session) -> list[Case]:
+    rows = session.conn.execute(
+        "SELECT id, name, description, created FROM cases ORDER BY name"
+    ).fetchall()
+    return [Case(*r) for r in rows]
