@@ -32,7 +32,7 @@ from vault.errors import (
     EvaultError,
     InvalidInput,
 )
-from vault.models import MessageFields, Metadata
+from vault.models import AddResult, MessageFields, Metadata
 from vault.paths import default_vault_path
 
 EXIT_INTERNAL = 3
@@ -151,16 +151,22 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
         if not path.is_file():
             raise InvalidInput(f"{path} is not a file that can be read. Nothing was added.")
     meta = _metadata(args)
-    with ctx.open_vault() as vault:
-        results = vault.add_files(paths, meta)
-    if args.json:
-        render.emit_json([r.to_json() for r in results], ctx.out)
-        return EXIT_OK
-    for r in results:
+
+    def report(r: AddResult) -> None:
+        # Printed as soon as the file is safely committed, so if a later file fails (a full
+        # disk, say) the defender still sees exactly which ones are in the vault.
+        if args.json:
+            return
         if r.duplicate:
             ctx.out.write(f"{r.item_id}  already in the vault (same SHA-256): {r.source}\n")
         else:
             ctx.out.write(f"{r.item_id}  added: {r.source}\n")
+        ctx.out.flush()
+
+    with ctx.open_vault() as vault:
+        results = vault.add_files(paths, meta, on_result=report)
+    if args.json:
+        render.emit_json([r.to_json() for r in results], ctx.out)
     return EXIT_OK
 
 
