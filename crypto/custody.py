@@ -164,6 +164,8 @@ def check_chain(
             problems.append(
                 ChainProblem(event.seq, f"events are missing before it (expected {prev_seq + 1})")
             )
+        if prev_seq is not None and not contiguous and event.seq <= prev_seq:
+            problems.append(ChainProblem(event.seq, f"it is out of order (after {prev_seq})"))
         linked = prev_seq is None or event.seq == prev_seq + 1 or contiguous
         if linked and body.get("prev") != prev_hash:
             problems.append(ChainProblem(event.seq, "it does not link to the event before it"))

@@ -25,9 +25,7 @@ from crypto.identity import (
 )
 
 RFC8032 = json.loads(
-    (Path(__file__).parent.parent / "vectors" / "ed25519_rfc8032.json").read_text(
-        encoding="utf-8"
-    )
+    (Path(__file__).parent.parent / "vectors" / "ed25519_rfc8032.json").read_text(encoding="utf-8")
 )["vectors"]
 FP_RE = re.compile(r"^[0-9]{5}( [0-9]{5}){5}$")
 

@@ -110,9 +110,7 @@ def test_reading_variants_accepted(secret: bytes, data: st.DataObject) -> None:
     mixed = "".join(
         data.draw(
             st.sampled_from(
-                {"0": ["0", "O", "o"], "1": ["1", "I", "i", "L", "l"]}.get(
-                    ch, [ch, ch.lower()]
-                )
+                {"0": ["0", "O", "o"], "1": ["1", "I", "i", "L", "l"]}.get(ch, [ch, ch.lower()])
             )
         )
         for ch in key
