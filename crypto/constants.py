@@ -61,3 +61,31 @@ MAX_CUSTODY_BODY_BYTES: Final = 256 * 1024
 # --- vault.db -------------------------------------------------------------------------------
 CIPHER_PAGE_SIZE: Final = 16384
 CHUNK_SIZE: Final = 1024 * 1024
+
+# --- minisign signatures (crypto.minisign; format: https://jedisct1.github.io/minisign/) ------
+MINISIGN_KEYID_PREFIX: Final = b"evault-minisign-keyid-v1\x00"
+MINISIGN_KEYID_BYTES: Final = 8
+MINISIGN_PUBLIC_KEY_ALG: Final = b"Ed"  # public keys always say "Ed", whatever the signatures say
+MINISIGN_SIG_ALG_PREHASHED: Final = b"ED"  # Ed25519(BLAKE2b-512(message)): the only one we accept
+MINISIGN_SIG_ALG_LEGACY: Final = b"Ed"  # Ed25519(message): minisign -l; refused
+MINISIGN_PREHASH_BYTES: Final = 64  # BLAKE2b-512
+MINISIGN_UNTRUSTED_PREFIX: Final = "untrusted comment: "
+MINISIGN_TRUSTED_PREFIX: Final = "trusted comment: "
+MINISIGN_MAX_FILE_BYTES: Final = 4 * 1024  # a signature file or a public key file
+# minisign reads the untrusted comment line into 1024 bytes (prefix, newline and NUL included).
+MINISIGN_MAX_UNTRUSTED_COMMENT_BYTES: Final = 1000
+MINISIGN_MAX_TRUSTED_COMMENT_BYTES: Final = 2048  # keeps every file we write under the cap above
+
+# --- SSH signatures (crypto.sshsig; format: OpenSSH PROTOCOL.sshsig) -------------------------
+SSHSIG_MAGIC: Final = b"SSHSIG"
+SSHSIG_VERSION: Final = 1
+SSH_ED25519_KEY_TYPE: Final = "ssh-ed25519"
+SSHSIG_HASH_SHA512: Final = "sha512"  # what we write
+SSHSIG_HASH_SHA256: Final = "sha256"  # also accepted, as OpenSSH does
+SSHSIG_ARMOR_BEGIN: Final = "-----BEGIN SSH SIGNATURE-----"
+SSHSIG_ARMOR_END: Final = "-----END SSH SIGNATURE-----"
+SSHSIG_ARMOR_COLUMNS: Final = 70
+SSHSIG_MAX_ARMORED_BYTES: Final = 8 * 1024
+SSH_MAX_PUBLIC_KEY_LINE_BYTES: Final = 4 * 1024
+SSH_MAX_NAME_CHARS: Final = 256  # principals and namespaces we write into allowed_signers
+SSH_FINGERPRINT_PREFIX: Final = "SHA256:"

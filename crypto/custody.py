@@ -175,3 +175,37 @@ def check_chain(
         prev_time = time if isinstance(time, str) else prev_time
         prev_hash, prev_seq = event.hash, event.seq
     return problems
+
+
+def replay_metadata(bodies: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each item's metadata as the log tells it: the ``item.created`` snapshot with every later
+    ``item.metadata_changed`` applied in order. Items deleted since are left out."""
+    state: dict[str, dict[str, Any]] = {}
+    for body in bodies:
+        item = body.get("item")
+        details = body.get("details")
+        if not isinstance(item, dict) or not isinstance(details, dict):
+            continue
+        item_id = str(item.get("id"))
+        kind = body.get("type")
+        if kind == "item.created" and isinstance(details.get("metadata"), dict):
+            state[item_id] = dict(details["metadata"])
+        elif kind == "item.metadata_changed" and item_id in state:
+            _apply_changes(state[item_id], details.get("changes"))
+        elif kind == "item.deleted":
+            state.pop(item_id, None)
+    return state
+
+
+def _apply_changes(state: dict[str, Any], changes: object) -> None:
+    if not isinstance(changes, dict):
+        return
+    for name, change in changes.items():
+        if not isinstance(change, dict):
+            continue
+        target = change.get("to")
+        if name == "occurred" and isinstance(target, dict):
+            state["occurred_at"] = target.get("at")
+            state["occurred_tz"] = target.get("tz")
+        else:
+            state[name] = target

@@ -23,11 +23,16 @@ def test_every_command_is_documented_in_cli_md() -> None:
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^### `evault ([a-z-]+)", text, flags=re.M))
     assert documented == set(_commands())
+    assert "### `evault recipient new" in text
 
 
 def test_every_option_is_documented() -> None:
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    for name, sub in _commands().items():
+    parsers = list(_commands().items())
+    for action in dict(parsers)["recipient"]._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            parsers += [(f"recipient {n}", p) for n, p in action.choices.items()]
+    for name, sub in parsers:
         for action in sub._actions:
             for option in action.option_strings:
                 if option.startswith("--") and option != "--help":

@@ -11,18 +11,13 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from tui import render
-from tui.secrets_input import (
-    StdinBudget,
-    prompt_secret,
-    read_first_line,
-    read_keyfile,
-    read_stdin,
-)
+from tui import bundle_commands, render
+from tui.context import Context
+from tui.secrets_input import read_keyfile, read_stdin
 from vault import Vault
 from vault.errors import (
     EXIT_INTERRUPTED,
@@ -39,64 +34,7 @@ EXIT_INTERNAL = 3
 PROG = "evault"
 MIN_ADVISED_PASSPHRASE = 12
 
-Handler = Callable[[argparse.Namespace, "Context"], int]
-
-
-class Context:
-    """What a command needs from the outside world: streams and how to get secrets."""
-
-    def __init__(self, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> None:
-        self.args = args
-        self.out = stdout
-        self.err = stderr
-        # Claim standard input for the secret first, so a command that also wants it (add-message)
-        # fails before anything is read.
-        reserved = None
-        if args.passphrase_file == "-":  # noqa: S105 - "-" means standard input
-            reserved = "passphrase"
-        elif args.recovery_key_file == "-":
-            reserved = "recovery key"
-        self.stdin = StdinBudget(reserved)
-
-    @property
-    def vault_path(self) -> Path:
-        return Path(self.args.vault).expanduser() if self.args.vault else default_vault_path()
-
-    def keyfile(self) -> bytes | None:
-        return read_keyfile(self.args.keyfile) if self.args.keyfile else None
-
-    def passphrase(self) -> str:
-        if self.args.passphrase_file:
-            return read_first_line(self.args.passphrase_file, "passphrase", self.stdin)
-        return prompt_secret("Passphrase: ", "passphrase")
-
-    def new_passphrase(self, source: str | None) -> str:
-        """A new passphrase, from a file or typed twice."""
-        if source:
-            return read_first_line(source, "new passphrase", self.stdin)
-        first = prompt_secret("New passphrase: ", "new passphrase")
-        second = prompt_secret("Type it again: ", "new passphrase")
-        if first != second:
-            raise InvalidInput("The two passphrases you typed are different. Nothing was changed.")
-        return first
-
-    @contextlib.contextmanager
-    def open_vault(self) -> Iterator[Vault]:
-        if self.args.recovery_key_file:
-            recovery = read_first_line(self.args.recovery_key_file, "recovery key", self.stdin)
-            vault = Vault.open(self.vault_path, recovery_key=recovery)
-        else:
-            keyfile = self.keyfile()
-            if not self.args.passphrase_file:
-                Vault.ensure_vault(self.vault_path)  # say "no vault here" before asking
-            vault = Vault.open(self.vault_path, passphrase=self.passphrase(), keyfile=keyfile)
-        try:
-            yield vault
-        finally:
-            vault.close()
-
-    def advise(self, text: str) -> None:
-        self.err.write(text + "\n")
+Handler = Callable[[argparse.Namespace, Context], int]
 
 
 # ---------------------------------------------------------------------- commands
@@ -506,6 +444,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("identity", cmd_identity, "show the vault's identity fingerprint and public key")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    bundle_commands.register(command)
     return parser
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from typing import Any
 
 import sqlcipher3
 
@@ -166,21 +165,13 @@ def _check_metadata(conn: Connection, events: list[fmt.SignedEvent], report: Che
 
     A title, sender, time or tag changed without a custody event shows up here.
     """
-    replayed: dict[str, dict[str, Any]] = {}
+    bodies = []
     for event in events:
         try:
-            body = event.parsed()
+            bodies.append(event.parsed())
         except FormatError:
             continue
-        item = body.get("item")
-        details = body.get("details")
-        if not isinstance(item, dict) or not isinstance(details, dict):
-            continue
-        item_id = str(item.get("id"))
-        if body.get("type") == custody.ITEM_CREATED and isinstance(details.get("metadata"), dict):
-            replayed[item_id] = dict(details["metadata"])
-        elif body.get("type") == custody.ITEM_METADATA_CHANGED and item_id in replayed:
-            _apply(replayed[item_id], details.get("changes"))
+    replayed = fmt.replay_metadata(bodies)
     rows = conn.execute("SELECT id FROM items WHERE deleted_at IS NULL ORDER BY rowid").fetchall()
     for (item_id,) in rows:
         expected = replayed.get(item_id)
@@ -192,17 +183,3 @@ def _check_metadata(conn: Connection, events: list[fmt.SignedEvent], report: Che
             report.problems.append(
                 f"Item {item_id}: its {', '.join(changed)} changed without a custody event."
             )
-
-
-def _apply(state: dict[str, Any], changes: object) -> None:
-    if not isinstance(changes, dict):
-        return
-    for name, change in changes.items():
-        if not isinstance(change, dict):
-            continue
-        target = change.get("to")
-        if name == "occurred" and isinstance(target, dict):
-            state["occurred_at"] = target.get("at")
-            state["occurred_tz"] = target.get("tz")
-        else:
-            state[name] = target

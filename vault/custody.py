@@ -22,6 +22,7 @@ ITEM_VIEWED = "item.viewed"
 ITEM_EXPORTED = "item.exported"
 ITEM_DELETED = "item.deleted"
 CASE_CREATED = "case.created"
+BUNDLE_EXPORTED = "bundle.exported"
 
 
 def head(conn: Connection) -> tuple[int, str | None, str]:
@@ -44,8 +45,13 @@ def append(
     reason: str | None = None,
     details: dict[str, Any] | None = None,
     event_id: str | None = None,
+    related: list[str] | None = None,
 ) -> fmt.SignedEvent:
-    """Sign and insert one event; the caller owns the transaction."""
+    """Sign and insert one event; the caller owns the transaction.
+
+    ``related`` names further items the event concerns (an export of several items), so that
+    ``evault log ID`` and bundles find it for each of them.
+    """
     seq, prev, last_time = head(conn)
     details = dict(details or {})
     if time < last_time:
@@ -68,10 +74,11 @@ def append(
         "INSERT INTO custody (seq, id, body, hash, signature) VALUES (?, ?, ?, ?, ?)",
         (event.seq, event_id_of(event), event.body, event.hash, event.signature),
     )
-    if item is not None:
-        conn.execute(
-            "INSERT INTO custody_items (item_id, seq) VALUES (?, ?)", (item["id"], event.seq)
-        )
+    named = ([item["id"]] if item is not None else []) + list(related or [])
+    conn.executemany(
+        "INSERT OR IGNORE INTO custody_items (item_id, seq) VALUES (?, ?)",
+        [(item_id, event.seq) for item_id in dict.fromkeys(named)],
+    )
     return event
 
 
@@ -85,12 +92,23 @@ def all_events(conn: Connection) -> list[fmt.SignedEvent]:
 
 
 def events_for_item(conn: Connection, item_id: str) -> list[fmt.SignedEvent]:
-    rows = conn.execute(
-        "SELECT c.seq, c.body, c.hash, c.signature FROM custody c"
-        " JOIN custody_items ci ON ci.seq = c.seq WHERE ci.item_id = ? ORDER BY c.seq",
-        (item_id,),
-    ).fetchall()
-    return [fmt.SignedEvent(int(r[0]), bytes(r[1]), str(r[2]), bytes(r[3])) for r in rows]
+    return events_for_items(conn, [item_id])
+
+
+def events_for_items(conn: Connection, item_ids: list[str]) -> list[fmt.SignedEvent]:
+    """Every event naming any of ``item_ids``, once each, in order."""
+    seqs: set[int] = set()
+    for item_id in item_ids:
+        rows = conn.execute("SELECT seq FROM custody_items WHERE item_id = ?", (item_id,))
+        seqs.update(int(r[0]) for r in rows.fetchall())
+    return [e for e in (event_at(conn, s) for s in sorted(seqs)) if e is not None]
+
+
+def event_at(conn: Connection, seq: int) -> fmt.SignedEvent | None:
+    r = conn.execute(
+        "SELECT seq, body, hash, signature FROM custody WHERE seq = ?", (seq,)
+    ).fetchone()
+    return None if r is None else fmt.SignedEvent(int(r[0]), bytes(r[1]), str(r[2]), bytes(r[3]))
 
 
 def known_event_ids(conn: Connection, ids: list[str]) -> set[str]:

@@ -44,6 +44,7 @@ class Session:
         reason: str | None = None,
         details: dict[str, Any] | None = None,
         event_id: str | None = None,
+        related: list[str] | None = None,
     ) -> None:
         """Append one signed custody event (inside the caller's transaction)."""
         custody.append(
@@ -56,6 +57,7 @@ class Session:
             reason=reason or None,
             details=details,
             event_id=event_id,
+            related=related,
         )
 
     @contextlib.contextmanager

@@ -29,6 +29,8 @@ from crypto.kdf import calibrate
 from crypto.keyslots import KeysFile
 from crypto.recovery import format_recovery_key, new_recovery_secret
 from vault import adding, cases, custody, db, editing, intake, keychange, keystore, reading, schema
+from vault.bundle import export
+from vault.bundle.export import ExportResult
 from vault.check import run_check
 from vault.errors import EvaultError, StorageError, VaultDamaged, VaultExists
 from vault.keychange import KdfChoice
@@ -380,6 +382,44 @@ class Vault:
     def list_cases(self) -> list[Case]:
         with self._mutex:
             return cases.list_cases(self.session)
+
+    # ------------------------------------------------------------------ bundles
+
+    def export_bundle(
+        self,
+        out: Path,
+        *,
+        item_ids: list[str] | None = None,
+        case: str | None = None,
+        everything: bool = False,
+        note: str | None = None,
+        recipients: list[str] | None = None,
+        passphrase: str | None = None,
+        progress: intake.Progress | None = None,
+        cancel: threading.Event | None = None,
+        now: datetime | None = None,
+    ) -> ExportResult:
+        """Write a signed evidence bundle (docs/format.md §6), optionally age-encrypted, and
+        record the export in the custody log."""
+        with self._mutex:
+            items = export.select_items(self.session, list(item_ids or []), case, everything)
+        try:
+            return export.export_bundle(
+                self.session,
+                self.public_key,
+                self._mutex,
+                Path(out),
+                items=items,
+                case=case,
+                note=note,
+                recipients=list(recipients or []),
+                passphrase=passphrase,
+                progress=progress,
+                cancel=cancel,
+                now=now,
+            )
+        except (sqlcipher3.Error, OSError) as exc:
+            raise translate(exc) from None
 
     # ------------------------------------------------------------------ custody
 

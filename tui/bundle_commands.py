@@ -1,0 +1,257 @@
+"""`evault export`, `evault verify` and `evault recipient new`: bundles for lawyers.
+
+``verify`` and ``recipient new`` need no vault: they are what a lawyer runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from crypto import transport
+from tui import render
+from tui.context import Context
+from vault.bundle import decrypt, documents
+from vault.bundle.verify import VerifyResult, verify_zip
+from vault.errors import EXIT_OK, EXIT_VERIFY_FAILED, InvalidInput
+
+Command = Callable[
+    [str, Callable[[argparse.Namespace, Context], int], str], argparse.ArgumentParser
+]
+
+
+def _recipients(values: list[str]) -> list[str]:
+    """``--to`` takes an ``age1…`` key, or a file of them (one per line, # comments)."""
+    found: list[str] = []
+    for value in values:
+        if value.startswith("age1"):
+            found.append(value)
+            continue
+        path = Path(value)
+        if not path.is_file():
+            raise InvalidInput(f"'{value[:40]}' is neither an age key (age1…) nor a file of them.")
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        keys = [ln.strip() for ln in lines if ln.strip().startswith("age1")]
+        if not keys:
+            raise InvalidInput(f"{path} contains no age key (a line starting with age1).")
+        found.extend(keys)
+    return found
+
+
+def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
+    recipients = _recipients(args.to or [])
+    out = Path(args.out)
+    with ctx.open_vault() as vault:
+        passphrase = None
+        if args.encrypt_passphrase:
+            passphrase = ctx.new_passphrase(args.bundle_passphrase_file, "bundle passphrase")
+        result = vault.export_bundle(
+            out,
+            item_ids=args.ids,
+            case=args.case,
+            everything=args.all,
+            note=args.note,
+            recipients=recipients,
+            passphrase=passphrase,
+        )
+    if args.json:
+        render.emit_json(result.to_json(), ctx.out)
+        return EXIT_OK
+    lines = [
+        f"Bundle written: {result.path} ({result.items} items, {render.human_size(result.size)})",
+        f"Its SHA-256 (recorded in your custody log): {result.sha256}",
+    ]
+    if result.key_path is not None:
+        lines.append(
+            f"Key file (send it too, separately if you can): {result.key_path}\n"
+            "Tell the lawyer the bundle passphrase over the phone or in person, never in the same "
+            "message as the files."
+        )
+    elif result.encryption == "recipients":
+        lines.append("Encrypted: only the holders of the age keys you named can open it.")
+    else:
+        lines.append(
+            "This bundle is NOT encrypted: anyone who gets the file can see the evidence. "
+            "Use --to or --encrypt-passphrase to send it over the internet."
+        )
+    lines += [
+        "",
+        "Read this fingerprint to your lawyer over the phone or in person, so they can check",
+        "the bundle really comes from your vault:",
+        f"    {result.fingerprint}",
+        f"(for OpenSSH users: {result.ssh_fingerprint})",
+    ]
+    ctx.out.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise InvalidInput(f"{path} is not a file. Check the name and try again.")
+    display_name = path.name
+    encrypted_sha = None
+    if decrypt.is_encrypted(path):
+        passphrase_source = ctx.args.passphrase_file
+
+        def ask() -> str:
+            return ctx.secret(passphrase_source, "passphrase")
+
+        path, encrypted_sha = decrypt.decrypt_bundle(
+            path,
+            [Path(p) for p in args.identity or []],
+            ask,
+            Path(args.decrypted_out) if args.decrypted_out else None,
+        )
+        ctx.advise(f"Decrypted to {path} (kept for you to open the evidence).")
+    result = verify_zip(path, key=args.key, display_name=display_name, file_sha256=encrypted_sha)
+    if args.certificate:
+        _write_certificate(Path(args.certificate), result)
+    if args.json:
+        render.emit_json(result.to_json(), ctx.out)
+    else:
+        _print_result(result, ctx, key_given=bool(args.key))
+    return EXIT_OK if result.ok else EXIT_VERIFY_FAILED
+
+
+def _write_certificate(path: Path, result: VerifyResult) -> None:
+    data: dict[str, Any] = result.to_json()
+    content = documents.certificate_html(data)
+    try:
+        with open(path, "xb") as f:
+            f.write(content)
+    except FileExistsError:
+        raise InvalidInput(
+            f"{path} already exists. Choose another name for the certificate."
+        ) from None
+    except OSError:
+        raise InvalidInput(f"The certificate could not be written to {path}.") from None
+
+
+def _print_result(result: VerifyResult, ctx: Context, *, key_given: bool) -> None:
+    out = ctx.out
+    out.write(f"Bundle: {result.bundle_name}\n")
+    out.write(f"  bundle id {result.bundle_id}, made {result.created}\n")
+    if result.case:
+        out.write(f"  case: {result.case}\n")
+    out.write(f"  signed by the vault with fingerprint:\n\n      {result.signer_fingerprint}\n\n")
+    if not key_given:
+        out.write(
+            "  ! Compare these digits with the fingerprint the defender read to you over the\n"
+            "  ! phone or in person. If they differ, this bundle is not from their vault.\n"
+            '  ! (Next time: evault verify FILE --key "<their fingerprint>")\n\n'
+        )
+    for check in result.checks:
+        out.write(f"{'passed' if check.ok else 'FAILED'}  {check.name}: {check.detail}\n")
+    out.write("\n")
+    for item in result.items:
+        label = f"{item.path}  {item.title}".rstrip()
+        if item.ok:
+            out.write(f"passed  {label}\n")
+        else:
+            out.write(f"FAILED  {label}: {'; '.join(item.problems)}\n")
+    failed = sum(1 for i in result.items if not i.ok) + sum(1 for c in result.checks if not c.ok)
+    if result.ok:
+        out.write(
+            f"\nVERIFIED: all {len(result.items)} items and {len(result.checks)} checks passed. "
+            "The files are exactly those the vault signed.\n"
+        )
+    else:
+        out.write(
+            f"\nNOT VERIFIED: {failed} problem(s) above. Do not rely on this bundle; "
+            "ask the defender to send it again.\n"
+        )
+
+
+def cmd_recipient_new(args: argparse.Namespace, ctx: Context) -> int:
+    out = Path(args.out)
+    secret, public = transport.new_identity()
+    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = f"# created: {created}\n# public key: {public}\n{secret}\n"
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise InvalidInput(
+            f"{out} already exists. Choose another name; nothing was changed."
+        ) from None
+    except OSError:
+        raise InvalidInput(f"{out} could not be created. Check the folder.") from None
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(text)
+    if args.json:
+        render.emit_json({"identity_file": str(out), "recipient": public}, ctx.out)
+        return EXIT_OK
+    ctx.out.write(
+        f"Your age key was saved in {out}. Keep it private and back it up: without it you cannot\n"
+        "open bundles encrypted to you.\n\n"
+        "Give this public key to the defender (it is safe to share):\n\n"
+        f"    {public}\n"
+    )
+    return EXIT_OK
+
+
+def register(command: Command) -> None:
+    p = command("export", cmd_export, "make a signed evidence bundle (ZIP) for a lawyer")
+    p.add_argument("ids", nargs="*", metavar="ID", help="items to export")
+    p.add_argument("--case", help="export every item of this case")
+    p.add_argument("--all", action="store_true", help="export every item in the vault")
+    p.add_argument("--out", required=True, metavar="FILE", help="the bundle file to write")
+    p.add_argument("--note", help="a note for the lawyer (recorded in the custody log)")
+    p.add_argument(
+        "--to",
+        action="append",
+        metavar="AGE_RECIPIENT",
+        help="encrypt to this age key (age1…) or file of keys; repeat for several",
+    )
+    p.add_argument(
+        "--encrypt-passphrase",
+        action="store_true",
+        help="encrypt with a passphrase you tell the lawyer (asked twice)",
+    )
+    p.add_argument(
+        "--bundle-passphrase-file",
+        metavar="FILE",
+        help="with --encrypt-passphrase: read the bundle passphrase from FILE",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("verify", cmd_verify, "check a bundle: signatures, every hash, the custody log")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--key",
+        metavar="FINGERPRINT|PUBKEY",
+        help="the fingerprint (or public key) the defender gave you",
+    )
+    p.add_argument(
+        "--identity",
+        action="append",
+        metavar="AGE_IDENTITY_FILE",
+        help="your age key file, for encrypted bundles (or the bundle's .key.age file)",
+    )
+    p.add_argument(
+        "--decrypted-out",
+        metavar="PATH",
+        help="where to write the decrypted ZIP (default: beside the encrypted file)",
+    )
+    p.add_argument(
+        "--certificate", metavar="OUT.html", help="write a printable verification certificate"
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    recipient = command("recipient", _recipient_help, "age keys for lawyers: 'recipient new'")
+    rsub = recipient.add_subparsers(dest="recipient_command", metavar="ACTION")
+    p = rsub.add_parser("new", help="make a new age key for receiving encrypted bundles")
+    p.set_defaults(handler=cmd_recipient_new)
+    p.add_argument(
+        "--out", required=True, metavar="KEYFILE", help="file to save the private key in"
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _recipient_help(args: argparse.Namespace, ctx: Context) -> int:
+    ctx.out.write("Use: evault recipient new --out KEYFILE\n")
+    return EXIT_OK

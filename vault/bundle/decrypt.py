@@ -1,0 +1,127 @@
+"""Opening an age-encrypted bundle: decrypt it (streaming) to a ZIP the lawyer keeps and verifies.
+
+A lawyer needs the decrypted ZIP anyway to look at the evidence, so it is written next to the
+encrypted file (or where asked), under a temporary name first and renamed only when complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from crypto import transport
+from crypto.errors import DecryptionFailed, FormatError
+from vault.bundle.verify import BundleUnusable
+from vault.errors import InvalidInput, WrongPassphrase
+
+KEY_SUFFIX = ".key.age"
+
+
+def is_encrypted(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return transport.is_age(f.read(len(transport.AGE_MAGIC)))
+    except OSError:
+        raise BundleUnusable(f"{path} could not be read. Check the path.") from None
+
+
+def default_output(path: Path) -> Path:
+    name = path.name
+    stem = name[: -len(".age")] if name.endswith(".age") else name + ".decrypted"
+    return path.with_name(stem if stem.endswith(".zip") else stem + ".zip")
+
+
+def load_identities(
+    identity_files: list[Path], passphrase: Callable[[], str] | None
+) -> list[object]:
+    identities: list[object] = []
+    for file in identity_files:
+        try:
+            data = file.read_bytes()[: transport.MAX_IDENTITY_FILE_BYTES + 1]
+        except OSError:
+            raise InvalidInput(f"The key file {file} could not be read.") from None
+        if transport.is_age(data):
+            if passphrase is None:
+                raise InvalidInput(f"{file} is protected by a passphrase; give the passphrase.")
+            try:
+                text = transport.unwrap_identity(data, passphrase())
+            except DecryptionFailed:
+                raise WrongPassphrase(
+                    "That passphrase does not open the bundle's key file. Check it and try again."
+                ) from None
+        else:
+            text = data.decode("utf-8", errors="replace")
+        try:
+            identities.extend(transport.parse_identities(text))
+        except FormatError as exc:
+            raise InvalidInput(f"{file}: {exc}") from None
+    return identities
+
+
+def decrypt_bundle(
+    path: Path,
+    identity_files: list[Path],
+    passphrase: Callable[[], str] | None,
+    out: Path | None = None,
+) -> tuple[Path, str]:
+    """Decrypt ``path`` to a ZIP; returns (zip path, SHA-256 of the encrypted file)."""
+    if not identity_files:
+        sibling = path.with_name(path.name + KEY_SUFFIX)
+        if not sibling.exists():
+            raise InvalidInput(
+                "This bundle is encrypted. Give your age key with --identity KEYFILE "
+                f"(or the passphrase key file {sibling.name} that came with it)."
+            )
+        identity_files = [sibling]
+    identities = load_identities(identity_files, passphrase)
+    target = out or default_output(path)
+    if target.exists():
+        raise InvalidInput(f"{target} already exists; move it away or choose --decrypted-out.")
+    tmp = target.with_name(f".{target.name}.evault-partial")
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as raw, open(tmp, "xb") as sink:
+            transport.decrypt_stream(_Hashing(raw, digest), sink, identities)  # type: ignore[arg-type]
+            sink.flush()
+            os.fsync(sink.fileno())
+        os.replace(tmp, target)
+    except DecryptionFailed as exc:
+        _remove(tmp)
+        raise BundleUnusable(str(exc)) from None
+    except OSError:
+        _remove(tmp)
+        raise BundleUnusable(
+            "The bundle could not be decrypted to disk (is the disk full?). Nothing was kept."
+        ) from None
+    except BaseException:
+        _remove(tmp)
+        raise
+    return target, digest.hexdigest()
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+class _Hashing:
+    """A reader that hashes what is read through it (the encrypted file's SHA-256, in one pass)."""
+
+    def __init__(self, raw: BinaryIO, digest: hashlib._Hash) -> None:
+        self.raw = raw
+        self.digest = digest
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.digest.update(data)
+        return data
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        n = self.raw.readinto(buffer)  # type: ignore[attr-defined]
+        if n:
+            self.digest.update(memoryview(buffer)[:n])
+        return int(n or 0)

@@ -1,0 +1,60 @@
+"""Bundle member names, caps and the rules a member name must follow (docs/format.md §6)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+FORMAT = "evault-bundle"
+VERSION = 1
+NAMESPACE = "evault-bundle-v1"
+PRINCIPAL = "evault-bundle"
+
+MANIFEST = "manifest.json"
+CUSTODY = "custody.jsonl"
+REPORT = "report.html"
+VERIFY = "VERIFY.txt"
+KEY_MINISIGN = "keys/evault.pub"
+KEY_SSH = "keys/evault_ssh.pub"
+ALLOWED_SIGNERS = "keys/allowed_signers"
+SUMS = "SHA256SUMS"
+MINISIG = "SHA256SUMS.minisig"
+SSHSIG = "SHA256SUMS.sig"
+SIGNATURE_MEMBERS = (MINISIG, SSHSIG)
+EVIDENCE_DIR = "evidence/"
+
+MAX_MEMBERS = 100_000
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # manifest, custody log, SHA256SUMS, report
+MAX_MINISIG_BYTES = 4 * 1024
+MAX_SSHSIG_BYTES = 8 * 1024
+MAX_KEY_FILE_BYTES = 4 * 1024
+MAX_NAME_CHARS = 80
+
+_SAFE_RE = re.compile(r"[^A-Za-z0-9._-]+")
+_MEMBER_RE = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+
+
+def _ascii(text: str) -> str:
+    text = text.replace("ə", "e").replace("Ə", "E").replace("ı", "i")
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _SAFE_RE.sub("_", ascii_text).strip("._")
+
+
+def evidence_name(number: int, original: str, fallback: str) -> str:
+    """``evidence/0007-photo_of_the_car.jpg``: numbered, reduced to safe ASCII characters.
+
+    The number keeps names unique; the original name, exactly as it was, is in the manifest.
+    """
+    stem, dot, ext = original.rpartition(".")
+    if not dot or not 1 <= len(ext) <= 10:
+        stem, ext = original, ""
+    safe_stem = _ascii(stem)[: MAX_NAME_CHARS - 11] or fallback
+    safe_ext = _ascii(ext)
+    return f"{EVIDENCE_DIR}{number:04d}-{safe_stem}{'.' + safe_ext if safe_ext else ''}"
+
+
+def is_safe_member_name(name: str) -> bool:
+    """Relative, ASCII, no ``..``, no empty or dot-only parts, no backslashes or drive letters."""
+    if not name or len(name) > 255 or not _MEMBER_RE.match(name):
+        return False
+    return all(part not in (".", "..") for part in name.split("/"))
