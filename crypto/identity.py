@@ -7,6 +7,7 @@ same in Azerbaijani, Russian and English and are easy to compare over the phone.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -36,19 +37,19 @@ class SigningKey:
         )
         return cls(raw)
 
+    @functools.cached_property
     def _key(self) -> Ed25519PrivateKey:
+        # Built once: a vault signs an event for every item added.
         return Ed25519PrivateKey.from_private_bytes(self.secret)
 
-    @property
+    @functools.cached_property
     def public_key(self) -> bytes:
-        return (
-            self._key()
-            .public_key()
-            .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return self._key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
 
     def sign(self, message: bytes) -> bytes:
-        return self._key().sign(message)
+        return self._key.sign(message)
 
 
 def verify(public_key: bytes, signature: bytes, message: bytes) -> None:

@@ -65,10 +65,14 @@ def key_id(public_key: bytes) -> bytes:
 
 
 def display_key_id(keyid: bytes) -> str:
-    """A key id as minisign prints it (``"E6DF5D53CC3A98C8"``): little-endian, 16 hex digits."""
+    """A key id as minisign prints it: a little-endian number in upper-case hex.
+
+    minisign prints it with ``%" PRIX64`` (in its public key comment and in its "key id ... but the
+    key id in the public key is ..." error), so leading zeros are dropped: ``"D91F4EC55B25317"``.
+    """
     if len(keyid) != c.MINISIGN_KEYID_BYTES:
         raise FormatError("A minisign key id has the wrong length.")
-    return keyid[::-1].hex().upper()
+    return f"{int.from_bytes(keyid, 'little'):X}"
 
 
 def public_key_base64(public_key: bytes, *, keyid: bytes | None = None) -> str:

@@ -308,6 +308,10 @@ def _check_name(name: str, what: str) -> None:
 def _check_line_text(text: str, what: str) -> None:
     if "\n" in text or "\r" in text or "\x00" in text:
         raise ValueError(f"{what} must be one line.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"{what} is not valid text.") from exc
 
 
 def _utf8(raw: bytes, field: str) -> str:

@@ -27,11 +27,10 @@ BUNDLE_EXPORTED = "bundle.exported"
 
 def head(conn: Connection) -> tuple[int, str | None, str]:
     """(last seq, its hash, its time) or (0, None, "") for an empty log."""
-    row = conn.execute("SELECT seq, hash, body FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+    row = conn.execute("SELECT seq, hash, time FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
     if row is None:
         return 0, None, ""
-    time = fmt.SignedEvent(row[0], bytes(row[2]), row[1], b"").parsed().get("time", "")
-    return int(row[0]), str(row[1]), str(time)
+    return int(row[0]), str(row[1]), str(row[2])
 
 
 def append(
@@ -58,10 +57,11 @@ def append(
         # A borrowed computer's clock can be wrong. Keep the log ordered and say so in the event.
         details["clock_reported"] = time
         time = last_time
+    event_id = event_id or str(uuid.uuid4())
     event = fmt.make_event(
         key,
         seq=seq + 1,
-        event_id=event_id or str(uuid.uuid4()),
+        event_id=event_id,
         event_type=event_type,
         time=time,
         vault_id=vault_id,
@@ -71,8 +71,8 @@ def append(
         prev=prev,
     )
     conn.execute(
-        "INSERT INTO custody (seq, id, body, hash, signature) VALUES (?, ?, ?, ?, ?)",
-        (event.seq, event_id_of(event), event.body, event.hash, event.signature),
+        "INSERT INTO custody (seq, id, time, body, hash, signature) VALUES (?, ?, ?, ?, ?, ?)",
+        (event.seq, event_id, time, event.body, event.hash, event.signature),
     )
     named = ([item["id"]] if item is not None else []) + list(related or [])
     conn.executemany(
@@ -80,10 +80,6 @@ def append(
         [(item_id, event.seq) for item_id in dict.fromkeys(named)],
     )
     return event
-
-
-def event_id_of(event: fmt.SignedEvent) -> str:
-    return str(event.parsed()["id"])
 
 
 def all_events(conn: Connection) -> list[fmt.SignedEvent]:

@@ -46,6 +46,7 @@ def connect(path: Path, db_key: bytes, *, create: bool = False) -> Connection:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{db_key.hex()}'\"")
         conn.execute(f"PRAGMA cipher_page_size = {c.CIPHER_PAGE_SIZE}")
+        conn.execute(f"PRAGMA cipher_hmac_algorithm = {c.CIPHER_HMAC_ALGORITHM}")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         version = conn.execute("PRAGMA cipher_version").fetchone()
         if not version or not version[0]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -65,8 +65,10 @@ class Item:
     message: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Written out (not dataclasses.asdict, which deep-copies): this runs for every item added.
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["tags"] = list(self.tags)
+        data["message"] = dict(self.message) if self.message is not None else None
         return data
 
 

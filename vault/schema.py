@@ -91,6 +91,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE TABLE custody (
             seq INTEGER PRIMARY KEY,
             id TEXT NOT NULL UNIQUE,
+            time TEXT NOT NULL,
             body BLOB NOT NULL,
             hash TEXT NOT NULL,
             signature BLOB NOT NULL

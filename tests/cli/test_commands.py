@@ -265,6 +265,7 @@ def test_check_passes_then_fails_on_tamper(run: Runner, evidence: Path) -> None:
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = \"x'{db_key.hex()}'\"")
     conn.execute("PRAGMA cipher_page_size = 16384")
+    conn.execute("PRAGMA cipher_hmac_algorithm = HMAC_SHA256")
     conn.execute("UPDATE chunks SET data = CAST('forged' AS BLOB) WHERE seq = 0")
     conn.commit()
     conn.close()

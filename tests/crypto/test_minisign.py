@@ -41,7 +41,7 @@ UC = "evault bundle signature"
 
 # One-line comments: no newline, carriage return or NUL, and no lone surrogates.
 line_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x00"),
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\n\r\x00"),
     max_size=80,
 )
 
@@ -513,6 +513,20 @@ def test_minisign_refuses_our_signature_once_tampered(tmp_path: Path) -> None:
     assert "key id" in result.stderr
 
 
+def test_minisign_prints_key_ids_like_display_key_id(tmp_path: Path) -> None:
+    """minisign prints key ids without leading zeros; display_key_id does the same."""
+    message, _, _ = _write_ours(tmp_path)
+    keyid = bytes([1, 2, 3, 4, 5, 6, 7, 0])
+    assert minisign.display_key_id(keyid) == "7060504030201"
+    result = _run(
+        "-V", "-m", str(message), "-P", minisign.public_key_base64(KEY.public_key, keyid=keyid)
+    )
+    assert result.returncode != 0
+    ours = minisign.display_key_id(minisign.key_id(KEY.public_key))
+    assert f"key id in {message}.minisig is {ours}\n" in result.stderr
+    assert "key id in the public key is 7060504030201\n" in result.stderr
+
+
 # --- interop: we verify what the real minisign writes ---------------------------------------
 
 
@@ -537,6 +551,8 @@ def test_we_verify_minisign_signatures(tmp_path: Path, minisign_key: tuple[Path,
     tc = "made by minisign · подпись"
     signature = _tool_sign(sec, message, "-t", tc, "-c", "their untrusted comment")
     keyid, public = minisign.parse_public_key(pub.read_text("utf-8"))
+    comment = pub.read_text("utf-8").splitlines()[0]
+    assert comment == "untrusted comment: minisign public key " + minisign.display_key_id(keyid)
     assert minisign.parse_signature(signature).untrusted_comment == "their untrusted comment"
     assert minisign.verify(signature, public, DATA, keyid=keyid) == tc
 

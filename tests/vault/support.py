@@ -36,6 +36,7 @@ def raw_db(folder: Path, passphrase: str = PASSPHRASE) -> Iterator[Any]:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         conn.execute("PRAGMA cipher_page_size = 16384")
+        conn.execute("PRAGMA cipher_hmac_algorithm = HMAC_SHA256")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         yield conn
     finally:

@@ -555,7 +555,7 @@ def verify_txt(manifest: dict[str, Any], *, bundle_name: str = "bundle.zip") -> 
 
 
 def _item_title(item: dict[str, Any]) -> str:
-    return _s(_dict(item.get("metadata")).get("title")).strip()
+    return _s(_dict(item.get("metadata")).get("title"))
 
 
 def _event_sort_key(indexed: tuple[int, dict[str, Any]]) -> tuple[int, datetime | str, int]:
@@ -622,7 +622,9 @@ def _timeline(events: list[dict[str, Any]], numbers: dict[str, int], titles: dic
         if item_id:
             number = numbers.get(item_id)
             label = f"Item {number}" if number else f"Item {_e(item_id)}"
-            title = titles.get(item_id) or _s(_dict(event.get("details")).get("title"))
+            title = titles.get(item_id, "")
+            if not title.strip():
+                title = _s(_dict(event.get("details")).get("title"))
             item_html = f"{label}: {_e(title)}" if title.strip() else label
         else:
             item_html = "—"
@@ -682,7 +684,7 @@ def _item_block(number: int, item: dict[str, Any], numbers: dict[str, int]) -> s
         ("Item id", f"<code>{_or_dash(item.get('id'))}</code>"),
     ]
     flag = f' <span class="flag">{_e(SENSITIVE_MARK)}</span>' if sensitive else ""
-    heading = f"Item {number}: {_e(title) if title else '(no title)'}{flag}"
+    heading = f"Item {number}: {_e(title) if title.strip() else '(no title)'}{flag}"
     return f'<div class="item"><h3>{heading}</h3>{_field_rows(rows)}</div>'
 
 
@@ -765,7 +767,7 @@ def report_html(manifest: dict[str, Any], events: list[dict[str, Any]]) -> bytes
         # Titles of items known only from the log (e.g. a deletion) come from their snapshot.
         item_id = _s(_dict(event.get("item")).get("id"))
         snapshot = _dict(_dict(event.get("details")).get("metadata"))
-        if item_id and not titles.get(item_id) and _s(snapshot.get("title")).strip():
+        if item_id and not titles.get(item_id, "").strip() and _s(snapshot.get("title")).strip():
             titles[item_id] = _s(snapshot.get("title"))
     signer = _dict(manifest.get("signer"))
     custody = _dict(manifest.get("custody"))
@@ -825,7 +827,7 @@ def report_html(manifest: dict[str, Any], events: list[dict[str, Any]]) -> bytes
         "with the vault key and linked to the record before it; <code>evault verify</code> checks "
         "this. Records about items not in this bundle are left out, so numbers may skip.</p>",
         _timeline(events, numbers, titles),
-        '<h2 id="verify">How to verify</h2>',
+        "<h2>How to verify</h2>",
         _how_to_verify_html(),
     ]
     return _page(title, body)
@@ -836,6 +838,21 @@ def report_html(manifest: dict[str, Any], events: list[dict[str, Any]]) -> bytes
 
 def _word(ok: Any) -> str:
     return "PASSED" if ok is True else "FAILED"
+
+
+def _optional_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
+    """Rows for what ``evault verify`` reports beyond the required fields, when present."""
+    rows = []
+    if _s(result.get("signer_ssh_fingerprint")).strip():
+        ssh = f'<span class="hash">{_e(result.get("signer_ssh_fingerprint"))}</span>'
+        rows.append(("SSH fingerprint", ssh))
+    if _s(result.get("bundle_id")).strip():
+        rows.append(("Bundle id", f"<code>{_e(result.get('bundle_id'))}</code>"))
+    if _s(result.get("created")).strip():
+        rows.append(("Bundle created", _e(_utc(result.get("created")))))
+    if _s(result.get("case")).strip():
+        rows.append(("Case", _e(result.get("case"))))
+    return rows
 
 
 def certificate_html(result: dict[str, Any]) -> bytes:
@@ -940,6 +957,7 @@ def certificate_html(result: dict[str, Any]) -> bytes:
                     f'<span class="fingerprint">{_or_dash(result.get("signer_fingerprint"))}</span>',
                 ),
                 ("Expected key", key_html),
+                *_optional_rows(result),
             ]
         ),
     ]
@@ -947,11 +965,11 @@ def certificate_html(result: dict[str, Any]) -> bytes:
         body += ["<h2>Problems found</h2>", "<ul>" + "".join(problems) + "</ul>"]
     body += [
         "<h2>What was checked</h2>",
-        "<p>Titles and file names below are those written in the bundle.</p>",
         "<table><thead><tr><th>Check</th><th>Result</th><th>Details</th></tr></thead><tbody>"
         + (check_rows or '<tr><td colspan="3">No checks were reported.</td></tr>')
         + "</tbody></table>",
         "<h2>The items</h2>",
+        "<p>Titles and file names are those written in the bundle.</p>",
         "<table><thead><tr><th>No.</th><th>Item and file</th><th>Size</th><th>SHA-256</th>"
         "<th>Result</th><th>Problems</th></tr></thead><tbody>"
         + ("".join(item_rows) or '<tr><td colspan="6">No items were reported.</td></tr>')

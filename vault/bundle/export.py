@@ -170,6 +170,7 @@ def export_bundle(
         with open(tmp, "xb") as raw:
             counter = _CountingWriter(raw)
             writer = _Writer(session, public_key, lock, items, progress, cancel)
+            writer.file_name = out.name.removesuffix(".age")
             if age_recipients:
                 _encrypt_through_pipe(
                     lambda sink: writer.write_zip(sink, bundle_id, stamp, case, note),
@@ -302,6 +303,7 @@ class _Writer:
         self.progress = progress
         self.cancel = cancel
         self.sums: dict[str, str] = {}
+        self.file_name = "bundle.zip"
         self.done = 0
         self.total = sum(i.size for i in items)
         self.when = time.gmtime()[:6]
@@ -347,7 +349,7 @@ class _Writer:
             )
             self._put(zf, layout.CUSTODY, lines)
             self._put(zf, layout.REPORT, documents.report_html(manifest, bodies))
-            self._put(zf, layout.VERIFY, documents.verify_txt(manifest))
+            self._put(zf, layout.VERIFY, documents.verify_txt(manifest, bundle_name=self.file_name))
             self._put(
                 zf,
                 layout.KEY_MINISIGN,
@@ -380,7 +382,7 @@ class _Writer:
                     signer,
                     sums,
                     trusted_comment=trusted,
-                    untrusted_comment="evault bundle signature",
+                    untrusted_comment=layout.MINISIG_UNTRUSTED_COMMENT,
                 ).encode("ascii"),
                 listed=False,
             )
@@ -407,6 +409,7 @@ class _Writer:
         info.compress_type = zipfile.ZIP_STORED
         info.file_size = size
         info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
+        info.create_system = 3  # Unix, as external_attr says (zipfile picks 0 on Windows)
         return info
 
     def _put(self, zf: zipfile.ZipFile, name: str, data: bytes, *, listed: bool = True) -> None:

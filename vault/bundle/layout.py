@@ -21,6 +21,9 @@ SUMS = "SHA256SUMS"
 MINISIG = "SHA256SUMS.minisig"
 SSHSIG = "SHA256SUMS.sig"
 SIGNATURE_MEMBERS = (MINISIG, SSHSIG)
+# The minisign untrusted comment is not signed; verify requires exactly this text, so that no
+# byte of a bundle can change unnoticed.
+MINISIG_UNTRUSTED_COMMENT = "evault bundle signature"
 EVIDENCE_DIR = "evidence/"
 
 MAX_MEMBERS = 100_000

@@ -12,13 +12,14 @@ import binascii
 import hashlib
 import itertools
 import stat
+import struct
 import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from crypto import minisign, sshsig
 from crypto.canonical import canonical_json, parse_canonical
@@ -34,6 +35,25 @@ TOOL = "evidence-vault (evault verify)"
 TOOL_VERSION = "0.1.0"
 READ_BLOCK = 1024 * 1024
 Progress = Callable[[int, int | None], None]
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+)
+
+# The ZIP records export writes (Python's zipfile, streaming: docs/format.md §6).
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_END64 = struct.Struct("<4sQ2H2L4Q")
+_END64_LOCATOR = struct.Struct("<4sLQL")
+_DESCRIPTOR_FLAG = 0x08  # bit 3: CRC and sizes follow the data (export streams)
+_DESCRIPTOR_SIGNATURE = 0x08074B50
+_REGULAR_FILE = 0o100644 << 16
+_UNIX = 3
 
 
 class BundleUnusable(EvaultError):
@@ -157,6 +177,10 @@ class _Reader:
                 )
             elif info.is_dir() or (kind and kind != stat.S_IFREG):
                 problems.append(f"{name} is not a regular file (a folder or link); it was ignored")
+            elif info.flag_bits & ~_DESCRIPTOR_FLAG:
+                problems.append(
+                    f"{name} uses ZIP features bundles never use (such as encryption); it was ignored"
+                )
             elif info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
                 problems.append(
                     f"{name} is compressed or its size is inconsistent; bundles store files as they are"
@@ -178,7 +202,7 @@ class _Reader:
         try:
             with self.zf.open(info) as member:
                 data = member.read(cap + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        except _READ_ERRORS:
             return None
         return data if len(data) <= cap else None
 
@@ -198,7 +222,7 @@ class _Reader:
                         break
                     digest.update(block)
                     on_bytes(len(block))
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        except _READ_ERRORS:
             return None
         return digest.hexdigest()
 
@@ -233,10 +257,18 @@ def verify_zip(
         reader = _Reader(zf, result)
         try:
             problems = reader.inventory(archive_size)
+            with path.open("rb") as raw:
+                odd = _layout_problem(raw, zf.infolist(), zf.start_dir, archive_size)
         except (zipfile.BadZipFile, ValueError) as exc:
             raise BundleUnusable(
                 f"{result.bundle_name} is not a readable bundle ({exc})."
             ) from None
+        except OSError:
+            raise BundleUnusable(
+                f"{result.bundle_name} could not be read. Check the path."
+            ) from None
+        if odd is not None:
+            problems.append(odd)
         result.check(
             "ZIP structure",
             not problems,
@@ -249,6 +281,163 @@ def verify_zip(
         _members(reader, sums, manifest, result, progress, cancel)
         _custody(reader, manifest, public_key, result)
     return result
+
+
+def _dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
+    year, month, day, hour, minute, second = date_time
+    return hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day
+
+
+def _layout_problem(
+    f: BinaryIO, infos: list[zipfile.ZipInfo], start_dir: int, archive_size: int
+) -> str | None:
+    """What differs between the ZIP's own records and what export writes for these members.
+
+    Member data is covered by the hashes; this covers every other byte. Each local header, data
+    descriptor, central directory entry and end record must be exactly what Python's zipfile writes
+    when export streams these members: no gaps, no comments or extra fields, mode 0644. Fields that
+    appear twice (local header and central directory) must agree, so no single byte of a bundle can
+    change unnoticed, not even a timestamp.
+    """
+    try:
+        return _layout_mismatch(f, infos, start_dir, archive_size)
+    except (struct.error, UnicodeEncodeError, OverflowError):
+        return "the ZIP's records hold values that bundles never have"
+
+
+def _layout_mismatch(
+    f: BinaryIO, infos: list[zipfile.ZipInfo], start_dir: int, archive_size: int
+) -> str | None:
+    limit = zipfile.ZIP64_LIMIT
+    pos = 0
+    local_zip64: list[bool] = []
+    for info in infos:
+        label = repr(info.orig_filename[:80])
+        name = info.orig_filename.encode("ascii")
+        if info.header_offset != pos:
+            return f"the ZIP holds bytes that belong to no member before {label}"
+        if (
+            info.flag_bits & ~_DESCRIPTOR_FLAG
+            or info.compress_type != zipfile.ZIP_STORED
+            or info.reserved
+            or info.volume
+            or info.internal_attr
+            or info.external_attr != _REGULAR_FILE
+            or info.create_system != _UNIX
+            or info.comment
+        ):
+            return f"the ZIP entry of {label} has attributes that bundles never have"
+        f.seek(pos)
+        head = f.read(_LOCAL.size)
+        if len(head) != _LOCAL.size:
+            return f"the ZIP is cut short in the header of {label}"
+        zip64 = _LOCAL.unpack(head)[-1] != 0  # a ZIP64 extra field is the only one export writes
+        local_zip64.append(zip64)
+        streamed = bool(info.flag_bits & _DESCRIPTOR_FLAG)
+        crc, compress_size, file_size = (
+            (0, 0, 0) if streamed else (info.CRC, info.compress_size, info.file_size)
+        )
+        extra = b""
+        if zip64:
+            extra = struct.pack("<HHQQ", 1, 16, file_size, compress_size)
+            compress_size = file_size = 0xFFFFFFFF
+        dostime, dosdate = _dos_time(info.date_time)
+        expected = (
+            _LOCAL.pack(
+                b"PK\x03\x04",
+                zipfile.ZIP64_VERSION if zip64 else zipfile.DEFAULT_VERSION,
+                0,
+                info.flag_bits,
+                zipfile.ZIP_STORED,
+                dostime,
+                dosdate,
+                crc,
+                compress_size,
+                file_size,
+                len(name),
+                len(extra),
+            )
+            + name
+            + extra
+        )
+        if head + f.read(len(expected) - _LOCAL.size) != expected:
+            return f"the ZIP's local header of {label} differs from its central directory entry"
+        pos += len(expected) + info.compress_size
+        if streamed:
+            descriptor = struct.pack(
+                "<LLQQ" if zip64 else "<LLLL",
+                _DESCRIPTOR_SIGNATURE,
+                info.CRC,
+                info.compress_size,
+                info.file_size,
+            )
+            f.seek(pos)
+            if f.read(len(descriptor)) != descriptor:
+                return f"the ZIP's data descriptor of {label} differs from its central directory"
+            pos += len(descriptor)
+    if pos != start_dir:
+        return "the ZIP holds bytes that belong to no member before its central directory"
+    f.seek(start_dir)
+    for info, zip64 in zip(infos, local_zip64, strict=True):
+        name = info.orig_filename.encode("ascii")
+        file_size, compress_size, offset = info.file_size, info.compress_size, info.header_offset
+        wide: list[int] = []
+        if file_size > limit or compress_size > limit:
+            wide += [file_size, compress_size]
+            file_size = compress_size = 0xFFFFFFFF
+        if offset > limit:
+            wide.append(offset)
+            offset = 0xFFFFFFFF
+        extra = struct.pack(f"<HH{len(wide)}Q", 1, 8 * len(wide), *wide) if wide else b""
+        dostime, dosdate = _dos_time(info.date_time)
+        expected = (
+            _CENTRAL.pack(
+                b"PK\x01\x02",
+                zipfile.ZIP64_VERSION if wide else zipfile.DEFAULT_VERSION,
+                _UNIX,
+                zipfile.ZIP64_VERSION if wide or zip64 else zipfile.DEFAULT_VERSION,
+                0,
+                info.flag_bits,
+                zipfile.ZIP_STORED,
+                dostime,
+                dosdate,
+                info.CRC,
+                compress_size,
+                file_size,
+                len(name),
+                len(extra),
+                0,
+                0,
+                0,
+                _REGULAR_FILE,
+                offset,
+            )
+            + name
+            + extra
+        )
+        if f.read(len(expected)) != expected:
+            return f"the ZIP's central directory entry of {info.orig_filename[:80]!r} is not as bundles write it"
+    end = f.tell()
+    count, size = len(infos), end - start_dir
+    tail = b""
+    if count > zipfile.ZIP_FILECOUNT_LIMIT or start_dir > limit or size > limit:
+        tail += _END64.pack(b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, size, start_dir)
+        tail += _END64_LOCATOR.pack(b"PK\x06\x07", 0, end, 1)
+    tail += _END.pack(
+        b"PK\x05\x06",
+        0,
+        0,
+        min(count, 0xFFFF),
+        min(count, 0xFFFF),
+        min(size, 0xFFFFFFFF),
+        min(start_dir, 0xFFFFFFFF),
+        0,
+    )
+    if end + len(tail) != archive_size or f.read(len(tail)) != tail:
+        return (
+            "the ZIP's end record is not as bundles write it (a comment or bytes added at the end?)"
+        )
+    return None
 
 
 def _file_sha256(path: Path, cancel: threading.Event | None) -> str:
@@ -326,11 +515,15 @@ def _signatures(
         try:
             comment = minisign.verify((minisig or b"").decode("ascii"), public_key, sums)
             ok = f"bundle {result.bundle_id}" in comment
-            result.check(
-                "minisign signature",
-                ok,
-                f"valid; trusted comment: {comment}" if ok else "valid, but names another bundle",
-            )
+            untrusted = minisign.parse_signature(minisig or b"").untrusted_comment
+            if not ok:
+                detail = "valid, but names another bundle"
+            elif untrusted != layout.MINISIG_UNTRUSTED_COMMENT:
+                ok = False
+                detail = "valid, but its unsigned comment line was changed after signing"
+            else:
+                detail = f"valid; trusted comment: {comment}"
+            result.check("minisign signature", ok, detail)
         except (CryptoError, UnicodeDecodeError):
             result.check(
                 "minisign signature", False, "SHA256SUMS.minisig is missing or does not verify"
@@ -364,12 +557,15 @@ def _key_files(reader: _Reader, public_key: bytes, result: VerifyResult) -> None
     ssh = reader.small(layout.KEY_SSH, layout.MAX_KEY_FILE_BYTES)
     allowed = reader.small(layout.ALLOWED_SIGNERS, layout.MAX_KEY_FILE_BYTES)
     try:
-        if mini is None or minisign.parse_public_key(mini.decode("ascii"))[1] != public_key:
+        if mini is None or minisign.parse_public_key(mini) != (
+            minisign.key_id(public_key),
+            public_key,
+        ):
             problems.append(f"{layout.KEY_MINISIGN} holds another key")
     except (FormatError, UnicodeDecodeError):
         problems.append(f"{layout.KEY_MINISIGN} is malformed")
     try:
-        if ssh is None or sshsig.parse_ssh_public_key(ssh.decode("ascii").strip()) != public_key:
+        if ssh is None or sshsig.parse_ssh_public_key(ssh.strip()) != public_key:
             problems.append(f"{layout.KEY_SSH} holds another key")
     except (FormatError, UnicodeDecodeError):
         problems.append(f"{layout.KEY_SSH} is malformed")
