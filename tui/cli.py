@@ -291,6 +291,8 @@ def cmd_identity(args: argparse.Namespace, ctx: Context) -> int:
         "so they can check that evidence really comes from this vault:\n\n"
         f"    {identity['fingerprint']}\n\n"
         f"Public key (Ed25519): {identity['public_key']}\n"
+        f"Same key for minisign (-P): {identity['minisign_public_key']}\n"
+        f"Same key for OpenSSH (ssh-keygen -l): {identity['ssh_fingerprint']}\n"
         f"Custody log: {head['seq']} events, newest {head['hash']}\n"
     )
     return EXIT_OK

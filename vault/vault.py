@@ -23,7 +23,7 @@ from typing import Any, ParamSpec, TypeVar
 import sqlcipher3
 
 from crypto import constants as c
-from crypto import keyslots
+from crypto import keyslots, minisign, sshsig
 from crypto.identity import SigningKey, fingerprint
 from crypto.kdf import calibrate
 from crypto.keyslots import KeysFile
@@ -222,6 +222,9 @@ class Vault:
             "public_key": base64.b64encode(self.public_key).decode("ascii"),
             "algorithm": "ed25519",
             "vault_id": self.vault_id,
+            # The same key as lawyers' own tools show it (minisign -P …, ssh-keygen -l).
+            "minisign_public_key": minisign.public_key_base64(self.public_key),
+            "ssh_fingerprint": sshsig.ssh_fingerprint(self.public_key),
         }
 
     # ------------------------------------------------------------------ adding
