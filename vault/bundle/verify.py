@@ -472,7 +472,12 @@ def _manifest(reader: _Reader) -> dict[str, Any]:
         raise BundleUnusable(
             "This bundle was made by a newer version of evidence-vault. Install it to verify."
         )
-    if not isinstance(manifest.get("items"), list) or not isinstance(manifest.get("signer"), dict):
+    if (
+        not isinstance(manifest.get("items"), list)
+        or not isinstance(manifest.get("signer"), dict)
+        or not all(isinstance(manifest.get(k), str) for k in ("bundle_id", "created", "vault_id"))
+        or any(not isinstance(manifest.get(k), str | None) for k in ("case", "note"))
+    ):
         raise BundleUnusable("manifest.json is damaged, so nothing can be checked.")
     return manifest
 
@@ -666,10 +671,18 @@ def _members(
             if reader.members[item.path].file_size != item.size:
                 item.fail("its size differs from the manifest")
         text_path = entry.get("text_path")
-        if text_path is not None and text_path not in sums:
+        if text_path is not None and not isinstance(text_path, str):
+            item.fail("the manifest names its readable text copy wrongly")
+        elif text_path is not None and text_path not in sums:
             item.fail("its readable text copy is missing from SHA256SUMS")
+        elif text_path is not None and actual.get(text_path) != sums[text_path]:
+            item.fail("its readable text copy was changed (or cannot be read)")
     listed_evidence = {n for n in sums if n.startswith(layout.EVIDENCE_DIR)}
-    described = paths_seen | {e.get("text_path") for e in items if isinstance(e, dict)}
+    described = paths_seen | {
+        e.get("text_path")
+        for e in items
+        if isinstance(e, dict) and isinstance(e.get("text_path"), str)
+    }
     unexplained = sorted(listed_evidence - described)
     result.check(
         "Manifest describes every evidence file",

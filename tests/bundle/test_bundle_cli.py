@@ -1,0 +1,470 @@
+"""`evault export`, `evault verify` and `evault recipient new` from the command line: exit codes
+0 / 1 / 2, the JSON shape, the certificate and the report as parsed HTML, the fingerprint warning,
+no traceback ever; one run as a real `python -m tui` process."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crypto.canonical import canonical_json
+from crypto.identity import fingerprint
+from tests.bundle.support import (
+    Sample,
+    file_sha256,
+    flip,
+    make_sample,
+    manifest_of,
+    member,
+    replace,
+    rewrite,
+    tool,
+)
+from tests.cli.test_commands import Runner, run_main
+from tests.conftest import PASSPHRASE
+from vault.bundle import layout
+
+VERIFIED = "VERIFIED: all"
+NOT_VERIFIED = "NOT VERIFIED"
+COMPARE = "Compare these digits"
+BUNDLE_PASSPHRASE = "a long passphrase for the lawyer"
+
+
+@dataclass
+class Setup:
+    root: Path
+    sample: Sample
+    run: Runner  # `evault --vault V --passphrase-file P ...`
+    fingerprint: str
+    other_fingerprint: str
+    bundle: Path  # made with the CLI: export --all
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
+    root = tmp_path_factory.mktemp("cli")
+    sample = make_sample(root, "case.evault")
+    fp = fingerprint(sample.vault.public_key)
+    sample.vault.close()  # the CLI opens it itself
+    other = make_sample(root, "other.evault", seed=5)
+    other_fp = fingerprint(other.vault.public_key)
+    other.vault.close()
+    pw = root / "pass.txt"
+    pw.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    run = Runner(sample.folder, pw)
+    bundle = root / "bundle.zip"
+    code, _, err = run("export", "--all", "--out", str(bundle), "--note", "for the hearing")
+    assert code == 0, err
+    yield Setup(root, sample, run, fp, other_fp, bundle)
+
+
+def _clean(err: str) -> None:
+    assert "Traceback" not in err
+    assert "Something went wrong inside evault" not in err  # exit 3: a bug
+
+
+# ---------------------------------------------------------------------------- export
+
+
+def test_export_prints_what_the_lawyer_needs(setup: Setup, tmp_path: Path) -> None:
+    out = tmp_path / "b.zip"
+    code, stdout, err = setup.run("export", "--case", "Case A", "--out", str(out))
+    assert code == 0, err
+    assert f"Bundle written: {out} (3 items" in stdout
+    assert f"Its SHA-256 (recorded in your custody log): {file_sha256(out)}" in stdout
+    assert "NOT encrypted" in stdout
+    assert setup.fingerprint in stdout
+    assert manifest_of(out)["signer"]["ssh_fingerprint"] in stdout
+
+
+def test_export_json(setup: Setup, tmp_path: Path) -> None:
+    out = tmp_path / "b.zip"
+    data: Any = setup.run.json("export", setup.sample.pdf, "--out", str(out))
+    assert set(data) == {
+        "path",
+        "key_path",
+        "bundle_id",
+        "sha256",
+        "size",
+        "items",
+        "fingerprint",
+        "ssh_fingerprint",
+        "encryption",
+    }
+    assert data["sha256"] == file_sha256(out)
+    assert data["items"] == 1
+    assert data["encryption"] == "none"
+    assert data["fingerprint"] == setup.fingerprint
+    assert data["bundle_id"] == manifest_of(out)["bundle_id"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "Nothing to export"),
+        (["--case", "No such case"], "There is no case called"),
+        (["--all", "--to", "age1notakey"], "is not an age recipient"),
+        (["--to", "not-a-file"], "is neither an age key"),
+    ],
+)
+def test_export_refusals_exit_2(
+    setup: Setup, tmp_path: Path, args: list[str], message: str
+) -> None:
+    out = tmp_path / "b.zip"
+    code, _, err = setup.run("export", *args, "--out", str(out))
+    assert code == 2
+    assert message in err
+    _clean(err)
+    assert not out.exists()
+
+
+def test_export_refuses_an_existing_file(setup: Setup, tmp_path: Path) -> None:
+    out = tmp_path / "b.zip"
+    out.write_bytes(b"old")
+    code, _, err = setup.run("export", "--all", "--out", str(out))
+    assert code == 2
+    assert "already exists" in err
+    assert out.read_bytes() == b"old"
+
+
+# ---------------------------------------------------------------------------- verify
+
+
+def test_verify_without_key_shows_the_fingerprint_and_warns(setup: Setup) -> None:
+    code, out, err = run_main(["verify", str(setup.bundle)])
+    assert code == 0, err
+    assert VERIFIED in out
+    assert setup.fingerprint in out
+    assert COMPARE in out
+    assert "FAILED" not in out
+    for entry in manifest_of(setup.bundle)["items"]:
+        assert f"passed  {entry['path']}" in out
+    _clean(err)
+
+
+@pytest.mark.parametrize("form", ["digits", "no-spaces", "public-key"])
+def test_verify_with_the_right_key(setup: Setup, form: str) -> None:
+    key = {
+        "digits": setup.fingerprint,
+        "no-spaces": setup.fingerprint.replace(" ", ""),
+        "public-key": manifest_of(setup.bundle)["signer"]["public_key"],
+    }[form]
+    code, out, err = run_main(["verify", str(setup.bundle), "--key", key])
+    assert code == 0, out + err
+    assert VERIFIED in out
+    assert COMPARE not in out
+    assert "passed  Signer is the expected key" in out
+
+
+def test_verify_with_another_vaults_key_exits_1(setup: Setup) -> None:
+    code, out, err = run_main(["verify", str(setup.bundle), "--key", setup.other_fingerprint])
+    assert code == 1
+    assert NOT_VERIFIED in out
+    assert "FAILED  Signer is the expected key: DIFFERENT from the key you gave" in out
+    assert setup.fingerprint in out
+    _clean(err)
+
+
+def test_verify_a_changed_bundle_exits_1(setup: Setup, tmp_path: Path) -> None:
+    target = manifest_of(setup.bundle)["items"][1]["path"]
+    changed = rewrite(
+        setup.bundle,
+        tmp_path / "changed.zip",
+        lambda ms: replace(ms, target, flip(dict(ms)[target], 3)),
+    )
+    code, out, err = run_main(["verify", str(changed)])
+    assert code == 1
+    assert NOT_VERIFIED in out
+    assert f"FAILED  {target}" in out
+    assert "was changed" in out
+    _clean(err)
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated", "version-2", "missing", "folder"])
+def test_verify_unusable_input_exits_2(setup: Setup, tmp_path: Path, how: str) -> None:
+    path = tmp_path / "x.zip"
+    if how == "garbage":
+        path.write_bytes(b"this is not a bundle")
+    elif how == "truncated":
+        path.write_bytes(setup.bundle.read_bytes()[:-30])
+    elif how == "version-2":
+        doc = {**manifest_of(setup.bundle), "version": 2}
+        rewrite(setup.bundle, path, lambda ms: replace(ms, layout.MANIFEST, canonical_json(doc)))
+    elif how == "folder":
+        path = tmp_path
+    before = sorted(tmp_path.iterdir())
+    code, out, err = run_main(["verify", str(path)])
+    assert code == 2
+    assert err.startswith("evault: ")
+    assert VERIFIED not in out
+    if how == "version-2":
+        assert "newer version" in err
+    _clean(err)
+    assert sorted(tmp_path.iterdir()) == before  # nothing written
+
+
+def test_verify_json_shape(setup: Setup, tmp_path: Path) -> None:
+    code, out, err = run_main(["verify", str(setup.bundle), "--json"])
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["ok"] is True
+    assert data["bundle_name"] == "bundle.zip"
+    assert data["bundle_sha256"] == file_sha256(setup.bundle)
+    assert data["signer_fingerprint"] == setup.fingerprint
+    assert data["key_expected"] is None
+    assert data["key_matched"] is None
+    assert data["checks"] and all(set(c) == {"name", "ok", "detail"} for c in data["checks"])
+    assert all(c["ok"] is True for c in data["checks"])
+    manifest = manifest_of(setup.bundle)
+    assert [i["sha256"] for i in data["items"]] == [e["sha256"] for e in manifest["items"]]
+    assert all(
+        set(i) == {"path", "title", "sha256", "size", "ok", "problems"} for i in data["items"]
+    )
+
+    code, out, _ = run_main(
+        ["verify", str(setup.bundle), "--json", "--key", setup.other_fingerprint]
+    )
+    assert code == 1
+    data = json.loads(out)
+    assert data["ok"] is False
+    assert data["key_matched"] is False
+
+
+class _Html(HTMLParser):
+    """Collects the text; checks that elements nest properly (a parse, not a string search)."""
+
+    VOID = frozenset({"meta", "br", "hr", "img", "input", "link", "col", "wbr", "area", "base"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack[-1] == tag, (tag, self.stack[-5:])
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parse(html: bytes) -> str:
+    parser = _Html()
+    parser.feed(html.decode("utf-8"))
+    parser.close()
+    assert parser.stack == []
+    assert "script" not in parser.tags
+    return " ".join(parser.text)
+
+
+def test_certificate_and_report_hold_every_items_hash(setup: Setup, tmp_path: Path) -> None:
+    certificate = tmp_path / "certificate.html"
+    code, _, err = run_main(
+        ["verify", str(setup.bundle), "--key", setup.fingerprint, "--certificate", str(certificate)]
+    )
+    assert code == 0, err
+    text = _parse(certificate.read_bytes())
+    manifest = manifest_of(setup.bundle)
+    for entry in manifest["items"]:
+        assert entry["sha256"] in text
+        assert entry["path"] in text
+    assert "PASSED" in text
+    assert "FAILED" not in text
+    assert file_sha256(setup.bundle) in text
+    assert setup.fingerprint in text
+    report = _parse(member(setup.bundle, layout.REPORT))
+    for entry in manifest["items"]:
+        assert entry["sha256"] in report
+    assert setup.fingerprint in report
+
+    # An existing certificate is never overwritten.
+    code, _, err = run_main(["verify", str(setup.bundle), "--certificate", str(certificate)])
+    assert code == 2
+    assert "already exists" in err
+
+
+def test_certificate_of_a_failed_check_says_failed(setup: Setup, tmp_path: Path) -> None:
+    certificate = tmp_path / "certificate.html"
+    code, _, _ = run_main(
+        [
+            "verify",
+            str(setup.bundle),
+            "--key",
+            setup.other_fingerprint,
+            "--certificate",
+            str(certificate),
+        ]
+    )
+    assert code == 1
+    text = _parse(certificate.read_bytes())
+    assert "FAILED" in text
+    for entry in manifest_of(setup.bundle)["items"]:
+        assert entry["sha256"] in text
+
+
+# ---------------------------------------------------------------------------- encrypted, via CLI
+
+
+def test_export_to_a_new_lawyer_key_and_verify_with_it(setup: Setup, tmp_path: Path) -> None:
+    key = tmp_path / "lawyer.key"
+    code, out, err = run_main(["recipient", "new", "--out", str(key), "--json"])
+    assert code == 0, err
+    made = json.loads(out)
+    assert made["identity_file"] == str(key)
+    recipient = made["recipient"]
+    assert recipient.startswith("age1")
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    # The real age-keygen reads the same public key out of it.
+    assert tool("age-keygen", "-y", key).stdout.decode().strip() == recipient
+
+    keys_file = tmp_path / "lawyers.txt"
+    keys_file.write_text(f"# my lawyer\n{recipient}\n", encoding="utf-8")
+    encrypted = tmp_path / "bundle.zip.age"
+    code, out, err = setup.run("export", "--all", "--to", str(keys_file), "--out", str(encrypted))
+    assert code == 0, err
+    assert "Encrypted" in out
+
+    # The real age opens it with the key file `recipient new` wrote.
+    by_age = tmp_path / "by-age.zip"
+    done = tool("age", "-d", "-i", key, "-o", by_age, encrypted)
+    assert done.returncode == 0, done.stderr
+
+    code, out, err = run_main(
+        ["verify", str(encrypted), "--identity", str(key), "--key", setup.fingerprint]
+    )
+    assert code == 0, out + err
+    assert VERIFIED in out
+    decrypted = tmp_path / "bundle.zip"
+    assert f"Decrypted to {decrypted}" in err
+    assert decrypted.read_bytes() == by_age.read_bytes()
+
+    # The wrong key: exit 2, and no decrypted file is left behind.
+    other = tmp_path / "other.key"
+    assert run_main(["recipient", "new", "--out", str(other)])[0] == 0
+    target = tmp_path / "other-out.zip"
+    code, _, err = run_main(
+        ["verify", str(encrypted), "--identity", str(other), "--decrypted-out", str(target)]
+    )
+    assert code == 2
+    assert "could not be decrypted" in err
+    _clean(err)
+    assert not target.exists()
+    assert not [p for p in tmp_path.iterdir() if "partial" in p.name]
+
+
+def test_passphrase_bundle_via_cli(setup: Setup, tmp_path: Path) -> None:
+    pf = tmp_path / "bundle-pass.txt"
+    pf.write_text(BUNDLE_PASSPHRASE + "\n", encoding="utf-8")
+    encrypted = tmp_path / "b.zip.age"
+    code, out, err = setup.run(
+        "export",
+        setup.sample.note,
+        "--encrypt-passphrase",
+        "--bundle-passphrase-file",
+        str(pf),
+        "--out",
+        str(encrypted),
+    )
+    assert code == 0, err
+    assert f"Key file (send it too, separately if you can): {encrypted}.key.age" in out
+    target = tmp_path / "opened.zip"
+    # The key file beside the bundle is found by itself; the passphrase comes from a file.
+    code, out, err = run_main(
+        ["--passphrase-file", str(pf), "verify", str(encrypted), "--decrypted-out", str(target)]
+    )
+    assert code == 0, out + err
+    assert VERIFIED in out
+    assert target.is_file()
+
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("not it\n", encoding="utf-8")
+    code, _, err = run_main(
+        [
+            "--passphrase-file",
+            str(wrong),
+            "verify",
+            str(encrypted),
+            "--decrypted-out",
+            str(tmp_path / "w.zip"),
+        ]
+    )
+    assert code == 2
+    _clean(err)
+    assert not (tmp_path / "w.zip").exists()
+
+
+def test_recipient_new_refuses_an_existing_file(tmp_path: Path) -> None:
+    key = tmp_path / "k"
+    key.write_text("precious", encoding="utf-8")
+    code, _, err = run_main(["recipient", "new", "--out", str(key)])
+    assert code == 2
+    assert "already exists" in err
+    assert key.read_text(encoding="utf-8") == "precious"
+
+
+def test_recipient_new_human_output(tmp_path: Path) -> None:
+    key = tmp_path / "k"
+    code, out, _ = run_main(["recipient", "new", "--out", str(key)])
+    assert code == 0
+    public = next(w for w in out.split() if w.startswith("age1"))
+    assert f"# public key: {public}" in key.read_text(encoding="ascii")
+    assert "AGE-SECRET-KEY-1" in key.read_text(encoding="ascii")
+    assert "AGE-SECRET-KEY" not in out  # the secret is never printed
+    # A real age round trip with it.
+    plain = tmp_path / "plain"
+    plain.write_bytes(b"hello")
+    done = tool("age", "-e", "-r", public, "-o", tmp_path / "enc", plain)
+    assert done.returncode == 0, done.stderr
+    done = tool("age", "-d", "-i", key, tmp_path / "enc")
+    assert done.returncode == 0 and done.stdout == b"hello"
+
+
+# ---------------------------------------------------------------------------- a real process
+
+
+def test_python_m_tui_verify_as_a_process(setup: Setup, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "EVAULT_DEBUG"}
+
+    def evault(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tui", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            cwd=tmp_path,
+            check=False,
+        )
+
+    done = evault("verify", str(setup.bundle), "--key", setup.fingerprint)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert VERIFIED in done.stdout
+    assert "Traceback" not in done.stderr
+
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(setup.bundle.read_bytes()[: len(setup.bundle.read_bytes()) // 2])
+    done = evault("verify", str(broken))
+    assert done.returncode == 2
+    assert done.stderr.startswith("evault: ")
+    assert "Traceback" not in done.stderr
+
+    done = evault("verify", str(setup.bundle), "--key", setup.other_fingerprint, "--json")
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["ok"] is False
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.zip"]
