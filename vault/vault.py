@@ -28,12 +28,25 @@ from crypto.identity import SigningKey, fingerprint
 from crypto.kdf import calibrate
 from crypto.keyslots import KeysFile
 from crypto.recovery import format_recovery_key, new_recovery_secret
-from vault import adding, cases, custody, db, editing, intake, keychange, keystore, reading, schema
+from vault import (
+    adding,
+    cases,
+    custody,
+    db,
+    editing,
+    intake,
+    keychange,
+    keystore,
+    listing,
+    reading,
+    schema,
+)
 from vault.bundle import export
 from vault.bundle.export import ExportResult
 from vault.check import run_check
 from vault.errors import EvaultError, StorageError, VaultDamaged, VaultExists
 from vault.keychange import KdfChoice
+from vault.listing import Filters, ItemRow
 from vault.lock import VaultLock
 from vault.models import (
     AddResult,
@@ -293,6 +306,37 @@ class Vault:
     def list_items(self, *, include_deleted: bool = False) -> list[Item]:
         with self._mutex:
             return reading.list_items(self.session, include_deleted=include_deleted)
+
+    @_calm
+    def item_page(
+        self,
+        filters: Filters | None = None,
+        *,
+        sort: str = "captured",
+        descending: bool = True,
+        offset: int = 0,
+        limit: int = 200,
+    ) -> list[ItemRow]:
+        """One page of light rows for a table (see vault.listing)."""
+        with self._mutex:
+            return listing.page(
+                self.session,
+                filters or Filters(),
+                sort=sort,
+                descending=descending,
+                offset=offset,
+                limit=limit,
+            )
+
+    @_calm
+    def count_items(self, filters: Filters | None = None) -> int:
+        with self._mutex:
+            return listing.count(self.session, filters or Filters())
+
+    @_calm
+    def filter_choices(self) -> dict[str, list[str]]:
+        with self._mutex:
+            return listing.distinct_values(self.session)
 
     @_calm
     def get_item(self, item_id: str, *, include_deleted: bool = False) -> Item:
