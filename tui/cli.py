@@ -279,6 +279,13 @@ def cmd_recovery_key(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_ui(args: argparse.Namespace, ctx: Context) -> int:
+    from tui.app import make_app  # noqa: PLC0415 - Textual loads only for the app
+
+    make_app(ctx.vault_path).run()
+    return EXIT_OK
+
+
 def cmd_identity(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
         identity = vault.identity()
@@ -447,6 +454,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("identity", cmd_identity, "show the vault's identity fingerprint and public key")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
+    command("ui", cmd_ui, "open the terminal app (also: evault with no command)")
+
     bundle_commands.register(command)
     return parser
 
@@ -471,8 +480,11 @@ def main(
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0)
     if args.command is None:
-        parser.print_help(out)
-        return EXIT_OK
+        if not (sys.stdin.isatty() and getattr(out, "isatty", lambda: False)()):
+            parser.print_help(out)  # no terminal to draw the app in: show how to use the commands
+            return EXIT_OK
+        args.command = "ui"
+        args.handler = cmd_ui
     if args.passphrase_file and args.recovery_key_file:
         err.write(f"{PROG}: use either --passphrase-file or --recovery-key-file, not both.\n")
         return EXIT_USER_ERROR

@@ -1,0 +1,340 @@
+"""The terminal app driven by keyboard with Textual's Pilot, asserting on the vault afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+
+import pytest
+from textual.widgets import Checkbox, DataTable, Input, Static, TextArea
+
+from tests.conftest import PASSPHRASE, fast_kdf
+from tui.app import EvaultApp, make_app
+from tui.screens.add import AddFilesScreen, MessageScreen
+from tui.screens.evidence import EvidenceScreen
+from tui.screens.item import ItemScreen
+from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
+from vault import Vault
+from vault.models import Metadata
+
+SIZE = (80, 24)
+
+
+def _app(folder: Path, **kwargs: float) -> EvaultApp:
+    return make_app(folder, kdf=fast_kdf, **kwargs)  # type: ignore[arg-type]
+
+
+OUR_WORKERS = {"unlock", "create", "add", "export", "verify", "passwd", "lock"}
+
+
+async def _settle(app: EvaultApp, pilot: object) -> None:
+    """Wait for the app's own workers (the file picker keeps a loader worker running)."""
+    ours = [w for w in app.workers if w.group in OUR_WORKERS]
+    if ours:  # an empty list would mean "wait for every worker", the picker's loader included
+        await app.workers.wait_for_complete(ours)
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def _press(app: EvaultApp, pilot: object, selector: str) -> None:
+    """Activate a button by keyboard (it may be scrolled out of an 80x24 view)."""
+    app.screen.query_one(selector).focus()
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def _type(pilot: object, text: str) -> None:
+    for ch in text:
+        await pilot.press("space" if ch == " " else ch)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def filled(make_vault: object, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    vault, _ = make_vault("filled.evault")  # type: ignore[operator]
+    shot = tmp_path / "threat.png"
+    shot.write_bytes(b"\x89PNG\r\n\x1a\n" + b"pixels" * 100)
+    private = tmp_path / "private.jpg"
+    private.write_bytes(b"\xff\xd8\xff intimate placeholder")
+    ids = {
+        "shot": vault.add_file(
+            shot, Metadata(title="Threat screenshot", platform="Telegram")
+        ).item_id,
+        "private": vault.add_file(private, Metadata(title="Leaked photo", sensitive=True)).item_id,
+        "message": vault.add_message(
+            "Səni tapacağıq. УГРОЗА", Metadata(platform="WhatsApp")
+        ).item_id,
+        "secret_message": vault.add_message(
+            "intimate words", Metadata(title="Private chat", sensitive=True)
+        ).item_id,
+    }
+    folder = vault.folder
+    vault.close()
+    return folder, ids
+
+
+async def _unlock(app: EvaultApp, pilot: object, passphrase: str = PASSPHRASE) -> None:
+    await pilot.pause()  # type: ignore[attr-defined]
+    assert isinstance(app.screen, UnlockScreen)
+    app.screen.query_one("#secret", Input).value = passphrase
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await _settle(app, pilot)
+
+
+async def test_create_vault_and_confirm_recovery_key(tmp_path: Path) -> None:
+    folder = tmp_path / "new.evault"
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, CreateScreen)
+        await _type(pilot, "five random words here now")
+        assert "Strong" in str(app.screen.query_one("#strength", Static).render())
+        await pilot.press("enter")
+        await _type(pilot, "five random words here now")
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, RecoveryKeyScreen)
+        recovery = app.screen.recovery
+        # Without ticking the box and typing the last group, it does not continue.
+        last_group = app.screen.query_one("#last-group", Input)
+        last_group.focus()
+        await pilot.press("enter")
+        assert isinstance(app.screen, RecoveryKeyScreen)
+        app.screen.query_one("#written", Checkbox).value = True
+        last_group.value = "ZZZZ"
+        await pilot.press("enter")
+        assert isinstance(app.screen, RecoveryKeyScreen)
+        last_group.value = recovery.split("-")[-1].lower()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EvidenceScreen)
+    assert app.vault is None  # closed when the app ended
+    with Vault.open(folder, passphrase="five random words here now") as vault:
+        assert [e.type for e in vault.custody_log()] == ["vault.created"]
+    with Vault.open(folder, recovery_key=recovery) as vault:
+        assert vault.list_items() == []
+
+
+async def test_create_refuses_different_passphrases(tmp_path: Path) -> None:
+    folder = tmp_path / "new.evault"
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#first", Input).value = "one passphrase here"
+        app.screen.query_one("#second", Input).value = "another passphrase"
+        await _press(app, pilot, "#create")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, CreateScreen)
+        assert "different" in str(app.screen.query_one("#status", Static).render())
+    assert not folder.exists()
+
+
+async def test_wrong_passphrase_is_one_calm_sentence(filled: tuple[Path, dict[str, str]]) -> None:
+    folder, _ = filled
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot, "not the passphrase")
+        assert isinstance(app.screen, UnlockScreen)
+        status = str(app.screen.query_one("#status", Static).render())
+        assert status == "That passphrase does not open this vault. Check it and try again."
+        assert app.screen.query_one("#secret", Input).value == ""
+        assert app.vault is None
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+async def test_unlock_lists_items_and_search_filters_live(
+    filled: tuple[Path, dict[str, str]],
+) -> None:
+    folder, ids = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, EvidenceScreen)
+        table = screen.query_one("#items", DataTable)
+        assert table.row_count == 4
+        marks = {str(table.get_row(k)[3]): str(table.get_row(k)[6]) for k in table.rows}
+        assert marks["Leaked photo"] == "SENSITIVE" and marks["Threat screenshot"] == ""
+        await pilot.press("slash")
+        await _type(pilot, "tapacaq")
+        await asyncio.sleep(0.4)
+        await pilot.pause()
+        assert table.row_count == 0  # "tapacaq" is not a prefix of "tapacagiq"
+        search = screen.query_one("#search", Input)
+        search.value = ""
+        await _type(pilot, "TAPACAG")
+        await asyncio.sleep(0.4)
+        await pilot.pause()
+        assert [k.value for k in table.rows] == [ids["message"]]
+
+
+async def _open_item(app: EvaultApp, pilot: object, item_id: str) -> ItemScreen:
+    table = app.screen.query_one("#items", DataTable)
+    table.move_cursor(row=table.get_row_index(item_id))
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+    assert isinstance(app.screen, ItemScreen)
+    return app.screen
+
+
+async def test_open_item_shows_hash_and_custody(
+    filled: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    folder, ids = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        screen = await _open_item(app, pilot, ids["shot"])
+        details = str(screen.query_one("#details", Static).render())
+        expected = hashlib.sha256((tmp_path / "threat.png").read_bytes()).hexdigest()
+        assert expected in details
+        assert "added to the vault" in str(screen.query_one("#timeline", Static).render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, EvidenceScreen)
+
+
+async def test_sensitive_content_needs_an_explicit_reveal(
+    filled: tuple[Path, dict[str, str]],
+) -> None:
+    folder, ids = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        screen = await _open_item(app, pilot, ids["secret_message"])
+        content = screen.query_one("#content", Static)
+        assert "intimate words" not in str(content.render())
+        await pilot.press("space")
+        await pilot.pause()
+        await pilot.press("enter")  # the focused, safe answer: keep hidden
+        await pilot.pause()
+        assert "intimate words" not in str(content.render())
+        assert app.vault is not None
+        assert [e.type for e in app.vault.custody_log(ids["secret_message"])] == ["item.created"]
+        await pilot.press("space")
+        await pilot.pause()
+        await _press(app, pilot, "#yes")
+        await pilot.pause()
+        assert "intimate words" in str(content.render())
+        assert [e.type for e in app.vault.custody_log(ids["secret_message"])][-1] == "item.viewed"
+        await pilot.press("escape")  # leaving hides it: the screen is gone
+        await pilot.pause()
+        screen = await _open_item(app, pilot, ids["secret_message"])
+        assert "intimate words" not in str(screen.query_one("#content", Static).render())
+
+
+async def test_edit_metadata_is_a_custody_event(filled: tuple[Path, dict[str, str]]) -> None:
+    folder, ids = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await _open_item(app, pilot, ids["shot"])
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#edit-title", Input).value = "Threat, 9 March"
+        app.screen.query_one("#edit-tags", Input).value = "threat, telegram"
+        app.screen.query_one("#edit-reason", Input).value = "more precise title"
+        await _press(app, pilot, "#save")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemScreen)
+    with Vault.open(folder, passphrase=PASSPHRASE) as vault:
+        item = vault.get_item(ids["shot"])
+        assert item.title == "Threat, 9 March" and item.tags == ("telegram", "threat")
+        last = vault.custody_log(ids["shot"])[-1]
+        assert last.type == "item.metadata_changed" and last.reason == "more precise title"
+        assert vault.check().ok
+
+
+async def test_add_files_with_progress_and_duplicate_warning(
+    filled: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    folder, ids = filled
+    new = tmp_path / "voice.ogg"
+    new.write_bytes(b"OggS" + bytes(range(256)) * 9000)  # > 2 MiB: several chunks
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AddFilesScreen)
+        app.screen.query_one("#paths", TextArea).text = f"{new}\n{tmp_path / 'threat.png'}"
+        app.screen.query_one("#add-platform", Input).value = "Signal"
+        app.screen.query_one("#add-case", Input).value = "Calls at night"
+        await _press(app, pilot, "#add")
+        await _settle(app, pilot)
+        status = str(app.screen.query_one("#status", Static).render())
+        assert "Added 1 file" in status and "already in the vault" in status
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query_one("#items", DataTable).row_count == 5
+    with Vault.open(folder, passphrase=PASSPHRASE) as vault:
+        added = [i for i in vault.list_items() if i.original_filename == "voice.ogg"]
+        assert len(added) == 1
+        assert added[0].sha256 == hashlib.sha256(new.read_bytes()).hexdigest()
+        assert added[0].platform == "Signal" and added[0].case == "Calls at night"
+
+
+async def test_add_message_form(filled: tuple[Path, dict[str, str]]) -> None:
+    folder, _ = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, MessageScreen)
+        app.screen.query_one("#msg-text", TextArea).text = "Bu son xəbərdarlıqdır"
+        app.screen.query_one("#msg-sent", Input).value = "2026-03-10T23:05"
+        app.screen.query_one("#msg-zone", Input).value = "Asia/Baku"
+        app.screen.query_one("#msg-platform", Input).value = "Instagram"
+        app.screen.query_one("#msg-sender-id", Input).value = "1789000000"
+        await _press(app, pilot, "#add")
+        await pilot.pause()
+        assert "Message added" in str(app.screen.query_one("#status", Static).render())
+    with Vault.open(folder, passphrase=PASSPHRASE) as vault:
+        (found,) = vault.search("xeberdarliq")
+        assert found.platform == "Instagram" and found.sender_id == "1789000000"
+        assert (
+            found.message is not None and found.message["sent_utc"] == "2026-03-10T19:05:00.000000Z"
+        )
+
+
+async def test_panic_key_locks_from_any_screen(filled: tuple[Path, dict[str, str]]) -> None:
+    folder, ids = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        screen = await _open_item(app, pilot, ids["secret_message"])
+        await pilot.press("e")  # even with a dialog open
+        await pilot.pause()
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert app.vault is None
+        assert isinstance(app.screen, UnlockScreen)
+        assert len(app.screen_stack) == 2  # the blank base screen and the unlock screen
+        assert screen not in app.screen_stack
+        # The vault is really closed: another process can open it now.
+        with Vault.open(folder, passphrase=PASSPHRASE, lock_wait=0.1) as other:
+            assert len(other.list_items()) == 4
+        await _unlock(app, pilot)
+        assert isinstance(app.screen, EvidenceScreen)
+        await pilot.press("f12")
+        await pilot.pause()
+        assert app.vault is None and isinstance(app.screen, UnlockScreen)
+
+
+async def test_auto_lock_after_idle(filled: tuple[Path, dict[str, str]]) -> None:
+    folder, _ = filled
+    app = _app(folder, auto_lock_seconds=1.5)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        assert app.vault is not None
+        await asyncio.sleep(0.8)
+        await pilot.press("down")  # activity resets the timer
+        await asyncio.sleep(0.9)
+        await pilot.pause()
+        assert app.vault is not None
+        await asyncio.sleep(2.2)
+        await pilot.pause()
+        await _settle(app, pilot)
+        assert app.vault is None
+        assert isinstance(app.screen, UnlockScreen)

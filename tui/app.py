@@ -1,0 +1,126 @@
+"""The evault terminal app: one factory used by the command line and the tests.
+
+Safety first: the app auto-locks after a period without keys or clicks, a panic key (Ctrl+L or F12)
+locks from any screen at once, locking closes the vault (dropping its keys) and replaces every
+screen, and the terminal title never names the vault or its contents. Blocking work (unlocking,
+adding, exporting, verifying) runs in worker threads so the interface never freezes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+
+from crypto.kdf import Argon2Params
+from tui.screens.start import CreateScreen, UnlockScreen
+from tui.widgets.dialogs import MessageDialog
+from vault import Vault
+
+DEFAULT_AUTO_LOCK_SECONDS = 5 * 60
+IDLE_CHECK_SECONDS = 1.0
+# Textual would write a log file or talk to devtools if asked to by these variables; a vault
+# must leave no trace, so the app removes them before it starts.
+TEXTUAL_TRACE_VARIABLES = ("TEXTUAL_LOG", "TEXTUAL", "TEXTUAL_DEVTOOLS_HOST", "TEXTUAL_SCREENSHOT")
+
+
+class EvaultApp(App[None]):
+    CSS_PATH = "evault.tcss"
+    TITLE = "evault"
+    SUB_TITLE = ""
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+l", "lock", "Lock now", priority=True),
+        Binding("f12", "lock", "Lock now", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        vault_path: Path,
+        *,
+        auto_lock_seconds: float = DEFAULT_AUTO_LOCK_SECONDS,
+        kdf: Callable[[], Argon2Params] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.vault_path = vault_path
+        self.vault: Vault | None = None
+        self.auto_lock_seconds = auto_lock_seconds
+        self.kdf = kdf
+        self._clock = clock
+        self._last_activity = clock()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def on_mount(self) -> None:
+        self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
+        self.push_screen(self._start_screen())
+
+    def _start_screen(self) -> UnlockScreen | CreateScreen:
+        exists = (self.vault_path / "vault.keys").exists() or (
+            self.vault_path / "vault.db"
+        ).exists()
+        return UnlockScreen(self.vault_path) if exists else CreateScreen(self.vault_path)
+
+    def unlocked(self, vault: Vault) -> None:
+        """Called by the start screens once a vault is open: show the evidence."""
+        from tui.screens.evidence import EvidenceScreen  # noqa: PLC0415 - only after unlock
+
+        self.vault = vault
+        self.touch()
+        self.switch_screen(EvidenceScreen())
+
+    def on_unmount(self) -> None:
+        self._drop_vault()
+
+    def _drop_vault(self) -> None:
+        if self.vault is not None:
+            self.vault.close()
+            self.vault = None
+
+    # ------------------------------------------------------------------ safety
+
+    def touch(self) -> None:
+        self._last_activity = self._clock()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(
+            event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp
+        ):
+            self.touch()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        if self.vault is not None and self._clock() - self._last_activity >= self.auto_lock_seconds:
+            self.run_worker(self.action_lock(), exclusive=True, group="lock")
+
+    async def action_lock(self) -> None:
+        """Close the vault and replace every screen with the unlock screen."""
+        self._drop_vault()
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.push_screen(UnlockScreen(self.vault_path))
+
+    def show_error(self, message: str) -> None:
+        self.push_screen(MessageDialog(message, title="Something went wrong"))
+
+    def now(self) -> datetime | None:
+        return None
+
+
+def make_app(
+    vault_path: Path,
+    *,
+    auto_lock_seconds: float = DEFAULT_AUTO_LOCK_SECONDS,
+    kdf: Callable[[], Argon2Params] | None = None,
+) -> EvaultApp:
+    """The one way to build the app (command line and tests alike)."""
+    for name in TEXTUAL_TRACE_VARIABLES:
+        os.environ.pop(name, None)
+    return EvaultApp(vault_path, auto_lock_seconds=auto_lock_seconds, kdf=kdf)

@@ -1,0 +1,1 @@
+"""Screens of the terminal app; each calls only the public ``vault`` API."""

@@ -1,0 +1,261 @@
+"""Adding evidence: files (several at once, with a progress bar and Cancel) and typed messages.
+
+Files are added in a worker thread; the progress bar follows the bytes and Cancel stops at the next
+chunk, leaving nothing half-added. Duplicates are reported, not stored twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    Checkbox,
+    DirectoryTree,
+    Footer,
+    Input,
+    Label,
+    ProgressBar,
+    Static,
+    TextArea,
+)
+
+from vault.errors import Cancelled, EvaultError
+from vault.models import AddResult, MessageFields, Metadata
+
+if TYPE_CHECKING:
+    from tui.app import EvaultApp
+
+
+def _metadata_inputs(prefix: str) -> ComposeResult:
+    yield Label("Title (optional)")
+    yield Input(id=f"{prefix}-title")
+    yield Label("Platform (Telegram, Facebook, WhatsApp, e-mail…)")
+    yield Input(id=f"{prefix}-platform")
+    yield Label("Sender (handle or name)")
+    yield Input(id=f"{prefix}-sender")
+    yield Label("Sender id or phone number (if known)")
+    yield Input(id=f"{prefix}-sender-id")
+    yield Label("Link where it was seen (optional)")
+    yield Input(id=f"{prefix}-url")
+    yield Label("Case (optional; created if new)")
+    yield Input(id=f"{prefix}-case")
+    yield Label("Tags (comma separated)")
+    yield Input(id=f"{prefix}-tags")
+    yield Checkbox(
+        "Sensitive or intimate (never previewed without asking)", id=f"{prefix}-sensitive"
+    )
+
+
+class _Form(Screen[None]):
+    prefix = "form"
+
+    @property
+    def evault(self) -> EvaultApp:
+        return self.app  # type: ignore[return-value]
+
+    def value(self, name: str) -> str:
+        return self.query_one(f"#{self.prefix}-{name}", Input).value.strip()
+
+    def metadata(self, occurred: str | None = None, zone: str | None = None) -> Metadata:
+        return Metadata(
+            title=self.value("title"),
+            platform=self.value("platform"),
+            sender_handle=self.value("sender"),
+            sender_id=self.value("sender-id"),
+            source_url=self.value("url"),
+            case=self.value("case") or None,
+            tags=tuple(t.strip() for t in self.value("tags").split(",") if t.strip()),
+            sensitive=self.query_one(f"#{self.prefix}-sensitive", Checkbox).value,
+            occurred=occurred,
+            occurred_tz=zone,
+        )
+
+    def status(self, text: str) -> None:
+        self.query_one("#status", Static).update(text)
+
+
+class AddFilesScreen(_Form):
+    """Choose files (typed paths or the file picker), describe them, add them."""
+
+    prefix = "add"
+    BINDINGS = [Binding("escape", "cancel", "Back / stop")]
+
+    def __init__(self, start: Path | None = None) -> None:
+        super().__init__()
+        self.start = start or Path.home()
+        self.cancel_event = threading.Event()
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield DirectoryTree(str(self.start), id="picker")
+            with VerticalScroll(classes="form"):
+                yield Label("Add files as evidence", classes="screen-title")
+                yield Label("Files (one path per line; Enter in the picker adds a file)")
+                yield TextArea(id="paths")
+                yield Label("When it happened (e.g. 2026-03-09T21:14+04:00, or leave empty)")
+                yield Input(id="add-occurred")
+                yield Label("Time zone for a time without +04:00 (e.g. Asia/Baku)")
+                yield Input(id="add-zone")
+                yield from _metadata_inputs(self.prefix)
+                with Horizontal(classes="buttons"):
+                    yield Button("Add", id="add", variant="primary")
+                    yield Button("Back", id="back")
+                yield ProgressBar(id="progress", show_eta=False)
+                yield Static("", id="status", markup=False)
+        yield Footer()
+
+    def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        area = self.query_one("#paths", TextArea)
+        lines = [ln for ln in area.text.splitlines() if ln.strip()]
+        if str(event.path) not in lines:
+            lines.append(str(event.path))
+        area.text = "\n".join(lines)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "back":
+            self.action_cancel()
+        elif not self.running:
+            self._start()
+
+    def action_cancel(self) -> None:
+        if self.running:
+            self.cancel_event.set()
+            self.status("Stopping…")
+        else:
+            self.dismiss(None)
+
+    def _start(self) -> None:
+        paths = [
+            Path(ln.strip()).expanduser()
+            for ln in self.query_one("#paths", TextArea).text.splitlines()
+            if ln.strip()
+        ]
+        if not paths:
+            self.status("Choose at least one file (type its path or pick it on the left).")
+            return
+        missing = [p for p in paths if not p.is_file()]
+        if missing:
+            self.status(f"{missing[0]} is not a file that can be read. Nothing was added.")
+            return
+        occurred = self.value("occurred") or None
+        zone = self.value("zone") or None
+        self.running = True
+        self.cancel_event.clear()
+        self.query_one("#add", Button).disabled = True
+        self.query_one("#progress", ProgressBar).update(
+            total=sum(p.stat().st_size for p in paths), progress=0
+        )
+        self._add(paths, self.metadata(occurred, zone))
+
+    @work(thread=True, exclusive=True, group="add")
+    def _add(self, paths: list[Path], meta: Metadata) -> None:
+        vault = self.evault.vault
+        if vault is None:
+            return
+        done_before = 0
+
+        def progress(done: int, total: int | None) -> None:
+            self.app.call_from_thread(self._progress, done_before + done)
+
+        results: list[AddResult] = []
+        try:
+            for path in paths:
+                results.extend(
+                    vault.add_files([path], meta, progress=progress, cancel=self.cancel_event)
+                )
+                done_before += path.stat().st_size
+        except Cancelled:
+            self.app.call_from_thread(
+                self._finished,
+                results,
+                "Stopped. The files added before stopping are in the vault; nothing half-added was kept.",
+            )
+            return
+        except EvaultError as exc:
+            self.app.call_from_thread(self._finished, results, exc.message)
+            return
+        self.app.call_from_thread(self._finished, results, None)
+
+    def _progress(self, done: int) -> None:
+        self.query_one("#progress", ProgressBar).update(progress=done)
+
+    def _finished(self, results: list[AddResult], problem: str | None) -> None:
+        self.running = False
+        self.query_one("#add", Button).disabled = False
+        added = sum(1 for r in results if not r.duplicate)
+        duplicates = [r for r in results if r.duplicate]
+        parts = [f"Added {added} file{'s' if added != 1 else ''}."]
+        if duplicates:
+            parts.append(
+                f"{len(duplicates)} already in the vault (same content), not stored again: "
+                + ", ".join(Path(r.source).name for r in duplicates[:5])
+            )
+        if problem:
+            parts.append(problem)
+        self.status(" ".join(parts))
+        if not problem and not duplicates:
+            self.query_one("#paths", TextArea).text = ""
+
+
+class MessageScreen(_Form):
+    """Type or paste a threat message with where, when and who."""
+
+    prefix = "msg"
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Label("Add a threat message", classes="screen-title")
+            yield Label("The message, exactly as received (paste it)")
+            yield TextArea(id="msg-text")
+            yield Label("When it was sent (e.g. 2026-03-09T21:14, or with +04:00)")
+            yield Input(id="msg-sent")
+            yield Label("Time zone for a time without +04:00 (e.g. Asia/Baku; empty = unknown)")
+            yield Input(id="msg-zone")
+            yield Label("Who received it")
+            yield Input(id="msg-recipient")
+            yield from _metadata_inputs(self.prefix)
+            with Horizontal(classes="buttons"):
+                yield Button("Add message", id="add", variant="primary")
+                yield Button("Back", id="back")
+            yield Static("", id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#msg-text", TextArea).focus()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "back":
+            self.dismiss(None)
+            return
+        vault = self.evault.vault
+        if vault is None:
+            return
+        text = self.query_one("#msg-text", TextArea).text
+        fields = MessageFields(
+            recipient=self.value("recipient"),
+            sent=self.value("sent") or None,
+            sent_tz=self.value("zone") or None,
+        )
+        try:
+            result = vault.add_message(text, self.metadata(), fields)
+        except EvaultError as exc:
+            self.status(exc.message)
+            return
+        if result.duplicate:
+            self.status("This message is already in the vault (same text, sender and time).")
+            return
+        self.status("Message added.")
+        self.query_one("#msg-text", TextArea).text = ""

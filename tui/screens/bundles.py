@@ -1,0 +1,262 @@
+"""Export a bundle for the lawyer, and verify a bundle (for lawyers using the app).
+
+Both run in worker threads with progress; the export finishes on a screen that says exactly what
+to send and what to read to the lawyer over the phone.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+
+from vault.bundle import decrypt
+from vault.bundle.export import ExportResult
+from vault.bundle.verify import VerifyResult, verify_zip
+from vault.errors import EvaultError
+
+if TYPE_CHECKING:
+    from tui.app import EvaultApp
+
+
+class ExportScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "back", "Back / stop")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel_event = threading.Event()
+        self.running = False
+
+    @property
+    def evault(self) -> EvaultApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Label("Export evidence for your lawyer", classes="screen-title")
+            yield Label("Case to export (empty: everything in the vault)")
+            yield Input(id="case")
+            yield Label("Protect the bundle with")
+            with RadioSet(id="protection"):
+                yield RadioButton("The lawyer's age key (safest)", id="by-key", value=True)
+                yield RadioButton("A passphrase you tell the lawyer by phone", id="by-passphrase")
+                yield RadioButton(
+                    "Nothing (only for a stick you hand over in person)", id="by-nothing"
+                )
+            yield Label("Lawyer's age key (starts with age1…) or bundle passphrase")
+            yield Input(id="secret", password=False)
+            yield Label("Save the bundle as")
+            yield Input(str(Path.home() / "evidence-bundle.zip.age"), id="out")
+            yield Label("Note for the lawyer (optional, kept in the custody log)")
+            yield Input(id="note")
+            with Horizontal(classes="buttons"):
+                yield Button("Export", id="export", variant="primary")
+                yield Button("Back", id="back")
+            yield ProgressBar(id="progress", show_eta=False)
+            yield Static("", id="status", markup=False)
+        yield Footer()
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        secret = self.query_one("#secret", Input)
+        secret.password = event.pressed.id == "by-passphrase"
+        out = self.query_one("#out", Input)
+        if event.pressed.id == "by-nothing" and out.value.endswith(".age"):
+            out.value = out.value.removesuffix(".age")
+        elif event.pressed.id != "by-nothing" and not out.value.endswith(".age"):
+            out.value += ".age"
+
+    def action_back(self) -> None:
+        if self.running:
+            self.cancel_event.set()
+        else:
+            self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "back":
+            self.action_back()
+        elif not self.running:
+            self._start()
+
+    def _start(self) -> None:
+        pressed = self.query_one("#protection", RadioSet).pressed_button
+        mode = pressed.id if pressed is not None else "by-key"
+        secret = self.query_one("#secret", Input).value.strip()
+        if mode != "by-nothing" and not secret:
+            self._status("Give the lawyer's age key or a passphrase, or choose 'Nothing'.")
+            return
+        self.running = True
+        self.cancel_event.clear()
+        self.query_one("#export", Button).disabled = True
+        self._export(
+            Path(self.query_one("#out", Input).value.strip()).expanduser(),
+            self.query_one("#case", Input).value.strip() or None,
+            self.query_one("#note", Input).value.strip() or None,
+            [secret] if mode == "by-key" else [],
+            secret if mode == "by-passphrase" else None,
+        )
+
+    @work(thread=True, exclusive=True, group="export")
+    def _export(
+        self,
+        out: Path,
+        case: str | None,
+        note: str | None,
+        recipients: list[str],
+        passphrase: str | None,
+    ) -> None:
+        vault = self.evault.vault
+        if vault is None:
+            return
+
+        def progress(done: int, total: int | None) -> None:
+            self.app.call_from_thread(self._progress, done, total)
+
+        try:
+            result = vault.export_bundle(
+                out,
+                case=case,
+                everything=case is None,
+                note=note,
+                recipients=recipients,
+                passphrase=passphrase,
+                progress=progress,
+                cancel=self.cancel_event,
+            )
+        except EvaultError as exc:
+            self.app.call_from_thread(self._failed, exc.message)
+            return
+        self.app.call_from_thread(self._done, result)
+
+    def _progress(self, done: int, total: int | None) -> None:
+        self.query_one("#progress", ProgressBar).update(total=total, progress=done)
+
+    def _failed(self, message: str) -> None:
+        self.running = False
+        self.query_one("#export", Button).disabled = False
+        self._status(message)
+
+    def _done(self, result: ExportResult) -> None:
+        self.running = False
+        self.app.switch_screen(ExportDoneScreen(result))
+
+    def _status(self, text: str) -> None:
+        self.query_one("#status", Static).update(text)
+
+
+class ExportDoneScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "back", "Done"), Binding("enter", "back", "Done", show=False)]
+
+    def __init__(self, result: ExportResult) -> None:
+        super().__init__()
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        r = self.result
+        lines = [
+            f"Bundle: {r.path}",
+            f"{r.items} items. Its SHA-256 (in your custody log): {r.sha256}",
+        ]
+        if r.key_path is not None:
+            lines.append(
+                f"Also send: {r.key_path}. Tell the passphrase by phone, never in writing."
+            )
+        elif r.encryption == "none":
+            lines.append("WARNING: this bundle is not encrypted. Hand it over in person only.")
+        lines += [
+            "",
+            "Read these digits to your lawyer over the phone or in person.",
+            "They check that the bundle really comes from your vault:",
+            "",
+            f"    {r.fingerprint}",
+        ]
+        with VerticalScroll(classes="form"):
+            yield Label("Bundle ready", classes="screen-title")
+            yield Static("\n".join(lines), id="done", markup=False)
+            yield Button("Done", id="done-button", variant="primary")
+        yield Footer()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class VerifyScreen(Screen[None]):
+    """Verify a bundle: the same checks as 'evault verify', shown item by item."""
+
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Label("Verify an evidence bundle", classes="screen-title")
+            yield Label("Bundle file")
+            yield Input(id="bundle")
+            yield Label("Fingerprint the defender read to you (30 digits)")
+            yield Input(id="key")
+            yield Label("For an encrypted bundle: your age key file, or the bundle's .key.age file")
+            yield Input(id="identity")
+            yield Label("Passphrase of that .key.age file (if it has one)")
+            yield Input(id="passphrase", password=True)
+            with Horizontal(classes="buttons"):
+                yield Button("Verify", id="verify", variant="primary")
+                yield Button("Back", id="back")
+            yield Static("", id="result", markup=False)
+        yield Footer()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "back":
+            self.dismiss(None)
+            return
+        self.query_one("#result", Static).update("Checking…")
+        self._verify(
+            Path(self.query_one("#bundle", Input).value.strip()).expanduser(),
+            self.query_one("#key", Input).value.strip() or None,
+            self.query_one("#identity", Input).value.strip(),
+            self.query_one("#passphrase", Input).value,
+        )
+
+    @work(thread=True, exclusive=True, group="verify")
+    def _verify(self, path: Path, key: str | None, identity: str, passphrase: str) -> None:
+        try:
+            if not path.is_file():
+                raise EvaultError(f"{path} is not a file. Check the name.")
+            name = path.name
+            sha = None
+            if decrypt.is_encrypted(path):
+                identities = [Path(identity).expanduser()] if identity else []
+                path, sha = decrypt.decrypt_bundle(path, identities, lambda: passphrase)
+            result = verify_zip(path, key=key, display_name=name, file_sha256=sha)
+        except EvaultError as exc:
+            self.app.call_from_thread(self._show_text, exc.message)
+            return
+        self.app.call_from_thread(self._show, result)
+
+    def _show_text(self, text: str) -> None:
+        self.query_one("#result", Static).update(text)
+
+    def _show(self, result: VerifyResult) -> None:
+        lines = [
+            "VERIFIED: everything holds." if result.ok else "NOT VERIFIED: see the FAILED lines.",
+            f"Signed by the vault with fingerprint {result.signer_fingerprint}",
+        ]
+        if result.key_matched is None:
+            lines.append("Compare these digits with the ones the defender read to you.")
+        lines.append("")
+        lines += [f"{'passed' if c.ok else 'FAILED'}  {c.name}: {c.detail}" for c in result.checks]
+        lines.append("")
+        for item in result.items:
+            verdict = "passed" if item.ok else "FAILED"
+            extra = "" if item.ok else ": " + "; ".join(item.problems)
+            lines.append(f"{verdict}  {item.path}  {item.title}{extra}")
+        self.query_one("#result", Static).update("\n".join(lines))

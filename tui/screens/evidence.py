@@ -1,0 +1,244 @@
+"""The evidence list: a table of items with live search, filters and sorting.
+
+Rows are loaded a page at a time (``Vault.item_page``) and more are fetched as the cursor nears the
+end, so a 50,000-item vault opens and scrolls without loading everything. Typing in the search box
+reloads after a short pause, never once per keystroke.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Label, Select
+
+from vault.errors import EvaultError
+from vault.listing import Filters, ItemRow
+
+if TYPE_CHECKING:
+    from tui.app import EvaultApp
+    from vault import Vault
+
+PAGE = 200
+PREFETCH_MARGIN = 40
+SEARCH_DELAY = 0.25
+SORT_ORDER = ("captured", "occurred", "platform", "title", "kind", "case")
+COLUMNS = ("Added", "Happened", "Platform", "Title", "Kind", "Case", "Sensitive")
+
+
+def _short_time(value: str | None) -> str:
+    return (value or "unknown")[:16].replace("T", " ")
+
+
+class EvidenceScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search"),
+        Binding("a", "add_files", "Add files"),
+        Binding("m", "add_message", "Add message"),
+        Binding("enter", "open_item", "Open", show=False),
+        Binding("o", "cycle_sort", "Sort"),
+        Binding("r", "reverse_sort", "Reverse", show=False),
+        Binding("x", "export", "Export"),
+        Binding("v", "verify", "Verify bundle"),
+        Binding("s", "settings", "Settings"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort = "captured"
+        self.descending = True
+        self.filters = Filters()
+        self.loaded = 0
+        self.total = 0
+        self._search_timer: Timer | None = None
+
+    @property
+    def evault(self) -> EvaultApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def vault(self) -> Vault:
+        vault = self.evault.vault
+        if vault is None:
+            raise EvaultError("The vault is locked.")
+        return vault
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="/ search words (Azerbaijani, Russian, English)", id="search")
+        with Horizontal(id="filters"):
+            yield Select([], prompt="Case: all", id="filter-case")
+            yield Select([], prompt="Tag: all", id="filter-tag")
+            yield Select([], prompt="Platform: all", id="filter-platform")
+            yield Select([], prompt="Kind: all", id="filter-kind")
+        table: DataTable[str] = DataTable(id="items", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Label("", id="summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#items", DataTable)
+        for label, key in zip(
+            COLUMNS,
+            ("captured", "occurred", "platform", "title", "kind", "case", "sensitive"),
+            strict=True,
+        ):
+            table.add_column(label, key=key)
+        self.refresh_choices()
+        self.reload()
+        table.focus()
+
+    # ------------------------------------------------------------------ data
+
+    def refresh_choices(self) -> None:
+        choices = self.vault.filter_choices()
+        for name in ("case", "tag", "platform", "kind"):
+            select: Select[str] = self.query_one(f"#filter-{name}", Select)
+            select.set_options([(value, value) for value in choices[name]])
+
+    def reload(self) -> None:
+        """Start again from the first page (after a search, filter or sort change)."""
+        table = self.query_one("#items", DataTable)
+        table.clear()
+        self.loaded = 0
+        self.total = self.vault.count_items(self.filters)
+        self._load_more()
+        self._update_summary()
+
+    def _load_more(self) -> None:
+        rows = self.vault.item_page(
+            self.filters, sort=self.sort, descending=self.descending, offset=self.loaded, limit=PAGE
+        )
+        table = self.query_one("#items", DataTable)
+        for row in rows:
+            table.add_row(*self._cells(row), key=row.id)
+        self.loaded += len(rows)
+
+    @staticmethod
+    def _cells(row: ItemRow) -> tuple[str, ...]:
+        occurred = _short_time(row.occurred_at) if row.occurred_at else "unknown"
+        return (
+            _short_time(row.captured_at),
+            occurred,
+            row.platform[:14],
+            row.title[:60],
+            row.kind,
+            (row.case or "")[:20],
+            "SENSITIVE" if row.sensitive else "",
+        )
+
+    def _update_summary(self) -> None:
+        sort = f"sorted by {self.sort} ({'newest' if self.descending else 'oldest'} first)"
+        self.query_one("#summary", Label).update(
+            f"{self.total} item{'s' if self.total != 1 else ''} · {sort} · Ctrl+L locks"
+        )
+
+    # ------------------------------------------------------------------ events
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= self.loaded - PREFETCH_MARGIN and self.loaded < self.total:
+            self._load_more()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self._open(str(event.row_key.value))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "search":
+            return
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        query = event.value
+        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._apply_search(query))
+
+    def _apply_search(self, query: str) -> None:
+        self.filters = Filters(
+            query=query,
+            case=self.filters.case,
+            tag=self.filters.tag,
+            platform=self.filters.platform,
+            kind=self.filters.kind,
+        )
+        self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            if self._search_timer is not None:
+                self._search_timer.stop()
+            self._apply_search(event.value)
+            self.query_one("#items", DataTable).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        value = event.value if isinstance(event.value, str) else None
+        name = (event.select.id or "").removeprefix("filter-")
+        current = {
+            "query": self.filters.query,
+            "case": self.filters.case,
+            "tag": self.filters.tag,
+            "platform": self.filters.platform,
+            "kind": self.filters.kind,
+        }
+        if name in current:
+            current[name] = value
+            self.filters = Filters(**current)  # type: ignore[arg-type]
+            self.reload()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_open_item(self) -> None:
+        table = self.query_one("#items", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key is not None:
+                self._open(str(key))
+
+    def _open(self, item_id: str) -> None:
+        from tui.screens.item import ItemScreen  # noqa: PLC0415
+
+        self.app.push_screen(ItemScreen(item_id), lambda _: self.after_change())
+
+    def after_change(self) -> None:
+        """Something may have changed (added, edited, deleted): refresh what is shown."""
+        if self.evault.vault is None:
+            return
+        self.refresh_choices()
+        self.reload()
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
+        self.reload()
+
+    def action_reverse_sort(self) -> None:
+        self.descending = not self.descending
+        self.reload()
+
+    def action_add_files(self) -> None:
+        from tui.screens.add import AddFilesScreen  # noqa: PLC0415
+
+        self.app.push_screen(AddFilesScreen(), lambda _: self.after_change())
+
+    def action_add_message(self) -> None:
+        from tui.screens.add import MessageScreen  # noqa: PLC0415
+
+        self.app.push_screen(MessageScreen(), lambda _: self.after_change())
+
+    def action_export(self) -> None:
+        from tui.screens.bundles import ExportScreen  # noqa: PLC0415
+
+        self.app.push_screen(ExportScreen(), lambda _: self.after_change())
+
+    def action_verify(self) -> None:
+        from tui.screens.bundles import VerifyScreen  # noqa: PLC0415
+
+        self.app.push_screen(VerifyScreen())
+
+    def action_settings(self) -> None:
+        from tui.screens.settings import SettingsScreen  # noqa: PLC0415
+
+        self.app.push_screen(SettingsScreen())

@@ -1,0 +1,268 @@
+"""One item: its details, SHA-256, custody timeline, and (on request) its content.
+
+Sensitive items show nothing of their content until the defender confirms a reveal; leaving the
+screen hides it again (the screen is discarded). Showing content is itself a custody event.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
+
+from tui.render import human_size
+from tui.widgets.dialogs import ConfirmDialog
+from vault.errors import EvaultError
+from vault.models import Item
+
+if TYPE_CHECKING:
+    from tui.app import EvaultApp
+    from vault import Vault
+
+PREVIEW_BYTES = 64 * 1024
+TEXT_KINDS = ("message", "note")
+
+EVENT_WORDS = {
+    "item.created": "added to the vault",
+    "item.metadata_changed": "details edited",
+    "item.viewed": "content shown",
+    "item.exported": "original saved to a file",
+    "item.deleted": "deleted",
+    "bundle.exported": "included in a bundle",
+}
+
+
+def describe(item: Item) -> str:
+    lines = [
+        f"Title:       {item.title}",
+        f"Kind:        {item.kind}   ({item.media_type}, {human_size(item.size)})",
+        f"SHA-256:     {item.sha256}",
+        f"Added:       {item.captured_at}",
+        f"Happened:    {item.occurred_at or 'unknown'} (time zone: {item.occurred_tz})",
+        f"Platform:    {item.platform}",
+        f"URL:         {item.source_url}",
+        f"Sender:      {item.sender_handle}  {('id ' + item.sender_id) if item.sender_id else ''}",
+        f"Case:        {item.case or ''}",
+        f"Tags:        {', '.join(item.tags)}",
+        f"File name:   {item.original_filename}",
+        f"Sensitive:   {'YES — content hidden until you reveal it' if item.sensitive else 'no'}",
+        f"Description: {item.description}",
+        f"ID:          {item.id}",
+    ]
+    if item.message:
+        lines.insert(
+            8,
+            f"Sent:        {item.message.get('sent_at') or 'unknown'} ({item.message.get('sent_tz')})",
+        )
+    return "\n".join(line.rstrip() for line in lines)
+
+
+class ItemScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("space", "reveal", "Show content"),
+        Binding("e", "edit", "Edit details"),
+    ]
+
+    def __init__(self, item_id: str) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self.revealed = False
+
+    @property
+    def evault(self) -> EvaultApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def vault(self) -> Vault:
+        vault = self.evault.vault
+        if vault is None:
+            raise EvaultError("The vault is locked.")
+        return vault
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Label("", id="item-title", classes="screen-title", markup=False)
+            yield Static("", id="details", markup=False)
+            yield Label("Content", classes="section")
+            yield Static("", id="content", markup=False)
+            yield Label("Chain of custody", classes="section")
+            yield Static("", id="timeline", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show()
+
+    def show(self) -> None:
+        item = self.vault.get_item(self.item_id)
+        self.item = item
+        self.query_one("#item-title", Label).update(item.title or "(untitled)")
+        self.query_one("#details", Static).update(describe(item))
+        self.query_one("#content", Static).update(self._placeholder(item))
+        records = self.vault.custody_log(item.id)
+        self.query_one("#timeline", Static).update(
+            "\n".join(
+                f"{r.time[:19].replace('T', ' ')} UTC  {EVENT_WORDS.get(r.type, r.type)}"
+                + (f' — "{r.reason}"' if r.reason else "")
+                for r in records
+            )
+        )
+
+    def _placeholder(self, item: Item) -> str:
+        if item.sensitive:
+            return "Sensitive: nothing is shown. Press Space to reveal (you will be asked first)."
+        if item.kind in TEXT_KINDS:
+            return "Press Space to show the text."
+        return (
+            f"{item.media_type}, {human_size(item.size)}. This terminal shows no preview; "
+            "use 'evault get' to save a copy if you need to open it."
+        )
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_reveal(self) -> None:
+        if self.revealed:
+            return
+        if self.item.sensitive:
+            self.app.push_screen(
+                ConfirmDialog(
+                    "This item is marked sensitive (it may be intimate). Show it now? "
+                    "Make sure nobody else can see the screen.",
+                    yes="Show it",
+                    no="Keep hidden",
+                ),
+                self._reveal_confirmed,
+            )
+        else:
+            self._reveal_confirmed(True)
+
+    def _reveal_confirmed(self, yes: bool | None) -> None:
+        if not yes:
+            return
+        item = self.item
+        if item.kind not in TEXT_KINDS:
+            self.query_one("#content", Static).update(
+                f"{item.media_type}, {human_size(item.size)}. This terminal cannot show it; "
+                "use 'evault get' to save a copy you can open (the copy is not encrypted)."
+            )
+            return
+        text = self.vault.read_text(item.id)
+        self.revealed = True
+        self.query_one("#content", Static).update(text)
+        self.show_timeline_only()
+
+    def show_timeline_only(self) -> None:
+        records = self.vault.custody_log(self.item.id)
+        self.query_one("#timeline", Static).update(
+            "\n".join(
+                f"{r.time[:19].replace('T', ' ')} UTC  {EVENT_WORDS.get(r.type, r.type)}"
+                + (f' — "{r.reason}"' if r.reason else "")
+                for r in records
+            )
+        )
+
+    def action_edit(self) -> None:
+        self.app.push_screen(EditScreen(self.item), self._edited)
+
+    def _edited(self, changes: dict[str, Any] | None) -> None:
+        if changes:
+            self.show()
+
+
+class EditScreen(ModalScreen[dict[str, Any] | None]):
+    """Edit the details of an item; saving is one custody event listing every change."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    FIELDS = (
+        ("title", "Title"),
+        ("description", "Description"),
+        ("platform", "Platform"),
+        ("source_url", "URL"),
+        ("sender_handle", "Sender"),
+        ("sender_id", "Sender id / phone"),
+        ("occurred", "When it happened (e.g. 2026-03-09T21:14+04:00, or unknown)"),
+        ("case", "Case"),
+        ("tags", "Tags (comma separated)"),
+        ("reason", "Why you are changing this (kept in the custody log)"),
+    )
+
+    def __init__(self, item: Item) -> None:
+        super().__init__()
+        self.item = item
+
+    @property
+    def evault(self) -> EvaultApp:
+        return self.app  # type: ignore[return-value]
+
+    def _initial(self, name: str) -> str:
+        item = self.item
+        values = {
+            "title": item.title,
+            "description": item.description,
+            "platform": item.platform,
+            "source_url": item.source_url,
+            "sender_handle": item.sender_handle,
+            "sender_id": item.sender_id,
+            "occurred": item.occurred_at or "unknown",
+            "case": item.case or "",
+            "tags": ", ".join(item.tags),
+            "reason": "",
+        }
+        return values[name]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog wide"):
+            yield Label("Edit details", classes="dialog-title")
+            for name, label in self.FIELDS:
+                yield Label(label)
+                yield Input(self._initial(name), id=f"edit-{name}")
+            yield Checkbox(
+                "Sensitive (never previewed without asking)",
+                self.item.sensitive,
+                id="edit-sensitive",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Save", id="save", variant="primary")
+                yield Button("Cancel", id="cancel")
+            yield Static("", id="status", markup=False)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "cancel":
+            self.dismiss(None)
+        else:
+            self._save()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _save(self) -> None:
+        vault = self.evault.vault
+        if vault is None:
+            return
+        value = {name: self.query_one(f"#edit-{name}", Input).value for name, _ in self.FIELDS}
+        changes: dict[str, Any] = {
+            "title": value["title"],
+            "description": value["description"],
+            "platform": value["platform"],
+            "source_url": value["source_url"],
+            "sender_handle": value["sender_handle"],
+            "sender_id": value["sender_id"],
+            "case": value["case"].strip() or None,
+            "tags": [t.strip() for t in value["tags"].split(",") if t.strip()],
+            "sensitive": self.query_one("#edit-sensitive", Checkbox).value,
+        }
+        occurred = value["occurred"].strip()
+        if occurred != (self.item.occurred_at or "unknown"):
+            changes["occurred"] = None if occurred.lower() in ("", "unknown") else occurred
+        try:
+            vault.update_metadata(self.item.id, changes, reason=value["reason"].strip() or None)
+        except EvaultError as exc:
+            self.query_one("#status", Static).update(exc.message)
+            return
+        self.dismiss(changes)

@@ -1,0 +1,123 @@
+"""Settings: change the passphrase, issue a new recovery key, show the identity, auto-lock time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from tui.strength import advice
+from tui.widgets.dialogs import ConfirmDialog, MessageDialog
+from vault.errors import EvaultError
+
+if TYPE_CHECKING:
+    from tui.app import EvaultApp
+
+
+class SettingsScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    @property
+    def evault(self) -> EvaultApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        vault = self.evault.vault
+        identity = vault.identity() if vault is not None else {}
+        with VerticalScroll(classes="form"):
+            yield Label("Settings", classes="screen-title")
+            yield Label("Identity fingerprint — read it to your lawyer", classes="section")
+            yield Static(
+                identity.get("fingerprint", ""), id="fingerprint", classes="recovery", markup=False
+            )
+            yield Static(
+                f"Public key: {identity.get('public_key', '')}\n"
+                f"For minisign: {identity.get('minisign_public_key', '')}\n"
+                f"For OpenSSH: {identity.get('ssh_fingerprint', '')}",
+                markup=False,
+            )
+            yield Label("Change passphrase", classes="section")
+            yield Input(password=True, id="new1", placeholder="new passphrase")
+            yield Static("", id="strength", markup=False)
+            yield Input(password=True, id="new2", placeholder="the new passphrase again")
+            with Horizontal(classes="buttons"):
+                yield Button("Change passphrase", id="passwd")
+                yield Button("New recovery key", id="recovery")
+            yield Label("Lock automatically after (minutes without use)", classes="section")
+            yield Input(
+                str(int(self.evault.auto_lock_seconds // 60)), id="autolock", type="integer"
+            )
+            yield Button("Save auto-lock time", id="save-autolock")
+            yield Static("", id="status", markup=False)
+        yield Footer()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "new1":
+            self.query_one("#strength", Static).update(advice(event.value))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "passwd":
+            first = self.query_one("#new1", Input).value
+            if first != self.query_one("#new2", Input).value:
+                self._status("The two passphrases are different.")
+                return
+            self._status("Changing the passphrase…")
+            self._change(first)
+        elif event.button.id == "recovery":
+            self.app.push_screen(
+                ConfirmDialog(
+                    "Issue a new recovery key? The old one stops working for this vault.",
+                    yes="New key",
+                    no="Keep the old one",
+                ),
+                self._new_recovery,
+            )
+        elif event.button.id == "save-autolock":
+            value = self.query_one("#autolock", Input).value.strip()
+            minutes = int(value) if value.isdigit() else 0
+            if not 1 <= minutes <= 120:
+                self._status("Choose between 1 and 120 minutes.")
+                return
+            self.evault.auto_lock_seconds = minutes * 60
+            self._status(f"The vault now locks after {minutes} minutes without use.")
+
+    @work(thread=True, exclusive=True, group="passwd")
+    def _change(self, passphrase: str) -> None:
+        vault = self.evault.vault
+        if vault is None:
+            return
+        try:
+            vault.change_passphrase(passphrase, kdf=self.evault.kdf)
+        except EvaultError as exc:
+            self.app.call_from_thread(self._status, exc.message)
+            return
+        self.app.call_from_thread(
+            self._status, "Passphrase changed. The old one no longer opens this vault."
+        )
+
+    def _new_recovery(self, yes: bool | None) -> None:
+        vault = self.evault.vault
+        if not yes or vault is None:
+            return
+        try:
+            recovery = vault.new_recovery_key()
+        except EvaultError as exc:
+            self._status(exc.message)
+            return
+        self.app.push_screen(
+            MessageDialog(
+                f"Your NEW recovery key — write it on paper now; it is shown only once:\n\n    {recovery}",
+                title="New recovery key",
+            )
+        )
+
+    def _status(self, text: str) -> None:
+        self.query_one("#status", Static).update(text)

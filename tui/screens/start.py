@@ -1,0 +1,259 @@
+"""The first screens: unlock a vault, or create one and write down its recovery key.
+
+Unlocking and creating run Argon2id (about half a second, on purpose) in a worker thread, so the
+screen stays responsive. A wrong passphrase gets one calm sentence, nothing else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
+
+from tui.strength import advice
+from vault import Vault
+from vault.errors import EvaultError
+
+if TYPE_CHECKING:
+    from tui.app import EvaultApp
+
+
+class UnlockScreen(Screen[None]):
+    """Passphrase (and keyfile), or the recovery key."""
+
+    BINDINGS = [Binding("ctrl+r", "toggle_recovery", "Use recovery key")]
+
+    def __init__(self, vault_path: Path) -> None:
+        super().__init__()
+        self.vault_path = vault_path
+        self.recovery_mode = False
+
+    @property
+    def evault(self) -> EvaultApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Label("Unlock your evidence vault", classes="screen-title")
+            yield Label("Passphrase", id="secret-label")
+            yield Input(password=True, id="secret", placeholder="type your passphrase")
+            yield Label("Keyfile (only if you chose one)", id="keyfile-label")
+            yield Input(id="keyfile", placeholder="path to the keyfile, or leave empty")
+            with Horizontal(classes="buttons"):
+                yield Button("Unlock", id="unlock", variant="primary")
+                yield Button("Use recovery key instead", id="recovery")
+            yield Static("", id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#secret", Input).focus()
+
+    def action_toggle_recovery(self) -> None:
+        self.recovery_mode = not self.recovery_mode
+        label = self.query_one("#secret-label", Label)
+        secret = self.query_one("#secret", Input)
+        button = self.query_one("#recovery", Button)
+        secret.value = ""
+        if self.recovery_mode:
+            label.update("Recovery key (9 groups of 4, as on your paper)")
+            secret.password = False
+            secret.placeholder = "XXXX-XXXX-…"
+            button.label = "Use passphrase instead"
+        else:
+            label.update("Passphrase")
+            secret.password = True
+            secret.placeholder = "type your passphrase"
+            button.label = "Use recovery key instead"
+        self.query_one("#keyfile", Input).display = not self.recovery_mode
+        self.query_one("#keyfile-label", Label).display = not self.recovery_mode
+        secret.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._unlock()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "recovery":
+            self.action_toggle_recovery()
+        else:
+            self._unlock()
+
+    def _unlock(self) -> None:
+        secret = self.query_one("#secret", Input).value
+        keyfile_path = self.query_one("#keyfile", Input).value.strip()
+        if not secret:
+            self._status("Type your passphrase first.")
+            return
+        self._status("Unlocking…")
+        self.query_one("#unlock", Button).disabled = True
+        self._open(secret, keyfile_path)
+
+    @work(thread=True, exclusive=True, group="unlock")
+    def _open(self, secret: str, keyfile_path: str) -> None:
+        try:
+            keyfile = Path(keyfile_path).expanduser().read_bytes() if keyfile_path else None
+            if self.recovery_mode:
+                vault = Vault.open(self.vault_path, recovery_key=secret)
+            else:
+                vault = Vault.open(self.vault_path, passphrase=secret, keyfile=keyfile)
+        except OSError:
+            self.app.call_from_thread(
+                self._failed, "The keyfile could not be read. Check its path."
+            )
+            return
+        except EvaultError as exc:
+            self.app.call_from_thread(self._failed, exc.message)
+            return
+        self.app.call_from_thread(self.evault.unlocked, vault)
+
+    def _failed(self, message: str) -> None:
+        self._status(message)
+        self.query_one("#unlock", Button).disabled = False
+        secret = self.query_one("#secret", Input)
+        secret.value = ""
+        secret.focus()
+
+    def _status(self, message: str) -> None:
+        self.query_one("#status", Static).update(message)
+
+
+class CreateScreen(Screen[None]):
+    """A new vault: passphrase twice with advice, optional keyfile."""
+
+    def __init__(self, vault_path: Path) -> None:
+        super().__init__()
+        self.vault_path = vault_path
+
+    @property
+    def evault(self) -> EvaultApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Label("Create your evidence vault", classes="screen-title")
+            yield Static(f"It will be kept in: {self.vault_path}", markup=False)
+            yield Label("Choose a passphrase (several unrelated words you can remember)")
+            yield Input(password=True, id="first", placeholder="passphrase")
+            yield Static("", id="strength", markup=False)
+            yield Label("Type it again")
+            yield Input(password=True, id="second", placeholder="the same passphrase")
+            yield Label("Keyfile (optional: a file that must be present to unlock)")
+            yield Input(id="keyfile", placeholder="path to a keyfile, or leave empty")
+            with Horizontal(classes="buttons"):
+                yield Button("Create vault", id="create", variant="primary")
+            yield Static("", id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#first", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "first":
+            self.query_one("#strength", Static).update(advice(event.value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "first":
+            self.query_one("#second", Input).focus()
+        else:
+            self._create()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self._create()
+
+    def _create(self) -> None:
+        first = self.query_one("#first", Input).value
+        second = self.query_one("#second", Input).value
+        if first != second:
+            self._status("The two passphrases are different. Type them again.")
+            self.query_one("#second", Input).value = ""
+            return
+        self._status("Creating the vault… (this takes a few seconds on purpose)")
+        self.query_one("#create", Button).disabled = True
+        self._make(first, self.query_one("#keyfile", Input).value.strip())
+
+    @work(thread=True, exclusive=True, group="create")
+    def _make(self, passphrase: str, keyfile_path: str) -> None:
+        try:
+            keyfile = Path(keyfile_path).expanduser().read_bytes() if keyfile_path else None
+            vault, recovery = Vault.create(
+                self.vault_path, passphrase, keyfile=keyfile, kdf=self.evault.kdf
+            )
+        except OSError:
+            self.app.call_from_thread(
+                self._failed, "The keyfile could not be read. Check its path."
+            )
+            return
+        except EvaultError as exc:
+            self.app.call_from_thread(self._failed, exc.message)
+            return
+        self.app.call_from_thread(self._created, vault, recovery)
+
+    def _created(self, vault: Vault, recovery: str) -> None:
+        self.app.switch_screen(RecoveryKeyScreen(vault, recovery))
+
+    def _failed(self, message: str) -> None:
+        self._status(message)
+        self.query_one("#create", Button).disabled = False
+
+    def _status(self, message: str) -> None:
+        self.query_one("#status", Static).update(message)
+
+
+class RecoveryKeyScreen(Screen[None]):
+    """Shown once: the recovery key, and a check that it was written down."""
+
+    def __init__(self, vault: Vault, recovery: str) -> None:
+        super().__init__()
+        self.vault = vault
+        self.recovery = recovery
+
+    @property
+    def evault(self) -> EvaultApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Label("Your recovery key — write it on paper now", classes="screen-title")
+            yield Static(
+                "If you forget your passphrase, this key is the only way back in. It is shown only "
+                "this once. Write it on paper, check every group, and keep the paper somewhere safe, "
+                "away from this computer. Do not photograph it.",
+                markup=False,
+            )
+            yield Static(self.recovery, id="recovery-key", classes="recovery", markup=False)
+            yield Checkbox("I have written it down and checked it", id="written")
+            yield Label("To confirm, type the last group (the last 4 characters):")
+            yield Input(id="last-group", max_length=4)
+            with Horizontal(classes="buttons"):
+                yield Button("Continue", id="continue", variant="primary")
+            yield Static("", id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#written", Checkbox).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._continue()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self._continue()
+
+    def _continue(self) -> None:
+        written = self.query_one("#written", Checkbox).value
+        typed = self.query_one("#last-group", Input).value.strip().upper()
+        if not written:
+            self.query_one("#status", Static).update(
+                "Please write the key down first, then tick the box."
+            )
+            return
+        if typed != self.recovery.split("-")[-1]:
+            self.query_one("#status", Static).update(
+                "That is not the last group. Look at the key again and check your paper."
+            )
+            return
+        self.evault.unlocked(self.vault)
