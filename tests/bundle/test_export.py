@@ -206,10 +206,10 @@ def test_export_is_recorded_with_the_bundle_hash(sample: Sample, tmp_path: Path)
     assert details["bundle_id"] == manifest_of(out)["bundle_id"] == result.bundle_id
     assert details["file_name"] == "bundle.zip"
     assert details["encryption"] == "none"
-    assert details["items"] == [
-        {"id": sample.pdf, "sha256": hashlib.sha256(sample.original(sample.pdf)).hexdigest()},
-        {"id": sample.note, "sha256": hashlib.sha256(sample.original(sample.note)).hexdigest()},
-    ]
+    # The event binds the manifest (which lists every item and its SHA-256) by its hash.
+    assert details["item_count"] == 2
+    assert details["manifest_sha256"] == hashlib.sha256(member(out, layout.MANIFEST)).hexdigest()
+    assert [e["id"] for e in manifest_of(out)["items"]] == [sample.pdf, sample.note]
     # The event names the exported items, so it is part of their history.
     assert any(r.type == "bundle.exported" for r in sample.vault.custody_log(sample.pdf))
     assert not any(r.type == "bundle.exported" for r in sample.vault.custody_log(sample.photo))
@@ -438,3 +438,23 @@ def test_a_failure_to_record_the_export_removes_the_bundle(
     with pytest.raises(EvaultError):  # a calm message (disk full), not an OSError traceback
         sample.vault.export_bundle(out_dir / "bundle.zip", everything=True)
     _assert_nothing_written(out_dir, before, sample.vault, events)
+
+
+def test_a_bundle_of_thousands_of_items_exports_and_verifies(
+    make_vault: object, tmp_path: Path
+) -> None:
+    """The export's custody event stays small however many items the bundle holds."""
+    vault, _ = make_vault("many.evault")  # type: ignore[operator]
+    folder = tmp_path / "many"
+    folder.mkdir()
+    paths = []
+    for n in range(2300):
+        path = folder / f"shot{n:04d}.png"
+        path.write_bytes(f"screenshot number {n}".encode())
+        paths.append(path)
+    vault.add_files(paths)
+    out = tmp_path / "many.zip"
+    result = vault.export_bundle(out, everything=True)
+    assert result.items == 2300
+    assert verify_zip(out).ok
+    assert vault.custody_log()[-1].details["item_count"] == 2300

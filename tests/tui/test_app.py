@@ -248,7 +248,7 @@ async def test_edit_metadata_is_a_custody_event(filled: tuple[Path, dict[str, st
 async def test_add_files_with_progress_and_duplicate_warning(
     filled: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
-    folder, ids = filled
+    folder, _ = filled
     new = tmp_path / "voice.ogg"
     new.write_bytes(b"OggS" + bytes(range(256)) * 9000)  # > 2 MiB: several chunks
     app = _app(folder)
