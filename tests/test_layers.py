@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
     "crypto": {"vault", "tui", "textual", "rich", "sqlcipher3"},
     "vault": {"tui", "textual", "rich", "argparse"},
+    # The front ends are thin: no SQL and no cryptography, only the vault API.
+    "tui": {"crypto", "sqlcipher3", "sqlite3", "cryptography", "nacl", "argon2", "pyrage"},
 }
 
 
@@ -53,3 +55,14 @@ def test_no_network_modules_in_the_program() -> None:
         for path in sorted((ROOT / package).rglob("*.py")):
             bad = _imports(path) & network
             assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+def test_tui_uses_only_public_vault_names() -> None:
+    """The front ends never reach into private parts of the domain (names starting with _)."""
+    for path in sorted((ROOT / "tui").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("vault"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.relative_to(ROOT)} imports private {private}"
+                assert not any(p.startswith("_") for p in (node.module or "").split("."))

@@ -18,10 +18,10 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 
-from crypto.kdf import Argon2Params
 from tui.screens.start import CreateScreen, UnlockScreen
 from tui.widgets.dialogs import MessageDialog
 from vault import Vault
+from vault.keychange import KdfChoice
 
 DEFAULT_AUTO_LOCK_SECONDS = 5 * 60
 IDLE_CHECK_SECONDS = 1.0
@@ -45,7 +45,7 @@ class EvaultApp(App[None]):
         vault_path: Path,
         *,
         auto_lock_seconds: float = DEFAULT_AUTO_LOCK_SECONDS,
-        kdf: Callable[[], Argon2Params] | None = None,
+        kdf: KdfChoice | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
@@ -118,7 +118,7 @@ def make_app(
     vault_path: Path,
     *,
     auto_lock_seconds: float = DEFAULT_AUTO_LOCK_SECONDS,
-    kdf: Callable[[], Argon2Params] | None = None,
+    kdf: KdfChoice | None = None,
 ) -> EvaultApp:
     """The one way to build the app (command line and tests alike)."""
     for name in TEXTUAL_TRACE_VARIABLES:

@@ -6,16 +6,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crypto import transport
 from tui import render
 from tui.context import Context
-from vault.bundle import decrypt, documents
+from vault.bundle import decrypt, documents, recipients
 from vault.bundle.verify import VerifyResult, verify_zip
 from vault.errors import EXIT_OK, EXIT_VERIFY_FAILED, InvalidInput
 
@@ -169,19 +166,7 @@ def _print_result(result: VerifyResult, ctx: Context, *, key_given: bool) -> Non
 
 def cmd_recipient_new(args: argparse.Namespace, ctx: Context) -> int:
     out = Path(args.out)
-    secret, public = transport.new_identity()
-    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    text = f"# created: {created}\n# public key: {public}\n{secret}\n"
-    try:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise InvalidInput(
-            f"{out} already exists. Choose another name; nothing was changed."
-        ) from None
-    except OSError:
-        raise InvalidInput(f"{out} could not be created. Check the folder.") from None
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(text)
+    public = recipients.new_recipient_file(out)
     if args.json:
         render.emit_json({"identity_file": str(out), "recipient": public}, ctx.out)
         return EXIT_OK
