@@ -27,11 +27,12 @@ from textual.widgets import (
     TextArea,
 )
 
+from tui.screens.base import VaultAccess
 from vault.errors import Cancelled, EvaultError
 from vault.models import AddResult, MessageFields, Metadata
 
 if TYPE_CHECKING:
-    from tui.app import EvaultApp
+    pass
 
 
 def _metadata_inputs(prefix: str) -> ComposeResult:
@@ -54,12 +55,8 @@ def _metadata_inputs(prefix: str) -> ComposeResult:
     )
 
 
-class _Form(Screen[None]):
+class _Form(VaultAccess, Screen[None]):
     prefix = "form"
-
-    @property
-    def evault(self) -> EvaultApp:
-        return self.app  # type: ignore[return-value]
 
     def value(self, name: str) -> str:
         return self.query_one(f"#{self.prefix}-{name}", Input).value.strip()

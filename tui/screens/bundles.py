@@ -17,26 +17,23 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
+from tui.screens.base import VaultAccess
 from vault.bundle import decrypt
 from vault.bundle.export import ExportResult
 from vault.bundle.verify import VerifyResult, verify_zip
 from vault.errors import EvaultError
 
 if TYPE_CHECKING:
-    from tui.app import EvaultApp
+    pass
 
 
-class ExportScreen(Screen[None]):
+class ExportScreen(VaultAccess, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back / stop")]
 
     def __init__(self) -> None:
         super().__init__()
         self.cancel_event = threading.Event()
         self.running = False
-
-    @property
-    def evault(self) -> EvaultApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
@@ -150,7 +147,7 @@ class ExportScreen(Screen[None]):
         self.query_one("#status", Static).update(text)
 
 
-class ExportDoneScreen(Screen[None]):
+class ExportDoneScreen(VaultAccess, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Done"), Binding("enter", "back", "Done", show=False)]
 
     def __init__(self, result: ExportResult) -> None:
@@ -189,7 +186,7 @@ class ExportDoneScreen(Screen[None]):
         self.dismiss(None)
 
 
-class VerifyScreen(Screen[None]):
+class VerifyScreen(VaultAccess, Screen[None]):
     """Verify a bundle: the same checks as 'evault verify', shown item by item."""
 
     BINDINGS = [Binding("escape", "back", "Back")]

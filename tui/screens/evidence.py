@@ -16,12 +16,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Select
 
-from vault.errors import EvaultError
+from tui.screens.base import VaultAccess
 from vault.listing import Filters, ItemRow
 
 if TYPE_CHECKING:
-    from tui.app import EvaultApp
-    from vault import Vault
+    pass
 
 PAGE = 200
 PREFETCH_MARGIN = 40
@@ -34,7 +33,7 @@ def _short_time(value: str | None) -> str:
     return (value or "unknown")[:16].replace("T", " ")
 
 
-class EvidenceScreen(Screen[None]):
+class EvidenceScreen(VaultAccess, Screen[None]):
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
         Binding("a", "add_files", "Add files"),
@@ -55,17 +54,6 @@ class EvidenceScreen(Screen[None]):
         self.loaded = 0
         self.total = 0
         self._search_timer: Timer | None = None
-
-    @property
-    def evault(self) -> EvaultApp:
-        return self.app  # type: ignore[return-value]
-
-    @property
-    def vault(self) -> Vault:
-        vault = self.evault.vault
-        if vault is None:
-            raise EvaultError("The vault is locked.")
-        return vault
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ search words (Azerbaijani, Russian, English)", id="search")

@@ -15,13 +15,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from tui.render import human_size
+from tui.screens.base import VaultAccess
 from tui.widgets.dialogs import ConfirmDialog
 from vault.errors import EvaultError
 from vault.models import Item
 
 if TYPE_CHECKING:
-    from tui.app import EvaultApp
-    from vault import Vault
+    pass
 
 PREVIEW_BYTES = 64 * 1024
 TEXT_KINDS = ("message", "note")
@@ -61,7 +61,7 @@ def describe(item: Item) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-class ItemScreen(Screen[None]):
+class ItemScreen(VaultAccess, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("space", "reveal", "Show content"),
@@ -72,17 +72,6 @@ class ItemScreen(Screen[None]):
         super().__init__()
         self.item_id = item_id
         self.revealed = False
-
-    @property
-    def evault(self) -> EvaultApp:
-        return self.app  # type: ignore[return-value]
-
-    @property
-    def vault(self) -> Vault:
-        vault = self.evault.vault
-        if vault is None:
-            raise EvaultError("The vault is locked.")
-        return vault
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -174,7 +163,7 @@ class ItemScreen(Screen[None]):
             self.show()
 
 
-class EditScreen(ModalScreen[dict[str, Any] | None]):
+class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
     """Edit the details of an item; saving is one custody event listing every change."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -195,10 +184,6 @@ class EditScreen(ModalScreen[dict[str, Any] | None]):
     def __init__(self, item: Item) -> None:
         super().__init__()
         self.item = item
-
-    @property
-    def evault(self) -> EvaultApp:
-        return self.app  # type: ignore[return-value]
 
     def _initial(self, name: str) -> str:
         item = self.item

@@ -11,20 +11,17 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
+from tui.screens.base import VaultAccess
 from tui.strength import advice
 from tui.widgets.dialogs import ConfirmDialog, MessageDialog
 from vault.errors import EvaultError
 
 if TYPE_CHECKING:
-    from tui.app import EvaultApp
+    pass
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(VaultAccess, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back")]
-
-    @property
-    def evault(self) -> EvaultApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         vault = self.evault.vault

@@ -16,15 +16,16 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
+from tui.screens.base import VaultAccess
 from tui.strength import advice
 from vault import Vault
 from vault.errors import EvaultError
 
 if TYPE_CHECKING:
-    from tui.app import EvaultApp
+    pass
 
 
-class UnlockScreen(Screen[None]):
+class UnlockScreen(VaultAccess, Screen[None]):
     """Passphrase (and keyfile), or the recovery key."""
 
     BINDINGS = [Binding("ctrl+r", "toggle_recovery", "Use recovery key")]
@@ -33,10 +34,6 @@ class UnlockScreen(Screen[None]):
         super().__init__()
         self.vault_path = vault_path
         self.recovery_mode = False
-
-    @property
-    def evault(self) -> EvaultApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
@@ -122,16 +119,12 @@ class UnlockScreen(Screen[None]):
         self.query_one("#status", Static).update(message)
 
 
-class CreateScreen(Screen[None]):
+class CreateScreen(VaultAccess, Screen[None]):
     """A new vault: passphrase twice with advice, optional keyfile."""
 
     def __init__(self, vault_path: Path) -> None:
         super().__init__()
         self.vault_path = vault_path
-
-    @property
-    def evault(self) -> EvaultApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
@@ -204,17 +197,13 @@ class CreateScreen(Screen[None]):
         self.query_one("#status", Static).update(message)
 
 
-class RecoveryKeyScreen(Screen[None]):
+class RecoveryKeyScreen(VaultAccess, Screen[None]):
     """Shown once: the recovery key, and a check that it was written down."""
 
     def __init__(self, vault: Vault, recovery: str) -> None:
         super().__init__()
-        self.vault = vault
+        self.new_vault = vault
         self.recovery = recovery
-
-    @property
-    def evault(self) -> EvaultApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
@@ -256,4 +245,4 @@ class RecoveryKeyScreen(Screen[None]):
                 "That is not the last group. Look at the key again and check your paper."
             )
             return
-        self.evault.unlocked(self.vault)
+        self.evault.unlocked(self.new_vault)
