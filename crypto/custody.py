@@ -184,6 +184,11 @@ def replay_metadata(bodies: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     for body in bodies:
         item = body.get("item")
         details = body.get("details")
+        if body.get("type") == "case.renamed" and isinstance(details, dict):
+            for snapshot in state.values():
+                if snapshot.get("case") == details.get("from"):
+                    snapshot["case"] = details.get("to")
+            continue
         if not isinstance(item, dict) or not isinstance(details, dict):
             continue
         item_id = str(item.get("id"))

@@ -279,6 +279,29 @@ def cmd_recovery_key(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_case(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        if args.case_command == "rename":
+            case = vault.rename_case(args.old, args.new)
+            ctx.out.write(f"Renamed to '{case.name}'. The change is in the custody log.\n")
+            return EXIT_OK
+        if args.case_command == "new":
+            case = vault.create_case(args.name)
+            ctx.out.write(f"Case '{case.name}' created.\n")
+            return EXIT_OK
+        cases = vault.list_cases()
+    if args.json:
+        render.emit_json(
+            [{"id": c.id, "name": c.name, "created": c.created} for c in cases], ctx.out
+        )
+    elif not cases:
+        ctx.out.write("No cases yet. Add evidence with --case NAME, or: evault case new NAME\n")
+    else:
+        for case in cases:
+            ctx.out.write(f"{case.name}\n")
+    return EXIT_OK
+
+
 def cmd_ui(args: argparse.Namespace, ctx: Context) -> int:
     from tui.app import make_app  # noqa: PLC0415 - Textual loads only for the app
 
@@ -455,6 +478,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     command("ui", cmd_ui, "open the terminal app (also: evault with no command)")
+
+    p = command("case", cmd_case, "list, create or rename cases (incidents)")
+    p.add_argument("--json", action="store_true", help="machine-readable output (list)")
+    case_sub = p.add_subparsers(dest="case_command", metavar="ACTION")
+    case_sub.add_parser("list", help="list the cases")
+    new_case = case_sub.add_parser("new", help="create a case")
+    new_case.add_argument("name")
+    rename = case_sub.add_parser("rename", help="rename a case (recorded in the custody log)")
+    rename.add_argument("old")
+    rename.add_argument("new")
 
     bundle_commands.register(command)
     return parser

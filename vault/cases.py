@@ -43,3 +43,20 @@ def list_cases(session: Session) -> list[Case]:
         "SELECT id, name, description, created FROM cases ORDER BY name"
     ).fetchall()
     return [Case(*r) for r in rows]
+
+
+def rename_case(session: Session, old: str, new: str, stamp: str) -> Case:
+    """Rename a case; one ``case.renamed`` event (its items' case name changes with it)."""
+    new = new.strip()
+    if not new or len(new) > MAX_CASE_NAME:
+        raise InvalidInput(f"A case name must be 1 to {MAX_CASE_NAME} characters.")
+    row = session.conn.execute("SELECT id FROM cases WHERE name = ?", (old.strip(),)).fetchone()
+    if row is None:
+        raise InvalidInput(f"There is no case called '{old[:60]}'.")
+    if session.conn.execute("SELECT 1 FROM cases WHERE name = ?", (new,)).fetchone():
+        raise InvalidInput(f"There is already a case called '{new[:60]}'.")
+    session.conn.execute("UPDATE cases SET name = ? WHERE id = ?", (new, row[0]))
+    session.event(
+        custody.CASE_RENAMED, stamp, details={"case_id": str(row[0]), "from": old.strip(), "to": new}
+    )
+    return load_case(session, str(row[0]))

@@ -22,6 +22,7 @@ ITEM_VIEWED = "item.viewed"
 ITEM_EXPORTED = "item.exported"
 ITEM_DELETED = "item.deleted"
 CASE_CREATED = "case.created"
+CASE_RENAMED = "case.renamed"
 BUNDLE_EXPORTED = "bundle.exported"
 
 

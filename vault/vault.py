@@ -426,6 +426,12 @@ class Vault:
         return cases.load_case(self.session, str(case_id))
 
     @_calm
+    def rename_case(self, old: str, new: str, *, now: datetime | None = None) -> Case:
+        """Rename a case (a custody event); its items follow."""
+        with self._mutex, transaction(self.session.conn):
+            return cases.rename_case(self.session, old, new, now_text(now))
+
+    @_calm
     def list_cases(self) -> list[Case]:
         with self._mutex:
             return cases.list_cases(self.session)

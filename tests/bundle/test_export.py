@@ -41,7 +41,7 @@ from vault import Vault
 from vault.bundle import layout
 from vault.bundle.verify import verify_zip
 from vault.errors import Cancelled, EvaultError, InvalidInput
-from vault.models import CustodyRecord
+from vault.models import CustodyRecord, Metadata
 from vault.session import Session
 
 
@@ -458,3 +458,15 @@ def test_a_bundle_of_thousands_of_items_exports_and_verifies(
     assert result.items == 2300
     assert verify_zip(out).ok
     assert vault.custody_log()[-1].details["item_count"] == 2300
+
+
+def test_a_renamed_case_still_verifies(make_vault: object, tmp_path: Path) -> None:
+    vault, _ = make_vault("renamed.evault")  # type: ignore[operator]
+    f = tmp_path / "shot.png"
+    f.write_bytes(b"\x89PNG\r\n\x1a\nexample")
+    vault.add_file(f, Metadata(case="Old name"))
+    vault.rename_case("Old name", "New name")
+    out = tmp_path / "renamed.zip"
+    vault.export_bundle(out, case="New name")
+    result = verify_zip(out)
+    assert result.ok, [c for c in result.checks if not c.ok] + [i for i in result.items if not i.ok]

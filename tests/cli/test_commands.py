@@ -359,3 +359,24 @@ def test_no_command_prints_help() -> None:
 def test_usage_error_exit_code_2() -> None:
     assert main(["add"], stdout=io.StringIO(), stderr=io.StringIO()) == 2
     assert main(["no-such-command"], stdout=io.StringIO(), stderr=io.StringIO()) == 2
+
+
+def test_case_commands(run: Runner, evidence: Path) -> None:
+    run.json("add", str(evidence), "--case", "Hack")
+    code, out, _ = run("case")
+    assert code == 0 and out.strip() == "Hack"
+    code, _, err = run("case", "rename", "Hack", "Account hacked, 9 March")
+    assert code == 0, err
+    assert run.json("case") == [
+        {
+            "id": run.json("case")[0]["id"],
+            "name": "Account hacked, 9 March",
+            "created": run.json("case")[0]["created"],
+        }  # type: ignore[index]
+    ]
+    assert run.json("list")[0]["case"] == "Account hacked, 9 March"  # type: ignore[index]
+    code, _, _ = run("case", "new", "Second")
+    assert code == 0
+    code, _, err = run("case", "rename", "Nope", "X")
+    assert code == 2 and "no case" in err
+    assert run.json("check")["ok"] is True  # type: ignore[index]

@@ -320,3 +320,19 @@ def test_export_can_be_cancelled_and_leaves_no_partial_file(vault: Vault, tmp_pa
     vault.export_content(item_id, out_dir / "copy.bin")
     assert (out_dir / "copy.bin").read_bytes() == data
     assert [p.name for p in out_dir.iterdir()] == ["copy.bin"]
+
+
+def test_renaming_a_case_moves_its_items_and_check_still_holds(vault: Vault, tmp_path: Path) -> None:
+    f = tmp_path / "case-file.txt"
+    f.write_bytes(b"evidence in a case")
+    added = vault.add_file(f, Metadata(case="Hack, 9 March"))
+    renamed = vault.rename_case("Hack, 9 March", "Account hacked, 9 March")
+    assert renamed.name == "Account hacked, 9 March"
+    assert vault.get_item(added.item_id).case == "Account hacked, 9 March"
+    assert vault.custody_log()[-1].type == "case.renamed"
+    assert vault.check().ok, vault.check().problems
+    with pytest.raises(InvalidInput):
+        vault.rename_case("No such case", "x")
+    vault.create_case("Other")
+    with pytest.raises(InvalidInput):
+        vault.rename_case("Other", "Account hacked, 9 March")

@@ -415,7 +415,9 @@ class _Writer:
         if first is not None:
             wanted[1] = first
         for event in custody.all_events(conn):
-            if str(event.parsed().get("type", "")).startswith("key."):
+            # Key changes for context; case events because a case renamed after an item was
+            # added changes that item's case name, and verify replays it.
+            if str(event.parsed().get("type", "")).startswith(("key.", "case.")):
                 wanted[event.seq] = event
         return [wanted[s] for s in sorted(wanted)]
 
