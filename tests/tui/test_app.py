@@ -338,3 +338,27 @@ async def test_auto_lock_after_idle(filled: tuple[Path, dict[str, str]]) -> None
         await _settle(app, pilot)
         assert app.vault is None
         assert isinstance(app.screen, UnlockScreen)
+
+
+async def test_cases_create_and_rename(filled: tuple[Path, dict[str, str]]) -> None:
+    folder, ids = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        app.screen.query_one("#new-name", Input).value = "Threats after the article"
+        await _press(app, pilot, "#create")
+        assert "created" in str(app.screen.query_one("#status", Static).render())
+        assert app.vault is not None
+        app.vault.update_metadata(ids["shot"], {"case": "Threats after the article"})
+        app.screen.query_one("#rename-which").value = "Threats after the article"  # type: ignore[attr-defined]
+        app.screen.query_one("#rename-to", Input).value = "Threats, March (example)"
+        await _press(app, pilot, "#rename")
+        assert "Renamed" in str(app.screen.query_one("#status", Static).render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, EvidenceScreen)
+    with Vault.open(folder, passphrase=PASSPHRASE) as vault:
+        assert vault.get_item(ids["shot"]).case == "Threats, March (example)"
+        assert vault.check().ok

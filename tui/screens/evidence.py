@@ -43,6 +43,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         Binding("r", "reverse_sort", "Reverse", show=False),
         Binding("x", "export", "Export"),
         Binding("v", "verify", "Verify bundle"),
+        Binding("c", "cases", "Cases"),
         Binding("s", "settings", "Settings"),
     ]
 
@@ -225,6 +226,11 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         from tui.screens.bundles import VerifyScreen  # noqa: PLC0415
 
         self.app.push_screen(VerifyScreen())
+
+    def action_cases(self) -> None:
+        from tui.screens.cases import CasesScreen  # noqa: PLC0415
+
+        self.app.push_screen(CasesScreen(), lambda _: self.after_change())
 
     def action_settings(self) -> None:
         from tui.screens.settings import SettingsScreen  # noqa: PLC0415
