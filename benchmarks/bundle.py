@@ -37,25 +37,43 @@ Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import datetime as _dt
 import json
-import os
-import platform
-import re
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-MiB = 1024 * 1024
-REPO = Path(__file__).resolve().parent.parent
-PASSPHRASE = "benchmark passphrase, not a secret"  # noqa: S105 - throwaway vault
+from _common import (
+    PASSPHRASE,
+    REPO,
+    MiB,
+    add_data_options,
+    cpu_seconds,
+    fast_kdf,
+    folder_bytes,
+    human,
+    log,
+    machine_info,
+    machine_line,
+    make_age_identity,
+    median,
+    peak_rss_kib,
+    prepare_workdir,
+    print_table,
+    remove,
+    row,
+    run_child,
+    run_timed,
+    scratch_folder,
+    sync,
+    vault_module,
+    verdict,
+    write_random_file,
+    write_screenshots,
+)
 
 TARGET_EXPORT_VS_MANUAL = 2.0  # vault export >= 2 x (sha256sum + minisign -S + tar | age -e)
 TARGET_VERIFY_VS_OPENSSL = 0.8  # vault verify >= 0.8 x openssl dgst -sha256 over the bundle
@@ -63,49 +81,8 @@ TARGET_PEAK_RSS_MIB = 100.0  # export of a bundle holding a 2 GiB video
 
 TOOLS = ("sha256sum", "minisign", "tar", "age", "age-keygen", "openssl", "bash")
 
-_UNITS = {
-    "": 1,
-    "b": 1,
-    "k": 1024,
-    "kb": 1000,
-    "kib": 1024,
-    "m": MiB,
-    "mb": 1000**2,
-    "mib": MiB,
-    "g": 1024**3,
-    "gb": 1000**3,
-    "gib": 1024**3,
-}
-
-
-def parse_size(text: str) -> int:
-    """``1GiB``, ``200KiB``, ``2G``, ``512MiB``, ``1000000`` -> bytes."""
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
-    if not m or m.group(2).lower() not in _UNITS:
-        raise argparse.ArgumentTypeError(f"not a size: {text!r} (try 1GiB, 200KiB, 512MiB)")
-    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
-
-
-def human(n: int) -> str:
-    for unit, size in (("GiB", 1024**3), ("MiB", MiB), ("KiB", 1024)):
-        if n >= size and n % size == 0:
-            return f"{n // size} {unit}"
-    return f"{n / MiB:.1f} MiB" if n >= MiB else f"{n} B"
-
-
-def log(msg: str) -> None:
-    print(f"[bench] {msg}", file=sys.stderr, flush=True)
-
 
 # --------------------------------------------------------------------------- children
-
-
-def _proc_status_kib(field: str) -> int:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return -1
 
 
 def _profiled(enabled: bool, label: str, call: Any) -> Any:
@@ -132,12 +109,10 @@ def _profiled(enabled: bool, label: str, call: Any) -> Any:
 
 def child_setup(args: argparse.Namespace) -> dict[str, Any]:
     """Create the vault (fast KDF) and import the data. Not what is measured."""
-    from crypto.kdf import Argon2Params  # noqa: PLC0415 - imported in the child only
-    from vault import Vault  # noqa: PLC0415
+    from vault import Vault  # noqa: PLC0415 - imported in the child only
 
-    fast = Argon2Params(memory_kib=1024, iterations=1, parallelism=1)
     data = Path(args.data)
-    vault, _recovery = Vault.create(Path(args.vault_dir), PASSPHRASE, kdf=lambda: fast)
+    vault, _recovery = Vault.create(Path(args.vault_dir), PASSPHRASE, kdf=fast_kdf)
     try:
         t0 = time.perf_counter()
         sums: dict[str, str] = {}
@@ -161,19 +136,17 @@ def child_setup(args: argparse.Namespace) -> dict[str, Any]:
         "items": len(sums),
         "sums": sums,
         "fingerprint": identity["fingerprint"],
-        "vault_db_bytes": sum(
-            f.stat().st_size for f in Path(args.vault_dir).iterdir() if f.is_file()
-        ),
+        "vault_db_bytes": folder_bytes(Path(args.vault_dir)),
     }
 
 
 def child_export(args: argparse.Namespace) -> dict[str, Any]:
     from vault import Vault  # noqa: PLC0415
 
-    rss_after_import = _proc_status_kib("VmHWM")
+    rss_after_import = peak_rss_kib()
     vault = Vault.open(Path(args.vault_dir), passphrase=PASSPHRASE)
     try:
-        rss_before = _proc_status_kib("VmHWM")
+        rss_before = peak_rss_kib()
         recipients = [args.to] if args.to else []
         r0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
@@ -188,13 +161,12 @@ def child_export(args: argparse.Namespace) -> dict[str, Any]:
         vault.close()
     return {
         "seconds": seconds,
-        "cpu_user_seconds": r1.ru_utime - r0.ru_utime,
-        "cpu_sys_seconds": r1.ru_stime - r0.ru_stime,
+        **cpu_seconds(r0, r1),
         "bundle_bytes": result.size,
         "bundle_sha256": result.sha256,
         "items": result.items,
         "encryption": result.encryption,
-        "peak_rss_kib": _proc_status_kib("VmHWM"),
+        "peak_rss_kib": peak_rss_kib(),
         "rss_before_export_kib": rss_before,
         "rss_after_imports_kib": rss_after_import,
     }
@@ -204,7 +176,7 @@ def child_verify(args: argparse.Namespace) -> dict[str, Any]:
     from vault.bundle import decrypt  # noqa: PLC0415
     from vault.bundle.verify import verify_zip  # noqa: PLC0415
 
-    rss_before = _proc_status_kib("VmHWM")
+    rss_before = peak_rss_kib()
     path = Path(args.out)
     r0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
@@ -228,13 +200,12 @@ def child_verify(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "seconds": seconds,
         "decrypt_seconds": decrypt_seconds,
-        "cpu_user_seconds": r1.ru_utime - r0.ru_utime,
-        "cpu_sys_seconds": r1.ru_stime - r0.ru_stime,
+        **cpu_seconds(r0, r1),
         "ok": result.ok,
         "failed": failed[:10],
         "items": len(result.items),
         "bundle_bytes": path.stat().st_size,
-        "peak_rss_kib": _proc_status_kib("VmHWM"),
+        "peak_rss_kib": peak_rss_kib(),
         "rss_before_verify_kib": rss_before,
     }
 
@@ -243,7 +214,7 @@ def child_main(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(REPO))
     run = {"setup": child_setup, "export": child_export, "verify": child_verify}[args.child]
     out = run(args)
-    out["vault_module"] = str(Path(sys.modules["vault"].__file__ or "?").parent)
+    out["vault_module"] = vault_module()
     print(json.dumps(out))
     return 0
 
@@ -251,128 +222,23 @@ def child_main(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parent: helpers
 
 
-def run_timed(
-    cmd: list[str], *, capture: bool = False, cwd: Path | None = None, stdout_to: Path | None = None
-) -> tuple[float, int, str]:
-    """Run ``cmd``; return (wall seconds, the process's own peak RSS in KiB, stdout)."""
-    sink: Any = subprocess.DEVNULL
-    fh = None
-    if stdout_to is not None:
-        fh = stdout_to.open("wb")
-        sink = fh
-    elif capture:
-        sink = subprocess.PIPE
-    try:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=sink, cwd=cwd, stdin=subprocess.DEVNULL)
-        out = proc.stdout.read().decode() if proc.stdout is not None else ""
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - t0
-    finally:
-        if fh is not None:
-            fh.close()
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise RuntimeError(f"{' '.join(cmd)[:200]} failed with exit code {code}")
-    return seconds, usage.ru_maxrss, out
+def bundle_child(kind: str, args: argparse.Namespace, **options: str | None) -> dict[str, Any]:
+    """One export / verify / setup in a fresh child process (see :func:`child_main`)."""
+    return run_child(__file__, kind, flags=["--profile"] if args.profile else [], **options)
 
 
-def run_child(kind: str, args: argparse.Namespace, **options: str | None) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind]
-    for name, value in options.items():
-        if value is not None:
-            cmd += [f"--{name.replace('_', '-')}", value]
-    if args.profile:
-        cmd.append("--profile")
-    _, maxrss, out = run_timed(cmd, capture=True)
-    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    result["wait4_maxrss_kib"] = maxrss  # cross-check of VmHWM, from the kernel's accounting
-    return result
-
-
-def sync() -> float:
-    t0 = time.perf_counter()
-    os.sync()
-    return time.perf_counter() - t0
-
-
-def remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-    os.sync()
-
-
-def write_random_file(path: Path, size: int, block: int = 8 * MiB, prefix: bytes = b"") -> None:
-    with path.open("wb") as fh:
-        fh.write(prefix)
-        left = size - len(prefix)
-        while left > 0:
-            n = min(block, left)
-            fh.write(os.urandom(n))
-            left -= n
-
-
-def git_state() -> str:
-    """Commit of the code being measured, and whether vault/ or crypto/ had local changes."""
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(REPO), "status", "--porcelain", "--", "vault", "crypto"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return f"{REPO} (not a git checkout)"
-    return f"{head}{' + local changes in vault/ or crypto/' if dirty else ''}"
-
-
-def _version(cmd: list[str]) -> str:
-    with contextlib.suppress(OSError, subprocess.CalledProcessError):
-        done = subprocess.run(cmd, capture_output=True, text=True, check=True)
-        return (done.stdout or done.stderr).strip().splitlines()[0]
-    return "?"
-
-
-def machine_info(workdir: Path) -> dict[str, Any]:
-    info: dict[str, Any] = {
-        "date_utc": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M"),
-        "nproc": os.cpu_count(),
-        "python": platform.python_version(),
-        "kernel": platform.release(),
-        "code": git_state(),
-        "age": _version(["age", "--version"]),
-        "minisign": _version(["minisign", "-v"]),
-        "openssl": _version(["openssl", "version"]),
-        "sha256sum": _version(["sha256sum", "--version"]),
-        "tar": _version(["tar", "--version"]),
-    }
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-                break
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                info["mem_gib"] = round(int(line.split()[1]) / 1024**2, 1)
-    with contextlib.suppress(OSError, subprocess.CalledProcessError):
-        out = subprocess.run(
-            ["findmnt", "-n", "-o", "SOURCE,FSTYPE", "-T", str(workdir)],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()
-        info["filesystem"] = " ".join(out)
-    return info
+def bundle_machine_info(workdir: Path) -> dict[str, Any]:
+    """The shared machine description, plus the version of every tool in the manual baseline."""
+    return machine_info(
+        workdir,
+        {
+            "age": ["age", "--version"],
+            "minisign": ["minisign", "-v"],
+            "openssl": ["openssl", "version"],
+            "sha256sum": ["sha256sum", "--version"],
+            "tar": ["tar", "--version"],
+        },
+    )
 
 
 # --------------------------------------------------------------------------- parent: the run
@@ -384,19 +250,12 @@ def make_data(args: argparse.Namespace, data: Path) -> tuple[list[str], int]:
     names: list[str] = []
     total = 0
     if not args.skip_big:
-        log(f"writing {human(args.big_size)} of random bytes to {data / 'big.bin'} ...")
         write_random_file(data / "big.bin", args.big_size)
         names.append("big.bin")
         total += args.big_size
     if not args.skip_small:
-        small = data / "small"
-        small.mkdir()
-        log(f"writing {args.small_count} x {human(args.small_size)} random files to {small} ...")
-        png = b"\x89PNG\r\n\x1a\n"
-        for n in range(args.small_count):
-            name = f"screenshot-{n:05d}.png"
-            (small / name).write_bytes(png + os.urandom(args.small_size - len(png)))
-            names.append(f"small/{name}")
+        small = write_screenshots(data / "small", args.small_count, args.small_size)
+        names += [f"small/{name}" for name in small]
         total += args.small_count * args.small_size
     sync()
     return names, total
@@ -463,10 +322,7 @@ def bench(args: argparse.Namespace, root: Path) -> dict[str, Any]:
 
     log("making keys: age-keygen (the lawyer's), minisign -G -W (the manual signer) ...")
     age_key = root / "lawyer.key"
-    subprocess.run(["age-keygen", "-o", str(age_key)], check=True, capture_output=True)
-    recipient = subprocess.run(
-        ["age-keygen", "-y", str(age_key)], check=True, capture_output=True, text=True
-    ).stdout.strip()
+    recipient = make_age_identity(age_key)
     subprocess.run(
         [
             "minisign",
@@ -484,7 +340,7 @@ def bench(args: argparse.Namespace, root: Path) -> dict[str, Any]:
 
     log(f"importing {len(names)} files ({total / MiB:.0f} MiB) into a fresh vault (not timed) ...")
     vdir = root / "vault"
-    setup = run_child("setup", args, data=str(data), vault_dir=str(vdir))
+    setup = bundle_child("setup", args, data=str(data), vault_dir=str(vdir))
     log(
         f"  import took {setup['import_seconds']:.1f} s; vault.db {setup['vault_db_bytes'] / MiB:.0f}"
         " MiB"
@@ -502,12 +358,12 @@ def bench(args: argparse.Namespace, root: Path) -> dict[str, Any]:
 
         log(f"{tag}: vault export, unencrypted ...")
         sync()
-        run["export_plain"] = run_child(
+        run["export_plain"] = bundle_child(
             "export", args, vault_dir=str(vdir), out=str(plain), to=None
         )
         sync()
         log(f"{tag}: vault export, age-encrypted to a recipient ...")
-        run["export_age"] = run_child(
+        run["export_age"] = bundle_child(
             "export", args, vault_dir=str(vdir), out=str(enc), to=recipient
         )
         sync()
@@ -518,7 +374,9 @@ def bench(args: argparse.Namespace, root: Path) -> dict[str, Any]:
         run["manual_plain"] = manual_export(root, data, names, recipient, encrypt=False)
 
         log(f"{tag}: vault verify_zip ...")
-        run["verify"] = run_child("verify", args, out=str(plain), fingerprint=setup["fingerprint"])
+        run["verify"] = bundle_child(
+            "verify", args, out=str(plain), fingerprint=setup["fingerprint"]
+        )
         if not run["verify"]["ok"]:
             raise RuntimeError(f"the bundle does not verify: {run['verify']['failed']}")
         log(f"{tag}: manual sha256sum -c + minisign -V ...")
@@ -531,7 +389,7 @@ def bench(args: argparse.Namespace, root: Path) -> dict[str, Any]:
 
         log(f"{tag}: vault decrypt + verify of the encrypted bundle (reference) ...")
         dec = out_dir / f"bundle-{i}.decrypted.zip"
-        run["verify_age"] = run_child(
+        run["verify_age"] = bundle_child(
             "verify",
             args,
             out=str(enc),
@@ -562,10 +420,6 @@ def bench(args: argparse.Namespace, root: Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------- summary and output
 
 
-def _median(values: list[float]) -> float:
-    return statistics.median(values)
-
-
 def summarize(results: dict[str, Any]) -> list[dict[str, Any]]:
     """The table rows: metric, value, baseline, ratio, target, result (PASS / MISS / info)."""
     b = results["bench"]
@@ -574,7 +428,7 @@ def summarize(results: dict[str, Any]) -> list[dict[str, Any]]:
     files = b["files"]
 
     def med(key: str, field: str = "seconds") -> float:
-        return _median([r[key][field] for r in runs])
+        return median([r[key][field] for r in runs])
 
     def rate(seconds: float, size_mib: float = mib) -> str:
         text = f"{size_mib / seconds:.0f} MiB/s"
@@ -590,125 +444,83 @@ def summarize(results: dict[str, Any]) -> list[dict[str, Any]]:
         v = med(key)
         ratio = man_age / v
         rows.append(
-            {
-                "metric": f"export, {label} (vault)",
-                "value": rate(v),
-                "baseline": f"sha256sum+minisign+tar|age {mib / man_age:.0f} MiB/s",
-                "ratio": ratio,
-                "target": f">= {TARGET_EXPORT_VS_MANUAL:.0f}x",
-                "result": "PASS" if ratio >= TARGET_EXPORT_VS_MANUAL else "MISS",
-                "vault_mib_s": mib / v,
-                "baseline_mib_s": mib / man_age,
-            }
+            row(
+                f"export, {label} (vault)",
+                rate(v),
+                baseline=f"sha256sum+minisign+tar|age {mib / man_age:.0f} MiB/s",
+                ratio=ratio,
+                target=f">= {TARGET_EXPORT_VS_MANUAL:.0f}x",
+                result=verdict(ratio >= TARGET_EXPORT_VS_MANUAL),
+                vault_mib_s=mib / v,
+                baseline_mib_s=mib / man_age,
+            )
         )
     v_age = med("export_age")
     v_plain = med("export_plain")
     rows.append(
-        {
-            "metric": "export, encrypted, vs manual + sync",
-            "value": f"{mib / v_age:.0f} MiB/s",
-            "baseline": f"{mib / man_age_sync:.0f} MiB/s (durable, like the vault)",
-            "ratio": man_age_sync / v_age,
-            "target": "-",
-            "result": "info",
-        }
+        row(
+            "export, encrypted, vs manual + sync",
+            f"{mib / v_age:.0f} MiB/s",
+            baseline=f"{mib / man_age_sync:.0f} MiB/s (durable, like the vault)",
+            ratio=man_age_sync / v_age,
+        )
     )
     rows.append(
-        {
-            "metric": "export, unencrypted, vs manual without age",
-            "value": f"{mib / v_plain:.0f} MiB/s",
-            "baseline": f"sha256sum+minisign+tar {mib / man_plain:.0f} MiB/s",
-            "ratio": man_plain / v_plain,
-            "target": "-",
-            "result": "info",
-        }
+        row(
+            "export, unencrypted, vs manual without age",
+            f"{mib / v_plain:.0f} MiB/s",
+            baseline=f"sha256sum+minisign+tar {mib / man_plain:.0f} MiB/s",
+            ratio=man_plain / v_plain,
+        )
     )
     for key, label in (("export_age", "encrypted"), ("export_plain", "unencrypted")):
         peak = max(r[key]["peak_rss_kib"] for r in runs) / 1024
         before = max(r[key]["rss_before_export_kib"] for r in runs) / 1024
         rows.append(
-            {
-                "metric": f"export, {label}: peak RSS",
-                "value": f"{peak:.1f} MiB",
-                "baseline": f"{before:.1f} MiB before export",
-                "ratio": None,
-                "target": f"< {TARGET_PEAK_RSS_MIB:.0f} MiB",
-                "result": "PASS" if peak < TARGET_PEAK_RSS_MIB else "MISS",
-                "peak_rss_mib": peak,
-            }
+            row(
+                f"export, {label}: peak RSS",
+                f"{peak:.1f} MiB",
+                baseline=f"{before:.1f} MiB before export",
+                target=f"< {TARGET_PEAK_RSS_MIB:.0f} MiB",
+                result=verdict(peak < TARGET_PEAK_RSS_MIB),
+                peak_rss_mib=peak,
+            )
         )
-    bundle_mib = _median([r["openssl"]["bytes"] for r in runs]) / MiB
+    bundle_mib = median([r["openssl"]["bytes"] for r in runs]) / MiB
     v = med("verify")
     ossl = med("openssl")
     rows.append(
-        {
-            "metric": "verify_zip (vault)",
-            "value": rate(v, bundle_mib),
-            "baseline": f"openssl dgst -sha256 {bundle_mib / ossl:.0f} MiB/s",
-            "ratio": ossl / v,
-            "target": f">= {TARGET_VERIFY_VS_OPENSSL}x",
-            "result": "PASS" if ossl / v >= TARGET_VERIFY_VS_OPENSSL else "MISS",
-            "vault_mib_s": bundle_mib / v,
-            "baseline_mib_s": bundle_mib / ossl,
-        }
+        row(
+            "verify_zip (vault)",
+            rate(v, bundle_mib),
+            baseline=f"openssl dgst -sha256 {bundle_mib / ossl:.0f} MiB/s",
+            ratio=ossl / v,
+            target=f">= {TARGET_VERIFY_VS_OPENSSL}x",
+            result=verdict(ossl / v >= TARGET_VERIFY_VS_OPENSSL),
+            vault_mib_s=bundle_mib / v,
+            baseline_mib_s=bundle_mib / ossl,
+        )
     )
     man_v = med("manual_verify")
     rows.append(
-        {
-            "metric": "verify_zip vs manual check",
-            "value": f"{bundle_mib / v:.0f} MiB/s",
-            "baseline": f"sha256sum -c + minisign -V {mib / man_v:.0f} MiB/s",
-            "ratio": man_v / v,
-            "target": "-",
-            "result": "info",
-        }
+        row(
+            "verify_zip vs manual check",
+            f"{bundle_mib / v:.0f} MiB/s",
+            baseline=f"sha256sum -c + minisign -V {mib / man_v:.0f} MiB/s",
+            ratio=man_v / v,
+        )
     )
     va = med("verify_age")
     va_dec = med("verify_age", "decrypt_seconds")
     rows.append(
-        {
-            "metric": "decrypt + verify (evault verify --identity)",
-            "value": f"{bundle_mib / va:.0f} MiB/s ({va:.2f} s, decrypt {va_dec:.2f} s)",
-            "baseline": "-",
-            "ratio": None,
-            "target": "-",
-            "result": "info",
-        }
+        row(
+            "decrypt + verify (evault verify --identity)",
+            f"{bundle_mib / va:.0f} MiB/s ({va:.2f} s, decrypt {va_dec:.2f} s)",
+        )
     )
     peak = max(max(r["verify"]["peak_rss_kib"], r["verify_age"]["peak_rss_kib"]) for r in runs)
-    rows.append(
-        {
-            "metric": "verify: peak RSS",
-            "value": f"{peak / 1024:.1f} MiB",
-            "baseline": "-",
-            "ratio": None,
-            "target": "-",
-            "result": "info",
-            "peak_rss_mib": peak / 1024,
-        }
-    )
+    rows.append(row("verify: peak RSS", f"{peak / 1024:.1f} MiB", peak_rss_mib=peak / 1024))
     return rows
-
-
-def print_table(rows: list[dict[str, Any]]) -> None:
-    head = ("metric", "value", "baseline", "ratio", "target", "result")
-    cells = [
-        (
-            r["metric"],
-            r["value"],
-            r["baseline"],
-            "-" if r["ratio"] is None else f"{r['ratio']:.2f}x",
-            r["target"],
-            r["result"],
-        )
-        for r in rows
-    ]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
-    line = "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))
-    print(line)
-    print("-" * len(line))
-    for c in cells:
-        print("  ".join(x.ljust(w) for x, w in zip(c, widths, strict=True)))
 
 
 def print_details(results: dict[str, Any]) -> None:
@@ -758,23 +570,16 @@ def parent_main(args: argparse.Namespace) -> int:
             " minisign openssl (coreutils and tar are standard)."
         )
         return 1
-    workdir = Path(args.workdir).resolve()
-    workdir.mkdir(parents=True, exist_ok=True)
     data_bytes = (0 if args.skip_big else args.big_size) + (
         0 if args.skip_small else args.small_count * (args.small_size + 4096)
     )
     need = 5.2 * data_bytes + 256 * MiB  # data, vault, plain + encrypted bundle, decrypted copy
-    free = shutil.disk_usage(workdir).free
-    if free < need:
-        log(
-            f"not enough space in {workdir}: need about {need / MiB:.0f} MiB, have"
-            f" {free / MiB:.0f} MiB. Give another --workdir."
-        )
+    workdir = prepare_workdir(args.workdir, need)
+    if workdir is None:
         return 1
 
-    root = Path(tempfile.mkdtemp(prefix="evault-bundle-bench-", dir=workdir))
     results: dict[str, Any] = {
-        "machine": machine_info(workdir),
+        "machine": bundle_machine_info(workdir),
         "params": {
             "big_size": None if args.skip_big else args.big_size,
             "small_count": None if args.skip_small else args.small_count,
@@ -783,12 +588,8 @@ def parent_main(args: argparse.Namespace) -> int:
             "profile": args.profile,
         },
     }
-    log(f"working in {root}")
-    try:
+    with scratch_folder(workdir, "evault-bundle-bench-") as root:
         results["bench"] = bench(args, root)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-        log(f"removed {root}")
     rows = summarize(results)
     results["summary"] = rows
     if args.json:
@@ -802,9 +603,7 @@ def parent_main(args: argparse.Namespace) -> int:
     if not args.skip_small:
         what.append(f"{args.small_count} x {human(args.small_size)}")
     print(
-        f"evault bundle benchmark, {m['date_utc']} UTC: {m.get('nproc')} CPUs"
-        f" ({m.get('cpu', '?')}), {m.get('mem_gib', '?')} GiB RAM, {m.get('filesystem', '?')},"
-        f" Python {m['python']}\n"
+        f"{machine_line('bundle', m)}\n"
         f"tools: age {m['age']}, {m['minisign']}, {m['openssl']}, {m['sha256sum']}, {m['tar']}\n"
         f"data: {' + '.join(what)} ({b['files']} files, {b['bytes'] / MiB:.0f} MiB);"
         f" median of {args.repeat} round(s)\ncode: {m['code']}\n"
@@ -818,12 +617,7 @@ def parent_main(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--workdir", default=".", help="a temporary folder is made (and removed) here")
-    p.add_argument("--big-size", type=parse_size, default=parse_size("1GiB"), metavar="SIZE")
-    p.add_argument("--small-count", type=int, default=2000, metavar="N")
-    p.add_argument("--small-size", type=parse_size, default=parse_size("200KiB"), metavar="SIZE")
-    p.add_argument("--skip-big", action="store_true")
-    p.add_argument("--skip-small", action="store_true")
+    add_data_options(p)
     p.add_argument("--repeat", type=int, default=1, metavar="N", help="rounds; medians reported")
     p.add_argument(
         "--profile",
