@@ -151,6 +151,9 @@ def add_text(
         raise InvalidInput(f"The {kind} is larger than 16 MiB; add it as a file instead.")
     validate_meta(meta)
     sent = parse_reported_time(fields.sent, fields.sent_tz) if fields and fields.sent else None
+    if fields is not None and fields.sent and not meta.occurred:
+        # A threat happened when it was sent, unless the defender says otherwise.
+        meta = replace(meta, occurred=fields.sent, occurred_tz=fields.sent_tz)
     conn = session.conn
     if kind == "message":
         # The text is in memory already, so duplicates are found before anything is written.

@@ -57,6 +57,8 @@ def rename_case(session: Session, old: str, new: str, stamp: str) -> Case:
         raise InvalidInput(f"There is already a case called '{new[:60]}'.")
     session.conn.execute("UPDATE cases SET name = ? WHERE id = ?", (new, row[0]))
     session.event(
-        custody.CASE_RENAMED, stamp, details={"case_id": str(row[0]), "from": old.strip(), "to": new}
+        custody.CASE_RENAMED,
+        stamp,
+        details={"case_id": str(row[0]), "from": old.strip(), "to": new},
     )
     return load_case(session, str(row[0]))

@@ -153,8 +153,8 @@ async def test_unlock_lists_items_and_search_filters_live(
         assert isinstance(screen, EvidenceScreen)
         table = screen.query_one("#items", DataTable)
         assert table.row_count == 4
-        marks = {str(table.get_row(k)[3]): str(table.get_row(k)[6]) for k in table.rows}
-        assert marks["Leaked photo"] == "SENSITIVE" and marks["Threat screenshot"] == ""
+        marks = {str(table.get_row(k)[2]): str(table.get_row(k)[0]) for k in table.rows}
+        assert marks["Leaked photo"] == "SENS" and marks["Threat screenshot"] == ""
         await pilot.press("slash")
         await _type(pilot, "tapacaq")
         await asyncio.sleep(0.4)

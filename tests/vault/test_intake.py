@@ -521,3 +521,18 @@ def test_item_lookup_by_prefix_and_bad_ids(vault: Vault) -> None:
         vault.get_item("'; DROP TABLE items; --")
     with pytest.raises(ItemNotFound):
         vault.get_item("ffffffff-ffff")
+
+
+def test_a_message_happened_when_it_was_sent_unless_told_otherwise(vault: Vault) -> None:
+    sent = vault.add_message(
+        "you will regret it", Metadata(), MessageFields(sent="2026-03-10T23:05", sent_tz="Asia/Baku")
+    )
+    item = vault.get_item(sent.item_id)
+    assert item.occurred_at == "2026-03-10T23:05:00" and item.occurred_tz == "Asia/Baku"
+    assert item.occurred_utc == "2026-03-10T19:05:00.000000Z"
+    told = vault.add_message(
+        "another one",
+        Metadata(occurred="2026-03-09T08:00+04:00"),
+        MessageFields(sent="2026-03-10T23:05", sent_tz="Asia/Baku"),
+    )
+    assert vault.get_item(told.item_id).occurred_tz == "+04:00"

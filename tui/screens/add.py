@@ -110,6 +110,9 @@ class AddFilesScreen(_Form):
                 yield Static("", id="status", markup=False)
         yield Footer()
 
+    def on_mount(self) -> None:
+        self.query_one("#progress", ProgressBar).display = False  # shown once adding starts
+
     def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
         area = self.query_one("#paths", TextArea)
         lines = [ln for ln in area.text.splitlines() if ln.strip()]
@@ -148,6 +151,7 @@ class AddFilesScreen(_Form):
         self.running = True
         self.cancel_event.clear()
         self.query_one("#add", Button).disabled = True
+        self.query_one("#progress", ProgressBar).display = True
         self.query_one("#progress", ProgressBar).update(
             total=sum(p.stat().st_size for p in paths), progress=0
         )

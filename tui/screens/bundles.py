@@ -60,6 +60,9 @@ class ExportScreen(VaultAccess, Screen[None]):
             yield Static("", id="status", markup=False)
         yield Footer()
 
+    def on_mount(self) -> None:
+        self.query_one("#progress", ProgressBar).display = False  # shown once an export runs
+
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         secret = self.query_one("#secret", Input)
         secret.password = event.pressed.id == "by-passphrase"
@@ -91,6 +94,7 @@ class ExportScreen(VaultAccess, Screen[None]):
         self.running = True
         self.cancel_event.clear()
         self.query_one("#export", Button).disabled = True
+        self.query_one("#progress", ProgressBar).display = True
         self._export(
             Path(self.query_one("#out", Input).value.strip()).expanduser(),
             self.query_one("#case", Input).value.strip() or None,
@@ -170,12 +174,11 @@ class ExportDoneScreen(VaultAccess, Screen[None]):
             "",
             "Read these digits to your lawyer over the phone or in person.",
             "They check that the bundle really comes from your vault:",
-            "",
-            f"    {r.fingerprint}",
         ]
         with VerticalScroll(classes="form"):
             yield Label("Bundle ready", classes="screen-title")
             yield Static("\n".join(lines), id="done", markup=False)
+            yield Static(r.fingerprint, id="fingerprint", classes="recovery", markup=False)
             yield Button("Done", id="done-button", variant="primary")
         yield Footer()
 

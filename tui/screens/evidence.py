@@ -26,7 +26,17 @@ PAGE = 200
 PREFETCH_MARGIN = 40
 SEARCH_DELAY = 0.25
 SORT_ORDER = ("captured", "occurred", "platform", "title", "kind", "case")
-COLUMNS = ("Added", "Happened", "Platform", "Title", "Kind", "Case", "Sensitive")
+# Most telling first: at 80 columns the sensitive mark, when and what are always visible.
+COLUMNS = ("Sens.", "Happened", "Title", "Platform", "Kind", "Case", "Added")
+COLUMN_KEYS = ("sensitive", "occurred", "title", "platform", "kind", "case", "captured")
+SORT_WORDS = {
+    "captured": "date added",
+    "occurred": "when it happened",
+    "platform": "platform",
+    "title": "title",
+    "kind": "kind",
+    "case": "case",
+}
 
 
 def _short_time(value: str | None) -> str:
@@ -39,10 +49,10 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         Binding("a", "add_files", "Add files"),
         Binding("m", "add_message", "Add message"),
         Binding("enter", "open_item", "Open", show=False),
-        Binding("o", "cycle_sort", "Sort"),
+        Binding("o", "cycle_sort", "Sort", show=False),
         Binding("r", "reverse_sort", "Reverse", show=False),
         Binding("x", "export", "Export"),
-        Binding("v", "verify", "Verify bundle"),
+        Binding("v", "verify", "Verify bundle", show=False),
         Binding("c", "cases", "Cases"),
         Binding("s", "settings", "Settings"),
     ]
@@ -59,10 +69,10 @@ class EvidenceScreen(VaultAccess, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ search words (Azerbaijani, Russian, English)", id="search")
         with Horizontal(id="filters"):
-            yield Select([], prompt="Case: all", id="filter-case")
-            yield Select([], prompt="Tag: all", id="filter-tag")
-            yield Select([], prompt="Platform: all", id="filter-platform")
-            yield Select([], prompt="Kind: all", id="filter-kind")
+            yield Select([], prompt="Any case", id="filter-case")
+            yield Select([], prompt="Any tag", id="filter-tag")
+            yield Select([], prompt="Any platform", id="filter-platform")
+            yield Select([], prompt="Any kind", id="filter-kind")
         table: DataTable[str] = DataTable(id="items", cursor_type="row", zebra_stripes=True)
         yield table
         yield Label("", id="summary")
@@ -110,19 +120,20 @@ class EvidenceScreen(VaultAccess, Screen[None]):
     def _cells(row: ItemRow) -> tuple[str, ...]:
         occurred = _short_time(row.occurred_at) if row.occurred_at else "unknown"
         return (
-            _short_time(row.captured_at),
+            "SENS" if row.sensitive else "",
             occurred,
-            row.platform[:14],
-            row.title[:60],
+            row.title[:40],
+            row.platform[:12],
             row.kind,
             (row.case or "")[:20],
-            "SENSITIVE" if row.sensitive else "",
+            row.captured_at[:10],
         )
 
     def _update_summary(self) -> None:
-        sort = f"sorted by {self.sort} ({'newest' if self.descending else 'oldest'} first)"
+        order = "newest" if self.descending else "oldest"
+        sort = f"sorted by {SORT_WORDS[self.sort]} ({order} first)"
         self.query_one("#summary", Label).update(
-            f"{self.total} item{'s' if self.total != 1 else ''} · {sort} · Ctrl+L locks"
+            f"{self.total} item{'s' if self.total != 1 else ''} · {sort} · o sort · v verify"
         )
 
     # ------------------------------------------------------------------ events

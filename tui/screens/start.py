@@ -74,6 +74,10 @@ class UnlockScreen(VaultAccess, Screen[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._unlock()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "secret" and event.value:
+            self._status("")  # an old "does not open" message must not linger while retyping
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "recovery":
             self.action_toggle_recovery()
