@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
@@ -91,7 +92,9 @@ def evidence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, dic
                 now=at(),
             ).item_id,
             "photo": vault.add_file(
-                photo, Metadata(title="Leaked photo", platform="Instagram", sensitive=True), now=at()
+                photo,
+                Metadata(title="Leaked photo", platform="Instagram", sensitive=True),
+                now=at(),
             ).item_id,
             "note": vault.add_note(
                 "Second call at 23:40, same voice, said they know the office address.",
@@ -113,7 +116,7 @@ def _app(folder: Path) -> EvaultApp:
     return make_app(folder, kdf=fast_kdf)
 
 
-def _steady_cursors(app: EvaultApp) -> None:
+def _steady_cursors(app: App[Any]) -> None:
     for field in app.screen.query(Input):
         field.cursor_blink = False
 
@@ -151,7 +154,7 @@ def test_unlock_screen(snap_compare: SnapCompare, evidence: tuple[Path, dict[str
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.pause()
         assert isinstance(pilot.app.screen, UnlockScreen)
-        _steady_cursors(pilot.app)  # type: ignore[arg-type]
+        _steady_cursors(pilot.app)
 
     assert snap_compare(_app(folder), terminal_size=SIZE, run_before=run_before)
 
@@ -166,7 +169,7 @@ def test_create_screen(
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.pause()
         assert isinstance(pilot.app.screen, CreateScreen)
-        _steady_cursors(pilot.app)  # type: ignore[arg-type]
+        _steady_cursors(pilot.app)
 
     assert snap_compare(_app(folder), terminal_size=SIZE, run_before=run_before)
     assert not (tmp_path / "evidence.evault").exists()  # looking creates nothing
@@ -178,7 +181,7 @@ def test_evidence_list(snap_compare: SnapCompare, evidence: tuple[Path, dict[str
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await _unlock(pilot)
-        _steady_cursors(pilot.app)  # type: ignore[arg-type]
+        _steady_cursors(pilot.app)
 
     assert snap_compare(_app(folder), terminal_size=SIZE, run_before=run_before)
 
