@@ -108,6 +108,20 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     ),
 ]
 
+MIGRATIONS.append(
+    (
+        2,
+        "indexes for the evidence list's sort orders",
+        """
+        CREATE INDEX items_captured ON items(captured_at);
+        CREATE INDEX items_occurred ON items(coalesce(occurred_utc, occurred_at, ''));
+        CREATE INDEX items_platform ON items(platform);
+        CREATE INDEX items_title ON items(title);
+        CREATE INDEX items_kind ON items(kind);
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
 
 

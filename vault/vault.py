@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import sqlcipher3
 
@@ -41,8 +41,6 @@ from vault import (
     reading,
     schema,
 )
-from vault.bundle import export
-from vault.bundle.export import ExportResult
 from vault.check import run_check
 from vault.errors import EvaultError, StorageError, VaultDamaged, VaultExists
 from vault.keychange import KdfChoice
@@ -58,6 +56,9 @@ from vault.models import (
     Metadata,
 )
 from vault.session import Session, now_text, transaction, translate
+
+if TYPE_CHECKING:
+    from vault.bundle.export import ExportResult
 
 PROGRAM = "evidence-vault 0.1.0"
 EDITABLE_FIELDS = editing.EDITABLE_FIELDS
@@ -454,6 +455,9 @@ class Vault:
     ) -> ExportResult:
         """Write a signed evidence bundle (docs/format.md §6), optionally age-encrypted, and
         record the export in the custody log."""
+        # Imported here: the bundle code is not needed to unlock, so start-up stays quick.
+        from vault.bundle import export  # noqa: PLC0415
+
         with self._mutex:
             items = export.select_items(self.session, list(item_ids or []), case, everything)
         try:
