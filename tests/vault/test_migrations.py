@@ -41,7 +41,7 @@ def test_a_version_1_vault_is_upgraded_on_open(
     assert _versions(folder) == [1, 2]
     with raw_db(folder) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-    assert {"items_captured", "items_occurred", "items_platform"} <= names
+    assert {"items_captured", "items_occurred"} <= names
 
 
 def test_a_vault_from_a_newer_program_is_refused(tmp_path: Path) -> None:
