@@ -19,8 +19,6 @@ from typing import Any
 from vault import custody, intake
 from vault.errors import Cancelled, EvaultError, InvalidInput
 from vault.items import ITEM_COLUMNS, ITEM_FROM, load_item, resolve_id, row_to_item
-
-__all__ = ["resolve_id"]
 from vault.models import Item
 from vault.search import fts_expression
 from vault.session import Session, now_text, transaction, translate

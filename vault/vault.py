@@ -43,6 +43,7 @@ from vault import (
 )
 from vault.check import run_check
 from vault.errors import EvaultError, StorageError, VaultDamaged, VaultExists
+from vault.items import resolve_id
 from vault.keychange import KdfChoice
 from vault.listing import Filters, ItemRow
 from vault.lock import VaultLock
@@ -489,7 +490,7 @@ class Vault:
                 events = custody.all_events(conn)
             else:
                 events = custody.events_for_item(
-                    conn, reading.resolve_id(conn, item_id, include_deleted=True)
+                    conn, resolve_id(conn, item_id, include_deleted=True)
                 )
             return [custody.to_record(e) for e in events]
 

@@ -92,14 +92,7 @@ class ItemScreen(VaultAccess, Screen[None]):
         self.query_one("#item-title", Label).update(item.title or "(untitled)")
         self.query_one("#details", Static).update(describe(item))
         self.query_one("#content", Static).update(self._placeholder(item))
-        records = self.vault.custody_log(item.id)
-        self.query_one("#timeline", Static).update(
-            "\n".join(
-                f"{r.time[:19].replace('T', ' ')} UTC  {EVENT_WORDS.get(r.type, r.type)}"
-                + (f' — "{r.reason}"' if r.reason else "")
-                for r in records
-            )
-        )
+        self.show_timeline()
 
     def _placeholder(self, item: Item) -> str:
         if item.sensitive:
@@ -143,9 +136,9 @@ class ItemScreen(VaultAccess, Screen[None]):
         text = self.vault.read_text(item.id)
         self.revealed = True
         self.query_one("#content", Static).update(text)
-        self.show_timeline_only()
+        self.show_timeline()  # the reveal is itself a custody event
 
-    def show_timeline_only(self) -> None:
+    def show_timeline(self) -> None:
         records = self.vault.custody_log(self.item.id)
         self.query_one("#timeline", Static).update(
             "\n".join(
