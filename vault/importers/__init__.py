@@ -1,0 +1,1 @@
+"""Importers for platform exports: Telegram, Meta (Facebook/Messenger/Instagram), WhatsApp, e-mail."""

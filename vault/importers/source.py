@@ -1,0 +1,283 @@
+"""Read-only access to an export: a folder, a ZIP, or a single file, with hostile input refused.
+
+Exports come from phones and websites, and sometimes from whoever sent them to the defender, so
+nothing in one is trusted: member names are checked before use (no absolute paths, no ``..``, no
+drive letters or control characters), links and devices are skipped, duplicate names refuse the
+whole ZIP (one copy could hide another), encrypted members are skipped, and reading a member stops
+at the size its header declared and at a total budget, which is what stops a ZIP bomb. Members are
+streamed from the ZIP in place: nothing is extracted to disk.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from vault.errors import InvalidInput, StorageError
+
+MAX_MEMBERS = 1_000_000
+MAX_TOTAL_BYTES = (
+    1 << 40
+)  # 1 TiB uncompressed: far beyond any real export, far below a bomb's claim
+MAX_RATIO = 200  # deflate tops out near 1,032:1; real exports of text and media stay under ~20:1
+RATIO_FLOOR = 1 << 20  # members under 1 MiB may compress as well as they like
+
+
+@dataclass(frozen=True)
+class Member:
+    """One file of the export."""
+
+    name: str  # normalised relative POSIX path, the key parsers use
+    size: int
+
+
+def safe_name(name: str) -> str | None:
+    """The normalised form of a member name, or None if it is unsafe to use at all."""
+    if not name or "\x00" in name or any(unicodedata.category(ch) == "Cc" for ch in name):
+        return None
+    name = name.replace("\\", "/")
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return None
+    parts = [p for p in PurePosixPath(name).parts if p not in ("", ".")]
+    if not parts or any(p == ".." for p in parts):
+        return None
+    return "/".join(parts)
+
+
+class ExportSource:
+    """An export opened for reading. Use as a context manager; ``members`` lists its files."""
+
+    kind: str  # "zip", "folder" or "file"
+    path: Path
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.members: dict[str, Member] = {}
+        self.skipped: list[str] = []  # calm notes about members that were not used
+        self._zip: zipfile.ZipFile | None = None
+        self._infos: dict[str, zipfile.ZipInfo] = {}
+        self._budget = MAX_TOTAL_BYTES
+        try:
+            if path.is_dir():
+                self.kind = "folder"
+                self._scan_folder()
+            elif path.is_file():
+                if zipfile.is_zipfile(path):
+                    self.kind = "zip"
+                    self._scan_zip()
+                else:
+                    self.kind = "file"
+                    self.members[path.name] = Member(path.name, path.stat().st_size)
+            else:
+                raise InvalidInput(
+                    f"There is no file or folder at {path}. Check the path and try again."
+                )
+        except OSError as exc:
+            raise StorageError(
+                f"The export at {path} could not be read ({exc.strerror or 'read error'}). "
+                "Check the disk and try again."
+            ) from None
+
+    def __enter__(self) -> ExportSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+
+    # ---- listing -------------------------------------------------------------------------
+
+    def names(self) -> list[str]:
+        return sorted(self.members)
+
+    def exists(self, name: str) -> bool:
+        return name in self.members
+
+    def find(self, suffix: str) -> list[str]:
+        """Members whose path ends with ``suffix`` (a name or a tail of folders), sorted."""
+        return [n for n in self.names() if n == suffix or n.endswith("/" + suffix)]
+
+    def _scan_folder(self) -> None:
+        root = self.path
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            dirnames.sort()
+            for filename in sorted(filenames):
+                full = Path(dirpath) / filename
+                rel = full.relative_to(root).as_posix()
+                st = full.lstat()
+                if not stat.S_ISREG(st.st_mode):
+                    self.skipped.append(f"{rel} is a link or special file; it was not read")
+                    continue
+                name = safe_name(rel)
+                if name is None:
+                    self.skipped.append("a file with an unusable name was not read")
+                    continue
+                self._add(Member(name, st.st_size))
+
+    def _scan_zip(self) -> None:
+        try:
+            self._zip = zipfile.ZipFile(self.path)
+            infos = self._zip.infolist()
+        except (zipfile.BadZipFile, ValueError, EOFError):
+            raise InvalidInput(
+                f"{self.path.name} looks like a ZIP file but is damaged or cut short. "
+                "Export it again from the app, or try the unzipped folder."
+            ) from None
+        if len(infos) > MAX_MEMBERS:
+            raise InvalidInput(
+                f"{self.path.name} holds far more files than any export; it was refused."
+            )
+        seen: set[str] = set()
+        total = 0
+        for info in infos:
+            if info.is_dir():
+                continue
+            name = safe_name(info.filename)
+            if name is None:
+                raise InvalidInput(
+                    f"{self.path.name} contains a file with an unsafe name (it points outside the "
+                    "export). It was refused; nothing was imported."
+                )
+            folded = name.casefold()
+            if folded in seen:
+                raise InvalidInput(
+                    f"{self.path.name} contains the file {name} twice, so one copy could hide "
+                    "another. It was refused; nothing was imported."
+                )
+            seen.add(folded)
+            kind = stat.S_IFMT(info.external_attr >> 16)
+            if kind and kind != stat.S_IFREG:
+                self.skipped.append(f"{name} is a link or special file; it was not read")
+                continue
+            if info.flag_bits & 0x1:
+                self.skipped.append(f"{name} is encrypted inside the ZIP; it was not read")
+                continue
+            if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(
+                info.compress_size, 1
+            ):
+                raise InvalidInput(
+                    f"{self.path.name} contains {name}, which claims to expand far beyond any real "
+                    "file (a 'ZIP bomb'). It was refused; nothing was imported."
+                )
+            total += info.file_size
+            if total > MAX_TOTAL_BYTES:
+                raise InvalidInput(
+                    f"{self.path.name} claims to hold more data than any export; it was refused."
+                )
+            self._infos[name] = info
+            self._add(Member(name, info.file_size))
+
+    def _add(self, member: Member) -> None:
+        self.members[member.name] = member
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def open(self, name: str) -> io.RawIOBase:
+        """A stream of one member's bytes; it stops with an error past the declared size."""
+        member = self.members.get(name)
+        if member is None:
+            raise InvalidInput(f"The export has no file {name}.")
+        if self._zip is not None:
+            info = self._infos[name]
+            try:
+                raw = self._zip.open(info)
+            except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError):
+                raise InvalidInput(
+                    f"{name} inside {self.path.name} cannot be read (damaged or an unsupported "
+                    "compression). Nothing was imported."
+                ) from None
+            return _Capped(raw, info.file_size, name)
+        target = self.path if self.kind == "file" else self.path.joinpath(*name.split("/"))
+        try:
+            handle = target.open("rb")
+        except OSError as exc:
+            raise StorageError(
+                f"{name} could not be read ({exc.strerror or 'read error'}). Check the disk and try again."
+            ) from None
+        return _Capped(handle, member.size, name)
+
+    def read(self, name: str, cap: int) -> bytes:
+        """A whole member, refused if it is larger than ``cap`` bytes."""
+        member = self.members.get(name)
+        if member is None:
+            raise InvalidInput(f"The export has no file {name}.")
+        if member.size > cap:
+            raise InvalidInput(
+                f"{name} is larger than any export file of its kind ({member.size:,} bytes); it was refused."
+            )
+        with self.open(name) as stream:
+            data = stream.read(cap + 1)
+        if len(data) > cap:
+            raise InvalidInput(
+                f"{name} is larger than any export file of its kind; it was refused."
+            )
+        return data
+
+    def iter_members(self) -> Iterator[Member]:
+        for name in self.names():
+            yield self.members[name]
+
+
+class _Capped(io.RawIOBase):
+    """Wraps a member stream; reading more than the declared size is an error, not a bomb."""
+
+    def __init__(self, raw: IO[bytes], limit: int, name: str) -> None:
+        super().__init__()
+        self._raw = raw
+        self._left = limit
+        self._name = name
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self._read_raw(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            chunks = []
+            while chunk := self._read_raw(1 << 20):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        return self._read_raw(size)
+
+    def _read_raw(self, size: int) -> bytes:
+        try:
+            # Ask for one byte more than is left, so a member longer than declared is caught.
+            data = self._raw.read(min(size, self._left + 1) if size else 0)
+        except (zipfile.BadZipFile, EOFError, ValueError):
+            raise InvalidInput(
+                f"{self._name} inside the export is damaged (its checksum does not match). "
+                "Nothing was imported."
+            ) from None
+        except OSError as exc:
+            raise StorageError(
+                f"{self._name} could not be read ({exc.strerror or 'read error'}). "
+                "Check the disk and try again."
+            ) from None
+        self._left -= len(data)
+        if self._left < 0:
+            raise InvalidInput(
+                f"{self._name} holds more data than the export says it does; it was refused. "
+                "Nothing was imported."
+            )
+        return data
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
