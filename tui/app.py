@@ -8,11 +8,15 @@ adding, exporting, verifying) runs in worker threads so the interface never free
 
 from __future__ import annotations
 
+import gc
+import importlib
 import os
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App
@@ -20,8 +24,11 @@ from textual.binding import Binding
 
 from tui.screens.start import CreateScreen, UnlockScreen
 from tui.widgets.dialogs import MessageDialog
-from vault import Vault
-from vault.keychange import KdfChoice
+from vault.errors import EvaultError
+
+if TYPE_CHECKING:
+    from vault.keychange import KdfChoice
+    from vault.vault import Vault
 
 DEFAULT_AUTO_LOCK_SECONDS = 5 * 60
 IDLE_CHECK_SECONDS = 1.0
@@ -36,22 +43,29 @@ class EvaultApp(App[None]):
     SUB_TITLE = ""
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
-        Binding("ctrl+l", "lock", "Lock now", priority=True),
+        Binding("ctrl+l", "lock", "Lock", priority=True),
         Binding("f12", "lock", "Lock now", show=False, priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f1", "toggle_keys", "All keys", show=False),
     ]
 
     def __init__(
         self,
         vault_path: Path,
         *,
-        auto_lock_seconds: float = DEFAULT_AUTO_LOCK_SECONDS,
+        auto_lock_seconds: float | None = None,
         kdf: KdfChoice | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
         self.vault_path = vault_path
         self.vault: Vault | None = None
-        self.auto_lock_seconds = auto_lock_seconds
+        # An explicit time (tests, --auto-lock) wins; otherwise the vault's stored choice applies
+        # once it is unlocked, and the default until then.
+        self._auto_lock_fixed = auto_lock_seconds is not None
+        self.auto_lock_seconds = (
+            auto_lock_seconds if auto_lock_seconds is not None else DEFAULT_AUTO_LOCK_SECONDS
+        )
         self.kdf = kdf
         self._clock = clock
         self._last_activity = clock()
@@ -61,6 +75,12 @@ class EvaultApp(App[None]):
     def on_mount(self) -> None:
         self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
         self.push_screen(self._start_screen())
+        self.call_after_refresh(self._prewarm)
+
+    @staticmethod
+    def _prewarm() -> None:
+        """Load the vault code while the defender types the passphrase, not after Enter."""
+        threading.Thread(target=importlib.import_module, args=("vault.vault",), daemon=True).start()
 
     def _start_screen(self) -> UnlockScreen | CreateScreen:
         exists = (self.vault_path / "vault.keys").exists() or (
@@ -73,7 +93,18 @@ class EvaultApp(App[None]):
         from tui.screens.evidence import EvidenceScreen  # noqa: PLC0415 - only after unlock
 
         self.vault = vault
+        if not self._auto_lock_fixed:
+            try:
+                minutes = vault.auto_lock_minutes()
+            except EvaultError:
+                minutes = None
+            self.auto_lock_seconds = (
+                minutes * 60 if minutes is not None else DEFAULT_AUTO_LOCK_SECONDS
+            )
         self.touch()
+        # Everything loaded so far lives until the app ends: keep it out of the garbage collector's
+        # full passes, which otherwise stall a key press now and then on a large vault.
+        gc.freeze()
         self.switch_screen(EvidenceScreen())
 
     def on_unmount(self) -> None:
@@ -107,6 +138,15 @@ class EvaultApp(App[None]):
             await self.pop_screen()
         await self.push_screen(UnlockScreen(self.vault_path))
 
+    def action_toggle_keys(self) -> None:
+        """F1 lists every key of the current screen, including the ones the footer leaves out."""
+        from textual.widgets import HelpPanel  # noqa: PLC0415
+
+        if self.screen.query(HelpPanel):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
     def show_error(self, message: str) -> None:
         self.push_screen(MessageDialog(message, title="Something went wrong"))
 
@@ -117,7 +157,7 @@ class EvaultApp(App[None]):
 def make_app(
     vault_path: Path,
     *,
-    auto_lock_seconds: float = DEFAULT_AUTO_LOCK_SECONDS,
+    auto_lock_seconds: float | None = None,
     kdf: KdfChoice | None = None,
 ) -> EvaultApp:
     """The one way to build the app (command line and tests alike)."""

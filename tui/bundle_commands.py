@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui import render
 from tui.context import Context
-from vault.bundle import decrypt, documents, recipients
-from vault.bundle.verify import VerifyResult, verify_zip
+
+if TYPE_CHECKING:
+    from vault.bundle.verify import VerifyResult
 from vault.errors import EXIT_OK, EXIT_VERIFY_FAILED, InvalidInput
 
 Command = Callable[
@@ -92,6 +93,9 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
         raise InvalidInput(f"{path} is not a file. Check the name and try again.")
     display_name = path.name
     encrypted_sha = None
+    from vault.bundle import decrypt  # noqa: PLC0415 - loaded only when used
+    from vault.bundle.verify import verify_zip  # noqa: PLC0415
+
     if decrypt.is_encrypted(path):
         passphrase_source = ctx.args.passphrase_file
 
@@ -117,6 +121,8 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
 
 def _write_certificate(path: Path, result: VerifyResult) -> None:
     data: dict[str, Any] = result.to_json()
+    from vault.bundle import documents  # noqa: PLC0415 - loaded only when used
+
     content = documents.certificate_html(data)
     try:
         with open(path, "xb") as f:
@@ -166,6 +172,8 @@ def _print_result(result: VerifyResult, ctx: Context, *, key_given: bool) -> Non
 
 def cmd_recipient_new(args: argparse.Namespace, ctx: Context) -> int:
     out = Path(args.out)
+    from vault.bundle import recipients  # noqa: PLC0415 - loaded only when used
+
     public = recipients.new_recipient_file(out)
     if args.json:
         render.emit_json({"identity_file": str(out), "recipient": public}, ctx.out)

@@ -18,7 +18,6 @@ from typing import TextIO
 from tui import bundle_commands, render
 from tui.context import Context
 from tui.secrets_input import read_keyfile, read_stdin
-from vault import Vault
 from vault.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -47,6 +46,8 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
             "Advice: this passphrase is short. A longer one (several unrelated words) is much "
             "harder to guess if the computer is taken."
         )
+    from vault.vault import Vault  # noqa: PLC0415 - the heavy part loads only when needed
+
     vault, recovery = Vault.create(ctx.vault_path, passphrase, keyfile=ctx.keyfile())
     with vault:
         identity = vault.identity()

@@ -6,12 +6,14 @@ import argparse
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tui.secrets_input import StdinBudget, prompt_secret, read_first_line, read_keyfile
-from vault import Vault
 from vault.errors import InvalidInput
 from vault.paths import default_vault_path
+
+if TYPE_CHECKING:
+    from vault.vault import Vault
 
 
 class Context:
@@ -60,6 +62,8 @@ class Context:
 
     @contextlib.contextmanager
     def open_vault(self) -> Iterator[Vault]:
+        from vault.vault import Vault  # noqa: PLC0415 - the heavy part loads only when needed
+
         if self.args.recovery_key_file:
             recovery = read_first_line(self.args.recovery_key_file, "recovery key", self.stdin)
             vault = Vault.open(self.vault_path, recovery_key=recovery)

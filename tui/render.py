@@ -63,7 +63,38 @@ def item_table(items: list[Item], out: TextIO) -> None:
     out.write(f"{len(items)} item{'s' if len(items) != 1 else ''}. Full ids: --json.\n")
 
 
-def item_details(item: Item, out: TextIO) -> None:
+def readable_time(stamp: str | None) -> str:
+    """'2026-03-09T17:14:05.123456Z' -> '2026-03-09 17:14:05 UTC'; other forms as given."""
+    if not stamp:
+        return ""
+    if stamp.endswith("Z") and len(stamp) >= 19 and stamp[10] == "T":
+        return f"{stamp[:10]} {stamp[11:19]} UTC"
+    return stamp.replace("T", " ", 1)
+
+
+def _reported(when: str | None, zone: str | None, utc: str | None, readable: bool) -> str:
+    if not when:
+        return "unknown"
+    if not readable:
+        return f"{when} (time zone: {zone or 'unknown'})"
+    if utc and (when.endswith("Z") or when.endswith("+00:00")):
+        return readable_time(utc)
+    local = when.replace("T", " ", 1)
+    if zone and local.endswith(zone):  # "21:14:00+04:00" with zone "+04:00": say it once
+        local = local[: -len(zone)]
+    text = f"{local} ({zone or 'time zone unknown'})"
+    return f"{text} = {readable_time(utc)}" if utc else text
+
+
+def item_rows(item: Item, *, readable: bool = False) -> list[tuple[str, str]]:
+    """Label/value pairs describing an item: the one description the CLI and the app share.
+
+    ``readable`` turns RFC 3339 stamps into "2026-03-09 17:14:05 UTC" for people; the command line
+    keeps the exact stamps scripts rely on.
+    """
+    stamp = readable_time if readable else (lambda value: value or "")
+    # Short labels on screen, so a SHA-256 fits an 80-column terminal beside its label.
+    original, derived = ("File name", "Copy of") if readable else ("Original name", "Derived from")
     rows: list[tuple[str, str]] = [
         ("ID", item.id),
         ("Kind", item.kind),
@@ -72,28 +103,46 @@ def item_details(item: Item, out: TextIO) -> None:
         ("SHA-256", item.sha256),
         ("Size", f"{item.size} bytes ({human_size(item.size)})"),
         ("Media type", item.media_type),
-        ("Original name", item.original_filename),
-        ("Added", item.captured_at),
-        ("Happened", f"{item.occurred_at or 'unknown'} (time zone: {item.occurred_tz})"),
+        (original, item.original_filename),
+        ("Added", stamp(item.captured_at)),
+        ("Happened", _reported(item.occurred_at, item.occurred_tz, item.occurred_utc, readable)),
         ("Platform", item.platform),
         ("URL", item.source_url),
         ("Sender", item.sender_handle),
         ("Sender id", item.sender_id),
         ("Case", item.case or ""),
         ("Tags", ", ".join(item.tags)),
-        ("Sensitive", "yes — never previewed without asking" if item.sensitive else "no"),
-        ("Derived from", item.parent_id or ""),
+        (
+            "Sensitive",
+            "YES — nothing is shown until you reveal it" if item.sensitive else "no",
+        ),
+        (derived, item.parent_id or ""),
     ]
     if item.message:
         rows.append(("Recipient", item.message.get("recipient") or ""))
-        sent = item.message.get("sent_at")
-        rows.append(("Sent", f"{sent or 'unknown'} (time zone: {item.message.get('sent_tz')})"))
+        rows.append(
+            (
+                "Sent",
+                _reported(
+                    item.message.get("sent_at"),
+                    item.message.get("sent_tz"),
+                    item.message.get("sent_utc"),
+                    readable,
+                ),
+            )
+        )
     if item.deleted_at:
-        rows.append(("Deleted", f"{item.deleted_at}: {item.deleted_reason}"))
-    width = max(len(label) for label, _ in rows)
-    for label, value in rows:
-        if value:
-            out.write(f"{label + ':':<{width + 2}}{value}\n")
+        rows.append(("Deleted", f"{stamp(item.deleted_at)}: {item.deleted_reason}"))
+    return [(label, value) for label, value in rows if value]
+
+
+def format_rows(rows: list[tuple[str, str]]) -> str:
+    width = max((len(label) for label, _ in rows), default=0)
+    return "\n".join(f"{label + ':':<{width + 2}}{value}" for label, value in rows)
+
+
+def item_details(item: Item, out: TextIO) -> None:
+    out.write(format_rows(item_rows(item)) + "\n")
 
 
 def custody_lines(records: list[CustodyRecord], out: TextIO) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from vault import custody, intake
 from vault.cases import ensure_case
@@ -116,7 +116,7 @@ def _add_one_file(
                 conn.execute("ROLLBACK TO intake")
                 conn.execute("RELEASE intake")
                 return AddResult(duplicate, stored.sha256, stored.size, True, str(path))
-            item_id = _insert_item(
+            item_id = insert_item(
                 session,
                 kind="file",
                 stored=stored,
@@ -163,7 +163,7 @@ def add_text(
             return AddResult(duplicate, sha256, len(data), True, kind)
     with transaction(conn):
         stored = intake.store_stream(conn, io.BytesIO(data), total=len(data))
-        item_id = _insert_item(
+        item_id = insert_item(
             session,
             kind=kind,
             stored=stored,
@@ -198,7 +198,7 @@ def _find_duplicate(
     return str(row[0]) if row else None
 
 
-def _insert_item(
+def insert_item(
     session: Session,
     *,
     kind: str,
@@ -210,6 +210,7 @@ def _insert_item(
     body: str,
     source: str,
     message: tuple[MessageFields, ReportedTime | None] | None = None,
+    extra_details: dict[str, Any] | None = None,
 ) -> str:
     """Insert the item row, tags, message fields and search entry, then its ``item.created``
     event carrying a snapshot of all its metadata."""
@@ -275,7 +276,7 @@ def _insert_item(
         custody.ITEM_CREATED,
         stamp,
         item=item,
-        details={"source": source, "metadata": metadata_snapshot(item)},
+        details={"source": source, **(extra_details or {}), "metadata": metadata_snapshot(item)},
     )
     return item_id
 

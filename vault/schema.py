@@ -121,6 +121,55 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        3,
+        "imports of platform exports, their messages, and perceptual hashes of pictures",
+        """
+        CREATE TABLE imports (
+            id TEXT PRIMARY KEY,
+            importer TEXT NOT NULL,
+            importer_version TEXT NOT NULL,
+            source_name TEXT NOT NULL,
+            source_kind TEXT NOT NULL,
+            source_sha256 TEXT NOT NULL,
+            source_item_id TEXT NOT NULL REFERENCES items(id),
+            settings TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            created TEXT NOT NULL
+        );
+        CREATE INDEX imports_source ON imports(importer, source_sha256);
+        CREATE TABLE import_messages (
+            item_id TEXT PRIMARY KEY REFERENCES items(id),
+            import_id TEXT NOT NULL REFERENCES imports(id),
+            platform TEXT NOT NULL,
+            chat_key TEXT NOT NULL,
+            chat_title TEXT NOT NULL,
+            message_key TEXT NOT NULL,
+            sender_name TEXT NOT NULL,
+            sender_id TEXT NOT NULL,
+            time_raw TEXT NOT NULL,
+            time_utc TEXT,
+            time_source TEXT NOT NULL,
+            time_zone TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            reply_to TEXT NOT NULL,
+            forwarded_from TEXT NOT NULL,
+            edited_raw TEXT,
+            missing_media TEXT NOT NULL,
+            transformations TEXT NOT NULL
+        );
+        CREATE INDEX import_messages_key ON import_messages(platform, chat_key, message_key);
+        CREATE INDEX import_messages_chat ON import_messages(chat_key, time_utc);
+        CREATE TABLE perceptual_hashes (
+            item_id TEXT PRIMARY KEY REFERENCES items(id),
+            algorithm TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
 
 

@@ -40,6 +40,7 @@ from vault import (
     listing,
     reading,
     schema,
+    settings,
 )
 from vault.check import run_check
 from vault.errors import EvaultError, StorageError, VaultDamaged, VaultExists
@@ -60,9 +61,13 @@ from vault.session import Session, now_text, transaction, translate
 
 if TYPE_CHECKING:
     from vault.bundle.export import ExportResult
+    from vault.imaging import Preview
+    from vault.importing import ImportOptions, ImportProgress, ImportSummary
+    from vault.similar import SimilarResult
 
 PROGRAM = "evidence-vault 0.1.0"
 EDITABLE_FIELDS = editing.EDITABLE_FIELDS
+PREVIEW_MAX_BYTES = 64 * 1024 * 1024  # larger pictures get the placeholder, not a decode
 LOCKED_MESSAGE = "The vault is locked. Unlock it again to continue."
 
 P = ParamSpec("P")
@@ -373,6 +378,35 @@ class Vault:
         return b"".join(self.read_content(item_id, how="text shown", now=now)).decode("utf-8")
 
     @_calm
+    def image_preview(
+        self, item_id: str, max_cols: int, max_rows: int, *, reveal: bool = False
+    ) -> Preview | None:
+        """A small picture of an image item for the terminal, or None if there is none to show.
+
+        Sensitive items get no preview unless ``reveal`` is set (the defender confirmed), and then
+        the reveal is recorded like any other view. The small preview of a non-sensitive picture
+        is not recorded: it never leaves the screen. Decoding happens in memory only.
+        """
+        from vault import imaging  # noqa: PLC0415 - Pillow loads only when a picture is shown
+
+        with self._mutex:
+            item, chunk_rows = reading.content_rows(self.session, item_id)
+            if not item.media_type.startswith("image/") or item.size > PREVIEW_MAX_BYTES:
+                return None
+            if item.sensitive and not reveal:
+                return None
+            data = b"".join(reading.iter_chunks(self.session, chunk_rows, self._mutex))
+            if item.sensitive:
+                reading.record(
+                    self.session,
+                    custody.ITEM_VIEWED,
+                    item,
+                    None,
+                    details={"how": "preview shown"},
+                )
+        return imaging.preview(data, max_cols, max_rows)
+
+    @_calm
     def export_content(
         self,
         item_id: str,
@@ -535,6 +569,71 @@ class Vault:
                 self.folder, self._keys, self._db_key, stamp=now_text(now)
             )
         return recovery
+
+    # ------------------------------------------------------------------ imports
+
+    @_calm
+    def import_export(
+        self,
+        importer: str,
+        path: Path,
+        options: ImportOptions | None = None,
+        *,
+        progress: ImportProgress | None = None,
+        cancel: threading.Event | None = None,
+        now: datetime | None = None,
+    ) -> ImportSummary:
+        """Import a Telegram, Meta, WhatsApp or e-mail export in one transaction (vault.importing)."""
+        from vault import importing  # noqa: PLC0415 - parsers load only when importing
+
+        with self._mutex:
+            return importing.import_export(
+                self.session,
+                importer,
+                Path(path),
+                options or importing.ImportOptions(),
+                progress=progress,
+                cancel=cancel,
+                now=now,
+            )
+
+    @_calm
+    def imports(self) -> list[dict[str, Any]]:
+        """Every import so far, newest first, with what it found."""
+        from vault import importing  # noqa: PLC0415
+
+        with self._mutex:
+            return list(importing.iter_imports(self.session))
+
+    @_calm
+    def similar(self, item_id: str) -> SimilarResult:
+        """Pictures that look like this one (re-posts), and the messages that carried them."""
+        from vault import similar  # noqa: PLC0415
+
+        with self._mutex:
+            return similar.find_similar(self.session, item_id)
+
+    @_calm
+    def picture_hashes(self, case: str | None = None) -> list[dict[str, Any]]:
+        """Perceptual hashes of the pictures, for hash-matching takedown requests."""
+        from vault import similar  # noqa: PLC0415
+
+        with self._mutex:
+            return similar.hash_list(self.session, case)
+
+    # ------------------------------------------------------------------ preferences
+
+    @_calm
+    def auto_lock_minutes(self) -> int | None:
+        """The auto-lock time the defender chose for this vault (None: never chosen)."""
+        with self._mutex:
+            return settings.auto_lock_minutes(self.session.conn)
+
+    @_calm
+    def set_auto_lock_minutes(self, minutes: int) -> None:
+        """Remember the auto-lock time inside the vault (no settings file on the computer)."""
+        with self._mutex:
+            settings.set_auto_lock_minutes(self.session.conn, minutes)
 
     # ------------------------------------------------------------------ check
 

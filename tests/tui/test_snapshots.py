@@ -20,6 +20,7 @@ Input cursors are set not to blink, or the picture would depend on when it was t
 
 from __future__ import annotations
 
+import io
 import itertools
 import types
 import uuid
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image, ImageDraw
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
@@ -47,7 +49,22 @@ START = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 SnapCompare = Callable[..., bool]
 
 # Fictional evidence: fixed bytes and metadata, added one minute apart (newest is listed first).
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+
+
+def _screenshot_png() -> bytes:
+    """A small drawn 'chat screenshot' (a real PNG, so the item screen draws its preview)."""
+    img = Image.new("RGB", (160, 48), (236, 236, 236))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle([0, 0, 159, 9], fill=(40, 90, 160))  # app bar
+    draw.rounded_rectangle([6, 14, 110, 26], 4, fill=(255, 255, 255))  # incoming bubble
+    draw.rounded_rectangle([50, 31, 154, 43], 4, fill=(200, 240, 190))  # outgoing bubble
+    draw.rectangle([10, 18, 80, 22], fill=(200, 40, 40))  # the threat, in red
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _screenshot_png()
 JPEG = b"\xff\xd8\xff\xe0" + b"placeholder for a private photo" * 20
 
 

@@ -38,10 +38,12 @@ def test_a_version_1_vault_is_upgraded_on_open(
     with Vault.open(folder, passphrase=PASSPHRASE) as upgraded:
         assert upgraded.get_item(added.item_id).size == len(b"made by an older version")
         assert upgraded.check().ok
-    assert _versions(folder) == [1, 2]
+    assert _versions(folder) == [1, 2, 3]
     with raw_db(folder) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-    assert {"items_captured", "items_occurred"} <= names
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"items_captured", "items_occurred", "import_messages_key"} <= names
+    assert {"imports", "import_messages", "perceptual_hashes"} <= tables
 
 
 def test_a_vault_from_a_newer_program_is_refused(tmp_path: Path) -> None:

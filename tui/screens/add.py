@@ -260,3 +260,56 @@ class MessageScreen(_Form):
             return
         self.status("Message added.")
         self.query_one("#msg-text", TextArea).text = ""
+
+
+class NoteScreen(_Form):
+    """A defender's own note: what happened, in their words (kept like any other evidence)."""
+
+    prefix = "note"
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Label("Write a note", classes="screen-title")
+            yield Label("What happened, in your own words")
+            yield TextArea(id="note-text")
+            yield Label("Title (optional)")
+            yield Input(id="note-title")
+            yield Label("Case (optional; created if new)")
+            yield Input(id="note-case")
+            yield Label("Tags (comma separated)")
+            yield Input(id="note-tags")
+            yield Checkbox("Sensitive (never shown without asking)", id="note-sensitive")
+            with Horizontal(classes="buttons"):
+                yield Button("Add note", id="add", variant="primary")
+                yield Button("Back", id="back")
+            yield Static("", id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#note-text", TextArea).focus()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "back":
+            self.dismiss(None)
+            return
+        vault = self.evault.vault
+        if vault is None:
+            return
+        text = self.query_one("#note-text", TextArea).text
+        meta = Metadata(
+            title=self.value("title"),
+            case=self.value("case") or None,
+            tags=tuple(t.strip() for t in self.value("tags").split(",") if t.strip()),
+            sensitive=self.query_one("#note-sensitive", Checkbox).value,
+        )
+        try:
+            vault.add_note(text, meta)
+        except EvaultError as exc:
+            self.status(exc.message)
+            return
+        self.status("Note added.")
+        self.query_one("#note-text", TextArea).text = ""

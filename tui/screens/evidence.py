@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -17,13 +18,15 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Select
 
 from tui.screens.base import VaultAccess
+from vault.errors import EvaultError
 from vault.listing import Filters, ItemRow
 
 if TYPE_CHECKING:
     pass
 
 PAGE = 200
-PREFETCH_MARGIN = 40
+PREFETCH_MARGIN = 120  # start fetching the next page this many rows before the end
+APPEND_STEP = 25  # rows added to the table per frame
 SEARCH_DELAY = 0.25
 SORT_ORDER = ("captured", "occurred", "platform", "title", "kind", "case")
 # Most telling first: at 80 columns the sensitive mark, when and what are always visible.
@@ -46,8 +49,9 @@ def _short_time(value: str | None) -> str:
 class EvidenceScreen(VaultAccess, Screen[None]):
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
-        Binding("a", "add_files", "Add files"),
-        Binding("m", "add_message", "Add message"),
+        Binding("a", "add_files", "Add"),
+        Binding("m", "add_message", "Message"),
+        Binding("n", "add_note", "Add note", show=False),
         Binding("enter", "open_item", "Open", show=False),
         Binding("o", "cycle_sort", "Sort", show=False),
         Binding("r", "reverse_sort", "Reverse", show=False),
@@ -65,6 +69,8 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         self.loaded = 0
         self.total = 0
         self._search_timer: Timer | None = None
+        self.generation = 0
+        self.fetching = False
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ search words (Azerbaijani, Russian, English)", id="search")
@@ -80,11 +86,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#items", DataTable)
-        for label, key in zip(
-            COLUMNS,
-            ("captured", "occurred", "platform", "title", "kind", "case", "sensitive"),
-            strict=True,
-        ):
+        for label, key in zip(COLUMNS, COLUMN_KEYS, strict=True):
             table.add_column(label, key=key)
         self.refresh_choices()
         self.reload()
@@ -102,15 +104,52 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         """Start again from the first page (after a search, filter or sort change)."""
         table = self.query_one("#items", DataTable)
         table.clear()
+        self.generation += 1  # pages still being fetched for the old list are dropped
+        self.fetching = False
         self.loaded = 0
         self.total = self.vault.count_items(self.filters)
-        self._load_more()
+        rows = self.vault.item_page(
+            self.filters, sort=self.sort, descending=self.descending, offset=0, limit=PAGE
+        )
+        self._append(rows, self.generation)
         self._update_summary()
 
     def _load_more(self) -> None:
-        rows = self.vault.item_page(
-            self.filters, sort=self.sort, descending=self.descending, offset=self.loaded, limit=PAGE
-        )
+        """Fetch the next page in a worker, well before the cursor reaches the end."""
+        if self.fetching:
+            return
+        self.fetching = True
+        self._fetch(self.generation, self.filters, self.sort, self.descending, self.loaded)
+
+    @work(thread=True, group="page")
+    def _fetch(
+        self, generation: int, filters: Filters, sort: str, descending: bool, offset: int
+    ) -> None:
+        vault = self.evault.vault
+        if vault is None:
+            return
+        try:
+            rows = vault.item_page(
+                filters, sort=sort, descending=descending, offset=offset, limit=PAGE
+            )
+        except EvaultError as exc:
+            self.app.call_from_thread(self.evault.show_error, exc.message)
+            return
+        self.app.call_from_thread(self._append_in_steps, rows, generation)
+
+    def _append_in_steps(self, rows: list[ItemRow], generation: int) -> None:
+        """Add a fetched page a slice per frame, so no key waits for 200 rows at once."""
+        if generation != self.generation or not self.is_attached:
+            return
+        self._append(rows[:APPEND_STEP], generation)
+        if rows[APPEND_STEP:]:
+            self.call_after_refresh(self._append_in_steps, rows[APPEND_STEP:], generation)
+        else:
+            self.fetching = False
+
+    def _append(self, rows: list[ItemRow], generation: int) -> None:
+        if generation != self.generation:
+            return
         table = self.query_one("#items", DataTable)
         for row in rows:
             table.add_row(*self._cells(row), key=row.id)
@@ -133,7 +172,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         order = "newest" if self.descending else "oldest"
         sort = f"sorted by {SORT_WORDS[self.sort]} ({order} first)"
         self.query_one("#summary", Label).update(
-            f"{self.total} item{'s' if self.total != 1 else ''} · {sort} · o sort · v verify"
+            f"{self.total} item{'s' if self.total != 1 else ''} · {sort} · F1: every key"
         )
 
     # ------------------------------------------------------------------ events
@@ -227,6 +266,11 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         from tui.screens.add import MessageScreen  # noqa: PLC0415
 
         self.app.push_screen(MessageScreen(), lambda _: self.after_change())
+
+    def action_add_note(self) -> None:
+        from tui.screens.add import NoteScreen  # noqa: PLC0415
+
+        self.app.push_screen(NoteScreen(), lambda _: self.after_change())
 
     def action_export(self) -> None:
         from tui.screens.bundles import ExportScreen  # noqa: PLC0415

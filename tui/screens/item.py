@@ -8,22 +8,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
-from tui.render import human_size
+from tui.render import format_rows, human_size, item_rows, readable_time
 from tui.screens.base import VaultAccess
 from tui.widgets.dialogs import ConfirmDialog
+from tui.widgets.picture import picture_text
 from vault.errors import EvaultError
 from vault.models import Item
 
 if TYPE_CHECKING:
-    pass
+    from vault.imaging import Preview
 
-PREVIEW_BYTES = 64 * 1024
+PREVIEW_COLS = 72  # fits an 80-column terminal with the screen's padding
+PREVIEW_ROWS = 16
 TEXT_KINDS = ("message", "note")
 
 EVENT_WORDS = {
@@ -37,28 +40,7 @@ EVENT_WORDS = {
 
 
 def describe(item: Item) -> str:
-    lines = [
-        f"Title:       {item.title}",
-        f"Kind:        {item.kind}   ({item.media_type}, {human_size(item.size)})",
-        f"SHA-256:     {item.sha256}",
-        f"Added:       {item.captured_at}",
-        f"Happened:    {item.occurred_at or 'unknown'} (time zone: {item.occurred_tz})",
-        f"Platform:    {item.platform}",
-        f"URL:         {item.source_url}",
-        f"Sender:      {item.sender_handle}  {('id ' + item.sender_id) if item.sender_id else ''}",
-        f"Case:        {item.case or ''}",
-        f"Tags:        {', '.join(item.tags)}",
-        f"File name:   {item.original_filename}",
-        f"Sensitive:   {'YES — content hidden until you reveal it' if item.sensitive else 'no'}",
-        f"Description: {item.description}",
-        f"ID:          {item.id}",
-    ]
-    if item.message:
-        lines.insert(
-            8,
-            f"Sent:        {item.message.get('sent_at') or 'unknown'} ({item.message.get('sent_tz')})",
-        )
-    return "\n".join(line.rstrip() for line in lines)
+    return format_rows(item_rows(item, readable=True))
 
 
 class ItemScreen(VaultAccess, Screen[None]):
@@ -85,6 +67,43 @@ class ItemScreen(VaultAccess, Screen[None]):
 
     def on_mount(self) -> None:
         self.show()
+        item = self.item
+        if item.media_type.startswith("image/") and not item.sensitive:
+            self._load_preview(reveal=False)
+
+    @work(thread=True, exclusive=True, group="preview")
+    def _load_preview(self, *, reveal: bool) -> None:
+        """Decode in a worker: a large photo must not freeze the screen."""
+        vault = self.evault.vault
+        if vault is None:
+            return
+        try:
+            picture = vault.image_preview(self.item_id, PREVIEW_COLS, PREVIEW_ROWS, reveal=reveal)
+        except EvaultError as exc:
+            self.app.call_from_thread(self._show_content, exc.message)
+            return
+        self.app.call_from_thread(self._show_picture, picture, reveal)
+
+    def _show_picture(self, picture: Preview | None, reveal: bool) -> None:
+        if not self.is_attached:
+            return
+        item = self.item
+        content = self.query_one("#content", Static)
+        if picture is None:
+            content.update(
+                f"{item.media_type}, {human_size(item.size)}. No preview can be drawn for this "
+                "file; use 'evault get' to save a copy if you need to open it."
+            )
+            return
+        caption = f"\n{picture.format} picture, {picture.width_px}×{picture.height_px} pixels, {human_size(item.size)} (small preview)"
+        content.update(picture_text(picture).append(caption))
+        if reveal:
+            self.revealed = True
+            self.show_timeline()
+
+    def _show_content(self, text: str) -> None:
+        if self.is_attached:
+            self.query_one("#content", Static).update(text)
 
     def show(self) -> None:
         item = self.vault.get_item(self.item_id)
@@ -99,6 +118,8 @@ class ItemScreen(VaultAccess, Screen[None]):
             return "Sensitive: nothing is shown. Press Space to reveal (you will be asked first)."
         if item.kind in TEXT_KINDS:
             return "Press Space to show the text."
+        if item.media_type.startswith("image/"):
+            return "Drawing a preview…"
         return (
             f"{item.media_type}, {human_size(item.size)}. This terminal shows no preview; "
             "use 'evault get' to save a copy if you need to open it."
@@ -127,6 +148,9 @@ class ItemScreen(VaultAccess, Screen[None]):
         if not yes:
             return
         item = self.item
+        if item.media_type.startswith("image/"):
+            self._load_preview(reveal=item.sensitive)
+            return
         if item.kind not in TEXT_KINDS:
             self.query_one("#content", Static).update(
                 f"{item.media_type}, {human_size(item.size)}. This terminal cannot show it; "
@@ -142,7 +166,7 @@ class ItemScreen(VaultAccess, Screen[None]):
         records = self.vault.custody_log(self.item.id)
         self.query_one("#timeline", Static).update(
             "\n".join(
-                f"{r.time[:19].replace('T', ' ')} UTC  {EVENT_WORDS.get(r.type, r.type)}"
+                f"{readable_time(r.time)}  {EVENT_WORDS.get(r.type, r.type)}"
                 + (f' — "{r.reason}"' if r.reason else "")
                 for r in records
             )

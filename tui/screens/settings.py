@@ -83,8 +83,19 @@ class SettingsScreen(VaultAccess, Screen[None]):
             if not 1 <= minutes <= 120:
                 self._status("Choose between 1 and 120 minutes.")
                 return
+            vault = self.evault.vault
+            if vault is None:
+                return
+            try:
+                vault.set_auto_lock_minutes(minutes)
+            except EvaultError as exc:
+                self._status(exc.message)
+                return
             self.evault.auto_lock_seconds = minutes * 60
-            self._status(f"The vault now locks after {minutes} minutes without use.")
+            self._status(
+                f"The vault now locks after {minutes} minute{'s' if minutes != 1 else ''} "
+                "without use (remembered inside this vault)."
+            )
 
     @work(thread=True, exclusive=True, group="passwd")
     def _change(self, passphrase: str) -> None:

@@ -18,11 +18,10 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from tui.screens.base import VaultAccess
 from tui.strength import advice
-from vault import Vault
 from vault.errors import EvaultError
 
 if TYPE_CHECKING:
-    pass
+    from vault.vault import Vault
 
 
 class UnlockScreen(VaultAccess, Screen[None]):
@@ -96,6 +95,8 @@ class UnlockScreen(VaultAccess, Screen[None]):
 
     @work(thread=True, exclusive=True, group="unlock")
     def _open(self, secret: str, keyfile_path: str) -> None:
+        from vault.vault import Vault  # noqa: PLC0415 - loaded after the first frame
+
         try:
             keyfile = Path(keyfile_path).expanduser().read_bytes() if keyfile_path else None
             if self.recovery_mode:
@@ -175,6 +176,8 @@ class CreateScreen(VaultAccess, Screen[None]):
 
     @work(thread=True, exclusive=True, group="create")
     def _make(self, passphrase: str, keyfile_path: str) -> None:
+        from vault.vault import Vault  # noqa: PLC0415 - loaded after the first frame
+
         try:
             keyfile = Path(keyfile_path).expanduser().read_bytes() if keyfile_path else None
             vault, recovery = Vault.create(

@@ -15,6 +15,7 @@ import os
 import stat
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -259,7 +260,7 @@ class _Capped(io.RawIOBase):
         try:
             # Ask for one byte more than is left, so a member longer than declared is caught.
             data = self._raw.read(min(size, self._left + 1) if size else 0)
-        except (zipfile.BadZipFile, EOFError, ValueError):
+        except (zipfile.BadZipFile, EOFError, ValueError, zlib.error):
             raise InvalidInput(
                 f"{self._name} inside the export is damaged (its checksum does not match). "
                 "Nothing was imported."
