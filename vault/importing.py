@@ -223,6 +223,7 @@ class _Run:
             skipped_files=list(source.skipped),
         )
         self.member_items: dict[str, str] = {}  # export member -> item id holding its bytes
+        self.created: list[str] = []  # every item this import added (the event names them all)
         self.chats: dict[str, ImportedChat] = {}
         self.chat_summaries: dict[str, ChatSummary] = {}
         self.seen_keys: dict[str, set[str]] = {}
@@ -419,6 +420,7 @@ class _Run:
             source="import",
             extra_details={"import_id": self.import_id, "importer": self.importer, **(extra or {})},
         )
+        self.created.append(item_id)
         return item_id, stored.sha256
 
     # ------------------------------------------------------------------ records
@@ -552,6 +554,7 @@ class _Run:
                 ),
             },
         )
+        self.created.append(item_id)
         self.conn.executemany(
             "INSERT OR IGNORE INTO message_attachments (message_id, item_id) VALUES (?, ?)",
             [(item_id, media_id) for media_id in media_ids],
@@ -559,8 +562,8 @@ class _Run:
         self.conn.execute(
             "INSERT INTO import_messages (item_id, import_id, platform, chat_key, chat_title,"
             " message_key, sender_name, sender_id, time_raw, time_utc, time_source, time_zone,"
-            " kind, reply_to, forwarded_from, edited_raw, missing_media, transformations)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " kind, reply_to, forwarded_from, edited_raw, missing_media, transformations, details)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 item_id,
                 self.import_id,
@@ -580,6 +583,7 @@ class _Run:
                 message.edited.raw if message.edited is not None else None,
                 json.dumps(missing_media, ensure_ascii=False),
                 json.dumps(list(message.transformations), ensure_ascii=False),
+                _details_json(message.details),
             ),
         )
 
@@ -757,7 +761,9 @@ class _Run:
                 "transformations": summary.transformations,
                 "missing_item_ids": [m["item_id"] for m in summary.missing][:MAX_MISSING_IN_EVENT],
             },
-            related=[summary.source_item_id],
+            # Named for each item it added, so `evault log ID` and bundles of any imported item
+            # carry the import's provenance (the event body stays small: ids are only indexed).
+            related=[summary.source_item_id, *self.created],
         )
 
 
@@ -774,6 +780,17 @@ def _json_default(value: object) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     raise TypeError(type(value).__name__)
+
+
+def _details_json(details: dict[str, Any]) -> str:
+    """What the parser read beside the text (headers, reactions, ...); attachment bytes are items."""
+    kept = {k: v for k, v in details.items() if k != "attachments"}
+    attachments = details.get("attachments")
+    if isinstance(attachments, list):
+        kept["attachments"] = [
+            {k: v for k, v in a.items() if k != "data"} for a in attachments if isinstance(a, dict)
+        ]
+    return json.dumps(kept, ensure_ascii=False, default=_json_default, sort_keys=True)
 
 
 def _raw_bytes(raw: Any) -> bytes:

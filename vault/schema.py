@@ -157,7 +157,8 @@ MIGRATIONS.append(
             forwarded_from TEXT NOT NULL,
             edited_raw TEXT,
             missing_media TEXT NOT NULL,
-            transformations TEXT NOT NULL
+            transformations TEXT NOT NULL,
+            details TEXT NOT NULL
         );
         CREATE INDEX import_messages_key ON import_messages(platform, chat_key, message_key);
         CREATE INDEX import_messages_chat ON import_messages(chat_key, time_utc);

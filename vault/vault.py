@@ -61,6 +61,7 @@ from vault.session import Session, now_text, transaction, translate
 
 if TYPE_CHECKING:
     from vault.bundle.export import ExportResult
+    from vault.chats import Chat, ChatLine
     from vault.imaging import Preview
     from vault.importing import ImportOptions, ImportProgress, ImportSummary
     from vault.similar import SimilarResult
@@ -604,6 +605,26 @@ class Vault:
 
         with self._mutex:
             return list(importing.iter_imports(self.session))
+
+    @_calm
+    def chats(self) -> list[Chat]:
+        """Imported conversations, most recent first."""
+        from vault import chats  # noqa: PLC0415
+
+        with self._mutex:
+            return chats.list_chats(self.session.conn)
+
+    @_calm
+    def chat_lines(
+        self, platform: str, chat_key: str, *, offset: int = 0, limit: int = 200
+    ) -> list[ChatLine]:
+        """One page of a chat's messages in time order: sender, time, title (no content read)."""
+        from vault import chats  # noqa: PLC0415
+
+        with self._mutex:
+            return chats.chat_lines(
+                self.session.conn, platform, chat_key, offset=offset, limit=limit
+            )
 
     @_calm
     def similar(self, item_id: str) -> SimilarResult:

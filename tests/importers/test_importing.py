@@ -345,3 +345,8 @@ def test_bundle_of_imported_messages_verifies(vault: Vault, tmp_path: Path) -> N
     vault.export_bundle(out, case="Case T")
     result = verify_zip(out)
     assert result.ok, result.to_json()
+    with zipfile.ZipFile(out) as zf:
+        lines = zf.read("custody.jsonl").decode().splitlines()
+    types = [json.loads(line)["body"]["type"] for line in lines]
+    # The import's own event travels with the imported messages: the lawyer sees the provenance.
+    assert IMPORT_COMPLETED in types
