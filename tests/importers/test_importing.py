@@ -350,3 +350,49 @@ def test_bundle_of_imported_messages_verifies(vault: Vault, tmp_path: Path) -> N
     types = [json.loads(line)["body"]["type"] for line in lines]
     # The import's own event travels with the imported messages: the lawyer sees the provenance.
     assert IMPORT_COMPLETED in types
+
+
+def test_email_raw_kept_byte_for_byte_and_attachments_linked(vault: Vault, tmp_path: Path) -> None:
+    photo = picture(7)
+    import base64
+
+    body = base64.encodebytes(photo).decode("ascii").replace("\n", "\r\n")
+    raw = (
+        "Received: from mx.example.net by mail.example.org; Tue, 14 Nov 2023 16:00:05 +0400\r\n"
+        "From: =?UTF-8?Q?Nam=C9=99lum?= <anon@example.net>\r\n"
+        "To: jurnalist@example.org\r\n"
+        "Subject: =?UTF-8?B?0KLRiyDQv9C+0LbQsNC70LXQtdGI0Yw=?=\r\n"
+        "Date: Tue, 14 Nov 2023 16:00:00 +0400\r\n"
+        "Message-ID: <threat-1@example.net>\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="b1"\r\n'
+        "\r\n"
+        "--b1\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n"
+        "\r\n"
+        "Bu şəkli hamı görəcək.\r\n"
+        "--b1\r\n"
+        "Content-Type: image/jpeg\r\n"
+        'Content-Disposition: attachment; filename="photo.jpg"\r\n'
+        "Content-Transfer-Encoding: base64\r\n"
+        "\r\n" + body + "--b1--\r\n"
+    ).encode("utf-8")
+    eml = tmp_path / "threat.eml"
+    eml.write_bytes(raw)
+    summary = vault.import_export("email", eml)
+    assert summary.messages_new == 1 and summary.media_stored == 1
+    (message_item,) = [i for i in vault.list_items() if i.kind == "message"]
+    assert b"".join(vault.read_content(message_item.id)) == raw  # byte for byte
+    assert message_item.media_type == "message/rfc822"
+    assert message_item.title == "Ты пожалеешь"
+    assert message_item.sender_id == "anon@example.net"
+    # 16:00 at +04:00 is 12:00 UTC.
+    assert message_item.occurred_utc is not None
+    assert message_item.occurred_utc.startswith("2023-11-14T12:00:00")
+    attachment = next(i for i in vault.list_items() if i.original_filename == "photo.jpg")
+    assert attachment.sha256 == hashlib.sha256(photo).hexdigest()
+    assert attachment.sensitive
+    assert vault.search("gorecek")
+    assert vault.similar(attachment.id).hash is not None
+    assert vault.check().ok

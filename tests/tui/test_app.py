@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
-from textual.widgets import Checkbox, DataTable, Input, Static, TextArea
+from PIL import Image, ImageDraw
+from textual.widgets import Checkbox, DataTable, HelpPanel, Input, Select, Static, TextArea
 
 from tests.conftest import PASSPHRASE, fast_kdf
-from tui.app import EvaultApp, make_app
-from tui.screens.add import AddFilesScreen, MessageScreen
+from tests.importers.test_importing import first_export
+from tui.app import DEFAULT_AUTO_LOCK_SECONDS, EvaultApp, make_app
+from tui.screens.add import AddFilesScreen, MessageScreen, NoteScreen
 from tui.screens.evidence import EvidenceScreen
+from tui.screens.imports import ChatScreen, ChatsScreen, ImportScreen
 from tui.screens.item import ItemScreen
 from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
 from vault import Vault
@@ -25,7 +29,7 @@ def _app(folder: Path, **kwargs: float) -> EvaultApp:
     return make_app(folder, kdf=fast_kdf, **kwargs)  # type: ignore[arg-type]
 
 
-OUR_WORKERS = {"unlock", "create", "add", "export", "verify", "passwd", "lock"}
+OUR_WORKERS = {"unlock", "create", "add", "export", "verify", "passwd", "lock", "import", "preview"}
 
 
 async def _settle(app: EvaultApp, pilot: object) -> None:
@@ -362,3 +366,185 @@ async def test_cases_create_and_rename(filled: tuple[Path, dict[str, str]]) -> N
     with Vault.open(folder, passphrase=PASSPHRASE) as vault:
         assert vault.get_item(ids["shot"]).case == "Threats, March (example)"
         assert vault.check().ok
+
+
+def _png(color: tuple[int, int, int], size: tuple[int, int] = (64, 32)) -> bytes:
+    """A real picture: left half ``color``, right half white."""
+    img = Image.new("RGB", size, (255, 255, 255))
+    ImageDraw.Draw(img).rectangle([0, 0, size[0] // 2 - 1, size[1] - 1], fill=color)
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def pictures(make_vault: object, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    vault, _ = make_vault("pictures.evault")  # type: ignore[operator]
+    plain = tmp_path / "screenshot.png"
+    plain.write_bytes(_png((200, 30, 30)))
+    private = tmp_path / "leaked.png"
+    private.write_bytes(_png((30, 30, 200)))
+    ids = {
+        "plain": vault.add_file(plain, Metadata(title="Screenshot")).item_id,
+        "private": vault.add_file(private, Metadata(title="Leaked", sensitive=True)).item_id,
+    }
+    folder = vault.folder
+    vault.close()
+    return folder, ids
+
+
+def _drawn(content: Static) -> bool:
+    """True when the content area holds a half-block picture."""
+    return "\u2580" in str(content.render())
+
+
+async def test_picture_preview_only_for_non_sensitive_until_revealed(
+    pictures: tuple[Path, dict[str, str]],
+) -> None:
+    folder, ids = pictures
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        screen = await _open_item(app, pilot, ids["plain"])
+        await _settle(app, pilot)
+        content = screen.query_one("#content", Static)
+        assert _drawn(content)
+        assert "64×32 pixels" in str(content.render())
+        assert app.vault is not None
+        # A small preview of a non-sensitive picture is not a custody event.
+        assert [e.type for e in app.vault.custody_log(ids["plain"])] == ["item.created"]
+        await pilot.press("escape")
+        await pilot.pause()
+
+        screen = await _open_item(app, pilot, ids["private"])
+        content = screen.query_one("#content", Static)
+        await pilot.pause()
+        assert not _drawn(content) and "Sensitive" in str(content.render())
+        await pilot.press("space")
+        await pilot.pause()
+        await _press(app, pilot, "#yes")
+        await _settle(app, pilot)
+        assert _drawn(content)
+        assert [e.type for e in app.vault.custody_log(ids["private"])][-1] == "item.viewed"
+        await pilot.press("escape")
+        await pilot.pause()
+        screen = await _open_item(app, pilot, ids["private"])
+        await pilot.pause()
+        assert not _drawn(screen.query_one("#content", Static))
+
+
+async def test_auto_lock_time_is_kept_in_the_vault(filled: tuple[Path, dict[str, str]]) -> None:
+    folder, _ = filled
+    app = make_app(folder, kdf=fast_kdf)  # no fixed time: the vault's choice applies
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        assert app.auto_lock_seconds == DEFAULT_AUTO_LOCK_SECONDS
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one("#autolock", Input).value = "500"
+        await _press(app, pilot, "#save-autolock")
+        assert "between 1 and 120" in str(app.screen.query_one("#status", Static).render())
+        app.screen.query_one("#autolock", Input).value = "2"
+        await _press(app, pilot, "#save-autolock")
+        assert app.auto_lock_seconds == 120
+    with Vault.open(folder, passphrase=PASSPHRASE) as vault:
+        assert vault.auto_lock_minutes() == 2
+    again = make_app(folder, kdf=fast_kdf)
+    async with again.run_test(size=SIZE) as pilot:
+        await _unlock(again, pilot)
+        assert again.auto_lock_seconds == 120  # remembered by the vault, not by this computer
+
+
+async def test_add_note_from_the_app(filled: tuple[Path, dict[str, str]]) -> None:
+    folder, _ = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)
+        app.screen.query_one("#note-text", TextArea).text = "Zəng gecə saat 2-də gəldi."
+        app.screen.query_one("#note-case", Input).value = "Calls at night"
+        await _press(app, pilot, "#add")
+        assert "Note added" in str(app.screen.query_one("#status", Static).render())
+    with Vault.open(folder, passphrase=PASSPHRASE) as vault:
+        (note,) = [i for i in vault.list_items() if i.kind == "note"]
+        assert note.case == "Calls at night"
+        assert b"".join(vault.read_content(note.id)).decode() == "Zəng gecə saat 2-də gəldi."
+
+
+async def test_f1_lists_every_key(filled: tuple[Path, dict[str, str]]) -> None:
+    folder, _ = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert app.screen.query(HelpPanel)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert not app.screen.query(HelpPanel)
+
+
+async def test_import_screen_imports_and_chats_browse(
+    filled: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    folder, _ = filled
+    export = first_export(tmp_path)
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportScreen)
+        app.screen.query_one("#path", Input).value = str(export)
+        app.screen.query_one("#case", Input).value = "Telegram threats"
+        await _press(app, pilot, "#import")
+        await _settle(app, pilot)
+        status = str(app.screen.query_one("#status", Static).render())
+        assert "4 new messages of 4 in 1 chat" in status
+        # Importing the same export again adds nothing, and says so.
+        await _press(app, pilot, "#import")
+        await _settle(app, pilot)
+        assert "imported before" in str(app.screen.query_one("#status", Static).render())
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatsScreen)
+        assert app.screen.query_one("#chats", DataTable).row_count == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        lines = app.screen.query_one("#lines", DataTable)
+        assert lines.row_count == 4
+        first_row = [str(c) for c in lines.get_row_at(0)]
+        assert first_row[0] == "2023-11-14 12:00" and first_row[1] == "Naməlum Şəxs"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemScreen)
+    with Vault.open(folder, passphrase=PASSPHRASE) as vault:
+        assert len(vault.imports()) == 1
+        assert {
+            i.case for i in vault.list_items() if i.kind == "message" and i.platform == "telegram"
+        } == {"Telegram threats"}
+
+
+async def test_import_screen_error_is_one_sentence(
+    filled: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    folder, _ = filled
+    export = first_export(tmp_path)
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = str(export)
+        app.screen.query_one("#kind", Select).value = "whatsapp"
+        await _press(app, pilot, "#import")
+        await _settle(app, pilot)
+        status = str(app.screen.query_one("#status", Static).render())
+        assert "does not look like a WhatsApp export" in status and "Traceback" not in status
+    with Vault.open(folder, passphrase=PASSPHRASE) as vault:
+        assert vault.imports() == [] and len(vault.list_items()) == 4

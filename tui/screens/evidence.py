@@ -52,6 +52,8 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         Binding("a", "add_files", "Add"),
         Binding("m", "add_message", "Message"),
         Binding("n", "add_note", "Add note", show=False),
+        Binding("i", "import_export", "Import an export", show=False),
+        Binding("t", "chats", "Imported chats", show=False),
         Binding("enter", "open_item", "Open", show=False),
         Binding("o", "cycle_sort", "Sort", show=False),
         Binding("r", "reverse_sort", "Reverse", show=False),
@@ -172,7 +174,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         order = "newest" if self.descending else "oldest"
         sort = f"sorted by {SORT_WORDS[self.sort]} ({order} first)"
         self.query_one("#summary", Label).update(
-            f"{self.total} item{'s' if self.total != 1 else ''} · {sort} · F1: every key"
+            f"{self.total} item{'s' if self.total != 1 else ''} · {sort} · i import · F1 all keys"
         )
 
     # ------------------------------------------------------------------ events
@@ -271,6 +273,16 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         from tui.screens.add import NoteScreen  # noqa: PLC0415
 
         self.app.push_screen(NoteScreen(), lambda _: self.after_change())
+
+    def action_import_export(self) -> None:
+        from tui.screens.imports import ImportScreen  # noqa: PLC0415
+
+        self.app.push_screen(ImportScreen(), lambda _: self.after_change())
+
+    def action_chats(self) -> None:
+        from tui.screens.imports import ChatsScreen  # noqa: PLC0415
+
+        self.app.push_screen(ChatsScreen())
 
     def action_export(self) -> None:
         from tui.screens.bundles import ExportScreen  # noqa: PLC0415

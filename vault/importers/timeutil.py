@@ -71,10 +71,10 @@ def from_local(raw: str, moment: datetime | None, zone_name: str | None) -> RawT
     either way the UTC time is unknown and only ``raw`` is kept. A time that falls twice (clocks go
     back) is read as the first of the two, as phones display it.
     """
+    if moment is not None and moment.tzinfo is not None:
+        return RawTime(raw, format_z(moment), TIME_FROM_EXPORT)
     if moment is None or zone_name is None:
         return RawTime(raw, None, TIME_UNKNOWN, zone_name or "")
-    if moment.tzinfo is not None:
-        return RawTime(raw, format_z(moment), TIME_FROM_EXPORT)
     return RawTime(
         raw,
         format_z(moment.replace(tzinfo=zone(zone_name), fold=0)),

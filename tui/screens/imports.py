@@ -1,0 +1,364 @@
+"""Importing a platform export, and browsing imported chats message by message.
+
+The import runs in a worker thread (a 100,000-message export takes a while): the screen shows what
+stage it is at and how far it got, Escape stops it and nothing is kept, and at the end a summary
+says what was found: chats, messages, media, senders, the time span, problems, and any earlier
+messages that a later export no longer contains (possibly deleted by the sender: evidence too).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    Checkbox,
+    DataTable,
+    DirectoryTree,
+    Footer,
+    Input,
+    Label,
+    ProgressBar,
+    Select,
+    Static,
+)
+
+from tui.render import human_size, readable_time
+from tui.screens.base import VaultAccess
+from vault.errors import Cancelled, EvaultError
+from vault.importing import ImportOptions, ImportSummary
+
+if TYPE_CHECKING:
+    from vault.chats import Chat, ChatLine
+
+KINDS = [
+    ("Telegram (Telegram Desktop: Export chat history, JSON)", "telegram"),
+    ("Facebook / Messenger / Instagram (Download Your Information, JSON)", "meta"),
+    ("WhatsApp (Export chat: .txt or .zip)", "whatsapp"),
+    ("E-mail (.eml or .mbox)", "email"),
+]
+DATE_ORDERS = [
+    ("Day first (14/11/2023)", "dmy"),
+    ("Month first (11/14/2023)", "mdy"),
+    ("Year first (2023-11-14)", "ymd"),
+]
+PAGE = 200
+
+
+def summary_text(summary: ImportSummary) -> str:
+    """The end-of-import report in plain words."""
+    if summary.already_imported:
+        return (
+            f"This export was imported before (import {summary.import_id[:8]}). Nothing was added."
+        )
+    lines = [
+        f"Imported {summary.source_name}: {summary.messages_new} new message"
+        f"{'s' if summary.messages_new != 1 else ''} of {summary.messages} "
+        f"in {len(summary.chats)} chat{'s' if len(summary.chats) != 1 else ''}.",
+    ]
+    if summary.messages_already:
+        lines.append(f"{summary.messages_already} were already in the vault (not stored twice).")
+    if summary.messages_changed:
+        lines.append(
+            f"{summary.messages_changed} changed since an earlier import (edited?); "
+            "both versions are kept."
+        )
+    lines.append(
+        f"Media stored: {summary.media_stored}; named but not in the export: "
+        f"{summary.media_missing}. Senders: {summary.senders}."
+    )
+    if summary.first_time:
+        lines.append(
+            f"From {readable_time(summary.first_time)} to {readable_time(summary.last_time)}."
+        )
+    if summary.times_declared_zone:
+        lines.append(f"{summary.times_declared_zone} times were read in the time zone you gave.")
+    for name, count in summary.transformations.items():
+        lines.append(f"{name}: {count} message{'s' if count != 1 else ''}.")
+    if summary.missing:
+        lines.append(
+            f"{len(summary.missing)} message{'s' if len(summary.missing) != 1 else ''} from an "
+            "earlier import of the same chat are missing from this export (deleted by the "
+            "sender?). They stay in the vault:"
+        )
+        for gone in summary.missing[:5]:
+            lines.append(
+                f"  {gone['chat']} · {readable_time(gone['time']) or 'time unknown'} · "
+                f"{gone['sender']} · item {gone['item_id'][:8]}"
+            )
+    if summary.problem_count:
+        lines.append(
+            f"{summary.problem_count} part{'s' if summary.problem_count != 1 else ''} "
+            "of the export could not be read:"
+        )
+        lines.extend(f"  {p}" for p in summary.problems[:5])
+    for chat in summary.chats[:8]:
+        lines.append(f"  Chat '{chat.title}': {chat.messages} messages, {chat.new} new")
+    return "\n".join(lines)
+
+
+class ImportScreen(VaultAccess, Screen[None]):
+    """Choose an export and import it."""
+
+    BINDINGS = [Binding("escape", "cancel", "Back / stop")]
+
+    def __init__(self, start: Path | None = None) -> None:
+        super().__init__()
+        self.start = start or Path.home()
+        self.cancel_event = threading.Event()
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield DirectoryTree(str(self.start), id="picker")
+            with VerticalScroll(classes="form"):
+                yield Label("Import a chat or mail export", classes="screen-title")
+                yield Label("What kind of export")
+                yield Select(KINDS, value="telegram", allow_blank=False, id="kind")
+                yield Label("The export: a .zip, a folder, or one file (pick it on the left)")
+                yield Input(id="path")
+                yield Label(
+                    "Time zone of the phone or computer that made the export "
+                    "(WhatsApp and old Telegram exports need it; e.g. Asia/Baku)"
+                )
+                yield Input(id="zone")
+                yield Label("WhatsApp only, if asked: how dates are written")
+                yield Select(DATE_ORDERS, prompt="Let the file tell", id="date-order")
+                yield Label("Case (optional; created if new)")
+                yield Input(id="case")
+                yield Label("Tags (comma separated)")
+                yield Input(id="tags")
+                yield Checkbox(
+                    "Show pictures from this export without asking (leave off if it may hold "
+                    "intimate images)",
+                    id="show-media",
+                )
+                with Horizontal(classes="buttons"):
+                    yield Button("Import", id="import", variant="primary")
+                    yield Button("Back", id="back")
+                yield ProgressBar(id="progress", show_eta=False)
+                yield Static("", id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#progress", ProgressBar).display = False
+
+    def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        self.query_one("#path", Input).value = str(event.path)
+
+    def on_directory_tree_directory_selected(self, event: DirectoryTree.DirectorySelected) -> None:
+        self.query_one("#path", Input).value = str(event.path)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "back":
+            self.action_cancel()
+        elif not self.running:
+            self._start()
+
+    def action_cancel(self) -> None:
+        if self.running:
+            self.cancel_event.set()
+            self._status("Stopping… nothing from this import will be kept.")
+        else:
+            self.dismiss(None)
+
+    def _value(self, name: str) -> str:
+        return self.query_one(f"#{name}", Input).value.strip()
+
+    def _start(self) -> None:
+        raw_path = self._value("path")
+        if not raw_path:
+            self._status("Choose the export first (type its path or pick it on the left).")
+            return
+        path = Path(raw_path).expanduser()
+        if not path.exists():
+            self._status(f"There is nothing at {path}. Check the path.")
+            return
+        order = self.query_one("#date-order", Select).value
+        options = ImportOptions(
+            timezone=self._value("zone") or None,
+            date_order=order if isinstance(order, str) else None,
+            case=self._value("case") or None,
+            tags=tuple(t.strip() for t in self._value("tags").split(",") if t.strip()),
+            sensitive_media=not self.query_one("#show-media", Checkbox).value,
+        )
+        kind = str(self.query_one("#kind", Select).value)
+        self.running = True
+        self.cancel_event.clear()
+        self.query_one("#import", Button).disabled = True
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        self._status("Reading the export…")
+        self._import(kind, path, options)
+
+    @work(thread=True, exclusive=True, group="import")
+    def _import(self, kind: str, path: Path, options: ImportOptions) -> None:
+        vault = self.evault.vault
+        if vault is None:
+            return
+
+        def progress(stage: str, done: int, total: int | None) -> None:
+            self.app.call_from_thread(self._progress, stage, done, total)
+
+        try:
+            summary = vault.import_export(
+                kind, path, options, progress=progress, cancel=self.cancel_event
+            )
+        except Cancelled as exc:
+            self.app.call_from_thread(self._finished, None, exc.message)
+            return
+        except EvaultError as exc:
+            self.app.call_from_thread(self._finished, None, exc.message)
+            return
+        self.app.call_from_thread(self._finished, summary, None)
+
+    def _progress(self, stage: str, done: int, total: int | None) -> None:
+        if not self.is_attached or not self.running:
+            return
+        bar = self.query_one("#progress", ProgressBar)
+        if stage == "storing":
+            bar.update(total=total, progress=done)
+            self._status(f"Keeping the export unchanged as evidence… {human_size(done)}")
+        else:
+            bar.update(total=None)
+            self._status(f"Reading messages… {done:,}")
+
+    def _finished(self, summary: ImportSummary | None, problem: str | None) -> None:
+        self.running = False
+        if not self.is_attached:
+            return
+        self.query_one("#import", Button).disabled = False
+        self.query_one("#progress", ProgressBar).display = False
+        self.summary = summary
+        self._status(summary_text(summary) if summary is not None else (problem or ""))
+
+    def _status(self, text: str) -> None:
+        self.query_one("#status", Static).update(text)
+
+
+class ChatsScreen(VaultAccess, Screen[None]):
+    """Every imported conversation; Enter shows its messages."""
+
+    BINDINGS = [Binding("escape", "back", "Back"), Binding("enter", "open", "Open", show=False)]
+
+    def compose(self) -> ComposeResult:
+        yield Label("Imported chats", classes="screen-title")
+        table: DataTable[str] = DataTable(id="chats", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Label("", id="summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#chats", DataTable)
+        for label in ("Chat", "Platform", "Messages", "First", "Last"):
+            table.add_column(label)
+        self.chats: dict[str, Chat] = {}
+        for index, chat in enumerate(self.vault.chats()):
+            key = str(index)
+            self.chats[key] = chat
+            table.add_row(
+                chat.title[:30],
+                chat.platform,
+                str(chat.messages),
+                (chat.first or "")[:10],
+                (chat.last or "")[:10],
+                key=key,
+            )
+        count = len(self.chats)
+        self.query_one("#summary", Label).update(
+            f"{count} chat{'s' if count != 1 else ''} · Enter shows the messages"
+            if count
+            else "No imported chats yet. Press Escape, then i to import an export."
+        )
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        chat = self.chats.get(str(event.row_key.value))
+        if chat is not None:
+            self.app.push_screen(ChatScreen(chat))
+
+    def action_open(self) -> None:
+        table = self.query_one("#chats", DataTable)
+        if table.row_count:
+            row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            chat = self.chats.get(str(row_key.value))
+            if chat is not None:
+                self.app.push_screen(ChatScreen(chat))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class ChatScreen(VaultAccess, Screen[None]):
+    """One chat in time order: when, who, what (titles only; Enter opens a message)."""
+
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    def __init__(self, chat: Chat) -> None:
+        super().__init__()
+        self.chat = chat
+        self.loaded = 0
+        self.exhausted = False
+
+    def compose(self) -> ComposeResult:
+        yield Label(f"{self.chat.title} ({self.chat.platform})", classes="screen-title")
+        table: DataTable[str] = DataTable(id="lines", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Label(
+            f"{self.chat.messages} messages · times in UTC · ATT = has files · "
+            "MISS = files named but not in the export",
+            id="summary",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#lines", DataTable)
+        for label in ("When (UTC)", "From", "Message", "Files"):
+            table.add_column(label)
+        self._load_more()
+        table.focus()
+
+    def _load_more(self) -> None:
+        lines: list[ChatLine] = self.vault.chat_lines(
+            self.chat.platform, self.chat.key, offset=self.loaded, limit=PAGE
+        )
+        table = self.query_one("#lines", DataTable)
+        for line in lines:
+            marks = []
+            if line.attachments:
+                marks.append(f"ATT {line.attachments}")
+            if line.missing_media:
+                marks.append("MISS")
+            if line.sensitive:
+                marks.append("SENS")
+            title = line.title if line.kind != "service" else f"({line.title})"
+            table.add_row(
+                readable_time(line.time_utc)[:16] if line.time_utc else line.time_raw[:16],
+                line.sender_name[:18],
+                title[:60],
+                " ".join(marks),
+                key=line.item_id,
+            )
+        self.loaded += len(lines)
+        self.exhausted = len(lines) < PAGE
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= self.loaded - 40 and not self.exhausted:
+            self._load_more()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        from tui.screens.item import ItemScreen  # noqa: PLC0415
+
+        if event.row_key.value is not None:
+            self.app.push_screen(ItemScreen(str(event.row_key.value)))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
