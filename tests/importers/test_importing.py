@@ -396,3 +396,18 @@ def test_email_raw_kept_byte_for_byte_and_attachments_linked(vault: Vault, tmp_p
     assert vault.search("gorecek")
     assert vault.similar(attachment.id).hash is not None
     assert vault.check().ok
+
+
+def test_export_cut_short_keeps_nothing(vault: Vault, tmp_path: Path) -> None:
+    """The parser reads half the messages before the damage: still nothing is kept."""
+    folder = first_export(tmp_path)
+    text = (folder / "result.json").read_text("utf-8")
+    (folder / "result.json").write_text(text[: int(len(text) * 0.8)], "utf-8")
+    before = count(vault)
+    events = len(vault.custody_log())
+    with pytest.raises(InvalidInput, match="damaged or cut short"):
+        vault.import_export("telegram", folder)
+    assert count(vault) == before
+    assert len(vault.custody_log()) == events
+    assert vault.imports() == []
+    assert vault.check().ok

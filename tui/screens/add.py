@@ -28,6 +28,7 @@ from textual.widgets import (
 )
 
 from tui.screens.base import VaultAccess
+from tui.widgets.tickbox import TickBox
 from vault.errors import Cancelled, EvaultError
 from vault.models import AddResult, MessageFields, Metadata
 
@@ -50,9 +51,8 @@ def _metadata_inputs(prefix: str) -> ComposeResult:
     yield Input(id=f"{prefix}-case")
     yield Label("Tags (comma separated)")
     yield Input(id=f"{prefix}-tags")
-    yield Checkbox(
-        "Sensitive or intimate (never previewed without asking)", id=f"{prefix}-sensitive"
-    )
+    yield Label("Sensitive or intimate? Then nothing of it is shown until you ask.")
+    yield TickBox("Sensitive or intimate", id=f"{prefix}-sensitive")
 
 
 class _Form(VaultAccess, Screen[None]):
@@ -279,7 +279,7 @@ class NoteScreen(_Form):
             yield Input(id="note-case")
             yield Label("Tags (comma separated)")
             yield Input(id="note-tags")
-            yield Checkbox("Sensitive (never shown without asking)", id="note-sensitive")
+            yield TickBox("Sensitive (never shown without asking)", id="note-sensitive")
             with Horizontal(classes="buttons"):
                 yield Button("Add note", id="add", variant="primary")
                 yield Button("Back", id="back")

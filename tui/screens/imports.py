@@ -32,6 +32,7 @@ from textual.widgets import (
 
 from tui.render import human_size, readable_time
 from tui.screens.base import VaultAccess
+from tui.widgets.tickbox import TickBox
 from vault.errors import Cancelled, EvaultError
 from vault.importing import ImportOptions, ImportSummary
 
@@ -39,9 +40,9 @@ if TYPE_CHECKING:
     from vault.chats import Chat, ChatLine
 
 KINDS = [
-    ("Telegram (Telegram Desktop: Export chat history, JSON)", "telegram"),
-    ("Facebook / Messenger / Instagram (Download Your Information, JSON)", "meta"),
-    ("WhatsApp (Export chat: .txt or .zip)", "whatsapp"),
+    ("Telegram (JSON export)", "telegram"),
+    ("Facebook / Messenger / Instagram", "meta"),
+    ("WhatsApp (.txt or .zip)", "whatsapp"),
     ("E-mail (.eml or .mbox)", "email"),
 ]
 DATE_ORDERS = [
@@ -135,11 +136,11 @@ class ImportScreen(VaultAccess, Screen[None]):
                 yield Input(id="case")
                 yield Label("Tags (comma separated)")
                 yield Input(id="tags")
-                yield Checkbox(
-                    "Show pictures from this export without asking (leave off if it may hold "
-                    "intimate images)",
-                    id="show-media",
+                yield Label(
+                    "Pictures and videos from a leak may be intimate, so they stay hidden "
+                    "until you choose to see each one."
                 )
+                yield TickBox("Show them without asking", id="show-media")
                 with Horizontal(classes="buttons"):
                     yield Button("Import", id="import", variant="primary")
                     yield Button("Back", id="back")

@@ -19,6 +19,7 @@ from tui.render import format_rows, human_size, item_rows, readable_time
 from tui.screens.base import VaultAccess
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.picture import picture_text
+from tui.widgets.tickbox import TickBox
 from vault.errors import EvaultError
 from vault.models import Item
 
@@ -224,7 +225,7 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
             for name, label in self.FIELDS:
                 yield Label(label)
                 yield Input(self._initial(name), id=f"edit-{name}")
-            yield Checkbox(
+            yield TickBox(
                 "Sensitive (never previewed without asking)",
                 self.item.sensitive,
                 id="edit-sensitive",

@@ -18,6 +18,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from tui.screens.base import VaultAccess
 from tui.strength import advice
+from tui.widgets.tickbox import TickBox
 from vault.errors import EvaultError
 
 if TYPE_CHECKING:
@@ -222,7 +223,7 @@ class RecoveryKeyScreen(VaultAccess, Screen[None]):
                 markup=False,
             )
             yield Static(self.recovery, id="recovery-key", classes="recovery", markup=False)
-            yield Checkbox("I have written it down and checked it", id="written")
+            yield TickBox("I have written it down and checked it", id="written")
             yield Label("To confirm, type the last group (the last 4 characters):")
             yield Input(id="last-group", max_length=4)
             with Horizontal(classes="buttons"):
