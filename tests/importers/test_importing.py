@@ -289,7 +289,8 @@ def test_wrong_importer_is_one_clear_sentence(vault: Vault, tmp_path: Path) -> N
         vault.import_export("myspace", folder)
 
 
-def test_reposted_photo_is_recognised_across_chats(vault: Vault, tmp_path: Path) -> None:
+def reposted_export(tmp_path: Path) -> tuple[Path, bytes, bytes]:
+    """Two channels post the same leaked picture (the second re-encoded smaller); one unrelated."""
     leaked = picture(5)
     # The same picture, re-encoded smaller by the second channel; and an unrelated picture.
     img = Image.open(io.BytesIO(leaked))
@@ -325,6 +326,11 @@ def test_reposted_photo_is_recognised_across_chats(vault: Vault, tmp_path: Path)
             "chats/chat_002/photos/c.jpg": picture(99),
         },
     )
+    return folder, leaked, smaller.getvalue()
+
+
+def test_reposted_photo_is_recognised_across_chats(vault: Vault, tmp_path: Path) -> None:
+    folder, leaked, smaller_bytes = reposted_export(tmp_path)
     vault.import_export("telegram", folder)
     first = next(i for i in vault.list_items() if i.original_filename == "a.jpg")
     result = vault.similar(first.id)
@@ -335,7 +341,7 @@ def test_reposted_photo_is_recognised_across_chats(vault: Vault, tmp_path: Path)
     assert result.hash is not None and len(result.hash) == 16
     hashes = vault.picture_hashes()
     assert {h["sha256"] for h in hashes} == {
-        hashlib.sha256(b).hexdigest() for b in (leaked, smaller.getvalue(), picture(99))
+        hashlib.sha256(b).hexdigest() for b in (leaked, smaller_bytes, picture(99))
     }
 
 

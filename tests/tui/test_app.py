@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from textual.widgets import Checkbox, DataTable, HelpPanel, Input, Select, Static, TextArea
 
 from tests.conftest import PASSPHRASE, fast_kdf
-from tests.importers.test_importing import first_export
+from tests.importers.test_importing import first_export, reposted_export
 from tui.app import DEFAULT_AUTO_LOCK_SECONDS, EvaultApp, make_app
 from tui.screens.add import AddFilesScreen, MessageScreen, NoteScreen
 from tui.screens.evidence import EvidenceScreen
@@ -29,7 +29,18 @@ def _app(folder: Path, **kwargs: float) -> EvaultApp:
     return make_app(folder, kdf=fast_kdf, **kwargs)  # type: ignore[arg-type]
 
 
-OUR_WORKERS = {"unlock", "create", "add", "export", "verify", "passwd", "lock", "import", "preview"}
+OUR_WORKERS = {
+    "unlock",
+    "create",
+    "add",
+    "export",
+    "verify",
+    "passwd",
+    "lock",
+    "import",
+    "preview",
+    "similar",
+}
 
 
 async def _settle(app: EvaultApp, pilot: object) -> None:
@@ -548,3 +559,25 @@ async def test_import_screen_error_is_one_sentence(
         assert "does not look like a WhatsApp export" in status and "Traceback" not in status
     with Vault.open(folder, passphrase=PASSPHRASE) as vault:
         assert vault.imports() == [] and len(vault.list_items()) == 4
+
+
+async def test_picture_screen_says_where_it_was_seen_without_showing_it(
+    make_vault: object, tmp_path: Path
+) -> None:
+    vault, _ = make_vault("reposts.evault")  # type: ignore[operator]
+    export, _leaked, _smaller = reposted_export(tmp_path)
+    vault.import_export("telegram", export)
+    first = next(i for i in vault.list_items() if i.original_filename == "a.jpg")
+    folder = vault.folder
+    vault.close()
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        screen = await _open_item(app, pilot, first.id)
+        await _settle(app, pilot)
+        seen = str(screen.query_one("#seen", Static).render())
+        assert "Seen 2 times, in 2 chats" in seen
+        assert "1 other picture" in seen
+        assert "Kanal A" in seen and "Kanal B" in seen
+        # Imported pictures are sensitive by default: nothing is drawn.
+        assert "\u2580" not in str(screen.query_one("#content", Static).render())

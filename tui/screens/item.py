@@ -25,6 +25,7 @@ from vault.models import Item
 
 if TYPE_CHECKING:
     from vault.imaging import Preview
+    from vault.similar import SimilarResult
 
 PREVIEW_COLS = 72  # fits an 80-column terminal with the screen's padding
 PREVIEW_ROWS = 16
@@ -38,6 +39,35 @@ EVENT_WORDS = {
     "item.deleted": "deleted",
     "bundle.exported": "included in a bundle",
 }
+
+
+def similar_text(result: SimilarResult) -> str:
+    """'Seen 5 times, in 3 chats', and which items: words only, never a picture."""
+    if result.hash is None:
+        return "This picture could not be read, so it cannot be compared with others."
+    others = [m for m in result.matches if m.item.id != result.item.id]
+    chats = result.chats
+    lines = [
+        f"Seen {result.times_seen} time{'s' if result.times_seen != 1 else ''}"
+        + (f", in {len(chats)} chat{'s' if len(chats) != 1 else ''}" if chats else "")
+        + (
+            f"; {len(others)} other picture{'s' if len(others) != 1 else ''} in the vault "
+            "look the same (re-posted copies?)"
+            if others
+            else "; no other picture in the vault looks like it"
+        )
+        + "."
+    ]
+    for match in result.matches[:8]:
+        where = ", ".join(
+            dict.fromkeys(
+                f"{s.chat or s.platform} ({readable_time(s.time)[:10]})" for s in match.sightings
+            )
+        )
+        label = "this item" if match.item.id == result.item.id else f"item {match.item.id[:8]}"
+        lines.append(f"  {label}: {where or 'not attached to a message'}")
+    lines.append(f"Picture fingerprint ({result.algorithm}): {result.hash}")
+    return "\n".join(lines)
 
 
 def describe(item: Item) -> str:
@@ -62,6 +92,8 @@ class ItemScreen(VaultAccess, Screen[None]):
             yield Static("", id="details", markup=False)
             yield Label("Content", classes="section")
             yield Static("", id="content", markup=False)
+            yield Label("Seen elsewhere", classes="section", id="seen-title")
+            yield Static("", id="seen", markup=False)
             yield Label("Chain of custody", classes="section")
             yield Static("", id="timeline", markup=False)
         yield Footer()
@@ -69,8 +101,30 @@ class ItemScreen(VaultAccess, Screen[None]):
     def on_mount(self) -> None:
         self.show()
         item = self.item
-        if item.media_type.startswith("image/") and not item.sensitive:
-            self._load_preview(reveal=False)
+        picture = item.kind == "file" and item.media_type.startswith("image/")
+        self.query_one("#seen-title", Label).display = picture
+        self.query_one("#seen", Static).display = picture
+        if picture:
+            self.query_one("#seen", Static).update("Comparing with the other pictures…")
+            self._load_similar()
+            if not item.sensitive:
+                self._load_preview(reveal=False)
+
+    @work(thread=True, exclusive=True, group="similar")
+    def _load_similar(self) -> None:
+        """Where this picture (or a re-posted copy of it) was seen, without showing any of them."""
+        vault = self.evault.vault
+        if vault is None:
+            return
+        try:
+            text = similar_text(vault.similar(self.item_id))
+        except EvaultError as exc:
+            text = exc.message
+        self.app.call_from_thread(self._show_seen, text)
+
+    def _show_seen(self, text: str) -> None:
+        if self.is_attached:
+            self.query_one("#seen", Static).update(text)
 
     @work(thread=True, exclusive=True, group="preview")
     def _load_preview(self, *, reveal: bool) -> None:
