@@ -34,9 +34,7 @@ def make_vault(tmp_path: Path) -> Iterator[object]:
     def factory(
         name: str = "v.evault", passphrase: str = PASSPHRASE, keyfile: bytes | None = None
     ) -> tuple[Vault, str]:
-        vault, recovery = Vault.create(
-            tmp_path / name, passphrase, keyfile=keyfile, kdf=fast_kdf
-        )
+        vault, recovery = Vault.create(tmp_path / name, passphrase, keyfile=keyfile, kdf=fast_kdf)
         opened.append(vault)
         return vault, recovery
 

@@ -322,7 +322,9 @@ def test_export_can_be_cancelled_and_leaves_no_partial_file(vault: Vault, tmp_pa
     assert [p.name for p in out_dir.iterdir()] == ["copy.bin"]
 
 
-def test_renaming_a_case_moves_its_items_and_check_still_holds(vault: Vault, tmp_path: Path) -> None:
+def test_renaming_a_case_moves_its_items_and_check_still_holds(
+    vault: Vault, tmp_path: Path
+) -> None:
     f = tmp_path / "case-file.txt"
     f.write_bytes(b"evidence in a case")
     added = vault.add_file(f, Metadata(case="Hack, 9 March"))

@@ -525,7 +525,9 @@ def test_item_lookup_by_prefix_and_bad_ids(vault: Vault) -> None:
 
 def test_a_message_happened_when_it_was_sent_unless_told_otherwise(vault: Vault) -> None:
     sent = vault.add_message(
-        "you will regret it", Metadata(), MessageFields(sent="2026-03-10T23:05", sent_tz="Asia/Baku")
+        "you will regret it",
+        Metadata(),
+        MessageFields(sent="2026-03-10T23:05", sent_tz="Asia/Baku"),
     )
     item = vault.get_item(sent.item_id)
     assert item.occurred_at == "2026-03-10T23:05:00" and item.occurred_tz == "Asia/Baku"
