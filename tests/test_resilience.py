@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSPHRASE, fast_kdf
+from tui.cli import main
 from vault import Vault
 from vault.errors import StorageError, StorageFull
 
@@ -63,8 +67,12 @@ def test_killed_in_the_middle_of_an_add_leaves_no_half_item(tmp_path: Path) -> N
     assert (folder / "vault.db-journal").exists()
     child.send_signal(signal.SIGKILL)  # like a pulled USB stick: no cleanup runs
     child.wait()
+    # A copy of the vault exactly as the crash left it, for the command line's turn below.
+    copy = tmp_path / "copy.evault"
+    shutil.copytree(folder, copy)
 
     with Vault.open(folder, passphrase=PASSPHRASE) as reopened:
+        assert reopened.interrupted_write  # the front ends tell the defender what happened
         items = reopened.list_items(include_deleted=True)
         assert [i.id for i in items] == [kept.item_id]
         report = reopened.check()
@@ -73,6 +81,20 @@ def test_killed_in_the_middle_of_an_add_leaves_no_half_item(tmp_path: Path) -> N
         # And the big file can now be added whole.
         assert not reopened.add_file(big).duplicate
     assert not (folder / "vault.db-journal").exists()
+    with Vault.open(folder, passphrase=PASSPHRASE) as again:
+        assert not again.interrupted_write  # said once, for the session that was cut off
+
+    secret = tmp_path / "pass.txt"
+    secret.write_text(PASSPHRASE + "\n", "utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        ["--vault", str(copy), "--passphrase-file", str(secret), "list", "--json"],
+        stdout=out,
+        stderr=err,
+    )
+    assert code == 0
+    assert "ended in the middle of saving" in err.getvalue()
+    assert [i["id"] for i in json.loads(out.getvalue())] == [kept.item_id]
 
 
 @contextlib.contextmanager

@@ -56,9 +56,16 @@ class EvaultApp(App[None]):
         auto_lock_seconds: float | None = None,
         kdf: KdfChoice | None = None,
         clock: Callable[[], float] = time.monotonic,
+        files_folder: Path | None = None,
+        exports_folder: Path | None = None,
+        notices: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.vault_path = vault_path
+        # Where file pickers start and bundles go: the stick in portable mode, else the home folder.
+        self.files_folder = files_folder or Path.home()
+        self.exports_folder = exports_folder or Path.home()
+        self.notices = list(notices or [])
         self.vault: Vault | None = None
         # An explicit time (tests, --auto-lock) wins; otherwise the vault's stored choice applies
         # once it is unlocked, and the default until then.
@@ -75,6 +82,8 @@ class EvaultApp(App[None]):
     def on_mount(self) -> None:
         self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
         self.push_screen(self._start_screen())
+        for notice in self.notices:
+            self.push_screen(MessageDialog(notice, title="Before you start"))
         self.call_after_refresh(self._prewarm)
 
     @staticmethod
@@ -106,6 +115,12 @@ class EvaultApp(App[None]):
         # full passes, which otherwise stall a key press now and then on a large vault.
         gc.freeze()
         self.switch_screen(EvidenceScreen())
+        if vault.interrupted_write:
+            from tui.context import INTERRUPTED_NOTICE  # noqa: PLC0415
+
+            self.push_screen(
+                MessageDialog(INTERRUPTED_NOTICE, title="The last session was cut off")
+            )
 
     def on_unmount(self) -> None:
         self._drop_vault()
@@ -159,8 +174,18 @@ def make_app(
     *,
     auto_lock_seconds: float | None = None,
     kdf: KdfChoice | None = None,
+    files_folder: Path | None = None,
+    exports_folder: Path | None = None,
+    notices: list[str] | None = None,
 ) -> EvaultApp:
     """The one way to build the app (command line and tests alike)."""
     for name in TEXTUAL_TRACE_VARIABLES:
         os.environ.pop(name, None)
-    return EvaultApp(vault_path, auto_lock_seconds=auto_lock_seconds, kdf=kdf)
+    return EvaultApp(
+        vault_path,
+        auto_lock_seconds=auto_lock_seconds,
+        kdf=kdf,
+        files_folder=files_folder,
+        exports_folder=exports_folder,
+        notices=notices,
+    )

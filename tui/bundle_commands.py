@@ -42,7 +42,7 @@ def _recipients(values: list[str]) -> list[str]:
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     recipients = _recipients(args.to or [])
-    out = Path(args.out)
+    out = ctx.output_path(args.out)
     with ctx.open_vault() as vault:
         passphrase = None
         if args.encrypt_passphrase:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from tui import bundle_commands, render
+from tui import bundle_commands, import_commands, render
 from tui.context import Context
 from tui.secrets_input import read_keyfile, read_stdin
 from vault.errors import (
@@ -166,7 +166,7 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_get(args: argparse.Namespace, ctx: Context) -> int:
-    out = Path(args.out)
+    out = ctx.output_path(args.out)
     with ctx.open_vault() as vault:
         item = vault.export_content(args.id, out, reason=args.reason, overwrite=args.force)
     ctx.advise(
@@ -306,8 +306,26 @@ def cmd_case(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_ui(args: argparse.Namespace, ctx: Context) -> int:
     from tui.app import make_app  # noqa: PLC0415 - Textual loads only for the app
 
-    make_app(ctx.vault_path).run()
+    portable = ctx.portable
+    make_app(
+        ctx.vault_path,
+        files_folder=portable.root if portable else None,
+        exports_folder=portable.exports if portable else None,
+        notices=portable.warnings if portable else [],
+    ).run()
     return EXIT_OK
+
+
+def _start_portable(args: argparse.Namespace, ctx: Context) -> None:
+    """Activate portable mode (before any vault is touched) when asked or when on a stick."""
+    from vault import portable  # noqa: PLC0415
+
+    root = portable.find_root(args.portable)
+    if root is None:
+        return
+    ctx.portable = portable.activate(root)
+    for warning in ctx.portable.warnings:
+        ctx.err.write(f"{PROG}: {warning}\n")
 
 
 def cmd_identity(args: argparse.Namespace, ctx: Context) -> int:
@@ -385,6 +403,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--keyfile", metavar="FILE", help="keyfile that, with the passphrase, opens the vault"
+    )
+    parser.add_argument(
+        "--portable",
+        metavar="DIR",
+        help=(
+            "portable mode: keep everything in DIR (a USB stick) and write nothing on this "
+            "computer (automatic when evault-portable.txt is beside the program)"
+        ),
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -491,6 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
     rename.add_argument("new")
 
     bundle_commands.register(command)
+    import_commands.register(command)
     return parser
 
 
@@ -525,6 +552,7 @@ def main(
     ctx = Context(args, out, err)
     handler: Handler = args.handler
     try:
+        _start_portable(args, ctx)
         return handler(args, ctx)
     except EvaultError as exc:
         err.write(f"{PROG}: {exc.message}\n")

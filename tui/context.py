@@ -13,7 +13,15 @@ from vault.errors import InvalidInput
 from vault.paths import default_vault_path
 
 if TYPE_CHECKING:
+    from vault.portable import Portable
     from vault.vault import Vault
+
+
+INTERRUPTED_NOTICE = (
+    "The last session ended in the middle of saving (was the stick pulled out, or the power "
+    "cut?). The unfinished change was undone; everything saved before it is intact. Run "
+    "'evault check' if you want to be sure."
+)
 
 
 class Context:
@@ -31,10 +39,23 @@ class Context:
         elif args.recovery_key_file == "-":
             reserved = "recovery key"
         self.stdin = StdinBudget(reserved)
+        self.portable: Portable | None = None  # set when running from a portable folder
 
     @property
     def vault_path(self) -> Path:
-        return Path(self.args.vault).expanduser() if self.args.vault else default_vault_path()
+        if self.args.vault:
+            path = Path(self.args.vault).expanduser()
+            if self.portable is not None and not path.is_absolute():
+                return self.portable.vaults / path  # a name on the stick, not in the host's folder
+            return path
+        return default_vault_path()
+
+    def output_path(self, value: str) -> Path:
+        """Where to write an export: a relative name lands on the stick in portable mode."""
+        path = Path(value).expanduser()
+        if self.portable is not None and not path.is_absolute():
+            return self.portable.exports / path
+        return path
 
     def keyfile(self) -> bytes | None:
         return read_keyfile(self.args.keyfile) if self.args.keyfile else None
@@ -72,6 +93,8 @@ class Context:
             if not self.args.passphrase_file:
                 Vault.ensure_vault(self.vault_path)  # say "no vault here" before asking
             vault = Vault.open(self.vault_path, passphrase=self.passphrase(), keyfile=keyfile)
+        if vault.interrupted_write:
+            self.err.write(f"evault: {INTERRUPTED_NOTICE}\n")
         try:
             yield vault
         finally:

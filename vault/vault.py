@@ -44,6 +44,7 @@ from vault import (
 )
 from vault.check import run_check
 from vault.errors import EvaultError, StorageError, VaultDamaged, VaultExists
+from vault.fsutil import NEW_SUFFIX
 from vault.items import resolve_id
 from vault.keychange import KdfChoice
 from vault.listing import Filters, ItemRow
@@ -108,6 +109,9 @@ class Vault:
         self.public_key = bytes(identity[1])
         self.vault_id = str(meta[0])
         self._session: Session | None = Session(conn, SigningKey(bytes(identity[0])), self.vault_id)
+        # True when the last session ended in the middle of a write (a stick pulled out, power
+        # lost): SQLite undid the unfinished change on opening; the front ends say so calmly.
+        self.interrupted_write = False
 
     def __repr__(self) -> str:
         return f"Vault({str(self.folder)!r})"
@@ -201,11 +205,14 @@ class Vault:
         try:
             keys = keystore.load(folder)  # re-read under the lock
             db_key = keychange.unlock(keys, passphrase, keyfile, recovery_key)
+            interrupted = _interrupted_write(folder)
             conn = db.connect(folder / keystore.DB_NAME, db_key)
             try:
                 schema.migrate(conn, now_text(now))
                 vault = cls(folder, conn, db_key, keys, lock)
+                vault.interrupted_write = interrupted
                 keychange.import_key_events(vault.session, keys, db_key)
+                _tidy_unfinished_keys(folder)
             except BaseException as exc:
                 conn.close()
                 raise translate(exc) from None
@@ -705,6 +712,22 @@ def _create_database(path: Path, db_key: bytes, vault_id: str, stamp: str) -> db
         conn.close()
         raise
     return conn
+
+
+def _interrupted_write(folder: Path) -> bool:
+    """A hot rollback journal or a half-written vault.keys left by a session that was cut off."""
+    journal = folder / (keystore.DB_NAME + "-journal")
+    unfinished_keys = folder / (keystore.KEYS_NAME + NEW_SUFFIX)
+    try:
+        return (journal.exists() and journal.stat().st_size > 0) or unfinished_keys.exists()
+    except OSError:
+        return False
+
+
+def _tidy_unfinished_keys(folder: Path) -> None:
+    """A vault.keys.new that never replaced vault.keys is an abandoned write: the old file holds."""
+    with contextlib.suppress(OSError):
+        (folder / (keystore.KEYS_NAME + NEW_SUFFIX)).unlink()
 
 
 def _remove_partial(folder: Path) -> None:

@@ -87,7 +87,7 @@ class AddFilesScreen(_Form):
 
     def __init__(self, start: Path | None = None) -> None:
         super().__init__()
-        self.start = start or Path.home()
+        self.start = start or self.evault.files_folder
         self.cancel_event = threading.Event()
         self.running = False
 

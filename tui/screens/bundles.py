@@ -50,7 +50,7 @@ class ExportScreen(VaultAccess, Screen[None]):
             yield Label("Lawyer's age key (starts with age1…) or bundle passphrase")
             yield Input(id="secret", password=False)
             yield Label("Save the bundle as")
-            yield Input(str(Path.home() / "evidence-bundle.zip.age"), id="out")
+            yield Input(str(self.evault.exports_folder / "evidence-bundle.zip.age"), id="out")
             yield Label("Note for the lawyer (optional, kept in the custody log)")
             yield Input(id="note")
             with Horizontal(classes="buttons"):

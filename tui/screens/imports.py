@@ -112,7 +112,7 @@ class ImportScreen(VaultAccess, Screen[None]):
 
     def __init__(self, start: Path | None = None) -> None:
         super().__init__()
-        self.start = start or Path.home()
+        self.start = start or self.evault.files_folder
         self.cancel_event = threading.Event()
         self.running = False
 
