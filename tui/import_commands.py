@@ -1,0 +1,541 @@
+"""`evault import`, `imports`, `chats`, `chat`, `similar` and `hashes`: platform exports.
+
+Each handler opens the vault through :class:`Context` and calls one ``Vault`` method; the parsers
+and the import pipeline live in ``vault`` (this module only turns options into ``ImportOptions``
+and summaries into a few readable lines). Nothing here reads or shows a picture: ``similar`` and
+``hashes`` work on perceptual hashes only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from tui import render
+from tui.context import Context
+from vault.errors import EXIT_OK, InvalidInput
+
+if TYPE_CHECKING:
+    from vault.chats import Chat, ChatLine
+    from vault.importing import ImportOptions, ImportSummary
+    from vault.similar import SimilarResult
+
+Command = Callable[
+    [str, Callable[[argparse.Namespace, Context], int], str], argparse.ArgumentParser
+]
+
+IMPORTERS = ("telegram", "meta", "whatsapp", "email")
+PLATFORM_NAMES = {
+    "telegram": "Telegram",
+    "meta": "Facebook/Messenger/Instagram",
+    "whatsapp": "WhatsApp",
+    "email": "e-mail",
+}
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+PROBLEMS_SHOWN = 10
+MISSING_SHOWN = 50
+CHAT_PAGE = 200
+HASH_COLUMNS = ("sha256", "algorithm", "perceptual_hash", "media_type", "size")
+PROGRESS_EVERY = 0.2  # seconds between progress redraws: often enough to look alive
+PROGRESS_WIDTH = 78
+
+
+# ---------------------------------------------------------------------- import
+
+
+def _profile_urls(values: list[str] | None) -> dict[str, str]:
+    """``NAME=URL`` pairs; split at the first ``=`` because profile URLs often contain one."""
+    urls: dict[str, str] = {}
+    for value in values or ():
+        name, sep, url = value.partition("=")
+        if not sep or not name.strip() or not url.strip():
+            raise InvalidInput(
+                "--profile-url needs a sender's name and a link joined by '=', e.g. "
+                '--profile-url "Qara Qurd=https://www.facebook.com/profile.php?id=1". '
+                "Nothing was imported."
+            )
+        urls[name.strip()] = url.strip()
+    return urls
+
+
+def _options(args: argparse.Namespace) -> ImportOptions:
+    """The defender's choices, refused early when they cannot apply to this kind of export."""
+    from vault.importing import ImportOptions  # noqa: PLC0415 - loaded only when importing
+
+    if args.date_order is not None and args.importer != "whatsapp":
+        raise InvalidInput("--date-order is only for WhatsApp exports. Nothing was imported.")
+    if args.profile_url and args.importer != "meta":
+        raise InvalidInput(
+            "--profile-url is only for Facebook, Messenger and Instagram exports (evault import "
+            "meta). Nothing was imported."
+        )
+    return ImportOptions(
+        timezone=args.timezone,
+        date_order=args.date_order,
+        case=args.case,
+        tags=tuple(args.tag or ()),
+        sensitive_media=not args.show_media,
+        profile_urls=_profile_urls(args.profile_url),
+    )
+
+
+class _Progress:
+    """One line on standard error, redrawn in place; only used when stderr is a terminal."""
+
+    def __init__(self, err: TextIO) -> None:
+        self.err = err
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        finished = total is not None and done >= total
+        if self.shown and now - self.last < PROGRESS_EVERY and not finished:
+            return
+        self.last = now
+        if stage == "storing":
+            text = f"Storing the export unchanged: {render.human_size(done)}"
+            if total:
+                text += f" of {render.human_size(total)} ({100 * done // total}%)"
+        else:
+            text = f"Reading messages: {done}"
+        self.err.write("\r" + text[:PROGRESS_WIDTH].ljust(PROGRESS_WIDTH))
+        self.err.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.err.write("\r" + " " * PROGRESS_WIDTH + "\r")
+            self.err.flush()
+            self.shown = False
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if isatty is not None else False
+    except (OSError, ValueError):
+        return False
+
+
+def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
+    path = Path(args.path).expanduser()
+    if not path.exists():
+        raise InvalidInput(f"{path} does not exist. Check the name and try again.")
+    options = _options(args)
+    progress = _Progress(ctx.err) if _is_terminal(ctx.err) else None
+    earlier = ""
+    with ctx.open_vault() as vault:
+        try:
+            summary = vault.import_export(args.importer, path, options, progress=progress)
+        finally:
+            if progress is not None:
+                progress.clear()
+        if summary.already_imported:
+            earlier = summary.import_id or _earlier_import(vault.imports(), summary)
+    if args.json:
+        render.emit_json(summary.to_json(), ctx.out)
+    elif summary.already_imported:
+        ctx.out.write(
+            f"This export was imported before (import {earlier[:8] or 'unknown'}); "
+            "nothing was added.\n"
+        )
+    else:
+        _print_summary(summary, options, ctx.out)
+    return EXIT_OK
+
+
+def _earlier_import(imports: list[dict[str, Any]], summary: ImportSummary) -> str:
+    """The import that already holds this export (the summary of a refused re-import has no id)."""
+    for entry in imports:
+        if (
+            entry.get("importer") == summary.importer
+            and entry.get("source_sha256") == summary.source_sha256
+        ):
+            return str(entry.get("id") or "")
+    return ""
+
+
+def _plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def _transformation(name: str, count: int) -> str:
+    """'mojibake-repaired: text decoded as ...' -> 'mojibake repaired (text decoded as ...)'."""
+    head, _, why = name.partition(": ")
+    label = head.replace("-", " ")
+    return f"{label}{f' ({why})' if why else ''}: {_plural(count, 'message')}"
+
+
+def _print_summary(summary: ImportSummary, options: ImportOptions, out: TextIO) -> None:
+    kind = {"folder": "folder", "zip": "ZIP file", "file": "file"}.get(
+        summary.source_kind, summary.source_kind
+    )
+    lines = [
+        f"Imported {summary.source_name} ({PLATFORM_NAMES.get(summary.importer, '')} export, "
+        f"{kind}) as import {summary.import_id[:8]}.",
+        f"The export itself is kept unchanged ({_plural(summary.export_files, 'file')}), "
+        "with its SHA-256 in the custody log.",
+        "",
+        "Chats:",
+    ]
+    for chat in summary.chats:
+        line = f"  {chat.title}: {_plural(chat.messages, 'message')}, {chat.new} new"
+        if chat.missing:
+            line += f", {chat.missing} missing since an earlier import"
+        lines.append(line)
+    media = str(summary.media_stored)
+    if kind == "folder":
+        media += " more (the folder's own files are all kept, above)"
+    rows = [
+        ("Messages", str(summary.messages)),
+        ("New", str(summary.messages_new)),
+        ("Already in the vault", str(summary.messages_already)),
+        ("Changed since an earlier import", str(summary.messages_changed)),
+        ("Media stored", media),
+        ("Media named but not in the export", str(summary.media_missing)),
+        ("Senders", str(summary.senders)),
+    ]
+    if summary.first_time:
+        rows.append(
+            (
+                "Dates (UTC)",
+                f"{render.readable_time(summary.first_time)} to "
+                f"{render.readable_time(summary.last_time)}",
+            )
+        )
+    if summary.times_declared_zone:
+        rows.append(
+            (f"Times read in {options.timezone} (declared)", str(summary.times_declared_zone))
+        )
+    if summary.times_unknown:
+        rows.append(("Messages with no readable time", str(summary.times_unknown)))
+    lines += ["", render.format_rows(rows)]
+    if summary.transformations:
+        lines += ["", "Changes made for reading (the original of every message is kept as is):"]
+        lines += [f"  {_transformation(k, v)}" for k, v in summary.transformations.items()]
+    if summary.problem_count:
+        lines += ["", f"Problems ({summary.problem_count}); the rest was imported:"]
+        lines += [f"  - {p}" for p in summary.problems[:PROBLEMS_SHOWN]]
+        if summary.problem_count > PROBLEMS_SHOWN:
+            lines.append(f"  and {summary.problem_count - PROBLEMS_SHOWN} more (see --json).")
+    if summary.skipped_files:
+        lines.append(
+            f"Files in the export that were skipped: {len(summary.skipped_files)} (see --json)."
+        )
+    if summary.missing:
+        lines += [
+            "",
+            "Messages missing since an earlier import of the same chat (deleted by the sender?).",
+            "The earlier copies stay in the vault; they are evidence:",
+        ]
+        for gone in summary.missing[:MISSING_SHOWN]:
+            when = render.readable_time(gone.get("time")) or "time unknown"
+            lines.append(
+                f"  {gone.get('chat', '')}  {when}  {gone.get('sender', '')}  "
+                f"{gone.get('item_id', '')[:8]}"
+            )
+        if len(summary.missing) > MISSING_SHOWN:
+            lines.append(f"  and {len(summary.missing) - MISSING_SHOWN} more (see --json).")
+    lines.append("")
+    if options.sensitive_media:
+        lines.append(
+            "Pictures and videos from the export are marked sensitive: they are never previewed "
+            "without asking."
+        )
+    lines.append("See the messages with: evault chats")
+    out.write("\n".join(lines) + "\n")
+
+
+# ---------------------------------------------------------------------- imports, chats, chat
+
+
+def cmd_imports(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        imports = vault.imports()
+    if args.json:
+        render.emit_json(imports, ctx.out)
+        return EXIT_OK
+    if not imports:
+        ctx.out.write("No imports yet. Import an export with: evault import telegram PATH\n")
+        return EXIT_OK
+    for entry in imports:
+        summary: dict[str, Any] = entry.get("summary") or {}
+        when = render.readable_time(entry["created"])[:16]
+        counts = f"{summary.get('messages_new', 0)} new of {summary.get('messages', 0)} messages"
+        ctx.out.write(
+            f"{when}  {entry['importer']:<8}  {entry['source_name']}  {counts}  "
+            f"{str(entry['id'])[:8]}\n"
+        )
+    ctx.out.write(f"{_plural(len(imports), 'import')}. Full ids: --json.\n")
+    return EXIT_OK
+
+
+def _span(first: str | None, last: str | None) -> str:
+    if not first:
+        return "times unknown"
+    start, end = render.readable_time(first)[:16], render.readable_time(last)[:16]
+    return f"{start} to {end} UTC" if start != end else f"{start} UTC"
+
+
+def cmd_chats(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        chats = vault.chats()
+    if args.json:
+        render.emit_json([c.to_json() for c in chats], ctx.out)
+        return EXIT_OK
+    if not chats:
+        ctx.out.write("No imported chats yet. Import an export with: evault import telegram PATH\n")
+        return EXIT_OK
+    for chat in chats:
+        ctx.out.write(
+            f"{chat.platform:<10}  {chat.title}: {_plural(chat.messages, 'message')}, "
+            f"{_span(chat.first, chat.last)}  key: {chat.key}\n"
+        )
+    ctx.out.write(f"{_plural(len(chats), 'chat')}. Show one: evault chat KEY\n")
+    return EXIT_OK
+
+
+def _choose_chat(chats: list[Chat], key: str, platform: str | None) -> Chat:
+    found = [c for c in chats if c.key == key]
+    if platform is not None:
+        found = [c for c in found if c.platform == platform.strip().lower()]
+    if not found:
+        raise InvalidInput(
+            "No imported chat has that key. 'evault chats' lists the chats with their keys."
+        )
+    if len(found) > 1:
+        platforms = ", ".join(sorted({c.platform for c in found}))
+        raise InvalidInput(
+            f"Chats on several platforms have that key ({platforms}). Choose one with --platform."
+        )
+    return found[0]
+
+
+def _chat_line(line: ChatLine) -> str:
+    when = render.readable_time(line.time_utc) if line.time_utc else "time unknown"
+    marks = []
+    if line.attachments:
+        marks.append(f"{_plural(line.attachments, 'attachment')}")
+    if line.missing_media:
+        marks.append(f"{line.missing_media} media missing from the export")
+    if line.sensitive:
+        marks.append("SENSITIVE")
+    mark = f" [{', '.join(marks)}]" if marks else ""
+    sender = line.sender_name or line.sender_id or "(no sender)"
+    return f"{when:<23}  {sender}: {line.title}{mark}  {line.item_id[:8]}\n"
+
+
+def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
+    if args.limit < 1:
+        raise InvalidInput("--limit must be 1 or more.")
+    if args.offset < 0:
+        raise InvalidInput("--offset must be 0 or more.")
+    with ctx.open_vault() as vault:
+        chat = _choose_chat(vault.chats(), args.chat_key, args.platform)
+        lines = vault.chat_lines(chat.platform, chat.key, offset=args.offset, limit=args.limit)
+    if args.json:
+        render.emit_json(
+            {"chat": chat.to_json(), "messages": [line.to_json() for line in lines]}, ctx.out
+        )
+        return EXIT_OK
+    ctx.out.write(f"{chat.title} ({chat.platform}): {_plural(chat.messages, 'message')}\n")
+    for line in lines:
+        ctx.out.write(_chat_line(line))
+    if not lines:
+        ctx.out.write("No messages at this offset.\n")
+    elif len(lines) == args.limit:
+        ctx.out.write(f"More: --offset {args.offset + len(lines)}. Full ids: --json.\n")
+    else:
+        ctx.out.write("Full ids: --json. Details of one message: evault show ID\n")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------- similar, hashes
+
+
+def _print_similar(result: SimilarResult, out: TextIO) -> None:
+    seen = f"Seen {_plural(result.times_seen, 'time')}"
+    chats = result.chats
+    if chats:
+        seen += f", in {_plural(len(chats), 'chat')}: {', '.join(chats)}."
+    else:
+        seen += " (in no imported chat)."
+    out.write(seen + "\n")
+    if result.hash is None:
+        out.write(
+            "Its perceptual hash could not be computed (the picture could not be decoded), so "
+            "re-posts of it cannot be recognised.\n"
+        )
+    else:
+        out.write(f"Perceptual hash ({result.algorithm}): {result.hash}\n")
+    out.write(
+        "\nPictures that look the same (distance 0: the same picture; up to 10: re-encoded, "
+        "resized or lightly edited copies). Nothing is shown or opened:\n"
+    )
+    for match in result.matches:
+        item = match.item
+        this = "  (this item)" if item.id == result.item.id else ""
+        out.write(
+            f"  distance {match.distance:<2}  {item.id[:8]}  {item.title}  "
+            f"{render.human_size(item.size)}{this}\n"
+        )
+        for sighting in match.sightings:
+            when = render.readable_time(sighting.time) if sighting.time else "time unknown"
+            sender = sighting.sender or "(no sender)"
+            out.write(f"      seen in {sighting.chat or '(no chat)'}, {when}, from {sender}\n")
+
+
+def cmd_similar(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        result = vault.similar(args.id)
+    if args.json:
+        render.emit_json(result.to_json(), ctx.out)
+    else:
+        _print_similar(result, ctx.out)
+    return EXIT_OK
+
+
+def _hash_rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Only what a takedown service needs: no titles, names, cases or ids."""
+    return [
+        {
+            "sha256": e["sha256"],
+            "algorithm": e["algorithm"],
+            "perceptual_hash": e["hash"],
+            "media_type": e["media_type"],
+            "size": e["size"],
+        }
+        for e in entries
+    ]
+
+
+def _csv_text(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HASH_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _write_new_file(path: Path, text: str) -> None:
+    try:
+        with open(path, "x", encoding="utf-8", newline="") as f:
+            f.write(text)
+    except FileExistsError:
+        raise InvalidInput(
+            f"{path} already exists. Choose another name; nothing was written."
+        ) from None
+    except OSError:
+        raise InvalidInput(f"The list could not be written to {path}.") from None
+
+
+def cmd_hashes(args: argparse.Namespace, ctx: Context) -> int:
+    out_path = Path(args.out).expanduser() if args.out else None
+    if out_path is not None and out_path.exists():
+        raise InvalidInput(f"{out_path} already exists. Choose another name; nothing was written.")
+    with ctx.open_vault() as vault:
+        if args.case is not None and args.case not in {c.name for c in vault.list_cases()}:
+            raise InvalidInput("There is no case with that name. 'evault case' lists the cases.")
+        entries = vault.picture_hashes(args.case)
+    rows = _hash_rows(entries)
+    if out_path is None:
+        if args.json:
+            render.emit_json(
+                [{"id": e["id"], **r} for e, r in zip(entries, rows, strict=True)], ctx.out
+            )
+        else:
+            ctx.out.write(_csv_text(rows))
+        return EXIT_OK
+    _write_new_file(out_path, _csv_text(rows))
+    if args.json:
+        render.emit_json({"out": str(out_path), "pictures": len(rows)}, ctx.out)
+    else:
+        ctx.out.write(
+            f"Wrote the hashes of {_plural(len(rows), 'picture')} to {out_path}.\n"
+            "It holds only hashes, sizes and types: no picture, title or name leaves the vault.\n"
+        )
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------- parser
+
+
+def register(command: Command) -> None:
+    p = command(
+        "import",
+        cmd_import,
+        "import a Telegram, Facebook/Messenger/Instagram, WhatsApp or e-mail export",
+    )
+    p.add_argument(
+        "importer",
+        choices=IMPORTERS,
+        metavar="{telegram,meta,whatsapp,email}",
+        help="the kind of export (meta: Facebook, Messenger or Instagram)",
+    )
+    p.add_argument("path", metavar="PATH", help="the export: its folder, ZIP file or single file")
+    p.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="the phone's or computer's time zone, e.g. Asia/Baku (required for WhatsApp and "
+        "for old Telegram exports, whose times carry no zone)",
+    )
+    p.add_argument(
+        "--date-order",
+        choices=DATE_ORDERS,
+        help="WhatsApp only: the phone's date order, when no date in the file shows whether the "
+        "day or the month comes first",
+    )
+    p.add_argument("--case", help="case (incident) the imported evidence belongs to")
+    p.add_argument("--tag", action="append", help="a tag for everything imported (repeat)")
+    p.add_argument(
+        "--show-media",
+        action="store_true",
+        help="do not mark imported pictures and videos sensitive (by default they are, so they "
+        "are never previewed without asking: a leak may hold intimate images)",
+    )
+    p.add_argument(
+        "--profile-url",
+        action="append",
+        metavar="NAME=URL",
+        help="Meta only: a sender's profile link, kept with their messages (Meta exports give "
+        "names only); repeat for several",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable summary")
+
+    p = command("imports", cmd_imports, "list past imports of platform exports")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("chats", cmd_chats, "list imported chats (conversations)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("chat", cmd_chat, "show an imported chat's messages in time order")
+    p.add_argument("chat_key", metavar="CHAT_KEY", help="the chat's key, as 'evault chats' shows")
+    p.add_argument(
+        "--platform", help="the chat's platform, when chats on several platforms share the key"
+    )
+    p.add_argument(
+        "--limit", type=int, default=CHAT_PAGE, metavar="N", help="show at most N messages"
+    )
+    p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N messages")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command(
+        "similar", cmd_similar, "find re-posts of a picture by its perceptual hash (none shown)"
+    )
+    p.add_argument("id", metavar="ID", help="a picture's item id (or its first characters)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command(
+        "hashes",
+        cmd_hashes,
+        "list the pictures' perceptual hashes as CSV, for hash-matching takedown requests",
+    )
+    p.add_argument("--case", help="only the pictures of this case")
+    p.add_argument("--out", metavar="FILE", help="write the CSV to FILE (which must not exist yet)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
