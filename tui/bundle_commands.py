@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +43,14 @@ def _recipients(values: list[str]) -> list[str]:
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     recipients = _recipients(args.to or [])
-    out = ctx.output_path(args.out)
+    if args.out:
+        out = ctx.output_path(args.out)
+    elif ctx.portable is not None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        suffix = ".zip.age" if (args.to or args.encrypt_passphrase) else ".zip"
+        out = ctx.portable.exports / f"evidence-bundle-{stamp}{suffix}"
+    else:
+        raise InvalidInput("Say where to write the bundle with --out FILE (e.g. --out bundle.zip).")
     with ctx.open_vault() as vault:
         passphrase = None
         if args.encrypt_passphrase:
@@ -192,7 +200,14 @@ def register(command: Command) -> None:
     p.add_argument("ids", nargs="*", metavar="ID", help="items to export")
     p.add_argument("--case", help="export every item of this case")
     p.add_argument("--all", action="store_true", help="export every item in the vault")
-    p.add_argument("--out", required=True, metavar="FILE", help="the bundle file to write")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help=(
+            "the bundle file to write (required, except in portable mode, where it defaults to "
+            "a dated file in the stick's exports folder; a relative name also lands there)"
+        ),
+    )
     p.add_argument("--note", help="a note for the lawyer (recorded in the custody log)")
     p.add_argument(
         "--to",

@@ -151,6 +151,15 @@ def delete_item(session: Session, item_id: str, *, reason: str, now: datetime | 
         conn.execute("DELETE FROM search WHERE rowid = ?", (rowid,))
         conn.execute("DELETE FROM item_tags WHERE item_id = ?", (item.id,))
         conn.execute("DELETE FROM messages WHERE item_id = ?", (item.id,))
+        # What an import knew about it (sender, chat, times, headers) goes with it; so does the
+        # perceptual hash of a picture. An export file's import keeps only its signed event.
+        conn.execute("DELETE FROM import_messages WHERE item_id = ?", (item.id,))
+        conn.execute("DELETE FROM perceptual_hashes WHERE item_id = ?", (item.id,))
+        conn.execute(
+            "DELETE FROM message_attachments WHERE message_id = ? OR item_id = ?",
+            (item.id, item.id),
+        )
+        conn.execute("UPDATE imports SET summary = '{}' WHERE source_item_id = ?", (item.id,))
         conn.execute(
             "UPDATE items SET title = '', description = '', platform = '', source_url = '',"
             " sender_handle = '', sender_id = '', original_filename = '', occurred_at = NULL,"

@@ -46,6 +46,7 @@ from vault.models import MessageFields, Metadata
 from vault.session import Session, now_text, rollback, translate
 
 IMPORT_COMPLETED = "import.completed"
+PROGRAM = "evidence-vault 0.1.0"  # as in vault.created events (vault.vault.PROGRAM)
 IMPORTER_NAMES = ("telegram", "meta", "whatsapp", "email")
 PLATFORM_WORDS = {
     "telegram": "Telegram",
@@ -53,6 +54,8 @@ PLATFORM_WORDS = {
     "whatsapp": "WhatsApp",
     "email": "e-mail",
 }
+IMPORT_CACHE_KIB = 48 * 1024
+NORMAL_CACHE_KIB = 16 * 1024  # as vault.db sets it on every connection
 MAX_PROBLEMS_KEPT = 500
 MAX_MISSING_IN_EVENT = 200
 HASH_IMAGE_MAX_BYTES = 64 * 1024 * 1024
@@ -176,6 +179,9 @@ def import_export(
             )
         run = _Run(session, module, importer, source, options, progress, cancel, now_text(now))
         conn = session.conn
+        # A larger page cache while importing: the indexes of a 100,000-message import outgrow
+        # the usual 16 MiB and every insert then waits on the disk (docs/performance.md).
+        conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
         conn.execute("BEGIN IMMEDIATE")
         try:
             summary = run.execute()
@@ -186,6 +192,8 @@ def import_export(
         except BaseException as exc:
             rollback(conn)
             raise translate(exc) from None
+        finally:
+            conn.execute(f"PRAGMA cache_size = -{NORMAL_CACHE_KIB}")
     return summary
 
 
@@ -223,7 +231,9 @@ class _Run:
             skipped_files=list(source.skipped),
         )
         self.member_items: dict[str, str] = {}  # export member -> item id holding its bytes
-        self.created: list[str] = []  # every item this import added (the event names them all)
+        # Files this import added (export files, media, attachments: thousands at most); the
+        # messages it added are found through import_messages, so memory does not grow with them.
+        self.created: list[str] = []
         self.chats: dict[str, ImportedChat] = {}
         self.chat_summaries: dict[str, ChatSummary] = {}
         self.seen_keys: dict[str, set[str]] = {}
@@ -239,7 +249,6 @@ class _Run:
         self._store_export()
         if self._already_imported():
             self.summary.already_imported = True
-            self.summary.import_id = ""
             return self.summary
         self.conn.execute(
             "INSERT INTO imports (id, importer, importer_version, source_name, source_kind,"
@@ -554,7 +563,6 @@ class _Run:
                 ),
             },
         )
-        self.created.append(item_id)
         self.conn.executemany(
             "INSERT OR IGNORE INTO message_attachments (message_id, item_id) VALUES (?, ?)",
             [(item_id, media_id) for media_id in media_ids],
@@ -737,7 +745,7 @@ class _Run:
                 "import_id": self.import_id,
                 "importer": self.importer,
                 "importer_version": summary.importer_version,
-                "program": "evidence-vault",
+                "program": PROGRAM,
                 "source": {
                     "name": summary.source_name,
                     "kind": summary.source_kind,
@@ -764,6 +772,12 @@ class _Run:
             # Named for each item it added, so `evault log ID` and bundles of any imported item
             # carry the import's provenance (the event body stays small: ids are only indexed).
             related=[summary.source_item_id, *self.created],
+        )
+        seq = self.conn.execute("SELECT max(seq) FROM custody").fetchone()[0]
+        self.conn.execute(
+            "INSERT OR IGNORE INTO custody_items (item_id, seq)"
+            " SELECT item_id, ? FROM import_messages WHERE import_id = ?",
+            (seq, self.import_id),
         )
 
 

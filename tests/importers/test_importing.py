@@ -417,3 +417,18 @@ def test_export_cut_short_keeps_nothing(vault: Vault, tmp_path: Path) -> None:
     assert len(vault.custody_log()) == events
     assert vault.imports() == []
     assert vault.check().ok
+
+
+def test_deleting_an_imported_message_removes_what_the_import_knew(
+    vault: Vault, tmp_path: Path
+) -> None:
+    vault.import_export("telegram", first_export(tmp_path))
+    photo_message = next(i for i in vault.list_items() if i.title == "[photo]")
+    vault.delete_item(photo_message.id, reason="wrong chat")
+    chat = vault.chats()[0]
+    assert photo_message.id not in {
+        line.item_id for line in vault.chat_lines(chat.platform, chat.key)
+    }
+    assert vault.check().ok
+    event = next(r for r in vault.custody_log() if r.type == IMPORT_COMPLETED)
+    assert event.details["program"].startswith("evidence-vault ")
