@@ -16,6 +16,8 @@ MAX_QUERY_WORDS = 16
 
 def fold(text: str) -> str:
     """Fold text for matching: strip accents, case-fold, map ə→e and ı→i."""
+    if text.isascii():  # nothing to strip or map: skip the per-character pass
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return stripped.casefold().translate(_EXTRA)
