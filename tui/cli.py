@@ -328,6 +328,34 @@ def _start_portable(args: argparse.Namespace, ctx: Context) -> None:
         ctx.err.write(f"{PROG}: {warning}\n")
 
 
+def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
+    from vault.demo import create_demo  # noqa: PLC0415 - Pillow loads only for the demo
+
+    demo = create_demo(ctx.vault_folder(args.path))
+    if args.json:
+        render.emit_json(
+            {
+                "vault": str(demo.path),
+                "passphrase": demo.passphrase,
+                "recovery_key": demo.recovery_key,
+                "fingerprint": demo.fingerprint,
+                "items": demo.items,
+            },
+            ctx.out,
+        )
+        return EXIT_OK
+    ctx.out.write(
+        f"Demo vault created: {demo.path}\n"
+        "This vault holds invented evidence for practice only.\n"
+        "Never put real evidence in it: its passphrase is public.\n\n"
+        f"Passphrase:\n    {demo.passphrase}\n\n"
+        "Recovery key (shown only this once; in a workshop, practise writing it down):\n"
+        f"    {demo.recovery_key}\n\n"
+        f"Open it with: {PROG} --vault {demo.path}\n"
+    )
+    return EXIT_OK
+
+
 def cmd_identity(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
         identity = vault.identity()
@@ -502,6 +530,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = command("identity", cmd_identity, "show the vault's identity fingerprint and public key")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("demo", cmd_demo, "create a vault of invented evidence for workshops and practice")
+    p.add_argument("path", metavar="PATH", help="new folder for the demo vault")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     command("ui", cmd_ui, "open the terminal app (also: evault with no command)")

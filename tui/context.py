@@ -44,11 +44,15 @@ class Context:
     @property
     def vault_path(self) -> Path:
         if self.args.vault:
-            path = Path(self.args.vault).expanduser()
-            if self.portable is not None and not path.is_absolute():
-                return self.portable.vaults / path  # a name on the stick, not in the host's folder
-            return path
+            return self.vault_folder(self.args.vault)
         return default_vault_path()
+
+    def vault_folder(self, value: str) -> Path:
+        """A vault folder the user named: a relative name lands on the stick in portable mode."""
+        path = Path(value).expanduser()
+        if self.portable is not None and not path.is_absolute():
+            return self.portable.vaults / path  # a name on the stick, not in the host's folder
+        return path
 
     def output_path(self, value: str) -> Path:
         """Where to write an export: a relative name lands on the stick in portable mode."""

@@ -103,36 +103,65 @@ def _add_one_file(
         raise InvalidInput(
             f"{path} could not be opened. Check that it exists and is readable."
         ) from None
-    conn = session.conn
     with reader:
         total = os.fstat(reader.fileno()).st_size
-        conn.execute("SAVEPOINT intake")
-        try:
-            stored = intake.store_stream(
-                conn, reader, total=total, progress=progress, cancel=cancel
-            )
-            duplicate = _find_duplicate(session, stored.sha256, "file", meta)
-            if duplicate is not None:
-                conn.execute("ROLLBACK TO intake")
-                conn.execute("RELEASE intake")
-                return AddResult(duplicate, stored.sha256, stored.size, True, str(path))
-            item_id = insert_item(
-                session,
-                kind="file",
-                stored=stored,
-                meta=meta if meta.title else replace(meta, title=path.name),
-                media_type=sniff(stored.head, path.name),
-                original_filename=path.name,
-                stamp=now_text(now),
-                body="",
-                source="file",
-            )
-            conn.execute("RELEASE intake")
-        except BaseException:
+        return _add_stream(
+            session, reader, total, path.name, str(path), meta, progress, cancel, now
+        )
+
+
+def add_bytes(
+    session: Session, data: bytes, filename: str, meta: Metadata, now: datetime | None
+) -> AddResult:
+    """Add bytes held in memory as a file item (a picture the program drew, say) through the same
+    intake as a file on disk, so nothing is ever written outside the vault first."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()  # no folders
+    if not name or name in {".", ".."}:
+        raise InvalidInput("The item needs a file name (such as picture.png). Nothing was added.")
+    validate_meta(meta)
+    with transaction(session.conn):
+        return _add_stream(session, io.BytesIO(data), len(data), name, name, meta, None, None, now)
+
+
+def _add_stream(
+    session: Session,
+    reader: BinaryIO,
+    total: int,
+    name: str,
+    shown: str,
+    meta: Metadata,
+    progress: intake.Progress | None,
+    cancel: threading.Event | None,
+    now: datetime | None,
+) -> AddResult:
+    """Store one stream as a file item inside the caller's transaction (a savepoint, so a failure
+    or a duplicate leaves nothing behind). ``shown`` is how the result names the source."""
+    conn = session.conn
+    conn.execute("SAVEPOINT intake")
+    try:
+        stored = intake.store_stream(conn, reader, total=total, progress=progress, cancel=cancel)
+        duplicate = _find_duplicate(session, stored.sha256, "file", meta)
+        if duplicate is not None:
             conn.execute("ROLLBACK TO intake")
             conn.execute("RELEASE intake")
-            raise
-    return AddResult(item_id, stored.sha256, stored.size, False, str(path))
+            return AddResult(duplicate, stored.sha256, stored.size, True, shown)
+        item_id = insert_item(
+            session,
+            kind="file",
+            stored=stored,
+            meta=meta if meta.title else replace(meta, title=name),
+            media_type=sniff(stored.head, name),
+            original_filename=name,
+            stamp=now_text(now),
+            body="",
+            source="file",
+        )
+        conn.execute("RELEASE intake")
+    except BaseException:
+        conn.execute("ROLLBACK TO intake")
+        conn.execute("RELEASE intake")
+        raise
+    return AddResult(item_id, stored.sha256, stored.size, False, shown)
 
 
 def add_text(

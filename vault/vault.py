@@ -293,6 +293,20 @@ class Vault:
             )
 
     @_calm
+    def add_bytes(
+        self,
+        data: bytes,
+        filename: str,
+        meta: Metadata | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> AddResult:
+        """Add bytes held in memory as a file named ``filename``, exactly as :meth:`add_file`
+        would (same hash, duplicate check and custody event), without writing them to disk."""
+        with self._mutex:
+            return adding.add_bytes(self.session, bytes(data), filename, meta or Metadata(), now)
+
+    @_calm
     def add_message(
         self,
         text: str,
