@@ -32,13 +32,14 @@ from pathlib import Path
 
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable, DirectoryTree, Input, TextArea
+from textual.widgets import Checkbox, DataTable, DirectoryTree, Input, Select, TextArea
 
 from crypto.kdf import Argon2Params
 from tui.app import EvaultApp, make_app
 from tui.screens.add import AddFilesScreen, MessageScreen
 from tui.screens.bundles import ExportDoneScreen, ExportScreen, VerifyScreen
 from tui.screens.evidence import EvidenceScreen
+from tui.screens.imports import ChatScreen, ChatsScreen, ImportScreen
 from tui.screens.item import ItemScreen
 from tui.screens.settings import SettingsScreen
 from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
@@ -54,7 +55,18 @@ DEMO_ENTRIES = {"Evidence.evault", "Downloads", "lawyer.key", "evidence-bundle.z
 # A demo passphrase only: several unrelated words, as the guide advises.
 PASSPHRASE = "lantern orchard pebble violin harbour"  # noqa: S105 - the demo vault's
 CASE = "Threats after the article (example)"
-OUR_WORKERS = {"unlock", "create", "add", "export", "verify", "passwd", "lock"}
+OUR_WORKERS = {
+    "unlock",
+    "create",
+    "add",
+    "export",
+    "verify",
+    "passwd",
+    "lock",
+    "import",
+    "preview",
+    "similar",
+}
 
 
 def fast_kdf() -> Argon2Params:
@@ -92,6 +104,17 @@ def make_demo_files(downloads: Path) -> dict[str, Path]:
     files["screenshot"].write_bytes(tiny_png())
     files["photo"].write_bytes(b"\xff\xd8\xff\xe0 fictional placeholder, not a real photo")
     files["voice"].write_bytes(b"OggS fictional placeholder, not a real recording")
+    files["chat"] = downloads / "WhatsApp Chat with Unknown number.txt"
+    files["chat"].write_text(
+        "10/11/2026, 22:58 - Messages and calls are end-to-end encrypted.\n"
+        "10/11/2026, 23:01 - +000 00 000 00 00: Yazını sil. (nümunə)\n"
+        "10/11/2026, 23:02 - +000 00 000 00 00: Sənin evini bilirik. (nümunə)\n"
+        "10/11/2026, 23:05 - Me: Kimsiniz?\n"
+        "11/11/2026, 07:40 - +000 00 000 00 00: Мы знаем, где ты живёшь. (пример)\n"
+        "13/11/2026, 21:14 - +000 00 000 00 00: Son xəbərdarlıq.\n"
+        "Sabah gec olacaq. (nümunə)\n",
+        "utf-8",
+    )
     return files
 
 
@@ -379,6 +402,33 @@ async def first_day(demo: Path, out_dir: Path) -> list[str]:
         await pilot.pause()
         app.screen.query_one("#result").scroll_visible(top=True, animate=False)
         await shooter.shot(app, pilot, "verify.svg")
+        await pilot.press("escape")
+        await pilot.pause()
+        expect(app, EvidenceScreen)
+
+        # Importing a whole WhatsApp chat, then reading it chat by chat.
+        await pilot.press("i")
+        await pilot.pause()
+        expect(app, ImportScreen)
+        app.screen.query_one("#kind", Select).value = "whatsapp"
+        app.screen.query_one("#path", Input).value = str(files["chat"])
+        app.screen.query_one("#zone", Input).value = "Asia/Baku"
+        app.screen.query_one("#case", Input).value = CASE
+        await press_button(app, pilot, "#import")
+        await settle(app, pilot)
+        app.screen.query_one("#status").scroll_visible(top=True, animate=False)
+        await shooter.shot(app, pilot, "import-summary.svg")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        expect(app, ChatsScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        expect(app, ChatScreen)
+        await shooter.shot(app, pilot, "chat.svg")
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
         expect(app, EvidenceScreen)

@@ -581,3 +581,20 @@ async def test_picture_screen_says_where_it_was_seen_without_showing_it(
         assert "Kanal A" in seen and "Kanal B" in seen
         # Imported pictures are sensitive by default: nothing is drawn.
         assert "\u2580" not in str(screen.query_one("#content", Static).render())
+
+
+async def test_titles_are_never_read_as_markup(make_vault: object) -> None:
+    """Titles come from attackers: "[photo]" or "[link=…]" must show as typed, not vanish or style."""
+    vault, _ = make_vault("markup.evault")  # type: ignore[operator]
+    hostile = "[photo] [bold red]ALARM[/] [link=https://example.invalid]x[/link]"
+    added = vault.add_message(hostile, Metadata(title=hostile))
+    folder = vault.folder
+    vault.close()
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        table = app.screen.query_one("#items", DataTable)
+        table.move_cursor(row=table.get_row_index(added.item_id))
+        await pilot.pause()
+        drawn = app.export_screenshot()  # what is on the screen, not what the table holds
+        assert "[photo]&#160;[bold&#160;red]ALARM" in drawn

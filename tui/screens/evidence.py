@@ -18,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Select
 
 from tui.screens.base import VaultAccess
+from tui.widgets.plain import plain
 from vault.errors import EvaultError
 from vault.listing import Filters, ItemRow
 
@@ -154,7 +155,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
             return
         table = self.query_one("#items", DataTable)
         for row in rows:
-            table.add_row(*self._cells(row), key=row.id)
+            table.add_row(*map(plain, self._cells(row)), key=row.id)
         self.loaded += len(rows)
 
     @staticmethod

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
     Button,
@@ -32,6 +32,7 @@ from textual.widgets import (
 
 from tui.render import human_size, readable_time
 from tui.screens.base import VaultAccess
+from tui.widgets.plain import plain
 from tui.widgets.tickbox import TickBox
 from vault.errors import Cancelled, EvaultError
 from vault.importing import ImportOptions, ImportSummary
@@ -251,10 +252,11 @@ class ChatsScreen(VaultAccess, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back"), Binding("enter", "open", "Open", show=False)]
 
     def compose(self) -> ComposeResult:
-        yield Label("Imported chats", classes="screen-title")
-        table: DataTable[str] = DataTable(id="chats", cursor_type="row", zebra_stripes=True)
-        yield table
-        yield Label("", id="summary")
+        with Vertical():
+            yield Label("Imported chats", classes="screen-title")
+            table: DataTable[str] = DataTable(id="chats", cursor_type="row", zebra_stripes=True)
+            yield table
+            yield Label("", id="summary")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -266,11 +268,16 @@ class ChatsScreen(VaultAccess, Screen[None]):
             key = str(index)
             self.chats[key] = chat
             table.add_row(
-                chat.title[:30],
-                chat.platform,
-                str(chat.messages),
-                (chat.first or "")[:10],
-                (chat.last or "")[:10],
+                *map(
+                    plain,
+                    (
+                        chat.title[:30],
+                        chat.platform,
+                        str(chat.messages),
+                        (chat.first or "")[:10],
+                        (chat.last or "")[:10],
+                    ),
+                ),
                 key=key,
             )
         count = len(self.chats)
@@ -310,14 +317,17 @@ class ChatScreen(VaultAccess, Screen[None]):
         self.exhausted = False
 
     def compose(self) -> ComposeResult:
-        yield Label(f"{self.chat.title} ({self.chat.platform})", classes="screen-title")
-        table: DataTable[str] = DataTable(id="lines", cursor_type="row", zebra_stripes=True)
-        yield table
-        yield Label(
-            f"{self.chat.messages} messages · times in UTC · ATT = has files · "
-            "MISS = files named but not in the export",
-            id="summary",
-        )
+        with Vertical():
+            yield Label(
+                f"{self.chat.title} ({self.chat.platform})", classes="screen-title", markup=False
+            )
+            table: DataTable[str] = DataTable(id="lines", cursor_type="row", zebra_stripes=True)
+            yield table
+            yield Label(
+                f"{self.chat.messages} messages · times in UTC · ATT: has files · "
+                "MISS: files not in the export",
+                id="summary",
+            )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -342,10 +352,15 @@ class ChatScreen(VaultAccess, Screen[None]):
                 marks.append("SENS")
             title = line.title if line.kind != "service" else f"({line.title})"
             table.add_row(
-                readable_time(line.time_utc)[:16] if line.time_utc else line.time_raw[:16],
-                line.sender_name[:18],
-                title[:60],
-                " ".join(marks),
+                *map(
+                    plain,
+                    (
+                        readable_time(line.time_utc)[:16] if line.time_utc else line.time_raw[:16],
+                        line.sender_name[:18],
+                        title[:60],
+                        " ".join(marks),
+                    ),
+                ),
                 key=line.item_id,
             )
         self.loaded += len(lines)
