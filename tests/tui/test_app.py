@@ -19,6 +19,7 @@ from tui.screens.evidence import EvidenceScreen
 from tui.screens.imports import ChatScreen, ChatsScreen, ImportScreen
 from tui.screens.item import ItemScreen
 from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
+from tui.widgets.dialogs import MessageDialog
 from vault import Vault
 from vault.models import Metadata
 
@@ -598,3 +599,23 @@ async def test_titles_are_never_read_as_markup(make_vault: object) -> None:
         await pilot.pause()
         drawn = app.export_screenshot()  # what is on the screen, not what the table holds
         assert "[photo]&#160;[bold&#160;red]ALARM" in drawn
+
+
+async def test_portable_notices_are_shown_before_unlocking(
+    filled: tuple[Path, dict[str, str]],
+) -> None:
+    folder, _ = filled
+    warning = "The stick is nearly full (12 MiB free). Adding evidence may fail."
+    app = make_app(folder, kdf=fast_kdf, notices=[warning], exports_folder=folder.parent)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MessageDialog)
+        assert warning in str(app.screen.query_one("#dialog-message", Static).render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        await _unlock(app, pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        out = app.screen.query_one("#out", Input).value
+        assert out.startswith(str(folder.parent))  # bundles default to the stick's exports
