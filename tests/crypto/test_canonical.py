@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -216,3 +217,53 @@ def test_parse_canonical_deep_nesting_is_a_format_error() -> None:
     data = b"[" * 100_000 + b"]" * 100_000
     with pytest.raises(FormatError):
         parse_canonical(data, max_bytes=len(data))
+
+
+# The fast path (json.dumps) must give exactly rfc8785's bytes wherever it is used, and hand
+# everything else to rfc8785. Strings here reach every plane, lone surrogates included.
+_ANY_CHAR = st.one_of(
+    st.characters(),  # all planes, no surrogates
+    st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),  # lone surrogates
+    st.sampled_from(["\u2028", "\u2029", "\x7f", "\ue000", "\uffff", "\U0001f600", "ə", "ё"]),
+)
+_TEXT = st.text(_ANY_CHAR, max_size=12)
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**60), max_value=2**60),
+    _TEXT,
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_TEXT, inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+def _reference(value: Any) -> bytes | str:
+    try:
+        return bytes(rfc8785.dumps(value))
+    except Exception as exc:
+        return type(exc).__name__
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_VALUES)
+def test_fast_path_gives_exactly_the_rfc8785_bytes(value: Any) -> None:
+    expected = _reference(value)
+    if isinstance(expected, bytes):
+        assert canonical_json(value) == expected
+    else:
+        with pytest.raises(FormatError):
+            canonical_json(value)
+
+
+def test_fast_path_is_really_taken_for_custody_shaped_values() -> None:
+    from crypto.canonical import _fast_path_applies
+
+    event = {"type": "item.created", "seq": 7, "details": {"tags": ["təhdid"], "ok": True}}
+    assert _fast_path_applies(event)
+    assert not _fast_path_applies({"x": 1.5})  # floats: rfc8785's number formatting
+    assert not _fast_path_applies({"\U0001f600": 1})  # astral key: UTF-16 ordering
+    assert not _fast_path_applies({"k": "\ud800"})  # lone surrogate
+    assert not _fast_path_applies({"k": 2**53})  # beyond a double's integers
