@@ -158,10 +158,16 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
         item = vault.get_item(args.id, include_deleted=True)
+        origin = vault.import_provenance(item.id) if item.kind == "message" else None
     if args.json:
-        render.emit_json(item.to_json(), ctx.out)
+        data = item.to_json()
+        if origin is not None:
+            data["import"] = origin.to_json()
+        render.emit_json(data, ctx.out)
     else:
         render.item_details(item, ctx.out)
+        if origin is not None:
+            ctx.out.write(render.format_rows(render.provenance_rows(origin)) + "\n")
     return EXIT_OK
 
 

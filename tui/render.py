@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from vault.models import CheckReport, CustodyRecord, Item
+
+if TYPE_CHECKING:
+    from vault.chats import Provenance
 
 
 def emit_json(value: Any, out: TextIO | None = None) -> None:
@@ -133,6 +136,45 @@ def item_rows(item: Item, *, readable: bool = False) -> list[tuple[str, str]]:
         )
     if item.deleted_at:
         rows.append(("Deleted", f"{stamp(item.deleted_at)}: {item.deleted_reason}"))
+    return [(label, value) for label, value in rows if value]
+
+
+TIME_SOURCES = {
+    "export-utc": "an exact time in the export",
+    "declared-timezone": "the phone's local time, read in the time zone given at import",
+    "unknown": "not known",
+}
+
+
+def provenance_rows(p: Provenance, *, readable: bool = False) -> list[tuple[str, str]]:
+    """How an imported message came in: shown under its details by the CLI and the app.
+
+    Labels stay short (11 characters at most) so a SHA-256 still fits beside them at 80 columns.
+    """
+    stamp = readable_time if readable else (lambda value: value or "")
+    rows = [
+        ("Export", f"{p.source_name} ({p.importer}; export item {p.source_item_id[:8]})"),
+        ("Chat", p.chat_title),
+        ("Message key", p.message_key),
+        ("As exported", p.time_raw + (f" (zone {p.time_zone})" if p.time_zone else "")),
+        (
+            "Time (UTC)",
+            f"{stamp(p.time_utc) or 'unknown'}, from {TIME_SOURCES.get(p.time_source, p.time_source)}",
+        ),
+        ("Reply to", p.reply_to),
+        ("Forwarded", p.forwarded_from),
+        ("Edited", p.edited_raw or ""),
+        ("Attachments", ", ".join(a[:8] for a in p.attachments)),
+        (
+            "Missing",
+            "; ".join(
+                f"{m.get('role', '')} {m.get('name', '')}".strip()
+                + (f" ({m['note']})" if m.get("note") else "")
+                for m in p.missing_media
+            ),
+        ),
+        ("Transformed", "; ".join(p.transformations)),
+    ]
     return [(label, value) for label, value in rows if value]
 
 

@@ -6,6 +6,7 @@ page by page costs no decryption of message bodies beyond the database pages the
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,3 +84,70 @@ def chat_lines(
         )
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an imported message came from: the export, the chat, the time as exported."""
+
+    import_id: str
+    importer: str
+    source_name: str
+    source_sha256: str
+    source_item_id: str
+    chat_title: str
+    message_key: str
+    time_raw: str
+    time_utc: str | None
+    time_source: str
+    time_zone: str
+    kind: str
+    reply_to: str
+    forwarded_from: str
+    edited_raw: str | None
+    missing_media: list[dict[str, str]]
+    transformations: list[str]
+    attachments: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def provenance(conn: Connection, item_id: str) -> Provenance | None:
+    """The import record of a message item, or None if it was not imported."""
+    row = conn.execute(
+        "SELECT m.import_id, i.importer, i.source_name, i.source_sha256, i.source_item_id,"
+        " m.chat_title, m.message_key, m.time_raw, m.time_utc, m.time_source, m.time_zone,"
+        " m.kind, m.reply_to, m.forwarded_from, m.edited_raw, m.missing_media, m.transformations"
+        " FROM import_messages m JOIN imports i ON i.id = m.import_id WHERE m.item_id = ?",
+        (item_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    attachments = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT item_id FROM message_attachments WHERE message_id = ? ORDER BY item_id",
+            (item_id,),
+        ).fetchall()
+    ]
+    return Provenance(
+        str(row[0]),
+        str(row[1]),
+        str(row[2]),
+        str(row[3]),
+        str(row[4]),
+        str(row[5]),
+        str(row[6]),
+        str(row[7]),
+        row[8],
+        str(row[9]),
+        str(row[10]),
+        str(row[11]),
+        str(row[12]),
+        str(row[13]),
+        row[14],
+        json.loads(row[15]),
+        json.loads(row[16]),
+        attachments,
+    )

@@ -62,7 +62,7 @@ from vault.session import Session, now_text, transaction, translate
 
 if TYPE_CHECKING:
     from vault.bundle.export import ExportResult
-    from vault.chats import Chat, ChatLine
+    from vault.chats import Chat, ChatLine, Provenance
     from vault.imaging import Preview
     from vault.importing import ImportOptions, ImportProgress, ImportSummary
     from vault.similar import SimilarResult
@@ -646,6 +646,15 @@ class Vault:
             return chats.chat_lines(
                 self.session.conn, platform, chat_key, offset=offset, limit=limit
             )
+
+    @_calm
+    def import_provenance(self, item_id: str) -> Provenance | None:
+        """For an imported message: the export, chat, raw time and source of its UTC time."""
+        from vault import chats  # noqa: PLC0415
+
+        with self._mutex:
+            conn = self.session.conn
+            return chats.provenance(conn, resolve_id(conn, item_id, include_deleted=True))
 
     @_calm
     def similar(self, item_id: str) -> SimilarResult:

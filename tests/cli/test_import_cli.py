@@ -618,3 +618,19 @@ def test_import_through_the_real_program(run: Runner, tmp_path: Path) -> None:
     assert proc.stderr == b""  # not a terminal: no progress line
     assert "Naməlum Şəxs: 4 messages, 4 new" in proc.stdout.decode("utf-8")
     assert len([i for i in items(run) if i["kind"] == "message"]) == 4
+
+
+def test_show_tells_where_an_imported_message_came_from(run: Runner, tmp_path: Path) -> None:
+    """`evault show` of an imported message: the export, the chat, and the time as exported."""
+    folder = first_export(tmp_path)
+    code, _, err = run("import", "telegram", str(folder))
+    assert code == 0, err
+    message = next(i for i in items(run) if i["title"].startswith("Yazılarını"))
+    code, out, err = run("show", message["id"])
+    assert code == 0, err
+    assert "Export:" in out and folder.name in out
+    assert "As exported: 1699963200" in out
+    assert "from an exact time in the export" in out
+    data = run.json("show", message["id"])
+    assert data["import"]["time_raw"] == "1699963200"
+    assert data["import"]["chat_title"] == "Naməlum Şəxs"

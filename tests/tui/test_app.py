@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 from textual.widgets import Checkbox, DataTable, HelpPanel, Input, Select, Static, TextArea
 
+from tests.cli.test_import_cli import META_SENDER, META_URL, meta_export
 from tests.conftest import PASSPHRASE, fast_kdf
 from tests.importers.test_importing import first_export, reposted_export
 from tui.app import DEFAULT_AUTO_LOCK_SECONDS, EvaultApp, make_app
@@ -535,6 +536,9 @@ async def test_import_screen_imports_and_chats_browse(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ItemScreen)
+        details = str(app.screen.query_one("#details", Static).render())
+        assert "As exported: 1699963200" in details and "Chat:" in details
+        assert "Naməlum Şəxs" in details
     with Vault.open(folder, passphrase=PASSPHRASE) as vault:
         assert len(vault.imports()) == 1
         assert {
@@ -619,3 +623,30 @@ async def test_portable_notices_are_shown_before_unlocking(
         await pilot.pause()
         out = app.screen.query_one("#out", Input).value
         assert out.startswith(str(folder.parent))  # bundles default to the stick's exports
+
+
+async def test_import_screen_attaches_profile_links_to_meta_senders(
+    filled: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    folder, _ = filled
+    export = meta_export(tmp_path)
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one("#kind", Select).value = "meta"
+        app.screen.query_one("#path", Input).value = str(export)
+        profiles = app.screen.query_one("#profiles", TextArea)
+        profiles.text = "no equals sign here"
+        await _press(app, pilot, "#import")
+        assert "not in the form Name = https" in str(
+            app.screen.query_one("#status", Static).render()
+        )
+        profiles.text = f"{META_SENDER} = {META_URL}\n"
+        await _press(app, pilot, "#import")
+        await _settle(app, pilot)
+        assert "2 new messages" in str(app.screen.query_one("#status", Static).render())
+    with Vault.open(folder, passphrase=PASSPHRASE) as vault:
+        (threat,) = vault.search("живёшь")
+        assert threat.source_url == META_URL and threat.sender_handle == META_SENDER

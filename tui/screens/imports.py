@@ -9,6 +9,7 @@ messages that a later export no longer contains (possibly deleted by the sender:
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ from textual.widgets import (
     ProgressBar,
     Select,
     Static,
+    TextArea,
 )
 
 from tui.render import human_size, readable_time
@@ -52,6 +54,21 @@ DATE_ORDERS = [
     ("Year first (2023-11-14)", "ymd"),
 ]
 PAGE = 200
+
+
+def parse_profile_links(text: str) -> dict[str, str]:
+    """'Name = https://…' lines into a mapping; a line without '=' is a mistake worth naming."""
+    links: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, url = line.partition("=")
+        if not sep or not name.strip() or not url.strip():
+            raise ValueError(
+                f"Profile link line {number} is not in the form Name = https://… ; nothing was imported."
+            )
+        links[name.strip()] = url.strip()
+    return links
 
 
 def summary_text(summary: ImportSummary) -> str:
@@ -133,6 +150,11 @@ class ImportScreen(VaultAccess, Screen[None]):
                 yield Input(id="zone")
                 yield Label("WhatsApp only, if asked: how dates are written")
                 yield Select(DATE_ORDERS, prompt="Let the file tell", id="date-order")
+                yield Label(
+                    "Facebook / Instagram only: senders' profile links, one per line as "
+                    "Name = https://… (the export gives names only)"
+                )
+                yield TextArea(id="profiles")
                 yield Label("Case (optional; created if new)")
                 yield Input(id="case")
                 yield Label("Tags (comma separated)")
@@ -192,6 +214,16 @@ class ImportScreen(VaultAccess, Screen[None]):
             sensitive_media=not self.query_one("#show-media", Checkbox).value,
         )
         kind = str(self.query_one("#kind", Select).value)
+        try:
+            profiles = parse_profile_links(self.query_one("#profiles", TextArea).text)
+        except ValueError as exc:
+            self._status(str(exc))
+            return
+        if profiles:
+            if kind != "meta":
+                self._status("Profile links are only for Facebook / Instagram exports.")
+                return
+            options = replace(options, profile_urls=profiles)
         self.running = True
         self.cancel_event.clear()
         self.query_one("#import", Button).disabled = True

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
-from tui.render import format_rows, human_size, item_rows, readable_time
+from tui.render import format_rows, human_size, item_rows, provenance_rows, readable_time
 from tui.screens.base import VaultAccess
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.picture import picture_text
@@ -164,7 +164,11 @@ class ItemScreen(VaultAccess, Screen[None]):
         item = self.vault.get_item(self.item_id)
         self.item = item
         self.query_one("#item-title", Label).update(item.title or "(untitled)")
-        self.query_one("#details", Static).update(describe(item))
+        rows = item_rows(item, readable=True)
+        origin = self.vault.import_provenance(item.id) if item.kind == "message" else None
+        if origin is not None:
+            rows += provenance_rows(origin, readable=True)
+        self.query_one("#details", Static).update(format_rows(rows))
         self.query_one("#content", Static).update(self._placeholder(item))
         self.show_timeline()
 
