@@ -307,6 +307,13 @@ async def test_add_message_form(filled: tuple[Path, dict[str, str]]) -> None:
         await _press(app, pilot, "#add")
         await pilot.pause()
         assert "Message added" in str(app.screen.query_one("#status", Static).render())
+        area = app.screen.query_one("#msg-text", TextArea)
+        assert area.text == ""  # cleared for the next one
+        area.text = "Bu son xəbərdarlıqdır"  # the same message again: not stored twice
+        await _press(app, pilot, "#add")
+        await pilot.pause()
+        assert "already in the vault" in str(app.screen.query_one("#status", Static).render())
+        assert area.text == "Bu son xəbərdarlıqdır"  # kept, so nothing typed is lost
     with Vault.open(folder, passphrase=PASSPHRASE) as vault:
         (found,) = vault.search("xeberdarliq")
         assert found.platform == "Instagram" and found.sender_id == "1789000000"

@@ -33,7 +33,7 @@ from vault.errors import Cancelled, EvaultError
 from vault.models import AddResult, MessageFields, Metadata
 
 if TYPE_CHECKING:
-    pass
+    from vault.vault import Vault
 
 
 def _metadata_inputs(prefix: str) -> ComposeResult:
@@ -69,11 +69,14 @@ class _Form(VaultAccess, Screen[None]):
             sender_id=self.value("sender-id"),
             source_url=self.value("url"),
             case=self.value("case") or None,
-            tags=tuple(t.strip() for t in self.value("tags").split(",") if t.strip()),
+            tags=self.tags(),
             sensitive=self.query_one(f"#{self.prefix}-sensitive", Checkbox).value,
             occurred=occurred,
             occurred_tz=zone,
         )
+
+    def tags(self) -> tuple[str, ...]:
+        return tuple(t.strip() for t in self.value("tags").split(",") if t.strip())
 
     def status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
@@ -207,11 +210,43 @@ class AddFilesScreen(_Form):
             self.query_one("#paths", TextArea).text = ""
 
 
-class MessageScreen(_Form):
+class _TextForm(_Form):
+    """A form around one typed or pasted text (a message, a note): Add, Back, a status line."""
+
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{self.prefix}-text", TextArea).focus()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "back":
+            self.dismiss(None)
+            return
+        vault = self.evault.vault
+        if vault is None:
+            return
+        area = self.query_one(f"#{self.prefix}-text", TextArea)
+        try:
+            said, added = self.submit(vault, area.text)
+        except EvaultError as exc:
+            self.status(exc.message)
+            return
+        self.status(said)
+        if added:
+            area.text = ""
+
+    def submit(self, vault: Vault, text: str) -> tuple[str, bool]:
+        """Store ``text``; return what to tell the defender and whether it was added."""
+        raise NotImplementedError
+
+
+class MessageScreen(_TextForm):
     """Type or paste a threat message with where, when and who."""
 
     prefix = "msg"
-    BINDINGS = [Binding("escape", "back", "Back")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
@@ -231,42 +266,22 @@ class MessageScreen(_Form):
             yield Static("", id="status", markup=False)
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.query_one("#msg-text", TextArea).focus()
-
-    def action_back(self) -> None:
-        self.dismiss(None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "back":
-            self.dismiss(None)
-            return
-        vault = self.evault.vault
-        if vault is None:
-            return
-        text = self.query_one("#msg-text", TextArea).text
+    def submit(self, vault: Vault, text: str) -> tuple[str, bool]:
         fields = MessageFields(
             recipient=self.value("recipient"),
             sent=self.value("sent") or None,
             sent_tz=self.value("zone") or None,
         )
-        try:
-            result = vault.add_message(text, self.metadata(), fields)
-        except EvaultError as exc:
-            self.status(exc.message)
-            return
+        result = vault.add_message(text, self.metadata(), fields)
         if result.duplicate:
-            self.status("This message is already in the vault (same text, sender and time).")
-            return
-        self.status("Message added.")
-        self.query_one("#msg-text", TextArea).text = ""
+            return "This message is already in the vault (same text, sender and time).", False
+        return "Message added.", True
 
 
-class NoteScreen(_Form):
+class NoteScreen(_TextForm):
     """A defender's own note: what happened, in their words (kept like any other evidence)."""
 
     prefix = "note"
-    BINDINGS = [Binding("escape", "back", "Back")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
@@ -286,30 +301,12 @@ class NoteScreen(_Form):
             yield Static("", id="status", markup=False)
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.query_one("#note-text", TextArea).focus()
-
-    def action_back(self) -> None:
-        self.dismiss(None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "back":
-            self.dismiss(None)
-            return
-        vault = self.evault.vault
-        if vault is None:
-            return
-        text = self.query_one("#note-text", TextArea).text
+    def submit(self, vault: Vault, text: str) -> tuple[str, bool]:
         meta = Metadata(
             title=self.value("title"),
             case=self.value("case") or None,
-            tags=tuple(t.strip() for t in self.value("tags").split(",") if t.strip()),
+            tags=self.tags(),
             sensitive=self.query_one("#note-sensitive", Checkbox).value,
         )
-        try:
-            vault.add_note(text, meta)
-        except EvaultError as exc:
-            self.status(exc.message)
-            return
-        self.status("Note added.")
-        self.query_one("#note-text", TextArea).text = ""
+        vault.add_note(text, meta)
+        return "Note added.", True
