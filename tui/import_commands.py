@@ -22,7 +22,7 @@ from vault.errors import EXIT_OK, InvalidInput
 
 if TYPE_CHECKING:
     from vault.chats import Chat, ChatLine
-    from vault.importing import ImportOptions, ImportSummary
+    from vault.importing import ImportOptions
     from vault.similar import SimilarResult
 
 Command = Callable[
@@ -30,15 +30,7 @@ Command = Callable[
 ]
 
 IMPORTERS = ("telegram", "meta", "whatsapp", "email")
-PLATFORM_NAMES = {
-    "telegram": "Telegram",
-    "meta": "Facebook/Messenger/Instagram",
-    "whatsapp": "WhatsApp",
-    "email": "e-mail",
-}
 DATE_ORDERS = ("dmy", "mdy", "ymd")
-PROBLEMS_SHOWN = 10
-MISSING_SHOWN = 50
 CHAT_PAGE = 200
 HASH_COLUMNS = ("sha256", "algorithm", "perceptual_hash", "media_type", "size")
 PROGRESS_EVERY = 0.2  # seconds between progress redraws: often enough to look alive
@@ -129,127 +121,20 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
         raise InvalidInput(f"{path} does not exist. Check the name and try again.")
     options = _options(args)
     progress = _Progress(ctx.err) if _is_terminal(ctx.err) else None
-    earlier = ""
     with ctx.open_vault() as vault:
         try:
             summary = vault.import_export(args.importer, path, options, progress=progress)
         finally:
             if progress is not None:
                 progress.clear()
-        if summary.already_imported:
-            earlier = summary.import_id or _earlier_import(vault.imports(), summary)
     if args.json:
         render.emit_json(summary.to_json(), ctx.out)
-    elif summary.already_imported:
-        ctx.out.write(
-            f"This export was imported before (import {earlier[:8] or 'unknown'}); "
-            "nothing was added.\n"
-        )
     else:
-        _print_summary(summary, options, ctx.out)
+        text = render.import_summary(summary, options, more="see --json")
+        if not summary.already_imported:
+            text += "\nSee the messages with: evault chats"
+        ctx.out.write(text + "\n")
     return EXIT_OK
-
-
-def _earlier_import(imports: list[dict[str, Any]], summary: ImportSummary) -> str:
-    """The import that already holds this export (the summary of a refused re-import has no id)."""
-    for entry in imports:
-        if (
-            entry.get("importer") == summary.importer
-            and entry.get("source_sha256") == summary.source_sha256
-        ):
-            return str(entry.get("id") or "")
-    return ""
-
-
-def _plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (many or word + 's')}"
-
-
-def _transformation(name: str, count: int) -> str:
-    """'mojibake-repaired: text decoded as ...' -> 'mojibake repaired (text decoded as ...)'."""
-    head, _, why = name.partition(": ")
-    label = head.replace("-", " ")
-    return f"{label}{f' ({why})' if why else ''}: {_plural(count, 'message')}"
-
-
-def _print_summary(summary: ImportSummary, options: ImportOptions, out: TextIO) -> None:
-    kind = {"folder": "folder", "zip": "ZIP file", "file": "file"}.get(
-        summary.source_kind, summary.source_kind
-    )
-    lines = [
-        f"Imported {summary.source_name} ({PLATFORM_NAMES.get(summary.importer, '')} export, "
-        f"{kind}) as import {summary.import_id[:8]}.",
-        f"The export itself is kept unchanged ({_plural(summary.export_files, 'file')}), "
-        "with its SHA-256 in the custody log.",
-        "",
-        "Chats:",
-    ]
-    for chat in summary.chats:
-        line = f"  {chat.title}: {_plural(chat.messages, 'message')}, {chat.new} new"
-        if chat.missing:
-            line += f", {chat.missing} missing since an earlier import"
-        lines.append(line)
-    media = str(summary.media_stored)
-    if kind == "folder":
-        media += " more (the folder's own files are all kept, above)"
-    rows = [
-        ("Messages", str(summary.messages)),
-        ("New", str(summary.messages_new)),
-        ("Already in the vault", str(summary.messages_already)),
-        ("Changed since an earlier import", str(summary.messages_changed)),
-        ("Media stored", media),
-        ("Media named but not in the export", str(summary.media_missing)),
-        ("Senders", str(summary.senders)),
-    ]
-    if summary.first_time:
-        rows.append(
-            (
-                "Dates (UTC)",
-                f"{render.readable_time(summary.first_time)} to "
-                f"{render.readable_time(summary.last_time)}",
-            )
-        )
-    if summary.times_declared_zone:
-        rows.append(
-            (f"Times read in {options.timezone} (declared)", str(summary.times_declared_zone))
-        )
-    if summary.times_unknown:
-        rows.append(("Messages with no readable time", str(summary.times_unknown)))
-    lines += ["", render.format_rows(rows)]
-    if summary.transformations:
-        lines += ["", "Changes made for reading (the original of every message is kept as is):"]
-        lines += [f"  {_transformation(k, v)}" for k, v in summary.transformations.items()]
-    if summary.problem_count:
-        lines += ["", f"Problems ({summary.problem_count}); the rest was imported:"]
-        lines += [f"  - {p}" for p in summary.problems[:PROBLEMS_SHOWN]]
-        if summary.problem_count > PROBLEMS_SHOWN:
-            lines.append(f"  and {summary.problem_count - PROBLEMS_SHOWN} more (see --json).")
-    if summary.skipped_files:
-        lines.append(
-            f"Files in the export that were skipped: {len(summary.skipped_files)} (see --json)."
-        )
-    if summary.missing:
-        lines += [
-            "",
-            "Messages missing since an earlier import of the same chat (deleted by the sender?).",
-            "The earlier copies stay in the vault; they are evidence:",
-        ]
-        for gone in summary.missing[:MISSING_SHOWN]:
-            when = render.readable_time(gone.get("time")) or "time unknown"
-            lines.append(
-                f"  {gone.get('chat', '')}  {when}  {gone.get('sender', '')}  "
-                f"{gone.get('item_id', '')[:8]}"
-            )
-        if len(summary.missing) > MISSING_SHOWN:
-            lines.append(f"  and {len(summary.missing) - MISSING_SHOWN} more (see --json).")
-    lines.append("")
-    if options.sensitive_media:
-        lines.append(
-            "Pictures and videos from the export are marked sensitive: they are never previewed "
-            "without asking."
-        )
-    lines.append("See the messages with: evault chats")
-    out.write("\n".join(lines) + "\n")
 
 
 # ---------------------------------------------------------------------- imports, chats, chat
@@ -272,7 +157,7 @@ def cmd_imports(args: argparse.Namespace, ctx: Context) -> int:
             f"{when}  {entry['importer']:<8}  {entry['source_name']}  {counts}  "
             f"{str(entry['id'])[:8]}\n"
         )
-    ctx.out.write(f"{_plural(len(imports), 'import')}. Full ids: --json.\n")
+    ctx.out.write(f"{render.plural(len(imports), 'import')}. Full ids: --json.\n")
     return EXIT_OK
 
 
@@ -294,10 +179,10 @@ def cmd_chats(args: argparse.Namespace, ctx: Context) -> int:
         return EXIT_OK
     for chat in chats:
         ctx.out.write(
-            f"{chat.platform:<10}  {chat.title}: {_plural(chat.messages, 'message')}, "
+            f"{chat.platform:<10}  {chat.title}: {render.plural(chat.messages, 'message')}, "
             f"{_span(chat.first, chat.last)}  key: {chat.key}\n"
         )
-    ctx.out.write(f"{_plural(len(chats), 'chat')}. Show one: evault chat KEY\n")
+    ctx.out.write(f"{render.plural(len(chats), 'chat')}. Show one: evault chat KEY\n")
     return EXIT_OK
 
 
@@ -321,7 +206,7 @@ def _chat_line(line: ChatLine) -> str:
     when = render.readable_time(line.time_utc) if line.time_utc else "time unknown"
     marks = []
     if line.attachments:
-        marks.append(f"{_plural(line.attachments, 'attachment')}")
+        marks.append(f"{render.plural(line.attachments, 'attachment')}")
     if line.missing_media:
         marks.append(f"{line.missing_media} media missing from the export")
     if line.sensitive:
@@ -344,7 +229,7 @@ def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
             {"chat": chat.to_json(), "messages": [line.to_json() for line in lines]}, ctx.out
         )
         return EXIT_OK
-    ctx.out.write(f"{chat.title} ({chat.platform}): {_plural(chat.messages, 'message')}\n")
+    ctx.out.write(f"{chat.title} ({chat.platform}): {render.plural(chat.messages, 'message')}\n")
     for line in lines:
         ctx.out.write(_chat_line(line))
     if not lines:
@@ -360,10 +245,10 @@ def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _print_similar(result: SimilarResult, out: TextIO) -> None:
-    seen = f"Seen {_plural(result.times_seen, 'time')}"
+    seen = f"Seen {render.plural(result.times_seen, 'time')}"
     chats = result.chats
     if chats:
-        seen += f", in {_plural(len(chats), 'chat')}: {', '.join(chats)}."
+        seen += f", in {render.plural(len(chats), 'chat')}: {', '.join(chats)}."
     else:
         seen += " (in no imported chat)."
     out.write(seen + "\n")
@@ -457,7 +342,7 @@ def cmd_hashes(args: argparse.Namespace, ctx: Context) -> int:
         render.emit_json({"out": str(out_path), "pictures": len(rows)}, ctx.out)
     else:
         ctx.out.write(
-            f"Wrote the hashes of {_plural(len(rows), 'picture')} to {out_path}.\n"
+            f"Wrote the hashes of {render.plural(len(rows), 'picture')} to {out_path}.\n"
             "It holds only hashes, sizes and types: no picture, title or name leaves the vault.\n"
         )
     return EXIT_OK

@@ -10,6 +10,7 @@ from vault.models import CheckReport, CustodyRecord, Item
 
 if TYPE_CHECKING:
     from vault.chats import Provenance
+    from vault.importing import ImportOptions, ImportSummary
 
 
 def emit_json(value: Any, out: TextIO | None = None) -> None:
@@ -176,6 +177,114 @@ def provenance_rows(p: Provenance, *, readable: bool = False) -> list[tuple[str,
         ("Transformed", "; ".join(p.transformations)),
     ]
     return [(label, value) for label, value in rows if value]
+
+
+PLATFORM_NAMES = {
+    "telegram": "Telegram",
+    "meta": "Facebook/Messenger/Instagram",
+    "whatsapp": "WhatsApp",
+    "email": "e-mail",
+}
+PROBLEMS_SHOWN = 10
+MISSING_SHOWN = 50
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def _transformation(name: str, count: int) -> str:
+    """'mojibake-repaired: text decoded as ...' -> 'mojibake repaired (text decoded as ...)'."""
+    head, _, why = name.partition(": ")
+    label = head.replace("-", " ")
+    return f"{label}{f' ({why})' if why else ''}: {plural(count, 'message')}"
+
+
+def import_summary(summary: ImportSummary, options: ImportOptions, *, more: str) -> str:
+    """What an import found, in plain words: the one report the command line and the app show.
+
+    ``more`` says where the rest of a shortened list is ("see --json" on the command line).
+    """
+    if summary.already_imported:
+        return (
+            f"This export was imported before (import {summary.import_id[:8] or 'unknown'}); "
+            "nothing was added."
+        )
+    kind = {"folder": "folder", "zip": "ZIP file", "file": "file"}.get(
+        summary.source_kind, summary.source_kind
+    )
+    lines = [
+        f"Imported {summary.source_name} ({PLATFORM_NAMES.get(summary.importer, '')} export, "
+        f"{kind}) as import {summary.import_id[:8]}.",
+        f"The export itself is kept unchanged ({plural(summary.export_files, 'file')}), "
+        "with its SHA-256 in the custody log.",
+        "",
+        "Chats:",
+    ]
+    for chat in summary.chats:
+        line = f"  {chat.title}: {plural(chat.messages, 'message')}, {chat.new} new"
+        if chat.missing:
+            line += f", {chat.missing} missing since an earlier import"
+        lines.append(line)
+    media = str(summary.media_stored)
+    if kind == "folder":
+        media += " more (the folder's own files are all kept, above)"
+    rows = [
+        ("Messages", str(summary.messages)),
+        ("New", str(summary.messages_new)),
+        ("Already in the vault", str(summary.messages_already)),
+        ("Changed since an earlier import", str(summary.messages_changed)),
+        ("Media stored", media),
+        ("Media named but not in the export", str(summary.media_missing)),
+        ("Senders", str(summary.senders)),
+    ]
+    if summary.first_time:
+        rows.append(
+            (
+                "Dates (UTC)",
+                f"{readable_time(summary.first_time)} to {readable_time(summary.last_time)}",
+            )
+        )
+    if summary.times_declared_zone:
+        rows.append(
+            (f"Times read in {options.timezone} (declared)", str(summary.times_declared_zone))
+        )
+    if summary.times_unknown:
+        rows.append(("Messages with no readable time", str(summary.times_unknown)))
+    lines += ["", format_rows(rows)]
+    if summary.transformations:
+        lines += ["", "Changes made for reading (the original of every message is kept as is):"]
+        lines += [f"  {_transformation(k, v)}" for k, v in summary.transformations.items()]
+    if summary.problem_count:
+        lines += ["", f"Problems ({summary.problem_count}); the rest was imported:"]
+        lines += [f"  - {p}" for p in summary.problems[:PROBLEMS_SHOWN]]
+        if summary.problem_count > PROBLEMS_SHOWN:
+            lines.append(f"  and {summary.problem_count - PROBLEMS_SHOWN} more ({more}).")
+    if summary.skipped_files:
+        lines.append(
+            f"Files in the export that were skipped: {len(summary.skipped_files)} ({more})."
+        )
+    if summary.missing:
+        lines += [
+            "",
+            "Messages missing since an earlier import of the same chat (deleted by the sender?).",
+            "The earlier copies stay in the vault; they are evidence:",
+        ]
+        for gone in summary.missing[:MISSING_SHOWN]:
+            when = readable_time(gone.get("time")) or "time unknown"
+            lines.append(
+                f"  {gone.get('chat', '')}  {when}  {gone.get('sender', '')}  "
+                f"{gone.get('item_id', '')[:8]}"
+            )
+        if len(summary.missing) > MISSING_SHOWN:
+            lines.append(f"  and {len(summary.missing) - MISSING_SHOWN} more ({more}).")
+    lines.append("")
+    if options.sensitive_media:
+        lines.append(
+            "Pictures and videos from the export are marked sensitive: they are never previewed "
+            "without asking."
+        )
+    return "\n".join(lines).rstrip("\n")
 
 
 def format_rows(rows: list[tuple[str, str]]) -> str:

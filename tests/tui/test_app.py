@@ -522,7 +522,7 @@ async def test_import_screen_imports_and_chats_browse(
         await _press(app, pilot, "#import")
         await _settle(app, pilot)
         status = str(app.screen.query_one("#status", Static).render())
-        assert "4 new messages of 4 in 1 chat" in status
+        assert "Naməlum Şəxs: 4 messages, 4 new" in status and "as import " in status
         # Importing the same export again adds nothing, and says so.
         await _press(app, pilot, "#import")
         await _settle(app, pilot)
@@ -653,7 +653,7 @@ async def test_import_screen_attaches_profile_links_to_meta_senders(
         profiles.text = f"{META_SENDER} = {META_URL}\n"
         await _press(app, pilot, "#import")
         await _settle(app, pilot)
-        assert "2 new messages" in str(app.screen.query_one("#status", Static).render())
+        assert "2 messages, 2 new" in str(app.screen.query_one("#status", Static).render())
     with Vault.open(folder, passphrase=PASSPHRASE) as vault:
         (threat,) = vault.search("живёшь")
         assert threat.source_url == META_URL and threat.sender_handle == META_SENDER

@@ -32,7 +32,7 @@ from textual.widgets import (
     TextArea,
 )
 
-from tui.render import human_size, readable_time
+from tui.render import human_size, import_summary, readable_time
 from tui.screens.base import VaultAccess
 from tui.widgets.plain import plain
 from tui.widgets.tickbox import TickBox
@@ -71,58 +71,6 @@ def parse_profile_links(text: str) -> dict[str, str]:
     return links
 
 
-def summary_text(summary: ImportSummary) -> str:
-    """The end-of-import report in plain words."""
-    if summary.already_imported:
-        return (
-            f"This export was imported before (import {summary.import_id[:8]}). Nothing was added."
-        )
-    lines = [
-        f"Imported {summary.source_name}: {summary.messages_new} new message"
-        f"{'s' if summary.messages_new != 1 else ''} of {summary.messages} "
-        f"in {len(summary.chats)} chat{'s' if len(summary.chats) != 1 else ''}.",
-    ]
-    if summary.messages_already:
-        lines.append(f"{summary.messages_already} were already in the vault (not stored twice).")
-    if summary.messages_changed:
-        lines.append(
-            f"{summary.messages_changed} changed since an earlier import (edited?); "
-            "both versions are kept."
-        )
-    lines.append(
-        f"Media stored: {summary.media_stored}; named but not in the export: "
-        f"{summary.media_missing}. Senders: {summary.senders}."
-    )
-    if summary.first_time:
-        lines.append(
-            f"From {readable_time(summary.first_time)} to {readable_time(summary.last_time)}."
-        )
-    if summary.times_declared_zone:
-        lines.append(f"{summary.times_declared_zone} times were read in the time zone you gave.")
-    for name, count in summary.transformations.items():
-        lines.append(f"{name}: {count} message{'s' if count != 1 else ''}.")
-    if summary.missing:
-        lines.append(
-            f"{len(summary.missing)} message{'s' if len(summary.missing) != 1 else ''} from an "
-            "earlier import of the same chat are missing from this export (deleted by the "
-            "sender?). They stay in the vault:"
-        )
-        for gone in summary.missing[:5]:
-            lines.append(
-                f"  {gone['chat']} · {readable_time(gone['time']) or 'time unknown'} · "
-                f"{gone['sender']} · item {gone['item_id'][:8]}"
-            )
-    if summary.problem_count:
-        lines.append(
-            f"{summary.problem_count} part{'s' if summary.problem_count != 1 else ''} "
-            "of the export could not be read:"
-        )
-        lines.extend(f"  {p}" for p in summary.problems[:5])
-    for chat in summary.chats[:8]:
-        lines.append(f"  Chat '{chat.title}': {chat.messages} messages, {chat.new} new")
-    return "\n".join(lines)
-
-
 class ImportScreen(VaultAccess, Screen[None]):
     """Choose an export and import it."""
 
@@ -133,6 +81,7 @@ class ImportScreen(VaultAccess, Screen[None]):
         self.start = start or self.evault.files_folder
         self.cancel_event = threading.Event()
         self.running = False
+        self.options = ImportOptions()
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -231,6 +180,7 @@ class ImportScreen(VaultAccess, Screen[None]):
         bar.display = True
         bar.update(total=None, progress=0)
         self._status("Reading the export…")
+        self.options = options  # the summary says which zone the times were read in
         self._import(kind, path, options)
 
     @work(thread=True, exclusive=True, group="import")
@@ -272,7 +222,11 @@ class ImportScreen(VaultAccess, Screen[None]):
         self.query_one("#import", Button).disabled = False
         self.query_one("#progress", ProgressBar).display = False
         self.summary = summary
-        self._status(summary_text(summary) if summary is not None else (problem or ""))
+        self._status(
+            import_summary(summary, self.options, more="see 'evault imports --json'")
+            if summary is not None
+            else (problem or "")
+        )
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
