@@ -6,7 +6,6 @@ chunk, leaving nothing half-added. Duplicates are reported, not stored twice.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +26,7 @@ from textual.widgets import (
     TextArea,
 )
 
-from tui.screens.base import VaultAccess
+from tui.screens.base import StoppableTask, VaultAccess
 from tui.widgets.tickbox import TickBox
 from vault.errors import Cancelled, EvaultError
 from vault.models import AddResult, MessageFields, Metadata
@@ -82,17 +81,10 @@ class _Form(VaultAccess, Screen[None]):
         self.query_one("#status", Static).update(text)
 
 
-class AddFilesScreen(_Form):
+class AddFilesScreen(StoppableTask, _Form):
     """Choose files (typed paths or the file picker), describe them, add them."""
 
     prefix = "add"
-    BINDINGS = [Binding("escape", "cancel", "Back / stop")]
-
-    def __init__(self, start: Path | None = None) -> None:
-        super().__init__()
-        self.start = start or self.evault.files_folder
-        self.cancel_event = threading.Event()
-        self.running = False
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -122,19 +114,6 @@ class AddFilesScreen(_Form):
         if str(event.path) not in lines:
             lines.append(str(event.path))
         area.text = "\n".join(lines)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "back":
-            self.action_cancel()
-        elif not self.running:
-            self._start()
-
-    def action_cancel(self) -> None:
-        if self.running:
-            self.cancel_event.set()
-            self.status("Stopping…")
-        else:
-            self.dismiss(None)
 
     def _start(self) -> None:
         paths = [

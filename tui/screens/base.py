@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.widgets import Button, Static
 
 from vault.errors import EvaultError
 
@@ -28,3 +33,40 @@ class VaultAccess(DOMNode):
         if vault is None:
             raise EvaultError(LOCKED)
         return vault
+
+
+class StoppableTask(VaultAccess, Screen[None]):
+    """A screen that runs one long task (adding files, importing) in a worker.
+
+    Its first button starts the task, "back" leaves; Escape stops a running task (at the next
+    chunk or message, keeping nothing half-done) or, when idle, leaves. File pickers on it start in
+    the app's files folder (the stick in portable mode).
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Back / stop")]
+    STOPPING = "Stopping…"
+
+    def __init__(self, start: Path | None = None) -> None:
+        super().__init__()
+        self.start = start or self.evault.files_folder
+        self.cancel_event = threading.Event()
+        self.running = False
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "back":
+            self.action_cancel()
+        elif not self.running:
+            self._start()
+
+    def action_cancel(self) -> None:
+        if self.running:
+            self.cancel_event.set()
+            self.status(self.STOPPING)
+        else:
+            self.dismiss(None)
+
+    def _start(self) -> None:
+        raise NotImplementedError
+
+    def status(self, text: str) -> None:
+        self.query_one("#status", Static).update(text)

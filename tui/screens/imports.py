@@ -8,7 +8,6 @@ messages that a later export no longer contains (possibly deleted by the sender:
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,7 +32,7 @@ from textual.widgets import (
 )
 
 from tui.render import human_size, import_summary, readable_time
-from tui.screens.base import VaultAccess
+from tui.screens.base import StoppableTask, VaultAccess
 from tui.widgets.plain import plain
 from tui.widgets.tickbox import TickBox
 from vault.errors import Cancelled, EvaultError
@@ -71,16 +70,13 @@ def parse_profile_links(text: str) -> dict[str, str]:
     return links
 
 
-class ImportScreen(VaultAccess, Screen[None]):
+class ImportScreen(StoppableTask):
     """Choose an export and import it."""
 
-    BINDINGS = [Binding("escape", "cancel", "Back / stop")]
+    STOPPING = "Stopping… nothing from this import will be kept."
 
     def __init__(self, start: Path | None = None) -> None:
-        super().__init__()
-        self.start = start or self.evault.files_folder
-        self.cancel_event = threading.Event()
-        self.running = False
+        super().__init__(start)
         self.options = ImportOptions()
 
     def compose(self) -> ComposeResult:
@@ -129,30 +125,17 @@ class ImportScreen(VaultAccess, Screen[None]):
     def on_directory_tree_directory_selected(self, event: DirectoryTree.DirectorySelected) -> None:
         self.query_one("#path", Input).value = str(event.path)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "back":
-            self.action_cancel()
-        elif not self.running:
-            self._start()
-
-    def action_cancel(self) -> None:
-        if self.running:
-            self.cancel_event.set()
-            self._status("Stopping… nothing from this import will be kept.")
-        else:
-            self.dismiss(None)
-
     def _value(self, name: str) -> str:
         return self.query_one(f"#{name}", Input).value.strip()
 
     def _start(self) -> None:
         raw_path = self._value("path")
         if not raw_path:
-            self._status("Choose the export first (type its path or pick it on the left).")
+            self.status("Choose the export first (type its path or pick it on the left).")
             return
         path = Path(raw_path).expanduser()
         if not path.exists():
-            self._status(f"There is nothing at {path}. Check the path.")
+            self.status(f"There is nothing at {path}. Check the path.")
             return
         order = self.query_one("#date-order", Select).value
         options = ImportOptions(
@@ -166,11 +149,11 @@ class ImportScreen(VaultAccess, Screen[None]):
         try:
             profiles = parse_profile_links(self.query_one("#profiles", TextArea).text)
         except ValueError as exc:
-            self._status(str(exc))
+            self.status(str(exc))
             return
         if profiles:
             if kind != "meta":
-                self._status("Profile links are only for Facebook / Instagram exports.")
+                self.status("Profile links are only for Facebook / Instagram exports.")
                 return
             options = replace(options, profile_urls=profiles)
         self.running = True
@@ -179,7 +162,7 @@ class ImportScreen(VaultAccess, Screen[None]):
         bar = self.query_one("#progress", ProgressBar)
         bar.display = True
         bar.update(total=None, progress=0)
-        self._status("Reading the export…")
+        self.status("Reading the export…")
         self.options = options  # the summary says which zone the times were read in
         self._import(kind, path, options)
 
@@ -210,10 +193,10 @@ class ImportScreen(VaultAccess, Screen[None]):
         bar = self.query_one("#progress", ProgressBar)
         if stage == "storing":
             bar.update(total=total, progress=done)
-            self._status(f"Keeping the export unchanged as evidence… {human_size(done)}")
+            self.status(f"Keeping the export unchanged as evidence… {human_size(done)}")
         else:
             bar.update(total=None)
-            self._status(f"Reading messages… {done:,}")
+            self.status(f"Reading messages… {done:,}")
 
     def _finished(self, summary: ImportSummary | None, problem: str | None) -> None:
         self.running = False
@@ -222,14 +205,11 @@ class ImportScreen(VaultAccess, Screen[None]):
         self.query_one("#import", Button).disabled = False
         self.query_one("#progress", ProgressBar).display = False
         self.summary = summary
-        self._status(
+        self.status(
             import_summary(summary, self.options, more="see 'evault imports --json'")
             if summary is not None
             else (problem or "")
         )
-
-    def _status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
 
 
 class ChatsScreen(VaultAccess, Screen[None]):
