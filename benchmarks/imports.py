@@ -607,7 +607,7 @@ def _summary_figures(summary: Any) -> dict[str, Any]:
 def child_import(args: argparse.Namespace) -> dict[str, Any]:
     """Create a vault (or open it, for the re-import) and import the export, timed."""
     from vault import Vault  # noqa: PLC0415 - imported in the child only
-    from vault.importing import ImportOptions  # noqa: PLC0415
+    from vault.import_models import ImportOptions  # noqa: PLC0415
 
     rss_after_imports = peak_rss_kib()
     vdir = Path(args.vault_dir)

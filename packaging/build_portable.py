@@ -43,6 +43,7 @@ MARKER = "evault-portable.txt"  # the same name as vault.portable.MARKER (checke
 # code paths; listed explicitly so a frozen build never meets a missing module in front of a user.
 APP_MODULES = (
     "vault.importing",
+    "vault.import_models",
     "vault.importers.telegram",
     "vault.importers.meta",
     "vault.importers.whatsapp",

@@ -22,7 +22,7 @@ from vault.errors import EXIT_OK, InvalidInput
 
 if TYPE_CHECKING:
     from vault.chats import Chat, ChatLine
-    from vault.importing import ImportOptions
+    from vault.import_models import ImportOptions
     from vault.similar import SimilarResult
 
 Command = Callable[
@@ -57,7 +57,7 @@ def _profile_urls(values: list[str] | None) -> dict[str, str]:
 
 def _options(args: argparse.Namespace) -> ImportOptions:
     """The defender's choices, refused early when they cannot apply to this kind of export."""
-    from vault.importing import ImportOptions  # noqa: PLC0415 - loaded only when importing
+    from vault.import_models import ImportOptions  # noqa: PLC0415 - loaded only when importing
 
     if args.date_order is not None and args.importer != "whatsapp":
         raise InvalidInput("--date-order is only for WhatsApp exports. Nothing was imported.")

@@ -10,7 +10,7 @@ from vault.models import CheckReport, CustodyRecord, Item
 
 if TYPE_CHECKING:
     from vault.chats import Provenance
-    from vault.importing import ImportOptions, ImportSummary
+    from vault.import_models import ImportOptions, ImportSummary
 
 
 def emit_json(value: Any, out: TextIO | None = None) -> None:

@@ -23,7 +23,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from vault import adding, intake
 from vault.errors import Cancelled, InvalidInput
+from vault.import_models import ChatSummary, ImportOptions, ImportProgress, ImportSummary
 from vault.importers.records import (
     TIME_FROM_DECLARED_ZONE,
     ImportedChat,
@@ -62,81 +63,6 @@ HASH_IMAGE_MAX_BYTES = 64 * 1024 * 1024
 MESSAGE_MAX_BYTES = 256 * 1024 * 1024
 TEXT_SUFFIXES = (".json", ".txt", ".html", ".htm", ".css", ".js", ".eml", ".mbox", ".csv")
 CANCELLED = "The import was stopped. Nothing from it was kept."
-
-# (stage, done, total or None): "storing" counts bytes of the export, "reading" counts messages.
-ImportProgress = Callable[[str, int, int | None], None]
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    """What the defender chose for this import (recorded in its custody event)."""
-
-    timezone: str | None = None
-    date_order: str | None = None  # WhatsApp: "dmy", "mdy" or "ymd" when the file cannot tell
-    case: str | None = None
-    tags: tuple[str, ...] = ()
-    sensitive_media: bool = (
-        True  # pictures and videos from a leak may be intimate: hidden by default
-    )
-    profile_urls: dict[str, str] = field(default_factory=dict)  # Meta: sender name -> profile URL
-
-    def settings(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "declared_timezone": self.timezone,
-            "date_order": self.date_order,
-            "case": self.case,
-            "tags": list(self.tags),
-            "sensitive_media": self.sensitive_media,
-        }
-        if self.profile_urls:
-            data["profile_urls"] = dict(sorted(self.profile_urls.items()))
-        return data
-
-
-@dataclass
-class ChatSummary:
-    key: str
-    title: str
-    platform: str
-    messages: int = 0
-    new: int = 0
-    missing: int = 0
-
-
-@dataclass
-class ImportSummary:
-    """What an import found and did; shown to the defender and stored with the import."""
-
-    importer: str
-    importer_version: str
-    source_name: str
-    source_kind: str
-    source_sha256: str
-    import_id: str = ""
-    source_item_id: str = ""
-    already_imported: bool = False
-    chats: list[ChatSummary] = field(default_factory=list)
-    messages: int = 0
-    messages_new: int = 0
-    messages_already: int = 0
-    messages_changed: int = 0
-    service_messages: int = 0
-    media_stored: int = 0
-    media_missing: int = 0
-    export_files: int = 0
-    senders: int = 0
-    first_time: str | None = None
-    last_time: str | None = None
-    times_declared_zone: int = 0
-    times_unknown: int = 0
-    transformations: dict[str, int] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    problem_count: int = 0
-    missing: list[dict[str, str]] = field(default_factory=list)
-    skipped_files: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def importer_module(name: str) -> ModuleType:

@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from vault.bundle.export import ExportResult
     from vault.chats import Chat, ChatLine, Provenance
     from vault.imaging import Preview
-    from vault.importing import ImportOptions, ImportProgress, ImportSummary
+    from vault.import_models import ImportOptions, ImportProgress, ImportSummary
     from vault.similar import SimilarResult
 
 PROGRAM = "evidence-vault 0.1.0"
@@ -606,14 +606,14 @@ class Vault:
         now: datetime | None = None,
     ) -> ImportSummary:
         """Import a Telegram, Meta, WhatsApp or e-mail export in one transaction (vault.importing)."""
-        from vault import importing  # noqa: PLC0415 - parsers load only when importing
+        from vault import import_models, importing  # noqa: PLC0415 - parsers load only when importing
 
         with self._mutex:
             return importing.import_export(
                 self.session,
                 importer,
                 Path(path),
-                options or importing.ImportOptions(),
+                options or import_models.ImportOptions(),
                 progress=progress,
                 cancel=cancel,
                 now=now,

@@ -36,7 +36,7 @@ from tui.screens.base import StoppableTask, VaultAccess
 from tui.widgets.plain import plain
 from tui.widgets.tickbox import TickBox
 from vault.errors import Cancelled, EvaultError
-from vault.importing import ImportOptions, ImportSummary
+from vault.import_models import ImportOptions, ImportSummary
 
 if TYPE_CHECKING:
     from vault.chats import Chat, ChatLine
