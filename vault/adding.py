@@ -140,7 +140,7 @@ def _add_stream(
     conn.execute("SAVEPOINT intake")
     try:
         stored = intake.store_stream(conn, reader, total=total, progress=progress, cancel=cancel)
-        duplicate = _find_duplicate(session, stored.sha256, "file", meta)
+        duplicate = find_duplicate(session, stored.sha256, "file", meta)
         if duplicate is not None:
             conn.execute("ROLLBACK TO intake")
             conn.execute("RELEASE intake")
@@ -187,7 +187,7 @@ def add_text(
     if kind == "message":
         # The text is in memory already, so duplicates are found before anything is written.
         sha256 = hashlib.sha256(data).hexdigest()
-        duplicate = _find_duplicate(session, sha256, kind, meta, sent.text if sent else None)
+        duplicate = find_duplicate(session, sha256, kind, meta, sent.text if sent else None)
         if duplicate is not None:
             return AddResult(duplicate, sha256, len(data), True, kind)
     with transaction(conn):
@@ -207,7 +207,7 @@ def add_text(
     return AddResult(item_id, stored.sha256, stored.size, False, kind)
 
 
-def _find_duplicate(
+def find_duplicate(
     session: Session, sha256: str, kind: str, meta: Metadata, sent: str | None = None
 ) -> str | None:
     if kind == "file":

@@ -31,7 +31,7 @@ from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from vault import adding, intake
+from vault import adding, intake, similar
 from vault.errors import Cancelled, InvalidInput
 from vault.import_models import ChatSummary, ImportOptions, ImportProgress, ImportSummary
 from vault.importers.records import (
@@ -59,7 +59,6 @@ IMPORT_CACHE_KIB = 48 * 1024
 NORMAL_CACHE_KIB = 16 * 1024  # as vault.db sets it on every connection
 MAX_PROBLEMS_KEPT = 500
 MAX_MISSING_IN_EVENT = 200
-HASH_IMAGE_MAX_BYTES = 64 * 1024 * 1024
 MESSAGE_MAX_BYTES = 256 * 1024 * 1024
 TEXT_SUFFIXES = (".json", ".txt", ".html", ".htm", ".css", ".js", ".eml", ".mbox", ".csv")
 CANCELLED = "The import was stopped. Nothing from it was kept."
@@ -278,9 +277,9 @@ class _Run:
                     )
                 done += member.size
                 self.member_items[member.name] = item_id
-                if member.size <= HASH_IMAGE_MAX_BYTES:
+                if member.size <= similar.HASH_MAX_BYTES:
                     self._maybe_hash(
-                        item_id, functools.partial(source.read, member.name, HASH_IMAGE_MAX_BYTES)
+                        item_id, functools.partial(source.read, member.name, similar.HASH_MAX_BYTES)
                     )
                 listing_lines.append(f"{sha256}  {member.name}\n")
             listing = "".join(listing_lines).encode("utf-8")
@@ -336,13 +335,9 @@ class _Run:
             self.conn, reader, total=size, progress=step or report, cancel=self.cancel
         )
         if stored.existing:
-            row = self.conn.execute(
-                "SELECT id FROM items WHERE sha256 = ? AND kind = 'file' AND deleted_at IS NULL"
-                " ORDER BY rowid LIMIT 1",
-                (stored.sha256,),
-            ).fetchone()
-            if row is not None:
-                return str(row[0]), stored.sha256
+            holder = adding.find_duplicate(self.session, stored.sha256, "file", meta)
+            if holder is not None:
+                return holder, stored.sha256
         item_id = adding.insert_item(
             self.session,
             kind="file",
@@ -580,9 +575,9 @@ class _Run:
                 extra={"import_role": "media", "export_path": media.path},
             )
         self.summary.media_stored += 1
-        if size <= HASH_IMAGE_MAX_BYTES:
+        if size <= similar.HASH_MAX_BYTES:
             self._maybe_hash(
-                item_id, lambda: self.source.read(media.path or "", HASH_IMAGE_MAX_BYTES)
+                item_id, lambda: self.source.read(media.path or "", similar.HASH_MAX_BYTES)
             )
         return item_id
 
@@ -609,15 +604,7 @@ class _Run:
         ).fetchone()
         if row is None or row[1] is not None or not str(row[0]).startswith("image/"):
             return
-        from vault import imaging  # noqa: PLC0415 - Pillow loads only when pictures come in
-
-        digest = imaging.perceptual_hash(load())
-        if digest is not None:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO perceptual_hashes (item_id, algorithm, hash)"
-                " VALUES (?, ?, ?)",
-                (item_id, imaging.PHASH_ALGORITHM, digest),
-            )
+        similar.save_hash(self.conn, item_id, load())
 
     # ------------------------------------------------------------------ the end
 

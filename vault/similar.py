@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from vault.db import Connection
 from vault.errors import InvalidInput
 from vault.items import load_item, resolve_id
 from vault.models import Item
@@ -78,9 +79,24 @@ class SimilarResult:
         }
 
 
+def save_hash(conn: Connection, item_id: str, data: bytes) -> bool:
+    """Compute and keep the perceptual hash of a picture's bytes (inside the caller's transaction);
+    False when the bytes are not a picture that can be read."""
+    from vault import imaging  # noqa: PLC0415 - Pillow loads only when pictures are hashed
+
+    digest = imaging.perceptual_hash(data)
+    if digest is None:
+        return False
+    conn.execute(
+        "INSERT OR REPLACE INTO perceptual_hashes (item_id, algorithm, hash) VALUES (?, ?, ?)",
+        (item_id, imaging.PHASH_ALGORITHM, digest),
+    )
+    return True
+
+
 def ensure_hashes(session: Session) -> int:
     """Compute the hashes that are missing (pictures added before hashing existed); return how many."""
-    from vault import imaging, reading  # noqa: PLC0415 - Pillow loads only when needed
+    from vault import intake, reading  # noqa: PLC0415
 
     conn = session.conn
     rows = conn.execute(
@@ -88,24 +104,16 @@ def ensure_hashes(session: Session) -> int:
         " WHERE p.item_id IS NULL AND i.deleted_at IS NULL AND i.kind = 'file'"
         " AND i.media_type LIKE 'image/%'"
     ).fetchall()
-    computed: list[tuple[str, str, str]] = []
-    for item_id, size in rows:
-        if int(size) > HASH_MAX_BYTES:
-            continue
-        _item, chunk_rows = reading.content_rows(session, str(item_id))
-        from vault import intake  # noqa: PLC0415
-
-        data = b"".join(intake.read_chunk(conn, r) for r in chunk_rows)
-        digest = imaging.perceptual_hash(data)
-        if digest is not None:
-            computed.append((str(item_id), imaging.PHASH_ALGORITHM, digest))
-    if computed:
-        with transaction(conn):
-            conn.executemany(
-                "INSERT OR REPLACE INTO perceptual_hashes (item_id, algorithm, hash) VALUES (?, ?, ?)",
-                computed,
-            )
-    return len(computed)
+    wanted = [str(item_id) for item_id, size in rows if int(size) <= HASH_MAX_BYTES]
+    if not wanted:
+        return 0
+    computed = 0
+    with transaction(conn):
+        for item_id in wanted:
+            _item, chunk_rows = reading.content_rows(session, item_id)
+            data = b"".join(intake.read_chunk(conn, r) for r in chunk_rows)
+            computed += save_hash(conn, item_id, data)
+    return computed
 
 
 def sightings(session: Session, item_id: str) -> list[Sighting]:
