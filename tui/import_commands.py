@@ -42,16 +42,18 @@ PROGRESS_WIDTH = 78
 
 def _profile_urls(values: list[str] | None) -> dict[str, str]:
     """``NAME=URL`` pairs; split at the first ``=`` because profile URLs often contain one."""
+    from vault.import_models import split_profile_link  # noqa: PLC0415 - only when importing
+
     urls: dict[str, str] = {}
     for value in values or ():
-        name, sep, url = value.partition("=")
-        if not sep or not name.strip() or not url.strip():
+        pair = split_profile_link(value)
+        if pair is None:
             raise InvalidInput(
                 "--profile-url needs a sender's name and a link joined by '=', e.g. "
                 '--profile-url "Qara Qurd=https://www.facebook.com/profile.php?id=1". '
                 "Nothing was imported."
             )
-        urls[name.strip()] = url.strip()
+        urls[pair[0]] = pair[1]
     return urls
 
 

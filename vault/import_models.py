@@ -80,3 +80,12 @@ class ImportSummary:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def split_profile_link(text: str) -> tuple[str, str] | None:
+    """'Name=URL' as (name, URL), split at the first '=' because profile URLs often hold one;
+    None when the text is not of that form (each front end says so in its own words)."""
+    name, sep, url = text.partition("=")
+    if not sep or not name.strip() or not url.strip():
+        return None
+    return name.strip(), url.strip()

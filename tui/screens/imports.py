@@ -36,7 +36,7 @@ from tui.screens.base import StoppableTask, VaultAccess
 from tui.widgets.plain import plain
 from tui.widgets.tickbox import TickBox
 from vault.errors import Cancelled, EvaultError
-from vault.import_models import ImportOptions, ImportSummary
+from vault.import_models import ImportOptions, ImportSummary, split_profile_link
 
 if TYPE_CHECKING:
     from vault.chats import Chat, ChatLine
@@ -61,12 +61,12 @@ def parse_profile_links(text: str) -> dict[str, str]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        name, sep, url = line.partition("=")
-        if not sep or not name.strip() or not url.strip():
+        pair = split_profile_link(line)
+        if pair is None:
             raise ValueError(
                 f"Profile link line {number} is not in the form Name = https://… ; nothing was imported."
             )
-        links[name.strip()] = url.strip()
+        links[pair[0]] = pair[1]
     return links
 
 
