@@ -70,10 +70,6 @@ def similar_text(result: SimilarResult) -> str:
     return "\n".join(lines)
 
 
-def describe(item: Item) -> str:
-    return format_rows(item_rows(item, readable=True))
-
-
 class ItemScreen(VaultAccess, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
