@@ -564,7 +564,7 @@ def _profiled(enabled: bool, call: Any) -> Any:
 
 def _vault_counts(vault: Any) -> dict[str, Any]:
     """What is in the vault (items by kind, custody events, perceptual hashes and duplicates)."""
-    from vault import imaging  # noqa: PLC0415
+    from vault.media import imaging  # noqa: PLC0415
 
     conn = vault.session.conn
     kinds = dict(conn.execute("SELECT kind, count(*) FROM items GROUP BY kind").fetchall())
@@ -607,7 +607,7 @@ def _summary_figures(summary: Any) -> dict[str, Any]:
 def child_import(args: argparse.Namespace) -> dict[str, Any]:
     """Create a vault (or open it, for the re-import) and import the export, timed."""
     from vault import Vault  # noqa: PLC0415 - imported in the child only
-    from vault.import_models import ImportOptions  # noqa: PLC0415
+    from vault.imports.options import ImportOptions  # noqa: PLC0415
 
     rss_after_imports = peak_rss_kib()
     vdir = Path(args.vault_dir)

@@ -135,8 +135,8 @@ def child_build(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime, timedelta  # noqa: PLC0415
 
     from vault import Vault  # noqa: PLC0415 - only in the child
-    from vault.listing import Filters  # noqa: PLC0415
-    from vault.models import MessageFields, Metadata  # noqa: PLC0415
+    from vault.evidence.listing import Filters  # noqa: PLC0415
+    from vault.evidence.models import MessageFields, Metadata  # noqa: PLC0415
 
     folder = Path(args.vault)
     scratch = folder.parent / (folder.name + ".files")
@@ -213,7 +213,7 @@ async def _pilot(args: argparse.Namespace) -> dict[str, Any]:
     from tui.app import make_app  # noqa: PLC0415
     from tui.screens.evidence import EvidenceScreen  # noqa: PLC0415
     from tui.screens.start import UnlockScreen  # noqa: PLC0415
-    from vault.listing import Filters  # noqa: PLC0415
+    from vault.evidence.listing import Filters  # noqa: PLC0415
 
     queries: dict[str, int] = json.loads(args.queries)
     out: dict[str, Any] = {}

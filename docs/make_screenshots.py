@@ -45,7 +45,7 @@ from tui.screens.settings import SettingsScreen
 from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
 from vault import Vault
 from vault.bundle.recipients import new_recipient_file
-from vault.models import MessageFields, Metadata
+from vault.evidence.models import MessageFields, Metadata
 
 SIZE = (80, 24)
 DEMO_NAME = "demo"

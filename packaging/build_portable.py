@@ -16,7 +16,7 @@ build exists to avoid. The result (docs/portable-build.md)::
       program/                the PyInstaller one-folder build: program/evault(.exe) and _internal/
       vaults/  exports/       empty; evault creates host/ on first start
 
-The marker sits one folder above the executable: ``vault.portable.find_root`` looks beside the
+The marker sits one folder above the executable: ``vault.host.portable.find_root`` looks beside the
 program and in its parent. PyInstaller cannot build for another system: build on each system for
 that system. Needs ``pip install -e '.[build]'`` (PyInstaller 6 or newer).
 """
@@ -37,23 +37,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = ROOT / "packaging" / "evault_entry.py"
 NAME = "evault"
-MARKER = "evault-portable.txt"  # the same name as vault.portable.MARKER (checked below)
+MARKER = "evault-portable.txt"  # the same name as vault.host.portable.MARKER (checked below)
 
 # Modules imported through importlib (invisible to PyInstaller's analysis) or loaded only on some
 # code paths; listed explicitly so a frozen build never meets a missing module in front of a user.
 APP_MODULES = (
-    "vault.importing",
-    "vault.import_models",
-    "vault.importers.telegram",
-    "vault.importers.meta",
-    "vault.importers.whatsapp",
-    "vault.importers.email",
-    "vault.importers.mail",
-    "vault.imaging",
-    "vault.similar",
-    "vault.chats",
-    "vault.demo",
-    "vault.vault",
+    "vault.imports.pipeline",
+    "vault.imports.options",
+    "vault.imports.summary",
+    "vault.imports.parsers.telegram",
+    "vault.imports.parsers.meta",
+    "vault.imports.parsers.whatsapp",
+    "vault.imports.parsers.email",
+    "vault.imports.parsers.mail",
+    "vault.media.imaging",
+    "vault.media.similar",
+    "vault.imports.chats",
+    "vault.host.demo",
+    "vault.facade",
     "tui.app",
 )
 LIBRARY_MODULES = (
@@ -163,7 +164,7 @@ def pyinstaller_args(work: Path, dist: Path) -> list[str]:
         f"{ROOT / 'tui' / 'evault.tcss'}{sep}tui",
     ]
     for module in APP_MODULES + LIBRARY_MODULES:
-        if _module_exists(module):  # e.g. vault.demo and vault.importers.mail may not exist yet
+        if _module_exists(module):  # a module named but missing is skipped
             args += ["--hidden-import", module]
     for package in COLLECT_ALL:
         args += ["--collect-all", package]
@@ -414,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     work: Path = args.work.resolve()
 
     sys.path.insert(0, str(ROOT))
-    from vault import portable  # noqa: PLC0415 - needs ROOT on the path
+    from vault.host import portable  # noqa: PLC0415 - needs ROOT on the path
 
     if portable.MARKER != MARKER:
         sys.exit(f"build_portable: the marker is now called {portable.MARKER}; update MARKER.")

@@ -38,7 +38,7 @@ def test_source_imports_point_one_way(package: str) -> None:
 
 def test_headless_core_never_loads_the_ui() -> None:
     code = (
-        "import sys, vault, vault.vault, vault.check, crypto.custody, crypto.keyslots\n"
+        "import sys, vault, vault.facade, vault.custody.check, crypto.custody, crypto.keyslots\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'textual', 'rich', 'tui'})\n"
         "print(','.join(bad))\n"
     )

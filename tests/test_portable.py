@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSPHRASE
-from vault import portable
 from vault.errors import InvalidInput, StorageError
+from vault.host import portable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,7 +112,7 @@ def test_library_home_and_temp_point_into_the_stick(tmp_path: Path) -> None:
     stick.mkdir()
     code = (
         "import json, os, tempfile, pathlib, sys\n"
-        "from vault import portable\n"
+        "from vault.host import portable\n"
         f"p = portable.activate(pathlib.Path({str(stick)!r}))\n"
         "print(json.dumps({'home': str(pathlib.Path.home()), 'tmp': tempfile.gettempdir(),"
         " 'xdg': os.environ['XDG_CACHE_HOME'], 'vault': os.environ['EVAULT_VAULT'],"

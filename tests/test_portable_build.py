@@ -3,7 +3,7 @@ folder: packaging/smoke_test_portable.py, run by .ci/run).
 
 Checked here: the build is one-folder (never one-file, which unpacks into the host's temp
 folder), the lazily imported modules are bundled, the folder's layout puts the marker where
-``vault.portable.find_root`` looks for it, and a folder holding vaults is never replaced.
+``vault.host.portable.find_root`` looks for it, and a folder holding vaults is never replaced.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from types import ModuleType
 
 import pytest
 
-from vault import portable
+from vault.host import portable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,13 +48,13 @@ def test_lazily_imported_modules_and_data_are_bundled(build: ModuleType, tmp_pat
     args = build.pyinstaller_args(tmp_path / "work", tmp_path / "dist")
     hidden = {args[i + 1] for i, a in enumerate(args) if a == "--hidden-import"}
     for module in (
-        "vault.importers.telegram",
-        "vault.importers.meta",
-        "vault.importers.whatsapp",
-        "vault.importers.email",
-        "vault.imaging",
-        "vault.similar",
-        "vault.importing",
+        "vault.imports.parsers.telegram",
+        "vault.imports.parsers.meta",
+        "vault.imports.parsers.whatsapp",
+        "vault.imports.parsers.email",
+        "vault.media.imaging",
+        "vault.media.similar",
+        "vault.imports.pipeline",
         "sqlcipher3",
         "pyrage",
         "ijson.backends.python",

@@ -27,8 +27,8 @@ from tui.widgets.dialogs import MessageDialog
 from vault.errors import EvaultError
 
 if TYPE_CHECKING:
-    from vault.keychange import KdfChoice
-    from vault.vault import Vault
+    from vault.facade import Vault
+    from vault.store.keychange import KdfChoice
 
 DEFAULT_AUTO_LOCK_SECONDS = 5 * 60
 IDLE_CHECK_SECONDS = 1.0
@@ -89,7 +89,9 @@ class EvaultApp(App[None]):
     @staticmethod
     def _prewarm() -> None:
         """Load the vault code while the defender types the passphrase, not after Enter."""
-        threading.Thread(target=importlib.import_module, args=("vault.vault",), daemon=True).start()
+        threading.Thread(
+            target=importlib.import_module, args=("vault.facade",), daemon=True
+        ).start()
 
     def _start_screen(self) -> UnlockScreen | CreateScreen:
         exists = (self.vault_path / "vault.keys").exists() or (

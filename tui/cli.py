@@ -26,8 +26,8 @@ from vault.errors import (
     EvaultError,
     InvalidInput,
 )
-from vault.models import AddResult, MessageFields, Metadata
-from vault.paths import default_vault_path
+from vault.evidence.models import AddResult, MessageFields, Metadata
+from vault.host.paths import default_vault_path
 
 EXIT_INTERNAL = 3
 PROG = "evault"
@@ -46,7 +46,7 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
             "Advice: this passphrase is short. A longer one (several unrelated words) is much "
             "harder to guess if the computer is taken."
         )
-    from vault.vault import Vault  # noqa: PLC0415 - the heavy part loads only when needed
+    from vault.facade import Vault  # noqa: PLC0415 - the heavy part loads only when needed
 
     vault, recovery = Vault.create(ctx.vault_path, passphrase, keyfile=ctx.keyfile())
     with vault:
@@ -324,7 +324,7 @@ def cmd_ui(args: argparse.Namespace, ctx: Context) -> int:
 
 def _start_portable(args: argparse.Namespace, ctx: Context) -> None:
     """Activate portable mode (before any vault is touched) when asked or when on a stick."""
-    from vault import portable  # noqa: PLC0415
+    from vault.host import portable  # noqa: PLC0415
 
     root = portable.find_root(args.portable)
     if root is None:
@@ -335,7 +335,7 @@ def _start_portable(args: argparse.Namespace, ctx: Context) -> None:
 
 
 def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
-    from vault.demo import create_demo  # noqa: PLC0415 - Pillow loads only for the demo
+    from vault.host.demo import create_demo  # noqa: PLC0415 - Pillow loads only for the demo
 
     demo = create_demo(ctx.vault_folder(args.path))
     if args.json:

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, TextIO
 
 from tui.secrets_input import StdinBudget, prompt_secret, read_first_line, read_keyfile
 from vault.errors import InvalidInput
-from vault.paths import default_vault_path
+from vault.host.paths import default_vault_path
 
 if TYPE_CHECKING:
-    from vault.portable import Portable
-    from vault.vault import Vault
+    from vault.facade import Vault
+    from vault.host.portable import Portable
 
 
 INTERRUPTED_NOTICE = (
@@ -87,7 +87,7 @@ class Context:
 
     @contextlib.contextmanager
     def open_vault(self) -> Iterator[Vault]:
-        from vault.vault import Vault  # noqa: PLC0415 - the heavy part loads only when needed
+        from vault.facade import Vault  # noqa: PLC0415 - the heavy part loads only when needed
 
         if self.args.recovery_key_file:
             recovery = read_first_line(self.args.recovery_key_file, "recovery key", self.stdin)

@@ -21,9 +21,9 @@ from tui.context import Context
 from vault.errors import EXIT_OK, InvalidInput
 
 if TYPE_CHECKING:
-    from vault.chats import Chat, ChatLine
-    from vault.import_models import ImportOptions
-    from vault.similar import SimilarResult
+    from vault.imports.chats import Chat, ChatLine
+    from vault.imports.options import ImportOptions
+    from vault.media.similar import SimilarResult
 
 Command = Callable[
     [str, Callable[[argparse.Namespace, Context], int], str], argparse.ArgumentParser
@@ -42,7 +42,7 @@ PROGRESS_WIDTH = 78
 
 def _profile_urls(values: list[str] | None) -> dict[str, str]:
     """``NAME=URL`` pairs; split at the first ``=`` because profile URLs often contain one."""
-    from vault.import_models import split_profile_link  # noqa: PLC0415 - only when importing
+    from vault.imports.options import split_profile_link  # noqa: PLC0415 - only when importing
 
     urls: dict[str, str] = {}
     for value in values or ():
@@ -59,7 +59,7 @@ def _profile_urls(values: list[str] | None) -> dict[str, str]:
 
 def _options(args: argparse.Namespace) -> ImportOptions:
     """The defender's choices, refused early when they cannot apply to this kind of export."""
-    from vault.import_models import ImportOptions  # noqa: PLC0415 - loaded only when importing
+    from vault.imports.options import ImportOptions  # noqa: PLC0415 - loaded only when importing
 
     if args.date_order is not None and args.importer != "whatsapp":
         raise InvalidInput("--date-order is only for WhatsApp exports. Nothing was imported.")

@@ -6,11 +6,13 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from vault.models import CheckReport, CustodyRecord, Item
+from vault.custody.models import CheckReport, CustodyRecord
+from vault.evidence.models import Item
 
 if TYPE_CHECKING:
-    from vault.chats import Provenance
-    from vault.import_models import ImportOptions, ImportSummary
+    from vault.imports.chats import Provenance
+    from vault.imports.options import ImportOptions
+    from vault.imports.summary import ImportSummary
 
 
 def emit_json(value: Any, out: TextIO | None = None) -> None:

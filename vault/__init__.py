@@ -1,6 +1,6 @@
 """The evidence-vault domain: vault lifecycle, evidence items, custody log, integrity checks.
 
-Every user-visible operation is a method of :class:`vault.vault.Vault`, so the terminal UI, the
+Every user-visible operation is a method of :class:`vault.facade.Vault`, so the terminal UI, the
 command line and the tests all drive the same code.
 """
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from vault.errors import EvaultError
 
 if TYPE_CHECKING:
-    from vault.vault import Vault
+    from vault.facade import Vault
 
 __all__ = ["EvaultError", "Vault"]
 
@@ -20,7 +20,7 @@ def __getattr__(name: str) -> Any:
     # Loaded on first use: the terminal app draws its first screen before the database and
     # crypto libraries are imported (see docs/performance.md, start-up).
     if name == "Vault":
-        from vault.vault import Vault  # noqa: PLC0415
+        from vault.facade import Vault  # noqa: PLC0415
 
         return Vault
     raise AttributeError(name)

@@ -28,7 +28,7 @@ from tests.conftest import PASSPHRASE, fast_kdf
 from vault import Vault
 from vault.bundle import layout
 from vault.bundle.verify import BundleUnusable, VerifyResult, verify_zip
-from vault.models import MessageFields, Metadata
+from vault.evidence.models import MessageFields, Metadata
 
 BIG_SIZE = 1_572_864 + 4321  # about 1.5 MiB: two storage chunks, two read blocks in verify
 TOOL_TIMEOUT = 60

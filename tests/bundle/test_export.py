@@ -40,9 +40,10 @@ from tests.vault.support import raw_db
 from vault import Vault
 from vault.bundle import layout
 from vault.bundle.verify import verify_zip
+from vault.custody.models import CustodyRecord
 from vault.errors import Cancelled, EvaultError, InvalidInput
-from vault.models import CustodyRecord, Metadata
-from vault.session import Session
+from vault.evidence.models import Metadata
+from vault.store.session import Session
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_commands import run_main
-from vault.demo import DEMO_PASSPHRASE
+from vault.host.demo import DEMO_PASSPHRASE
 
 pytestmark = pytest.mark.usefixtures("patch_fast_kdf")
 
@@ -77,7 +77,7 @@ def test_portable_mode_puts_a_relative_path_on_the_stick(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Keep this test process's environment as it is (the real program redirects HOME, TMP...).
-    monkeypatch.setattr("vault.portable._redirect_environment", lambda portable: None)
+    monkeypatch.setattr("vault.host.portable._redirect_environment", lambda portable: None)
     stick = tmp_path / "stick"
     stick.mkdir()
     monkeypatch.chdir(tmp_path)

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from vault.errors import InvalidInput
-from vault.importers import email as email_importer
-from vault.importers.records import (
+from vault.imports.parsers import email as email_importer
+from vault.imports.parsers.records import (
     TIME_FROM_DECLARED_ZONE,
     TIME_FROM_EXPORT,
     TIME_UNKNOWN,
@@ -30,7 +30,7 @@ from vault.importers.records import (
     ImportProblem,
     RawTime,
 )
-from vault.importers.source import ExportSource
+from vault.imports.parsers.source import ExportSource
 
 Record = ImportedChat | ImportedMessage | ImportProblem
 
@@ -169,7 +169,7 @@ def test_module_named_email_does_not_shadow_the_stdlib() -> None:
     import email.parser
 
     assert email_importer.IMPORTER == "email"
-    assert email_importer.__name__ == "vault.importers.email"
+    assert email_importer.__name__ == "vault.imports.parsers.email"
     # the stdlib package is the one loaded under "email", not our module
     assert sys.modules["email"] is not email_importer
     assert Path(email.parser.__file__).parent.name == "email"

@@ -20,8 +20,8 @@ from PIL import Image, ImageDraw
 from vault import Vault
 from vault.bundle.verify import verify_zip
 from vault.errors import Cancelled, InvalidInput
-from vault.import_models import ImportOptions
-from vault.importing import IMPORT_COMPLETED
+from vault.imports.options import ImportOptions
+from vault.imports.pipeline import IMPORT_COMPLETED
 
 # 2023-11-14T12:00:00Z = 1699920000 + 43200
 T0 = 1699963200

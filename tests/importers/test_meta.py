@@ -16,15 +16,15 @@ from typing import Any
 import pytest
 
 from vault.errors import InvalidInput
-from vault.importers import meta
-from vault.importers.records import (
+from vault.imports.parsers import meta
+from vault.imports.parsers.records import (
     TIME_FROM_EXPORT,
     ImportedChat,
     ImportedMedia,
     ImportedMessage,
     ImportProblem,
 )
-from vault.importers.source import ExportSource
+from vault.imports.parsers.source import ExportSource
 
 THREATENER = "Qara Qurd"  # "Black Wolf": a made-up pseudonym
 DEFENDER = "Nərgiz Testova"

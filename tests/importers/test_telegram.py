@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from vault.errors import InvalidInput
-from vault.importers import telegram
-from vault.importers.records import (
+from vault.imports.parsers import telegram
+from vault.imports.parsers.records import (
     TIME_FROM_DECLARED_ZONE,
     TIME_FROM_EXPORT,
     ImportedChat,
@@ -24,7 +24,7 @@ from vault.importers.records import (
     ImportedMessage,
     ImportProblem,
 )
-from vault.importers.source import ExportSource
+from vault.imports.parsers.source import ExportSource
 
 NOT_INCLUDED = "(File not included. Change data exporting settings to download.)"
 TOO_BIG = "(File exceeds maximum size. Change data exporting settings to download.)"

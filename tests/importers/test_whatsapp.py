@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from vault.errors import InvalidInput
-from vault.importers import whatsapp
-from vault.importers.records import (
+from vault.imports.parsers import whatsapp
+from vault.imports.parsers.records import (
     TIME_FROM_DECLARED_ZONE,
     TIME_UNKNOWN,
     ImportedChat,
@@ -24,7 +24,7 @@ from vault.importers.records import (
     ImportedMessage,
     ImportProblem,
 )
-from vault.importers.source import ExportSource
+from vault.imports.parsers.source import ExportSource
 
 LRM = "\u200e"
 NNBSP = "\u202f"

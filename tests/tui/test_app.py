@@ -22,7 +22,7 @@ from tui.screens.item import ItemScreen
 from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
 from tui.widgets.dialogs import MessageDialog
 from vault import Vault
-from vault.models import Metadata
+from vault.evidence.models import Metadata
 
 SIZE = (80, 24)
 

@@ -41,7 +41,7 @@ from tui.screens.evidence import EvidenceScreen
 from tui.screens.item import ItemScreen
 from tui.screens.start import CreateScreen, UnlockScreen
 from vault import Vault
-from vault.models import MessageFields, Metadata
+from vault.evidence.models import MessageFields, Metadata
 
 SIZE = (80, 24)
 START = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
@@ -77,7 +77,7 @@ def _fixed_ids() -> Callable[[], uuid.UUID]:
 def evidence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, dict[str, str]]:
     """A closed vault holding five fictional items; returns its folder and the items' ids."""
     # Item ids only: a deterministic sequence for building the test data, restored afterwards.
-    monkeypatch.setattr("vault.adding.uuid", types.SimpleNamespace(uuid4=_fixed_ids()))
+    monkeypatch.setattr("vault.evidence.adding.uuid", types.SimpleNamespace(uuid4=_fixed_ids()))
     shot = tmp_path / "threat.png"
     shot.write_bytes(PNG)
     photo = tmp_path / "IMG_0412.jpg"

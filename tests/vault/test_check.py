@@ -13,7 +13,7 @@ from tests.conftest import PASSPHRASE
 from tests.vault.support import write
 from vault import Vault
 from vault.errors import Cancelled
-from vault.models import MessageFields, Metadata
+from vault.evidence.models import MessageFields, Metadata
 
 
 def _populate(vault: Vault, tmp_path: Path) -> dict[str, bytes]:

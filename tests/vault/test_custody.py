@@ -20,7 +20,7 @@ from tests.conftest import PASSPHRASE, fast_kdf
 from tests.vault.support import raw_db, write
 from vault import Vault
 from vault.errors import InvalidInput, ItemNotFound
-from vault.models import Metadata
+from vault.evidence.models import Metadata
 
 SIG_PREFIX = b"evault-custody-v1\x00"
 

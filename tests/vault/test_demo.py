@@ -12,9 +12,9 @@ from PIL import Image
 
 from tests.conftest import fast_kdf
 from vault import Vault
-from vault.demo import CASE_ACCOUNT, CASE_ARTICLE, DEMO_PASSPHRASE, DemoVault, create_demo
 from vault.errors import InvalidInput
-from vault.models import Item, Metadata
+from vault.evidence.models import Item, Metadata
+from vault.host.demo import CASE_ACCOUNT, CASE_ARTICLE, DEMO_PASSPHRASE, DemoVault, create_demo
 
 AZ_LETTERS = set("əğıöşçü")
 

@@ -12,7 +12,7 @@ from tests.conftest import PASSPHRASE
 from tests.vault.support import raw_db, write
 from vault import Vault
 from vault.errors import InvalidInput, ItemNotFound
-from vault.models import MessageFields, Metadata
+from vault.evidence.models import MessageFields, Metadata
 
 
 def _file(vault: Vault, tmp_path: Path, data: bytes = b"\xff\xd8\xff photo", **meta: object) -> str:

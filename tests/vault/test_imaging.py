@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw, ImageEnhance
 
-from vault import imaging
-from vault.imaging import (
+from vault.media import imaging
+from vault.media.imaging import (
     MAX_INPUT_BYTES,
     SIMILAR_DISTANCE,
     Preview,

@@ -16,7 +16,7 @@ from tests.conftest import PASSPHRASE
 from tests.vault.support import raw_db, write
 from vault import Vault
 from vault.errors import Cancelled, InvalidInput, ItemNotFound
-from vault.models import MessageFields, Metadata
+from vault.evidence.models import MessageFields, Metadata
 
 SIZES = st.one_of(
     st.sampled_from(

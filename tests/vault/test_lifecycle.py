@@ -20,7 +20,7 @@ from vault.errors import (
     VaultDamaged,
     VaultExists,
 )
-from vault.models import Metadata
+from vault.evidence.models import Metadata
 
 
 def test_create_makes_exactly_two_owner_only_files(tmp_path: Path) -> None:

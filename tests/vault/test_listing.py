@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from vault import Vault
-from vault.listing import Filters
-from vault.models import Metadata
+from vault.evidence.listing import Filters
+from vault.evidence.models import Metadata
 
 
 def _fill(vault: Vault, tmp_path: Path) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.vault.support import write
 from vault import Vault
-from vault.mediatype import sniff
+from vault.evidence.mediatype import sniff
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,9 @@ import pytest
 
 from tests.conftest import PASSPHRASE, fast_kdf
 from tests.vault.support import raw_db, write
-from vault import Vault, schema
+from vault import Vault
 from vault.errors import UnsupportedVersion
+from vault.store import schema
 
 
 def _versions(folder: Path) -> list[int]:

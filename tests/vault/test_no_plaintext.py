@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.conftest import fast_kdf
 from tests.vault.support import db_key, snapshot
 from vault import Vault
-from vault.models import MessageFields, Metadata
+from vault.evidence.models import MessageFields, Metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vault.paths import default_vault_path
+from vault.host.paths import default_vault_path
 
 HOME = Path("/home/defender")
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from tests.vault.support import write
 from vault import Vault
-from vault.models import MessageFields, Metadata
-from vault.search import fold, fts_expression, query_terms
+from vault.evidence.models import MessageFields, Metadata
+from vault.evidence.search import fold, fts_expression, query_terms
 
 
 def _found(vault: Vault, query: str) -> set[str]:

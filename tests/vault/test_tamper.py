@@ -18,8 +18,9 @@ from crypto.constants import CHUNK_SIZE, CIPHER_PAGE_SIZE
 from tests.conftest import PASSPHRASE, fast_kdf
 from tests.vault.support import DB, flip_byte, keys_doc, raw_db, snapshot, write, write_keys_doc
 from vault import Vault
+from vault.custody.models import CheckReport
 from vault.errors import VaultDamaged, WrongPassphrase
-from vault.models import CheckReport, Metadata
+from vault.evidence.models import Metadata
 
 
 @pytest.fixture

@@ -29,10 +29,10 @@ from textual.widgets import (
 from tui.screens.base import StoppableTask, VaultAccess
 from tui.widgets.tickbox import TickBox
 from vault.errors import Cancelled, EvaultError
-from vault.models import AddResult, MessageFields, Metadata
+from vault.evidence.models import AddResult, MessageFields, Metadata
 
 if TYPE_CHECKING:
-    from vault.vault import Vault
+    from vault.facade import Vault
 
 
 def _metadata_inputs(prefix: str) -> ComposeResult:

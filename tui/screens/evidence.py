@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Select
 from tui.screens.base import VaultAccess
 from tui.widgets.plain import plain
 from vault.errors import EvaultError
-from vault.listing import Filters, ItemRow
+from vault.evidence.listing import Filters, ItemRow
 
 if TYPE_CHECKING:
     pass

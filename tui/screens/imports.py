@@ -36,10 +36,11 @@ from tui.screens.base import StoppableTask, VaultAccess
 from tui.widgets.plain import plain
 from tui.widgets.tickbox import TickBox
 from vault.errors import Cancelled, EvaultError
-from vault.import_models import ImportOptions, ImportSummary, split_profile_link
+from vault.imports.options import ImportOptions, split_profile_link
+from vault.imports.summary import ImportSummary
 
 if TYPE_CHECKING:
-    from vault.chats import Chat, ChatLine
+    from vault.imports.chats import Chat, ChatLine
 
 KINDS = [
     ("Telegram (JSON export)", "telegram"),

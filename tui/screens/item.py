@@ -21,11 +21,11 @@ from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.picture import picture_text
 from tui.widgets.tickbox import TickBox
 from vault.errors import EvaultError
-from vault.models import Item
+from vault.evidence.models import Item
 
 if TYPE_CHECKING:
-    from vault.imaging import Preview
-    from vault.similar import SimilarResult
+    from vault.media.imaging import Preview
+    from vault.media.similar import SimilarResult
 
 PREVIEW_COLS = 72  # fits an 80-column terminal with the screen's padding
 PREVIEW_ROWS = 16

@@ -22,7 +22,7 @@ from tui.widgets.tickbox import TickBox
 from vault.errors import EvaultError
 
 if TYPE_CHECKING:
-    from vault.vault import Vault
+    from vault.facade import Vault
 
 
 class UnlockScreen(VaultAccess, Screen[None]):
@@ -96,7 +96,7 @@ class UnlockScreen(VaultAccess, Screen[None]):
 
     @work(thread=True, exclusive=True, group="unlock")
     def _open(self, secret: str, keyfile_path: str) -> None:
-        from vault.vault import Vault  # noqa: PLC0415 - loaded after the first frame
+        from vault.facade import Vault  # noqa: PLC0415 - loaded after the first frame
 
         try:
             keyfile = Path(keyfile_path).expanduser().read_bytes() if keyfile_path else None
@@ -177,7 +177,7 @@ class CreateScreen(VaultAccess, Screen[None]):
 
     @work(thread=True, exclusive=True, group="create")
     def _make(self, passphrase: str, keyfile_path: str) -> None:
-        from vault.vault import Vault  # noqa: PLC0415 - loaded after the first frame
+        from vault.facade import Vault  # noqa: PLC0415 - loaded after the first frame
 
         try:
             keyfile = Path(keyfile_path).expanduser().read_bytes() if keyfile_path else None

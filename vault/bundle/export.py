@@ -32,13 +32,14 @@ from crypto.custody import SignedEvent
 from crypto.errors import FormatError
 from crypto.identity import fingerprint
 from crypto.sums import format_sums
-from vault import custody, intake
 from vault.bundle import documents, layout
+from vault.custody import log as custody
 from vault.errors import Cancelled, EvaultError, InvalidInput
-from vault.fsutil import fsync_dir
-from vault.items import load_item, metadata_snapshot, resolve_id
-from vault.models import Item
-from vault.session import Session, now_text, transaction, translate
+from vault.evidence import intake
+from vault.evidence.items import load_item, metadata_snapshot, resolve_id
+from vault.evidence.models import Item
+from vault.store.fsutil import fsync_dir
+from vault.store.session import Session, now_text, transaction, translate
 
 PROGRAM = "evidence-vault 0.1.0"
 STOPPED = "Stopped. No bundle was written."

@@ -1,0 +1,134 @@
+"""Appending to and reading the custody log inside ``vault.db`` (format: docs/format.md §5).
+
+Events are appended in the same transaction as the change they record, so a change never exists
+without its event and an event never exists without its change.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from typing import Any
+
+from crypto import custody as fmt
+from crypto.identity import SigningKey
+from vault.custody.models import CustodyRecord
+from vault.store.db import Connection
+
+VAULT_CREATED = "vault.created"
+ITEM_CREATED = "item.created"
+ITEM_METADATA_CHANGED = "item.metadata_changed"
+ITEM_VIEWED = "item.viewed"
+ITEM_EXPORTED = "item.exported"
+ITEM_DELETED = "item.deleted"
+CASE_CREATED = "case.created"
+CASE_RENAMED = "case.renamed"
+BUNDLE_EXPORTED = "bundle.exported"
+
+
+def head(conn: Connection) -> tuple[int, str | None, str]:
+    """(last seq, its hash, its time) or (0, None, "") for an empty log."""
+    row = conn.execute("SELECT seq, hash, time FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+    if row is None:
+        return 0, None, ""
+    return int(row[0]), str(row[1]), str(row[2])
+
+
+def append(
+    conn: Connection,
+    key: SigningKey,
+    *,
+    vault_id: str,
+    event_type: str,
+    time: str,
+    item: dict[str, str] | None = None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+    event_id: str | None = None,
+    related: list[str] | None = None,
+) -> fmt.SignedEvent:
+    """Sign and insert one event; the caller owns the transaction.
+
+    ``related`` names further items the event concerns (an export of several items), so that
+    ``evault log ID`` and bundles find it for each of them.
+    """
+    seq, prev, last_time = head(conn)
+    details = dict(details or {})
+    if time < last_time:
+        # A borrowed computer's clock can be wrong. Keep the log ordered and say so in the event.
+        details["clock_reported"] = time
+        time = last_time
+    event_id = event_id or str(uuid.uuid4())
+    event = fmt.make_event(
+        key,
+        seq=seq + 1,
+        event_id=event_id,
+        event_type=event_type,
+        time=time,
+        vault_id=vault_id,
+        item=item,
+        reason=reason,
+        details=details,
+        prev=prev,
+    )
+    conn.execute(
+        "INSERT INTO custody (seq, id, time, body, hash, signature) VALUES (?, ?, ?, ?, ?, ?)",
+        (event.seq, event_id, time, event.body, event.hash, event.signature),
+    )
+    named = ([item["id"]] if item is not None else []) + list(related or [])
+    conn.executemany(
+        "INSERT OR IGNORE INTO custody_items (item_id, seq) VALUES (?, ?)",
+        [(item_id, event.seq) for item_id in dict.fromkeys(named)],
+    )
+    return event
+
+
+def all_events(conn: Connection) -> list[fmt.SignedEvent]:
+    rows = conn.execute("SELECT seq, body, hash, signature FROM custody ORDER BY seq").fetchall()
+    return [fmt.SignedEvent(int(r[0]), bytes(r[1]), str(r[2]), bytes(r[3])) for r in rows]
+
+
+def events_for_item(conn: Connection, item_id: str) -> list[fmt.SignedEvent]:
+    return events_for_items(conn, [item_id])
+
+
+def events_for_items(conn: Connection, item_ids: list[str]) -> list[fmt.SignedEvent]:
+    """Every event naming any of ``item_ids``, once each, in order."""
+    seqs: set[int] = set()
+    for item_id in item_ids:
+        rows = conn.execute("SELECT seq FROM custody_items WHERE item_id = ?", (item_id,))
+        seqs.update(int(r[0]) for r in rows.fetchall())
+    return [e for e in (event_at(conn, s) for s in sorted(seqs)) if e is not None]
+
+
+def event_at(conn: Connection, seq: int) -> fmt.SignedEvent | None:
+    r = conn.execute(
+        "SELECT seq, body, hash, signature FROM custody WHERE seq = ?", (seq,)
+    ).fetchone()
+    return None if r is None else fmt.SignedEvent(int(r[0]), bytes(r[1]), str(r[2]), bytes(r[3]))
+
+
+def known_event_ids(conn: Connection, ids: list[str]) -> set[str]:
+    if not ids:
+        return set()
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"SELECT id FROM custody WHERE id IN ({marks})", ids).fetchall()  # noqa: S608
+    return {str(r[0]) for r in rows}
+
+
+def to_record(event: fmt.SignedEvent) -> CustodyRecord:
+    body = event.parsed()
+    item = body.get("item") or {}
+    return CustodyRecord(
+        seq=event.seq,
+        id=str(body.get("id")),
+        type=str(body.get("type")),
+        time=str(body.get("time")),
+        item_id=item.get("id"),
+        item_sha256=item.get("sha256"),
+        reason=body.get("reason"),
+        details=dict(body.get("details") or {}),
+        hash=event.hash,
+        prev=body.get("prev"),
+        signature=base64.b64encode(event.signature).decode("ascii"),
+    )

@@ -1,0 +1,316 @@
+"""Adding evidence: files (streamed), typed messages and notes, each with its custody event.
+
+Identical file bytes are stored once and reported as a duplicate. For messages the same words from
+the same sender at the same time are the same message; the same words from someone else, or at
+another time, are new evidence. Notes are never merged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from vault.clock import ReportedTime, parse_reported_time
+from vault.custody import log as custody
+from vault.errors import InvalidInput
+from vault.evidence import intake
+from vault.evidence.cases import ensure_case
+from vault.evidence.items import load_item, metadata_snapshot, resolve_id, search_text
+from vault.evidence.mediatype import sniff
+from vault.evidence.models import AddResult, MessageFields, Metadata
+from vault.store.session import Session, now_text, rollback, transaction, translate
+
+MAX_TEXT_BYTES = 16 * 1024 * 1024
+MAX_TAG = 100
+GROUP_COMMIT_SECONDS = 0.25
+TEXT_MEDIA_TYPE = "text/plain; charset=utf-8"
+
+
+def validate_meta(meta: Metadata) -> None:
+    """Refuse unusable metadata before anything is written."""
+    if meta.occurred:
+        parse_reported_time(meta.occurred, meta.occurred_tz)
+    for tag in meta.tags:
+        if not tag.strip() or len(tag) > MAX_TAG:
+            raise InvalidInput(f"A tag must be 1 to {MAX_TAG} characters.")
+    if meta.case is not None and not meta.case.strip():
+        raise InvalidInput("A case name cannot be empty.")
+
+
+def add_files(
+    session: Session,
+    paths: Iterable[Path],
+    meta: Metadata,
+    *,
+    progress: intake.Progress | None,
+    cancel: threading.Event | None,
+    now: datetime | None,
+    on_result: Callable[[AddResult], None] | None,
+) -> list[AddResult]:
+    """Add files, committing in groups (about every quarter second): each file is either wholly in
+    the vault or not at all; ``on_result`` hears of each file once its group is committed."""
+    validate_meta(meta)
+    conn = session.conn
+    results: list[AddResult] = []
+    pending: list[AddResult] = []
+
+    def publish() -> None:
+        results.extend(pending)
+        if on_result is not None:
+            for result in pending:
+                on_result(result)
+        pending.clear()
+
+    started = time.monotonic()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for path in paths:
+            pending.append(_add_one_file(session, Path(path), meta, progress, cancel, now))
+            if time.monotonic() - started >= GROUP_COMMIT_SECONDS:
+                conn.execute("COMMIT")
+                publish()
+                started = time.monotonic()
+                conn.execute("BEGIN IMMEDIATE")
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        rollback(conn)
+        raise translate(exc) from None
+    publish()
+    return results
+
+
+def _add_one_file(
+    session: Session,
+    path: Path,
+    meta: Metadata,
+    progress: intake.Progress | None,
+    cancel: threading.Event | None,
+    now: datetime | None,
+) -> AddResult:
+    if not path.is_file():
+        raise InvalidInput(f"{path} is not a file that can be read. Check the path.")
+    try:
+        reader: BinaryIO = path.open("rb")
+    except OSError:
+        raise InvalidInput(
+            f"{path} could not be opened. Check that it exists and is readable."
+        ) from None
+    with reader:
+        total = os.fstat(reader.fileno()).st_size
+        return _add_stream(
+            session, reader, total, path.name, str(path), meta, progress, cancel, now
+        )
+
+
+def add_bytes(
+    session: Session, data: bytes, filename: str, meta: Metadata, now: datetime | None
+) -> AddResult:
+    """Add bytes held in memory as a file item (a picture the program drew, say) through the same
+    intake as a file on disk, so nothing is ever written outside the vault first."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()  # no folders
+    if not name or name in {".", ".."}:
+        raise InvalidInput("The item needs a file name (such as picture.png). Nothing was added.")
+    validate_meta(meta)
+    with transaction(session.conn):
+        return _add_stream(session, io.BytesIO(data), len(data), name, name, meta, None, None, now)
+
+
+def _add_stream(
+    session: Session,
+    reader: BinaryIO,
+    total: int,
+    name: str,
+    shown: str,
+    meta: Metadata,
+    progress: intake.Progress | None,
+    cancel: threading.Event | None,
+    now: datetime | None,
+) -> AddResult:
+    """Store one stream as a file item inside the caller's transaction (a savepoint, so a failure
+    or a duplicate leaves nothing behind). ``shown`` is how the result names the source."""
+    conn = session.conn
+    conn.execute("SAVEPOINT intake")
+    try:
+        stored = intake.store_stream(conn, reader, total=total, progress=progress, cancel=cancel)
+        duplicate = find_duplicate(session, stored.sha256, "file", meta)
+        if duplicate is not None:
+            conn.execute("ROLLBACK TO intake")
+            conn.execute("RELEASE intake")
+            return AddResult(duplicate, stored.sha256, stored.size, True, shown)
+        item_id = insert_item(
+            session,
+            kind="file",
+            stored=stored,
+            meta=meta if meta.title else replace(meta, title=name),
+            media_type=sniff(stored.head, name),
+            original_filename=name,
+            stamp=now_text(now),
+            body="",
+            source="file",
+        )
+        conn.execute("RELEASE intake")
+    except BaseException:
+        conn.execute("ROLLBACK TO intake")
+        conn.execute("RELEASE intake")
+        raise
+    return AddResult(item_id, stored.sha256, stored.size, False, shown)
+
+
+def add_text(
+    session: Session,
+    kind: str,
+    text: str,
+    meta: Metadata,
+    fields: MessageFields | None,
+    now: datetime | None,
+) -> AddResult:
+    """Add a message or note; its UTF-8 text, exactly as given, is the original."""
+    data = text.encode("utf-8")
+    if not text.strip():
+        raise InvalidInput(f"The {kind} is empty. Type or paste its text and try again.")
+    if len(data) > MAX_TEXT_BYTES:
+        raise InvalidInput(f"The {kind} is larger than 16 MiB; add it as a file instead.")
+    validate_meta(meta)
+    sent = parse_reported_time(fields.sent, fields.sent_tz) if fields and fields.sent else None
+    if fields is not None and fields.sent and not meta.occurred:
+        # A threat happened when it was sent, unless the defender says otherwise.
+        meta = replace(meta, occurred=fields.sent, occurred_tz=fields.sent_tz)
+    conn = session.conn
+    if kind == "message":
+        # The text is in memory already, so duplicates are found before anything is written.
+        sha256 = hashlib.sha256(data).hexdigest()
+        duplicate = find_duplicate(session, sha256, kind, meta, sent.text if sent else None)
+        if duplicate is not None:
+            return AddResult(duplicate, sha256, len(data), True, kind)
+    with transaction(conn):
+        stored = intake.store_stream(conn, io.BytesIO(data), total=len(data))
+        item_id = insert_item(
+            session,
+            kind=kind,
+            stored=stored,
+            meta=replace(meta, title=meta.title or _first_line(text)),
+            media_type=TEXT_MEDIA_TYPE,
+            original_filename="",
+            stamp=now_text(now),
+            body=text,
+            source="typed",
+            message=(fields, sent) if fields is not None else None,
+        )
+    return AddResult(item_id, stored.sha256, stored.size, False, kind)
+
+
+def find_duplicate(
+    session: Session, sha256: str, kind: str, meta: Metadata, sent: str | None = None
+) -> str | None:
+    if kind == "file":
+        row = session.conn.execute(
+            "SELECT id FROM items WHERE sha256 = ? AND kind = 'file' AND deleted_at IS NULL"
+            " ORDER BY rowid LIMIT 1",
+            (sha256,),
+        ).fetchone()
+        return str(row[0]) if row else None
+    row = session.conn.execute(
+        "SELECT i.id FROM items i LEFT JOIN messages m ON m.item_id = i.id"
+        " WHERE i.sha256 = ? AND i.kind = 'message' AND i.deleted_at IS NULL"
+        " AND i.platform = ? AND i.sender_handle = ? AND i.sender_id = ?"
+        " AND m.sent_at IS ? LIMIT 1",
+        (sha256, meta.platform, meta.sender_handle, meta.sender_id, sent),
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def insert_item(
+    session: Session,
+    *,
+    kind: str,
+    stored: intake.Stored,
+    meta: Metadata,
+    media_type: str,
+    original_filename: str,
+    stamp: str,
+    body: str,
+    source: str,
+    message: tuple[MessageFields, ReportedTime | None] | None = None,
+    extra_details: dict[str, Any] | None = None,
+) -> str:
+    """Insert the item row, tags, message fields and search entry, then its ``item.created``
+    event carrying a snapshot of all its metadata."""
+    conn = session.conn
+    occurred = parse_reported_time(meta.occurred, meta.occurred_tz) if meta.occurred else None
+    parent_id = resolve_id(conn, meta.parent_id) if meta.parent_id is not None else None
+    case_id = ensure_case(session, meta.case, stamp)
+    item_id = str(uuid.uuid4())
+    cur = conn.execute(
+        "INSERT INTO items (id, kind, title, description, media_type, size, sha256, content_id,"
+        " captured_at, occurred_at, occurred_tz, occurred_utc, platform, source_url,"
+        " sender_handle, sender_id, original_filename, sensitive, case_id, parent_id,"
+        " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            item_id,
+            kind,
+            meta.title,
+            meta.description,
+            media_type,
+            stored.size,
+            stored.sha256,
+            stored.content_id,
+            stamp,
+            occurred.text if occurred and occurred.text != "unknown" else None,
+            occurred.zone if occurred else "unknown",
+            occurred.utc if occurred else None,
+            meta.platform,
+            meta.source_url,
+            meta.sender_handle,
+            meta.sender_id,
+            original_filename,
+            int(meta.sensitive),
+            case_id,
+            parent_id,
+            stamp,
+            stamp,
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO item_tags (item_id, tag) VALUES (?, ?)",
+        [(item_id, t) for t in sorted({t.strip() for t in meta.tags})],
+    )
+    if message is not None:
+        fields, sent = message
+        conn.execute(
+            "INSERT INTO messages (item_id, recipient, sent_at, sent_tz, sent_utc, thread)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                item_id,
+                fields.recipient,
+                sent.text if sent else None,
+                sent.zone if sent else "unknown",
+                sent.utc if sent else None,
+                fields.thread,
+            ),
+        )
+    item = load_item(conn, item_id)
+    conn.execute(
+        "INSERT INTO search (rowid, title, body, meta) VALUES (?, ?, ?, ?)",
+        (int(cur.lastrowid), *search_text(item, body, item.case)),
+    )
+    session.event(
+        custody.ITEM_CREATED,
+        stamp,
+        item=item,
+        details={"source": source, **(extra_details or {}), "metadata": metadata_snapshot(item)},
+    )
+    return item_id
+
+
+def _first_line(text: str, limit: int = 80) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"

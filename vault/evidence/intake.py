@@ -1,0 +1,220 @@
+"""Streaming intake: original bytes into chunks, SHA-256 in the same pass (docs/format.md §3.1).
+
+Memory stays bounded by one chunk whatever the file size. The caller owns the transaction: if
+anything fails or is cancelled, rolling it back leaves no half item.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from queue import Empty, Full, Queue
+from typing import BinaryIO
+
+from crypto import constants as c
+from vault.errors import Cancelled
+from vault.store.db import Connection
+
+Progress = Callable[[int, int | None], None]  # (bytes done, bytes total or None)
+
+CANCELLED_MESSAGE = "Stopped. Nothing half-added was kept; the vault is as it was before."
+
+
+@dataclass(frozen=True)
+class Stored:
+    content_id: int
+    sha256: str
+    size: int
+    head: bytes  # first bytes, for media-type sniffing
+    existing: bool  # the same bytes were already stored (content row reused)
+
+
+def store_stream(
+    conn: Connection,
+    reader: BinaryIO,
+    *,
+    total: int | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> Stored:
+    """Copy ``reader`` into chunks under a new content row, hashing as it goes.
+
+    If the finished hash is already stored, nothing new is kept and the existing content is
+    returned with ``existing=True``: identical bytes are never stored twice.
+    """
+    if cancel is not None and cancel.is_set():
+        raise Cancelled(CANCELLED_MESSAGE)
+    if total is not None and total <= c.CHUNK_SIZE:
+        # Small (a screenshot, a message): read it whole, so a duplicate is found before
+        # anything is written and the content row is written once with its final values.
+        data = reader.read(c.CHUNK_SIZE + 1)
+        if len(data) <= c.CHUNK_SIZE:
+            return _store_small(conn, data, progress)
+        return _store_chunks(conn, _chunks_after(data, reader, cancel), progress, total)
+    return _store_chunks(conn, _read_ahead(reader, cancel), progress, total)
+
+
+def _store_small(conn: Connection, data: bytes, progress: Progress | None) -> Stored:
+    sha256 = hashlib.sha256(data).hexdigest()
+    row = conn.execute("SELECT id, size FROM contents WHERE sha256 = ?", (sha256,)).fetchone()
+    if row is not None:
+        return Stored(int(row[0]), sha256, int(row[1]), data[:64], existing=True)
+    cur = conn.execute(
+        "INSERT INTO contents (sha256, size, chunk_size, chunk_count) VALUES (?, ?, ?, ?)",
+        (sha256, len(data), c.CHUNK_SIZE, 1 if data else 0),
+    )
+    content_id = int(cur.lastrowid)
+    if data:
+        conn.execute(
+            "INSERT INTO chunks (content_id, seq, data) VALUES (?, 0, ?)", (content_id, data)
+        )
+    if progress is not None:
+        progress(len(data), len(data))
+    return Stored(content_id, sha256, len(data), data[:64], existing=False)
+
+
+def _store_chunks(
+    conn: Connection,
+    chunks: Iterator[tuple[bytes, str | None]],
+    progress: Progress | None,
+    total: int | None,
+) -> Stored:
+    """Insert chunks as they come; the last item of ``chunks`` carries the final SHA-256."""
+    pending = "pending:" + str(uuid.uuid4())
+    cur = conn.execute(
+        "INSERT INTO contents (sha256, size, chunk_size, chunk_count) VALUES (?, 0, ?, 0)",
+        (pending, c.CHUNK_SIZE),
+    )
+    content_id = int(cur.lastrowid)
+    size = 0
+    seq = 0
+    head = b""
+    sha256 = ""
+    for chunk, digest in chunks:
+        if digest is not None:
+            sha256 = digest
+            break
+        if seq == 0:
+            head = chunk[:64]
+        conn.execute(
+            "INSERT INTO chunks (content_id, seq, data) VALUES (?, ?, ?)",
+            (content_id, seq, chunk),
+        )
+        size += len(chunk)
+        seq += 1
+        if progress is not None:
+            progress(size, total)
+    row = conn.execute("SELECT id, size FROM contents WHERE sha256 = ?", (sha256,)).fetchone()
+    if row is not None:
+        conn.execute("DELETE FROM chunks WHERE content_id = ?", (content_id,))
+        conn.execute("DELETE FROM contents WHERE id = ?", (content_id,))
+        return Stored(int(row[0]), sha256, int(row[1]), head, existing=True)
+    conn.execute(
+        "UPDATE contents SET sha256 = ?, size = ?, chunk_count = ? WHERE id = ?",
+        (sha256, size, seq, content_id),
+    )
+    return Stored(content_id, sha256, size, head, existing=False)
+
+
+def _chunks_after(
+    first: bytes, reader: BinaryIO, cancel: threading.Event | None
+) -> Iterator[tuple[bytes, str | None]]:
+    """Chunks of ``first`` + the rest of ``reader`` (a file that grew since it was measured)."""
+    digest = hashlib.sha256(first)
+    for start in range(0, len(first), c.CHUNK_SIZE):
+        yield first[start : start + c.CHUNK_SIZE], None
+    while True:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled(CANCELLED_MESSAGE)
+        chunk = reader.read(c.CHUNK_SIZE)
+        if not chunk:
+            break
+        digest.update(chunk)
+        yield chunk, None
+    yield b"", digest.hexdigest()
+
+
+_DONE = object()
+
+
+def _read_ahead(
+    reader: BinaryIO, cancel: threading.Event | None
+) -> Iterator[tuple[bytes, str | None]]:
+    """Read and hash in a second thread while this one encrypts and inserts (two cores busy).
+
+    At most two chunks wait in the queue, so memory stays at a few MiB for any file size.
+    """
+    queue: Queue[object] = Queue(maxsize=2)
+    stop = threading.Event()
+
+    def produce() -> None:
+        digest = hashlib.sha256()
+        try:
+            while not stop.is_set():
+                chunk = _read_full(reader, c.CHUNK_SIZE)
+                if not chunk:
+                    break
+                digest.update(chunk)  # hashlib releases the GIL on large buffers
+                _put(queue, chunk, stop)
+            _put(queue, ("done", digest.hexdigest()), stop)
+        except BaseException as exc:
+            _put(queue, exc, stop)
+
+    thread = threading.Thread(target=produce, name="evault-intake-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled(CANCELLED_MESSAGE)
+            got = queue.get()
+            if isinstance(got, BaseException):
+                raise got
+            if isinstance(got, tuple):
+                yield b"", str(got[1])
+                return
+            yield got, None  # type: ignore[misc]
+    finally:
+        stop.set()
+        with contextlib.suppress(Empty):
+            while True:
+                queue.get_nowait()
+        thread.join()
+
+
+def _put(queue: Queue[object], value: object, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            queue.put(value, timeout=0.1)
+            return
+        except Full:
+            continue
+
+
+def _read_full(reader: BinaryIO, size: int) -> bytes:
+    """Read ``size`` bytes unless the stream ends first (pipes return short reads)."""
+    parts = []
+    remaining = size
+    while remaining:
+        part = reader.read(remaining)
+        if not part:
+            break
+        parts.append(part)
+        remaining -= len(part)
+    return b"".join(parts)
+
+
+def iter_content(conn: Connection, content_id: int) -> list[int]:
+    """The chunk row ids of a content, in order (the caller reads them one at a time)."""
+    rows = conn.execute(
+        "SELECT id FROM chunks WHERE content_id = ? ORDER BY seq", (content_id,)
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def read_chunk(conn: Connection, chunk_row: int) -> bytes:
+    row = conn.execute("SELECT data FROM chunks WHERE id = ?", (chunk_row,)).fetchone()
+    return bytes(row[0]) if row is not None else b""

@@ -1,0 +1,145 @@
+"""Reading items back out of the database: rows to :class:`Item`, lookup by id or prefix."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from vault.errors import InvalidInput, ItemNotFound
+from vault.evidence.models import Item
+from vault.evidence.search import fold
+from vault.store.db import Connection
+
+ITEM_COLUMNS = (
+    "i.id, i.kind, i.title, i.description, i.media_type, i.size, i.sha256, i.captured_at,"
+    " i.occurred_at, i.occurred_tz, i.occurred_utc, i.platform, i.source_url, i.sender_handle,"
+    " i.sender_id, i.original_filename, i.sensitive, c.name, i.parent_id, i.created_at,"
+    " i.updated_at, i.deleted_at, i.deleted_reason, i.rowid"
+)
+ITEM_FROM = "items i LEFT JOIN cases c ON c.id = i.case_id"
+_ID_PREFIX_RE = re.compile(r"^[0-9a-f-]{4,36}$")
+
+
+def row_to_item(conn: Connection, row: Any) -> Item:
+    item_id = row[0]
+    tags = tuple(
+        r[0]
+        for r in conn.execute(
+            "SELECT tag FROM item_tags WHERE item_id = ? ORDER BY tag", (item_id,)
+        ).fetchall()
+    )
+    message = None
+    if row[1] == "message":
+        m = conn.execute(
+            "SELECT recipient, sent_at, sent_tz, sent_utc, thread FROM messages WHERE item_id = ?",
+            (item_id,),
+        ).fetchone()
+        if m is not None:
+            message = {
+                "recipient": m[0],
+                "sent_at": m[1],
+                "sent_tz": m[2],
+                "sent_utc": m[3],
+                "thread": m[4],
+            }
+    return Item(
+        id=item_id,
+        kind=row[1],
+        title=row[2],
+        description=row[3],
+        media_type=row[4],
+        size=int(row[5]),
+        sha256=row[6],
+        captured_at=row[7],
+        occurred_at=row[8],
+        occurred_tz=row[9],
+        occurred_utc=row[10],
+        platform=row[11],
+        source_url=row[12],
+        sender_handle=row[13],
+        sender_id=row[14],
+        original_filename=row[15],
+        sensitive=bool(row[16]),
+        case=row[17],
+        parent_id=row[18],
+        tags=tags,
+        created_at=row[19],
+        updated_at=row[20],
+        deleted_at=row[21],
+        deleted_reason=row[22],
+        message=message,
+    )
+
+
+def resolve_id(conn: Connection, text: str, *, include_deleted: bool = False) -> str:
+    """Accept a whole item id or a unique prefix of at least 4 characters."""
+    wanted = text.strip().lower()
+    if not _ID_PREFIX_RE.match(wanted):
+        raise InvalidInput(f"'{text[:40]}' is not an item id. 'evault list' shows the ids.")
+    live = "" if include_deleted else " AND deleted_at IS NULL"
+    rows = conn.execute(
+        f"SELECT id FROM items WHERE id >= ? AND id < ?{live} LIMIT 2",  # noqa: S608
+        (wanted, wanted + "\uffff"),
+    ).fetchall()
+    if not rows:
+        raise ItemNotFound(f"No item has the id {text[:40]}. 'evault list' shows the ids.")
+    if len(rows) > 1:
+        raise InvalidInput(f"More than one item starts with {text[:40]}; type more of the id.")
+    return str(rows[0][0])
+
+
+def load_item(conn: Connection, item_id: str) -> Item:
+    row = conn.execute(
+        f"SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE i.id = ?",  # noqa: S608
+        (item_id,),
+    ).fetchone()
+    if row is None:
+        raise ItemNotFound(f"No item has the id {item_id}.")
+    return row_to_item(conn, row)
+
+
+def search_text(item: Item, body: str, case_name: str | None) -> tuple[str, str, str]:
+    """The folded (title, body, meta) columns indexed for ``item``."""
+    meta = " ".join(
+        [
+            item.platform,
+            item.sender_handle,
+            item.sender_id,
+            item.source_url,
+            item.original_filename,
+            case_name or "",
+            *item.tags,
+        ]
+    )
+    return fold(item.title), fold(f"{item.description}\n{body}"), fold(meta)
+
+
+SNAPSHOT_FIELDS = (
+    "title",
+    "description",
+    "media_type",
+    "size",
+    "captured_at",
+    "occurred_at",
+    "occurred_tz",
+    "platform",
+    "source_url",
+    "sender_handle",
+    "sender_id",
+    "original_filename",
+    "sensitive",
+    "case",
+    "parent_id",
+    "tags",
+    "message",
+)
+
+
+def metadata_snapshot(item: Item) -> dict[str, Any]:
+    """Everything said about an item, as recorded in its ``item.created`` custody event.
+
+    ``check`` replays the metadata-change events over this snapshot and compares the result with
+    the database, so a description edited behind the vault's back is found.
+    """
+    data = item.to_json()
+    return {name: data[name] for name in SNAPSHOT_FIELDS}

@@ -1,0 +1,94 @@
+"""Plain data about evidence that the vault API takes and returns. No behaviour, no secrets."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What a defender says about a piece of evidence when adding it (all optional)."""
+
+    title: str = ""
+    description: str = ""
+    platform: str = ""
+    source_url: str = ""
+    sender_handle: str = ""
+    sender_id: str = ""
+    occurred: str | None = None  # ISO 8601 as reported, or None / "unknown"
+    occurred_tz: str | None = None  # IANA zone for a time given without offset
+    case: str | None = None  # case name; created if it does not exist
+    tags: tuple[str, ...] = ()
+    sensitive: bool = False
+    parent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class MessageFields:
+    """Extra fields of a typed threat message."""
+
+    recipient: str = ""
+    sent: str | None = None
+    sent_tz: str | None = None
+    thread: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One piece of evidence as stored (or its tombstone, when ``deleted_at`` is set)."""
+
+    id: str
+    kind: str
+    title: str
+    description: str
+    media_type: str
+    size: int
+    sha256: str
+    captured_at: str
+    occurred_at: str | None
+    occurred_tz: str
+    occurred_utc: str | None
+    platform: str
+    source_url: str
+    sender_handle: str
+    sender_id: str
+    original_filename: str
+    sensitive: bool
+    case: str | None
+    parent_id: str | None
+    tags: tuple[str, ...]
+    created_at: str
+    updated_at: str
+    deleted_at: str | None = None
+    deleted_reason: str | None = None
+    message: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        # Written out (not dataclasses.asdict, which deep-copies): this runs for every item added.
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["tags"] = list(self.tags)
+        data["message"] = dict(self.message) if self.message is not None else None
+        return data
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """Outcome of adding one piece of evidence."""
+
+    item_id: str
+    sha256: str
+    size: int
+    duplicate: bool  # True: these bytes were already in the vault as ``item_id``; nothing added
+    source: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    name: str
+    description: str
+    created: str

@@ -1,0 +1,69 @@
+"""Reading and replacing ``vault.keys``, with crypto errors turned into calm user errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crypto import keyslots
+from crypto.errors import FormatError, ParameterError
+from crypto.keyslots import KeysFile
+from vault.errors import KeysFileDamaged, NotAVault, StorageError, UnsupportedVersion
+from vault.store import fsutil
+
+KEYS_NAME = "vault.keys"
+DB_NAME = "vault.db"
+
+_DAMAGED = (
+    "The vault's key file (vault.keys) is damaged or was altered, so the vault cannot be unlocked. "
+    "Nothing was changed; restore vault.keys from a backup copy of the vault folder."
+)
+
+
+def keys_path(folder: Path) -> Path:
+    return folder / KEYS_NAME
+
+
+def load(folder: Path) -> KeysFile:
+    path = keys_path(folder)
+    if not folder.is_dir():
+        raise NotAVault(
+            f"There is no vault at {folder}. Check the path, or create one with 'evault init'."
+        )
+    if not path.is_file():
+        if (folder / DB_NAME).exists():
+            raise KeysFileDamaged(
+                "The vault's key file (vault.keys) is missing, so the vault cannot be unlocked. "
+                "Restore it from a backup copy of the vault folder."
+            )
+        raise NotAVault(
+            f"{folder} is not an evidence vault. Check the path, or create one with 'evault init'."
+        )
+    try:
+        with path.open("rb") as f:
+            data = f.read(64 * 1024 + 1)
+    except OSError as exc:
+        raise StorageError(
+            "The vault's key file could not be read. Check the disk and try again."
+        ) from exc
+    try:
+        return keyslots.parse_keys_file(data)
+    except ParameterError:
+        raise KeysFileDamaged(
+            "The vault's key file asks for impossible unlocking settings, so it was refused. "
+            "It may have been tampered with; restore vault.keys from a backup copy."
+        ) from None
+    except FormatError as exc:
+        if "newer version" in str(exc):
+            raise UnsupportedVersion(
+                "This vault was made by a newer version of evidence-vault. Install that version to open it."
+            ) from None
+        raise KeysFileDamaged(_DAMAGED) from None
+
+
+def save(folder: Path, keys: KeysFile) -> None:
+    try:
+        fsutil.atomic_write(keys_path(folder), keyslots.serialize_keys_file(keys))
+    except OSError as exc:
+        raise StorageError(
+            "The vault's key file could not be saved, so nothing was changed. Check the disk and try again."
+        ) from exc

@@ -1,0 +1,40 @@
+"""Per-vault preferences of the terminal app, kept inside the encrypted database.
+
+Kept in the vault (not a config file in the home folder) because a preference file on the host is a
+trace, and because the defender's choice should follow the vault to another computer.
+"""
+
+from __future__ import annotations
+
+from vault.errors import InvalidInput
+from vault.store.db import Connection
+from vault.store.session import transaction
+
+AUTO_LOCK_KEY = "setting.auto_lock_minutes"
+AUTO_LOCK_MIN = 1
+AUTO_LOCK_MAX = 120
+
+
+def auto_lock_minutes(conn: Connection) -> int | None:
+    """The stored auto-lock time, or None if the defender never chose one (or it is unusable)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (AUTO_LOCK_KEY,)).fetchone()
+    if row is None:
+        return None
+    try:
+        minutes = int(str(row[0]))
+    except ValueError:
+        return None
+    return minutes if AUTO_LOCK_MIN <= minutes <= AUTO_LOCK_MAX else None
+
+
+def set_auto_lock_minutes(conn: Connection, minutes: int) -> None:
+    if not AUTO_LOCK_MIN <= minutes <= AUTO_LOCK_MAX:
+        raise InvalidInput(
+            f"Choose an auto-lock time between {AUTO_LOCK_MIN} and {AUTO_LOCK_MAX} minutes."
+        )
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (AUTO_LOCK_KEY, str(minutes)),
+        )
