@@ -32,6 +32,7 @@ def test_every_option_is_documented() -> None:
     for action in dict(parsers)["recipient"]._actions:
         if isinstance(action, argparse._SubParsersAction):
             parsers += [(f"recipient {n}", p) for n, p in action.choices.items()]
+    parsers.append(("(global)", build_parser()))
     for name, sub in parsers:
         for action in sub._actions:
             for option in action.option_strings:
@@ -49,7 +50,6 @@ def test_readme_starts_with_the_two_commands() -> None:
 
 
 def test_exit_codes_match_the_code() -> None:
-    from tui.cli import EXIT_INTERNAL
     from vault import errors
 
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
@@ -57,7 +57,7 @@ def test_exit_codes_match_the_code() -> None:
         errors.EXIT_OK,
         errors.EXIT_VERIFY_FAILED,
         errors.EXIT_USER_ERROR,
-        EXIT_INTERNAL,
+        errors.EXIT_INTERNAL,
         errors.EXIT_INTERRUPTED,
     ):
         assert f"| {code} |" in text

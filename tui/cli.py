@@ -19,6 +19,7 @@ from tui import bundle_commands, import_commands, render
 from tui.context import Context
 from tui.secrets_input import read_keyfile, read_stdin
 from vault.errors import (
+    EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USER_ERROR,
@@ -28,8 +29,8 @@ from vault.errors import (
 )
 from vault.evidence.models import AddResult, MessageFields, Metadata
 from vault.host.paths import default_vault_path
+from vault.version import VERSION
 
-EXIT_INTERNAL = 3
 PROG = "evault"
 MIN_ADVISED_PASSPHRASE = 12
 
@@ -421,6 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--version", action="store_true", help="show the program's version and exit"
+    )
+    parser.add_argument(
         "--vault",
         metavar="PATH",
         help=f"vault folder (default: $EVAULT_VAULT, else {default_vault_path({}, None)})",
@@ -578,6 +582,9 @@ def main(
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0)
+    if args.version:
+        out.write(f"{PROG} (evidence-vault) {VERSION}\n")
+        return EXIT_OK
     if args.command is None:
         if not (sys.stdin.isatty() and getattr(out, "isatty", lambda: False)()):
             parser.print_help(out)  # no terminal to draw the app in: show how to use the commands

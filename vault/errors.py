@@ -2,7 +2,7 @@
 
 Each message is one or two calm sentences a defender can act on: what happened and what to do. No
 message, repr or log line ever contains a passphrase, key or evidence content. The command line maps
-these to exit codes (see ``EXIT_*``); the terminal UI shows the same text in a dialog.
+these to exit codes (``EXIT_*``, defined here and nowhere else); the terminal UI shows the same text in a dialog.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_VERIFY_FAILED = 1
 EXIT_USER_ERROR = 2
+EXIT_INTERNAL = 3  # a bug (or a broken installation): please report it
 EXIT_INTERRUPTED = 130
 
 
@@ -82,6 +83,11 @@ class Cancelled(EvaultError):
     """The user stopped a long operation; nothing half-done was kept."""
 
     exit_code = EXIT_INTERRUPTED
+
+
+class BundleUnusable(EvaultError):
+    """The file cannot be read as an evidence bundle at all (not a ZIP, encrypted with another
+    key, truncated): nothing could be checked, so nothing is claimed about it."""
 
 
 class VerificationFailed(EvaultError):

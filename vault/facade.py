@@ -41,6 +41,7 @@ from vault.store.fsutil import NEW_SUFFIX
 from vault.store.keychange import KdfChoice
 from vault.store.lock import VaultLock
 from vault.store.session import Session, now_text, transaction, translate
+from vault.version import PROGRAM
 
 if TYPE_CHECKING:
     from vault.bundle.export import ExportResult
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
     from vault.media.imaging import Preview
     from vault.media.similar import SimilarResult
 
-PROGRAM = "evidence-vault 0.1.0"
 EDITABLE_FIELDS = editing.EDITABLE_FIELDS
 PREVIEW_MAX_BYTES = 64 * 1024 * 1024  # larger pictures get the placeholder, not a decode
 LOCKED_MESSAGE = "The vault is locked. Unlock it again to continue."

@@ -27,7 +27,8 @@ from crypto.sums import format_sums
 from tests.conftest import PASSPHRASE, fast_kdf
 from vault import Vault
 from vault.bundle import layout
-from vault.bundle.verify import BundleUnusable, VerifyResult, verify_zip
+from vault.bundle.verify import VerifyResult, verify_zip
+from vault.errors import BundleUnusable
 from vault.evidence.models import MessageFields, Metadata
 
 BIG_SIZE = 1_572_864 + 4321  # about 1.5 MiB: two storage chunks, two read blocks in verify

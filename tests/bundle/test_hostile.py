@@ -37,8 +37,8 @@ from tests.bundle.support import (
     write_zip,
 )
 from vault.bundle import decrypt, documents, layout
-from vault.bundle.verify import BundleUnusable, VerifyResult, verify_zip
-from vault.errors import InvalidInput, WrongPassphrase
+from vault.bundle.verify import VerifyResult, verify_zip
+from vault.errors import BundleUnusable, InvalidInput, WrongPassphrase
 
 STRUCTURE = "ZIP structure"
 

@@ -42,7 +42,8 @@ from tests.bundle.support import (
     write_zip,
 )
 from vault.bundle import layout
-from vault.bundle.verify import BundleUnusable, VerifyResult, verify_zip
+from vault.bundle.verify import VerifyResult, verify_zip
+from vault.errors import BundleUnusable
 
 HASHES = "Hashes of the bundle's own files"
 LISTED = "Every file listed, nothing added"

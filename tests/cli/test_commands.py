@@ -380,3 +380,16 @@ def test_case_commands(run: Runner, evidence: Path) -> None:
     code, _, err = run("case", "rename", "Nope", "X")
     assert code == 2 and "no case" in err
     assert run.json("check")["ok"] is True  # type: ignore[index]
+
+
+def test_version_is_the_one_the_package_and_the_custody_log_carry(run: Runner) -> None:
+    from importlib.metadata import version
+
+    from vault.version import PROGRAM, VERSION
+
+    code, out, err = run_main(["--version"])
+    assert code == 0, err
+    assert out == f"evault (evidence-vault) {VERSION}\n"
+    assert version("evidence-vault") == VERSION  # pyproject reads the same constant
+    created = [e for e in run.json("log") if e["type"] == "vault.created"]  # type: ignore[union-attr]
+    assert created[0]["details"]["program"] == PROGRAM == f"evidence-vault {VERSION}"

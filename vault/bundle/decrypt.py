@@ -15,8 +15,7 @@ from typing import BinaryIO
 
 from crypto import transport
 from crypto.errors import DecryptionFailed, FormatError
-from vault.bundle.verify import BundleUnusable
-from vault.errors import InvalidInput, WrongPassphrase
+from vault.errors import BundleUnusable, InvalidInput, WrongPassphrase
 
 KEY_SUFFIX = ".key.age"
 

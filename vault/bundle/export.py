@@ -40,8 +40,8 @@ from vault.evidence.items import load_item, metadata_snapshot, resolve_id
 from vault.evidence.models import Item
 from vault.store.fsutil import fsync_dir
 from vault.store.session import Session, now_text, transaction, translate
+from vault.version import PROGRAM
 
-PROGRAM = "evidence-vault 0.1.0"
 STOPPED = "Stopped. No bundle was written."
 MAX_RECIPIENTS = 20
 PIPE_BYTES = 1024 * 1024

@@ -29,10 +29,10 @@ from crypto.identity import fingerprint, normalize_fingerprint
 from crypto.sums import parse_sums
 from vault.bundle import layout
 from vault.clock import format_utc, utc_now
-from vault.errors import Cancelled, EvaultError
+from vault.errors import BundleUnusable, Cancelled
+from vault.version import VERSION
 
 TOOL = "evidence-vault (evault verify)"
-TOOL_VERSION = "0.1.0"
 READ_BLOCK = 1024 * 1024
 Progress = Callable[[int, int | None], None]
 _READ_ERRORS = (
@@ -54,10 +54,6 @@ _DESCRIPTOR_FLAG = 0x08  # bit 3: CRC and sizes follow the data (export streams)
 _DESCRIPTOR_SIGNATURE = 0x08074B50
 _REGULAR_FILE = 0o100644 << 16
 _UNIX = 3
-
-
-class BundleUnusable(EvaultError):
-    """The file cannot be read as a bundle at all (exit code 2)."""
 
 
 @dataclass
@@ -87,7 +83,7 @@ class VerifyResult:
     bundle_sha256: str
     checked_at: str
     tool: str = TOOL
-    tool_version: str = TOOL_VERSION
+    tool_version: str = VERSION
     bundle_id: str = ""
     created: str = ""
     case: str | None = None

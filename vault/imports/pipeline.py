@@ -47,9 +47,9 @@ from vault.imports.parsers.source import ExportSource
 from vault.imports.summary import ChatSummary, ImportSummary
 from vault.media import similar
 from vault.store.session import Session, now_text, rollback, translate
+from vault.version import PROGRAM
 
 IMPORT_COMPLETED = "import.completed"
-PROGRAM = "evidence-vault 0.1.0"  # as in vault.created events (vault.vault.PROGRAM)
 IMPORTER_NAMES = ("telegram", "meta", "whatsapp", "email")
 PLATFORM_WORDS = {
     "telegram": "Telegram",
