@@ -39,24 +39,9 @@ ENTRY = ROOT / "packaging" / "evault_entry.py"
 NAME = "evault"
 MARKER = "evault-portable.txt"  # the same name as vault.host.portable.MARKER (checked below)
 
-# Modules imported through importlib (invisible to PyInstaller's analysis) or loaded only on some
-# code paths; listed explicitly so a frozen build never meets a missing module in front of a user.
-APP_MODULES = (
-    "vault.imports.pipeline",
-    "vault.imports.options",
-    "vault.imports.summary",
-    "vault.imports.parsers.telegram",
-    "vault.imports.parsers.meta",
-    "vault.imports.parsers.whatsapp",
-    "vault.imports.parsers.email",
-    "vault.imports.parsers.mail",
-    "vault.media.imaging",
-    "vault.media.similar",
-    "vault.imports.chats",
-    "vault.host.demo",
-    "vault.facade",
-    "tui.app",
-)
+# Library modules loaded only on some code paths or through importlib (invisible to PyInstaller's
+# analysis); listed so a frozen build never meets a missing module in front of a user. The app's
+# own such modules come from the vault itself (app_modules below), so they cannot drift.
 LIBRARY_MODULES = (
     "sqlcipher3",
     "sqlcipher3.dbapi2",
@@ -136,6 +121,18 @@ def _module_exists(name: str) -> bool:
         return False
 
 
+def app_modules() -> list[str]:
+    """Our modules imported by name at run time: the parser of each row of the importer registry,
+    the modules behind the vault's public names (``vault.__getattr__`` loads them on first use),
+    and the terminal app."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import vault  # noqa: PLC0415 - the build script reads the registry it bundles
+    from vault import IMPORTERS  # noqa: PLC0415
+
+    return sorted({row.module for row in IMPORTERS} | set(vault.public_modules()) | {"tui.app"})
+
+
 def pyinstaller_args(work: Path, dist: Path) -> list[str]:
     """The PyInstaller command line (one folder, console program, nothing unpacked at start)."""
     sep = os.pathsep
@@ -163,7 +160,7 @@ def pyinstaller_args(work: Path, dist: Path) -> list[str]:
         "--add-data",
         f"{ROOT / 'tui' / 'evault.tcss'}{sep}tui",
     ]
-    for module in APP_MODULES + LIBRARY_MODULES:
+    for module in (*app_modules(), *LIBRARY_MODULES):
         if _module_exists(module):  # a module named but missing is skipped
             args += ["--hidden-import", module]
     for package in COLLECT_ALL:

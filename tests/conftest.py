@@ -53,4 +53,4 @@ def vault(make_vault: object) -> Vault:
 @pytest.fixture
 def patch_fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make in-process CLI commands (init, passwd) use fast KDF parameters."""
-    monkeypatch.setattr("vault.facade.calibrate", fast_kdf)
+    monkeypatch.setattr("vault.store.keychange.calibrate", fast_kdf)

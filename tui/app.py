@@ -9,12 +9,10 @@ adding, exporting, verifying) runs in worker threads so the interface never free
 from __future__ import annotations
 
 import gc
-import importlib
 import os
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,13 +22,12 @@ from textual.binding import Binding
 
 from tui.screens.start import CreateScreen, UnlockScreen
 from tui.widgets.dialogs import MessageDialog
-from vault.errors import EvaultError
+from vault import AUTO_LOCK_DEFAULT, EvaultError, holds_vault
 
 if TYPE_CHECKING:
-    from vault.facade import Vault
-    from vault.store.keychange import KdfChoice
+    from vault import KdfChoice, Vault
 
-DEFAULT_AUTO_LOCK_SECONDS = 5 * 60
+DEFAULT_AUTO_LOCK_SECONDS = AUTO_LOCK_DEFAULT * 60
 IDLE_CHECK_SECONDS = 1.0
 # Textual would write a log file or talk to devtools if asked to by these variables; a vault
 # must leave no trace, so the app removes them before it starts.
@@ -89,15 +86,12 @@ class EvaultApp(App[None]):
     @staticmethod
     def _prewarm() -> None:
         """Load the vault code while the defender types the passphrase, not after Enter."""
-        threading.Thread(
-            target=importlib.import_module, args=("vault.facade",), daemon=True
-        ).start()
+        threading.Thread(target=_load_vault_code, daemon=True).start()
 
     def _start_screen(self) -> UnlockScreen | CreateScreen:
-        exists = (self.vault_path / "vault.keys").exists() or (
-            self.vault_path / "vault.db"
-        ).exists()
-        return UnlockScreen(self.vault_path) if exists else CreateScreen(self.vault_path)
+        if holds_vault(self.vault_path):
+            return UnlockScreen(self.vault_path)
+        return CreateScreen(self.vault_path)
 
     def unlocked(self, vault: Vault) -> None:
         """Called by the start screens once a vault is open: show the evidence."""
@@ -167,8 +161,9 @@ class EvaultApp(App[None]):
     def show_error(self, message: str) -> None:
         self.push_screen(MessageDialog(message, title="Something went wrong"))
 
-    def now(self) -> datetime | None:
-        return None
+
+def _load_vault_code() -> None:
+    from vault import Vault  # noqa: F401, PLC0415 - imported for its side effect: loading
 
 
 def make_app(

@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from tui.secrets_input import StdinBudget, prompt_secret, read_first_line, read_keyfile
-from vault.errors import InvalidInput
-from vault.host.paths import default_vault_path
+from vault import InvalidInput, default_vault_path
 
 if TYPE_CHECKING:
-    from vault.facade import Vault
-    from vault.host.portable import Portable
+    from vault import Portable, Vault
 
+PROG = "evault"
 
 INTERRUPTED_NOTICE = (
     "The last session ended in the middle of saving (was the stick pulled out, or the power "
@@ -87,7 +86,7 @@ class Context:
 
     @contextlib.contextmanager
     def open_vault(self) -> Iterator[Vault]:
-        from vault.facade import Vault  # noqa: PLC0415 - the heavy part loads only when needed
+        from vault import Vault  # noqa: PLC0415 - the heavy part loads only when needed
 
         if self.args.recovery_key_file:
             recovery = read_first_line(self.args.recovery_key_file, "recovery key", self.stdin)
@@ -98,7 +97,7 @@ class Context:
                 Vault.ensure_vault(self.vault_path)  # say "no vault here" before asking
             vault = Vault.open(self.vault_path, passphrase=self.passphrase(), keyfile=keyfile)
         if vault.interrupted_write:
-            self.err.write(f"evault: {INTERRUPTED_NOTICE}\n")
+            self.err.write(f"{PROG}: {INTERRUPTED_NOTICE}\n")
         try:
             yield vault
         finally:

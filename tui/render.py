@@ -1,4 +1,5 @@
-"""Plain-text and JSON output for the command line. Formatting only; no vault logic."""
+"""Words for people: plain-text and JSON output of the command line, and the texts the app shows
+too (item details, import provenance, the import report). Formatting only; no vault logic."""
 
 from __future__ import annotations
 
@@ -6,13 +7,17 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from vault.custody.models import CheckReport, CustodyRecord
-from vault.evidence.models import Item
+from vault import IMPORTERS
 
 if TYPE_CHECKING:
-    from vault.imports.chats import Provenance
-    from vault.imports.options import ImportOptions
-    from vault.imports.summary import ImportSummary
+    from vault import (
+        CheckReport,
+        CustodyRecord,
+        ImportOptions,
+        ImportSummary,
+        Item,
+        Provenance,
+    )
 
 
 def emit_json(value: Any, out: TextIO | None = None) -> None:
@@ -181,12 +186,7 @@ def provenance_rows(p: Provenance, *, readable: bool = False) -> list[tuple[str,
     return [(label, value) for label, value in rows if value]
 
 
-PLATFORM_NAMES = {
-    "telegram": "Telegram",
-    "meta": "Facebook/Messenger/Instagram",
-    "whatsapp": "WhatsApp",
-    "email": "e-mail",
-}
+PLATFORM_NAMES = {row.name: row.platform for row in IMPORTERS}
 PROBLEMS_SHOWN = 10
 MISSING_SHOWN = 50
 

@@ -11,7 +11,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from vault.errors import InvalidInput
+from vault import InvalidInput
 
 MAX_SECRET_FILE_BYTES = 64 * 1024
 MAX_KEYFILE_BYTES = 16 * 1024 * 1024

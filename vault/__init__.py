@@ -1,26 +1,258 @@
-"""The evidence-vault domain: vault lifecycle, evidence items, custody log, integrity checks.
+"""The evidence-vault domain, and its one public API.
 
-Every user-visible operation is a method of :class:`vault.facade.Vault`, so the terminal UI, the
-command line and the tests all drive the same code.
+Everything the front ends (``tui/``: the command line and the terminal app) may use is named in
+``__all__`` below and imported as ``from vault import Name``; ``tests/test_layers.py`` enforces
+that they reach nothing else. What is behind it, by concept:
+
+- ``store/``: the vault folder, ``vault.db`` and its migrations, ``vault.keys`` (unlocking and
+  changing keys), the process lock, the unlocked session, preferences, the rules both front ends
+  follow (``policy``);
+- ``evidence/``: adding, reading, editing, listing, search, cases, media types;
+- ``custody/``: the signed custody log and the integrity check;
+- ``media/``: pictures (previews, perceptual hashes);
+- ``imports/``: the importer registry, options, the import pipeline, chats, ``parsers/``;
+- ``bundle/``: exporting signed evidence bundles and verifying them (no vault needed);
+- ``host/``: where vaults live, portable mode, the demo vault;
+- ``facade.py``: the :class:`Vault` every user-visible operation is a method of;
+- ``errors.py`` (one hierarchy, every exit code), ``clock.py`` (time), ``version.py``.
+
+Names are loaded on first use, not when ``vault`` is imported: the terminal app draws its first
+screen before SQLCipher, the crypto libraries or Pillow are loaded (docs/performance.md).
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from vault.errors import EvaultError
+from vault.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USER_ERROR,
+    EXIT_VERIFY_FAILED,
+    BundleUnusable,
+    Cancelled,
+    EvaultError,
+    InvalidInput,
+    ItemNotFound,
+    KeyfileRequired,
+    KeysFileDamaged,
+    NotAVault,
+    RecoveryKeyMistyped,
+    StorageError,
+    StorageFull,
+    UnsupportedVersion,
+    VaultBusy,
+    VaultDamaged,
+    VaultExists,
+    VaultLocked,
+    VerificationFailed,
+    WrongPassphrase,
+)
+
+# This marker tells the start-up check (tui/launch.py) that the ``vault`` package found is this
+# project's, and not another package of the same name installed over it.
+EVIDENCE_VAULT_PACKAGE = "vault"
+
+# Public name -> (module, attribute), imported when first asked for.
+_LAZY: dict[str, tuple[str, str]] = {
+    # the facade
+    "Vault": ("vault.facade", "Vault"),
+    "KdfChoice": ("vault.store.keychange", "KdfChoice"),
+    # evidence
+    "Metadata": ("vault.evidence.models", "Metadata"),
+    "MessageFields": ("vault.evidence.models", "MessageFields"),
+    "Item": ("vault.evidence.models", "Item"),
+    "AddResult": ("vault.evidence.models", "AddResult"),
+    "Case": ("vault.evidence.models", "Case"),
+    "parse_tags": ("vault.evidence.models", "parse_tags"),
+    "Filters": ("vault.evidence.listing", "Filters"),
+    "ItemRow": ("vault.evidence.listing", "ItemRow"),
+    # custody
+    "CustodyRecord": ("vault.custody.models", "CustodyRecord"),
+    "CheckReport": ("vault.custody.models", "CheckReport"),
+    # pictures
+    "Preview": ("vault.media.imaging", "Preview"),
+    "SimilarResult": ("vault.media.similar", "SimilarResult"),
+    # imports
+    "IMPORTERS": ("vault.imports.registry", "IMPORTERS"),
+    "Importer": ("vault.imports.registry", "Importer"),
+    "ImportOptions": ("vault.imports.options", "ImportOptions"),
+    "ImportProgress": ("vault.imports.options", "ImportProgress"),
+    "DATE_ORDERS": ("vault.imports.options", "DATE_ORDERS"),
+    "split_profile_link": ("vault.imports.options", "split_profile_link"),
+    "parse_profile_links": ("vault.imports.options", "parse_profile_links"),
+    "ImportSummary": ("vault.imports.summary", "ImportSummary"),
+    "ChatSummary": ("vault.imports.summary", "ChatSummary"),
+    "Chat": ("vault.imports.chats", "Chat"),
+    "ChatLine": ("vault.imports.chats", "ChatLine"),
+    "Provenance": ("vault.imports.chats", "Provenance"),
+    # bundles
+    "verify_bundle": ("vault.bundle.checking", "verify_bundle"),
+    "CheckedBundle": ("vault.bundle.checking", "CheckedBundle"),
+    "VerifyResult": ("vault.bundle.verify", "VerifyResult"),
+    "ExportResult": ("vault.bundle.export", "ExportResult"),
+    "new_recipient_file": ("vault.bundle.recipients", "new_recipient_file"),
+    "certificate_html": ("vault.bundle.documents", "certificate_html"),
+    # the vault folder and the rules both front ends follow
+    "holds_vault": ("vault.store.folder", "holds_vault"),
+    "check_passphrase": ("vault.store.policy", "check_passphrase"),
+    "passphrase_advice": ("vault.store.policy", "passphrase_advice"),
+    "passphrase_warning": ("vault.store.policy", "passphrase_warning"),
+    "check_auto_lock_minutes": ("vault.store.policy", "check_auto_lock_minutes"),
+    "AUTO_LOCK_MIN": ("vault.store.policy", "AUTO_LOCK_MIN"),
+    "AUTO_LOCK_MAX": ("vault.store.policy", "AUTO_LOCK_MAX"),
+    "AUTO_LOCK_DEFAULT": ("vault.store.policy", "AUTO_LOCK_DEFAULT"),
+    # the computer it runs on
+    "default_vault_path": ("vault.host.paths", "default_vault_path"),
+    "Portable": ("vault.host.portable", "Portable"),
+    "find_portable_root": ("vault.host.portable", "find_root"),
+    "activate_portable": ("vault.host.portable", "activate"),
+    "DemoVault": ("vault.host.demo", "DemoVault"),
+    "create_demo": ("vault.host.demo", "create_demo"),
+    # the version
+    "VERSION": ("vault.version", "VERSION"),
+    "PROGRAM": ("vault.version", "PROGRAM"),
+}
+
+__all__ = [
+    "AUTO_LOCK_DEFAULT",
+    "AUTO_LOCK_MAX",
+    "AUTO_LOCK_MIN",
+    "DATE_ORDERS",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USER_ERROR",
+    "EXIT_VERIFY_FAILED",
+    "IMPORTERS",
+    "PROGRAM",
+    "VERSION",
+    "AddResult",
+    "BundleUnusable",
+    "Cancelled",
+    "Case",
+    "Chat",
+    "ChatLine",
+    "ChatSummary",
+    "CheckReport",
+    "CheckedBundle",
+    "CustodyRecord",
+    "DemoVault",
+    "EvaultError",
+    "ExportResult",
+    "Filters",
+    "ImportOptions",
+    "ImportProgress",
+    "ImportSummary",
+    "Importer",
+    "InvalidInput",
+    "Item",
+    "ItemNotFound",
+    "ItemRow",
+    "KdfChoice",
+    "KeyfileRequired",
+    "KeysFileDamaged",
+    "MessageFields",
+    "Metadata",
+    "NotAVault",
+    "Portable",
+    "Preview",
+    "Provenance",
+    "RecoveryKeyMistyped",
+    "SimilarResult",
+    "StorageError",
+    "StorageFull",
+    "UnsupportedVersion",
+    "Vault",
+    "VaultBusy",
+    "VaultDamaged",
+    "VaultExists",
+    "VaultLocked",
+    "VerificationFailed",
+    "VerifyResult",
+    "WrongPassphrase",
+    "activate_portable",
+    "certificate_html",
+    "check_auto_lock_minutes",
+    "check_passphrase",
+    "create_demo",
+    "default_vault_path",
+    "find_portable_root",
+    "holds_vault",
+    "new_recipient_file",
+    "parse_profile_links",
+    "parse_tags",
+    "passphrase_advice",
+    "passphrase_warning",
+    "split_profile_link",
+    "verify_bundle",
+]
 
 if TYPE_CHECKING:
+    from vault.bundle.checking import CheckedBundle, verify_bundle
+    from vault.bundle.documents import certificate_html
+    from vault.bundle.export import ExportResult
+    from vault.bundle.recipients import new_recipient_file
+    from vault.bundle.verify import VerifyResult
+    from vault.custody.models import CheckReport, CustodyRecord
+    from vault.evidence.listing import Filters, ItemRow
+    from vault.evidence.models import (
+        AddResult,
+        Case,
+        Item,
+        MessageFields,
+        Metadata,
+        parse_tags,
+    )
     from vault.facade import Vault
+    from vault.host.demo import DemoVault, create_demo
+    from vault.host.paths import default_vault_path
+    from vault.host.portable import Portable
+    from vault.host.portable import activate as activate_portable
+    from vault.host.portable import find_root as find_portable_root
+    from vault.imports.chats import Chat, ChatLine, Provenance
+    from vault.imports.options import (
+        DATE_ORDERS,
+        ImportOptions,
+        ImportProgress,
+        parse_profile_links,
+        split_profile_link,
+    )
+    from vault.imports.registry import IMPORTERS, Importer
+    from vault.imports.summary import ChatSummary, ImportSummary
+    from vault.media.imaging import Preview
+    from vault.media.similar import SimilarResult
+    from vault.store.folder import holds_vault
+    from vault.store.keychange import KdfChoice
+    from vault.store.policy import (
+        AUTO_LOCK_DEFAULT,
+        AUTO_LOCK_MAX,
+        AUTO_LOCK_MIN,
+        check_auto_lock_minutes,
+        check_passphrase,
+        passphrase_advice,
+        passphrase_warning,
+    )
+    from vault.version import PROGRAM, VERSION
 
-__all__ = ["EvaultError", "Vault"]
+
+def public_modules() -> list[str]:
+    """The modules behind the public names (for the portable build, which must bundle them
+    although they are imported by name, not by an import statement)."""
+    return sorted({module for module, _ in _LAZY.values()})
 
 
 def __getattr__(name: str) -> Any:
-    # Loaded on first use: the terminal app draws its first screen before the database and
-    # crypto libraries are imported (see docs/performance.md, start-up).
-    if name == "Vault":
-        from vault.facade import Vault  # noqa: PLC0415
+    try:
+        module, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'vault' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value  # later look-ups skip this function
+    return value
 
-        return Vault
-    raise AttributeError(name)
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

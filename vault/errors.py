@@ -27,6 +27,16 @@ class EvaultError(Exception):
         return self.message
 
 
+LOCKED_MESSAGE = "The vault is locked. Unlock it again to continue."
+
+
+class VaultLocked(EvaultError):
+    """The vault was locked (auto-lock, panic key) while something still wanted it."""
+
+    def __init__(self, message: str = LOCKED_MESSAGE) -> None:
+        super().__init__(message)
+
+
 class NotAVault(EvaultError):
     """The folder is not an evidence vault (no vault.keys / vault.db)."""
 

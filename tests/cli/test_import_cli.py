@@ -366,7 +366,7 @@ def test_date_order_and_profile_url_refused_for_other_platforms(
     code, _, err = run("import", "telegram", str(folder), "--date-order", "dmy")
     assert code == 2 and "only for WhatsApp" in err
     code, _, err = run("import", "telegram", str(folder), "--profile-url", f"X={META_URL}")
-    assert code == 2 and "--profile-url" in err
+    assert code == 2 and "Profile links are only for" in err
     code, _, err = run("import", "meta", str(folder), "--profile-url", "no equals sign")
     assert code == 2 and "NAME" not in err and "'='" in err
     assert items(run) == []

@@ -290,6 +290,10 @@ def _other_time(value: str) -> str:
     return value.replace("2026", "2025")
 
 
+def _flip_last(raw: bytes) -> bytes:
+    return raw[:-1] + bytes([raw[-1] ^ 0x01])
+
+
 def _other_b64(value: str) -> str:
     raw = bytearray(base64.b64decode(value))
     raw[0] ^= 0x01
@@ -307,8 +311,9 @@ TAMPERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], None]] = {
     "aead": lambda d, s: s.__setitem__("aead", "aes-256-gcm"),
     "nonce": lambda d, s: s.__setitem__("nonce", _other_b64(s["nonce"])),
     "wrapped-first-byte": lambda d, s: s.__setitem__("wrapped", _other_b64(s["wrapped"])),
+    # The last byte flipped (not set to 0: one key in 256 has a 0 there, and then nothing changed).
     "wrapped-tag": lambda d, s: s.__setitem__(
-        "wrapped", _b64(base64.b64decode(s["wrapped"])[:-1] + b"\x00")
+        "wrapped", _b64(_flip_last(base64.b64decode(s["wrapped"])))
     ),
     "kdf-salt": lambda d, s: s["kdf"].__setitem__("salt", _other_b64(s["kdf"]["salt"])),
     "kdf-name": lambda d, s: s["kdf"].__setitem__("name", "scrypt"),

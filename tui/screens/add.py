@@ -28,11 +28,10 @@ from textual.widgets import (
 
 from tui.screens.base import StoppableTask, VaultAccess
 from tui.widgets.tickbox import TickBox
-from vault.errors import Cancelled, EvaultError
-from vault.evidence.models import AddResult, MessageFields, Metadata
+from vault import AddResult, Cancelled, EvaultError, MessageFields, Metadata, parse_tags
 
 if TYPE_CHECKING:
-    from vault.facade import Vault
+    from vault import Vault
 
 
 def _metadata_inputs(prefix: str) -> ComposeResult:
@@ -75,7 +74,7 @@ class _Form(VaultAccess, Screen[None]):
         )
 
     def tags(self) -> tuple[str, ...]:
-        return tuple(t.strip() for t in self.value("tags").split(",") if t.strip())
+        return parse_tags(self.value("tags"))
 
     def status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)

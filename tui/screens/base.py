@@ -11,13 +11,11 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from vault.errors import EvaultError
+from vault import VaultLocked
 
 if TYPE_CHECKING:
     from tui.app import EvaultApp
     from vault import Vault
-
-LOCKED = "The vault is locked. Unlock it again to continue."
 
 
 class VaultAccess(DOMNode):
@@ -31,7 +29,7 @@ class VaultAccess(DOMNode):
     def vault(self) -> Vault:
         vault = self.evault.vault
         if vault is None:
-            raise EvaultError(LOCKED)
+            raise VaultLocked()
         return vault
 
 

@@ -18,13 +18,10 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
 from tui.screens.base import VaultAccess
-from vault.bundle import decrypt
-from vault.bundle.export import ExportResult
-from vault.bundle.verify import VerifyResult, verify_zip
-from vault.errors import EvaultError
+from vault import EvaultError, verify_bundle
 
 if TYPE_CHECKING:
-    pass
+    from vault import ExportResult, VerifyResult
 
 
 class ExportScreen(VaultAccess, Screen[None]):
@@ -229,14 +226,12 @@ class VerifyScreen(VaultAccess, Screen[None]):
     @work(thread=True, exclusive=True, group="verify")
     def _verify(self, path: Path, key: str | None, identity: str, passphrase: str) -> None:
         try:
-            if not path.is_file():
-                raise EvaultError(f"{path} is not a file. Check the name.")
-            name = path.name
-            sha = None
-            if decrypt.is_encrypted(path):
-                identities = [Path(identity).expanduser()] if identity else []
-                path, sha = decrypt.decrypt_bundle(path, identities, lambda: passphrase)
-            result = verify_zip(path, key=key, display_name=name, file_sha256=sha)
+            result = verify_bundle(
+                path,
+                key=key,
+                identities=[Path(identity).expanduser()] if identity else [],
+                ask_passphrase=lambda: passphrase,
+            ).result
         except EvaultError as exc:
             self.app.call_from_thread(self._show_text, exc.message)
             return

@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from tui.screens.base import VaultAccess
-from vault.errors import EvaultError
+from vault import EvaultError
 
 
 class CasesScreen(VaultAccess, Screen[None]):

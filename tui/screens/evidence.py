@@ -7,8 +7,6 @@ reloads after a short pause, never once per keystroke.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,11 +17,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Select
 
 from tui.screens.base import VaultAccess
 from tui.widgets.plain import plain
-from vault.errors import EvaultError
-from vault.evidence.listing import Filters, ItemRow
-
-if TYPE_CHECKING:
-    pass
+from vault import EvaultError, Filters, ItemRow
 
 PAGE = 200
 PREFETCH_MARGIN = 120  # start fetching the next page this many rows before the end

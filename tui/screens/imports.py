@@ -8,7 +8,6 @@ messages that a later export no longer contains (possibly deleted by the sender:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,40 +34,28 @@ from tui.render import human_size, import_summary, readable_time
 from tui.screens.base import StoppableTask, VaultAccess
 from tui.widgets.plain import plain
 from tui.widgets.tickbox import TickBox
-from vault.errors import Cancelled, EvaultError
-from vault.imports.options import ImportOptions, split_profile_link
-from vault.imports.summary import ImportSummary
+from vault import (
+    DATE_ORDERS,
+    IMPORTERS,
+    Cancelled,
+    EvaultError,
+    ImportOptions,
+    ImportSummary,
+    parse_profile_links,
+    parse_tags,
+)
 
 if TYPE_CHECKING:
-    from vault.imports.chats import Chat, ChatLine
+    from vault import Chat, ChatLine
 
-KINDS = [
-    ("Telegram (JSON export)", "telegram"),
-    ("Facebook / Messenger / Instagram", "meta"),
-    ("WhatsApp (.txt or .zip)", "whatsapp"),
-    ("E-mail (.eml or .mbox)", "email"),
-]
-DATE_ORDERS = [
-    ("Day first (14/11/2023)", "dmy"),
-    ("Month first (11/14/2023)", "mdy"),
-    ("Year first (2023-11-14)", "ymd"),
-]
+KINDS = [(row.label, row.name) for row in IMPORTERS]
+DATE_ORDER_WORDS = {
+    "dmy": "Day first (14/11/2023)",
+    "mdy": "Month first (11/14/2023)",
+    "ymd": "Year first (2023-11-14)",
+}
+DATE_ORDER_CHOICES = [(DATE_ORDER_WORDS[order], order) for order in DATE_ORDERS]
 PAGE = 200
-
-
-def parse_profile_links(text: str) -> dict[str, str]:
-    """'Name = https://…' lines into a mapping; a line without '=' is a mistake worth naming."""
-    links: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        pair = split_profile_link(line)
-        if pair is None:
-            raise ValueError(
-                f"Profile link line {number} is not in the form Name = https://… ; nothing was imported."
-            )
-        links[pair[0]] = pair[1]
-    return links
 
 
 class ImportScreen(StoppableTask):
@@ -95,7 +82,7 @@ class ImportScreen(StoppableTask):
                 )
                 yield Input(id="zone")
                 yield Label("WhatsApp only, if asked: how dates are written")
-                yield Select(DATE_ORDERS, prompt="Let the file tell", id="date-order")
+                yield Select(DATE_ORDER_CHOICES, prompt="Let the file tell", id="date-order")
                 yield Label(
                     "Facebook / Instagram only: senders' profile links, one per line as "
                     "Name = https://… (the export gives names only)"
@@ -139,24 +126,20 @@ class ImportScreen(StoppableTask):
             self.status(f"There is nothing at {path}. Check the path.")
             return
         order = self.query_one("#date-order", Select).value
-        options = ImportOptions(
-            timezone=self._value("zone") or None,
-            date_order=order if isinstance(order, str) else None,
-            case=self._value("case") or None,
-            tags=tuple(t.strip() for t in self._value("tags").split(",") if t.strip()),
-            sensitive_media=not self.query_one("#show-media", Checkbox).value,
-        )
         kind = str(self.query_one("#kind", Select).value)
         try:
-            profiles = parse_profile_links(self.query_one("#profiles", TextArea).text)
-        except ValueError as exc:
-            self.status(str(exc))
+            options = ImportOptions(
+                timezone=self._value("zone") or None,
+                date_order=order if isinstance(order, str) else None,
+                case=self._value("case") or None,
+                tags=parse_tags(self._value("tags")),
+                sensitive_media=not self.query_one("#show-media", Checkbox).value,
+                profile_urls=parse_profile_links(self.query_one("#profiles", TextArea).text),
+            )
+            options.validate(kind)  # the vault's rules, the same the command line follows
+        except EvaultError as exc:
+            self.status(exc.message)
             return
-        if profiles:
-            if kind != "meta":
-                self.status("Profile links are only for Facebook / Instagram exports.")
-                return
-            options = replace(options, profile_urls=profiles)
         self.running = True
         self.cancel_event.clear()
         self.query_one("#import", Button).disabled = True

@@ -20,12 +20,10 @@ from tui.screens.base import VaultAccess
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.picture import picture_text
 from tui.widgets.tickbox import TickBox
-from vault.errors import EvaultError
-from vault.evidence.models import Item
+from vault import EvaultError, parse_tags
 
 if TYPE_CHECKING:
-    from vault.media.imaging import Preview
-    from vault.media.similar import SimilarResult
+    from vault import Item, Preview, SimilarResult
 
 PREVIEW_COLS = 72  # fits an 80-column terminal with the screen's padding
 PREVIEW_ROWS = 16
@@ -311,7 +309,7 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
             "sender_handle": value["sender_handle"],
             "sender_id": value["sender_id"],
             "case": value["case"].strip() or None,
-            "tags": [t.strip() for t in value["tags"].split(",") if t.strip()],
+            "tags": list(parse_tags(value["tags"])),
             "sensitive": self.query_one("#edit-sensitive", Checkbox).value,
         }
         occurred = value["occurred"].strip()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,12 +10,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from tui.screens.base import VaultAccess
-from tui.strength import advice
 from tui.widgets.dialogs import ConfirmDialog, MessageDialog
-from vault.errors import EvaultError
-
-if TYPE_CHECKING:
-    pass
+from vault import EvaultError, check_auto_lock_minutes, passphrase_advice
 
 
 class SettingsScreen(VaultAccess, Screen[None]):
@@ -58,7 +52,7 @@ class SettingsScreen(VaultAccess, Screen[None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "new1":
-            self.query_one("#strength", Static).update(advice(event.value))
+            self.query_one("#strength", Static).update(passphrase_advice(event.value))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "passwd":
@@ -80,8 +74,10 @@ class SettingsScreen(VaultAccess, Screen[None]):
         elif event.button.id == "save-autolock":
             value = self.query_one("#autolock", Input).value.strip()
             minutes = int(value) if value.isdigit() else 0
-            if not 1 <= minutes <= 120:
-                self._status("Choose between 1 and 120 minutes.")
+            try:
+                check_auto_lock_minutes(minutes)
+            except EvaultError as exc:
+                self._status(exc.message)
                 return
             vault = self.evault.vault
             if vault is None:

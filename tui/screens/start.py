@@ -17,12 +17,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from tui.screens.base import VaultAccess
-from tui.strength import advice
 from tui.widgets.tickbox import TickBox
-from vault.errors import EvaultError
+from vault import EvaultError, passphrase_advice
 
 if TYPE_CHECKING:
-    from vault.facade import Vault
+    from vault import Vault
 
 
 class UnlockScreen(VaultAccess, Screen[None]):
@@ -96,7 +95,7 @@ class UnlockScreen(VaultAccess, Screen[None]):
 
     @work(thread=True, exclusive=True, group="unlock")
     def _open(self, secret: str, keyfile_path: str) -> None:
-        from vault.facade import Vault  # noqa: PLC0415 - loaded after the first frame
+        from vault import Vault  # noqa: PLC0415 - loaded after the first frame
 
         try:
             keyfile = Path(keyfile_path).expanduser().read_bytes() if keyfile_path else None
@@ -153,7 +152,7 @@ class CreateScreen(VaultAccess, Screen[None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "first":
-            self.query_one("#strength", Static).update(advice(event.value))
+            self.query_one("#strength", Static).update(passphrase_advice(event.value))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "first":
@@ -177,7 +176,7 @@ class CreateScreen(VaultAccess, Screen[None]):
 
     @work(thread=True, exclusive=True, group="create")
     def _make(self, passphrase: str, keyfile_path: str) -> None:
-        from vault.facade import Vault  # noqa: PLC0415 - loaded after the first frame
+        from vault import Vault  # noqa: PLC0415 - loaded after the first frame
 
         try:
             keyfile = Path(keyfile_path).expanduser().read_bytes() if keyfile_path else None

@@ -14,7 +14,7 @@ from rich.style import Style
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from vault.media.imaging import Preview
+    from vault import Preview
 
 UPPER_HALF = "\u2580"
 

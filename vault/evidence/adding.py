@@ -26,11 +26,16 @@ from vault.evidence import intake
 from vault.evidence.cases import ensure_case
 from vault.evidence.items import load_item, metadata_snapshot, resolve_id, search_text
 from vault.evidence.mediatype import sniff
-from vault.evidence.models import AddResult, MessageFields, Metadata
+from vault.evidence.models import (
+    AddResult,
+    MessageFields,
+    Metadata,
+    check_case_name,
+    check_tags,
+)
 from vault.store.session import Session, now_text, rollback, transaction, translate
 
 MAX_TEXT_BYTES = 16 * 1024 * 1024
-MAX_TAG = 100
 GROUP_COMMIT_SECONDS = 0.25
 TEXT_MEDIA_TYPE = "text/plain; charset=utf-8"
 
@@ -39,11 +44,9 @@ def validate_meta(meta: Metadata) -> None:
     """Refuse unusable metadata before anything is written."""
     if meta.occurred:
         parse_reported_time(meta.occurred, meta.occurred_tz)
-    for tag in meta.tags:
-        if not tag.strip() or len(tag) > MAX_TAG:
-            raise InvalidInput(f"A tag must be 1 to {MAX_TAG} characters.")
-    if meta.case is not None and not meta.case.strip():
-        raise InvalidInput("A case name cannot be empty.")
+    check_tags(meta.tags)
+    if meta.case is not None:
+        check_case_name(meta.case)
 
 
 def add_files(

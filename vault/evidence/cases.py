@@ -6,19 +6,15 @@ import uuid
 
 from vault.custody import log as custody
 from vault.errors import InvalidInput
-from vault.evidence.models import Case
+from vault.evidence.models import Case, check_case_name
 from vault.store.session import Session
-
-MAX_CASE_NAME = 200
 
 
 def ensure_case(session: Session, name: str | None, stamp: str) -> str | None:
     """The id of the case called ``name``, creating it (with a custody event) if new."""
     if name is None:
         return None
-    name = name.strip()
-    if not name or len(name) > MAX_CASE_NAME:
-        raise InvalidInput(f"A case name must be 1 to {MAX_CASE_NAME} characters.")
+    name = check_case_name(name)
     row = session.conn.execute("SELECT id FROM cases WHERE name = ?", (name,)).fetchone()
     if row:
         return str(row[0])
@@ -47,9 +43,7 @@ def list_cases(session: Session) -> list[Case]:
 
 def rename_case(session: Session, old: str, new: str, stamp: str) -> Case:
     """Rename a case; one ``case.renamed`` event (its items' case name changes with it)."""
-    new = new.strip()
-    if not new or len(new) > MAX_CASE_NAME:
-        raise InvalidInput(f"A case name must be 1 to {MAX_CASE_NAME} characters.")
+    new = check_case_name(new)
     row = session.conn.execute("SELECT id FROM cases WHERE name = ?", (old.strip(),)).fetchone()
     if row is None:
         raise InvalidInput(f"There is no case called '{old[:60]}'.")

@@ -5,6 +5,31 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from vault.errors import InvalidInput
+
+MAX_TAG = 100
+MAX_CASE_NAME = 200
+
+
+def parse_tags(text: str) -> tuple[str, ...]:
+    """Tags typed as one line, separated by commas: "threat, telegram" -> ("threat", "telegram")."""
+    return tuple(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
+
+
+def check_tags(tags: tuple[str, ...] | list[str]) -> None:
+    """Refuse an empty or over-long tag before anything is written."""
+    for tag in tags:
+        if not tag.strip() or len(tag) > MAX_TAG:
+            raise InvalidInput(f"A tag must be 1 to {MAX_TAG} characters.")
+
+
+def check_case_name(name: str) -> str:
+    """The case name without surrounding spaces, or a calm error if it is empty or too long."""
+    name = name.strip()
+    if not name or len(name) > MAX_CASE_NAME:
+        raise InvalidInput(f"A case name must be 1 to {MAX_CASE_NAME} characters.")
+    return name
+
 
 @dataclass(frozen=True)
 class Metadata:

@@ -23,11 +23,9 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,6 +33,7 @@ from vault.errors import Cancelled, InvalidInput
 from vault.evidence import adding, intake
 from vault.evidence.mediatype import sniff
 from vault.evidence.models import MessageFields, Metadata
+from vault.imports import registry
 from vault.imports.options import ImportOptions, ImportProgress
 from vault.imports.parsers.records import (
     TIME_FROM_DECLARED_ZONE,
@@ -46,41 +45,17 @@ from vault.imports.parsers.records import (
 from vault.imports.parsers.source import ExportSource
 from vault.imports.summary import ChatSummary, ImportSummary
 from vault.media import similar
+from vault.store import db
 from vault.store.session import Session, now_text, rollback, translate
 from vault.version import PROGRAM
 
 IMPORT_COMPLETED = "import.completed"
-IMPORTER_NAMES = ("telegram", "meta", "whatsapp", "email")
-PLATFORM_WORDS = {
-    "telegram": "Telegram",
-    "meta": "Facebook/Messenger/Instagram",
-    "whatsapp": "WhatsApp",
-    "email": "e-mail",
-}
-IMPORT_CACHE_KIB = 48 * 1024
-NORMAL_CACHE_KIB = 16 * 1024  # as vault.db sets it on every connection
+IMPORT_CACHE_KIB = 48 * 1024  # three times the usual page cache (store.db.CACHE_KIB)
 MAX_PROBLEMS_KEPT = 500
 MAX_MISSING_IN_EVENT = 200
 MESSAGE_MAX_BYTES = 256 * 1024 * 1024
 TEXT_SUFFIXES = (".json", ".txt", ".html", ".htm", ".css", ".js", ".eml", ".mbox", ".csv")
 CANCELLED = "The import was stopped. Nothing from it was kept."
-
-
-def importer_module(name: str) -> ModuleType:
-    """The parser for ``name``, imported only when asked for (each pulls in its own libraries)."""
-    if name not in IMPORTER_NAMES:
-        raise InvalidInput(
-            f"There is no importer called '{name[:20]}'. Use one of: {', '.join(IMPORTER_NAMES)}."
-        )
-    import importlib  # noqa: PLC0415
-
-    module_name = (
-        "vault.imports.parsers.mail" if name == "email" else f"vault.imports.parsers.{name}"
-    )
-    try:
-        return importlib.import_module(module_name)
-    except ModuleNotFoundError:
-        return importlib.import_module(f"vault.imports.parsers.{name}")
 
 
 def import_export(
@@ -94,19 +69,16 @@ def import_export(
     now: datetime | None = None,
 ) -> ImportSummary:
     """Import the export at ``path`` with the parser ``importer``; see the module docstring."""
-    module = importer_module(importer)
-    if options.timezone is not None:
-        from vault.imports.parsers.timeutil import zone  # noqa: PLC0415
-
-        zone(options.timezone)  # a misspelt zone is refused before anything is read
-    adding.validate_meta(Metadata(case=options.case, tags=options.tags))
+    row = registry.importer(importer)
+    options.validate(importer)  # the front ends did so too; the rules live in one place
+    parser = row.parser()
     with ExportSource(path) as source:
-        if not module.detect(source):
+        if not parser.detect(source):
             raise InvalidInput(
-                f"{path.name} does not look like a {PLATFORM_WORDS[importer]} export. "
+                f"{path.name} does not look like a {row.platform} export. "
                 "Check that you chose the right file or folder and the right kind of import."
             )
-        run = _Run(session, module, importer, source, options, progress, cancel, now_text(now))
+        run = _Run(session, parser, row, source, options, progress, cancel, now_text(now))
         conn = session.conn
         # A larger page cache while importing: the indexes of a 100,000-message import outgrow
         # the usual 16 MiB and every insert then waits on the disk (docs/performance.md).
@@ -122,7 +94,7 @@ def import_export(
             rollback(conn)
             raise translate(exc) from None
         finally:
-            conn.execute(f"PRAGMA cache_size = -{NORMAL_CACHE_KIB}")
+            conn.execute(f"PRAGMA cache_size = -{db.CACHE_KIB}")
     return summary
 
 
@@ -132,8 +104,8 @@ class _Run:
     def __init__(
         self,
         session: Session,
-        module: ModuleType,
-        importer: str,
+        parser: registry.Parser,
+        row: registry.Importer,
         source: ExportSource,
         options: ImportOptions,
         progress: ImportProgress | None,
@@ -142,8 +114,9 @@ class _Run:
     ) -> None:
         self.session = session
         self.conn = session.conn
-        self.module = module
-        self.importer = importer
+        self.parser = parser
+        self.row = row
+        self.importer = row.name
         self.source = source
         self.options = options
         self.progress = progress
@@ -151,8 +124,8 @@ class _Run:
         self.stamp = stamp
         self.import_id = str(uuid.uuid4())
         self.summary = ImportSummary(
-            importer=importer,
-            importer_version=str(module.VERSION),
+            importer=row.name,
+            importer_version=str(parser.VERSION),
             source_name=source.path.name,
             source_kind=source.kind,
             source_sha256="",
@@ -195,12 +168,8 @@ class _Run:
                 self.stamp,
             ),
         )
-        parse_options: dict[str, Any] = {}
-        if self.importer == "whatsapp":
-            parse_options["date_order"] = self.options.date_order
-        if self.importer == "meta" and self.options.profile_urls:
-            parse_options["profile_urls"] = dict(self.options.profile_urls)
-        records = self.module.parse(self.source, timezone=self.options.timezone, **parse_options)
+        parse_options = {name: getattr(self.options, name) for name in self.row.options}
+        records = self.parser.parse(self.source, timezone=self.options.timezone, **parse_options)
         for record in records:
             self._check_cancel()
             if isinstance(record, ImportedChat):
@@ -222,14 +191,14 @@ class _Run:
             raise Cancelled(CANCELLED)
 
     def _label(self) -> str:
-        return f"{PLATFORM_WORDS[self.importer]} export"
+        return f"{self.row.platform} export"
 
     def _export_meta(self, title: str, name: str = "") -> Metadata:
         # A folder's pictures and videos may be the leaked images themselves: hidden by default.
         media = bool(name) and not name.lower().endswith(TEXT_SUFFIXES)
         return Metadata(
             title=title,
-            platform=_platform_word(self.importer),
+            platform=self.row.platform_value,
             case=self.options.case,
             tags=tuple(dict.fromkeys((*self.options.tags, "export"))),
             sensitive=media and self.options.sensitive_media,
@@ -290,11 +259,9 @@ class _Run:
             item_id, sha256 = self._store_bytes(
                 io.BytesIO(listing),
                 len(listing),
-                replace(
-                    self._export_meta(
-                        f"{self._label()} (folder {source.path.name}): SHA256SUMS of its "
-                        f"{len(listing_lines)} files"
-                    ),
+                self._export_meta(
+                    f"{self._label()} (folder {source.path.name}): SHA256SUMS of its "
+                    f"{len(listing_lines)} files"
                 ),
                 "SHA256SUMS",
                 stage=None,
@@ -374,7 +341,7 @@ class _Run:
     def _message(self, message: ImportedMessage) -> None:
         chat = self.chats.get(message.chat_key)
         if chat is None:
-            chat = ImportedChat(message.chat_key, message.chat_key, _platform_word(self.importer))
+            chat = ImportedChat(message.chat_key, message.chat_key, self.row.platform_value)
             self._chat(chat)
         chat_summary = self.chat_summaries[chat.key]
         chat_summary.messages += 1
@@ -699,10 +666,6 @@ class _Run:
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _platform_word(importer: str) -> str:
-    return {"meta": "facebook"}.get(importer, importer)
 
 
 def _json_default(value: object) -> Any:

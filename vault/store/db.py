@@ -17,6 +17,7 @@ from crypto import constants as c
 from vault.errors import EvaultError, StorageError, StorageFull, VaultDamaged
 
 Connection = Any  # sqlcipher3.Connection has no type stubs
+CACHE_KIB = 16 * 1024  # the page cache of every connection: memory stays bounded (imports raise it)
 
 DAMAGED_MESSAGE = (
     "The vault's database is damaged or was altered, so it cannot be read. "
@@ -58,7 +59,7 @@ def connect(path: Path, db_key: bytes, *, create: bool = False) -> Connection:
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA journal_mode = DELETE").fetchone()
         conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA cache_size = -16384")  # 16 MiB page cache keeps memory bounded
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     except sqlcipher3.Error as exc:
         conn.close()
         raise translate(exc) from None

@@ -1,4 +1,4 @@
-"""Unlocking and changing keys: passphrase, keyfile, recovery key (docs/format.md §2).
+"""Changing keys: a new passphrase (and keyfile), a new recovery key (docs/format.md §2).
 
 Key changes rewrite ``vault.keys`` only; ``vault.db`` is not touched. Each change is noted in the
 key-events list of ``vault.keys`` (authenticated with a key derived from the database key) and
@@ -14,59 +14,19 @@ from pathlib import Path
 
 from crypto import constants as c
 from crypto import keyslots
-from crypto.errors import DecryptionFailed, FormatError, RecoveryKeyTypo
-from crypto.kdf import Argon2Params
+from crypto.kdf import Argon2Params, calibrate
 from crypto.keyslots import KeysFile
-from crypto.recovery import format_recovery_key, new_recovery_secret, parse_recovery_key
+from crypto.recovery import format_recovery_key, new_recovery_secret
 from vault.custody import log as custody
-from vault.errors import InvalidInput, KeyfileRequired, RecoveryKeyMistyped, WrongPassphrase
-from vault.store import keystore
+from vault.store import keystore, policy
 from vault.store.session import Session, transaction
 
-KdfChoice = Callable[[], Argon2Params]
-MIN_PASSPHRASE_CHARS = 8
-
-WRONG_PASSPHRASE = "That passphrase does not open this vault. Check it and try again."  # noqa: S105
-WRONG_KEYFILE = "That passphrase and keyfile do not open this vault. Check both and try again."
-WRONG_RECOVERY = "That recovery key does not open this vault. Check each group and try again."
-KEYFILE_NEEDED = "This vault also needs its keyfile. Give it with --keyfile and try again."
-RECOVERY_TYPO = (
-    "That recovery key has a typing mistake: one of the groups is wrong. "
-    "Check each group against your paper copy."
-)
+KdfChoice = Callable[[], Argon2Params]  # the Argon2id settings for a new slot (tests: fast ones)
 
 
-def check_passphrase(passphrase: str) -> None:
-    if len(passphrase) < MIN_PASSPHRASE_CHARS:
-        raise InvalidInput(
-            f"A passphrase needs at least {MIN_PASSPHRASE_CHARS} characters. "
-            "Several unrelated words you can remember make a strong one."
-        )
-
-
-def unlock(
-    keys: KeysFile, passphrase: str | None, keyfile: bytes | None, recovery_key: str | None
-) -> bytes:
-    """The database key, from a recovery key or a passphrase (and keyfile)."""
-    if recovery_key is not None:
-        try:
-            secret = parse_recovery_key(recovery_key)
-        except RecoveryKeyTypo:
-            raise RecoveryKeyMistyped(RECOVERY_TYPO) from None
-        except FormatError as exc:
-            raise RecoveryKeyMistyped(str(exc)) from None
-        try:
-            return keyslots.unlock_with_recovery(keys, secret)
-        except DecryptionFailed:
-            raise WrongPassphrase(WRONG_RECOVERY) from None
-    if passphrase is None:
-        raise InvalidInput("A passphrase or recovery key is needed to open the vault.")
-    try:
-        return keyslots.unlock_with_passphrase(keys, passphrase, keyfile)
-    except keyslots.KeyfileRequired:
-        raise KeyfileRequired(KEYFILE_NEEDED) from None
-    except DecryptionFailed:
-        raise WrongPassphrase(WRONG_PASSPHRASE if keyfile is None else WRONG_KEYFILE) from None
+def kdf_params(kdf: KdfChoice | None) -> Argon2Params:
+    """The settings for a new passphrase slot: ``kdf``'s, else calibrated on this computer."""
+    return (kdf or calibrate)()
 
 
 def change_passphrase(
@@ -80,7 +40,7 @@ def change_passphrase(
     stamp: str,
 ) -> KeysFile:
     """Replace the passphrase slot; returns the new keys (already saved atomically)."""
-    check_passphrase(new_passphrase)
+    policy.check_passphrase(new_passphrase)
     slot = keyslots.make_passphrase_slot(
         db_key, keys.vault_id, new_passphrase, params, now=stamp, keyfile=keyfile
     )

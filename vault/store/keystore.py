@@ -9,9 +9,7 @@ from crypto.errors import FormatError, ParameterError
 from crypto.keyslots import KeysFile
 from vault.errors import KeysFileDamaged, NotAVault, StorageError, UnsupportedVersion
 from vault.store import fsutil
-
-KEYS_NAME = "vault.keys"
-DB_NAME = "vault.db"
+from vault.store.folder import DB_NAME, KEYS_NAME
 
 _DAMAGED = (
     "The vault's key file (vault.keys) is damaged or was altered, so the vault cannot be unlocked. "

@@ -6,13 +6,11 @@ trace, and because the defender's choice should follow the vault to another comp
 
 from __future__ import annotations
 
-from vault.errors import InvalidInput
 from vault.store.db import Connection
+from vault.store.policy import AUTO_LOCK_MAX, AUTO_LOCK_MIN, check_auto_lock_minutes
 from vault.store.session import transaction
 
 AUTO_LOCK_KEY = "setting.auto_lock_minutes"
-AUTO_LOCK_MIN = 1
-AUTO_LOCK_MAX = 120
 
 
 def auto_lock_minutes(conn: Connection) -> int | None:
@@ -28,10 +26,7 @@ def auto_lock_minutes(conn: Connection) -> int | None:
 
 
 def set_auto_lock_minutes(conn: Connection, minutes: int) -> None:
-    if not AUTO_LOCK_MIN <= minutes <= AUTO_LOCK_MAX:
-        raise InvalidInput(
-            f"Choose an auto-lock time between {AUTO_LOCK_MIN} and {AUTO_LOCK_MAX} minutes."
-        )
+    check_auto_lock_minutes(minutes)
     with transaction(conn):
         conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "

@@ -6,21 +6,17 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui import render
+from tui.commands import Command, json_option
 from tui.context import Context
+from vault import EXIT_OK, EXIT_VERIFY_FAILED, InvalidInput
 
 if TYPE_CHECKING:
-    from vault.bundle.verify import VerifyResult
-from vault.errors import EXIT_OK, EXIT_VERIFY_FAILED, InvalidInput
-
-Command = Callable[
-    [str, Callable[[argparse.Namespace, Context], int], str], argparse.ArgumentParser
-]
+    from vault import VerifyResult
 
 
 def _recipients(values: list[str]) -> list[str]:
@@ -96,28 +92,23 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
-    path = Path(args.file)
-    if not path.is_file():
-        raise InvalidInput(f"{path} is not a file. Check the name and try again.")
-    display_name = path.name
-    encrypted_sha = None
-    from vault.bundle import decrypt  # noqa: PLC0415 - loaded only when used
-    from vault.bundle.verify import verify_zip  # noqa: PLC0415
+    from vault import verify_bundle  # noqa: PLC0415 - loaded only when used
 
-    if decrypt.is_encrypted(path):
-        passphrase_source = ctx.args.passphrase_file
+    passphrase_source = ctx.args.passphrase_file
 
-        def ask() -> str:
-            return ctx.secret(passphrase_source, "passphrase")
+    def ask() -> str:
+        return ctx.secret(passphrase_source, "passphrase")
 
-        path, encrypted_sha = decrypt.decrypt_bundle(
-            path,
-            [Path(p) for p in args.identity or []],
-            ask,
-            Path(args.decrypted_out) if args.decrypted_out else None,
-        )
-        ctx.advise(f"Decrypted to {path} (kept for you to open the evidence).")
-    result = verify_zip(path, key=args.key, display_name=display_name, file_sha256=encrypted_sha)
+    checked = verify_bundle(
+        Path(args.file),
+        key=args.key,
+        identities=[Path(p) for p in args.identity or []],
+        ask_passphrase=ask,
+        decrypted_out=Path(args.decrypted_out) if args.decrypted_out else None,
+    )
+    if checked.decrypted is not None:
+        ctx.advise(f"Decrypted to {checked.decrypted} (kept for you to open the evidence).")
+    result = checked.result
     if args.certificate:
         _write_certificate(Path(args.certificate), result)
     if args.json:
@@ -129,9 +120,9 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
 
 def _write_certificate(path: Path, result: VerifyResult) -> None:
     data: dict[str, Any] = result.to_json()
-    from vault.bundle import documents  # noqa: PLC0415 - loaded only when used
+    from vault import certificate_html  # noqa: PLC0415 - loaded only when used
 
-    content = documents.certificate_html(data)
+    content = certificate_html(data)
     try:
         with open(path, "xb") as f:
             f.write(content)
@@ -180,9 +171,9 @@ def _print_result(result: VerifyResult, ctx: Context, *, key_given: bool) -> Non
 
 def cmd_recipient_new(args: argparse.Namespace, ctx: Context) -> int:
     out = Path(args.out)
-    from vault.bundle import recipients  # noqa: PLC0415 - loaded only when used
+    from vault import new_recipient_file  # noqa: PLC0415 - loaded only when used
 
-    public = recipients.new_recipient_file(out)
+    public = new_recipient_file(out)
     if args.json:
         render.emit_json({"identity_file": str(out), "recipient": public}, ctx.out)
         return EXIT_OK
@@ -196,7 +187,7 @@ def cmd_recipient_new(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def register(command: Command) -> None:
-    p = command("export", cmd_export, "make a signed evidence bundle (ZIP) for a lawyer")
+    p = command("export", cmd_export, "make a signed evidence bundle (ZIP) for a lawyer", json=True)
     p.add_argument("ids", nargs="*", metavar="ID", help="items to export")
     p.add_argument("--case", help="export every item of this case")
     p.add_argument("--all", action="store_true", help="export every item in the vault")
@@ -225,9 +216,13 @@ def register(command: Command) -> None:
         metavar="FILE",
         help="with --encrypt-passphrase: read the bundle passphrase from FILE",
     )
-    p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = command("verify", cmd_verify, "check a bundle: signatures, every hash, the custody log")
+    p = command(
+        "verify",
+        cmd_verify,
+        "check a bundle: signatures, every hash, the custody log",
+        json=True,
+    )
     p.add_argument("file", metavar="FILE")
     p.add_argument(
         "--key",
@@ -248,16 +243,18 @@ def register(command: Command) -> None:
     p.add_argument(
         "--certificate", metavar="OUT.html", help="write a printable verification certificate"
     )
-    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     recipient = command("recipient", _recipient_help, "age keys for lawyers: 'recipient new'")
     rsub = recipient.add_subparsers(dest="recipient_command", metavar="ACTION")
-    p = rsub.add_parser("new", help="make a new age key for receiving encrypted bundles")
+    p = rsub.add_parser(
+        "new",
+        help="make a new age key for receiving encrypted bundles",
+        parents=[json_option()],
+    )
     p.set_defaults(handler=cmd_recipient_new)
     p.add_argument(
         "--out", required=True, metavar="KEYFILE", help="file to save the private key in"
     )
-    p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 def _recipient_help(args: argparse.Namespace, ctx: Context) -> int:

@@ -12,25 +12,17 @@ import argparse
 import csv
 import io
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui import render
+from tui.commands import Command
 from tui.context import Context
-from vault.errors import EXIT_OK, InvalidInput
+from vault import DATE_ORDERS, EXIT_OK, IMPORTERS, InvalidInput
 
 if TYPE_CHECKING:
-    from vault.imports.chats import Chat, ChatLine
-    from vault.imports.options import ImportOptions
-    from vault.media.similar import SimilarResult
+    from vault import Chat, ChatLine, ImportOptions, SimilarResult
 
-Command = Callable[
-    [str, Callable[[argparse.Namespace, Context], int], str], argparse.ArgumentParser
-]
-
-IMPORTERS = ("telegram", "meta", "whatsapp", "email")
-DATE_ORDERS = ("dmy", "mdy", "ymd")
 CHAT_PAGE = 200
 HASH_COLUMNS = ("sha256", "algorithm", "perceptual_hash", "media_type", "size")
 PROGRESS_EVERY = 0.2  # seconds between progress redraws: often enough to look alive
@@ -42,7 +34,7 @@ PROGRESS_WIDTH = 78
 
 def _profile_urls(values: list[str] | None) -> dict[str, str]:
     """``NAME=URL`` pairs; split at the first ``=`` because profile URLs often contain one."""
-    from vault.imports.options import split_profile_link  # noqa: PLC0415 - only when importing
+    from vault import split_profile_link  # noqa: PLC0415 - only when importing
 
     urls: dict[str, str] = {}
     for value in values or ():
@@ -58,17 +50,11 @@ def _profile_urls(values: list[str] | None) -> dict[str, str]:
 
 
 def _options(args: argparse.Namespace) -> ImportOptions:
-    """The defender's choices, refused early when they cannot apply to this kind of export."""
-    from vault.imports.options import ImportOptions  # noqa: PLC0415 - loaded only when importing
+    """The defender's choices, refused early when they cannot apply to this kind of export (the
+    rules are the vault's, ``ImportOptions.validate``, the same the app follows)."""
+    from vault import ImportOptions  # noqa: PLC0415 - loaded only when importing
 
-    if args.date_order is not None and args.importer != "whatsapp":
-        raise InvalidInput("--date-order is only for WhatsApp exports. Nothing was imported.")
-    if args.profile_url and args.importer != "meta":
-        raise InvalidInput(
-            "--profile-url is only for Facebook, Messenger and Instagram exports (evault import "
-            "meta). Nothing was imported."
-        )
-    return ImportOptions(
+    options = ImportOptions(
         timezone=args.timezone,
         date_order=args.date_order,
         case=args.case,
@@ -76,6 +62,8 @@ def _options(args: argparse.Namespace) -> ImportOptions:
         sensitive_media=not args.show_media,
         profile_urls=_profile_urls(args.profile_url),
     )
+    options.validate(args.importer)
+    return options
 
 
 class _Progress:
@@ -354,16 +342,19 @@ def cmd_hashes(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def register(command: Command) -> None:
+    names = [row.name for row in IMPORTERS]
+    platforms = [row.platform for row in IMPORTERS]
     p = command(
         "import",
         cmd_import,
-        "import a Telegram, Facebook/Messenger/Instagram, WhatsApp or e-mail export",
+        f"import a {', '.join(platforms[:-1])} or {platforms[-1]} export",
+        json=True,
     )
     p.add_argument(
         "importer",
-        choices=IMPORTERS,
-        metavar="{telegram,meta,whatsapp,email}",
-        help="the kind of export (meta: Facebook, Messenger or Instagram)",
+        choices=names,
+        metavar="{" + ",".join(names) + "}",
+        help="the kind of export: " + "; ".join(f"{row.name}: {row.platform}" for row in IMPORTERS),
     )
     p.add_argument("path", metavar="PATH", help="the export: its folder, ZIP file or single file")
     p.add_argument(
@@ -393,15 +384,12 @@ def register(command: Command) -> None:
         help="Meta only: a sender's profile link, kept with their messages (Meta exports give "
         "names only); repeat for several",
     )
-    p.add_argument("--json", action="store_true", help="machine-readable summary")
 
-    p = command("imports", cmd_imports, "list past imports of platform exports")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    command("imports", cmd_imports, "list past imports of platform exports", json=True)
 
-    p = command("chats", cmd_chats, "list imported chats (conversations)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    command("chats", cmd_chats, "list imported chats (conversations)", json=True)
 
-    p = command("chat", cmd_chat, "show an imported chat's messages in time order")
+    p = command("chat", cmd_chat, "show an imported chat's messages in time order", json=True)
     p.add_argument("chat_key", metavar="CHAT_KEY", help="the chat's key, as 'evault chats' shows")
     p.add_argument(
         "--platform", help="the chat's platform, when chats on several platforms share the key"
@@ -410,19 +398,20 @@ def register(command: Command) -> None:
         "--limit", type=int, default=CHAT_PAGE, metavar="N", help="show at most N messages"
     )
     p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N messages")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = command(
-        "similar", cmd_similar, "find re-posts of a picture by its perceptual hash (none shown)"
+        "similar",
+        cmd_similar,
+        "find re-posts of a picture by its perceptual hash (none shown)",
+        json=True,
     )
     p.add_argument("id", metavar="ID", help="a picture's item id (or its first characters)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = command(
         "hashes",
         cmd_hashes,
         "list the pictures' perceptual hashes as CSV, for hash-matching takedown requests",
+        json=True,
     )
     p.add_argument("--case", help="only the pictures of this case")
     p.add_argument("--out", metavar="FILE", help="write the CSV to FILE (which must not exist yet)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")

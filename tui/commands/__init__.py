@@ -1,0 +1,34 @@
+"""The ``evault`` commands, by what they work on: ``vaults`` (create, check, keys, identity, demo,
+the app), ``evidence`` (add, list, show, search, edit, delete, cases), ``bundles`` (export, verify,
+age keys for lawyers) and ``imports`` (platform exports, chats, picture hashes).
+
+Each module has a ``register(command)`` that adds its commands to the parser, and one handler per
+command that opens the vault through :class:`tui.context.Context` and calls one ``Vault`` method.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Protocol
+
+from tui.context import Context
+
+Handler = Callable[[argparse.Namespace, Context], int]
+
+
+class Command(Protocol):
+    """``command(name, handler, help, json=...)``: add a subcommand (``--json`` if asked)."""
+
+    def __call__(
+        self, name: str, handler: Handler, help_text: str, *, json: bool = False
+    ) -> argparse.ArgumentParser: ...
+
+
+def json_option() -> argparse.ArgumentParser:
+    """The one ``--json`` option, as a parent parser for every command that can answer in JSON."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--json", action="store_true", help="machine-readable output (JSON) for scripts"
+    )
+    return parent

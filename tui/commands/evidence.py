@@ -1,0 +1,319 @@
+"""`evault add`, `add-message`, `add-note`, `list`, `show`, `get`, `search`, `log`, `rm`, `edit` and
+`case`: the evidence in the vault and what is said about it."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tui import render
+from tui.commands import Command
+from tui.context import Context
+from tui.secrets_input import read_stdin
+from vault import EXIT_OK, AddResult, InvalidInput, MessageFields, Metadata
+
+
+def _metadata(args: argparse.Namespace) -> Metadata:
+    return Metadata(
+        title=args.title or "",
+        description=args.description or "",
+        platform=args.platform or "",
+        source_url=args.url or "",
+        sender_handle=args.sender or "",
+        sender_id=args.sender_id or "",
+        occurred=getattr(args, "occurred", None),
+        occurred_tz=getattr(args, "occurred_tz", None),
+        case=args.case,
+        tags=tuple(args.tag or ()),
+        sensitive=bool(args.sensitive),
+    )
+
+
+def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
+    paths = [Path(p) for p in args.files]
+    for path in paths:
+        if not path.is_file():
+            raise InvalidInput(f"{path} is not a file that can be read. Nothing was added.")
+    meta = _metadata(args)
+
+    def report(r: AddResult) -> None:
+        # Printed as soon as the file is safely committed, so if a later file fails (a full
+        # disk, say) the defender still sees exactly which ones are in the vault.
+        if args.json:
+            return
+        if r.duplicate:
+            ctx.out.write(f"{r.item_id}  already in the vault (same SHA-256): {r.source}\n")
+        else:
+            ctx.out.write(f"{r.item_id}  added: {r.source}\n")
+        ctx.out.flush()
+
+    with ctx.open_vault() as vault:
+        results = vault.add_files(paths, meta, on_result=report)
+    if args.json:
+        render.emit_json([r.to_json() for r in results], ctx.out)
+    return EXIT_OK
+
+
+def _read_stdin_text(ctx: Context, what: str) -> str:
+    ctx.stdin.take(f"{what} text")
+    data = read_stdin(16 * 1024 * 1024 + 1)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"The {what} text is not UTF-8. Nothing was added.") from None
+
+
+def cmd_add_message(args: argparse.Namespace, ctx: Context) -> int:
+    text = _read_stdin_text(ctx, "message")
+    fields = MessageFields(
+        recipient=args.recipient or "", sent=args.sent, sent_tz=args.sent_tz, thread=""
+    )
+    with ctx.open_vault() as vault:
+        result = vault.add_message(text, _metadata(args), fields)
+    return _print_added(ctx, args, result.to_json())
+
+
+def cmd_add_note(args: argparse.Namespace, ctx: Context) -> int:
+    text = _read_stdin_text(ctx, "note")
+    with ctx.open_vault() as vault:
+        result = vault.add_note(text, _metadata(args))
+    return _print_added(ctx, args, result.to_json())
+
+
+def _print_added(ctx: Context, args: argparse.Namespace, result: dict[str, object]) -> int:
+    if args.json:
+        render.emit_json(result, ctx.out)
+    elif result["duplicate"]:
+        ctx.out.write(f"{result['item_id']}  already in the vault (same message)\n")
+    else:
+        ctx.out.write(f"{result['item_id']}  added\n")
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        items = vault.list_items(include_deleted=args.all)
+    if args.json:
+        render.emit_json([render.item_summary(i) for i in items], ctx.out)
+    else:
+        render.item_table(items, ctx.out)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        item = vault.get_item(args.id, include_deleted=True)
+        origin = vault.import_provenance(item.id) if item.kind == "message" else None
+    if args.json:
+        data = item.to_json()
+        if origin is not None:
+            data["import"] = origin.to_json()
+        render.emit_json(data, ctx.out)
+    else:
+        render.item_details(item, ctx.out)
+        if origin is not None:
+            ctx.out.write(render.format_rows(render.provenance_rows(origin)) + "\n")
+    return EXIT_OK
+
+
+def cmd_get(args: argparse.Namespace, ctx: Context) -> int:
+    out = ctx.output_path(args.out)
+    with ctx.open_vault() as vault:
+        item = vault.export_content(args.id, out, reason=args.reason, overwrite=args.force)
+    ctx.advise(
+        f"Warning: {out} is an unencrypted copy outside the vault. Anyone with access to this "
+        "computer can open it. Delete it when you no longer need it."
+    )
+    ctx.out.write(f"Wrote {item.size} bytes to {out} (SHA-256 {item.sha256}).\n")
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        items = vault.search(args.query)
+    if args.json:
+        render.emit_json([render.item_summary(i) for i in items], ctx.out)
+    else:
+        render.item_table(items, ctx.out)
+    return EXIT_OK
+
+
+def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        records = vault.custody_log(args.id)
+    if args.json:
+        render.emit_json([r.to_json() for r in records], ctx.out)
+    else:
+        render.custody_lines(records, ctx.out)
+    return EXIT_OK
+
+
+def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        item = vault.delete_item(args.id, reason=args.reason)
+    ctx.out.write(
+        f"Deleted the content of {item.id}. A signed record of the deletion (with its SHA-256 and "
+        "your reason) stays in the custody log.\n"
+    )
+    return EXIT_OK
+
+
+def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
+    changes: dict[str, object] = {}
+    for name, attr in (
+        ("title", "title"),
+        ("description", "description"),
+        ("platform", "platform"),
+        ("source_url", "url"),
+        ("sender_handle", "sender"),
+        ("sender_id", "sender_id"),
+        ("case", "case"),
+    ):
+        value = getattr(args, attr)
+        if value is not None:
+            changes[name] = value
+    if args.occurred is not None:
+        changes["occurred"] = args.occurred
+        changes["occurred_tz"] = args.occurred_tz
+    if args.tag is not None:
+        changes["tags"] = args.tag
+    if args.sensitive is not None:
+        changes["sensitive"] = args.sensitive
+    if not changes:
+        raise InvalidInput("Nothing to change: give at least one option such as --title.")
+    occurred_tz = changes.pop("occurred_tz", None)
+    with ctx.open_vault() as vault:
+        if "occurred" in changes:
+            changes["occurred_tz"] = occurred_tz
+        item = vault.update_metadata(args.id, changes, reason=args.reason)
+    ctx.out.write(f"Updated {item.id}. The change is recorded in the custody log.\n")
+    return EXIT_OK
+
+
+def cmd_case(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        if args.case_command == "rename":
+            case = vault.rename_case(args.old, args.new)
+            ctx.out.write(f"Renamed to '{case.name}'. The change is in the custody log.\n")
+            return EXIT_OK
+        if args.case_command == "new":
+            case = vault.create_case(args.name)
+            ctx.out.write(f"Case '{case.name}' created.\n")
+            return EXIT_OK
+        cases = vault.list_cases()
+    if args.json:
+        render.emit_json(
+            [{"id": c.id, "name": c.name, "created": c.created} for c in cases], ctx.out
+        )
+    elif not cases:
+        ctx.out.write("No cases yet. Add evidence with --case NAME, or: evault case new NAME\n")
+    else:
+        for case in cases:
+            ctx.out.write(f"{case.name}\n")
+    return EXIT_OK
+
+
+def _metadata_options(p: argparse.ArgumentParser, *, occurred: bool = True) -> None:
+    p.add_argument("--title", help="short title (default: the file name or first line)")
+    p.add_argument("--description", help="what this is and why it matters")
+    p.add_argument("--platform", help="where it was posted or sent (Telegram, Facebook, e-mail…)")
+    p.add_argument("--url", help="link to where it was seen")
+    p.add_argument("--sender", help="sender's handle or display name")
+    p.add_argument("--sender-id", help="sender's stable id or phone number, where known")
+    if occurred:
+        p.add_argument(
+            "--occurred",
+            metavar="ISO-8601",
+            help="when it happened, e.g. 2026-03-09T21:14+04:00, or 'unknown'",
+        )
+        p.add_argument(
+            "--occurred-tz",
+            metavar="ZONE",
+            help="time zone for --occurred given without offset, e.g. Asia/Baku",
+        )
+    p.add_argument("--case", help="case (incident) it belongs to; created if new")
+    p.add_argument("--tag", action="append", help="a tag (repeat for several)")
+    p.add_argument(
+        "--sensitive",
+        action="store_true",
+        help="intimate or sensitive: never previewed without asking",
+    )
+
+
+def register(command: Command) -> None:
+    p = command("add", cmd_add, "add files as evidence (original bytes, unchanged)", json=True)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    _metadata_options(p)
+
+    p = command(
+        "add-message",
+        cmd_add_message,
+        "add a threat message; its text is read from standard input",
+        json=True,
+    )
+    _metadata_options(p)
+    p.add_argument("--sent", metavar="ISO-8601", help="when it was sent")
+    p.add_argument("--sent-tz", metavar="ZONE", help="time zone for --sent given without offset")
+    p.add_argument("--recipient", help="who received it")
+
+    p = command(
+        "add-note",
+        cmd_add_note,
+        "add your own note; its text is read from standard input",
+        json=True,
+    )
+    _metadata_options(p)
+
+    p = command("list", cmd_list, "list the evidence in the vault", json=True)
+    p.add_argument("--all", action="store_true", help="include deleted items (tombstones)")
+
+    p = command("show", cmd_show, "show an item's details (not its content)", json=True)
+    p.add_argument("id")
+
+    p = command(
+        "get", cmd_get, "write an item's original bytes to a file (leaves the vault unencrypted)"
+    )
+    p.add_argument("id")
+    p.add_argument("--out", required=True, metavar="PATH", help="file to write")
+    p.add_argument("--reason", help="why it is taken out (recorded in the custody log)")
+    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
+
+    p = command(
+        "search", cmd_search, "find items by words in titles, messages and details", json=True
+    )
+    p.add_argument("query")
+
+    p = command(
+        "log", cmd_log, "show the chain of custody (of the vault, or of one item)", json=True
+    )
+    p.add_argument("id", nargs="?")
+
+    p = command("rm", cmd_rm, "delete an item's content, keeping a signed record of the deletion")
+    p.add_argument("id")
+    p.add_argument("--reason", required=True, help="why (recorded in the custody log)")
+
+    p = command("edit", cmd_edit, "change an item's details (recorded in the custody log)")
+    p.add_argument("id")
+    p.add_argument("--title")
+    p.add_argument("--description")
+    p.add_argument("--platform")
+    p.add_argument("--url")
+    p.add_argument("--sender")
+    p.add_argument("--sender-id")
+    p.add_argument("--occurred", metavar="ISO-8601")
+    p.add_argument("--occurred-tz", metavar="ZONE")
+    p.add_argument("--case", help="move to this case ('' to remove from its case)")
+    p.add_argument("--tag", action="append", help="replace the tags (repeat for several)")
+    sens = p.add_mutually_exclusive_group()
+    sens.add_argument("--sensitive", dest="sensitive", action="store_true", default=None)
+    sens.add_argument("--not-sensitive", dest="sensitive", action="store_false")
+    p.add_argument("--reason", help="why (recorded in the custody log)")
+
+    p = command("case", cmd_case, "list, create or rename cases (incidents)", json=True)
+    case_sub = p.add_subparsers(dest="case_command", metavar="ACTION")
+    case_sub.add_parser("list", help="list the cases")
+    new_case = case_sub.add_parser("new", help="create a case")
+    new_case.add_argument("name")
+    rename = case_sub.add_parser("rename", help="rename a case (recorded in the custody log)")
+    rename.add_argument("old")
+    rename.add_argument("new")

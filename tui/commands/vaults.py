@@ -1,0 +1,173 @@
+"""`evault init`, `ui`, `check`, `identity`, `passwd`, `recovery-key` and `demo`: the vault itself."""
+
+from __future__ import annotations
+
+import argparse
+
+from tui import render
+from tui.commands import Command
+from tui.context import PROG, Context
+from tui.secrets_input import read_keyfile
+from vault import EXIT_OK, EXIT_VERIFY_FAILED, passphrase_warning
+
+
+def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
+    passphrase = ctx.new_passphrase(args.passphrase_file)
+    warning = passphrase_warning(passphrase)
+    if warning is not None:
+        ctx.advise(warning)
+    from vault import Vault  # noqa: PLC0415 - the heavy part loads only when needed
+
+    vault, recovery = Vault.create(ctx.vault_path, passphrase, keyfile=ctx.keyfile())
+    with vault:
+        identity = vault.identity()
+    if args.json:
+        render.emit_json(
+            {"vault": str(ctx.vault_path), "recovery_key": recovery, **identity}, ctx.out
+        )
+        return EXIT_OK
+    ctx.out.write(
+        f"Vault created: {ctx.vault_path}\n\n"
+        "RECOVERY KEY — write it on paper now, check it, and keep the paper somewhere safe,\n"
+        "away from this computer. It opens the vault if you forget your passphrase.\n"
+        "It is shown only this once.\n\n"
+        f"    {recovery}\n\n"
+        f"Identity fingerprint (read it to your lawyer over the phone):\n"
+        f"    {identity['fingerprint']}\n"
+    )
+    return EXIT_OK
+
+
+def cmd_ui(args: argparse.Namespace, ctx: Context) -> int:
+    from tui.app import make_app  # noqa: PLC0415 - Textual loads only for the app
+
+    portable = ctx.portable
+    make_app(
+        ctx.vault_path,
+        files_folder=portable.root if portable else None,
+        exports_folder=portable.exports if portable else None,
+        notices=portable.warnings if portable else [],
+    ).run()
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        report = vault.check()
+    if args.json:
+        render.emit_json(report.to_json(), ctx.out)
+    else:
+        render.check_text(report, ctx.out)
+    return EXIT_OK if report.ok else EXIT_VERIFY_FAILED
+
+
+def cmd_identity(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        identity = vault.identity()
+        head = vault.custody_head()
+    if args.json:
+        render.emit_json({**identity, "custody_head": head}, ctx.out)
+        return EXIT_OK
+    ctx.out.write(
+        "Identity fingerprint — read these digits to your lawyer over a phone call or in person,\n"
+        "so they can check that evidence really comes from this vault:\n\n"
+        f"    {identity['fingerprint']}\n\n"
+        f"Public key (Ed25519): {identity['public_key']}\n"
+        f"Same key for minisign (-P): {identity['minisign_public_key']}\n"
+        f"Same key for OpenSSH (ssh-keygen -l): {identity['ssh_fingerprint']}\n"
+        f"Custody log: {head['seq']} events, newest {head['hash']}\n"
+    )
+    return EXIT_OK
+
+
+def cmd_passwd(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        new = ctx.new_passphrase(args.new_passphrase_file)
+        if args.no_keyfile:
+            new_keyfile = None
+        elif args.new_keyfile:
+            new_keyfile = read_keyfile(args.new_keyfile)
+        else:
+            new_keyfile = ctx.keyfile()
+        vault.change_passphrase(new, keyfile=new_keyfile)
+    ctx.out.write(
+        "Passphrase changed. The old passphrase no longer opens this vault.\n"
+        "Old copies of the vault folder (backups) still open with the old passphrase.\n"
+    )
+    return EXIT_OK
+
+
+def cmd_recovery_key(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        recovery = vault.new_recovery_key()
+    if args.json:
+        render.emit_json({"recovery_key": recovery}, ctx.out)
+        return EXIT_OK
+    ctx.out.write(
+        "NEW RECOVERY KEY — write it on paper now and keep it safe. The old recovery key no longer\n"
+        "opens this vault (old backup copies of the folder still open with the old one).\n\n"
+        f"    {recovery}\n"
+    )
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
+    from vault import create_demo  # noqa: PLC0415 - Pillow loads only for the demo
+
+    demo = create_demo(ctx.vault_folder(args.path))
+    if args.json:
+        render.emit_json(
+            {
+                "vault": str(demo.path),
+                "passphrase": demo.passphrase,
+                "recovery_key": demo.recovery_key,
+                "fingerprint": demo.fingerprint,
+                "items": demo.items,
+            },
+            ctx.out,
+        )
+        return EXIT_OK
+    ctx.out.write(
+        f"Demo vault created: {demo.path}\n"
+        "This vault holds invented evidence for practice only.\n"
+        "Never put real evidence in it: its passphrase is public.\n\n"
+        f"Passphrase:\n    {demo.passphrase}\n\n"
+        "Recovery key (shown only this once; in a workshop, practise writing it down):\n"
+        f"    {demo.recovery_key}\n\n"
+        f"Open it with: {PROG} --vault {demo.path}\n"
+    )
+    return EXIT_OK
+
+
+def register(command: Command) -> None:
+    command("init", cmd_init, "create a new vault and show its recovery key once", json=True)
+    command("ui", cmd_ui, "open the terminal app (also: evault with no command)")
+    command(
+        "check", cmd_check, "verify every original, the custody log and the database", json=True
+    )
+    command(
+        "identity",
+        cmd_identity,
+        "show the vault's identity fingerprint and public key",
+        json=True,
+    )
+    p = command("passwd", cmd_passwd, "change the passphrase (only vault.keys is rewritten)")
+    p.add_argument(
+        "--new-passphrase-file", metavar="FILE", help="new passphrase on the first line of FILE"
+    )
+    kf = p.add_mutually_exclusive_group()
+    kf.add_argument("--new-keyfile", metavar="FILE", help="require this keyfile from now on")
+    kf.add_argument("--no-keyfile", action="store_true", help="stop requiring a keyfile")
+    command(
+        "recovery-key",
+        cmd_recovery_key,
+        "issue a new recovery key (the old one stops working)",
+        json=True,
+    )
+    p = command(
+        "demo",
+        cmd_demo,
+        "create a vault of invented evidence for workshops and practice",
+        json=True,
+    )
+    p.add_argument("path", metavar="PATH", help="new folder for the demo vault")

@@ -1,0 +1,63 @@
+"""The bundle part of the :class:`vault.facade.Vault` facade: writing a signed evidence bundle.
+
+Verifying a bundle needs no vault (``vault.bundle.checking``): that is what a lawyer runs.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlcipher3
+
+from vault.evidence import intake
+from vault.store.session import translate
+from vault.store.unlocked import Unlocked
+
+if TYPE_CHECKING:
+    from vault.bundle.export import ExportResult
+
+
+class BundleAPI(Unlocked):
+    """Evidence bundles for lawyers."""
+
+    def export_bundle(
+        self,
+        out: Path,
+        *,
+        item_ids: list[str] | None = None,
+        case: str | None = None,
+        everything: bool = False,
+        note: str | None = None,
+        recipients: list[str] | None = None,
+        passphrase: str | None = None,
+        progress: intake.Progress | None = None,
+        cancel: threading.Event | None = None,
+        now: datetime | None = None,
+    ) -> ExportResult:
+        """Write a signed evidence bundle (docs/format.md §6), optionally age-encrypted, and
+        record the export in the custody log."""
+        # Imported here: the bundle code is not needed to unlock, so start-up stays quick.
+        from vault.bundle import export  # noqa: PLC0415
+
+        with self._mutex:
+            items = export.select_items(self.session, list(item_ids or []), case, everything)
+        try:
+            return export.export_bundle(
+                self.session,
+                self.public_key,
+                self._mutex,
+                Path(out),
+                items=items,
+                case=case,
+                note=note,
+                recipients=list(recipients or []),
+                passphrase=passphrase,
+                progress=progress,
+                cancel=cancel,
+                now=now,
+            )
+        except (sqlcipher3.Error, OSError) as exc:
+            raise translate(exc) from None

@@ -1,0 +1,63 @@
+"""Checking a bundle file as a lawyer receives it: decrypt it first if it is age-encrypted, then
+verify the ZIP. The one way both front ends (``evault verify`` and the app's verify screen) check
+a bundle, so they can never check differently.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from vault.bundle import decrypt
+from vault.bundle.verify import Progress, VerifyResult, verify_zip
+from vault.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class CheckedBundle:
+    """What the checks found, and the decrypted ZIP written for the lawyer (None if the file was a
+    plain ZIP): a lawyer needs it anyway to look at the evidence."""
+
+    result: VerifyResult
+    decrypted: Path | None = None
+
+
+def verify_bundle(
+    path: Path,
+    *,
+    key: str | None = None,
+    identities: Sequence[Path] = (),
+    ask_passphrase: Callable[[], str] | None = None,
+    decrypted_out: Path | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> CheckedBundle:
+    """Verify the bundle at ``path``, decrypting it first when it is encrypted.
+
+    ``key`` is the fingerprint (or public key) the defender gave; ``identities`` are age key files
+    (or the bundle's ``.key.age`` file, found beside it when none is given); ``ask_passphrase`` is
+    called only if a passphrase-protected key file needs it. The report names the file the lawyer
+    received and its SHA-256, not the decrypted copy's.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput(f"{path} is not a file. Check the name and try again.")
+    received = path.name
+    encrypted_sha256 = None
+    decrypted = None
+    if decrypt.is_encrypted(path):
+        decrypted, encrypted_sha256 = decrypt.decrypt_bundle(
+            path, list(identities), ask_passphrase, decrypted_out
+        )
+        path = decrypted
+    result = verify_zip(
+        path,
+        key=key,
+        progress=progress,
+        cancel=cancel,
+        display_name=received,
+        file_sha256=encrypted_sha256,
+    )
+    return CheckedBundle(result, decrypted)

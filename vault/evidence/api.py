@@ -1,0 +1,231 @@
+"""The evidence part of the :class:`vault.facade.Vault` facade: add, list, search, read, edit, delete,
+cases. Each method takes the vault's mutex and calls one function of this package."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from vault.custody import log as custody
+from vault.evidence import adding, cases, editing, intake, listing, reading
+from vault.evidence.listing import Filters, ItemRow
+from vault.evidence.models import AddResult, Case, Item, MessageFields, Metadata
+from vault.store.session import now_text, transaction
+from vault.store.unlocked import Unlocked, calm
+
+
+class EvidenceAPI(Unlocked):
+    """Adding and reading evidence, and what is said about it."""
+
+    # ------------------------------------------------------------------ adding
+
+    def add_file(
+        self,
+        path: Path,
+        meta: Metadata | None = None,
+        *,
+        progress: intake.Progress | None = None,
+        cancel: threading.Event | None = None,
+        now: datetime | None = None,
+    ) -> AddResult:
+        """Add one file's original bytes; report a duplicate instead of storing twice."""
+        return self.add_files([path], meta, progress=progress, cancel=cancel, now=now)[0]
+
+    @calm
+    def add_files(
+        self,
+        paths: Iterable[Path],
+        meta: Metadata | None = None,
+        *,
+        progress: intake.Progress | None = None,
+        cancel: threading.Event | None = None,
+        now: datetime | None = None,
+        on_result: Callable[[AddResult], None] | None = None,
+    ) -> list[AddResult]:
+        """Add many files; each is wholly in the vault or not at all (see vault.evidence.adding)."""
+        with self._mutex:
+            return adding.add_files(
+                self.session,
+                paths,
+                meta or Metadata(),
+                progress=progress,
+                cancel=cancel,
+                now=now,
+                on_result=on_result,
+            )
+
+    @calm
+    def add_bytes(
+        self,
+        data: bytes,
+        filename: str,
+        meta: Metadata | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> AddResult:
+        """Add bytes held in memory as a file named ``filename``, exactly as :meth:`add_file`
+        would (same hash, duplicate check and custody event), without writing them to disk."""
+        with self._mutex:
+            return adding.add_bytes(self.session, bytes(data), filename, meta or Metadata(), now)
+
+    @calm
+    def add_message(
+        self,
+        text: str,
+        meta: Metadata | None = None,
+        fields: MessageFields | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> AddResult:
+        """Add a typed threat message; its text (UTF-8, exactly as given) is the original."""
+        with self._mutex:
+            return adding.add_text(
+                self.session, "message", text, meta or Metadata(), fields or MessageFields(), now
+            )
+
+    @calm
+    def add_note(
+        self, text: str, meta: Metadata | None = None, *, now: datetime | None = None
+    ) -> AddResult:
+        """Add a note (the defender's own account of what happened)."""
+        with self._mutex:
+            return adding.add_text(self.session, "note", text, meta or Metadata(), None, now)
+
+    # ------------------------------------------------------------------ reading
+
+    @calm
+    def list_items(self, *, include_deleted: bool = False) -> list[Item]:
+        with self._mutex:
+            return reading.list_items(self.session, include_deleted=include_deleted)
+
+    @calm
+    def item_page(
+        self,
+        filters: Filters | None = None,
+        *,
+        sort: str = "captured",
+        descending: bool = True,
+        offset: int = 0,
+        limit: int = 200,
+    ) -> list[ItemRow]:
+        """One page of light rows for a table (see vault.evidence.listing)."""
+        with self._mutex:
+            return listing.page(
+                self.session,
+                filters or Filters(),
+                sort=sort,
+                descending=descending,
+                offset=offset,
+                limit=limit,
+            )
+
+    @calm
+    def count_items(self, filters: Filters | None = None) -> int:
+        with self._mutex:
+            return listing.count(self.session, filters or Filters())
+
+    @calm
+    def filter_choices(self) -> dict[str, list[str]]:
+        with self._mutex:
+            return listing.distinct_values(self.session)
+
+    @calm
+    def get_item(self, item_id: str, *, include_deleted: bool = False) -> Item:
+        with self._mutex:
+            return reading.get_item(self.session, item_id, include_deleted=include_deleted)
+
+    @calm
+    def search(self, query: str, *, limit: int = 500) -> list[Item]:
+        """Items whose title, text or metadata contain every word typed (folded, prefix match)."""
+        with self._mutex:
+            return reading.search(self.session, query, limit=limit)
+
+    @calm
+    def read_content(
+        self,
+        item_id: str,
+        *,
+        how: str = "viewed",
+        reason: str | None = None,
+        now: datetime | None = None,
+    ) -> Iterator[bytes]:
+        """Yield the original bytes chunk by chunk. Records an ``item.viewed`` event first."""
+        with self._mutex:
+            item, chunk_rows = reading.content_rows(self.session, item_id)
+            reading.record(
+                self.session, custody.ITEM_VIEWED, item, now, reason=reason, details={"how": how}
+            )
+        return reading.iter_chunks(self.session, chunk_rows, self._mutex)
+
+    def read_text(self, item_id: str, *, now: datetime | None = None) -> str:
+        """The text of a message or note (records a view)."""
+        return b"".join(self.read_content(item_id, how="text shown", now=now)).decode("utf-8")
+
+    @calm
+    def export_content(
+        self,
+        item_id: str,
+        destination: Path,
+        *,
+        reason: str | None = None,
+        overwrite: bool = False,
+        progress: intake.Progress | None = None,
+        cancel: threading.Event | None = None,
+        now: datetime | None = None,
+    ) -> Item:
+        """Write the original bytes to ``destination`` (plaintext leaves the vault) and log it."""
+        with self._mutex:
+            return reading.export_content(
+                self.session,
+                item_id,
+                Path(destination),
+                lock=self._mutex,
+                reason=reason,
+                overwrite=overwrite,
+                progress=progress,
+                cancel=cancel,
+                now=now,
+            )
+
+    # ------------------------------------------------------------------ editing
+
+    @calm
+    def update_metadata(
+        self,
+        item_id: str,
+        changes: dict[str, Any],
+        *,
+        reason: str | None = None,
+        now: datetime | None = None,
+    ) -> Item:
+        """Change descriptive fields (never the original bytes), as a custody event."""
+        with self._mutex:
+            return editing.update_metadata(self.session, item_id, changes, reason=reason, now=now)
+
+    @calm
+    def delete_item(self, item_id: str, *, reason: str, now: datetime | None = None) -> Item:
+        """Remove an item's content and description; keep a signed tombstone."""
+        with self._mutex:
+            return editing.delete_item(self.session, item_id, reason=reason, now=now)
+
+    # ------------------------------------------------------------------ cases
+
+    @calm
+    def create_case(self, name: str, *, now: datetime | None = None) -> Case:
+        with self._mutex, transaction(self.session.conn):
+            case_id = cases.ensure_case(self.session, name, now_text(now))
+        return cases.load_case(self.session, str(case_id))
+
+    @calm
+    def rename_case(self, old: str, new: str, *, now: datetime | None = None) -> Case:
+        """Rename a case (a custody event); its items follow."""
+        with self._mutex, transaction(self.session.conn):
+            return cases.rename_case(self.session, old, new, now_text(now))
+
+    @calm
+    def list_cases(self) -> list[Case]:
+        with self._mutex:
+            return cases.list_cases(self.session)

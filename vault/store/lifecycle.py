@@ -1,0 +1,191 @@
+"""Creating a vault folder and opening one: the steps between a passphrase and an unlocked session.
+
+Creating writes ``vault.keys`` and ``vault.db`` (with its identity key and the signed
+``vault.created`` event) under the folder's lock, and removes what it wrote if anything fails.
+Opening says "not a vault" before waiting for the lock, unlocks a key slot, proves the database key,
+runs pending migrations, and turns key changes noted in ``vault.keys`` into custody events.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from crypto import constants as c
+from crypto import keyslots
+from crypto.identity import SigningKey
+from crypto.keyslots import KeysFile
+from crypto.recovery import format_recovery_key, new_recovery_secret
+from vault.custody import log as custody
+from vault.errors import StorageError, VaultDamaged, VaultExists
+from vault.store import db, keychange, keystore, policy, schema, unlock
+from vault.store.folder import DB_NAME, JOURNAL_NAME, KEYS_NAME, LOCK_NAME
+from vault.store.fsutil import NEW_SUFFIX
+from vault.store.keychange import KdfChoice
+from vault.store.lock import VaultLock
+from vault.store.session import Session, now_text, transaction, translate
+from vault.version import PROGRAM
+
+
+@dataclass
+class Opened:
+    """An unlocked vault's parts, handed to :class:`vault.facade.Vault`."""
+
+    folder: Path
+    session: Session
+    public_key: bytes
+    db_key: bytes
+    keys: KeysFile
+    lock: VaultLock
+    # True when the last session ended in the middle of a write (a stick pulled out, power lost):
+    # SQLite undid the unfinished change on opening; the front ends say so calmly.
+    interrupted_write: bool = False
+
+    def __repr__(self) -> str:
+        return f"Opened({str(self.folder)!r})"
+
+
+def create(
+    folder: Path,
+    secret: str,
+    *,
+    keyfile: bytes | None,
+    kdf: KdfChoice | None,
+    now: datetime | None,
+) -> tuple[Opened, str]:
+    """A new vault in ``folder`` (new or empty), and its recovery key, shown once."""
+    policy.check_passphrase(secret)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise VaultExists(
+            f"{folder} already exists and is not empty. Choose a new folder name for the vault."
+        )
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"The folder {folder} could not be created. Check the path.") from exc
+    lock = VaultLock(folder)
+    lock.acquire()
+    stamp = now_text(now)
+    db_key = os.urandom(c.DB_KEY_BYTES)
+    vault_id = str(uuid.uuid4())
+    recovery = new_recovery_secret()
+    try:
+        keys = KeysFile(
+            vault_id=vault_id,
+            slots=(
+                keyslots.make_passphrase_slot(
+                    db_key, vault_id, secret, keychange.kdf_params(kdf), now=stamp, keyfile=keyfile
+                ),
+                keyslots.make_recovery_slot(db_key, vault_id, recovery, now=stamp),
+            ),
+        )
+        conn = _create_database(folder / DB_NAME, db_key, vault_id, stamp)
+        try:
+            keystore.save(folder, keys)
+            session, public_key = load_session(conn)
+        except BaseException:
+            conn.close()
+            raise
+    except BaseException:
+        lock.release()
+        _remove_partial(folder)
+        raise
+    opened = Opened(folder, session, public_key, db_key, keys, lock)
+    return opened, format_recovery_key(recovery)
+
+
+def open_folder(
+    folder: Path,
+    *,
+    secret: str | None,
+    keyfile: bytes | None,
+    recovery_key: str | None,
+    now: datetime | None,
+    lock_wait: float,
+) -> Opened:
+    """Unlock the vault in ``folder`` with a passphrase (and keyfile) or a recovery key."""
+    keystore.load(folder)  # "not a vault" before waiting for a lock
+    lock = VaultLock(folder, wait_seconds=lock_wait)
+    lock.acquire()
+    try:
+        keys = keystore.load(folder)  # re-read under the lock
+        db_key = unlock.unlock(keys, secret, keyfile, recovery_key)
+        interrupted = _interrupted_write(folder)
+        conn = db.connect(folder / DB_NAME, db_key)
+        try:
+            schema.migrate(conn, now_text(now))
+            session, public_key = load_session(conn)
+            keychange.import_key_events(session, keys, db_key)
+            _tidy_unfinished_keys(folder)
+        except BaseException as exc:
+            conn.close()
+            raise translate(exc) from None
+    except BaseException:
+        lock.release()
+        raise
+    return Opened(folder, session, public_key, db_key, keys, lock, interrupted)
+
+
+def load_session(conn: db.Connection) -> tuple[Session, bytes]:
+    """The session (connection, signing key, vault id) and the identity's public key."""
+    identity = conn.execute("SELECT secret_key, public_key FROM identity WHERE id = 1").fetchone()
+    meta = conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
+    if identity is None or meta is None:
+        raise VaultDamaged(db.DAMAGED_MESSAGE)
+    return Session(conn, SigningKey(bytes(identity[0])), str(meta[0])), bytes(identity[1])
+
+
+def _create_database(path: Path, db_key: bytes, vault_id: str, stamp: str) -> db.Connection:
+    """A new vault.db with the schema, the identity key and the ``vault.created`` event."""
+    # Owner-only permissions from the first byte; SQLite gives its journal the same mode.
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    conn = db.connect(path, db_key, create=True)
+    try:
+        schema.migrate(conn, stamp)
+        signer = SigningKey.generate()
+        with transaction(conn):
+            conn.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [("vault_id", vault_id), ("created", stamp), ("format_version", "1")],
+            )
+            conn.execute(
+                "INSERT INTO identity (id, algorithm, secret_key, public_key, created)"
+                " VALUES (1, 'ed25519', ?, ?, ?)",
+                (signer.secret, signer.public_key, stamp),
+            )
+            Session(conn, signer, vault_id).event(
+                custody.VAULT_CREATED, stamp, details={"program": PROGRAM}
+            )
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _interrupted_write(folder: Path) -> bool:
+    """A hot rollback journal or a half-written vault.keys left by a session that was cut off."""
+    journal = folder / JOURNAL_NAME
+    unfinished_keys = folder / (KEYS_NAME + NEW_SUFFIX)
+    try:
+        return (journal.exists() and journal.stat().st_size > 0) or unfinished_keys.exists()
+    except OSError:
+        return False
+
+
+def _tidy_unfinished_keys(folder: Path) -> None:
+    """A vault.keys.new that never replaced vault.keys is an abandoned write: the old file holds."""
+    with contextlib.suppress(OSError):
+        (folder / (KEYS_NAME + NEW_SUFFIX)).unlink()
+
+
+def _remove_partial(folder: Path) -> None:
+    """After a failed create, remove what it wrote (only our own files, and the folder if empty)."""
+    for name in (DB_NAME, JOURNAL_NAME, KEYS_NAME, LOCK_NAME):
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
+    with contextlib.suppress(OSError):
+        folder.rmdir()

@@ -1,0 +1,66 @@
+"""The rules both front ends follow, in one place: the passphrase policy and the auto-lock bounds.
+
+Passphrases: only the minimum length is enforced; everything else is advice (the app shows it as
+the defender types, the command line once one is chosen). A defender under stress who is refused a
+passphrase they can remember may write it down, which is worse.
+
+Auto-lock: the time without a key press after which the app locks, between one minute and two
+hours, five minutes until the defender chooses (the choice is kept inside the vault,
+``store.settings``).
+
+Light on purpose (no database or crypto imports): the app reads these before its first frame.
+"""
+
+from __future__ import annotations
+
+from vault.errors import InvalidInput
+
+MIN_CHARS = 8
+ADVISED_CHARS = 12
+AUTO_LOCK_MIN = 1
+AUTO_LOCK_MAX = 120
+AUTO_LOCK_DEFAULT = 5
+
+
+def check_passphrase(passphrase: str) -> None:
+    """Refuse a passphrase shorter than :data:`MIN_CHARS` (creating a vault, changing it)."""
+    if len(passphrase) < MIN_CHARS:
+        raise InvalidInput(
+            f"A passphrase needs at least {MIN_CHARS} characters. "
+            "Several unrelated words you can remember make a strong one."
+        )
+
+
+def passphrase_advice(passphrase: str) -> str:
+    """One line about the passphrase being typed ("" for nothing typed yet)."""
+    words = [w for w in passphrase.split() if w]
+    length = len(passphrase)
+    if not passphrase:
+        return ""
+    if length < MIN_CHARS:
+        return f"Too short: at least {MIN_CHARS} characters are needed."
+    if len(set(passphrase)) <= 3:
+        return "Weak: it repeats the same few characters."
+    if len(words) >= 4 and length >= 20:
+        return "Strong: several words, long. Make sure you can remember it."
+    if length >= 16:
+        return "Good. Adding another unrelated word makes it much stronger."
+    return "Fair: it would be stronger with a few more words (e.g. four unrelated words)."
+
+
+def passphrase_warning(passphrase: str) -> str | None:
+    """Advice worth printing after an acceptable but short passphrase was chosen, else None."""
+    if len(passphrase) < ADVISED_CHARS:
+        return (
+            "Advice: this passphrase is short. A longer one (several unrelated words) is much "
+            "harder to guess if the computer is taken."
+        )
+    return None
+
+
+def check_auto_lock_minutes(minutes: int) -> None:
+    """Refuse an auto-lock time outside :data:`AUTO_LOCK_MIN`..:data:`AUTO_LOCK_MAX` minutes."""
+    if not AUTO_LOCK_MIN <= minutes <= AUTO_LOCK_MAX:
+        raise InvalidInput(
+            f"Choose an auto-lock time between {AUTO_LOCK_MIN} and {AUTO_LOCK_MAX} minutes."
+        )

@@ -1,0 +1,152 @@
+"""What every part of the :class:`vault.facade.Vault` facade stands on: one unlocked vault.
+
+The facade is assembled from one class of methods per concept (``evidence.api``, ``custody.api``,
+``media.api``, ``imports.api``, ``bundle.api``) on top of :class:`Unlocked`, which holds the open
+session, the process lock and a mutex, and offers what belongs to the vault itself: its identity,
+key changes, preferences and closing. Every method takes the mutex (front ends call from worker
+threads) and calls one domain function; storage errors escaping a method become one calm sentence.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import ParamSpec, Self, TypeVar
+
+import sqlcipher3
+
+from crypto import minisign, sshsig
+from crypto.identity import fingerprint
+from vault.errors import VaultLocked
+from vault.store import keychange, policy, settings
+from vault.store.keychange import KdfChoice
+from vault.store.lifecycle import Opened
+from vault.store.session import Session, now_text, translate
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def calm(method: Callable[P, R]) -> Callable[P, R]:
+    """Storage errors escaping a public method become one calm sentence (never a traceback)."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except (sqlcipher3.Error, OSError) as exc:
+            raise translate(exc) from None
+
+    return wrapper
+
+
+class Unlocked:
+    """An unlocked vault held by this process; closing it drops the keys and releases the lock."""
+
+    def __init__(self, opened: Opened) -> None:
+        self.folder: Path = opened.folder
+        self.public_key: bytes = opened.public_key
+        self.vault_id: str = opened.session.vault_id
+        self.interrupted_write: bool = opened.interrupted_write
+        self._db_key = opened.db_key
+        self._keys = opened.keys
+        self._lock = opened.lock
+        self._mutex = threading.RLock()
+        self._session: Session | None = opened.session
+
+    def __repr__(self) -> str:
+        return f"Vault({str(self.folder)!r})"
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise VaultLocked()
+        return self._session
+
+    def close(self) -> None:
+        """Close the database and release the lock. The key bytes are dropped with this object."""
+        with self._mutex:
+            if self._session is not None:
+                self._session.conn.close()
+                self._session = None
+            self._lock.release()
+            self._db_key = b""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ identity
+
+    def identity(self) -> dict[str, str]:
+        """The vault's public identity: what a defender reads to their lawyer."""
+        return {
+            "fingerprint": fingerprint(self.public_key),
+            "public_key": base64.b64encode(self.public_key).decode("ascii"),
+            "algorithm": "ed25519",
+            "vault_id": self.vault_id,
+            # The same key as lawyers' own tools show it (minisign -P …, ssh-keygen -l).
+            "minisign_public_key": minisign.public_key_base64(self.public_key),
+            "ssh_fingerprint": sshsig.ssh_fingerprint(self.public_key),
+        }
+
+    # ------------------------------------------------------------------ keys
+
+    def change_passphrase(
+        self,
+        new_passphrase: str,
+        *,
+        keyfile: bytes | None = None,
+        kdf: KdfChoice | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Re-wrap the database key under a new passphrase (and keyfile, if given).
+
+        Only vault.keys is rewritten (atomically); vault.db is not touched. The change reaches the
+        custody log at the next unlock (docs/format.md §2.4).
+        """
+        policy.check_passphrase(new_passphrase)
+        with self._mutex:
+            self._keys = keychange.change_passphrase(
+                self.folder,
+                self._keys,
+                self._db_key,
+                new_passphrase,
+                keyfile=keyfile,
+                params=keychange.kdf_params(kdf),
+                stamp=now_text(now),
+            )
+
+    def new_recovery_key(self, *, now: datetime | None = None) -> str:
+        """Replace the recovery slot; the old recovery key stops opening this vault.keys."""
+        with self._mutex:
+            self._keys, recovery = keychange.new_recovery_key(
+                self.folder, self._keys, self._db_key, stamp=now_text(now)
+            )
+        return recovery
+
+    # ------------------------------------------------------------------ preferences
+
+    @calm
+    def auto_lock_minutes(self) -> int | None:
+        """The auto-lock time the defender chose for this vault (None: never chosen)."""
+        with self._mutex:
+            return settings.auto_lock_minutes(self.session.conn)
+
+    @calm
+    def set_auto_lock_minutes(self, minutes: int) -> None:
+        """Remember the auto-lock time inside the vault (no settings file on the computer)."""
+        with self._mutex:
+            settings.set_auto_lock_minutes(self.session.conn, minutes)
