@@ -8,6 +8,6 @@ import sys
 
 sys.dont_write_bytecode = True
 
-from tui.cli import main  # noqa: E402 - only after bytecode writing is off
+from tui.launch import main  # noqa: E402 - only after bytecode writing is off
 
 raise SystemExit(main())

@@ -1,5 +1,5 @@
-"""``python -m tui`` runs the ``evault`` command line."""
+"""``python -m tui`` runs the ``evault`` command line (after the start-up check of tui/launch.py)."""
 
-from tui.cli import main
+from tui.launch import main
 
 raise SystemExit(main())
