@@ -71,7 +71,9 @@ WHATSAPP = (
     "14/11/2023, 21:06 - Rəşad Uydurma: Yazılarınızı dayandırın.\n"
     "15/11/2023, 08:30 - Nərgiz Nümunəli: Bu mesajları saxlayıram.\n"
 )
-TIMEOUT = 60
+# Generous on purpose: a deadline is reached only when something is broken, never because the
+# machine is busy (every wait below is for a condition, none is a fixed sleep).
+TIMEOUT = 300
 
 
 # ---------------------------------------------------------------------- strace available?
@@ -391,7 +393,7 @@ def _terminal_app(strace: str, s: Session) -> None:
         screen.type(PASSPHRASE + "\r")
         screen.wait_for(r"\d+ items · sorted by")
         screen.type("/")
-        time.sleep(0.3)  # let the search field take the focus
+        screen.wait_for("Type words to search")  # the search field has the focus: say it
         screen.type(SEARCH_WORD)
         screen.wait_for(r"\b1 item · sorted by")
         screen.type("\x11")  # ctrl+q

@@ -3,7 +3,10 @@
 Safety first: the app auto-locks after a period without keys or clicks, a panic key (Ctrl+L or F12)
 locks from any screen at once, locking closes the vault (dropping its keys) and replaces every
 screen, and the terminal title never names the vault or its contents. Blocking work (unlocking,
-adding, exporting, verifying) runs in worker threads so the interface never freezes.
+adding, importing, exporting, verifying) runs in worker threads that report back by posting
+messages (``tui.messages``), so the interface never freezes and never waits for a worker: locking
+stops the running tasks and closes the vault in the background the moment they let go of it, while
+the unlock screen is already shown.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 
-from tui.screens.start import CreateScreen, UnlockScreen
+from tui.messages import ShowError, VaultCreated, VaultOpened
+from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
 from tui.widgets.dialogs import MessageDialog
-from vault import AUTO_LOCK_DEFAULT, EvaultError, holds_vault
+from vault import AUTO_LOCK_DEFAULT, holds_vault
 
 if TYPE_CHECKING:
     from vault import KdfChoice, Vault
@@ -73,6 +77,8 @@ class EvaultApp(App[None]):
         self.kdf = kdf
         self._clock = clock
         self._last_activity = clock()
+        # The cancel events of running tasks (adding, importing, exporting): locking sets them all.
+        self._tasks: set[threading.Event] = set()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -93,19 +99,26 @@ class EvaultApp(App[None]):
             return UnlockScreen(self.vault_path)
         return CreateScreen(self.vault_path)
 
-    def unlocked(self, vault: Vault) -> None:
-        """Called by the start screens once a vault is open: show the evidence."""
+    def on_vault_opened(self, message: VaultOpened) -> None:
+        self.unlocked(message.vault, message.auto_lock_minutes)
+
+    def on_vault_created(self, message: VaultCreated) -> None:
+        # Held by the app from now on, so the panic key closes it even on the recovery-key screen.
+        self.vault = message.vault
+        self.switch_screen(RecoveryKeyScreen(message.vault, message.recovery))
+
+    def on_show_error(self, message: ShowError) -> None:
+        self.show_error(message.text)
+
+    def unlocked(self, vault: Vault, auto_lock_minutes: int | None = None) -> None:
+        """A vault is open (unlocked, or created and its recovery key written down): show the
+        evidence. ``auto_lock_minutes`` is the time stored in the vault (None: never chosen)."""
         from tui.screens.evidence import EvidenceScreen  # noqa: PLC0415 - only after unlock
 
         self.vault = vault
         if not self._auto_lock_fixed:
-            try:
-                minutes = vault.auto_lock_minutes()
-            except EvaultError:
-                minutes = None
-            self.auto_lock_seconds = (
-                minutes * 60 if minutes is not None else DEFAULT_AUTO_LOCK_SECONDS
-            )
+            minutes = auto_lock_minutes or AUTO_LOCK_DEFAULT
+            self.auto_lock_seconds = minutes * 60
         self.touch()
         # Everything loaded so far lives until the app ends: keep it out of the garbage collector's
         # full passes, which otherwise stall a key press now and then on a large vault.
@@ -119,12 +132,23 @@ class EvaultApp(App[None]):
             )
 
     def on_unmount(self) -> None:
-        self._drop_vault()
+        vault = self._release_vault()
+        if vault is not None:
+            vault.close()  # at exit the close may wait: the process must not end mid-write
 
-    def _drop_vault(self) -> None:
-        if self.vault is not None:
-            self.vault.close()
-            self.vault = None
+    def _release_vault(self) -> Vault | None:
+        """Forget the vault and stop every running task; the caller closes the vault."""
+        for cancel in list(self._tasks):
+            cancel.set()
+        vault, self.vault = self.vault, None
+        return vault
+
+    def task_started(self, cancel: threading.Event) -> None:
+        """A screen started a long task that stops when ``cancel`` is set (locking sets it)."""
+        self._tasks.add(cancel)
+
+    def task_ended(self, cancel: threading.Event) -> None:
+        self._tasks.discard(cancel)
 
     # ------------------------------------------------------------------ safety
 
@@ -139,12 +163,21 @@ class EvaultApp(App[None]):
         await super().on_event(event)
 
     def _check_idle(self) -> None:
-        if self.vault is not None and self._clock() - self._last_activity >= self.auto_lock_seconds:
+        if self.vault is None or isinstance(self.screen, RecoveryKeyScreen):
+            return  # a new, empty vault waits while its recovery key is written on paper
+        if self._clock() - self._last_activity >= self.auto_lock_seconds:
             self.run_worker(self.action_lock(), exclusive=True, group="lock")
 
     async def action_lock(self) -> None:
-        """Close the vault and replace every screen with the unlock screen."""
-        self._drop_vault()
+        """Drop the vault and replace every screen with the unlock screen, without waiting.
+
+        Running tasks are told to stop; the vault is closed (its keys dropped, its lock released)
+        in the background as soon as the task holding it lets go, at most one chunk or message
+        later. The screens showing the evidence are gone at once either way.
+        """
+        vault = self._release_vault()
+        if vault is not None:
+            threading.Thread(target=vault.close, name="evault-lock").start()
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         await self.push_screen(UnlockScreen(self.vault_path))
@@ -171,6 +204,7 @@ def make_app(
     *,
     auto_lock_seconds: float | None = None,
     kdf: KdfChoice | None = None,
+    clock: Callable[[], float] = time.monotonic,
     files_folder: Path | None = None,
     exports_folder: Path | None = None,
     notices: list[str] | None = None,
@@ -182,6 +216,7 @@ def make_app(
         vault_path,
         auto_lock_seconds=auto_lock_seconds,
         kdf=kdf,
+        clock=clock,
         files_folder=files_folder,
         exports_folder=exports_folder,
         notices=notices,

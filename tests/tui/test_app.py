@@ -1,15 +1,32 @@
-"""The terminal app driven by keyboard with Textual's Pilot, asserting on the vault afterwards."""
+"""The terminal app driven by keyboard with Textual's Pilot, asserting on the vault afterwards.
+
+Nothing here sleeps a fixed time and hopes: the app's workers report by messages, so each test
+waits for its workers and then for the condition it expects (``_until``, with a generous deadline
+that only matters when something is really wrong), and time itself (auto-lock) comes from a clock
+the test drives. The suite must pass on a machine busy with other work.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import io
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
-from textual.widgets import Checkbox, DataTable, HelpPanel, Input, Select, Static, TextArea
+from textual.widgets import (
+    Checkbox,
+    DataTable,
+    HelpPanel,
+    Input,
+    Label,
+    Select,
+    Static,
+    TextArea,
+)
 
 from tests.cli.test_import_cli import META_SENDER, META_URL, meta_export
 from tests.conftest import PASSPHRASE, fast_kdf
@@ -42,7 +59,23 @@ OUR_WORKERS = {
     "import",
     "preview",
     "similar",
+    "item",
+    "timeline",
+    "reveal",
+    "page",
+    "chats",
+    "chat-lines",
 }
+DEADLINE = 60.0  # seconds: reached only when something is broken, never by a slow machine
+
+
+async def _until(pilot: object, condition: Callable[[], bool], what: str) -> None:
+    """Let the app run until ``condition()`` holds (it reports by messages, in its own time)."""
+    deadline = time.monotonic() + DEADLINE
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the app never got to: {what}")
+        await pilot.pause(0.02)  # type: ignore[attr-defined]
 
 
 async def _settle(app: EvaultApp, pilot: object) -> None:
@@ -51,6 +84,7 @@ async def _settle(app: EvaultApp, pilot: object) -> None:
     if ours:  # an empty list would mean "wait for every worker", the picker's loader included
         await app.workers.wait_for_complete(ours)
     await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]  # what the workers posted is handled
 
 
 async def _press(app: EvaultApp, pilot: object, selector: str) -> None:
@@ -90,11 +124,18 @@ def filled(make_vault: object, tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 
 async def _unlock(app: EvaultApp, pilot: object, passphrase: str = PASSPHRASE) -> None:
-    await pilot.pause()  # type: ignore[attr-defined]
-    assert isinstance(app.screen, UnlockScreen)
+    await _until(pilot, lambda: isinstance(app.screen, UnlockScreen), "the unlock screen")
     app.screen.query_one("#secret", Input).value = passphrase
     await pilot.press("enter")  # type: ignore[attr-defined]
     await _settle(app, pilot)
+    if passphrase == PASSPHRASE:
+        await _until(pilot, lambda: _listed(app), "the evidence list, read")
+
+
+def _listed(app: EvaultApp) -> bool:
+    """The evidence screen shows its list (the first page has arrived)."""
+    screen = app.screen
+    return isinstance(screen, EvidenceScreen) and not screen.fetching
 
 
 async def test_create_vault_and_confirm_recovery_key(tmp_path: Path) -> None:
@@ -174,14 +215,20 @@ async def test_unlock_lists_items_and_search_filters_live(
         assert marks["Leaked photo"] == "SENS" and marks["Threat screenshot"] == ""
         await pilot.press("slash")
         await _type(pilot, "tapacaq")
-        await asyncio.sleep(0.4)
-        await pilot.pause()
+        await _until(
+            pilot,
+            lambda: screen.filters.query == "tapacaq" and not screen.fetching,
+            "the search applied",
+        )
         assert table.row_count == 0  # "tapacaq" is not a prefix of "tapacagiq"
         search = screen.query_one("#search", Input)
         search.value = ""
         await _type(pilot, "TAPACAG")
-        await asyncio.sleep(0.4)
-        await pilot.pause()
+        await _until(
+            pilot,
+            lambda: screen.filters.query == "TAPACAG" and not screen.fetching,
+            "the second search applied",
+        )
         assert [k.value for k in table.rows] == [ids["message"]]
 
 
@@ -189,7 +236,12 @@ async def _open_item(app: EvaultApp, pilot: object, item_id: str) -> ItemScreen:
     table = app.screen.query_one("#items", DataTable)
     table.move_cursor(row=table.get_row_index(item_id))
     await pilot.press("enter")  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
+    await _until(
+        pilot,
+        lambda: isinstance(app.screen, ItemScreen) and app.screen.item is not None,
+        "the item screen, read",
+    )
+    await _settle(app, pilot)  # its preview and "seen elsewhere" workers too
     assert isinstance(app.screen, ItemScreen)
     return app.screen
 
@@ -231,8 +283,8 @@ async def test_sensitive_content_needs_an_explicit_reveal(
         await pilot.press("space")
         await pilot.pause()
         await _press(app, pilot, "#yes")
-        await pilot.pause()
-        assert "intimate words" in str(content.render())
+        await _until(pilot, lambda: "intimate words" in str(content.render()), "the reveal")
+        await _settle(app, pilot)
         assert [e.type for e in app.vault.custody_log(ids["secret_message"])][-1] == "item.viewed"
         await pilot.press("escape")  # leaving hides it: the screen is gone
         await pilot.pause()
@@ -252,7 +304,11 @@ async def test_edit_metadata_is_a_custody_event(filled: tuple[Path, dict[str, st
         app.screen.query_one("#edit-tags", Input).value = "threat, telegram"
         app.screen.query_one("#edit-reason", Input).value = "more precise title"
         await _press(app, pilot, "#save")
-        await pilot.pause()
+        await _until(
+            pilot,
+            lambda: "Threat, 9 March" in str(app.screen.query_one("#item-title", Label).render()),
+            "the edited item, read again",
+        )
         assert isinstance(app.screen, ItemScreen)
     with Vault.open(folder, passphrase=PASSPHRASE) as vault:
         item = vault.get_item(ids["shot"])
@@ -279,10 +335,11 @@ async def test_add_files_with_progress_and_duplicate_warning(
         app.screen.query_one("#add-case", Input).value = "Calls at night"
         await _press(app, pilot, "#add")
         await _settle(app, pilot)
+        await _until(pilot, lambda: not app.screen.running, "the files added")  # type: ignore[attr-defined]
         status = str(app.screen.query_one("#status", Static).render())
         assert "Added 1 file" in status and "already in the vault" in status
         await pilot.press("escape")
-        await pilot.pause()
+        await _until(pilot, lambda: _listed(app), "the list, read again")
         assert app.screen.query_one("#items", DataTable).row_count == 5
     with Vault.open(folder, passphrase=PASSPHRASE) as vault:
         added = [i for i in vault.list_items() if i.original_filename == "voice.ogg"]
@@ -328,40 +385,110 @@ async def test_panic_key_locks_from_any_screen(filled: tuple[Path, dict[str, str
     async with app.run_test(size=SIZE) as pilot:
         await _unlock(app, pilot)
         screen = await _open_item(app, pilot, ids["secret_message"])
+        opened = app.vault
+        assert opened is not None
         await pilot.press("e")  # even with a dialog open
         await pilot.pause()
         await pilot.press("ctrl+l")
-        await pilot.pause()
+        await _until(pilot, lambda: isinstance(app.screen, UnlockScreen), "the unlock screen")
         assert app.vault is None
-        assert isinstance(app.screen, UnlockScreen)
         assert len(app.screen_stack) == 2  # the blank base screen and the unlock screen
         assert screen not in app.screen_stack
+        await _until(pilot, lambda: opened.closed, "the vault closed")
         # The vault is really closed: another process can open it now.
         with Vault.open(folder, passphrase=PASSPHRASE, lock_wait=0.1) as other:
             assert len(other.list_items()) == 4
         await _unlock(app, pilot)
         assert isinstance(app.screen, EvidenceScreen)
         await pilot.press("f12")
-        await pilot.pause()
-        assert app.vault is None and isinstance(app.screen, UnlockScreen)
+        await _until(
+            pilot,
+            lambda: app.vault is None and isinstance(app.screen, UnlockScreen),
+            "the second lock",
+        )
+
+
+async def test_panic_key_never_waits_for_a_task_holding_the_vault(
+    filled: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """A long task (here: another thread holding the vault, as an add or import does) must not
+    hold the panic key back: the screens go at once, the vault closes when the task lets go."""
+    folder, _ = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        opened = app.vault
+        assert opened is not None
+        held, release = threading.Event(), threading.Event()
+
+        def long_task() -> None:
+            with opened._mutex:  # what a worker in the middle of a long add holds
+                held.set()
+                release.wait(DEADLINE)
+
+        task = threading.Thread(target=long_task)
+        task.start()
+        try:
+            assert held.wait(DEADLINE)
+            await pilot.press("ctrl+l")
+            await _until(pilot, lambda: isinstance(app.screen, UnlockScreen), "the unlock screen")
+            assert app.vault is None and not opened.closed  # gone from view, not yet closed
+        finally:
+            release.set()
+            task.join()
+        await _until(pilot, lambda: opened.closed, "the vault closed once the task let go")
+
+
+async def test_panic_key_stops_a_long_add_and_keeps_nothing_half_added(
+    filled: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    folder, _ = filled
+    big = tmp_path / "video.mp4"
+    with big.open("wb") as f:  # 96 MiB: many chunks, so the add is still running when locked
+        for i in range(96):
+            f.write(bytes([i]) * (1 << 20))
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        opened = app.vault
+        assert opened is not None
+        await pilot.press("a")
+        await _until(pilot, lambda: isinstance(app.screen, AddFilesScreen), "the add screen")
+        app.screen.query_one("#paths", TextArea).text = str(big)
+        await _press(app, pilot, "#add")
+        await pilot.press("ctrl+l")
+        await _until(pilot, lambda: isinstance(app.screen, UnlockScreen), "the unlock screen")
+        await _until(pilot, lambda: opened.closed, "the vault closed")
+    with Vault.open(folder, passphrase=PASSPHRASE) as vault:
+        names = [i.original_filename for i in vault.list_items()]
+        assert names.count("video.mp4") <= 1  # whole or not at all
+        if "video.mp4" in names:
+            (item,) = [i for i in vault.list_items() if i.original_filename == "video.mp4"]
+            assert item.size == big.stat().st_size
+        assert vault.check().ok
 
 
 async def test_auto_lock_after_idle(filled: tuple[Path, dict[str, str]]) -> None:
+    """Time comes from a clock the test moves, so a busy machine cannot make the app look idle."""
     folder, _ = filled
-    app = _app(folder, auto_lock_seconds=1.5)
+    now = [1000.0]
+    app = make_app(folder, kdf=fast_kdf, auto_lock_seconds=60, clock=lambda: now[0])
     async with app.run_test(size=SIZE) as pilot:
         await _unlock(app, pilot)
         assert app.vault is not None
-        await asyncio.sleep(0.8)
+        now[0] += 50
         await pilot.press("down")  # activity resets the timer
-        await asyncio.sleep(0.9)
-        await pilot.pause()
-        assert app.vault is not None
-        await asyncio.sleep(2.2)
-        await pilot.pause()
+        now[0] += 59
+        app._check_idle()  # what the once-a-second check does
         await _settle(app, pilot)
-        assert app.vault is None
-        assert isinstance(app.screen, UnlockScreen)
+        assert app.vault is not None  # 59 s since the key press: not yet
+        now[0] += 2
+        # The app's own once-a-second check notices (no direct call: this checks the wiring).
+        await _until(
+            pilot,
+            lambda: app.vault is None and isinstance(app.screen, UnlockScreen),
+            "the auto-lock",
+        )
 
 
 async def test_cases_create_and_rename(filled: tuple[Path, dict[str, str]]) -> None:
@@ -438,18 +565,16 @@ async def test_picture_preview_only_for_non_sensitive_until_revealed(
 
         screen = await _open_item(app, pilot, ids["private"])
         content = screen.query_one("#content", Static)
-        await pilot.pause()
         assert not _drawn(content) and "Sensitive" in str(content.render())
         await pilot.press("space")
         await pilot.pause()
         await _press(app, pilot, "#yes")
+        await _until(pilot, lambda: _drawn(content), "the revealed picture")
         await _settle(app, pilot)
-        assert _drawn(content)
         assert [e.type for e in app.vault.custody_log(ids["private"])][-1] == "item.viewed"
         await pilot.press("escape")
         await pilot.pause()
         screen = await _open_item(app, pilot, ids["private"])
-        await pilot.pause()
         assert not _drawn(screen.query_one("#content", Static))
 
 
@@ -528,21 +653,31 @@ async def test_import_screen_imports_and_chats_browse(
         await _settle(app, pilot)
         assert "imported before" in str(app.screen.query_one("#status", Static).render())
         await pilot.press("escape")
-        await pilot.pause()
+        await _until(pilot, lambda: _listed(app), "the list, read again")
         await pilot.press("t")
-        await pilot.pause()
-        assert isinstance(app.screen, ChatsScreen)
-        assert app.screen.query_one("#chats", DataTable).row_count == 1
+        await _until(
+            pilot,
+            lambda: isinstance(app.screen, ChatsScreen)
+            and app.screen.query_one("#chats", DataTable).row_count == 1,
+            "the chats",
+        )
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ChatScreen)
+        await _until(
+            pilot,
+            lambda: isinstance(app.screen, ChatScreen)
+            and app.screen.query_one("#lines", DataTable).row_count > 0,
+            "the chat's messages",
+        )
         lines = app.screen.query_one("#lines", DataTable)
         assert lines.row_count == 4
         first_row = [str(c) for c in lines.get_row_at(0)]
         assert first_row[0] == "2023-11-14 12:00" and first_row[1] == "Naməlum Şəxs"
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ItemScreen)
+        await _until(
+            pilot,
+            lambda: isinstance(app.screen, ItemScreen) and app.screen.item is not None,
+            "the message, read",
+        )
         details = str(app.screen.query_one("#details", Static).render())
         assert "As exported: 1699963200" in details and "Chat:" in details
         assert "Naməlum Şəxs" in details

@@ -1,7 +1,8 @@
 """Adding evidence: files (several at once, with a progress bar and Cancel) and typed messages.
 
-Files are added in a worker thread; the progress bar follows the bytes and Cancel stops at the next
-chunk, leaving nothing half-added. Duplicates are reported, not stored twice.
+Files are added in a worker thread that posts its progress and its end as messages; the progress
+bar follows the bytes and Escape (or locking) stops at the next chunk, leaving nothing half-added.
+Duplicates are reported, not stored twice.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
     Button,
@@ -26,9 +28,18 @@ from textual.widgets import (
     TextArea,
 )
 
+from tui.messages import Progress, ProgressPoster
 from tui.screens.base import StoppableTask, VaultAccess
 from tui.widgets.tickbox import TickBox
-from vault import AddResult, Cancelled, EvaultError, MessageFields, Metadata, parse_tags
+from vault import (
+    AddResult,
+    Cancelled,
+    EvaultError,
+    MessageFields,
+    Metadata,
+    VaultLocked,
+    parse_tags,
+)
 
 if TYPE_CHECKING:
     from vault import Vault
@@ -80,6 +91,18 @@ class _Form(VaultAccess, Screen[None]):
         self.query_one("#status", Static).update(text)
 
 
+STOPPED = "Stopped. The files added before stopping are in the vault; nothing half-added was kept."
+
+
+class FilesAdded(Message):
+    """The add worker is done: what was added (or found already there), and any problem."""
+
+    def __init__(self, results: list[AddResult], problem: str | None) -> None:
+        super().__init__()
+        self.results = results
+        self.problem = problem
+
+
 class AddFilesScreen(StoppableTask, _Form):
     """Choose files (typed paths or the file picker), describe them, add them."""
 
@@ -129,8 +152,7 @@ class AddFilesScreen(StoppableTask, _Form):
             return
         occurred = self.value("occurred") or None
         zone = self.value("zone") or None
-        self.running = True
-        self.cancel_event.clear()
+        self.begin()
         self.query_one("#add", Button).disabled = True
         self.query_one("#progress", ProgressBar).display = True
         self.query_one("#progress", ProgressBar).update(
@@ -141,37 +163,33 @@ class AddFilesScreen(StoppableTask, _Form):
     @work(thread=True, exclusive=True, group="add")
     def _add(self, paths: list[Path], meta: Metadata) -> None:
         vault = self.evault.vault
-        if vault is None:
-            return
-        done_before = 0
-
-        def progress(done: int, total: int | None) -> None:
-            self.app.call_from_thread(self._progress, done_before + done)
-
+        progress = ProgressPoster(self)
         results: list[AddResult] = []
         try:
+            if vault is None:
+                raise VaultLocked()
             for path in paths:
                 results.extend(
                     vault.add_files([path], meta, progress=progress, cancel=self.cancel_event)
                 )
-                done_before += path.stat().st_size
+                progress.offset += path.stat().st_size
         except Cancelled:
-            self.app.call_from_thread(
-                self._finished,
-                results,
-                "Stopped. The files added before stopping are in the vault; nothing half-added was kept.",
-            )
+            self.post_message(FilesAdded(results, STOPPED))
+            return
+        except OSError:
+            self.post_message(FilesAdded(results, "A file could not be read. Check the disk."))
             return
         except EvaultError as exc:
-            self.app.call_from_thread(self._finished, results, exc.message)
+            self.post_message(FilesAdded(results, exc.message))
             return
-        self.app.call_from_thread(self._finished, results, None)
+        self.post_message(FilesAdded(results, None))
 
-    def _progress(self, done: int) -> None:
-        self.query_one("#progress", ProgressBar).update(progress=done)
+    def on_progress(self, message: Progress) -> None:
+        self.query_one("#progress", ProgressBar).update(progress=message.done)
 
-    def _finished(self, results: list[AddResult], problem: str | None) -> None:
-        self.running = False
+    def on_files_added(self, message: FilesAdded) -> None:
+        self.end()
+        results, problem = message.results, message.problem
         self.query_one("#add", Button).disabled = False
         added = sum(1 for r in results if not r.duplicate)
         duplicates = [r for r in results if r.duplicate]

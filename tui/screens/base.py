@@ -56,6 +56,20 @@ class StoppableTask(VaultAccess, Screen[None]):
         elif not self.running:
             self._start()
 
+    def begin(self) -> None:
+        """The task starts: Escape (and locking the app) now stops it."""
+        self.running = True
+        self.cancel_event.clear()
+        self.evault.task_started(self.cancel_event)
+
+    def end(self) -> None:
+        """The worker reported back: the task is over, whatever happened."""
+        self.running = False
+        self.evault.task_ended(self.cancel_event)
+
+    def on_unmount(self) -> None:
+        self.evault.task_ended(self.cancel_event)
+
     def action_cancel(self) -> None:
         if self.running:
             self.cancel_event.set()

@@ -14,14 +14,34 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
+from tui.messages import Progress, ProgressPoster
 from tui.screens.base import VaultAccess
-from vault import EvaultError, verify_bundle
+from vault import EvaultError, VaultLocked, verify_bundle
 
 if TYPE_CHECKING:
     from vault import ExportResult, VerifyResult
+
+
+class ExportEnded(Message):
+    """The export worker is done: the result, or the sentence saying why not."""
+
+    def __init__(self, result: ExportResult | None, problem: str | None) -> None:
+        super().__init__()
+        self.result = result
+        self.problem = problem
+
+
+class VerifyEnded(Message):
+    """The verify worker is done: the result, or the sentence saying why it could not check."""
+
+    def __init__(self, result: VerifyResult | None, problem: str | None) -> None:
+        super().__init__()
+        self.result = result
+        self.problem = problem
 
 
 class ExportScreen(VaultAccess, Screen[None]):
@@ -90,6 +110,7 @@ class ExportScreen(VaultAccess, Screen[None]):
             return
         self.running = True
         self.cancel_event.clear()
+        self.evault.task_started(self.cancel_event)
         self.query_one("#export", Button).disabled = True
         self.query_one("#progress", ProgressBar).display = True
         self._export(
@@ -110,13 +131,9 @@ class ExportScreen(VaultAccess, Screen[None]):
         passphrase: str | None,
     ) -> None:
         vault = self.evault.vault
-        if vault is None:
-            return
-
-        def progress(done: int, total: int | None) -> None:
-            self.app.call_from_thread(self._progress, done, total)
-
         try:
+            if vault is None:
+                raise VaultLocked()
             result = vault.export_bundle(
                 out,
                 case=case,
@@ -124,25 +141,25 @@ class ExportScreen(VaultAccess, Screen[None]):
                 note=note,
                 recipients=recipients,
                 passphrase=passphrase,
-                progress=progress,
+                progress=ProgressPoster(self),
                 cancel=self.cancel_event,
             )
         except EvaultError as exc:
-            self.app.call_from_thread(self._failed, exc.message)
+            self.post_message(ExportEnded(None, exc.message))
             return
-        self.app.call_from_thread(self._done, result)
+        self.post_message(ExportEnded(result, None))
 
-    def _progress(self, done: int, total: int | None) -> None:
-        self.query_one("#progress", ProgressBar).update(total=total, progress=done)
+    def on_progress(self, message: Progress) -> None:
+        self.query_one("#progress", ProgressBar).update(total=message.total, progress=message.done)
 
-    def _failed(self, message: str) -> None:
+    def on_export_ended(self, message: ExportEnded) -> None:
         self.running = False
+        self.evault.task_ended(self.cancel_event)
+        if message.result is not None:
+            self.app.switch_screen(ExportDoneScreen(message.result))
+            return
         self.query_one("#export", Button).disabled = False
-        self._status(message)
-
-    def _done(self, result: ExportResult) -> None:
-        self.running = False
-        self.app.switch_screen(ExportDoneScreen(result))
+        self._status(message.problem or "")
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
@@ -233,14 +250,15 @@ class VerifyScreen(VaultAccess, Screen[None]):
                 ask_passphrase=lambda: passphrase,
             ).result
         except EvaultError as exc:
-            self.app.call_from_thread(self._show_text, exc.message)
+            self.post_message(VerifyEnded(None, exc.message))
             return
-        self.app.call_from_thread(self._show, result)
+        self.post_message(VerifyEnded(result, None))
 
-    def _show_text(self, text: str) -> None:
-        self.query_one("#result", Static).update(text)
-
-    def _show(self, result: VerifyResult) -> None:
+    def on_verify_ended(self, message: VerifyEnded) -> None:
+        if message.result is None:
+            self.query_one("#result", Static).update(message.problem or "")
+            return
+        result = message.result
         lines = [
             "VERIFIED: everything holds." if result.ok else "NOT VERIFIED: see the FAILED lines.",
             f"Signed by the vault with fingerprint {result.signer_fingerprint}",

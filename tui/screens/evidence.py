@@ -7,14 +7,16 @@ reloads after a short pause, never once per keystroke.
 
 from __future__ import annotations
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Select
 
+from tui.messages import ShowError
 from tui.screens.base import VaultAccess
 from tui.widgets.plain import plain
 from vault import EvaultError, Filters, ItemRow
@@ -23,6 +25,7 @@ PAGE = 200
 PREFETCH_MARGIN = 120  # start fetching the next page this many rows before the end
 APPEND_STEP = 25  # rows added to the table per frame
 SEARCH_DELAY = 0.25
+SEARCH_HINT = "Type words to search · Enter: go to the results"
 SORT_ORDER = ("captured", "occurred", "platform", "title", "kind", "case")
 # Most telling first: at 80 columns the sensitive mark, when and what are always visible.
 COLUMNS = ("Sens.", "Happened", "Title", "Platform", "Kind", "Case", "Added")
@@ -35,6 +38,24 @@ SORT_WORDS = {
     "kind": "kind",
     "case": "case",
 }
+
+
+class PageFetched(Message):
+    """The page worker's rows, for the list they were fetched for (``generation``); with the first
+    page also the number of items and, when asked, the filter menus' choices."""
+
+    def __init__(
+        self,
+        rows: list[ItemRow],
+        generation: int,
+        total: int | None = None,
+        choices: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__()
+        self.rows = rows
+        self.generation = generation
+        self.total = total
+        self.choices = choices
 
 
 def _short_time(value: str | None) -> str:
@@ -85,31 +106,22 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         table = self.query_one("#items", DataTable)
         for label, key in zip(COLUMNS, COLUMN_KEYS, strict=True):
             table.add_column(label, key=key)
-        self.refresh_choices()
-        self.reload()
+        self.reload(choices=True)
         table.focus()
 
     # ------------------------------------------------------------------ data
 
-    def refresh_choices(self) -> None:
-        choices = self.vault.filter_choices()
-        for name in ("case", "tag", "platform", "kind"):
-            select: Select[str] = self.query_one(f"#filter-{name}", Select)
-            select.set_options([(value, value) for value in choices[name]])
-
-    def reload(self) -> None:
-        """Start again from the first page (after a search, filter or sort change)."""
-        table = self.query_one("#items", DataTable)
-        table.clear()
+    def reload(self, *, choices: bool = False) -> None:
+        """Start again from the first page (after a search, filter or sort change); ``choices``
+        also re-reads the filter menus (after something was added, edited or deleted)."""
+        self.query_one("#items", DataTable).clear()
         self.generation += 1  # pages still being fetched for the old list are dropped
-        self.fetching = False
+        self.fetching = True
         self.loaded = 0
-        self.total = self.vault.count_items(self.filters)
-        rows = self.vault.item_page(
-            self.filters, sort=self.sort, descending=self.descending, offset=0, limit=PAGE
+        self.query_one("#summary", Label).update("Reading the list…")
+        self._fetch(
+            self.generation, self.filters, self.sort, self.descending, 0, choices=choices
         )
-        self._append(rows, self.generation)
-        self._update_summary()
 
     def _load_more(self) -> None:
         """Fetch the next page in a worker, well before the cursor reaches the end."""
@@ -120,19 +132,43 @@ class EvidenceScreen(VaultAccess, Screen[None]):
 
     @work(thread=True, group="page")
     def _fetch(
-        self, generation: int, filters: Filters, sort: str, descending: bool, offset: int
+        self,
+        generation: int,
+        filters: Filters,
+        sort: str,
+        descending: bool,
+        offset: int,
+        *,
+        choices: bool = False,
     ) -> None:
         vault = self.evault.vault
         if vault is None:
             return
         try:
+            total = vault.count_items(filters) if offset == 0 else None
             rows = vault.item_page(
                 filters, sort=sort, descending=descending, offset=offset, limit=PAGE
             )
+            menus = vault.filter_choices() if choices else None
         except EvaultError as exc:
-            self.app.call_from_thread(self.evault.show_error, exc.message)
+            self.app.post_message(ShowError(exc.message))
             return
-        self.app.call_from_thread(self._append_in_steps, rows, generation)
+        self.post_message(PageFetched(rows, generation, total, menus))
+
+    def on_page_fetched(self, message: PageFetched) -> None:
+        if message.generation != self.generation:
+            return
+        if message.choices is not None:
+            for name in ("case", "tag", "platform", "kind"):
+                select: Select[str] = self.query_one(f"#filter-{name}", Select)
+                select.set_options([(value, value) for value in message.choices[name]])
+        if message.total is None:
+            self._append_in_steps(message.rows, message.generation)
+            return
+        self.total = message.total  # the first page: shown at once, as the list opens
+        self._append(message.rows, message.generation)
+        self.fetching = False
+        self._update_summary()
 
     def _append_in_steps(self, rows: list[ItemRow], generation: int) -> None:
         """Add a fetched page a slice per frame, so no key waits for 200 rows at once."""
@@ -173,6 +209,14 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         )
 
     # ------------------------------------------------------------------ events
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget.id == "search":  # say so in words: a focus colour alone is easy to miss
+            self.query_one("#summary", Label).update(SEARCH_HINT)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if event.widget.id == "search" and not self.fetching:
+            self._update_summary()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.cursor_row >= self.loaded - PREFETCH_MARGIN and self.loaded < self.total:
@@ -243,8 +287,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         """Something may have changed (added, edited, deleted): refresh what is shown."""
         if self.evault.vault is None:
             return
-        self.refresh_choices()
-        self.reload()
+        self.reload(choices=True)
 
     def action_cycle_sort(self) -> None:
         self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]

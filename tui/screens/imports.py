@@ -1,7 +1,8 @@
 """Importing a platform export, and browsing imported chats message by message.
 
-The import runs in a worker thread (a 100,000-message export takes a while): the screen shows what
-stage it is at and how far it got, Escape stops it and nothing is kept, and at the end a summary
+The import runs in a worker thread (a 100,000-message export takes a while) that posts its progress
+and its end as messages: the screen shows what stage it is at and how far it got, Escape (or
+locking) stops it and nothing is kept, and at the end a summary
 says what was found: chats, messages, media, senders, the time span, problems, and any earlier
 messages that a later export no longer contains (possibly deleted by the sender: evidence too).
 """
@@ -15,6 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
     Button,
@@ -30,6 +32,7 @@ from textual.widgets import (
     TextArea,
 )
 
+from tui.messages import Progress, ProgressPoster, ShowError
 from tui.render import human_size, import_summary, readable_time
 from tui.screens.base import StoppableTask, VaultAccess
 from tui.widgets.plain import plain
@@ -37,10 +40,10 @@ from tui.widgets.tickbox import TickBox
 from vault import (
     DATE_ORDERS,
     IMPORTERS,
-    Cancelled,
     EvaultError,
     ImportOptions,
     ImportSummary,
+    VaultLocked,
     parse_profile_links,
     parse_tags,
 )
@@ -56,6 +59,15 @@ DATE_ORDER_WORDS = {
 }
 DATE_ORDER_CHOICES = [(DATE_ORDER_WORDS[order], order) for order in DATE_ORDERS]
 PAGE = 200
+
+
+class ImportEnded(Message):
+    """The import worker is done: its summary, or the sentence saying why nothing was kept."""
+
+    def __init__(self, summary: ImportSummary | None, problem: str | None) -> None:
+        super().__init__()
+        self.summary = summary
+        self.problem = problem
 
 
 class ImportScreen(StoppableTask):
@@ -140,8 +152,7 @@ class ImportScreen(StoppableTask):
         except EvaultError as exc:
             self.status(exc.message)
             return
-        self.running = True
-        self.cancel_event.clear()
+        self.begin()
         self.query_one("#import", Button).disabled = True
         bar = self.query_one("#progress", ProgressBar)
         bar.display = True
@@ -153,37 +164,35 @@ class ImportScreen(StoppableTask):
     @work(thread=True, exclusive=True, group="import")
     def _import(self, kind: str, path: Path, options: ImportOptions) -> None:
         vault = self.evault.vault
-        if vault is None:
-            return
-
-        def progress(stage: str, done: int, total: int | None) -> None:
-            self.app.call_from_thread(self._progress, stage, done, total)
-
         try:
+            if vault is None:
+                raise VaultLocked()
             summary = vault.import_export(
-                kind, path, options, progress=progress, cancel=self.cancel_event
+                kind,
+                path,
+                options,
+                progress=ProgressPoster(self).stage,
+                cancel=self.cancel_event,
             )
-        except Cancelled as exc:
-            self.app.call_from_thread(self._finished, None, exc.message)
+        except EvaultError as exc:  # Cancelled too: its sentence says nothing was kept
+            self.post_message(ImportEnded(None, exc.message))
             return
-        except EvaultError as exc:
-            self.app.call_from_thread(self._finished, None, exc.message)
-            return
-        self.app.call_from_thread(self._finished, summary, None)
+        self.post_message(ImportEnded(summary, None))
 
-    def _progress(self, stage: str, done: int, total: int | None) -> None:
-        if not self.is_attached or not self.running:
+    def on_progress(self, message: Progress) -> None:
+        if not self.running:
             return
         bar = self.query_one("#progress", ProgressBar)
-        if stage == "storing":
-            bar.update(total=total, progress=done)
-            self.status(f"Keeping the export unchanged as evidence… {human_size(done)}")
+        if message.stage == "storing":
+            bar.update(total=message.total, progress=message.done)
+            self.status(f"Keeping the export unchanged as evidence… {human_size(message.done)}")
         else:
             bar.update(total=None)
-            self.status(f"Reading messages… {done:,}")
+            self.status(f"Reading messages… {message.done:,}")
 
-    def _finished(self, summary: ImportSummary | None, problem: str | None) -> None:
-        self.running = False
+    def on_import_ended(self, message: ImportEnded) -> None:
+        summary, problem = message.summary, message.problem
+        self.end()
         if not self.is_attached:
             return
         self.query_one("#import", Button).disabled = False
@@ -194,6 +203,24 @@ class ImportScreen(StoppableTask):
             if summary is not None
             else (problem or "")
         )
+
+
+class ChatsRead(Message):
+    """The imported chats (or why they could not be read)."""
+
+    def __init__(self, chats: list[Chat], problem: str | None = None) -> None:
+        super().__init__()
+        self.chats = chats
+        self.problem = problem
+
+
+class LinesRead(Message):
+    """One page of a chat's messages, starting at ``offset``."""
+
+    def __init__(self, lines: list[ChatLine], offset: int) -> None:
+        super().__init__()
+        self.lines = lines
+        self.offset = offset
 
 
 class ChatsScreen(VaultAccess, Screen[None]):
@@ -214,7 +241,26 @@ class ChatsScreen(VaultAccess, Screen[None]):
         for label in ("Chat", "Platform", "Messages", "First", "Last"):
             table.add_column(label)
         self.chats: dict[str, Chat] = {}
-        for index, chat in enumerate(self.vault.chats()):
+        self.query_one("#summary", Label).update("Reading the chats…")
+        self._read_chats()
+        table.focus()
+
+    @work(thread=True, exclusive=True, group="chats")
+    def _read_chats(self) -> None:
+        vault = self.evault.vault
+        try:
+            if vault is None:
+                raise VaultLocked()
+            self.post_message(ChatsRead(vault.chats()))
+        except EvaultError as exc:
+            self.post_message(ChatsRead([], exc.message))
+
+    def on_chats_read(self, message: ChatsRead) -> None:
+        if message.problem is not None:
+            self.query_one("#summary", Label).update(message.problem)
+            return
+        table = self.query_one("#chats", DataTable)
+        for index, chat in enumerate(message.chats):
             key = str(index)
             self.chats[key] = chat
             table.add_row(
@@ -236,7 +282,6 @@ class ChatsScreen(VaultAccess, Screen[None]):
             if count
             else "No imported chats yet. Press Escape, then i to import an export."
         )
-        table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         chat = self.chats.get(str(event.row_key.value))
@@ -265,6 +310,7 @@ class ChatScreen(VaultAccess, Screen[None]):
         self.chat = chat
         self.loaded = 0
         self.exhausted = False
+        self.fetching = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -288,9 +334,28 @@ class ChatScreen(VaultAccess, Screen[None]):
         table.focus()
 
     def _load_more(self) -> None:
-        lines: list[ChatLine] = self.vault.chat_lines(
-            self.chat.platform, self.chat.key, offset=self.loaded, limit=PAGE
-        )
+        if self.fetching:
+            return
+        self.fetching = True
+        self._read_lines(self.loaded)
+
+    @work(thread=True, group="chat-lines")
+    def _read_lines(self, offset: int) -> None:
+        vault = self.evault.vault
+        try:
+            if vault is None:
+                raise VaultLocked()
+            lines = vault.chat_lines(self.chat.platform, self.chat.key, offset=offset, limit=PAGE)
+        except EvaultError as exc:
+            self.app.post_message(ShowError(exc.message))
+            return
+        self.post_message(LinesRead(lines, offset))
+
+    def on_lines_read(self, message: LinesRead) -> None:
+        self.fetching = False
+        if message.offset != self.loaded:
+            return  # a page already shown
+        lines = message.lines
         table = self.query_one("#lines", DataTable)
         for line in lines:
             marks = []

@@ -1,7 +1,8 @@
 """One item: its details, SHA-256, custody timeline, and (on request) its content.
 
 Sensitive items show nothing of their content until the defender confirms a reveal; leaving the
-screen hides it again (the screen is discarded). Showing content is itself a custody event.
+screen hides it again (the screen is discarded). Showing content is itself a custody event. Every
+read runs in a worker that posts what it found (messages below), so the screen never waits.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
@@ -20,10 +22,10 @@ from tui.screens.base import VaultAccess
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.picture import picture_text
 from tui.widgets.tickbox import TickBox
-from vault import EvaultError, parse_tags
+from vault import EvaultError, VaultLocked, parse_tags
 
 if TYPE_CHECKING:
-    from vault import Item, Preview, SimilarResult
+    from vault import CustodyRecord, Item, Preview, Provenance, SimilarResult
 
 PREVIEW_COLS = 72  # fits an 80-column terminal with the screen's padding
 PREVIEW_ROWS = 16
@@ -68,7 +70,54 @@ def similar_text(result: SimilarResult) -> str:
     return "\n".join(lines)
 
 
+class ItemLoaded(Message):
+    """The item's details, import provenance and custody timeline, read by a worker."""
+
+    def __init__(self, item: Item, origin: Provenance | None, records: list[CustodyRecord]) -> None:
+        super().__init__()
+        self.item = item
+        self.origin = origin
+        self.records = records
+
+
+class TimelineLoaded(Message):
+    """The custody timeline again (a reveal is itself a custody event)."""
+
+    def __init__(self, records: list[CustodyRecord]) -> None:
+        super().__init__()
+        self.records = records
+
+
+class ContentRead(Message):
+    """What to show under "Content": the text itself once revealed, or a sentence."""
+
+    def __init__(self, text: str, *, revealed: bool = False) -> None:
+        super().__init__()
+        self.text = text
+        self.revealed = revealed
+
+
+class PictureDrawn(Message):
+    """A small preview of the picture (None: none can be drawn); ``reveal``: it was revealed."""
+
+    def __init__(self, picture: Preview | None, reveal: bool) -> None:
+        super().__init__()
+        self.picture = picture
+        self.reveal = reveal
+
+
+class SeenText(Message):
+    """Where this picture (or a re-posted copy) was seen: words only."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class ItemScreen(VaultAccess, Screen[None]):
+    """Everything here is read by workers that post what they found, so opening an item never
+    waits for the vault, even while another screen's task still holds it."""
+
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("space", "reveal", "Show content"),
@@ -78,12 +127,13 @@ class ItemScreen(VaultAccess, Screen[None]):
     def __init__(self, item_id: str) -> None:
         super().__init__()
         self.item_id = item_id
+        self.item: Item | None = None  # set once the worker has read it
         self.revealed = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Label("", id="item-title", classes="screen-title", markup=False)
-            yield Static("", id="details", markup=False)
+            yield Static("Reading…", id="details", markup=False)
             yield Label("Content", classes="section")
             yield Static("", id="content", markup=False)
             yield Label("Seen elsewhere", classes="section", id="seen-title")
@@ -93,78 +143,140 @@ class ItemScreen(VaultAccess, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#seen-title", Label).display = False
+        self.query_one("#seen", Static).display = False
         self.show()
-        item = self.item
+
+    # ------------------------------------------------------------------ reading
+
+    def show(self) -> None:
+        """(Re)read the item: details, provenance, timeline."""
+        self._load_item()
+
+    @work(thread=True, exclusive=True, group="item")
+    def _load_item(self) -> None:
+        vault = self.evault.vault
+        try:
+            if vault is None:
+                raise VaultLocked()
+            item = vault.get_item(self.item_id)
+            origin = vault.import_provenance(item.id) if item.kind == "message" else None
+            records = vault.custody_log(item.id)
+        except EvaultError as exc:
+            self.post_message(ContentRead(exc.message))
+            return
+        self.post_message(ItemLoaded(item, origin, records))
+
+    def on_item_loaded(self, message: ItemLoaded) -> None:
+        first = self.item is None
+        item = self.item = message.item
+        self.query_one("#item-title", Label).update(item.title or "(untitled)")
+        rows = item_rows(item, readable=True)
+        if message.origin is not None:
+            rows += provenance_rows(message.origin, readable=True)
+        self.query_one("#details", Static).update(format_rows(rows))
+        if not self.revealed:
+            self.query_one("#content", Static).update(self._placeholder(item))
+        self._show_timeline(message.records)
         picture = item.kind == "file" and item.media_type.startswith("image/")
-        self.query_one("#seen-title", Label).display = picture
-        self.query_one("#seen", Static).display = picture
-        if picture:
-            self.query_one("#seen", Static).update("Comparing with the other pictures…")
+        if first and picture:
+            self.query_one("#seen-title", Label).display = True
+            seen = self.query_one("#seen", Static)
+            seen.display = True
+            seen.update("Comparing with the other pictures…")
             self._load_similar()
             if not item.sensitive:
                 self._load_preview(reveal=False)
+
+    @work(thread=True, exclusive=True, group="timeline")
+    def _load_timeline(self) -> None:
+        vault = self.evault.vault
+        try:
+            if vault is None:
+                raise VaultLocked()
+            records = vault.custody_log(self.item_id)
+        except EvaultError:
+            return  # the timeline already shown stays; the next open reads it again
+        self.post_message(TimelineLoaded(records))
+
+    def on_timeline_loaded(self, message: TimelineLoaded) -> None:
+        self._show_timeline(message.records)
+
+    def _show_timeline(self, records: list[CustodyRecord]) -> None:
+        self.query_one("#timeline", Static).update(
+            "\n".join(
+                f"{readable_time(r.time)}  {EVENT_WORDS.get(r.type, r.type)}"
+                + (f' — "{r.reason}"' if r.reason else "")
+                for r in records
+            )
+        )
 
     @work(thread=True, exclusive=True, group="similar")
     def _load_similar(self) -> None:
         """Where this picture (or a re-posted copy of it) was seen, without showing any of them."""
         vault = self.evault.vault
-        if vault is None:
-            return
         try:
+            if vault is None:
+                raise VaultLocked()
             text = similar_text(vault.similar(self.item_id))
         except EvaultError as exc:
             text = exc.message
-        self.app.call_from_thread(self._show_seen, text)
+        self.post_message(SeenText(text))
 
-    def _show_seen(self, text: str) -> None:
-        if self.is_attached:
-            self.query_one("#seen", Static).update(text)
+    def on_seen_text(self, message: SeenText) -> None:
+        self.query_one("#seen", Static).update(message.text)
 
     @work(thread=True, exclusive=True, group="preview")
     def _load_preview(self, *, reveal: bool) -> None:
         """Decode in a worker: a large photo must not freeze the screen."""
         vault = self.evault.vault
-        if vault is None:
-            return
         try:
+            if vault is None:
+                raise VaultLocked()
             picture = vault.image_preview(self.item_id, PREVIEW_COLS, PREVIEW_ROWS, reveal=reveal)
         except EvaultError as exc:
-            self.app.call_from_thread(self._show_content, exc.message)
+            self.post_message(ContentRead(exc.message))
             return
-        self.app.call_from_thread(self._show_picture, picture, reveal)
+        self.post_message(PictureDrawn(picture, reveal))
 
-    def _show_picture(self, picture: Preview | None, reveal: bool) -> None:
-        if not self.is_attached:
-            return
+    def on_picture_drawn(self, message: PictureDrawn) -> None:
         item = self.item
+        if item is None:
+            return
         content = self.query_one("#content", Static)
+        picture = message.picture
         if picture is None:
             content.update(
                 f"{item.media_type}, {human_size(item.size)}. No preview can be drawn for this "
                 "file; use 'evault get' to save a copy if you need to open it."
             )
             return
-        caption = f"\n{picture.format} picture, {picture.width_px}×{picture.height_px} pixels, {human_size(item.size)} (small preview)"
+        caption = (
+            f"\n{picture.format} picture, {picture.width_px}×{picture.height_px} pixels, "
+            f"{human_size(item.size)} (small preview)"
+        )
         content.update(picture_text(picture).append(caption))
-        if reveal:
+        if message.reveal:
             self.revealed = True
-            self.show_timeline()
+            self._load_timeline()
 
-    def _show_content(self, text: str) -> None:
-        if self.is_attached:
-            self.query_one("#content", Static).update(text)
+    @work(thread=True, exclusive=True, group="reveal")
+    def _read_text(self) -> None:
+        vault = self.evault.vault
+        try:
+            if vault is None:
+                raise VaultLocked()
+            text = vault.read_text(self.item_id)
+        except EvaultError as exc:
+            self.post_message(ContentRead(exc.message))
+            return
+        self.post_message(ContentRead(text, revealed=True))
 
-    def show(self) -> None:
-        item = self.vault.get_item(self.item_id)
-        self.item = item
-        self.query_one("#item-title", Label).update(item.title or "(untitled)")
-        rows = item_rows(item, readable=True)
-        origin = self.vault.import_provenance(item.id) if item.kind == "message" else None
-        if origin is not None:
-            rows += provenance_rows(origin, readable=True)
-        self.query_one("#details", Static).update(format_rows(rows))
-        self.query_one("#content", Static).update(self._placeholder(item))
-        self.show_timeline()
+    def on_content_read(self, message: ContentRead) -> None:
+        self.query_one("#content", Static).update(message.text)
+        if message.revealed:
+            self.revealed = True
+            self._load_timeline()  # the reveal is itself a custody event
 
     def _placeholder(self, item: Item) -> str:
         if item.sensitive:
@@ -178,11 +290,13 @@ class ItemScreen(VaultAccess, Screen[None]):
             "use 'evault get' to save a copy if you need to open it."
         )
 
+    # ------------------------------------------------------------------ actions
+
     def action_back(self) -> None:
         self.dismiss(None)
 
     def action_reveal(self) -> None:
-        if self.revealed:
+        if self.revealed or self.item is None:
             return
         if self.item.sensitive:
             self.app.push_screen(
@@ -198,9 +312,9 @@ class ItemScreen(VaultAccess, Screen[None]):
             self._reveal_confirmed(True)
 
     def _reveal_confirmed(self, yes: bool | None) -> None:
-        if not yes:
-            return
         item = self.item
+        if not yes or item is None:
+            return
         if item.media_type.startswith("image/"):
             self._load_preview(reveal=item.sensitive)
             return
@@ -210,23 +324,11 @@ class ItemScreen(VaultAccess, Screen[None]):
                 "use 'evault get' to save a copy you can open (the copy is not encrypted)."
             )
             return
-        text = self.vault.read_text(item.id)
-        self.revealed = True
-        self.query_one("#content", Static).update(text)
-        self.show_timeline()  # the reveal is itself a custody event
-
-    def show_timeline(self) -> None:
-        records = self.vault.custody_log(self.item.id)
-        self.query_one("#timeline", Static).update(
-            "\n".join(
-                f"{readable_time(r.time)}  {EVENT_WORDS.get(r.type, r.type)}"
-                + (f' — "{r.reason}"' if r.reason else "")
-                for r in records
-            )
-        )
+        self._read_text()
 
     def action_edit(self) -> None:
-        self.app.push_screen(EditScreen(self.item), self._edited)
+        if self.item is not None:
+            self.app.push_screen(EditScreen(self.item), self._edited)
 
     def _edited(self, changes: dict[str, Any] | None) -> None:
         if changes:

@@ -6,12 +6,21 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from tui.screens.base import VaultAccess
 from tui.widgets.dialogs import ConfirmDialog, MessageDialog
 from vault import EvaultError, check_auto_lock_minutes, passphrase_advice
+
+
+class StatusText(Message):
+    """A worker's answer for the status line."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
 
 
 class SettingsScreen(VaultAccess, Screen[None]):
@@ -101,11 +110,12 @@ class SettingsScreen(VaultAccess, Screen[None]):
         try:
             vault.change_passphrase(passphrase, kdf=self.evault.kdf)
         except EvaultError as exc:
-            self.app.call_from_thread(self._status, exc.message)
+            self.post_message(StatusText(exc.message))
             return
-        self.app.call_from_thread(
-            self._status, "Passphrase changed. The old one no longer opens this vault."
-        )
+        self.post_message(StatusText("Passphrase changed. The old one no longer opens this vault."))
+
+    def on_status_text(self, message: StatusText) -> None:
+        self._status(message.text)
 
     def _new_recovery(self, yes: bool | None) -> None:
         vault = self.evault.vault

@@ -1,7 +1,8 @@
 """The first screens: unlock a vault, or create one and write down its recovery key.
 
 Unlocking and creating run Argon2id (about half a second, on purpose) in a worker thread, so the
-screen stays responsive. A wrong passphrase gets one calm sentence, nothing else.
+screen stays responsive; the worker posts the opened vault to the app (``tui.messages``) or a
+calm sentence to the screen. A wrong passphrase gets one sentence, nothing else.
 """
 
 from __future__ import annotations
@@ -13,15 +14,27 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
+from tui.messages import VaultCreated, VaultOpened, deliver
 from tui.screens.base import VaultAccess
 from tui.widgets.tickbox import TickBox
 from vault import EvaultError, passphrase_advice
 
 if TYPE_CHECKING:
     from vault import Vault
+
+KEYFILE_UNREADABLE = "The keyfile could not be read. Check its path."
+
+
+class StartFailed(Message):
+    """Unlocking or creating did not work: one sentence for the status line."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
 
 
 class UnlockScreen(VaultAccess, Screen[None]):
@@ -104,17 +117,19 @@ class UnlockScreen(VaultAccess, Screen[None]):
             else:
                 vault = Vault.open(self.vault_path, passphrase=secret, keyfile=keyfile)
         except OSError:
-            self.app.call_from_thread(
-                self._failed, "The keyfile could not be read. Check its path."
-            )
+            self.post_message(StartFailed(KEYFILE_UNREADABLE))
             return
         except EvaultError as exc:
-            self.app.call_from_thread(self._failed, exc.message)
+            self.post_message(StartFailed(exc.message))
             return
-        self.app.call_from_thread(self.evault.unlocked, vault)
+        try:
+            minutes = vault.auto_lock_minutes()
+        except EvaultError:
+            minutes = None  # a preference is not worth refusing the vault over
+        deliver(self.app, VaultOpened(vault, minutes), vault)
 
-    def _failed(self, message: str) -> None:
-        self._status(message)
+    def on_start_failed(self, message: StartFailed) -> None:
+        self._status(message.text)
         self.query_one("#unlock", Button).disabled = False
         secret = self.query_one("#secret", Input)
         secret.value = ""
@@ -184,20 +199,15 @@ class CreateScreen(VaultAccess, Screen[None]):
                 self.vault_path, passphrase, keyfile=keyfile, kdf=self.evault.kdf
             )
         except OSError:
-            self.app.call_from_thread(
-                self._failed, "The keyfile could not be read. Check its path."
-            )
+            self.post_message(StartFailed(KEYFILE_UNREADABLE))
             return
         except EvaultError as exc:
-            self.app.call_from_thread(self._failed, exc.message)
+            self.post_message(StartFailed(exc.message))
             return
-        self.app.call_from_thread(self._created, vault, recovery)
+        deliver(self.app, VaultCreated(vault, recovery), vault)
 
-    def _created(self, vault: Vault, recovery: str) -> None:
-        self.app.switch_screen(RecoveryKeyScreen(vault, recovery))
-
-    def _failed(self, message: str) -> None:
-        self._status(message)
+    def on_start_failed(self, message: StartFailed) -> None:
+        self._status(message.text)
         self.query_one("#create", Button).disabled = False
 
     def _status(self, message: str) -> None:

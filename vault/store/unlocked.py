@@ -58,9 +58,15 @@ class Unlocked:
         self._lock = opened.lock
         self._mutex = threading.RLock()
         self._session: Session | None = opened.session
+        self._closed = False
 
     def __repr__(self) -> str:
         return f"Vault({str(self.folder)!r})"
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has finished (the keys are dropped, the lock released)."""
+        return self._closed
 
     @property
     def session(self) -> Session:
@@ -76,6 +82,7 @@ class Unlocked:
                 self._session = None
             self._lock.release()
             self._db_key = b""
+            self._closed = True
 
     def __enter__(self) -> Self:
         return self
