@@ -17,19 +17,22 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from types import ModuleType
 
 PACKAGES = ("crypto", "vault", "tui")
 MARKER = "EVIDENCE_VAULT_PACKAGE"
 EXIT_INTERNAL = 3  # the same as vault.errors.EXIT_INTERNAL (tests check they agree)
 
 
-def foreign_packages() -> list[str]:
+def foreign_packages(
+    import_module: Callable[[str], ModuleType] = importlib.import_module,
+) -> list[str]:
     """Those of our package names that are not this project's packages."""
     found = []
     for name in PACKAGES:
         try:
-            module = importlib.import_module(name)
+            module = import_module(name)
         except (Exception, SystemExit):  # a foreign __init__ may fail in any way at all
             found.append(name)
             continue

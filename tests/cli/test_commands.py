@@ -7,6 +7,7 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,7 @@ class Runner:
             argv += ["--passphrase-file", str(self.pwfile)]
         return run_main([*argv, *args], stdin)
 
-    def json(self, *args: str, stdin: bytes | None = None) -> object:
+    def json(self, *args: str, stdin: bytes | None = None) -> Any:
         code, out, err = self(*args, "--json", stdin=stdin)
         assert code == 0, err
         return json.loads(out)
@@ -165,8 +166,8 @@ def test_add_reports_duplicates(run: Runner, evidence: Path, tmp_path: Path) -> 
     code, out, _ = run("add", str(copy))
     assert code == 0
     assert "already in the vault" in out
-    assert first[0]["item_id"] in out  # type: ignore[index]
-    assert len(run.json("list")) == 1  # type: ignore[arg-type]
+    assert first[0]["item_id"] in out
+    assert len(run.json("list")) == 1
 
 
 def test_add_several_files_prints_each_id(run: Runner, tmp_path: Path) -> None:
@@ -210,7 +211,7 @@ def test_add_message_from_stdin_and_search(run: Runner) -> None:
         assert {"id", "kind", "title", "sha256", "size"} <= set(found[0])
     assert run.json("search", "nothing-like-this") == []
     shown = run.json("show", str(added["item_id"]))
-    assert shown["message"]["sent_utc"] == "2026-03-10T04:00:00.000000Z"  # type: ignore[index]
+    assert shown["message"]["sent_utc"] == "2026-03-10T04:00:00.000000Z"
 
 
 def test_add_message_rejects_stdin_used_twice(run: Runner) -> None:
@@ -223,15 +224,15 @@ def test_add_message_rejects_stdin_used_twice(run: Runner) -> None:
 
 def test_add_note(run: Runner) -> None:
     added = run.json("add-note", "--title", "Call at night", stdin=b"They called at 3 am.")
-    shown = run.json("show", str(added["item_id"]))  # type: ignore[index]
-    assert shown["kind"] == "note"  # type: ignore[index]
+    shown = run.json("show", str(added["item_id"]))
+    assert shown["kind"] == "note"
 
 
 def test_edit_and_rm_are_custody_events(run: Runner, evidence: Path) -> None:
-    item_id = run.json("add", str(evidence))[0]["item_id"]  # type: ignore[index]
+    item_id = run.json("add", str(evidence))[0]["item_id"]
     code, _, err = run("edit", item_id, "--title", "Renamed", "--tag", "x", "--reason", "typo")
     assert code == 0, err
-    assert run.json("show", item_id)["title"] == "Renamed"  # type: ignore[index]
+    assert run.json("show", item_id)["title"] == "Renamed"
     code, _, err = run("rm", item_id, "--reason", "duplicate of paper copy")
     assert code == 0, err
     assert run.json("list") == []
@@ -239,7 +240,7 @@ def test_edit_and_rm_are_custody_events(run: Runner, evidence: Path) -> None:
     assert tombstones == []
     code, out, _ = run("list", "--all")
     assert "DELETED" in out
-    types = [e["type"] for e in run.json("log", item_id)]  # type: ignore[index]
+    types = [e["type"] for e in run.json("log", item_id)]
     assert types == ["item.created", "item.metadata_changed", "item.deleted"]
     # rm requires a reason.
     code, _, _ = run("rm", item_id)
@@ -300,7 +301,7 @@ def test_passwd_and_recovery_key(run: Runner, tmp_path: Path) -> None:
     new_runner = Runner(run.folder, new_pw)
     assert new_runner.json("list") == []
     log = new_runner.json("log")
-    assert [e["type"] for e in log][-1] == "key.passphrase_changed"  # type: ignore[index]
+    assert [e["type"] for e in log][-1] == "key.passphrase_changed"
 
     rk = new_runner.json("recovery-key")
     assert isinstance(rk, dict)
@@ -372,14 +373,14 @@ def test_case_commands(run: Runner, evidence: Path) -> None:
             "id": run.json("case")[0]["id"],
             "name": "Account hacked, 9 March",
             "created": run.json("case")[0]["created"],
-        }  # type: ignore[index]
+        }
     ]
-    assert run.json("list")[0]["case"] == "Account hacked, 9 March"  # type: ignore[index]
+    assert run.json("list")[0]["case"] == "Account hacked, 9 March"
     code, _, _ = run("case", "new", "Second")
     assert code == 0
     code, _, err = run("case", "rename", "Nope", "X")
     assert code == 2 and "no case" in err
-    assert run.json("check")["ok"] is True  # type: ignore[index]
+    assert run.json("check")["ok"] is True
 
 
 def test_version_is_the_one_the_package_and_the_custody_log_carry(run: Runner) -> None:
@@ -391,5 +392,5 @@ def test_version_is_the_one_the_package_and_the_custody_log_carry(run: Runner) -
     assert code == 0, err
     assert out == f"evault (evidence-vault) {VERSION}\n"
     assert version("evidence-vault") == VERSION  # pyproject reads the same constant
-    created = [e for e in run.json("log") if e["type"] == "vault.created"]  # type: ignore[union-attr]
+    created = [e for e in run.json("log") if e["type"] == "vault.created"]
     assert created[0]["details"]["program"] == PROGRAM == f"evidence-vault {VERSION}"

@@ -84,7 +84,8 @@ def _only(keys: KeysFile, index: int) -> KeysFile:
 
 
 def _doc(keys: KeysFile) -> dict[str, Any]:
-    return json.loads(serialize_keys_file(keys))
+    doc: dict[str, Any] = json.loads(serialize_keys_file(keys))
+    return doc
 
 
 def _dump(doc: Any) -> bytes:

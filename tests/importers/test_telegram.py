@@ -867,7 +867,12 @@ def test_saved_messages_and_unnamed_titles(tmp_path: Path) -> None:
     saved = {"type": "saved_messages", "id": 4440002222, "messages": []}
     (chat,) = collect(write_folder(tmp_path / "s", saved))
     assert chat == ImportedChat("4440002222", "Saved Messages", "telegram", "saved_messages")
-    deleted = {"name": None, "type": "personal_chat", "id": 1000000001, "messages": []}
+    deleted: dict[str, Any] = {
+        "name": None,
+        "type": "personal_chat",
+        "id": 1000000001,
+        "messages": [],
+    }
     (chat,) = collect(write_folder(tmp_path / "d", deleted))
     assert chat.title == "(unnamed chat)"
 

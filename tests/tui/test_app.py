@@ -657,15 +657,19 @@ async def test_import_screen_imports_and_chats_browse(
         await pilot.press("t")
         await _until(
             pilot,
-            lambda: isinstance(app.screen, ChatsScreen)
-            and app.screen.query_one("#chats", DataTable).row_count == 1,
+            lambda: (
+                isinstance(app.screen, ChatsScreen)
+                and app.screen.query_one("#chats", DataTable).row_count == 1
+            ),
             "the chats",
         )
         await pilot.press("enter")
         await _until(
             pilot,
-            lambda: isinstance(app.screen, ChatScreen)
-            and app.screen.query_one("#lines", DataTable).row_count > 0,
+            lambda: (
+                isinstance(app.screen, ChatScreen)
+                and app.screen.query_one("#lines", DataTable).row_count > 0
+            ),
             "the chat's messages",
         )
         lines = app.screen.query_one("#lines", DataTable)

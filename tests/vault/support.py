@@ -65,7 +65,8 @@ def write(folder: Path, name: str, data: bytes) -> Path:
 
 
 def keys_doc(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / KEYS).read_text("utf-8"))
+    doc: dict[str, Any] = json.loads((folder / KEYS).read_text("utf-8"))
+    return doc
 
 
 def write_keys_doc(folder: Path, doc: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from tests.conftest import PASSPHRASE
 from tests.vault.support import raw_db, write
 from vault import Vault
 from vault.errors import Cancelled, InvalidInput, ItemNotFound
-from vault.evidence.models import MessageFields, Metadata
+from vault.evidence.models import AddResult, MessageFields, Metadata
 
 SIZES = st.one_of(
     st.sampled_from(
@@ -157,7 +157,7 @@ def test_duplicates_inside_one_batch(vault: Vault, tmp_path: Path) -> None:
     a = write(tmp_path, "a.bin", b"alpha")
     b = write(tmp_path, "b.bin", b"beta")
     a2 = write(tmp_path, "a-again.bin", b"alpha")
-    reported = []
+    reported: list[AddResult] = []
 
     results = vault.add_files([a, b, a2], on_result=reported.append)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import time
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -308,7 +310,7 @@ def _tamper_and_expect(vault: Vault, edit, error: type[Exception]) -> None:  # t
     assert snapshot(vault.folder) == before
 
 
-def _edit_json(change):  # type: ignore[no-untyped-def]
+def _edit_json(change: Callable[[dict[str, Any]], object]) -> Callable[[bytes], bytes]:
     def edit(data: bytes) -> bytes:
         doc = json.loads(data)
         change(doc)

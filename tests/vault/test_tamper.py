@@ -57,7 +57,7 @@ def sample(tmp_path: Path) -> dict[str, Any]:
 
 
 def _fresh_copy(sample: dict[str, Any], name: str) -> Path:
-    target = sample["tmp"] / "copies" / name
+    target: Path = sample["tmp"] / "copies" / name
     shutil.copytree(sample["folder"], target)
     return target
 

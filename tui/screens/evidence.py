@@ -119,9 +119,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         self.fetching = True
         self.loaded = 0
         self.query_one("#summary", Label).update("Reading the list…")
-        self._fetch(
-            self.generation, self.filters, self.sort, self.descending, 0, choices=choices
-        )
+        self._fetch(self.generation, self.filters, self.sort, self.descending, 0, choices=choices)
 
     def _load_more(self) -> None:
         """Fetch the next page in a worker, well before the cursor reaches the end."""
