@@ -11,40 +11,46 @@ half-imported.
 Re-importing the same export adds nothing (its fingerprint is known). A later export of the same
 chat adds only what is new or changed, and lists the earlier messages it no longer contains (in the
 time span it covers): messages deleted since, which are evidence too.
+
+The run is in this module; what it stores is in its neighbours: ``files`` (the export's own files
+and the media of its messages), ``messages`` (what a message becomes: original bytes, title,
+reported time, details) and ``history`` (earlier imports, and the messages they had that a later
+export no longer has).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import json
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from vault.errors import Cancelled, InvalidInput
 from vault.evidence import adding, intake
-from vault.evidence.mediatype import sniff
 from vault.evidence.models import MessageFields, Metadata
-from vault.imports import registry
+from vault.imports import history, registry
+from vault.imports.files import ExportFiles
+from vault.imports.history import iter_imports
+from vault.imports.messages import (
+    details_json,
+    message_title,
+    raw_bytes,
+    raw_media_type,
+    reported_time,
+)
 from vault.imports.options import ImportOptions, ImportProgress
 from vault.imports.parsers.records import (
     TIME_FROM_DECLARED_ZONE,
     ImportedChat,
-    ImportedMedia,
     ImportedMessage,
     ImportProblem,
 )
 from vault.imports.parsers.source import ExportSource
 from vault.imports.summary import ChatSummary, ImportSummary
-from vault.media import similar
 from vault.store import db
 from vault.store.session import Session, now_text, rollback, translate
 from vault.version import PROGRAM
@@ -54,8 +60,18 @@ IMPORT_CACHE_KIB = 48 * 1024  # three times the usual page cache (store.db.CACHE
 MAX_PROBLEMS_KEPT = 500
 MAX_MISSING_IN_EVENT = 200
 MESSAGE_MAX_BYTES = 256 * 1024 * 1024
-TEXT_SUFFIXES = (".json", ".txt", ".html", ".htm", ".css", ".js", ".eml", ".mbox", ".csv")
 CANCELLED = "The import was stopped. Nothing from it was kept."
+
+__all__ = [
+    "CANCELLED",
+    "IMPORT_CACHE_KIB",
+    "IMPORT_COMPLETED",
+    "MAX_MISSING_IN_EVENT",
+    "MAX_PROBLEMS_KEPT",
+    "MESSAGE_MAX_BYTES",
+    "import_export",
+    "iter_imports",
+]
 
 
 def import_export(
@@ -132,23 +148,29 @@ class _Run:
             import_id=self.import_id,
             skipped_files=list(source.skipped),
         )
-        self.member_items: dict[str, str] = {}  # export member -> item id holding its bytes
-        # Files this import added (export files, media, attachments: thousands at most); the
-        # messages it added are found through import_messages, so memory does not grow with them.
-        self.created: list[str] = []
+        self.files = ExportFiles(
+            session,
+            row,
+            source,
+            options,
+            self.summary,
+            progress=progress,
+            cancel=cancel,
+            check_cancel=self._check_cancel,
+            stamp=stamp,
+            import_id=self.import_id,
+        )
         self.chats: dict[str, ImportedChat] = {}
         self.chat_summaries: dict[str, ChatSummary] = {}
         self.seen_keys: dict[str, set[str]] = {}
         self.chat_span: dict[str, tuple[str | None, str | None]] = {}
         self.senders: set[tuple[str, str]] = set()
         self.transformations: Counter[str] = Counter()
-        self.source_item_id = ""
-        self.source_sha256 = ""
 
     # ------------------------------------------------------------------ provenance
 
     def execute(self) -> ImportSummary:
-        self._store_export()
+        self.files.store_export()
         if self._already_imported():
             self.summary.already_imported = True
             return self.summary
@@ -162,8 +184,8 @@ class _Run:
                 self.summary.importer_version,
                 self.summary.source_name,
                 self.source.kind,
-                self.source_sha256,
-                self.source_item_id,
+                self.files.source_sha256,
+                self.files.source_item_id,
                 json.dumps(self.options.settings(), ensure_ascii=False, sort_keys=True),
                 self.stamp,
             ),
@@ -190,139 +212,16 @@ class _Run:
         if self.cancel is not None and self.cancel.is_set():
             raise Cancelled(CANCELLED)
 
-    def _label(self) -> str:
-        return f"{self.row.platform} export"
-
-    def _export_meta(self, title: str, name: str = "") -> Metadata:
-        # A folder's pictures and videos may be the leaked images themselves: hidden by default.
-        media = bool(name) and not name.lower().endswith(TEXT_SUFFIXES)
-        return Metadata(
-            title=title,
-            platform=self.row.platform_value,
-            case=self.options.case,
-            tags=tuple(dict.fromkeys((*self.options.tags, "export"))),
-            sensitive=media and self.options.sensitive_media,
-        )
-
-    def _store_export(self) -> None:
-        """Store the export unchanged: the file itself, or every file of the folder + a listing."""
-        source = self.source
-        if source.kind in ("zip", "file"):
-            try:
-                reader = source.path.open("rb")
-            except OSError as exc:
-                raise translate(exc) from None
-            with reader:
-                total = source.path.stat().st_size
-                item_id, sha256 = self._store_bytes(
-                    reader,
-                    total,
-                    self._export_meta(f"{self._label()}: {source.path.name}"),
-                    source.path.name,
-                    stage="storing",
-                    extra={"import_role": "export"},
-                )
-            self.source_item_id, self.source_sha256 = item_id, sha256
-            if source.kind == "file":
-                self.member_items[source.names()[0]] = item_id
-            self.summary.export_files = 1
-        else:
-            listing_lines = []
-            total = sum(m.size for m in source.iter_members())
-            done = 0
-            for member in source.iter_members():
-                self._check_cancel()
-                base = done
-
-                def step(count: int, _total: int | None, base: int = base) -> None:
-                    if self.progress is not None:
-                        self.progress("storing", base + count, total)
-
-                with source.open(member.name) as member_reader:
-                    item_id, sha256 = self._store_bytes(
-                        member_reader,
-                        member.size,
-                        self._export_meta(f"{self._label()} file: {member.name}", member.name),
-                        member.name,
-                        stage=None,
-                        step=step,
-                        extra={"import_role": "export file", "export_path": member.name},
-                    )
-                done += member.size
-                self.member_items[member.name] = item_id
-                if member.size <= similar.HASH_MAX_BYTES:
-                    self._maybe_hash(
-                        item_id, functools.partial(source.read, member.name, similar.HASH_MAX_BYTES)
-                    )
-                listing_lines.append(f"{sha256}  {member.name}\n")
-            listing = "".join(listing_lines).encode("utf-8")
-            item_id, sha256 = self._store_bytes(
-                io.BytesIO(listing),
-                len(listing),
-                self._export_meta(
-                    f"{self._label()} (folder {source.path.name}): SHA256SUMS of its "
-                    f"{len(listing_lines)} files"
-                ),
-                "SHA256SUMS",
-                stage=None,
-                media_type="text/plain; charset=utf-8",
-                extra={"import_role": "export listing", "export_files": len(listing_lines)},
-            )
-            self.source_item_id, self.source_sha256 = item_id, sha256
-            self.summary.export_files = len(listing_lines)
-        self.summary.source_sha256 = self.source_sha256
-        self.summary.source_item_id = self.source_item_id
-
     def _already_imported(self) -> bool:
         row = self.conn.execute(
             "SELECT i.id FROM imports i JOIN items it ON it.id = i.source_item_id"
             " WHERE i.importer = ? AND i.source_sha256 = ? AND it.deleted_at IS NULL LIMIT 1",
-            (self.importer, self.source_sha256),
+            (self.importer, self.files.source_sha256),
         ).fetchone()
         if row is None:
             return False
         self.summary.import_id = str(row[0])
         return True
-
-    def _store_bytes(
-        self,
-        reader: Any,
-        size: int,
-        meta: Metadata,
-        name: str,
-        *,
-        stage: str | None,
-        step: intake.Progress | None = None,
-        media_type: str | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> tuple[str, str]:
-        """Store bytes as a file item (or find the item that already holds them)."""
-
-        def report(done: int, total: int | None) -> None:
-            if stage is not None and self.progress is not None:
-                self.progress(stage, done, total)
-
-        stored = intake.store_stream(
-            self.conn, reader, total=size, progress=step or report, cancel=self.cancel
-        )
-        if stored.existing:
-            holder = adding.find_duplicate(self.session, stored.sha256, "file", meta)
-            if holder is not None:
-                return holder, stored.sha256
-        item_id = adding.insert_item(
-            self.session,
-            kind="file",
-            stored=stored,
-            meta=meta,
-            media_type=media_type or sniff(stored.head, name),
-            original_filename=name.rsplit("/", 1)[-1],
-            stamp=self.stamp,
-            body="",
-            source="import",
-            extra_details={"import_id": self.import_id, "importer": self.importer, **(extra or {})},
-        )
-        self.created.append(item_id)
-        return item_id, stored.sha256
 
     # ------------------------------------------------------------------ records
 
@@ -372,7 +271,7 @@ class _Run:
         for transformation in message.transformations:
             self.transformations[transformation] += 1
 
-        data = _raw_bytes(message.raw)
+        data = raw_bytes(message.raw)
         if len(data) > MESSAGE_MAX_BYTES:
             self._problem(f"{chat.title}, message {message.key[:40]}: too large; skipped")
             return
@@ -397,11 +296,11 @@ class _Run:
     def _insert_message(
         self, chat: ImportedChat, message: ImportedMessage, data: bytes, parent_id: str | None
     ) -> None:
-        media_ids, missing_media = self._media(message)
-        sent = _reported(message)
+        media_ids, missing_media = self.files.media(message, chat)
+        sent = reported_time(message)
         profile = str(message.details.get("sender_profile_url") or "")
         meta = Metadata(
-            title=_title(message),
+            title=message_title(message),
             platform=chat.platform,
             source_url=profile,
             sender_handle=message.sender_name,
@@ -435,7 +334,7 @@ class _Run:
             kind="message",
             stored=stored,
             meta=meta,
-            media_type=_raw_media_type(message.raw),
+            media_type=raw_media_type(message.raw),
             original_filename="",
             stamp=self.stamp,
             body=f"{body}\n{search_extra}",
@@ -483,136 +382,21 @@ class _Run:
                 message.edited.raw if message.edited is not None else None,
                 json.dumps(missing_media, ensure_ascii=False),
                 json.dumps(list(message.transformations), ensure_ascii=False),
-                _details_json(message.details),
+                details_json(message.details),
             ),
         )
-
-    def _media(self, message: ImportedMessage) -> tuple[list[str], list[dict[str, str]]]:
-        """Store (or find) each attached file; note the ones the export only names."""
-        ids: list[str] = []
-        missing: list[dict[str, str]] = []
-        for media in message.media:
-            if media.path is None or not self.source.exists(media.path):
-                missing.append({"role": media.role, "name": media.name, "note": media.note})
-                self.summary.media_missing += 1
-                continue
-            item_id = self.member_items.get(media.path)
-            if item_id is None:
-                item_id = self._store_member(media, message)
-                self.member_items[media.path] = item_id
-            ids.append(item_id)
-        attachments = message.details.get("attachments")
-        if isinstance(attachments, list):
-            for attachment in attachments:
-                if not isinstance(attachment, dict) or not isinstance(
-                    attachment.get("data"), bytes
-                ):
-                    continue
-                ids.append(self._store_attachment(attachment, message))
-        return ids, missing
-
-    def _media_meta(self, title: str, role: str, message: ImportedMessage) -> Metadata:
-        chat = self.chats.get(message.chat_key)
-        sensitive = self.options.sensitive_media and role in (
-            "photo",
-            "video",
-            "gif",
-            "sticker",
-            "attachment",
-            "file",
-            "video_message",
-        )
-        return Metadata(
-            title=title,
-            platform=chat.platform if chat else "",
-            sender_handle=message.sender_name,
-            sender_id=message.sender_id,
-            case=self.options.case,
-            tags=self.options.tags,
-            sensitive=sensitive,
-            parent_id=self.source_item_id if self.source.kind == "zip" else None,
-        )
-
-    def _store_member(self, media: ImportedMedia, message: ImportedMessage) -> str:
-        assert media.path is not None  # noqa: S101 - checked by the caller
-        size = self.source.members[media.path].size
-        with self.source.open(media.path) as reader:
-            item_id, _sha = self._store_bytes(
-                reader,
-                size,
-                self._media_meta(f"{media.role}: {media.name or media.path}", media.role, message),
-                media.path,
-                stage=None,
-                extra={"import_role": "media", "export_path": media.path},
-            )
-        self.summary.media_stored += 1
-        if size <= similar.HASH_MAX_BYTES:
-            self._maybe_hash(
-                item_id, lambda: self.source.read(media.path or "", similar.HASH_MAX_BYTES)
-            )
-        return item_id
-
-    def _store_attachment(self, attachment: dict[str, Any], message: ImportedMessage) -> str:
-        data: bytes = attachment["data"]
-        name = str(attachment.get("name") or "attachment")
-        item_id, _sha = self._store_bytes(
-            io.BytesIO(data),
-            len(data),
-            self._media_meta(f"attachment: {name}", "attachment", message),
-            name,
-            stage=None,
-            extra={"import_role": "attachment"},
-        )
-        self.summary.media_stored += 1
-        self._maybe_hash(item_id, lambda: data)
-        return item_id
-
-    def _maybe_hash(self, item_id: str, load: Callable[[], bytes]) -> None:
-        row = self.conn.execute(
-            "SELECT i.media_type, p.hash FROM items i LEFT JOIN perceptual_hashes p"
-            " ON p.item_id = i.id WHERE i.id = ?",
-            (item_id,),
-        ).fetchone()
-        if row is None or row[1] is not None or not str(row[0]).startswith("image/"):
-            return
-        similar.save_hash(self.conn, item_id, load())
 
     # ------------------------------------------------------------------ the end
 
     def _find_missing(self) -> None:
         """Earlier-imported messages of these chats that this export no longer has."""
         for chat_key, keys in self.seen_keys.items():
-            chat = self.chats[chat_key]
-            first, last = self.chat_span.get(chat_key, (None, None))
-            rows = self.conn.execute(
-                "SELECT m.item_id, m.message_key, m.time_utc, m.sender_name FROM import_messages m"
-                " JOIN items i ON i.id = m.item_id"
-                " WHERE m.platform = ? AND m.chat_key = ? AND m.import_id != ?"
-                " AND i.deleted_at IS NULL ORDER BY m.time_utc",
-                (chat.platform, chat_key, self.import_id),
-            ).fetchall()
-            reported: set[str] = set()
-            for item_id, key, time_utc, sender in rows:
-                if key in keys or key in reported:
-                    continue
-                outside = (
-                    time_utc is not None
-                    and first is not None
-                    and last is not None
-                    and not first <= time_utc <= last
-                )
-                if outside:
-                    continue  # outside the span this export covers: not evidence of deletion
-                reported.add(key)
-                self.chat_summaries[chat_key].missing += 1
-                self.summary.missing.append(
-                    {
-                        "chat": chat.title,
-                        "item_id": str(item_id),
-                        "time": str(time_utc or ""),
-                        "sender": str(sender),
-                    }
-                )
+            span = self.chat_span.get(chat_key, (None, None))
+            missing = history.find_missing(
+                self.session, self.import_id, self.chats[chat_key], keys, span
+            )
+            self.chat_summaries[chat_key].missing += len(missing)
+            self.summary.missing.extend(missing)
 
     def _finish(self) -> None:
         summary = self.summary
@@ -655,7 +439,7 @@ class _Run:
             },
             # Named for each item it added, so `evault log ID` and bundles of any imported item
             # carry the import's provenance (the event body stays small: ids are only indexed).
-            related=[summary.source_item_id, *self.created],
+            related=[summary.source_item_id, *self.files.created],
         )
         seq = self.conn.execute("SELECT max(seq) FROM custody").fetchone()[0]
         self.conn.execute(
@@ -663,88 +447,3 @@ class _Run:
             " SELECT item_id, ? FROM import_messages WHERE import_id = ?",
             (seq, self.import_id),
         )
-
-
-# ---------------------------------------------------------------------- helpers
-
-
-def _json_default(value: object) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    raise TypeError(type(value).__name__)
-
-
-def _details_json(details: dict[str, Any]) -> str:
-    """What the parser read beside the text (headers, reactions, ...); attachment bytes are items."""
-    kept = {k: v for k, v in details.items() if k != "attachments"}
-    attachments = details.get("attachments")
-    if isinstance(attachments, list):
-        kept["attachments"] = [
-            {k: v for k, v in a.items() if k != "data"} for a in attachments if isinstance(a, dict)
-        ]
-    return json.dumps(kept, ensure_ascii=False, default=_json_default, sort_keys=True)
-
-
-def _raw_bytes(raw: Any) -> bytes:
-    """The message's original as stored: bytes as they were, text as UTF-8, JSON re-serialised
-    (the export file itself is kept byte for byte as the provenance item)."""
-    if isinstance(raw, bytes):
-        return raw
-    if isinstance(raw, str):
-        return raw.encode("utf-8")
-    return json.dumps(raw, ensure_ascii=False, default=_json_default).encode("utf-8")
-
-
-def _raw_media_type(raw: Any) -> str:
-    if isinstance(raw, bytes):
-        return "message/rfc822"
-    if isinstance(raw, str):
-        return "text/plain; charset=utf-8"
-    return "application/json"
-
-
-def _title(message: ImportedMessage) -> str:
-    if message.subject:
-        text = message.subject
-    else:
-        text = next((line.strip() for line in message.text.splitlines() if line.strip()), "")
-    if not text:
-        roles = [m.role for m in message.media]
-        text = f"[{', '.join(roles)}]" if roles else f"[{message.kind}]"
-    return text if len(text) <= 80 else text[:79] + "…"
-
-
-def _reported(message: ImportedMessage) -> tuple[str | None, str | None]:
-    """(time text, zone) for the item's "happened" fields: the local time in the declared zone
-    when the export gave a local time, else the UTC instant; (None, None) when unknown."""
-    time = message.time
-    if time.utc is None:
-        return None, None
-    moment = datetime.strptime(time.utc, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    if time.source == TIME_FROM_DECLARED_ZONE and time.zone:
-        local = moment.astimezone(ZoneInfo(time.zone)).replace(tzinfo=None)
-        return local.isoformat(), time.zone
-    return moment.isoformat().replace("+00:00", "Z"), None
-
-
-def iter_imports(session: Session) -> Iterator[dict[str, Any]]:
-    """Every import, newest first, with its stored summary."""
-    rows = session.conn.execute(
-        "SELECT id, importer, importer_version, source_name, source_kind, source_sha256,"
-        " source_item_id, settings, summary, created FROM imports ORDER BY created DESC, rowid DESC"
-    ).fetchall()
-    for row in rows:
-        yield {
-            "id": row[0],
-            "importer": row[1],
-            "importer_version": row[2],
-            "source_name": row[3],
-            "source_kind": row[4],
-            "source_sha256": row[5],
-            "source_item_id": row[6],
-            "settings": json.loads(row[7]),
-            "summary": json.loads(row[8]),
-            "created": row[9],
-        }

@@ -1,0 +1,168 @@
+"""What more than one document needs: display text, escaping, the HTML page, and the commands.
+
+The escaping rules of the package docstring live in one place (``_e`` shows hidden characters
+before it escapes), so report.html and the certificate cannot drift apart. The commands are built
+here because report.html shows a short form of the steps VERIFY.txt gives in full, and both must
+name the same files and arguments. The helpers keep their leading underscore: they are private to
+``vault.bundle.documents``, shared only by its modules.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from typing import Any, Final
+
+from vault.bundle import layout
+
+UNKNOWN: Final = "unknown"
+
+_UTC_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$")
+# C0/C1 controls (but tab and newline), DEL, bidi embeddings/overrides/isolates/marks, separators.
+_HIDDEN_RE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+_FALLBACK_BUNDLE_NAME: Final = "bundle.zip"
+
+_STYLE: Final = """
+@page { margin: 16mm 14mm; }
+html { background: #fff; }
+body { color: #000; background: #fff; margin: 1.5em auto; max-width: 62em; padding: 0 1em;
+  font-family: "Noto Sans", "DejaVu Sans", "Segoe UI", Arial, sans-serif; font-size: 11pt;
+  line-height: 1.4; }
+h1 { font-size: 1.6em; margin: 0 0 .3em; }
+h2 { font-size: 1.25em; margin: 1.6em 0 .5em; border-bottom: 2px solid #000; }
+h3 { font-size: 1.05em; margin: 1.2em 0 .4em; }
+table { border-collapse: collapse; width: 100%; margin: .4em 0 1em; }
+th, td { border: 1px solid #000; padding: .25em .45em; text-align: left; vertical-align: top;
+  overflow-wrap: anywhere; }
+thead th { background: #eee; }
+th.f { width: 13em; font-weight: bold; background: #f4f4f4; }
+code, pre, .mono { font-family: "DejaVu Sans Mono", Consolas, "Courier New", monospace;
+  font-size: .95em; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; border: 1px solid #000; padding: .5em;
+  background: #f7f7f7; }
+.hash { font-family: "DejaVu Sans Mono", Consolas, "Courier New", monospace;
+  word-break: break-all; overflow-wrap: anywhere; }
+.text { white-space: pre-wrap; }
+.box { border: 3px solid #000; padding: .6em .9em; margin: 1em 0; }
+.fingerprint { font-family: "DejaVu Sans Mono", Consolas, "Courier New", monospace;
+  font-size: 1.6em; font-weight: bold; letter-spacing: .05em; }
+.verdict { font-size: 2em; font-weight: bold; letter-spacing: .08em; }
+.flag { font-weight: bold; border: 1px solid #000; padding: 0 .3em; white-space: nowrap; }
+.small { font-size: .9em; }
+.sign { margin-top: 3em; }
+.sign td { border: none; border-bottom: 1px solid #000; height: 2.2em; }
+@media print {
+  body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  tr, .box, .item, pre { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  thead th, th.f, pre { background: #fff; }
+  .item { break-before: auto; }
+}
+"""
+
+_CSP: Final = "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'"
+
+
+# ------------------------------------------------------------------------------ small helpers
+
+
+def _s(value: Any) -> str:
+    """A value as display text ('' for None)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _visible(text: str) -> str:
+    """Show hidden control and direction characters as ``[U+XXXX]`` rather than obeying them."""
+    return _HIDDEN_RE.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+def _e(value: Any) -> str:
+    """Escape for HTML text or a quoted attribute."""
+    return html.escape(_visible(_s(value)), quote=True)
+
+
+def _or_dash(value: Any) -> str:
+    text = _s(value)
+    return _e(text) if text.strip() else "—"
+
+
+def _utc(value: Any) -> str:
+    """``2026-11-29T11:33:41.123456Z`` → ``2026-11-29 11:33:41 UTC``; anything else as it is."""
+    text = _s(value)
+    match = _UTC_RE.match(text)
+    if match:
+        return f"{match.group(1)} {match.group(2)} UTC"
+    return text
+
+
+def _size(value: Any) -> str:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        return _s(value) or UNKNOWN
+    text = f"{value:,} byte" if value == 1 else f"{value:,} bytes"
+    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if value >= factor:
+            return f"{text} ({value / factor:.1f} {unit})"
+    return text
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _page(title: str, body: Iterable[str]) -> bytes:
+    head = (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+    )
+    return (head + "\n".join(body) + "\n</body>\n</html>\n").encode("utf-8")
+
+
+def _field_rows(rows: Iterable[tuple[str, str]]) -> str:
+    """A two-column table; values are already HTML."""
+    cells = "".join(f'<tr><th class="f" scope="row">{_e(k)}</th><td>{v}</td></tr>' for k, v in rows)
+    return f"<table>{cells}</table>"
+
+
+# ------------------------------------------------------------------------- commands (shared)
+
+
+SSH_VERIFY_ARGS: Final = (
+    f"-Y verify -f {{allowed}} -I {layout.PRINCIPAL} -n {layout.NAMESPACE} "
+    f"-s {layout.SSHSIG} < {layout.SUMS}"
+)
+
+
+def _win(path: str) -> str:
+    return path.replace("/", "\\")
+
+
+def _commands(bundle: str) -> dict[str, str]:
+    return {
+        "unzip": f"unzip {bundle} -d bundle",
+        "expand": f"Expand-Archive -LiteralPath {bundle} -DestinationPath bundle",
+        "sha256sum": f"sha256sum -c {layout.SUMS}",
+        "shasum": f"shasum -a 256 -c {layout.SUMS}",
+        "keygen_l": f"ssh-keygen -l -f {layout.KEY_SSH}",
+        "keygen_l_win": f"ssh-keygen -l -f {_win(layout.KEY_SSH)}",
+        "minisign": f"minisign -Vm {layout.SUMS} -p {layout.KEY_MINISIGN}",
+        "minisign_win": f"minisign -Vm {layout.SUMS} -p {_win(layout.KEY_MINISIGN)}",
+        "ssh_verify": "ssh-keygen " + SSH_VERIFY_ARGS.format(allowed=layout.ALLOWED_SIGNERS),
+        "ssh_verify_win": "ssh-keygen "
+        + SSH_VERIFY_ARGS.format(allowed=_win(layout.ALLOWED_SIGNERS)),
+        "evault": f'evault verify {bundle} --key "<fingerprint>"',
+    }

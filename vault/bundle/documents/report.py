@@ -1,0 +1,375 @@
+"""report.html: what a bundle holds, who signed it, its custody timeline, and how to verify it.
+
+The plain words for kinds of item, metadata fields and custody events live here: only the report
+tells them. Text only: the report never shows evidence content or images (package docstring).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+from vault.bundle import layout
+from vault.bundle.documents.common import (
+    _FALLBACK_BUNDLE_NAME,
+    UNKNOWN,
+    _commands,
+    _dict,
+    _e,
+    _field_rows,
+    _list,
+    _or_dash,
+    _page,
+    _s,
+    _size,
+    _utc,
+)
+
+SENSITIVE_MARK: Final = "sensitive — not previewed"
+
+KIND_WORDS: Final = {
+    "file": "file",
+    "message": "message (text)",
+    "note": "note written by the defender",
+}
+
+FIELD_WORDS: Final = {
+    "title": "title",
+    "description": "description",
+    "media_type": "media type",
+    "size": "size",
+    "captured_at": "time added",
+    "occurred_at": "when it happened",
+    "occurred_tz": "time zone of when it happened",
+    "platform": "platform",
+    "source_url": "source address",
+    "sender_handle": "sender",
+    "sender_id": "sender id",
+    "original_filename": "original file name",
+    "sensitive": "sensitive flag",
+    "case": "case",
+    "parent_id": "derived from",
+    "tags": "tags",
+    "message": "message details",
+}
+
+# One plain sentence per custody event type (docs/format.md §5). ``{…}`` are filled from
+# ``details`` (already escaped); unknown types are shown as their type name.
+EVENT_WORDS: Final = {
+    "vault.created": "The vault was created{program}.",
+    "item.created": "The evidence was added to the vault{source}.",
+    "item.metadata_changed": "The description of the evidence was edited: {fields}.",
+    "item.viewed": "The original was opened in the vault{how}.",
+    "item.exported": "The original was saved to a file outside the vault{destination}.",
+    "item.deleted": (
+        "The evidence was deleted from the vault{title}; this signed record of the deletion "
+        "remains."
+    ),
+    "case.created": "A case was created{name}.",
+    "bundle.exported": "An evidence bundle was exported{bundle}.",
+    "key.passphrase_changed": (
+        "The vault passphrase was changed{slot}. The signing key stays the same."
+    ),
+    "key.recovery_replaced": (
+        "The recovery key was replaced{slot}. The signing key stays the same."
+    ),
+    "key.keyfile_changed": "The key file was changed{slot}. The signing key stays the same.",
+}
+
+
+def _occurred(meta: dict[str, Any]) -> str:
+    """When it happened, as reported, with its time zone or 'unknown' (plain text)."""
+    at = _s(meta.get("occurred_at")).strip()
+    tz = _s(meta.get("occurred_tz")).strip() or UNKNOWN
+    if not at or at == UNKNOWN:
+        return UNKNOWN
+    return f"{at} (time zone: {tz})"
+
+
+def _sender(meta: dict[str, Any]) -> str:
+    handle = _s(meta.get("sender_handle")).strip()
+    sender_id = _s(meta.get("sender_id")).strip()
+    if handle and sender_id:
+        return f"{handle} (id: {sender_id})"
+    if sender_id:
+        return f"(id: {sender_id})"
+    return handle
+
+
+def _item_title(item: dict[str, Any]) -> str:
+    return _s(_dict(item.get("metadata")).get("title"))
+
+
+def _event_sort_key(indexed: tuple[int, dict[str, Any]]) -> tuple[int, datetime | str, int]:
+    position, event = indexed
+    time = _s(event.get("time"))
+    try:
+        parsed = datetime.fromisoformat(time)
+    except ValueError:
+        return (2, time, position)
+    if parsed.tzinfo is None:  # not a custody time; keep such events after the rest
+        return (1, time, position)
+    return (0, parsed, position)
+
+
+def _event_words(event: dict[str, Any]) -> str:
+    """What happened, in plain words (HTML)."""
+    kind = _s(event.get("type"))
+    details = _dict(event.get("details"))
+
+    def opt(prefix: str, key: str, suffix: str = "") -> str:
+        value = _s(details.get(key)).strip()
+        return f"{prefix}{_e(value)}{suffix}" if value else ""
+
+    template = EVENT_WORDS.get(kind)
+    if template is None:
+        words = f"Event of type <code>{_e(kind) or '(none)'}</code>."
+    else:
+        source = _s(details.get("source"))
+        source_words = {"file": " from a file", "typed": ", typed in by the defender"}
+        changes = details.get("changes")
+        if isinstance(changes, dict) and changes:
+            fields = ", ".join(_e(FIELD_WORDS.get(str(f), str(f))) for f in changes)
+        else:
+            fields = "(fields not listed)"
+        slot = opt(" (key slot ", "slot", ")")
+        words = template.format(
+            program=opt(" by ", "program"),
+            source=_e(source_words.get(source, f" ({source})" if source else "")),
+            fields=fields,
+            how=opt(" (", "how", ")"),
+            destination=opt(": ", "destination"),
+            title=opt(" (title: ", "title", ")"),
+            name=opt(": ", "name"),
+            bundle=opt(" (bundle id ", "bundle_id", ")"),
+            slot=slot,
+        )
+    item = _dict(event.get("item"))
+    if kind == "item.created" and item.get("sha256"):
+        words += f' SHA-256 when added: <span class="hash">{_e(item.get("sha256"))}</span>.'
+    clock = _s(details.get("clock_reported")).strip()
+    if clock:
+        words += (
+            f" The computer's clock said {_e(_utc(clock))}, earlier than the event before; the "
+            "record keeps the earlier event's time so that it never goes backwards."
+        )
+    return words
+
+
+def _timeline(events: list[dict[str, Any]], numbers: dict[str, int], titles: dict[str, str]) -> str:
+    rows = []
+    for _, event in sorted(enumerate(events), key=_event_sort_key):
+        item = _dict(event.get("item"))
+        item_id = _s(item.get("id"))
+        if item_id:
+            number = numbers.get(item_id)
+            label = f"Item {number}" if number else f"Item {_e(item_id)}"
+            title = titles.get(item_id, "")
+            if not title.strip():
+                title = _s(_dict(event.get("details")).get("title"))
+            item_html = f"{label}: {_e(title)}" if title.strip() else label
+        else:
+            item_html = "—"
+        rows.append(
+            f"<tr><td>{_e(event.get('seq'))}</td><td>{_e(_utc(event.get('time')))}</td>"
+            f"<td>{_event_words(event)}</td><td>{item_html}</td>"
+            f'<td class="text">{_or_dash(event.get("reason"))}</td></tr>'
+        )
+    if not rows:
+        return "<p>No custody events are included.</p>"
+    return (
+        "<table><thead><tr><th>No.</th><th>Time (UTC)</th><th>What happened</th><th>Item</th>"
+        "<th>Reason given</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
+def _item_block(number: int, item: dict[str, Any], numbers: dict[str, int]) -> str:
+    meta = _dict(item.get("metadata"))
+    title = _item_title(item)
+    sensitive = meta.get("sensitive") is True
+    kind = _s(item.get("kind"))
+    parent = _s(meta.get("parent_id")).strip()
+    if parent:
+        parent_html = f"item {numbers[parent]}" if parent in numbers else _e(parent)
+    else:
+        parent_html = "—"
+    tags = ", ".join(_s(t) for t in _list(meta.get("tags")))
+    rows: list[tuple[str, str]] = [
+        ("Kind", _e(KIND_WORDS.get(kind, kind) or UNKNOWN)),
+        ("When it happened", _e(_occurred(meta)) + ' <span class="small">(as reported)</span>'),
+        ("Added to the vault", _or_dash(_utc(meta.get("captured_at")))),
+        ("Platform", _or_dash(meta.get("platform"))),
+        ("Sender", _or_dash(_sender(meta))),
+        ("Source address", _or_dash(meta.get("source_url"))),
+        ("Original file name", _or_dash(meta.get("original_filename"))),
+        ("Media type", _or_dash(item.get("media_type") or meta.get("media_type"))),
+        ("Size", _e(_size(item.get("size")))),
+        ("File in bundle", f"<code>{_or_dash(item.get('path'))}</code>"),
+    ]
+    if _s(item.get("text_path")).strip():
+        rows.append(("Readable copy", f"<code>{_e(item.get('text_path'))}</code> (derived)"))
+    rows.append(("SHA-256", f'<span class="hash">{_or_dash(item.get("sha256"))}</span>'))
+    message = _dict(meta.get("message"))
+    if message:
+        sent = _s(message.get("sent_at")).strip()
+        sent_tz = _s(message.get("sent_tz")).strip() or UNKNOWN
+        rows.append(("Message sent", _e(f"{sent} (time zone: {sent_tz})") if sent else UNKNOWN))
+        rows.append(("Recipient", _or_dash(message.get("recipient"))))
+        if _s(message.get("thread")).strip():
+            rows.append(("Conversation", _e(message.get("thread"))))
+    rows += [
+        ("Description", f'<span class="text">{_or_dash(meta.get("description"))}</span>'),
+        ("Case", _or_dash(meta.get("case"))),
+        ("Tags", _or_dash(tags)),
+        ("Derived from", parent_html),
+        ("Sensitive", f'<span class="flag">{_e(SENSITIVE_MARK)}</span>' if sensitive else "no"),
+        ("Item id", f"<code>{_or_dash(item.get('id'))}</code>"),
+    ]
+    flag = f' <span class="flag">{_e(SENSITIVE_MARK)}</span>' if sensitive else ""
+    heading = f"Item {number}: {_e(title) if title.strip() else '(no title)'}{flag}"
+    return f'<div class="item"><h3>{heading}</h3>{_field_rows(rows)}</div>'
+
+
+def _summary(items: list[dict[str, Any]]) -> str:
+    rows = []
+    for number, item in enumerate(items, start=1):
+        meta = _dict(item.get("metadata"))
+        title = _item_title(item)
+        flag = (
+            f' <span class="flag">{_e(SENSITIVE_MARK)}</span>'
+            if meta.get("sensitive") is True
+            else ""
+        )
+        kind = _s(item.get("kind"))
+        rows.append(
+            f"<tr><td>{number}</td><td>{_or_dash(title)}{flag}</td>"
+            f"<td>{_e(KIND_WORDS.get(kind, kind))}</td><td>{_e(_occurred(meta))}</td>"
+            f"<td>{_or_dash(_utc(meta.get('captured_at')))}</td><td>{_or_dash(meta.get('platform'))}</td>"
+            f"<td>{_or_dash(_sender(meta))}</td><td>{_e(_size(item.get('size')))}</td></tr>"
+        )
+    if not rows:
+        return "<p>This bundle holds no items.</p>"
+    return (
+        "<table><thead><tr><th>No.</th><th>Title</th><th>Kind</th><th>When it happened</th>"
+        "<th>Added (UTC)</th><th>Platform</th><th>Sender</th><th>Size</th></tr></thead>"
+        "<tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
+def _how_to_verify_html() -> str:
+    cmd = _commands(_FALLBACK_BUNDLE_NAME)
+    steps = [
+        (
+            "Compare the signer fingerprint above with the one the defender read out to you. "
+            "Without evault, ask for the SSH fingerprint too and compare it with the output of",
+            [cmd["keygen_l"]],
+        ),
+        ("Unzip the bundle (Windows: <code>Expand-Archive</code>).", [cmd["unzip"], "cd bundle"]),
+        (
+            "Check that every file is unchanged (macOS: <code>shasum -a 256 -c SHA256SUMS</code>; "
+            "Windows: see VERIFY.txt). Every line must end in OK.",
+            [cmd["sha256sum"]],
+        ),
+        (
+            "Check the minisign signature. The second line of <code>keys/evault.pub</code> must "
+            "be the minisign public key of the defender.",
+            [cmd["minisign"]],
+        ),
+        (
+            "Check the OpenSSH signature (OpenSSH 8.1 or newer). The <code>SHA256:</code> key it "
+            "names must be the SSH fingerprint the defender gave you.",
+            [cmd["ssh_verify"]],
+        ),
+        (
+            "Or check everything with evault, typing the fingerprint the defender gave you, not the "
+            "one printed in this report:",
+            [cmd["evault"]],
+        ),
+    ]
+    items = "".join(
+        f"<li>{words}<pre>{_e(chr(10).join(lines))}</pre></li>" for words, lines in steps
+    )
+    return (
+        "<p>Anyone can check this bundle with free tools, without evault. The file "
+        "<code>VERIFY.txt</code> in the bundle gives every step for Linux, macOS and Windows, and "
+        "what each check proves. In short (Linux; replace <code>bundle.zip</code> with the file's "
+        f"name):</p><ol>{items}</ol>"
+        "<p>The signatures prove which key signed the bundle and that nothing in it changed since. "
+        "They do not prove who wrote a threat, or that a screenshot was genuine before it was "
+        "added; times come from the clock of the defender's computer.</p>"
+    )
+
+
+def report_html(manifest: dict[str, Any], events: list[dict[str, Any]]) -> bytes:
+    """report.html: what is in the bundle, who signed it, its timeline and how to verify it."""
+    items = [i for i in _list(manifest.get("items")) if isinstance(i, dict)]
+    numbers = {_s(i.get("id")): n for n, i in enumerate(items, start=1) if i.get("id")}
+    titles = {_s(i.get("id")): _item_title(i) for i in items if i.get("id")}
+    for event in events:
+        # Titles of items known only from the log (e.g. a deletion) come from their snapshot.
+        item_id = _s(_dict(event.get("item")).get("id"))
+        snapshot = _dict(_dict(event.get("details")).get("metadata"))
+        if item_id and not titles.get(item_id, "").strip() and _s(snapshot.get("title")).strip():
+            titles[item_id] = _s(snapshot.get("title"))
+    signer = _dict(manifest.get("signer"))
+    custody = _dict(manifest.get("custody"))
+    fingerprint = _s(signer.get("fingerprint"))
+    case = _s(manifest.get("case")).strip()
+    title = f"Evidence bundle — {case}" if case else "Evidence bundle"
+
+    body = [
+        f"<h1>{_e(title)}</h1>",
+        "<p>This report is part of an evidence bundle exported from <b>Evidence Vault</b> "
+        "(evault), an offline, encrypted vault in which a human-rights defender keeps evidence such "
+        "as screenshots, files and threatening messages. The bundle holds the original files "
+        "exactly as they were stored, the record of everything that happened to them in the vault "
+        "(the chain of custody), and two digital signatures made with the vault's key. Anyone can "
+        "check with common free tools, without evault, that no file has changed since the bundle "
+        "was made and which key signed it (see &ldquo;How to verify&rdquo; at the end).</p>",
+        "<p>This report is a readable summary, in text only: it shows no evidence content and no "
+        "images. The files and the signatures are what can be checked.</p>",
+        '<div class="box"><p><b>Signer fingerprint</b> (the vault key that signed this bundle):</p>'
+        f'<p class="fingerprint">{_or_dash(fingerprint)}</p>'
+        "<p><b>Compare it with the fingerprint the defender read out to you</b> over a channel you "
+        "trust (in person, or a call where you know their voice). If it differs, this bundle was "
+        "not signed by their vault: do not rely on it. A forged bundle would show its own "
+        "fingerprint here, so only the comparison counts.</p>"
+        f'<p>SSH fingerprint of the same key: <span class="hash">'
+        f"{_or_dash(signer.get('ssh_fingerprint'))}</span></p></div>",
+        _field_rows(
+            [
+                ("Bundle id", f"<code>{_or_dash(manifest.get('bundle_id'))}</code>"),
+                (
+                    "Created",
+                    _or_dash(_utc(manifest.get("created")))
+                    + ' <span class="small">(by the clock of the defender\'s computer)</span>',
+                ),
+                ("Program", _or_dash(manifest.get("program"))),
+                ("Case", _or_dash(case)),
+                ("Note", f'<span class="text">{_or_dash(manifest.get("note"))}</span>'),
+                ("Items", _e(len(items))),
+                (
+                    "Custody record",
+                    f"{_e(custody.get('events', len(events)))} events in "
+                    f"<code>{_e(custody.get('path') or layout.CUSTODY)}</code>; the newest event "
+                    f"in the vault when the bundle was made was number {_or_dash(custody.get('head_seq'))}"
+                    f' (hash <span class="hash">{_or_dash(custody.get("head_hash"))}</span>)',
+                ),
+            ]
+        ),
+        "<h2>Contents at a glance</h2>",
+        _summary(items),
+        "<h2>The items</h2>",
+        "<p>Each item's SHA-256 identifies its exact bytes: a file with a different SHA-256 is not "
+        "the same file. Times marked UTC were recorded by the vault; &ldquo;when it happened&rdquo; is "
+        "what the defender reported.</p>",
+        *(_item_block(n, i, numbers) for n, i in enumerate(items, start=1)),
+        "<h2>Timeline (chain of custody)</h2>",
+        "<p>Everything the vault recorded about these items, in time order. Each record is signed "
+        "with the vault key and linked to the record before it; <code>evault verify</code> checks "
+        "this. Records about items not in this bundle are left out, so numbers may skip.</p>",
+        _timeline(events, numbers, titles),
+        "<h2>How to verify</h2>",
+        _how_to_verify_html(),
+    ]
+    return _page(title, body)

@@ -1,0 +1,317 @@
+"""VERIFY.txt: how a lawyer checks a bundle step by step with free, independent tools.
+
+Unzip, sha256sum (or shasum, or a PowerShell script), minisign and ssh-keygen, then optionally
+``evault verify``: the lawyer needs neither evault nor any trust in it. ASCII only, LF line endings
+and lines of at most 100 characters, so it reads the same in any editor (package docstring).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import textwrap
+from typing import Any, Final
+
+from crypto import minisign
+from crypto.errors import FormatError
+from vault.bundle import layout
+from vault.bundle.documents.common import (
+    _FALLBACK_BUNDLE_NAME,
+    UNKNOWN,
+    _commands,
+    _dict,
+    _list,
+    _s,
+    _visible,
+)
+
+MAX_TEXT_LINE: Final = 100
+
+_SAFE_BUNDLE_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,59}$")
+
+
+def _minisign_key_line(public_key_b64: Any) -> str | None:
+    """The second line of ``keys/evault.pub`` for this key (docs/format.md §6.3), or None."""
+    try:
+        return minisign.public_key_base64(base64.b64decode(_s(public_key_b64), validate=True))
+    except (binascii.Error, ValueError, FormatError):
+        return None
+
+
+def _bundle_arg(bundle_name: str) -> tuple[str, bool]:
+    """The bundle's file name for a command line, and whether it is the real name.
+
+    A name a shell or PowerShell could misread (spaces, quotes, non-ASCII) is replaced by
+    ``bundle.zip`` with a note, rather than quoted in three different ways.
+    """
+    if _SAFE_BUNDLE_NAME_RE.match(bundle_name):
+        return bundle_name, True
+    return _FALLBACK_BUNDLE_NAME, False
+
+
+def _split_command(command: str, continuation: str, indent: str = "    ") -> list[str]:
+    """Break a long command before ``-n`` with a shell continuation (``\\`` or cmd's ``^``)."""
+    if len(indent) + len(command) <= MAX_TEXT_LINE:
+        return [indent + command]
+    head, sep, tail = command.partition(" -n ")
+    if not sep:
+        return [indent + command]
+    return [f"{indent}{head} {continuation}", f"{indent}    -n {tail}"]
+
+
+# PowerShell: Get-FileHash each name in SHA256SUMS (names use "/"; Windows wants "\").
+POWERSHELL_CHECK: Final = r"""$bad = 0
+foreach ($line in Get-Content -LiteralPath SHA256SUMS) {
+  if (-not $line) { continue }
+  $want, $name = $line -split '  ', 2
+  $file = $name -replace '/', '\'
+  if (-not (Test-Path -LiteralPath $file -PathType Leaf)) { "MISSING  $name"; $bad++; continue }
+  $got = (Get-FileHash -LiteralPath $file -Algorithm SHA256).Hash.ToLower()
+  if ($got -eq $want) { "OK       $name" } else { "FAILED   $name"; $bad++ }
+}
+if ($bad -eq 0) { "All files match SHA256SUMS." } else { "$bad file(s) do NOT match." }"""
+
+
+def _ascii(value: Any) -> str:
+    text = _visible(_s(value))
+    return "".join(ch if " " <= ch <= "~" else "?" for ch in text)
+
+
+class _Text:
+    """Lines of VERIFY.txt: wrapped paragraphs, indented commands, underlined headings."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def para(self, text: str, indent: str = "", hang: str | None = None) -> None:
+        self.lines.extend(
+            textwrap.wrap(
+                text,
+                MAX_TEXT_LINE,
+                initial_indent=indent,
+                subsequent_indent=indent if hang is None else hang,
+                break_long_words=True,
+                break_on_hyphens=False,
+            )
+        )
+
+    def bullets(self, *texts: str) -> None:
+        for text in texts:
+            self.para(text, "  - ", "    ")
+
+    def code(self, *commands: str) -> None:
+        self.lines.append("")
+        self.lines.extend("    " + command for command in commands)
+        self.lines.append("")
+
+    def heading(self, text: str, underline: str = "-") -> None:
+        self.lines += ["", "", text, underline * len(text)]
+
+    def blank(self) -> None:
+        self.lines.append("")
+
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.lines).strip("\n") + "\n"
+
+
+def verify_txt(manifest: dict[str, Any], *, bundle_name: str = "bundle.zip") -> bytes:
+    """VERIFY.txt: how a lawyer checks the bundle with independent tools, step by step.
+
+    ASCII, LF line endings, lines of at most 100 characters (see the package docstring). A bundle
+    name a shell could misread is replaced by ``bundle.zip`` in the commands, with a note.
+    """
+    signer = _dict(manifest.get("signer"))
+    fingerprint = _ascii(signer.get("fingerprint")) or UNKNOWN
+    ssh_fp = _ascii(signer.get("ssh_fingerprint")) or UNKNOWN
+    key_line = _minisign_key_line(signer.get("public_key")) or UNKNOWN
+    bundle_id = _ascii(manifest.get("bundle_id")) or UNKNOWN
+    created = _ascii(manifest.get("created")) or UNKNOWN
+    bundle, real_name = _bundle_arg(bundle_name)
+    cmd = _commands(bundle)
+    n_items = len(_list(manifest.get("items")))
+
+    t = _Text()
+    t.lines += ["HOW TO VERIFY THIS EVIDENCE BUNDLE", "=" * 34, ""]
+    t.lines += [
+        f"Bundle file:  {bundle}",
+        "              (if the file was renamed, use its current name in the commands below)"
+        if real_name
+        else "              (a stand-in: type the bundle file's real name in the commands below)",
+        f"Bundle id:    {bundle_id}",
+        f"Created:      {created} (UTC, by the clock of the defender's computer)",
+        f"Items:        {n_items}",
+        "",
+    ]
+    t.para(
+        "This bundle was exported from Evidence Vault (evault), an offline, encrypted vault in which "
+        "a human-rights defender keeps evidence. It holds the original evidence files exactly as "
+        "they were stored, the signed record of what happened to each of them (custody.jsonl), a "
+        "readable report (report.html), and two digital signatures over the list of file hashes "
+        "(SHA256SUMS). The steps below check it with free, independent tools: you need neither "
+        "evault nor any trust in it. Steps 1 to 5 use only standard tools; step 6 does every check "
+        "at once if you have evault."
+    )
+    t.blank()
+    t.para(
+        "Commands are typed in a terminal: Terminal on Linux and macOS; on Windows, PowerShell or "
+        "Command Prompt as said at each step. Start in the folder that holds the bundle file."
+    )
+    t.blank()
+    t.para(
+        "If you received an encrypted file (ending in .age), decrypt it first with age "
+        "(https://age-encryption.org). With a passphrase you received two files; the small one "
+        "ends in .key.age: 'age -d -i bundle.key.age -o bundle.zip bundle.zip.age' asks for the "
+        "passphrase. With your own age key: 'age -d -i YOUR-KEY-FILE -o bundle.zip bundle.zip.age'. "
+        "Use the file names as you received them."
+    )
+
+    t.heading("STEP 1. Know which key signed it, and compare with the defender")
+    t.para(
+        "The defender should have given you, over a channel you trust (in person, or a phone call "
+        "where you know their voice), the fingerprint of their vault. This bundle says it was "
+        "signed by:"
+    )
+    t.lines += [
+        "",
+        f"    Fingerprint (evault):   {fingerprint}",
+        f"    SSH fingerprint:        {ssh_fp}",
+        f"    minisign public key:    {key_line}",
+        "",
+    ]
+    t.para(
+        "These values are printed by the bundle itself, and a forged bundle would print its own: "
+        "they only mean something when they match what the defender gave you directly. evault "
+        "checks the 30-digit fingerprint (step 6). Without evault, ask the defender for the SSH "
+        "fingerprint as well (it can be read out), or for the minisign public key (better sent as "
+        "text over a trusted messenger). Steps 4 and 5 show which key made each signature."
+    )
+    t.blank()
+    t.para(
+        "To see the SSH fingerprint of the key file in the bundle, run in the folder made in step 2 "
+        "(Linux, macOS, and Windows 10 or later):"
+    )
+    t.code(cmd["keygen_l"])
+    t.para("On Windows:")
+    t.code(cmd["keygen_l_win"])
+    t.para(
+        "It prints a line like '256 SHA256:... (ED25519)'; the part starting with SHA256: is the "
+        "SSH fingerprint. The second line of keys/evault.pub is the minisign public key."
+    )
+
+    t.heading("STEP 2. Unzip the bundle")
+    t.para("Linux and macOS (Terminal):")
+    t.code(cmd["unzip"], "cd bundle")
+    t.para("Windows (PowerShell; the file name must end in .zip, rename it if it does not):")
+    t.code(cmd["expand"], "cd bundle")
+    t.para("All following commands are typed inside this 'bundle' folder.")
+
+    t.heading("STEP 3. Check that every file is unchanged (SHA-256)")
+    t.para("Linux:")
+    t.code(cmd["sha256sum"])
+    t.para("macOS:")
+    t.code(cmd["shasum"])
+    t.para(
+        "Every line must end in OK. A line ending in FAILED means that file is not the file that "
+        "was signed; 'No such file' means it is missing."
+    )
+    t.blank()
+    t.para(
+        "Windows (PowerShell): paste these lines into PowerShell as they are. SHA256SUMS writes "
+        "folder names with '/', so the script turns them into '\\' before hashing:"
+    )
+    t.code(*POWERSHELL_CHECK.splitlines())
+    t.para(
+        "Every line must start with OK. These tools check the files listed in SHA256SUMS; they do "
+        "not notice a file added to the folder. evault verify (step 6) does."
+    )
+
+    t.heading("STEP 4. Check the minisign signature of SHA256SUMS")
+    t.para(
+        "minisign is free for Linux, macOS and Windows (https://jedisct1.github.io/minisign/). "
+        "Linux and macOS:"
+    )
+    t.code(cmd["minisign"])
+    t.para("Windows:")
+    t.code(cmd["minisign_win"])
+    t.para(
+        "It must print 'Signature and comment signature verified' and a trusted comment of the "
+        "form 'evault bundle <bundle id> created <time> signer <fingerprint without spaces>', here:"
+    )
+    t.lines += [
+        "",
+        f"    bundle id:   {bundle_id}",
+        f"    created:     {created}",
+        f"    signer:      {fingerprint.replace(' ', '')}",
+        "",
+    ]
+    t.para(
+        "The comment is written by whoever signed, so what counts is the key: keys/evault.pub "
+        "must hold the minisign public key the defender gave you (its second line). If you have "
+        "that key, you can check against it directly instead of the key file in the bundle:"
+    )
+    t.code(f"minisign -Vm {layout.SUMS} -P <minisign public key>")
+    t.para(
+        "SHA256SUMS holds the hash of every other file, so this signature together with step 3 "
+        "covers every file in the bundle."
+    )
+
+    t.heading("STEP 5. Check the OpenSSH signature of SHA256SUMS")
+    t.para("Linux and macOS (OpenSSH 8.1 or newer; one command over two lines):")
+    t.blank()
+    t.lines += _split_command(cmd["ssh_verify"], "\\")
+    t.blank()
+    t.para(
+        "Windows: type it in Command Prompt (cmd.exe), not PowerShell, which has no '<' (in "
+        "PowerShell, type cmd first). Windows 10 and 11 include ssh-keygen (OpenSSH Client)."
+    )
+    t.blank()
+    t.lines += _split_command(cmd["ssh_verify_win"], "^")
+    t.blank()
+    t.para(
+        f'It must print \'Good "{layout.NAMESPACE}" signature for {layout.PRINCIPAL} with '
+        "ED25519 key SHA256:...'. The SHA256:... part names the key that made the signature: it "
+        "must be the SSH fingerprint the defender gave you."
+    )
+
+    t.heading("STEP 6. Check everything with evault (optional)")
+    t.para("If you have evault, one command does all of the above and more:")
+    t.code(cmd["evault"])
+    t.para(
+        "Replace <fingerprint> with the 30 digits the defender gave you, NOT with the value "
+        "printed in this file. evault checks both signatures, every file's hash, that no file is "
+        "missing or added, that the manifest and the custody record agree with the files, and the "
+        "signature of every custody record. It says in plain words what passed and what failed, "
+        "item by item. For an encrypted bundle: evault verify bundle.zip.age --identity "
+        "bundle.key.age (or your own age key file)."
+    )
+
+    t.heading("WHAT THESE CHECKS PROVE, AND WHAT THEY DO NOT")
+    t.para("If every step passes and the key is the one the defender gave you, they prove that:")
+    t.bullets(
+        "every file in the bundle is exactly, byte for byte, as it was when the bundle was made: "
+        "a single changed byte makes steps 3 to 6 fail;",
+        "the bundle was signed with the key of the defender's vault, so whoever exported it had "
+        "that vault open, and nothing in the bundle has changed since;",
+        "according to the vault's signed custody record, each evidence file has had the same "
+        "SHA-256 since it was added to the vault (the 'added' time in report.html).",
+    )
+    t.blank()
+    t.para("They do not prove:")
+    t.bullets(
+        "who wrote a threat or who is behind an account: the vault records what the defender "
+        "collected, not who made it;",
+        "that a screenshot, recording or file was genuine before it was added to the vault: the "
+        "vault shows it has not changed since then;",
+        "that the times are right: they come from the clock of the defender's computer (the "
+        "vault's record never goes backwards in time, and notes when the clock seemed wrong), and "
+        "'when it happened' is what the defender reported;",
+        "which person signed: a signature shows which key was used; it is the defender giving you "
+        "the fingerprint that links the key to them.",
+    )
+    t.blank()
+    t.para(
+        "report.html is a readable summary made by evault. It is covered by the signatures, but "
+        "the files themselves, SHA256SUMS and the signatures are what can be checked."
+    )
+    return t.text().encode("ascii", "replace")

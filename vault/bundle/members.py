@@ -1,0 +1,124 @@
+"""The files of a bundle: SHA256SUMS lists every file and nothing else, every file still has the
+hash it was signed with, and the manifest's items agree with both.
+
+A problem with an evidence file is recorded on its item, so the lawyer reads which piece of
+evidence is affected and why, not only that the bundle failed.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from crypto.errors import FormatError
+from crypto.sums import parse_sums
+from vault.bundle import layout
+from vault.bundle.verify_result import ItemResult, Progress, VerifyResult
+from vault.bundle.zipcheck import Reader
+
+
+def check_sums(reader: Reader, result: VerifyResult) -> dict[str, str]:
+    data = reader.small(layout.SUMS, layout.MAX_DOCUMENT_BYTES)
+    try:
+        sums = parse_sums(data or b"", max_bytes=layout.MAX_DOCUMENT_BYTES)
+    except FormatError as exc:
+        result.check("SHA256SUMS", False, str(exc))
+        return {}
+    present = set(reader.members) - {layout.SUMS, *layout.SIGNATURE_MEMBERS}
+    missing = sorted(set(sums) - present)
+    extra = sorted(present - set(sums))
+    problems = [f"listed but missing: {n}" for n in missing] + [
+        f"present but not listed (added after signing?): {n}" for n in extra
+    ]
+    result.check(
+        "Every file listed, nothing added",
+        not problems,
+        "; ".join(problems) or f"{len(sums)} files listed",
+    )
+    return sums
+
+
+def check_members(
+    reader: Reader,
+    sums: dict[str, str],
+    manifest: dict[str, Any],
+    result: VerifyResult,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> None:
+    total = sum(reader.members[n].file_size for n in sums if n in reader.members)
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(done, total)
+
+    actual: dict[str, str | None] = {}
+    for name in sums:
+        if name in reader.members:
+            actual[name] = reader.digest(name, advance, cancel)
+    bad_docs = [
+        n
+        for n in sums
+        if not n.startswith(layout.EVIDENCE_DIR) and n in actual and actual[n] != sums[n]
+    ]
+    result.check(
+        "Hashes of the bundle's own files",
+        not bad_docs,
+        "; ".join(f"{n} was changed" for n in bad_docs)
+        or "manifest, custody log, report and keys unchanged",
+    )
+    items = manifest["items"]
+    paths_seen: set[str] = set()
+    for entry in items:
+        if not isinstance(entry, dict):
+            result.check("Manifest items", False, "an item entry is malformed")
+            continue
+        raw_metadata = entry.get("metadata")
+        metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
+        raw_size = entry.get("size")
+        item = ItemResult(
+            path=str(entry.get("path", "")),
+            title=str(metadata.get("title", "")),
+            sha256=str(entry.get("sha256", "")),
+            size=raw_size if isinstance(raw_size, int) else -1,
+        )
+        result.items.append(item)
+        if item.path in paths_seen:
+            item.fail("the manifest names this file twice")
+        paths_seen.add(item.path)
+        if item.path not in sums:
+            item.fail("the file is not listed in SHA256SUMS")
+        elif sums[item.path] != item.sha256:
+            item.fail("SHA256SUMS and the manifest give different hashes")
+        if item.path not in reader.members:
+            item.fail("the file is missing from the bundle")
+        else:
+            got = actual.get(item.path)
+            if got is None:
+                item.fail("the file cannot be read (damaged inside the ZIP)")
+            elif got != item.sha256:
+                item.fail(f"the file was changed: its SHA-256 is now {got}")
+            if reader.members[item.path].file_size != item.size:
+                item.fail("its size differs from the manifest")
+        text_path = entry.get("text_path")
+        if text_path is not None and not isinstance(text_path, str):
+            item.fail("the manifest names its readable text copy wrongly")
+        elif text_path is not None and text_path not in sums:
+            item.fail("its readable text copy is missing from SHA256SUMS")
+        elif text_path is not None and actual.get(text_path) != sums[text_path]:
+            item.fail("its readable text copy was changed (or cannot be read)")
+    listed_evidence = {n for n in sums if n.startswith(layout.EVIDENCE_DIR)}
+    described = paths_seen | {
+        e.get("text_path")
+        for e in items
+        if isinstance(e, dict) and isinstance(e.get("text_path"), str)
+    }
+    unexplained = sorted(listed_evidence - described)
+    result.check(
+        "Manifest describes every evidence file",
+        not unexplained,
+        "; ".join(f"{n} is not in the manifest" for n in unexplained) or f"{len(items)} items",
+    )

@@ -1,0 +1,133 @@
+"""Who signed a bundle: the signer the manifest names, the minisign and OpenSSH signatures over
+SHA256SUMS, the public key files in ``keys/``, and the comparison with the key the lawyer was given.
+
+The fingerprint in the manifest counts only when it belongs to the public key beside it, and that
+key counts only when it is compared with the one the defender gave the lawyer (``--key``): a
+forged bundle is signed consistently with its own key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from crypto import minisign, sshsig
+from crypto.errors import CryptoError, FormatError
+from crypto.identity import fingerprint
+from vault.bundle import layout
+from vault.bundle.verify_result import VerifyResult
+from vault.bundle.zipcheck import Reader
+from vault.errors import BundleUnusable
+
+
+def b64decode_exact(value: object, length: int) -> bytes | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return raw if len(raw) == length else None
+
+
+def check_signer(manifest: dict[str, Any], result: VerifyResult) -> bytes:
+    signer = manifest["signer"]
+    public_key = b64decode_exact(signer.get("public_key"), 32)
+    if public_key is None or signer.get("algorithm") != "ed25519":
+        raise BundleUnusable("The bundle does not name a signing key this program can check.")
+    result.bundle_id = str(manifest.get("bundle_id", ""))
+    result.created = str(manifest.get("created", ""))
+    result.case = manifest.get("case") if isinstance(manifest.get("case"), str) else None
+    result.note = manifest.get("note") if isinstance(manifest.get("note"), str) else None
+    result.signer_fingerprint = fingerprint(public_key)
+    result.signer_ssh_fingerprint = sshsig.ssh_fingerprint(public_key)
+    result.check(
+        "Signer named in the manifest",
+        signer.get("fingerprint") == result.signer_fingerprint,
+        f"fingerprint {result.signer_fingerprint}"
+        if signer.get("fingerprint") == result.signer_fingerprint
+        else "the fingerprint written in the manifest does not belong to its public key",
+    )
+    return public_key
+
+
+def check_signatures(
+    reader: Reader,
+    public_key: bytes,
+    manifest: dict[str, Any],
+    result: VerifyResult,
+    expected: bytes | str | None,
+) -> None:
+    sums = reader.small(layout.SUMS, layout.MAX_DOCUMENT_BYTES)
+    minisig = reader.small(layout.MINISIG, layout.MAX_MINISIG_BYTES)
+    sshsig_text = reader.small(layout.SSHSIG, layout.MAX_SSHSIG_BYTES)
+    if sums is None:
+        result.check("minisign signature", False, "SHA256SUMS is missing or unreadable")
+        result.check("OpenSSH signature", False, "SHA256SUMS is missing or unreadable")
+    else:
+        try:
+            comment = minisign.verify((minisig or b"").decode("ascii"), public_key, sums)
+            ok = f"bundle {result.bundle_id}" in comment
+            untrusted = minisign.parse_signature(minisig or b"").untrusted_comment
+            if not ok:
+                detail = "valid, but names another bundle"
+            elif untrusted != layout.MINISIG_UNTRUSTED_COMMENT:
+                ok = False
+                detail = "valid, but its unsigned comment line was changed after signing"
+            else:
+                detail = f"valid; trusted comment: {comment}"
+            result.check("minisign signature", ok, detail)
+        except (CryptoError, UnicodeDecodeError):
+            result.check(
+                "minisign signature", False, "SHA256SUMS.minisig is missing or does not verify"
+            )
+        try:
+            sshsig.verify((sshsig_text or b"").decode("ascii"), public_key, sums, layout.NAMESPACE)
+            result.check("OpenSSH signature", True, f"valid (namespace {layout.NAMESPACE})")
+        except (CryptoError, UnicodeDecodeError):
+            result.check("OpenSSH signature", False, "SHA256SUMS.sig is missing or does not verify")
+    _key_files(reader, public_key, result)
+    if expected is None:
+        result.key_matched = None
+        return
+    if isinstance(expected, str):
+        matched = expected == result.signer_fingerprint
+    else:
+        matched = expected == public_key
+    result.key_matched = matched
+    result.check(
+        "Signer is the expected key",
+        matched,
+        "matches the key you gave"
+        if matched
+        else f"DIFFERENT from the key you gave: this bundle was signed by {result.signer_fingerprint}",
+    )
+
+
+def _key_files(reader: Reader, public_key: bytes, result: VerifyResult) -> None:
+    problems = []
+    mini = reader.small(layout.KEY_MINISIGN, layout.MAX_KEY_FILE_BYTES)
+    ssh = reader.small(layout.KEY_SSH, layout.MAX_KEY_FILE_BYTES)
+    allowed = reader.small(layout.ALLOWED_SIGNERS, layout.MAX_KEY_FILE_BYTES)
+    try:
+        if mini is None or minisign.parse_public_key(mini) != (
+            minisign.key_id(public_key),
+            public_key,
+        ):
+            problems.append(f"{layout.KEY_MINISIGN} holds another key")
+    except (FormatError, UnicodeDecodeError):
+        problems.append(f"{layout.KEY_MINISIGN} is malformed")
+    try:
+        if ssh is None or sshsig.parse_ssh_public_key(ssh.strip()) != public_key:
+            problems.append(f"{layout.KEY_SSH} holds another key")
+    except (FormatError, UnicodeDecodeError):
+        problems.append(f"{layout.KEY_SSH} is malformed")
+    expected_line = sshsig.allowed_signers_line(layout.PRINCIPAL, public_key, layout.NAMESPACE)
+    if allowed is None or allowed.decode("ascii", "replace").strip() != expected_line:
+        problems.append(f"{layout.ALLOWED_SIGNERS} does not name the signer")
+    result.check(
+        "Public key files in keys/",
+        not problems,
+        "; ".join(problems) or "all three hold the signer's key",
+    )

@@ -1,0 +1,281 @@
+"""The ZIP side of verifying a bundle: safe access to its members, and the check that every byte
+outside the members is exactly what export writes.
+
+Member data is covered by SHA256SUMS and the signatures; the ZIP's own records (local headers,
+data descriptors, central directory, end records) are not, so :func:`layout_problem` rebuilds them
+the way Python's zipfile writes them when export streams, and compares them byte for byte.
+:class:`Reader` never extracts anything: it reads members in place, with a cap on every size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import stat
+import struct
+import threading
+import zipfile
+from collections.abc import Callable
+from typing import BinaryIO
+
+from vault.bundle import layout
+from vault.bundle.verify_result import VerifyResult
+from vault.errors import BundleUnusable, Cancelled
+
+READ_BLOCK = 1024 * 1024
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+)
+
+# The ZIP records export writes (Python's zipfile, streaming: docs/format.md §6).
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_END64 = struct.Struct("<4sQ2H2L4Q")
+_END64_LOCATOR = struct.Struct("<4sLQL")
+_DESCRIPTOR_FLAG = 0x08  # bit 3: CRC and sizes follow the data (export streams)
+_DESCRIPTOR_SIGNATURE = 0x08074B50
+_REGULAR_FILE = 0o100644 << 16
+_UNIX = 3
+
+
+class Reader:
+    """Safe access to the members of an open ZIP."""
+
+    def __init__(self, zf: zipfile.ZipFile, result: VerifyResult) -> None:
+        self.zf = zf
+        self.result = result
+        self.members: dict[str, zipfile.ZipInfo] = {}
+
+    def inventory(self, archive_size: int) -> list[str]:
+        """Check names, kinds, sizes and layout of every member; return what is wrong."""
+        problems: list[str] = []
+        infos = self.zf.infolist()
+        if len(infos) > layout.MAX_MEMBERS:
+            raise BundleUnusable("This file has far more members than any bundle; it was refused.")
+        seen: set[str] = set()
+        for info in infos:
+            name = info.filename
+            if name in seen:
+                problems.append(
+                    f"the member name {name!r} appears twice (one copy could hide another)"
+                )
+                continue
+            seen.add(name)
+            kind = stat.S_IFMT(info.external_attr >> 16)
+            if not layout.is_safe_member_name(name):
+                problems.append(
+                    f"a member has an unsafe name {name[:80]!r} (ignored, never written)"
+                )
+            elif info.is_dir() or (kind and kind != stat.S_IFREG):
+                problems.append(f"{name} is not a regular file (a folder or link); it was ignored")
+            elif info.flag_bits & ~_DESCRIPTOR_FLAG:
+                problems.append(
+                    f"{name} uses ZIP features bundles never use (such as encryption); it was ignored"
+                )
+            elif info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
+                problems.append(
+                    f"{name} is compressed or its size is inconsistent; bundles store files as they are"
+                )
+            elif info.file_size > archive_size:
+                problems.append(f"{name} claims to be larger than the whole file")
+            else:
+                self.members[name] = info
+        ordered = sorted(self.members.values(), key=lambda i: i.header_offset)
+        for before, after in itertools.pairwise(ordered):
+            if before.header_offset + before.compress_size > after.header_offset:
+                problems.append(f"{before.filename} overlaps {after.filename} inside the ZIP")
+        return problems
+
+    def small(self, name: str, cap: int) -> bytes | None:
+        info = self.members.get(name)
+        if info is None or info.file_size > cap:
+            return None
+        try:
+            with self.zf.open(info) as member:
+                data = member.read(cap + 1)
+        except _READ_ERRORS:
+            return None
+        return data if len(data) <= cap else None
+
+    def digest(
+        self, name: str, on_bytes: Callable[[int], None], cancel: threading.Event | None
+    ) -> str | None:
+        """SHA-256 of a member, streamed; None if it cannot be read (bad CRC, truncated)."""
+        info = self.members[name]
+        digest = hashlib.sha256()
+        try:
+            with self.zf.open(info) as member:
+                while True:
+                    if cancel is not None and cancel.is_set():
+                        raise Cancelled("The check was stopped before it finished.")
+                    block = member.read(READ_BLOCK)
+                    if not block:
+                        break
+                    digest.update(block)
+                    on_bytes(len(block))
+        except _READ_ERRORS:
+            return None
+        return digest.hexdigest()
+
+
+def _dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
+    year, month, day, hour, minute, second = date_time
+    return hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day
+
+
+def layout_problem(
+    f: BinaryIO, infos: list[zipfile.ZipInfo], start_dir: int, archive_size: int
+) -> str | None:
+    """What differs between the ZIP's own records and what export writes for these members.
+
+    Member data is covered by the hashes; this covers every other byte. Each local header, data
+    descriptor, central directory entry and end record must be exactly what Python's zipfile writes
+    when export streams these members: no gaps, no comments or extra fields, mode 0644. Fields that
+    appear twice (local header and central directory) must agree, so no single byte of a bundle can
+    change unnoticed, not even a timestamp.
+    """
+    try:
+        return _layout_mismatch(f, infos, start_dir, archive_size)
+    except (struct.error, UnicodeEncodeError, OverflowError):
+        return "the ZIP's records hold values that bundles never have"
+
+
+def _layout_mismatch(
+    f: BinaryIO, infos: list[zipfile.ZipInfo], start_dir: int, archive_size: int
+) -> str | None:
+    limit = zipfile.ZIP64_LIMIT
+    pos = 0
+    local_zip64: list[bool] = []
+    for info in infos:
+        label = repr(info.orig_filename[:80])
+        name = info.orig_filename.encode("ascii")
+        if info.header_offset != pos:
+            return f"the ZIP holds bytes that belong to no member before {label}"
+        if (
+            info.flag_bits & ~_DESCRIPTOR_FLAG
+            or info.compress_type != zipfile.ZIP_STORED
+            or info.reserved
+            or info.volume
+            or info.internal_attr
+            or info.external_attr != _REGULAR_FILE
+            or info.create_system != _UNIX
+            or info.comment
+        ):
+            return f"the ZIP entry of {label} has attributes that bundles never have"
+        f.seek(pos)
+        head = f.read(_LOCAL.size)
+        if len(head) != _LOCAL.size:
+            return f"the ZIP is cut short in the header of {label}"
+        zip64 = _LOCAL.unpack(head)[-1] != 0  # a ZIP64 extra field is the only one export writes
+        local_zip64.append(zip64)
+        streamed = bool(info.flag_bits & _DESCRIPTOR_FLAG)
+        crc, compress_size, file_size = (
+            (0, 0, 0) if streamed else (info.CRC, info.compress_size, info.file_size)
+        )
+        extra = b""
+        if zip64:
+            extra = struct.pack("<HHQQ", 1, 16, file_size, compress_size)
+            compress_size = file_size = 0xFFFFFFFF
+        dostime, dosdate = _dos_time(info.date_time)
+        expected = (
+            _LOCAL.pack(
+                b"PK\x03\x04",
+                zipfile.ZIP64_VERSION if zip64 else zipfile.DEFAULT_VERSION,
+                0,
+                info.flag_bits,
+                zipfile.ZIP_STORED,
+                dostime,
+                dosdate,
+                crc,
+                compress_size,
+                file_size,
+                len(name),
+                len(extra),
+            )
+            + name
+            + extra
+        )
+        if head + f.read(len(expected) - _LOCAL.size) != expected:
+            return f"the ZIP's local header of {label} differs from its central directory entry"
+        pos += len(expected) + info.compress_size
+        if streamed:
+            descriptor = struct.pack(
+                "<LLQQ" if zip64 else "<LLLL",
+                _DESCRIPTOR_SIGNATURE,
+                info.CRC,
+                info.compress_size,
+                info.file_size,
+            )
+            f.seek(pos)
+            if f.read(len(descriptor)) != descriptor:
+                return f"the ZIP's data descriptor of {label} differs from its central directory"
+            pos += len(descriptor)
+    if pos != start_dir:
+        return "the ZIP holds bytes that belong to no member before its central directory"
+    f.seek(start_dir)
+    for info, zip64 in zip(infos, local_zip64, strict=True):
+        name = info.orig_filename.encode("ascii")
+        file_size, compress_size, offset = info.file_size, info.compress_size, info.header_offset
+        wide: list[int] = []
+        if file_size > limit or compress_size > limit:
+            wide += [file_size, compress_size]
+            file_size = compress_size = 0xFFFFFFFF
+        if offset > limit:
+            wide.append(offset)
+            offset = 0xFFFFFFFF
+        extra = struct.pack(f"<HH{len(wide)}Q", 1, 8 * len(wide), *wide) if wide else b""
+        dostime, dosdate = _dos_time(info.date_time)
+        expected = (
+            _CENTRAL.pack(
+                b"PK\x01\x02",
+                zipfile.ZIP64_VERSION if wide else zipfile.DEFAULT_VERSION,
+                _UNIX,
+                zipfile.ZIP64_VERSION if wide or zip64 else zipfile.DEFAULT_VERSION,
+                0,
+                info.flag_bits,
+                zipfile.ZIP_STORED,
+                dostime,
+                dosdate,
+                info.CRC,
+                compress_size,
+                file_size,
+                len(name),
+                len(extra),
+                0,
+                0,
+                0,
+                _REGULAR_FILE,
+                offset,
+            )
+            + name
+            + extra
+        )
+        if f.read(len(expected)) != expected:
+            return f"the ZIP's central directory entry of {info.orig_filename[:80]!r} is not as bundles write it"
+    end = f.tell()
+    count, size = len(infos), end - start_dir
+    tail = b""
+    if count > zipfile.ZIP_FILECOUNT_LIMIT or start_dir > limit or size > limit:
+        tail += _END64.pack(b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, size, start_dir)
+        tail += _END64_LOCATOR.pack(b"PK\x06\x07", 0, end, 1)
+    tail += _END.pack(
+        b"PK\x05\x06",
+        0,
+        0,
+        min(count, 0xFFFF),
+        min(count, 0xFFFF),
+        min(size, 0xFFFFFFFF),
+        min(start_dir, 0xFFFFFFFF),
+        0,
+    )
+    if end + len(tail) != archive_size or f.read(len(tail)) != tail:
+        return (
+            "the ZIP's end record is not as bundles write it (a comment or bytes added at the end?)"
+        )
+    return None

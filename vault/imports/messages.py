@@ -1,0 +1,77 @@
+"""What an imported message becomes in the vault: its original bytes and their media type, a
+title, the reported time of sending, and the details the parser read beside the text.
+
+Pure functions (no database, nothing of the run that calls them), so the rules for what is kept
+of a message, byte for byte where the export allows, can be read in one place.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from vault.imports.parsers.records import TIME_FROM_DECLARED_ZONE, ImportedMessage
+
+
+def _json_default(value: object) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(type(value).__name__)
+
+
+def details_json(details: dict[str, Any]) -> str:
+    """What the parser read beside the text (headers, reactions, ...); attachment bytes are items."""
+    kept = {k: v for k, v in details.items() if k != "attachments"}
+    attachments = details.get("attachments")
+    if isinstance(attachments, list):
+        kept["attachments"] = [
+            {k: v for k, v in a.items() if k != "data"} for a in attachments if isinstance(a, dict)
+        ]
+    return json.dumps(kept, ensure_ascii=False, default=_json_default, sort_keys=True)
+
+
+def raw_bytes(raw: Any) -> bytes:
+    """The message's original as stored: bytes as they were, text as UTF-8, JSON re-serialised
+    (the export file itself is kept byte for byte as the provenance item)."""
+    if isinstance(raw, bytes):
+        return raw
+    if isinstance(raw, str):
+        return raw.encode("utf-8")
+    return json.dumps(raw, ensure_ascii=False, default=_json_default).encode("utf-8")
+
+
+def raw_media_type(raw: Any) -> str:
+    if isinstance(raw, bytes):
+        return "message/rfc822"
+    if isinstance(raw, str):
+        return "text/plain; charset=utf-8"
+    return "application/json"
+
+
+def message_title(message: ImportedMessage) -> str:
+    if message.subject:
+        text = message.subject
+    else:
+        text = next((line.strip() for line in message.text.splitlines() if line.strip()), "")
+    if not text:
+        roles = [m.role for m in message.media]
+        text = f"[{', '.join(roles)}]" if roles else f"[{message.kind}]"
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def reported_time(message: ImportedMessage) -> tuple[str | None, str | None]:
+    """(time text, zone) for the item's "happened" fields: the local time in the declared zone
+    when the export gave a local time, else the UTC instant; (None, None) when unknown."""
+    time = message.time
+    if time.utc is None:
+        return None, None
+    moment = datetime.strptime(time.utc, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    if time.source == TIME_FROM_DECLARED_ZONE and time.zone:
+        local = moment.astimezone(ZoneInfo(time.zone)).replace(tzinfo=None)
+        return local.isoformat(), time.zone
+    return moment.isoformat().replace("+00:00", "Z"), None
