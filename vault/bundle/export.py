@@ -96,22 +96,29 @@ def select_items(
 
 
 class _CountingWriter:
-    """A write-only, non-seekable stream that hashes and counts what passes through.
+    """A write-only, non-seekable stream that counts (and, if asked, hashes) what passes through.
 
     Not seekable, so zipfile streams (data descriptors) and never seeks back. Both the bundle file
-    and the pipe into age are wrapped in one, so the ZIP bytes are the same either way; through
-    the pipe, the count and the hash are simply not used.
+    and the pipe into age are wrapped in one, so the ZIP bytes are the same either way; the pipe's
+    is made with ``hashing=False``: only the file's hash is recorded, and hashing a large bundle's
+    plaintext a second time would cost seconds for nothing.
     """
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: BinaryIO, *, hashing: bool = True) -> None:
         self.raw = raw
-        self.digest = hashlib.sha256()
+        self.digest = hashlib.sha256() if hashing else None
         self.size = 0
 
     def write(self, data: bytes) -> int:
-        self.digest.update(data)
+        if self.digest is not None:
+            self.digest.update(data)
         self.size += len(data)
         return self.raw.write(data)
+
+    def hexdigest(self) -> str:
+        if self.digest is None:
+            raise ValueError("this stream was not hashed")
+        return self.digest.hexdigest()
 
     def flush(self) -> None:
         self.raw.flush()
@@ -197,7 +204,7 @@ def export_bundle(
         path=out,
         key_path=key_path,
         bundle_id=bundle_id,
-        sha256=counter.digest.hexdigest(),
+        sha256=counter.hexdigest(),
         size=counter.size,
         items=len(items),
         fingerprint=fingerprint(public_key),
@@ -263,7 +270,7 @@ def _encrypt_through_pipe(
     thread.start()
     try:
         with os.fdopen(write_fd, "wb", buffering=PIPE_BYTES) as pipe:
-            produce(_CountingWriter(pipe))
+            produce(_CountingWriter(pipe, hashing=False))
     except BrokenPipeError:
         pass  # the encrypting side stopped; its error is raised below
     finally:

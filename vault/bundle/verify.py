@@ -97,7 +97,7 @@ def verify_zip(
             "Ask for it to be sent again."
         ) from None
     with zf:
-        reader = Reader(zf, result)
+        reader = Reader(zf)
         try:
             problems = reader.inventory(archive_size)
             with path.open("rb") as raw:

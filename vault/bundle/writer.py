@@ -14,7 +14,7 @@ import hashlib
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 from crypto import minisign, sshsig
@@ -32,7 +32,7 @@ from vault.store.session import Session
 from vault.version import PROGRAM
 
 STOPPED = "Stopped. No bundle was written."
-Progress = Callable[[int, int | None], None]
+Progress = intake.Progress  # bytes done, bytes in all
 
 
 class Sink(Protocol):

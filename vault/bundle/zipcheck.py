@@ -19,7 +19,6 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from vault.bundle import layout
-from vault.bundle.verify_result import VerifyResult
 from vault.errors import BundleUnusable, Cancelled
 
 READ_BLOCK = 1024 * 1024
@@ -47,9 +46,8 @@ _UNIX = 3
 class Reader:
     """Safe access to the members of an open ZIP."""
 
-    def __init__(self, zf: zipfile.ZipFile, result: VerifyResult) -> None:
+    def __init__(self, zf: zipfile.ZipFile) -> None:
         self.zf = zf
-        self.result = result
         self.members: dict[str, zipfile.ZipInfo] = {}
 
     def inventory(self, archive_size: int) -> list[str]:
