@@ -50,6 +50,9 @@ import pytest
 from tests.conftest import PASSPHRASE
 from tests.strace_check import Checker, check_logs, parse_log
 
+# Slow: real processes, terminals or the whole app; left out of the fast loop (-m 'not slow').
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_FOLDERS = ("vault", "tui", "crypto")
 STRACE_OPTIONS = (
@@ -405,7 +408,6 @@ def _terminal_app(strace: str, s: Session) -> None:
 # ---------------------------------------------------------------------- the proof
 
 
-@pytest.mark.slow
 def test_the_session_really_did_the_work(session: Session) -> None:
     """The proof means something only if every step ran and wrote where it should."""
     exports = session.stick / "exports"
@@ -420,7 +422,6 @@ def test_the_session_really_did_the_work(session: Session) -> None:
     assert sorted(p.name for p in (session.stick / "vaults").iterdir()) == ["Evidence.evault"]
 
 
-@pytest.mark.slow
 def test_nothing_is_written_outside_the_portable_folder(session: Session) -> None:
     report = check_logs(
         ((step.label, step.log.read_text("utf-8", errors="replace")) for step in session.steps),
@@ -437,14 +438,12 @@ def test_nothing_is_written_outside_the_portable_folder(session: Session) -> Non
     )
 
 
-@pytest.mark.slow
 def test_host_home_temp_and_current_folders_stay_empty(session: Session) -> None:
     for folder in (session.home, session.tmp, session.cwd):
         assert list(folder.rglob("*")) == [], folder
     assert _snapshot(session.source) == session.source_before  # the originals are untouched
 
 
-@pytest.mark.slow
 def test_no_bytecode_cache_written_into_the_program(session: Session) -> None:
     assert _pyc_files() == session.pyc_before
     assert not list(session.stick.rglob("__pycache__"))

@@ -73,6 +73,7 @@ def test_find_root_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert portable.find_root("/y", {portable.PORTABLE_ENV: "/x"}) == Path("/y")
 
 
+@pytest.mark.slow
 def test_whole_cli_session_stays_inside_the_folder(tmp_path: Path) -> None:
     stick = tmp_path / "stick"
     stick.mkdir()

@@ -35,6 +35,7 @@ def _child(code: str) -> subprocess.Popen[bytes]:
     )
 
 
+@pytest.mark.slow
 def test_killed_in_the_middle_of_an_add_leaves_no_half_item(tmp_path: Path) -> None:
     folder = tmp_path / "v.evault"
     vault, _ = Vault.create(folder, PASSPHRASE, kdf=fast_kdf)

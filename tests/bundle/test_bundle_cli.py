@@ -368,6 +368,7 @@ def test_export_to_a_new_lawyer_key_and_verify_with_it(setup: Setup, tmp_path: P
     assert not [p for p in tmp_path.iterdir() if "partial" in p.name]
 
 
+@pytest.mark.slow
 def test_passphrase_bundle_via_cli(setup: Setup, tmp_path: Path) -> None:
     pf = tmp_path / "bundle-pass.txt"
     pf.write_text(BUNDLE_PASSPHRASE + "\n", encoding="utf-8")

@@ -633,6 +633,7 @@ def test_report_of_an_empty_or_sparse_manifest_does_not_fail() -> None:
     assert "(no title)" in parser.all_text
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(
     st.text(

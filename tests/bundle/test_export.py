@@ -305,6 +305,7 @@ def _assert_nothing_written(folder: Path, before: set[str], vault: Vault, events
     assert not _exports(vault)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("encryption", ["none", "recipients", "passphrase"])
 def test_cancel_mid_export_leaves_nothing(
     big_sample: Sample, tmp_path: Path, encryption: str
@@ -370,6 +371,7 @@ def test_corrupted_stored_content_stops_the_export(tmp_path: Path) -> None:
         vault.close()
 
 
+@pytest.mark.slow
 def test_encrypted_exports_record_the_encrypted_file(sample: Sample, tmp_path: Path) -> None:
     _, recipient = transport.new_identity()
     out = tmp_path / "bundle.zip.age"
@@ -441,6 +443,7 @@ def test_a_failure_to_record_the_export_removes_the_bundle(
     _assert_nothing_written(out_dir, before, sample.vault, events)
 
 
+@pytest.mark.slow
 def test_a_bundle_of_thousands_of_items_exports_and_verifies(
     make_vault: object, tmp_path: Path
 ) -> None:

@@ -331,6 +331,7 @@ def test_member_claiming_more_than_the_whole_file(hostile: Hostile, work: Path) 
         assert "custody.jsonl" in failed_checks(got)[STRUCTURE]
 
 
+@pytest.mark.slow
 def test_too_many_members(work: Path) -> None:
     path = work / "many.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
@@ -558,6 +559,7 @@ def test_wrong_age_key_leaves_no_decrypted_file(hostile: Hostile, work: Path) ->
     assert listing(work) == before
 
 
+@pytest.mark.slow
 def test_wrong_passphrase_leaves_no_decrypted_file(hostile: Hostile, work: Path) -> None:
     encrypted = work / "bundle.zip.age"
     hostile.sample.vault.export_bundle(

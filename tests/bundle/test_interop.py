@@ -28,6 +28,9 @@ from tests.bundle.support import (
 from vault.bundle import decrypt, layout
 from vault.bundle.verify import verify_zip
 
+# Slow: real processes, terminals or the whole app; left out of the fast loop (-m 'not slow').
+pytestmark = pytest.mark.slow
+
 PASSPHRASE = "correct horse battery staple for the lawyer"
 
 

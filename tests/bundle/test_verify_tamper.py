@@ -532,6 +532,7 @@ def _structural_positions(path: Path) -> list[int]:
     return [p for p in range(len(data)) if p not in content]
 
 
+@pytest.mark.slow
 def test_every_byte_of_one_members_records_and_the_end_record(world: World, tmp_path: Path) -> None:
     """Exhaustive over the ZIP records of one member (local header, descriptor, central entry)
     and the end record: the places a plain ZIP reader never looks."""
@@ -556,6 +557,7 @@ def test_every_byte_of_one_members_records_and_the_end_record(world: World, tmp_
 # ---------------------------------------------------------------------------- property
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_any_single_changed_byte_is_detected(world: World, data: st.DataObject) -> None:
@@ -567,6 +569,7 @@ def test_any_single_changed_byte_is_detected(world: World, data: st.DataObject) 
     assert_rejected(changed)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_any_changed_byte_of_the_zip_records_is_detected(world: World, data: st.DataObject) -> None:
@@ -580,6 +583,7 @@ def test_any_changed_byte_of_the_zip_records_is_detected(world: World, data: st.
     assert_rejected(changed)
 
 
+@pytest.mark.slow
 def test_zip64_records_are_checked_as_strictly(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -601,6 +601,7 @@ def test_hashes_out_writes_once_and_refuses_to_overwrite(run: Runner, tmp_path: 
 # ---------------------------------------------------------------------- the real program
 
 
+@pytest.mark.slow
 def test_import_through_the_real_program(run: Runner, tmp_path: Path) -> None:
     folder = first_export(tmp_path)
     base = ["--vault", str(run.folder), "--passphrase-file", str(run.pwfile)]

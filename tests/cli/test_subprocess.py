@@ -13,6 +13,9 @@ import pytest
 from crypto import constants as c
 from tests.conftest import PASSPHRASE
 
+# Slow: real processes, terminals or the whole app; left out of the fast loop (-m 'not slow').
+pytestmark = pytest.mark.slow
+
 
 def evault(
     *args: str, stdin: bytes = b"", env: dict[str, str] | None = None

@@ -248,6 +248,7 @@ def _reference(value: Any) -> bytes | str:
         return type(exc).__name__
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None)
 @given(_VALUES)
 def test_fast_path_gives_exactly_the_rfc8785_bytes(value: Any) -> None:

@@ -224,6 +224,7 @@ def test_empty_log_has_no_problems() -> None:
 # --- damage ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_any_changed_body_byte_is_a_problem(data: st.DataObject) -> None:

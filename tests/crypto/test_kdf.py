@@ -389,6 +389,7 @@ def test_calibrate_one_derivation_when_already_slow_enough() -> None:
     assert params.checked() is params
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("durations", "target", "expected_iterations"),
     [
@@ -409,6 +410,7 @@ def test_calibrate_raises_iterations_until_target(
     assert params == Argon2Params(64 * MiB, expected_iterations, 4)
 
 
+@pytest.mark.slow
 def test_calibrate_stops_at_the_iteration_cap_on_a_very_fast_machine() -> None:
     # The clock never advances: every derivation seems instant. Calibration must still end, at
     # MAX_ITERATIONS (one derivation at 1 pass, then one at 64 passes of 64 MiB).

@@ -89,6 +89,7 @@ def test_new_secret_is_160_random_bits() -> None:
 # --- lenient reading ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(secrets_, st.data())
 def test_reading_variants_accepted(secret: bytes, data: st.DataObject) -> None:

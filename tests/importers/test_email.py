@@ -664,6 +664,7 @@ def test_oversized_mbox_message_is_skipped_with_a_problem(
     assert [m.raw for m in _messages(records)] == [MBOX_1, MBOX_3]
 
 
+@pytest.mark.slow
 def test_mbox_is_streamed_not_read_whole(tmp_path: Path) -> None:
     filler = "Bu sınaq mətnidir, heç kimə aid deyil.\n" * 400  # ~17 KiB per message
     with (tmp_path / "big.mbox").open("wb") as handle:

@@ -41,6 +41,9 @@ from tui.widgets.dialogs import MessageDialog
 from vault import Vault
 from vault.evidence.models import Metadata
 
+# Slow: real processes, terminals or the whole app; left out of the fast loop (-m 'not slow').
+pytestmark = pytest.mark.slow
+
 SIZE = (80, 24)
 
 

@@ -43,6 +43,9 @@ from tui.screens.start import CreateScreen, UnlockScreen
 from vault import Vault
 from vault.evidence.models import MessageFields, Metadata
 
+# Slow: real processes, terminals or the whole app; left out of the fast loop (-m 'not slow').
+pytestmark = pytest.mark.slow
+
 SIZE = (80, 24)
 START = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 

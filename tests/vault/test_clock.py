@@ -34,6 +34,7 @@ def test_utc_now_is_aware_and_current() -> None:
     assert abs((datetime.now(UTC) - now).total_seconds()) < 5
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(
     st.datetimes(

@@ -260,6 +260,7 @@ OPERATIONS = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None)
 @given(operations=OPERATIONS)
 def test_any_sequence_of_operations_keeps_a_valid_chain(

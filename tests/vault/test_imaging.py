@@ -256,6 +256,7 @@ def test_reposted_copies_match_the_original(base_png: bytes, kind: str) -> None:
     assert hash_distance(must_hash(base_png), must_hash(repost)) <= SIMILAR_DISTANCE
 
 
+@pytest.mark.slow
 def test_large_jpeg_decoded_at_reduced_scale_matches_the_lossless_copy() -> None:
     """A 5.6-megapixel JPEG is drafted to 1/8 scale; its hash must still agree with the PNG's."""
     big = photo().resize((2736, 2052), Image.Resampling.BICUBIC)  # 2052 // 256 = 8 → 1/8 scale

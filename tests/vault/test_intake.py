@@ -97,6 +97,7 @@ def test_file_round_trip_property(vault: Vault, tmp_path: Path) -> None:
             assert sum(lengths) == size
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(text=st.text(min_size=1, max_size=300).filter(lambda t: t.strip()))
 def test_note_text_round_trip_property(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:

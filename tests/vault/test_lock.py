@@ -67,6 +67,7 @@ def test_two_vaults_can_be_open_at_once(make_vault) -> None:  # type: ignore[no-
     assert first.check().ok and second.check().ok
 
 
+@pytest.mark.slow
 def test_another_process_is_told_the_vault_is_busy(vault: Vault) -> None:
     code = (
         "import sys\n"

@@ -18,6 +18,7 @@ def _found(vault: Vault, query: str) -> set[str]:
     return {i.id for i in vault.search(query)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("stored", "typed"),
     [

@@ -87,6 +87,7 @@ def _assert_flip_detected(sample: dict[str, Any], offset: int, mask: int = 0x01)
 # ---------------------------------------------------------------- vault.db bytes
 
 
+@pytest.mark.slow
 def test_every_page_detects_a_flipped_byte(sample: dict[str, Any]) -> None:
     size = (sample["folder"] / DB).stat().st_size
     assert size % CIPHER_PAGE_SIZE == 0
@@ -97,6 +98,7 @@ def test_every_page_detects_a_flipped_byte(sample: dict[str, Any]) -> None:
         _assert_flip_detected(sample, page * CIPHER_PAGE_SIZE + rng.randrange(CIPHER_PAGE_SIZE))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("offset", [*range(16), 16, 17, 23, 24, 100, 4095, 16383, 16384])
 def test_salt_and_first_page_flips_refuse_to_open(sample: dict[str, Any], offset: int) -> None:
     folder = _fresh_copy(sample, f"salt-{offset}")
@@ -105,12 +107,14 @@ def test_salt_and_first_page_flips_refuse_to_open(sample: dict[str, Any], offset
         Vault.open(folder, passphrase=PASSPHRASE, lock_wait=0.1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("from_end", [1, 2, 16, 32, 64, 80, 96, 100, CIPHER_PAGE_SIZE])
 def test_flips_at_the_end_of_the_file_are_detected(sample: dict[str, Any], from_end: int) -> None:
     size = (sample["folder"] / DB).stat().st_size
     _assert_flip_detected(sample, size - from_end)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
