@@ -7,7 +7,8 @@ that is not mail or cannot be read becomes an ``ImportProblem``, never a failed 
 Choices, so the lead and ``docs/format.md`` can state them:
 
 - ``key`` is the Message-ID (without ``<>``) when it occurs once in its chat, else
-  ``sha256(raw)[:24]``. A byte-identical copy of a message in the same chat is reported and kept once.
+  ``sha256(raw)[:24]``. A byte-identical copy of a message in the same chat is reported and kept
+  once.
 """
 
 from __future__ import annotations
