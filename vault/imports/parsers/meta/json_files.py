@@ -1,8 +1,8 @@
 """Reading one JSON file of the export: capped in size and depth, damage reported calmly.
 
-A Meta export comes from outside and may be damaged, cut short or hostile, so every file is read
-through here: a file that cannot be read refuses the whole export with a message saying what to
-do, rather than importing part of a thread.
+A Meta export comes from outside and may be damaged, cut short or hostile, so every message file
+is read through ``load_json``: one that cannot be read refuses the whole export (nothing is
+imported) with a message saying what to do, rather than importing part of a thread.
 """
 
 from __future__ import annotations

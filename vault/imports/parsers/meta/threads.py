@@ -2,7 +2,7 @@
 
 A thread's messages are spread over ``message_1.json``, ``message_2.json``, ... (newest first), so
 they are put in time order here; a huge thread is read a file at a time so memory stays bounded.
-Whether a thread is Facebook or Instagram is read from the folders around it.
+Whether a thread is Facebook or Instagram is read from the folders and names around it.
 """
 
 from __future__ import annotations

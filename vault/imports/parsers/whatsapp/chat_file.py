@@ -1,8 +1,9 @@
 """The chat file of an export: which member it is, its lines (streamed, capped), the chat's name.
 
 An export may hold several ``.txt`` files (or be one), and the chat's name is only in the file or
-ZIP names, so both are decided here. The file is read as strict UTF-8 line by line, with every
-line and message capped, because a file that breaks the caps is not a WhatsApp chat.
+ZIP names, so both are decided here. The file is read as strict UTF-8, line by line, each line
+capped; the caps on a line and on one message (which both passes enforce) live here, because a
+file that breaks them is not a WhatsApp chat.
 """
 
 from __future__ import annotations

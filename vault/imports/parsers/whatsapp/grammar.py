@@ -1,4 +1,4 @@
-"""What a line of a WhatsApp export looks like, in every locale and app version seen so far.
+"""What a line of a WhatsApp export looks like, in every locale seen so far.
 
 A message starts with a header line (date, time, sender) in one of two families, Android and iOS;
 the body may be a placeholder WhatsApp wrote itself (an attachment, omitted media, a deleted or

@@ -2,7 +2,7 @@
 
 A chat line only names a file (or says media was omitted), so each named attachment is looked for
 beside the chat file first, then anywhere in the export; its role (photo, voice, ...) comes from
-WhatsApp's own file naming, else from the words or the extension.
+WhatsApp's own file naming or the extension, or from the words of an "omitted" placeholder.
 """
 
 from __future__ import annotations
