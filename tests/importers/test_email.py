@@ -586,7 +586,7 @@ def test_mbox_cut_is_the_same_for_any_read_size(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
 ) -> None:
     """Block edges fall everywhere (inside "\\nFrom ", inside CRLF, inside blank lines)."""
-    monkeypatch.setattr(email_importer, "_BLOCK", block)
+    monkeypatch.setattr(email_importer.mbox, "_BLOCK", block)
     crlf = _crlf(
         "From: a@tehdid.example", "Subject: CRLF", "Message-ID: <r@x.example>", "", "z", ""
     )
@@ -612,8 +612,8 @@ def test_overlong_line_is_content_and_never_a_separator(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A line longer than _LINE_CHUNK is passed on in pieces; a piece may begin with "From "."""
-    monkeypatch.setattr(email_importer, "_BLOCK", 16)
-    monkeypatch.setattr(email_importer, "_LINE_CHUNK", 64)
+    monkeypatch.setattr(email_importer.mbox, "_BLOCK", 16)
+    monkeypatch.setattr(email_importer.mbox, "_LINE_CHUNK", 64)
     for width in range(60, 100):  # for some width a piece boundary falls just before "From "
         body = _simple(
             "long@x.example", "Uzun", "Salam.\n\n" + "y" * width + ENV_3.decode().rstrip("\n")
@@ -654,7 +654,7 @@ def test_mbox_message_without_headers_is_a_problem_and_parsing_continues(tmp_pat
 def test_oversized_mbox_message_is_skipped_with_a_problem(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(email_importer, "MAX_MESSAGE_BYTES", 4096)
+    monkeypatch.setattr(email_importer.limits, "MAX_MESSAGE_BYTES", 4096)
     big = _simple("big@x.example", "Böyük", "söz " * 2000)
     data = _mbox((ENV_1, MBOX_1), (ENV_2, big), (ENV_3, MBOX_3))
     records = _parse(_write(tmp_path, "Inbox.mbox", data))
@@ -833,7 +833,7 @@ def test_detect_folder_with_eml(tmp_path: Path) -> None:
 def test_oversized_eml_alone_is_refused_and_in_a_folder_is_skipped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(email_importer, "MAX_MESSAGE_BYTES", 4096)
+    monkeypatch.setattr(email_importer.limits, "MAX_MESSAGE_BYTES", 4096)
     big = _simple("big@x.example", "Böyük", "söz " * 2000)
     folder = tmp_path / "mail"
     folder.mkdir()

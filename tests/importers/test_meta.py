@@ -353,7 +353,7 @@ def test_thread_split_across_files_is_read_in_time_order(tmp_path: Path) -> None
 def test_huge_thread_is_read_one_file_at_a_time_in_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(meta, "BATCH_BYTES", 1)  # every file is its own batch
+    monkeypatch.setattr(meta.threads, "BATCH_BYTES", 1)  # every file is its own batch
     files = {
         f"{OLD_DIR}/message_1.json": dump(thread([msg(THREATENER, T_NOON_3, "4")])),
         f"{OLD_DIR}/message_2.json": dump(thread([msg(THREATENER, T_NOON_2, "3")])),
@@ -731,7 +731,7 @@ def test_deep_nesting_refused(tmp_path: Path, depth: int) -> None:
 
 
 def test_oversized_file_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(meta, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(meta.json_files, "MAX_FILE_BYTES", 100)
     data = dump(thread([msg(THREATENER, T_NOON, AZ_THREAT)]))
     root = write_tree(tmp_path / "fb", {f"{OLD_DIR}/message_1.json": data})
     with pytest.raises(InvalidInput, match="larger than"):

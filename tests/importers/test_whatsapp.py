@@ -719,7 +719,7 @@ def test_oversized_chat_file_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_overlong_line_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(whatsapp, "MAX_LINE_BYTES", 64)
+    monkeypatch.setattr(whatsapp.chat_file, "MAX_LINE_BYTES", 64)
     with pytest.raises(InvalidInput, match="longer than any WhatsApp message"):
         parse(write(tmp_path, "chat.txt", ANDROID_AZ))
 

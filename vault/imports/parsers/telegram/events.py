@@ -1,0 +1,102 @@
+"""The JSON of ``result.json`` as a stream of ``ijson`` events, never loaded whole.
+
+A busy chat's ``result.json`` runs to hundreds of megabytes, so it is read as events and only one
+message at a time is built into Python objects. The stream is also where a hostile or broken file
+is caught: nesting is capped, and any JSON error becomes one calm ``InvalidInput``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import ijson
+
+from vault.errors import InvalidInput
+
+MAX_DEPTH = 64  # real exports nest about 8 deep; far deeper is a hostile or broken file
+
+_STARTS = ("start_map", "start_array")
+_ENDS = ("end_map", "end_array")
+SCALARS = ("null", "boolean", "integer", "double", "number", "string")
+
+
+def _damaged(name: str) -> InvalidInput:
+    return InvalidInput(
+        f"{name} is damaged or cut short, so it cannot be read as a Telegram export. "
+        "Export the chat again from Telegram Desktop and import the new copy."
+    )
+
+
+class Events:
+    """ijson events of one file, with JSON errors turned into a calm InvalidInput and depth capped."""
+
+    def __init__(self, stream: io.BufferedIOBase, name: str) -> None:
+        self._name = name
+        self._it = self._generate(stream)
+
+    def _generate(self, stream: io.BufferedIOBase) -> Iterator[tuple[str, Any]]:
+        depth = 0
+        try:
+            for event, value in ijson.basic_parse(stream, use_float=True):
+                if event in _STARTS:
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        raise InvalidInput(
+                            f"{self._name} nests deeper than any Telegram export ({MAX_DEPTH} "
+                            "levels), so it was refused. Export the chat again from Telegram Desktop."
+                        )
+                elif event in _ENDS:
+                    depth -= 1
+                yield event, value
+        except (ijson.JSONError, UnicodeDecodeError):
+            raise _damaged(self._name) from None
+
+    def next(self) -> tuple[str, Any]:
+        try:
+            return next(self._it)
+        except StopIteration:
+            raise _damaged(self._name) from None
+
+    def finish(self) -> None:
+        """Read to the end, so trailing garbage or a cut-off file is still noticed."""
+        for _ in self._it:
+            raise _damaged(self._name)
+
+    def map_keys(self) -> Iterator[str]:
+        """The keys of the map whose ``start_map`` was just read; the caller reads each value."""
+        while True:
+            event, value = self.next()
+            if event == "end_map":
+                return
+            if event != "map_key":
+                raise _damaged(self._name)
+            yield str(value)
+
+    def skip(self, event: str) -> None:
+        """Consume the rest of a value that began with ``event``."""
+        if event not in _STARTS:
+            return
+        depth = 1
+        while depth:
+            event, _ = self.next()
+            if event in _STARTS:
+                depth += 1
+            elif event in _ENDS:
+                depth -= 1
+
+    def build(self, event: str, value: Any) -> Any:
+        """The whole value that began with ``event`` (one message: small), as Python objects."""
+        builder = ijson.ObjectBuilder()
+        builder.event(event, value)
+        if event in _STARTS:
+            depth = 1
+            while depth:
+                event, value = self.next()
+                if event in _STARTS:
+                    depth += 1
+                elif event in _ENDS:
+                    depth -= 1
+                builder.event(event, value)
+        return builder.value

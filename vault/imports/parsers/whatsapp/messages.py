@@ -1,0 +1,144 @@
+"""The second pass over the chat file: lines grouped into messages, each turned into a record.
+
+Message keys are derived from what the export shows (timestamp as written, sender, body), because
+WhatsApp exports carry no message ids; a later, longer export of the same chat gives the same keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from vault.errors import InvalidInput
+from vault.imports.parsers.records import ImportedMedia, ImportedMessage, ImportProblem, RawTime
+from vault.imports.parsers.source import ExportSource
+from vault.imports.parsers.timeutil import from_local
+from vault.imports.parsers.whatsapp.chat_file import MAX_MESSAGE_BYTES, read_lines
+from vault.imports.parsers.whatsapp.dates import Format, moment, spell
+from vault.imports.parsers.whatsapp.grammar import (
+    DELETED,
+    EDITED_RE,
+    HEADERS,
+    PHONE_RE,
+    clean_text,
+    is_ios_service,
+    split_sender,
+)
+from vault.imports.parsers.whatsapp.media import Media
+
+
+def _phone_id(name: str) -> str:
+    """ "+994 50 123 45 67" → "+994501234567"; "" for anything that is not a phone number."""
+    if not PHONE_RE.match(name):
+        return ""
+    digits = re.sub(r"\D", "", name)
+    return f"+{digits}" if 7 <= len(digits) <= 15 else ""
+
+
+@dataclass
+class _Builder:
+    """Second pass: turns one message's lines into records; remembers keys for repeat ordinals."""
+
+    chat_key: str
+    chat_file: str
+    fmt: Format
+    timezone: str
+    media: Media
+    seen: dict[str, int] = field(default_factory=dict)
+    last_time: RawTime | None = None
+
+    def build(
+        self, match: re.Match[str], lines: list[str], number: int
+    ) -> Iterator[ImportedMessage | ImportProblem]:
+        where = f"{self.chat_file}, line {number}"
+        stamp = match["ts"]
+        if self.last_time is None or self.last_time.raw != stamp:
+            # Messages come in bursts within one minute: read each distinct stamp once.
+            self.last_time = from_local(stamp, moment(match, self.fmt), self.timezone)
+        time = self.last_time
+        if time.utc is None:
+            yield ImportProblem(
+                where,
+                f"The date or time of this message could not be read as {spell(self.fmt.order)}"
+                f"{' with AM/PM' if self.fmt.twelve_hour else ', 24-hour'}; it was kept with "
+                "its time as written.",
+            )
+        name, first = split_sender(match["rest"])
+        body = clean_text("\n".join([first, *lines[1:]]))
+        service = name is None or (self.fmt.family == "ios" and is_ios_service(first))
+
+        digest = hashlib.sha256(f"{stamp}\n{name or ''}\n{body}".encode()).hexdigest()[:20]
+        count = self.seen.get(digest, 0) + 1
+        self.seen[digest] = count
+        key = digest if count == 1 else f"{digest}:{count}"
+
+        details: dict[str, object] = {"line": number}
+        text = body
+        edited = EDITED_RE.search(text) if text.rstrip().endswith(">") else None
+        if edited is not None:
+            text = text[: edited.start()]
+            details["edited_marker"] = True
+        media: tuple[ImportedMedia, ...] = ()
+        head, newline, tail = text.partition("\n")
+        if not service and (found := self.media.read(head.strip())) is not None:
+            media = (found,)
+            text = tail if newline else ""
+        if text.strip() == "null" and not media:
+            details["null_text"] = True
+            text = ""
+        if text.strip().rstrip(".").casefold() in DELETED:
+            details["deleted_placeholder"] = True
+        if service and name is not None:
+            details["shown_as"] = name
+        sender = "" if service or name is None else name
+        yield ImportedMessage(
+            chat_key=self.chat_key,
+            key=key,
+            sender_name=sender,
+            sender_id=_phone_id(sender),
+            time=time,
+            text=text,
+            raw="\n".join(lines),
+            kind="service" if service else "message",
+            media=media,
+            details=details,
+        )
+
+
+def read_messages(
+    source: ExportSource, chat_file: str, fmt: Format, chat_key: str, timezone: str
+) -> Iterator[ImportedMessage | ImportProblem]:
+    """Second pass: group lines into messages (a line that starts no message continues one)."""
+    header = HEADERS[fmt.family]
+    builder = _Builder(chat_key, chat_file, fmt, timezone, Media(source, chat_file))
+    current: re.Match[str] | None = None
+    lines: list[str] = []
+    size = 0
+    start = 0
+    orphans = 0
+    for number, line in read_lines(source, chat_file):
+        match = header.match(line)
+        if match is not None:
+            if current is not None:
+                yield from builder.build(current, lines, start)
+            elif orphans:
+                yield ImportProblem(
+                    chat_file,
+                    f"{orphans} line(s) before the first message belong to no message and were "
+                    "not imported.",
+                )
+            current, lines, size, start = match, [line], len(line), number
+        elif current is None:
+            orphans += bool(line.strip())
+        else:
+            size += len(line) + 1
+            if size > MAX_MESSAGE_BYTES:
+                raise InvalidInput(
+                    f"{chat_file} has a message longer than WhatsApp allows (from line {start}), "
+                    "so it does not look like a WhatsApp chat export."
+                )
+            lines.append(line)
+    if current is not None:
+        yield from builder.build(current, lines, start)
