@@ -124,9 +124,9 @@ def test_every_vault_folder_names_one_concept() -> None:
     assert modules == ["__init__.py", "clock.py", "errors.py", "facade.py", "version.py"]
 
 
-@pytest.mark.xfail(strict=True, reason="the long modules are being split")
 def test_no_module_over_about_500_lines() -> None:
+    """Small modules named for what they hold: a long one is a sign two concepts share it."""
     for package in ("vault", "tui", "crypto"):
         for path in sorted((ROOT / package).rglob("*.py")):
             lines = len(path.read_text(encoding="utf-8").splitlines())
-            assert lines <= 520, f"{path.relative_to(ROOT)} has {lines} lines; split it"
+            assert lines <= 500, f"{path.relative_to(ROOT)} has {lines} lines; split it"
