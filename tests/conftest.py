@@ -7,6 +7,13 @@ production parameters, and a few CLI tests run the real calibration end to end.
 
 from __future__ import annotations
 
+import sys
+
+# The test processes write no bytecode beside the program's code: tests/test_no_trace.py checks
+# that the program leaves no __pycache__ there, and with the suite spread over several processes
+# (pytest -n auto) another test's first import must not look like the program's trace.
+sys.dont_write_bytecode = True
+
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal, Protocol
