@@ -42,19 +42,20 @@ SORT_WORDS = {
 
 class PageFetched(Message):
     """The page worker's rows, for the list they were fetched for (``generation``); with the first
-    page also the number of items and, when asked, the filter menus' choices."""
+    page also the number of items."""
 
-    def __init__(
-        self,
-        rows: list[ItemRow],
-        generation: int,
-        total: int | None = None,
-        choices: dict[str, list[str]] | None = None,
-    ) -> None:
+    def __init__(self, rows: list[ItemRow], generation: int, total: int | None = None) -> None:
         super().__init__()
         self.rows = rows
         self.generation = generation
         self.total = total
+
+
+class ChoicesFetched(Message):
+    """The cases, tags, platforms and kinds in use: the filter menus' choices."""
+
+    def __init__(self, choices: dict[str, list[str]]) -> None:
+        super().__init__()
         self.choices = choices
 
 
@@ -147,19 +148,20 @@ class EvidenceScreen(VaultAccess, Screen[None]):
             rows = vault.item_page(
                 filters, sort=sort, descending=descending, offset=offset, limit=PAGE
             )
-            menus = vault.filter_choices() if choices else None
+            self.post_message(PageFetched(rows, generation, total))  # the list first...
+            if choices:  # ...then the menus, which take longer on a large vault
+                self.post_message(ChoicesFetched(vault.filter_choices()))
         except EvaultError as exc:
             self.app.post_message(ShowError(exc.message))
-            return
-        self.post_message(PageFetched(rows, generation, total, menus))
+
+    def on_choices_fetched(self, message: ChoicesFetched) -> None:
+        for name in ("case", "tag", "platform", "kind"):
+            select: Select[str] = self.query_one(f"#filter-{name}", Select)
+            select.set_options([(value, value) for value in message.choices[name]])
 
     def on_page_fetched(self, message: PageFetched) -> None:
         if message.generation != self.generation:
             return
-        if message.choices is not None:
-            for name in ("case", "tag", "platform", "kind"):
-                select: Select[str] = self.query_one(f"#filter-{name}", Select)
-                select.set_options([(value, value) for value in message.choices[name]])
         if message.total is None:
             self._append_in_steps(message.rows, message.generation)
             return

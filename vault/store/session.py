@@ -1,7 +1,8 @@
 """The unlocked state every domain operation works through: connection, signer, vault id.
 
-A :class:`Session` also owns the one way to write: :meth:`Session.transaction` wraps a change and
-its custody event(s) in one SQLite transaction and turns storage errors into calm messages.
+Writes go through :func:`transaction`, which wraps a change and its custody event(s) in one SQLite
+transaction and turns storage errors into calm messages; :meth:`Session.event` appends the signed
+custody event inside it.
 """
 
 from __future__ import annotations
@@ -60,11 +61,6 @@ class Session:
             event_id=event_id,
             related=related,
         )
-
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        with transaction(self.conn):
-            yield
 
 
 @contextlib.contextmanager
