@@ -68,6 +68,7 @@ OUR_WORKERS = {
     "page",
     "chats",
     "chat-lines",
+    "vault",
 }
 DEADLINE = 60.0  # seconds: reached only when something is broken, never by a slow machine
 
@@ -365,13 +366,13 @@ async def test_add_message_form(filled: tuple[Path, dict[str, str]]) -> None:
         app.screen.query_one("#msg-platform", Input).value = "Instagram"
         app.screen.query_one("#msg-sender-id", Input).value = "1789000000"
         await _press(app, pilot, "#add")
-        await pilot.pause()
+        await _settle(app, pilot)
         assert "Message added" in str(app.screen.query_one("#status", Static).render())
         area = app.screen.query_one("#msg-text", TextArea)
         assert area.text == ""  # cleared for the next one
         area.text = "Bu son xəbərdarlıqdır"  # the same message again: not stored twice
         await _press(app, pilot, "#add")
-        await pilot.pause()
+        await _settle(app, pilot)
         assert "already in the vault" in str(app.screen.query_one("#status", Static).render())
         assert area.text == "Bu son xəbərdarlıqdır"  # kept, so nothing typed is lost
     with Vault.open(folder, passphrase=PASSPHRASE) as vault:
@@ -500,15 +501,20 @@ async def test_cases_create_and_rename(filled: tuple[Path, dict[str, str]]) -> N
     async with app.run_test(size=SIZE) as pilot:
         await _unlock(app, pilot)
         await pilot.press("c")
-        await pilot.pause()
+        await _settle(app, pilot)
         app.screen.query_one("#new-name", Input).value = "Threats after the article"
         await _press(app, pilot, "#create")
+        await _settle(app, pilot)
         assert "created" in str(app.screen.query_one("#status", Static).render())
         assert app.vault is not None
         app.vault.update_metadata(ids["shot"], {"case": "Threats after the article"})
+        await _press(app, pilot, "#create")  # a second press with an empty name: refused calmly
+        await _settle(app, pilot)
+        assert "must be 1 to" in str(app.screen.query_one("#status", Static).render())
         app.screen.query_one("#rename-which").value = "Threats after the article"  # type: ignore[attr-defined]
         app.screen.query_one("#rename-to", Input).value = "Threats, March (example)"
         await _press(app, pilot, "#rename")
+        await _settle(app, pilot)
         assert "Renamed" in str(app.screen.query_one("#status", Static).render())
         await pilot.press("escape")
         await pilot.pause()
@@ -591,9 +597,11 @@ async def test_auto_lock_time_is_kept_in_the_vault(filled: tuple[Path, dict[str,
         await pilot.pause()
         app.screen.query_one("#autolock", Input).value = "500"
         await _press(app, pilot, "#save-autolock")
+        await _settle(app, pilot)
         assert "between 1 and 120" in str(app.screen.query_one("#status", Static).render())
         app.screen.query_one("#autolock", Input).value = "2"
         await _press(app, pilot, "#save-autolock")
+        await _settle(app, pilot)
         assert app.auto_lock_seconds == 120
     with Vault.open(folder, passphrase=PASSPHRASE) as vault:
         assert vault.auto_lock_minutes() == 2
@@ -614,6 +622,7 @@ async def test_add_note_from_the_app(filled: tuple[Path, dict[str, str]]) -> Non
         app.screen.query_one("#note-text", TextArea).text = "Zəng gecə saat 2-də gəldi."
         app.screen.query_one("#note-case", Input).value = "Calls at night"
         await _press(app, pilot, "#add")
+        await _settle(app, pilot)
         assert "Note added" in str(app.screen.query_one("#status", Static).render())
     with Vault.open(folder, passphrase=PASSPHRASE) as vault:
         (note,) = [i for i in vault.list_items() if i.kind == "note"]

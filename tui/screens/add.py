@@ -7,6 +7,7 @@ Duplicates are reported, not stored twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -221,21 +222,26 @@ class _TextForm(_Form):
         if event.button.id == "back":
             self.dismiss(None)
             return
-        vault = self.evault.vault
-        if vault is None:
-            return
         area = self.query_one(f"#{self.prefix}-text", TextArea)
-        try:
-            said, added = self.submit(vault, area.text)
-        except EvaultError as exc:
-            self.status(exc.message)
-            return
-        self.status(said)
-        if added:
-            area.text = ""
+        button = self.query_one("#add", Button)
+        button.disabled = True  # one text, stored once
 
-    def submit(self, vault: Vault, text: str) -> tuple[str, bool]:
-        """Store ``text``; return what to tell the defender and whether it was added."""
+        def done(answer: tuple[str, bool]) -> None:
+            said, added = answer
+            button.disabled = False
+            self.status(said)
+            if added:
+                area.text = ""
+
+        def failed(sentence: str) -> None:
+            button.disabled = False
+            self.status(sentence)
+
+        self.ask(self.submit(area.text), done, failed)
+
+    def submit(self, text: str) -> Callable[[Vault], tuple[str, bool]]:
+        """What the form says, read now; the returned call stores ``text`` in a worker and says
+        what to tell the defender and whether it was added."""
         raise NotImplementedError
 
 
@@ -262,16 +268,21 @@ class MessageScreen(_TextForm):
             yield Static("", id="status", markup=False)
         yield Footer()
 
-    def submit(self, vault: Vault, text: str) -> tuple[str, bool]:
+    def submit(self, text: str) -> Callable[[Vault], tuple[str, bool]]:
         fields = MessageFields(
             recipient=self.value("recipient"),
             sent=self.value("sent") or None,
             sent_tz=self.value("zone") or None,
         )
-        result = vault.add_message(text, self.metadata(), fields)
-        if result.duplicate:
-            return "This message is already in the vault (same text, sender and time).", False
-        return "Message added.", True
+        meta = self.metadata()
+
+        def store(vault: Vault) -> tuple[str, bool]:
+            result = vault.add_message(text, meta, fields)
+            if result.duplicate:
+                return "This message is already in the vault (same text, sender and time).", False
+            return "Message added.", True
+
+        return store
 
 
 class NoteScreen(_TextForm):
@@ -297,12 +308,16 @@ class NoteScreen(_TextForm):
             yield Static("", id="status", markup=False)
         yield Footer()
 
-    def submit(self, vault: Vault, text: str) -> tuple[str, bool]:
+    def submit(self, text: str) -> Callable[[Vault], tuple[str, bool]]:
         meta = Metadata(
             title=self.value("title"),
             case=self.value("case") or None,
             tags=self.tags(),
             sensitive=self.query_one("#note-sensitive", Checkbox).value,
         )
-        vault.add_note(text, meta)
-        return "Note added.", True
+
+        def store(vault: Vault) -> tuple[str, bool]:
+            vault.add_note(text, meta)
+            return "Note added.", True
+
+        return store

@@ -1,25 +1,66 @@
-"""What every screen needs from the app: the app itself, and the open vault (or a calm error)."""
+"""What every screen needs from the app: the app itself, the open vault (or a calm error), and
+the one way to ask the vault something without waiting for it (:meth:`VaultAccess.ask`)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from vault import VaultLocked
+from vault import EvaultError, VaultLocked
 
 if TYPE_CHECKING:
     from tui.app import EvaultApp
     from vault import Vault
 
 
+T = TypeVar("T")
+
+
+class Answered(Message):
+    """A vault call made by :meth:`VaultAccess.ask` is over: run its continuation here."""
+
+    def __init__(self, then: Callable[[], None]) -> None:
+        super().__init__()
+        self.then = then
+
+
 class VaultAccess(DOMNode):
     """Mixed into screens: ``self.evault`` is the app, ``self.vault`` the unlocked vault."""
+
+    def ask(
+        self,
+        call: Callable[[Vault], T],
+        then: Callable[[T], None],
+        failed: Callable[[str], None],
+    ) -> None:
+        """Run ``call(vault)`` in a worker, then ``then(result)`` (or ``failed(sentence)``) back on
+        the interface's thread. The vault may be busy with another screen's task; the interface
+        never waits for it (no key press, the panic key included, ever does)."""
+
+        def work() -> None:
+            try:
+                vault = self.evault.vault
+                if vault is None:
+                    raise VaultLocked()
+                result = call(vault)
+            except EvaultError as exc:
+                message = exc.message
+                self.post_message(Answered(lambda: failed(message)))
+                return
+            self.post_message(Answered(lambda: then(result)))
+
+        self.run_worker(work, thread=True, group="vault")
+
+    def on_answered(self, message: Answered) -> None:
+        message.then()
 
     @property
     def evault(self) -> EvaultApp:

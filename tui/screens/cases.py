@@ -1,6 +1,10 @@
-"""Cases: see them, create one, rename one (renaming is recorded in the custody log)."""
+"""Cases: see them, create one, rename one (renaming is recorded in the custody log).
+
+Every vault call runs in a worker (``VaultAccess.ask``); the answer updates the screen."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,7 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from tui.screens.base import VaultAccess
-from vault import EvaultError
+
+if TYPE_CHECKING:
+    from vault import Case
 
 
 class CasesScreen(VaultAccess, Screen[None]):
@@ -35,7 +41,10 @@ class CasesScreen(VaultAccess, Screen[None]):
         self.refresh_cases()
 
     def refresh_cases(self) -> None:
-        names = [c.name for c in self.vault.list_cases()]
+        self.ask(lambda vault: vault.list_cases(), self._show_cases, self._status)
+
+    def _show_cases(self, cases: list[Case]) -> None:
+        names = [c.name for c in cases]
         self.query_one("#case-list", Static).update(
             "\n".join(f"• {n}" for n in names) or "No cases yet."
         )
@@ -45,25 +54,27 @@ class CasesScreen(VaultAccess, Screen[None]):
         self.dismiss(None)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        try:
-            if event.button.id == "back":
-                self.dismiss(None)
+        if event.button.id == "back":
+            self.dismiss(None)
+        elif event.button.id == "create":
+            name = self.query_one("#new-name", Input).value
+            self.ask(lambda vault: vault.create_case(name), self._created, self._status)
+        elif event.button.id == "rename":
+            which = self.query_one("#rename-which", Select).value
+            if not isinstance(which, str):
+                self._status("Choose the case to rename first.")
                 return
-            if event.button.id == "create":
-                case = self.vault.create_case(self.query_one("#new-name", Input).value)
-                self.query_one("#new-name", Input).value = ""
-                self._status(f"Case '{case.name}' created.")
-            elif event.button.id == "rename":
-                which = self.query_one("#rename-which", Select).value
-                if not isinstance(which, str):
-                    self._status("Choose the case to rename first.")
-                    return
-                case = self.vault.rename_case(which, self.query_one("#rename-to", Input).value)
-                self.query_one("#rename-to", Input).value = ""
-                self._status(f"Renamed to '{case.name}'. The change is in the custody log.")
-        except EvaultError as exc:
-            self._status(exc.message)
-            return
+            new = self.query_one("#rename-to", Input).value
+            self.ask(lambda vault: vault.rename_case(which, new), self._renamed, self._status)
+
+    def _created(self, case: Case) -> None:
+        self.query_one("#new-name", Input).value = ""
+        self._status(f"Case '{case.name}' created.")
+        self.refresh_cases()
+
+    def _renamed(self, case: Case) -> None:
+        self.query_one("#rename-to", Input).value = ""
+        self._status(f"Renamed to '{case.name}'. The change is in the custody log.")
         self.refresh_cases()
 
     def _status(self, text: str) -> None:

@@ -399,9 +399,6 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
         self.dismiss(None)
 
     def _save(self) -> None:
-        vault = self.evault.vault
-        if vault is None:
-            return
         value = {name: self.query_one(f"#edit-{name}", Input).value for name, _ in self.FIELDS}
         changes: dict[str, Any] = {
             "title": value["title"],
@@ -417,9 +414,16 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
         occurred = value["occurred"].strip()
         if occurred != (self.item.occurred_at or "unknown"):
             changes["occurred"] = None if occurred.lower() in ("", "unknown") else occurred
-        try:
-            vault.update_metadata(self.item.id, changes, reason=value["reason"].strip() or None)
-        except EvaultError as exc:
-            self.query_one("#status", Static).update(exc.message)
-            return
-        self.dismiss(changes)
+        item_id, reason = self.item.id, value["reason"].strip() or None
+        self.query_one("#save", Button).disabled = True  # one change, recorded once
+
+        def failed(sentence: str) -> None:
+            self.query_one("#save", Button).disabled = False
+            self.query_one("#status", Static).update(sentence)
+
+        def saved(_item: Item) -> None:
+            self.dismiss(changes)
+
+        self.ask(
+            lambda vault: vault.update_metadata(item_id, changes, reason=reason), saved, failed
+        )

@@ -88,19 +88,18 @@ class SettingsScreen(VaultAccess, Screen[None]):
             except EvaultError as exc:
                 self._status(exc.message)
                 return
-            vault = self.evault.vault
-            if vault is None:
-                return
-            try:
-                vault.set_auto_lock_minutes(minutes)
-            except EvaultError as exc:
-                self._status(exc.message)
-                return
-            self.evault.auto_lock_seconds = minutes * 60
-            self._status(
-                f"The vault now locks after {minutes} minute{'s' if minutes != 1 else ''} "
-                "without use (remembered inside this vault)."
+            self.ask(
+                lambda vault: vault.set_auto_lock_minutes(minutes),
+                lambda _none: self._auto_lock_saved(minutes),
+                self._status,
             )
+
+    def _auto_lock_saved(self, minutes: int) -> None:
+        self.evault.auto_lock_seconds = minutes * 60
+        self._status(
+            f"The vault now locks after {minutes} minute{'s' if minutes != 1 else ''} "
+            "without use (remembered inside this vault)."
+        )
 
     @work(thread=True, exclusive=True, group="passwd")
     def _change(self, passphrase: str) -> None:
@@ -118,14 +117,10 @@ class SettingsScreen(VaultAccess, Screen[None]):
         self._status(message.text)
 
     def _new_recovery(self, yes: bool | None) -> None:
-        vault = self.evault.vault
-        if not yes or vault is None:
-            return
-        try:
-            recovery = vault.new_recovery_key()
-        except EvaultError as exc:
-            self._status(exc.message)
-            return
+        if yes:
+            self.ask(lambda vault: vault.new_recovery_key(), self._show_recovery, self._status)
+
+    def _show_recovery(self, recovery: str) -> None:
         self.app.push_screen(
             MessageDialog(
                 f"Your NEW recovery key — write it on paper now; it is shown only once:\n\n    {recovery}",
