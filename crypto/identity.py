@@ -1,14 +1,12 @@
-"""The vault identity: an Ed25519 key pair, and the fingerprint people read aloud.
+"""The vault identity: an Ed25519 key pair, and how custody events name it.
 
-The fingerprint is 30 decimal digits in 6 groups of 5 (like Signal safety numbers): digits are the
-same in Azerbaijani, Russian and English and are easy to compare over the phone.
+The fingerprint people read aloud is in :mod:`crypto.fingerprint`.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -60,26 +58,6 @@ def verify(public_key: bytes, signature: bytes, message: bytes) -> None:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
     except (InvalidSignature, ValueError) as exc:
         raise SignatureInvalid("A signature does not match.") from exc
-
-
-def fingerprint(public_key: bytes) -> str:
-    """The readable fingerprint of a public key: ``"12345 67890 …"`` (6 groups of 5 digits)."""
-    if len(public_key) != 32:
-        raise FormatError("A public key has the wrong length.")
-    digest = hashlib.sha256(c.IDENTITY_FP_PREFIX + public_key).digest()
-    groups = [
-        f"{int.from_bytes(digest[5 * i : 5 * i + 5], 'big') % 100000:05d}"
-        for i in range(c.FINGERPRINT_GROUPS)
-    ]
-    return " ".join(groups)
-
-
-def normalize_fingerprint(text: str) -> str:
-    """Accept a fingerprint typed with any spacing or dashes; return the canonical grouped form."""
-    digits = "".join(ch for ch in text if not ch.isspace() and ch != "-")
-    if len(digits) != 5 * c.FINGERPRINT_GROUPS or not digits.isascii() or not digits.isdigit():
-        raise FormatError("A fingerprint is 30 digits in 6 groups of 5.")
-    return " ".join(digits[i : i + 5] for i in range(0, len(digits), 5))
 
 
 def actor_id(public_key: bytes) -> str:

@@ -254,7 +254,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
         (source / name).write_bytes(data)
     s = Session(stick, home, tmp, cwd, source, _snapshot(source), _pyc_files(), evidence)
 
-    _run(strace, s, "init", "init", "--json")
+    created = _run(strace, s, "init", "init", "--json")
     added = _run(
         strace,
         s,
@@ -301,7 +301,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
     _run(strace, s, "list", "list")
     _run(strace, s, "get", "get", s.ids["text"], "--out", "copy.txt", "--reason", "for the lawyer")
     _run(strace, s, "export", "export", "--all", "--out", "bundle.zip", "--note", "test bundle")
-    _run(strace, s, "verify", "verify", str(stick / "exports" / "bundle.zip"))
+    fingerprint = json.loads(created.stdout)["fingerprint"]
+    _run(strace, s, "verify", "verify", "bundle.zip", "--key", fingerprint)  # found in exports/
     _run(strace, s, "check", "check")
     _run(strace, s, "log", "log")
     _terminal_app(strace, s)
@@ -415,7 +416,7 @@ def test_the_session_really_did_the_work(session: Session) -> None:
     assert (exports / "bundle.zip").is_file()
     found = json.loads(session.step("search").stdout)
     assert [item["id"] for item in found] == [session.ids["message"]]
-    assert "VERIFIED" in session.step("verify").stdout
+    assert "\nVERIFIED: all" in session.step("verify").stdout
     imported = json.loads(session.step("import").stdout)
     assert imported["messages"] == 3
     assert session.step("ui").returncode == 0

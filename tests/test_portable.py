@@ -96,8 +96,11 @@ def test_whole_cli_session_stays_inside_the_folder(tmp_path: Path) -> None:
     exported = _run([*base, "export", "--out", "bundle.zip", "--all"], env, work)
     assert exported.returncode == 0, exported.stderr
     assert (stick / "exports" / "bundle.zip").is_file()  # a relative name lands on the stick
-    verified = _run([*base, "verify", str(stick / "exports" / "bundle.zip")], env, work)
+    # The name export was given finds the bundle it wrote on the stick; the digits are the vault's.
+    fingerprint = json.loads(created.stdout)["fingerprint"]
+    verified = _run([*base, "verify", "bundle.zip", "--key", fingerprint], env, work)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "\nVERIFIED: all" in verified.stdout
     # A vault named with a relative --vault is also kept on the stick.
     other = _run([*base, "--vault", "Workshop.evault", "init", "--json"], env, work)
     assert other.returncode == 0, other.stderr

@@ -15,8 +15,9 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from tui.commands import Handler, bundles, evidence, imports, json_option, vaults
+from tui.commands import Handler, Parser, bundles, evidence, imports, json_option, vaults
 from tui.context import PROG, Context
+from tui.terminal_text import terminal_text
 from vault import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -36,7 +37,7 @@ EPILOG = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
         description="Offline, encrypted evidence vault with a signed chain of custody.",
         epilog=EPILOG,
@@ -137,10 +138,10 @@ def main(
         _start_portable(args, ctx)
         return handler(args, ctx)
     except EvaultError as exc:
-        err.write(f"{PROG}: {exc.message}\n")
+        ctx.err.write(f"{PROG}: {terminal_text(exc.message)}\n")  # it may quote a name or a path
         return exc.exit_code
     except KeyboardInterrupt:
-        err.write(f"\n{PROG}: Stopped. Nothing half-done was kept.\n")
+        ctx.err.write(f"\n{PROG}: Stopped. Nothing half-done was kept.\n")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         with contextlib.suppress(OSError):
@@ -150,7 +151,7 @@ def main(
     except Exception as exc:  # a bug: say so calmly, without details that could hold secrets
         if os.environ.get("EVAULT_DEBUG") == "1":
             raise
-        err.write(
+        ctx.err.write(
             f"{PROG}: Something went wrong inside evault ({type(exc).__name__}). Your vault was "
             "not changed by the failed step. Please report this (without any evidence).\n"
         )

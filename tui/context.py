@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 from tui.secrets_input import StdinBudget, prompt_secret, read_first_line, read_keyfile
+from tui.terminal_text import SafeStream
 from vault import InvalidInput, default_vault_path
 
 if TYPE_CHECKING:
@@ -28,8 +30,12 @@ class Context:
 
     def __init__(self, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> None:
         self.args = args
-        self.out = stdout
-        self.err = stderr
+        # Everything a command prints goes through terminal_text (tui/terminal_text.py): no byte
+        # of a title, name or file name can act on the terminal. ``raw_err`` is for the program's
+        # own progress line, which needs its carriage return.
+        self.out = cast(TextIO, SafeStream(stdout))
+        self.err = cast(TextIO, SafeStream(stderr))
+        self.raw_err = stderr
         # Claim standard input for the secret first, so a command that also wants it (add-message)
         # fails before anything is read.
         reserved = None
@@ -102,6 +108,22 @@ class Context:
             yield vault
         finally:
             vault.close()
+
+    def interactive(self) -> bool:
+        """A person at a terminal who can answer a question (standard input not used for data)."""
+        return (
+            self.stdin.used_for is None
+            and sys.stdin is not None
+            and sys.stdin.isatty()
+            and self.out.isatty()
+        )
+
+    def ask(self, prompt: str) -> str | None:
+        """One line typed at the terminal (None at end of input)."""
+        self.out.write(prompt)
+        self.out.flush()
+        line = sys.stdin.readline()
+        return line.strip() if line else None
 
     def advise(self, text: str) -> None:
         self.err.write(text + "\n")

@@ -1,5 +1,9 @@
 """Words for people: plain-text and JSON output of the command line, and the texts the app shows
-too (item details, import provenance, the import report). Formatting only; no vault logic."""
+too (item details, import provenance, the import report). Formatting only; no vault logic.
+
+Every value that came from outside (a title, a sender, a chat, a file name, a case) goes through
+:func:`tui.terminal_text.terminal_text` here, so it stays on its line and cannot act on a terminal.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
+from tui.terminal_text import json_text, terminal_text
 from vault import IMPORTERS
 
 if TYPE_CHECKING:
@@ -22,8 +27,7 @@ if TYPE_CHECKING:
 
 def emit_json(value: Any, out: TextIO | None = None) -> None:
     out = out or sys.stdout
-    json.dump(value, out, ensure_ascii=False, indent=2, sort_keys=True)
-    out.write("\n")
+    out.write(json_text(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)) + "\n")
 
 
 def item_summary(item: Item) -> dict[str, Any]:
@@ -66,10 +70,11 @@ def item_table(items: list[Item], out: TextIO) -> None:
         if item.deleted_at:
             marks.append("DELETED")
         mark = f" [{', '.join(marks)}]" if marks else ""
-        when = (item.occurred_at or "time unknown")[:16]
+        when = terminal_text((item.occurred_at or "time unknown")[:16])
+        platform = terminal_text(item.platform[:12])
         out.write(
-            f"{item.id[:8]}  {item.kind:<7}  {when:<16}  {item.platform[:12]:<12}  "
-            f"{item.title}{mark}\n"
+            f"{item.id[:8]}  {item.kind:<7}  {when:<16}  {platform:<12}  "
+            f"{terminal_text(item.title)}{mark}\n"
         )
     out.write(f"{len(items)} item{'s' if len(items) != 1 else ''}. Full ids: --json.\n")
 
@@ -216,7 +221,8 @@ def import_summary(summary: ImportSummary, options: ImportOptions, *, more: str)
         summary.source_kind, summary.source_kind
     )
     lines = [
-        f"Imported {summary.source_name} ({PLATFORM_NAMES.get(summary.importer, '')} export, "
+        f"Imported {terminal_text(summary.source_name)} "
+        f"({PLATFORM_NAMES.get(summary.importer, '')} export, "
         f"{kind}) as import {summary.import_id[:8]}.",
         f"The export itself is kept unchanged ({plural(summary.export_files, 'file')}), "
         "with its SHA-256 in the custody log.",
@@ -224,7 +230,7 @@ def import_summary(summary: ImportSummary, options: ImportOptions, *, more: str)
         "Chats:",
     ]
     for chat in summary.chats:
-        line = f"  {chat.title}: {plural(chat.messages, 'message')}, {chat.new} new"
+        line = f"  {terminal_text(chat.title)}: {plural(chat.messages, 'message')}, {chat.new} new"
         if chat.missing:
             line += f", {chat.missing} missing since an earlier import"
         lines.append(line)
@@ -249,17 +255,22 @@ def import_summary(summary: ImportSummary, options: ImportOptions, *, more: str)
         )
     if summary.times_declared_zone:
         rows.append(
-            (f"Times read in {options.timezone} (declared)", str(summary.times_declared_zone))
+            (
+                f"Times read in {terminal_text(options.timezone or '')} (declared)",
+                str(summary.times_declared_zone),
+            )
         )
     if summary.times_unknown:
         rows.append(("Messages with no readable time", str(summary.times_unknown)))
     lines += ["", format_rows(rows)]
     if summary.transformations:
         lines += ["", "Changes made for reading (the original of every message is kept as is):"]
-        lines += [f"  {_transformation(k, v)}" for k, v in summary.transformations.items()]
+        lines += [
+            f"  {terminal_text(_transformation(k, v))}" for k, v in summary.transformations.items()
+        ]
     if summary.problem_count:
         lines += ["", f"Problems ({summary.problem_count}); the rest was imported:"]
-        lines += [f"  - {p}" for p in summary.problems[:PROBLEMS_SHOWN]]
+        lines += [f"  - {terminal_text(p)}" for p in summary.problems[:PROBLEMS_SHOWN]]
         if summary.problem_count > PROBLEMS_SHOWN:
             lines.append(f"  and {summary.problem_count - PROBLEMS_SHOWN} more ({more}).")
     if summary.skipped_files:
@@ -273,10 +284,10 @@ def import_summary(summary: ImportSummary, options: ImportOptions, *, more: str)
             "The earlier copies stay in the vault; they are evidence:",
         ]
         for gone in summary.missing[:MISSING_SHOWN]:
-            when = readable_time(gone.get("time")) or "time unknown"
+            when = terminal_text(readable_time(gone.get("time")) or "time unknown")
             lines.append(
-                f"  {gone.get('chat', '')}  {when}  {gone.get('sender', '')}  "
-                f"{gone.get('item_id', '')[:8]}"
+                f"  {terminal_text(gone.get('chat', ''))}  {when}  "
+                f"{terminal_text(gone.get('sender', ''))}  {gone.get('item_id', '')[:8]}"
             )
         if len(summary.missing) > MISSING_SHOWN:
             lines.append(f"  and {len(summary.missing) - MISSING_SHOWN} more ({more}).")
@@ -290,8 +301,9 @@ def import_summary(summary: ImportSummary, options: ImportOptions, *, more: str)
 
 
 def format_rows(rows: list[tuple[str, str]]) -> str:
+    """Aligned "Label: value" lines; a value is one line, whatever it holds."""
     width = max((len(label) for label, _ in rows), default=0)
-    return "\n".join(f"{label + ':':<{width + 2}}{value}" for label, value in rows)
+    return "\n".join(f"{label + ':':<{width + 2}}{terminal_text(value)}" for label, value in rows)
 
 
 def item_details(item: Item, out: TextIO) -> None:
@@ -303,9 +315,9 @@ def custody_lines(records: list[CustodyRecord], out: TextIO) -> None:
         out.write("No custody events.\n")
         return
     for r in records:
-        target = f" item {r.item_id[:8]}" if r.item_id else ""
-        why = f' — "{r.reason}"' if r.reason else ""
-        out.write(f"#{r.seq:<5} {r.time}  {r.type}{target}{why}\n")
+        target = f" item {terminal_text(r.item_id[:8])}" if r.item_id else ""
+        why = f' — "{terminal_text(r.reason)}"' if r.reason else ""
+        out.write(f"#{r.seq:<5} {terminal_text(r.time)}  {terminal_text(r.type)}{target}{why}\n")
 
 
 def check_text(report: CheckReport, out: TextIO) -> None:
@@ -314,7 +326,7 @@ def check_text(report: CheckReport, out: TextIO) -> None:
         f"and {report.events_checked} custody events.\n"
     )
     for note in report.notes:
-        out.write(f"Note: {note}\n")
+        out.write(f"Note: {terminal_text(note)}\n")
     if report.ok:
         out.write(
             "Everything holds: every original matches its SHA-256, the custody log is complete "
@@ -323,7 +335,7 @@ def check_text(report: CheckReport, out: TextIO) -> None:
         return
     out.write(f"PROBLEMS FOUND ({len(report.problems)}):\n")
     for problem in report.problems:
-        out.write(f"  - {problem}\n")
+        out.write(f"  - {terminal_text(problem)}\n")
     out.write(
         "Keep this vault folder exactly as it is, make a copy of it, and contact the person "
         "who helps you with evidence.\n"

@@ -29,6 +29,7 @@ from vault.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_SIGNER_NOT_CONFIRMED,
     EXIT_USER_ERROR,
     EXIT_VERIFY_FAILED,
     BundleUnusable,
@@ -90,6 +91,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Provenance": ("vault.imports.chats", "Provenance"),
     # bundles
     "verify_bundle": ("vault.bundle.checking", "verify_bundle"),
+    "confirm_signer": ("vault.bundle.checking", "confirm_signer"),
     "CheckedBundle": ("vault.bundle.checking", "CheckedBundle"),
     "VerifyResult": ("vault.bundle.verify", "VerifyResult"),
     "ExportResult": ("vault.bundle.export", "ExportResult"),
@@ -124,6 +126,7 @@ __all__ = [
     "EXIT_INTERNAL",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_SIGNER_NOT_CONFIRMED",
     "EXIT_USER_ERROR",
     "EXIT_VERIFY_FAILED",
     "IMPORTERS",
@@ -177,6 +180,7 @@ __all__ = [
     "certificate_html",
     "check_auto_lock_minutes",
     "check_passphrase",
+    "confirm_signer",
     "create_demo",
     "default_vault_path",
     "find_portable_root",
@@ -191,7 +195,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from vault.bundle.checking import CheckedBundle, verify_bundle
+    from vault.bundle.checking import CheckedBundle, confirm_signer, verify_bundle
     from vault.bundle.documents import certificate_html
     from vault.bundle.export import ExportResult
     from vault.bundle.recipients import new_recipient_file

@@ -11,6 +11,7 @@ EXIT_OK = 0
 EXIT_VERIFY_FAILED = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL = 3  # a bug (or a broken installation): please report it
+EXIT_SIGNER_NOT_CONFIRMED = 4  # verify: the files are intact, but no one confirmed who signed
 EXIT_INTERRUPTED = 130
 
 

@@ -22,7 +22,8 @@ from typing import Any, BinaryIO
 
 from crypto import minisign, sshsig
 from crypto.canonical import canonical_json
-from crypto.identity import SigningKey, fingerprint
+from crypto.fingerprint import fingerprint
+from crypto.identity import SigningKey
 from crypto.sums import format_sums
 from tests.conftest import PASSPHRASE, fast_kdf
 from vault import Vault
@@ -268,7 +269,7 @@ def outcome(path: Path, **kwargs: Any) -> VerifyResult | str:
 def assert_rejected(path: Path, **kwargs: Any) -> VerifyResult | str:
     got = outcome(path, **kwargs)
     if isinstance(got, VerifyResult):
-        assert not got.ok, "a changed bundle verified"
+        assert not got.intact, "a changed bundle verified"
     else:
         assert got.strip(), "BundleUnusable without a message"
     return got

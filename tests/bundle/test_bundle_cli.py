@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from crypto.canonical import canonical_json
-from crypto.identity import fingerprint
+from crypto.fingerprint import fingerprint
 from tests.bundle.support import (
     Sample,
     file_sha256,
@@ -34,7 +34,8 @@ from tests.cli.test_commands import Runner, run_main
 from tests.conftest import PASSPHRASE
 from vault.bundle import layout
 
-VERIFIED = "VERIFIED: all"
+VERIFIED = "\nVERIFIED: all"
+INTACT = "FILES INTACT, SIGNER NOT CONFIRMED"
 NOT_VERIFIED = "NOT VERIFIED"
 COMPARE = "Compare these digits"
 BUNDLE_PASSPHRASE = "a long passphrase for the lawyer"
@@ -142,8 +143,8 @@ def test_export_refuses_an_existing_file(setup: Setup, tmp_path: Path) -> None:
 
 def test_verify_without_key_shows_the_fingerprint_and_warns(setup: Setup) -> None:
     code, out, err = run_main(["verify", str(setup.bundle)])
-    assert code == 0, err
-    assert VERIFIED in out
+    assert code == 4, err  # intact, but nobody confirmed who signed: never 0 without the key
+    assert INTACT in out and VERIFIED not in out
     assert setup.fingerprint in out
     assert COMPARE in out
     assert "FAILED" not in out
@@ -170,7 +171,7 @@ def test_verify_with_another_vaults_key_exits_1(setup: Setup) -> None:
     code, out, err = run_main(["verify", str(setup.bundle), "--key", setup.other_fingerprint])
     assert code == 1
     assert NOT_VERIFIED in out
-    assert "FAILED  Signer is the expected key: DIFFERENT from the key you gave" in out
+    assert "FAILED  Signer is the expected key: DIFFERENT from the fingerprint you gave" in out
     assert setup.fingerprint in out
     _clean(err)
 
@@ -190,15 +191,15 @@ def test_verify_a_changed_bundle_exits_1(setup: Setup, tmp_path: Path) -> None:
     _clean(err)
 
 
-@pytest.mark.parametrize("how", ["garbage", "truncated", "version-2", "missing", "folder"])
+@pytest.mark.parametrize("how", ["garbage", "truncated", "version-3", "missing", "folder"])
 def test_verify_unusable_input_exits_2(setup: Setup, tmp_path: Path, how: str) -> None:
     path = tmp_path / "x.zip"
     if how == "garbage":
         path.write_bytes(b"this is not a bundle")
     elif how == "truncated":
         path.write_bytes(setup.bundle.read_bytes()[:-30])
-    elif how == "version-2":
-        doc = {**manifest_of(setup.bundle), "version": 2}
+    elif how == "version-3":
+        doc = {**manifest_of(setup.bundle), "version": 3}
         rewrite(setup.bundle, path, lambda ms: replace(ms, layout.MANIFEST, canonical_json(doc)))
     elif how == "folder":
         path = tmp_path
@@ -207,7 +208,7 @@ def test_verify_unusable_input_exits_2(setup: Setup, tmp_path: Path, how: str) -
     assert code == 2
     assert err.startswith("evault: ")
     assert VERIFIED not in out
-    if how == "version-2":
+    if how == "version-3":
         assert "newer version" in err
     _clean(err)
     assert sorted(tmp_path.iterdir()) == before  # nothing written
@@ -215,9 +216,10 @@ def test_verify_unusable_input_exits_2(setup: Setup, tmp_path: Path, how: str) -
 
 def test_verify_json_shape(setup: Setup, tmp_path: Path) -> None:
     code, out, err = run_main(["verify", str(setup.bundle), "--json"])
-    assert code == 0, err
+    assert code == 4, err
     data = json.loads(out)
-    assert data["ok"] is True
+    assert data["ok"] is False  # not verified: the signer was not compared
+    assert data["intact"] is True and data["verdict"] == "signer-not-confirmed"
     assert data["bundle_name"] == "bundle.zip"
     assert data["bundle_sha256"] == file_sha256(setup.bundle)
     assert data["signer_fingerprint"] == setup.fingerprint
@@ -387,7 +389,16 @@ def test_passphrase_bundle_via_cli(setup: Setup, tmp_path: Path) -> None:
     target = tmp_path / "opened.zip"
     # The key file beside the bundle is found by itself; the passphrase comes from a file.
     code, out, err = run_main(
-        ["--passphrase-file", str(pf), "verify", str(encrypted), "--decrypted-out", str(target)]
+        [
+            "--passphrase-file",
+            str(pf),
+            "verify",
+            str(encrypted),
+            "--decrypted-out",
+            str(target),
+            "--key",
+            setup.fingerprint,
+        ]
     )
     assert code == 0, out + err
     assert VERIFIED in out

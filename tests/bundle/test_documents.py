@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crypto.identity import fingerprint as evault_fingerprint
+from crypto.fingerprint import fingerprint as evault_fingerprint
 from vault.bundle.documents import certificate_html, report_html, verify_txt
 
 HOSTILE = "<script>alert(1)</script>"
@@ -438,7 +438,10 @@ def test_report_says_what_the_bundle_is_and_who_signed_it() -> None:
     assert "2026-03-12 09:00:00 UTC" in text
     assert m["signer"]["fingerprint"] in text
     assert m["signer"]["ssh_fingerprint"] in text
-    assert "Compare it with the fingerprint the defender read out to you" in text
+    # What the report says about its signer is a claim, since the signer wrote the report.
+    assert "Signer fingerprint, as this bundle claims it" in text
+    assert "a forger would write the defender's digits here too" in text
+    assert "A forged bundle would show its own fingerprint" not in text
     assert "Fictional case: account hacked, 9 March" in text
     assert "For counsel. " + HOSTILE in text
     assert "original files exactly as they were stored" in text
@@ -680,6 +683,10 @@ def test_verify_txt_has_the_exact_commands_and_the_key() -> None:
         "minisign -Vm SHA256SUMS -p keys/evault.pub",
         "minisign -Vm SHA256SUMS -p keys\\evault.pub",
         "ssh-keygen -l -f keys/evault_ssh.pub",
+        "ssh-keygen -l -f keys\\evault_ssh.pub",
+        "h=$(sed -n 2p keys/evault.pub | tr -d '\\r\\n' | sha256sum | cut -c1-60)",
+        "h=$(sed -n 2p keys/evault.pub | tr -d '\\r\\n' | shasum -a 256 | cut -c1-60)",
+        "$line = (Get-Content -LiteralPath keys\\evault.pub)[1].Trim()",
         SSH_VERIFY,
         SSH_VERIFY.replace("keys/", "keys\\"),
         f'evault verify {BUNDLE} --key "<fingerprint>"',
@@ -688,9 +695,10 @@ def test_verify_txt_has_the_exact_commands_and_the_key() -> None:
     assert "(Get-FileHash -LiteralPath $file -Algorithm SHA256).Hash" in text
     assert m["signer"]["fingerprint"] in text
     assert m["signer"]["ssh_fingerprint"] in text
-    assert _minisign_key_line(public) in text
     assert m["bundle_id"] in text and m["created"] in text
-    assert "signer:      " + m["signer"]["fingerprint"].replace(" ", "") in text
+    # What the bundle says about its signer is only ever a claim, never a key to check against.
+    assert "CLAIMS to be signed by" in text
+    assert _minisign_key_line(public) not in text
 
 
 def test_verify_txt_never_prefills_the_key_to_compare() -> None:
@@ -698,7 +706,8 @@ def test_verify_txt_never_prefills_the_key_to_compare() -> None:
     text = " ".join(verify_txt(m, bundle_name=BUNDLE).decode("ascii").split())
     assert f'--key "{m["signer"]["fingerprint"]}"' not in text
     assert "NOT with the value printed in this file" in text
-    assert "a forged bundle would print its own" in text
+    assert "Anyone can make a bundle that signs itself, and write any digits in it" in text
+    assert "If they differ, STOP" in text
 
 
 def test_verify_txt_says_what_it_proves_and_what_not() -> None:
@@ -840,7 +849,20 @@ def test_the_linux_commands_of_verify_txt_work_with_the_real_tools(tmp_path: Pat
 
     keygen_l = _sh(_command(text, "ssh-keygen -l -f keys/"), inside)
     assert keygen_l.returncode == 0, keygen_l.stderr
-    assert m["signer"]["ssh_fingerprint"] in keygen_l.stdout  # step 1: the value printed
+    assert m["signer"]["ssh_fingerprint"] in keygen_l.stdout  # step 6: the value compared
+
+    # Step 3: the 30 digits recomputed from keys/evault.pub with coreutils alone.
+    step3 = text.split("STEP 3.")[1].split("macOS (Terminal):")[0]
+    recipe = "\n".join(line[4:] for line in step3.split("\n") if line.startswith("    "))
+    digits = _sh(recipe, inside)
+    assert digits.returncode == 0, digits.stderr
+    assert digits.stdout == m["signer"]["fingerprint"] + "\n"
+    for shell in ("sh", "dash"):  # not only bash: the recipe is plain POSIX sh
+        if shutil.which(shell):
+            again = subprocess.run(
+                [shell, "-c", recipe], cwd=inside, capture_output=True, text=True, check=False
+            )
+            assert again.stdout == digits.stdout, again.stderr
 
     sums = _sh(_command(text, "sha256sum -c"), inside)
     assert sums.returncode == 0, sums.stdout + sums.stderr
@@ -849,13 +871,11 @@ def test_the_linux_commands_of_verify_txt_work_with_the_real_tools(tmp_path: Pat
     mini = _sh(_command(text, "minisign -Vm SHA256SUMS -p keys/"), inside)
     assert mini.returncode == 0, mini.stdout + mini.stderr
     assert "Signature and comment signature verified" in mini.stdout
-    for value in re.findall(r"^    (?:bundle id|created|signer): +(\S+)$", text, flags=re.M):
-        assert value in mini.stdout  # the trusted comment VERIFY.txt describes
+    assert f"evault bundle {m['bundle_id']} created {m['created']}" in mini.stdout
 
-    key_line = re.search(r"minisign public key: +(\S+)", text)
-    assert key_line is not None
-    direct = _sh(f"minisign -Vm SHA256SUMS -P {key_line.group(1)}", inside)
-    assert direct.returncode == 0, direct.stdout + direct.stderr  # the -P variant of step 4
+    key_line = (inside / "keys" / "evault.pub").read_text("ascii").splitlines()[1]
+    direct = _sh(f"minisign -Vm SHA256SUMS -P {key_line}", inside)
+    assert direct.returncode == 0, direct.stdout + direct.stderr  # the -P variant of step 5
 
     ssh = _sh(_command(text, "ssh-keygen -Y verify -f keys/"), inside)
     assert ssh.returncode == 0, ssh.stdout + ssh.stderr
@@ -929,10 +949,14 @@ def test_certificate_shows_the_bundle_details_verify_reports() -> None:
 
 
 def test_certificate_without_an_expected_key_says_so() -> None:
-    parser = audit(certificate_html(result(key_expected=None, key_matched=None)))
-    assert _verdict(parser) == "PASSED"
+    """Intact files whose signer nobody compared are not PASSED: a forgery looks just like that."""
+    parser = audit(certificate_html(result(ok=False, key_expected=None, key_matched=None)))
+    assert _verdict(parser) == "FILES INTACT — SIGNER NOT CONFIRMED"
     assert "No expected key was given" in parser.all_text
-    assert "not compared" in parser.all_text
+    assert "the signer was not compared" in parser.all_text
+    # Even a result that (wrongly) says ok without a compared key is not PASSED.
+    parser = audit(certificate_html(result(key_expected=None, key_matched=None)))
+    assert _verdict(parser) != "PASSED"
 
 
 def test_certificate_key_mismatch_fails() -> None:

@@ -20,7 +20,7 @@ import rfc8785
 from crypto import sshsig, transport
 from crypto.canonical import parse_canonical
 from crypto.custody import SignedEvent, check_chain
-from crypto.identity import fingerprint
+from crypto.fingerprint import fingerprint
 from crypto.sums import parse_sums
 from tests.bundle.support import (
     BIG_SIZE,
@@ -92,7 +92,7 @@ def test_members_are_exactly_the_layout(sample: Sample, tmp_path: Path) -> None:
         assert zf.read(layout.ALLOWED_SIGNERS).startswith(b"evault-bundle namespaces=")
         assert zf.read(layout.MINISIG).startswith(b"untrusted comment: evault bundle signature\n")
         assert zf.read(layout.SSHSIG).startswith(b"-----BEGIN SSH SIGNATURE-----\n")
-    assert verify_zip(out).ok
+    assert verify_zip(out).intact
 
 
 def test_evidence_bytes_are_the_originals(big_sample: Sample, tmp_path: Path) -> None:
@@ -133,7 +133,7 @@ def test_manifest_is_canonical_and_describes_the_bundle(sample: Sample, tmp_path
     manifest = json.loads(raw)
     public_key = sample.vault.public_key
     assert manifest["format"] == "evault-bundle"
-    assert manifest["version"] == 1
+    assert manifest["version"] == 2
     assert manifest["bundle_id"] == result.bundle_id
     assert manifest["vault_id"] == sample.vault.vault_id
     assert manifest["case"] == "Case A"
@@ -224,7 +224,7 @@ def test_a_second_export_carries_the_first_and_verifies(sample: Sample, tmp_path
     types = [e["body"]["type"] for e in _events(member(second, layout.CUSTODY))]
     assert "bundle.exported" in types
     result = verify_zip(second)
-    assert result.ok, [(c.name, c.detail) for c in result.checks]
+    assert result.intact, [(c.name, c.detail) for c in result.checks]
     assert len(_exports(sample.vault)) == 2
 
 
@@ -234,7 +234,7 @@ def test_selection_by_case_ids_and_all(sample: Sample, tmp_path: Path) -> None:
     def ids(name: str, **kwargs: object) -> list[str]:
         out = tmp_path / name
         v.export_bundle(out, **kwargs)  # type: ignore[arg-type]
-        assert verify_zip(out).ok
+        assert verify_zip(out).intact
         return [e["id"] for e in manifest_of(out)["items"]]
 
     assert ids("a.zip", case="Case A") == sample.case_a
@@ -366,7 +366,7 @@ def test_corrupted_stored_content_stops_the_export(tmp_path: Path) -> None:
         _assert_nothing_written(out_dir, before, vault, events)
         # The other items still export.
         vault.export_bundle(out_dir / "ok.zip", item_ids=[sample.photo])
-        assert verify_zip(out_dir / "ok.zip").ok
+        assert verify_zip(out_dir / "ok.zip").intact
     finally:
         vault.close()
 
@@ -419,7 +419,7 @@ def test_member_names_are_unique_and_safe_for_odd_file_names(
     for name in evidence:
         assert layout.is_safe_member_name(name)
         assert re.fullmatch(r"evidence/\d{4}-[A-Za-z0-9._-]{1,80}", name), name
-    assert verify_zip(out).ok
+    assert verify_zip(out).intact
 
 
 def test_a_failure_to_record_the_export_removes_the_bundle(
@@ -460,7 +460,7 @@ def test_a_bundle_of_thousands_of_items_exports_and_verifies(
     out = tmp_path / "many.zip"
     result = vault.export_bundle(out, everything=True)
     assert result.items == 2300
-    assert verify_zip(out).ok
+    assert verify_zip(out).intact
     assert vault.custody_log()[-1].details["item_count"] == 2300
 
 
@@ -473,4 +473,4 @@ def test_a_renamed_case_still_verifies(make_vault: object, tmp_path: Path) -> No
     out = tmp_path / "renamed.zip"
     vault.export_bundle(out, case="New name")
     result = verify_zip(out)
-    assert result.ok, [c for c in result.checks if not c.ok] + [i for i in result.items if not i.ok]
+    assert result.intact, [c for c in result.checks if not c.ok] + [i for i in result.items if not i.ok]

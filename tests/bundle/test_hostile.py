@@ -88,7 +88,7 @@ def _no_traceback_outcome(path: Path, **kwargs: Any) -> VerifyResult | str:
     got = outcome(path, **kwargs)
     assert listing(path.parent) == before
     if isinstance(got, VerifyResult):
-        assert not got.ok
+        assert not got.intact
         data = got.to_json()
         json.dumps(data)
         assert b"FAILED" in documents.certificate_html(data)
@@ -390,7 +390,7 @@ def _manifest_variant(hostile: Hostile, dst: Path, data: bytes) -> Path:
         (lambda doc: canonical_json(doc)[:-1], "damaged or not in the bundle format"),
         (lambda doc: canonical_json([doc]), "damaged or not in the bundle format"),
         (lambda doc: canonical_json({**doc, "format": "other"}), "not in the bundle format"),
-        (lambda doc: canonical_json({**doc, "version": 2}), "newer version"),
+        (lambda doc: canonical_json({**doc, "version": 3}), "newer version"),
         (lambda doc: canonical_json({**doc, "version": "1"}), "newer version"),
         (lambda doc: canonical_json({**doc, "items": {}}), "damaged"),
         (lambda doc: canonical_json({**doc, "signer": None}), "damaged"),
@@ -412,7 +412,7 @@ def _manifest_variant(hostile: Hostile, dst: Path, data: bytes) -> Path:
         "cut",
         "array",
         "format",
-        "version-2",
+        "version-3",
         "version-string",
         "items-object",
         "signer-null",

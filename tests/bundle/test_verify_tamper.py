@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from crypto import minisign, sshsig
 from crypto.canonical import canonical_json
-from crypto.identity import fingerprint
+from crypto.fingerprint import fingerprint
 from tests.bundle.support import (
     SMALL_MEMBERS,
     Sample,
@@ -114,13 +114,15 @@ def _result(path: Path, **kwargs: object) -> VerifyResult:
 
 def test_the_untouched_bundle_verifies(world: World) -> None:
     result = _result(world.bundle)
-    assert result.ok
+    assert result.intact
+    # Intact, but nobody compared the signer with the defender's key: not verified.
+    assert not result.ok and result.verdict == "signer-not-confirmed"
     assert [c.name for c in result.checks] == ALL_CHECKS
     assert len(result.items) == 4
     assert result.signer_fingerprint == _fp(world.one)
     assert result.key_matched is None
     with_key = _result(world.bundle, key=_fp(world.one))
-    assert with_key.ok
+    assert with_key.ok and with_key.verdict == "verified"
     assert with_key.key_matched is True
     assert EXPECTED_KEY in [c.name for c in with_key.checks]
 
@@ -138,11 +140,11 @@ def _expect(world: World, name: str, result: VerifyResult | str) -> None:
         if isinstance(result, str):
             assert "manifest.json" in result
         else:
-            assert not result.ok
+            assert not result.intact
             assert "manifest.json was changed" in failed_checks(result).get(HASHES, "")
         return
     assert isinstance(result, VerifyResult), result
-    assert not result.ok
+    assert not result.intact
     failed = failed_checks(result)
     items = item_problems(result)
     if name in world.item_paths:
@@ -202,7 +204,7 @@ def test_evidence_change_names_the_item_and_its_new_hash(world: World, tmp_path:
     assert any("size differs" in p for p in problems[path])
     # Everything else still holds; only the item fails.
     assert failed_checks(result) == {}
-    assert not result.ok
+    assert not result.intact
 
 
 def _sha(data: bytes) -> str:
@@ -293,7 +295,7 @@ def test_added_member(world: World, tmp_path: Path, name: str) -> None:
     failed = failed_checks(result)
     assert set(failed) == {LISTED}, failed
     assert f"present but not listed (added after signing?): {name}" in failed[LISTED]
-    assert not result.ok
+    assert not result.intact
 
 
 def test_file_replaced_together_with_its_sums_line(world: World, tmp_path: Path) -> None:
@@ -328,7 +330,7 @@ def test_another_vaults_signatures_transplanted(world: World, tmp_path: Path) ->
         # The manifest and keys/ still name vault one: vault two's signatures do not verify.
         assert {MINISIGN, OPENSSH} <= set(failed)
         assert result.signer_fingerprint == _fp(world.one)
-        assert not result.ok
+        assert not result.intact
     assert _result(changed, key=_fp(world.one)).key_matched is True
 
 
@@ -350,7 +352,7 @@ def test_another_vaults_signatures_and_keys_transplanted(world: World, tmp_path:
 def test_a_whole_bundle_from_another_vault_fails_the_expected_key(world: World) -> None:
     # Consistent in itself: it verifies, but only as signed by vault two.
     alone = _result(world.other)
-    assert alone.ok
+    assert alone.intact
     assert alone.signer_fingerprint == _fp(world.two) != _fp(world.one)
     public_one = world.one.vault.public_key
     for key in (
@@ -365,7 +367,7 @@ def test_a_whole_bundle_from_another_vault_fails_the_expected_key(world: World) 
         assert result.key_matched is False
         failed = failed_checks(result)
         assert set(failed) == {EXPECTED_KEY}
-        assert f"signed by {_fp(world.two)}" in failed[EXPECTED_KEY]
+        assert f"whose fingerprint is {_fp(world.two)}" in failed[EXPECTED_KEY]
     assert _result(world.other, key=_fp(world.two)).ok
 
 
@@ -449,7 +451,7 @@ def test_dropped_custody_event_even_when_resigned(
     index = _types(lines).index(event_type)
     dropped = lines[:index] + lines[index + 1 :]
     result = _result(_with_custody(world, tmp_path / "c.zip", dropped, resigned=True))
-    assert not result.ok
+    assert not result.intact
     failed = failed_checks(result)
     if where == CUSTODY:
         assert message in failed[CUSTODY]
@@ -480,7 +482,7 @@ def test_custody_event_with_a_changed_body_even_when_resigned(world: World, tmp_
     entry["body"]["details"]["metadata"]["title"] = "A different title"
     lines[index] = canonical_json(entry) + b"\n"
     result = _result(_with_custody(world, tmp_path / "c.zip", lines, resigned=True))
-    assert not result.ok
+    assert not result.intact
     assert CUSTODY in failed_checks(result)
 
 
@@ -495,7 +497,7 @@ def test_a_faithful_repack_with_another_zip_writer_is_refused(world: World, tmp_
             zf.writestr(name, data)
     result = _result(repacked)
     assert set(failed_checks(result)) == {STRUCTURE}
-    assert not result.ok
+    assert not result.intact
 
 
 @pytest.mark.parametrize("how", ["comment", "appended", "prepended"])
@@ -519,7 +521,7 @@ def test_same_members_other_timestamp_is_still_a_valid_bundle(world: World, tmp_
     copy = write_zip(
         tmp_path / "c.zip", read_members(world.bundle), date_time=(2030, 1, 2, 3, 4, 6)
     )
-    assert _result(copy).ok
+    assert _result(copy).intact
 
 
 def _structural_positions(path: Path) -> list[int]:
@@ -605,9 +607,32 @@ def test_zip64_records_are_checked_as_strictly(
     local_extra = struct.unpack_from("<H", data, photo.header_offset + 28)[0]
     assert local_extra == 20  # ZIP64 extra field in the local header (24-byte descriptor follows)
     result = _result(bundle)
-    assert result.ok, failed_checks(result)
+    assert result.intact, failed_checks(result)
     positions = _structural_positions(bundle)
     changed = world.root / "zip64-changed.zip"
     for position in positions[:: max(1, len(positions) // 150)] + positions[-120:]:
         changed.write_bytes(flip(data, position))
         assert_rejected(changed)
+
+
+# ---------------------------------------------------------------------------- older bundles
+
+
+def test_a_format_1_bundle_still_verifies_with_either_form_of_the_digits() -> None:
+    """A bundle made by evault 0.1 (format 1, the fingerprint's version 1), kept as a vector:
+    lawyers hold the older digits, and the bundles they already received must still check."""
+    from crypto.fingerprint import fingerprint_v1
+
+    vectors = Path(__file__).resolve().parent.parent / "vectors"
+    bundle = vectors / "bundle-format-1.zip"
+    info = json.loads((vectors / "bundle-format-1.json").read_text(encoding="utf-8"))
+    public_key = base64.b64decode(info["public_key"])
+    assert fingerprint_v1(public_key) == info["fingerprint_v1"]  # independent of the file
+    assert manifest_of(bundle)["version"] == 1
+    alone = _result(bundle)
+    assert alone.intact and not alone.ok, failed_checks(alone)
+    older = _result(bundle, key=info["fingerprint_v1"])
+    assert older.ok
+    assert "older form" in {c.name: c.detail for c in older.checks}[EXPECTED_KEY]
+    assert _result(bundle, key=fingerprint(public_key)).ok  # today's digits for the same key
+    assert not _result(bundle, key="1" * 30).ok

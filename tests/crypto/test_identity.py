@@ -15,11 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crypto.errors import FormatError, SignatureInvalid
+from crypto.fingerprint import fingerprint, fingerprint_v1, matches, normalize_fingerprint
 from crypto.identity import (
     SigningKey,
     actor_id,
-    fingerprint,
-    normalize_fingerprint,
     public_key_from_actor,
     verify,
 )
@@ -126,14 +125,26 @@ def test_generated_keys_are_distinct_and_repr_hides_secret() -> None:
 # --- fingerprints (§4) ----------------------------------------------------------------------
 
 
-def _spec_fingerprint(public_key: bytes) -> str:
-    """§4 written out again: SHA-256 of prefix||key; group i = F[5i:5i+5] big-endian mod 100000."""
-    digest = hashlib.sha256(b"evault-identity-v1" + b"\x00" + public_key).digest()
+def _groups(digest: bytes) -> str:
     groups = []
     for i in range(6):
         number = int(digest[5 * i : 5 * i + 5].hex(), 16) % 100000
         groups.append(str(number).rjust(5, "0"))
     return " ".join(groups)
+
+
+def _spec_fingerprint(public_key: bytes) -> str:
+    """§4 written out again (version 2): SHA-256 of the minisign public key line as text, i.e.
+    base64("Ed" || key id || key) with key id = SHA-256("evault-minisign-keyid-v1" 0x00 key)[:8]
+    (§6.3); group i = F[5i:5i+5] big-endian mod 100000."""
+    keyid = hashlib.sha256(b"evault-minisign-keyid-v1\x00" + public_key).digest()[:8]
+    line = base64.b64encode(b"Ed" + keyid + public_key)
+    return _groups(hashlib.sha256(line).digest())
+
+
+def _spec_fingerprint_v1(public_key: bytes) -> str:
+    """§4, version 1: SHA-256 of "evault-identity-v1" || 0x00 || the raw key."""
+    return _groups(hashlib.sha256(b"evault-identity-v1" + b"\x00" + public_key).digest())
 
 
 @pytest.mark.parametrize("vector", RFC8032, ids=lambda v: v["name"])
@@ -152,6 +163,16 @@ def test_fingerprint_matches_spec(public_key: bytes) -> None:
     assert len(fp.replace(" ", "")) == 30
     assert fp == _spec_fingerprint(public_key)
     assert normalize_fingerprint(fp) == fp
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(min_size=32, max_size=32))
+def test_the_older_form_is_still_known(public_key: bytes) -> None:
+    old = fingerprint_v1(public_key)
+    assert old == _spec_fingerprint_v1(public_key)
+    assert matches(public_key, old) == 1
+    assert matches(public_key, fingerprint(public_key)) == 2
+    assert matches(public_key, "0" * 30) is None or old == "00000 " * 5 + "00000"
 
 
 def test_fingerprint_depends_on_every_key_byte() -> None:

@@ -351,7 +351,7 @@ def test_bundle_of_imported_messages_verifies(vault: Vault, tmp_path: Path) -> N
     out = tmp_path / "bundle.zip"
     vault.export_bundle(out, case="Case T")
     result = verify_zip(out)
-    assert result.ok, result.to_json()
+    assert result.intact, result.to_json()
     with zipfile.ZipFile(out) as zf:
         lines = zf.read("custody.jsonl").decode().splitlines()
     types = [json.loads(line)["body"]["type"] for line in lines]

@@ -174,11 +174,16 @@ def test_identity_fingerprint_follows_the_spec(vault: Vault) -> None:
     public_key = base64.b64decode(ident["public_key"])
     assert public_key == vault.public_key
     assert len(public_key) == 32
-    digest = hashlib.sha256(b"evault-identity-v1\x00" + public_key).digest()
+    # docs/format.md §4, version 2: SHA-256 of the minisign public key line, as text.
+    digest = hashlib.sha256(ident["minisign_public_key"].encode("ascii")).digest()
     expected = " ".join(
         f"{int.from_bytes(digest[5 * i : 5 * i + 5], 'big') % 100000:05d}" for i in range(6)
     )
     assert ident["fingerprint"] == expected
+    older = hashlib.sha256(b"evault-identity-v1\x00" + public_key).digest()
+    assert ident["fingerprint_v1"] == " ".join(
+        f"{int.from_bytes(older[5 * i : 5 * i + 5], 'big') % 100000:05d}" for i in range(6)
+    )
     assert ident["algorithm"] == "ed25519"
     assert ident["vault_id"] == vault.vault_id
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from tui.context import Context
+from tui.terminal_text import terminal_text
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 Handler = Callable[[argparse.Namespace, Context], int]
 
@@ -25,9 +29,16 @@ class Command(Protocol):
     ) -> argparse.ArgumentParser: ...
 
 
-def json_option() -> argparse.ArgumentParser:
+class Parser(argparse.ArgumentParser):
+    """argparse repeats what was typed in its errors ("invalid choice: …"): shown safely too."""
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        super()._print_message(terminal_text(message, multiline=True), file)
+
+
+def json_option() -> Parser:
     """The one ``--json`` option, as a parent parser for every command that can answer in JSON."""
-    parent = argparse.ArgumentParser(add_help=False)
+    parent = Parser(add_help=False)
     parent.add_argument(
         "--json", action="store_true", help="machine-readable output (JSON) for scripts"
     )

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from tui import render
 from tui.commands import Command, json_option
 from tui.context import Context
-from vault import EXIT_OK, EXIT_VERIFY_FAILED, InvalidInput
+from tui.terminal_text import terminal_text
+from vault import EXIT_OK, EXIT_SIGNER_NOT_CONFIRMED, EXIT_VERIFY_FAILED, InvalidInput
 
 if TYPE_CHECKING:
     from vault import VerifyResult
@@ -100,7 +101,7 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
         return ctx.secret(passphrase_source, "passphrase")
 
     checked = verify_bundle(
-        Path(args.file),
+        _bundle_path(args.file, ctx),
         key=args.key,
         identities=[Path(p) for p in args.identity or []],
         ask_passphrase=ask,
@@ -109,13 +110,34 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
     if checked.decrypted is not None:
         ctx.advise(f"Decrypted to {checked.decrypted} (kept for you to open the evidence).")
     result = checked.result
+    if not args.json:
+        _print_checks(result, ctx)
+        if _unconfirmed(result) and ctx.interactive():
+            _ask_for_the_digits(result, ctx)
+        _print_verdict(result, ctx, Path(args.file).name)
     if args.certificate:
         _write_certificate(Path(args.certificate), result)
     if args.json:
         render.emit_json(result.to_json(), ctx.out)
-    else:
-        _print_result(result, ctx, key_given=bool(args.key))
-    return EXIT_OK if result.ok else EXIT_VERIFY_FAILED
+    if result.ok:
+        return EXIT_OK
+    return EXIT_SIGNER_NOT_CONFIRMED if _unconfirmed(result) else EXIT_VERIFY_FAILED
+
+
+def _bundle_path(name: str, ctx: Context) -> Path:
+    """The bundle to check; in portable mode a relative name that is not here is looked for in
+    the stick's exports folder, where 'evault export --out NAME' put it."""
+    path = Path(name).expanduser()
+    if not path.exists() and not path.is_absolute() and ctx.portable is not None:
+        on_stick = ctx.portable.exports / path
+        if on_stick.exists():
+            return on_stick
+    return path
+
+
+def _unconfirmed(result: VerifyResult) -> bool:
+    """Everything holds, but nobody compared the signer with the defender's fingerprint."""
+    return result.intact and result.key_matched is None
 
 
 def _write_certificate(path: Path, result: VerifyResult) -> None:
@@ -134,35 +156,78 @@ def _write_certificate(path: Path, result: VerifyResult) -> None:
         raise InvalidInput(f"The certificate could not be written to {path}.") from None
 
 
-def _print_result(result: VerifyResult, ctx: Context, *, key_given: bool) -> None:
+def _print_checks(result: VerifyResult, ctx: Context) -> None:
     out = ctx.out
-    out.write(f"Bundle: {result.bundle_name}\n")
-    out.write(f"  bundle id {result.bundle_id}, made {result.created}\n")
+    out.write(f"Bundle: {terminal_text(result.bundle_name)}\n")
+    out.write(
+        f"  bundle id {terminal_text(result.bundle_id)}, made {terminal_text(result.created)} "
+        "(by the clock of the computer that made it)\n"
+    )
     if result.case:
-        out.write(f"  case: {result.case}\n")
-    out.write(f"  signed by the vault with fingerprint:\n\n      {result.signer_fingerprint}\n\n")
-    if not key_given:
-        out.write(
-            "  ! Compare these digits with the fingerprint the defender read to you over the\n"
-            "  ! phone or in person. If they differ, this bundle is not from their vault.\n"
-            '  ! (Next time: evault verify FILE --key "<their fingerprint>")\n\n'
-        )
+        out.write(f"  case: {terminal_text(result.case)}\n")
+    out.write(
+        "  The bundle says it was signed by the vault with this fingerprint:\n\n"
+        f"      {result.signer_fingerprint}\n\n"
+    )
     for check in result.checks:
-        out.write(f"{'passed' if check.ok else 'FAILED'}  {check.name}: {check.detail}\n")
+        out.write(
+            f"{'passed' if check.ok else 'FAILED'}  {terminal_text(check.name)}: "
+            f"{terminal_text(check.detail)}\n"
+        )
     out.write("\n")
     for item in result.items:
-        label = f"{item.path}  {item.title}".rstrip()
+        label = f"{terminal_text(item.path)}  {terminal_text(item.title)}".rstrip()
         if item.ok:
             out.write(f"passed  {label}\n")
         else:
-            out.write(f"FAILED  {label}: {'; '.join(item.problems)}\n")
-    failed = sum(1 for i in result.items if not i.ok) + sum(1 for c in result.checks if not c.ok)
+            out.write(f"FAILED  {label}: {terminal_text('; '.join(item.problems))}\n")
+
+
+def _ask_for_the_digits(result: VerifyResult, ctx: Context) -> None:
+    """On a terminal, offer to compare the signer with the defender's digits there and then."""
+    from vault import confirm_signer  # noqa: PLC0415 - loaded only when used
+
+    ctx.out.write(
+        "\nOnly the defender can tell you whose vault signed this. Type the 30 digits they gave\n"
+        "you (in person, or on a call where you know their voice), or press Enter to skip.\n"
+    )
+    for _ in range(3):
+        typed = ctx.ask("Digits: ")
+        if not typed:
+            return
+        try:
+            confirm_signer(result, typed)
+        except InvalidInput as exc:
+            ctx.out.write(f"{exc.message}\n")
+            continue
+        return
+
+
+def _print_verdict(result: VerifyResult, ctx: Context, file_name: str) -> None:
+    out = ctx.out
+    counts = f"all {len(result.items)} items and {len(result.checks)} checks passed"
     if result.ok:
         out.write(
-            f"\nVERIFIED: all {len(result.items)} items and {len(result.checks)} checks passed. "
-            "The files are exactly those the vault signed.\n"
+            f"\nVERIFIED: {counts}, and the signer is the vault whose fingerprint you gave. "
+            "The files are exactly those that vault signed.\n"
+        )
+    elif _unconfirmed(result):
+        out.write(
+            f"\nFILES INTACT, SIGNER NOT CONFIRMED: {counts}, but that only shows that whoever "
+            "signed this bundle has not changed it since. Anyone can make such a bundle with "
+            "their own key. Compare these digits with the ones the defender gave you over a "
+            "channel you trust (in person, or a call where you know their voice):\n\n"
+            f"      {result.signer_fingerprint}\n\n"
+            f'Then check again with: evault verify {terminal_text(file_name)} --key "<their digits>"\n'
+        )
+    elif result.key_matched is False:
+        out.write(
+            "\nNOT VERIFIED: this bundle was NOT signed by the vault whose fingerprint you gave. "
+            "Do not rely on it; ask the defender about it over a channel you trust.\n"
         )
     else:
+        failed = sum(1 for i in result.items if not i.ok)
+        failed += sum(1 for c in result.checks if not c.ok)
         out.write(
             f"\nNOT VERIFIED: {failed} problem(s) above. Do not rely on this bundle; "
             "ask the defender to send it again.\n"

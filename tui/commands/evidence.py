@@ -10,6 +10,7 @@ from tui import render
 from tui.commands import Command
 from tui.context import Context
 from tui.secrets_input import read_stdin
+from tui.terminal_text import terminal_text
 from vault import EXIT_OK, AddResult, InvalidInput, MessageFields, Metadata
 
 
@@ -42,9 +43,11 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
         if args.json:
             return
         if r.duplicate:
-            ctx.out.write(f"{r.item_id}  already in the vault (same SHA-256): {r.source}\n")
+            ctx.out.write(
+                f"{r.item_id}  already in the vault (same SHA-256): {terminal_text(r.source)}\n"
+            )
         else:
-            ctx.out.write(f"{r.item_id}  added: {r.source}\n")
+            ctx.out.write(f"{r.item_id}  added: {terminal_text(r.source)}\n")
         ctx.out.flush()
 
     with ctx.open_vault() as vault:
@@ -194,11 +197,13 @@ def cmd_case(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
         if args.case_command == "rename":
             case = vault.rename_case(args.old, args.new)
-            ctx.out.write(f"Renamed to '{case.name}'. The change is in the custody log.\n")
+            ctx.out.write(
+                f"Renamed to '{terminal_text(case.name)}'. The change is in the custody log.\n"
+            )
             return EXIT_OK
         if args.case_command == "new":
             case = vault.create_case(args.name)
-            ctx.out.write(f"Case '{case.name}' created.\n")
+            ctx.out.write(f"Case '{terminal_text(case.name)}' created.\n")
             return EXIT_OK
         cases = vault.list_cases()
     if args.json:
@@ -209,7 +214,7 @@ def cmd_case(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out.write("No cases yet. Add evidence with --case NAME, or: evault case new NAME\n")
     else:
         for case in cases:
-            ctx.out.write(f"{case.name}\n")
+            ctx.out.write(f"{terminal_text(case.name)}\n")
     return EXIT_OK
 
 

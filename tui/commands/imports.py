@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from tui import render
 from tui.commands import Command
 from tui.context import Context
+from tui.terminal_text import terminal_text
 from vault import DATE_ORDERS, EXIT_OK, IMPORTERS, InvalidInput
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     if not path.exists():
         raise InvalidInput(f"{path} does not exist. Check the name and try again.")
     options = _options(args)
-    progress = _Progress(ctx.err) if _is_terminal(ctx.err) else None
+    progress = _Progress(ctx.raw_err) if _is_terminal(ctx.raw_err) else None
     with ctx.open_vault() as vault:
         try:
             summary = vault.import_export(args.importer, path, options, progress=progress)
@@ -144,7 +145,7 @@ def cmd_imports(args: argparse.Namespace, ctx: Context) -> int:
         when = render.readable_time(entry["created"])[:16]
         counts = f"{summary.get('messages_new', 0)} new of {summary.get('messages', 0)} messages"
         ctx.out.write(
-            f"{when}  {entry['importer']:<8}  {entry['source_name']}  {counts}  "
+            f"{when}  {entry['importer']:<8}  {terminal_text(entry['source_name'])}  {counts}  "
             f"{str(entry['id'])[:8]}\n"
         )
     ctx.out.write(f"{render.plural(len(imports), 'import')}. Full ids: --json.\n")
@@ -169,8 +170,9 @@ def cmd_chats(args: argparse.Namespace, ctx: Context) -> int:
         return EXIT_OK
     for chat in chats:
         ctx.out.write(
-            f"{chat.platform:<10}  {chat.title}: {render.plural(chat.messages, 'message')}, "
-            f"{_span(chat.first, chat.last)}  key: {chat.key}\n"
+            f"{terminal_text(chat.platform):<10}  {terminal_text(chat.title)}: "
+            f"{render.plural(chat.messages, 'message')}, "
+            f"{terminal_text(_span(chat.first, chat.last))}  key: {terminal_text(chat.key)}\n"
         )
     ctx.out.write(f"{render.plural(len(chats), 'chat')}. Show one: evault chat KEY\n")
     return EXIT_OK
@@ -185,7 +187,7 @@ def _choose_chat(chats: list[Chat], key: str, platform: str | None) -> Chat:
             "No imported chat has that key. 'evault chats' lists the chats with their keys."
         )
     if len(found) > 1:
-        platforms = ", ".join(sorted({c.platform for c in found}))
+        platforms = terminal_text(", ".join(sorted({c.platform for c in found})))
         raise InvalidInput(
             f"Chats on several platforms have that key ({platforms}). Choose one with --platform."
         )
@@ -203,7 +205,10 @@ def _chat_line(line: ChatLine) -> str:
         marks.append("SENSITIVE")
     mark = f" [{', '.join(marks)}]" if marks else ""
     sender = line.sender_name or line.sender_id or "(no sender)"
-    return f"{when:<23}  {sender}: {line.title}{mark}  {line.item_id[:8]}\n"
+    return (
+        f"{terminal_text(when):<23}  {terminal_text(sender)}: {terminal_text(line.title)}{mark}  "
+        f"{terminal_text(line.item_id[:8])}\n"
+    )
 
 
 def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
@@ -219,7 +224,10 @@ def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
             {"chat": chat.to_json(), "messages": [line.to_json() for line in lines]}, ctx.out
         )
         return EXIT_OK
-    ctx.out.write(f"{chat.title} ({chat.platform}): {render.plural(chat.messages, 'message')}\n")
+    ctx.out.write(
+        f"{terminal_text(chat.title)} ({terminal_text(chat.platform)}): "
+        f"{render.plural(chat.messages, 'message')}\n"
+    )
     for line in lines:
         ctx.out.write(_chat_line(line))
     if not lines:
@@ -238,7 +246,7 @@ def _print_similar(result: SimilarResult, out: TextIO) -> None:
     seen = f"Seen {render.plural(result.times_seen, 'time')}"
     chats = result.chats
     if chats:
-        seen += f", in {render.plural(len(chats), 'chat')}: {', '.join(chats)}."
+        seen += f", in {render.plural(len(chats), 'chat')}: {terminal_text(', '.join(chats))}."
     else:
         seen += " (in no imported chat)."
     out.write(seen + "\n")
@@ -257,13 +265,16 @@ def _print_similar(result: SimilarResult, out: TextIO) -> None:
         item = match.item
         this = "  (this item)" if item.id == result.item.id else ""
         out.write(
-            f"  distance {match.distance:<2}  {item.id[:8]}  {item.title}  "
+            f"  distance {match.distance:<2}  {item.id[:8]}  {terminal_text(item.title)}  "
             f"{render.human_size(item.size)}{this}\n"
         )
         for sighting in match.sightings:
             when = render.readable_time(sighting.time) if sighting.time else "time unknown"
             sender = sighting.sender or "(no sender)"
-            out.write(f"      seen in {sighting.chat or '(no chat)'}, {when}, from {sender}\n")
+            out.write(
+                f"      seen in {terminal_text(sighting.chat or '(no chat)')}, "
+                f"{terminal_text(when)}, from {terminal_text(sender)}\n"
+            )
 
 
 def cmd_similar(args: argparse.Namespace, ctx: Context) -> int:

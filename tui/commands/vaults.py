@@ -72,6 +72,8 @@ def cmd_identity(args: argparse.Namespace, ctx: Context) -> int:
         "Identity fingerprint — read these digits to your lawyer over a phone call or in person,\n"
         "so they can check that evidence really comes from this vault:\n\n"
         f"    {identity['fingerprint']}\n\n"
+        "(A lawyer who got digits from evault 0.1 may hold the older form of the same key's\n"
+        f"fingerprint, {identity['fingerprint_v1']}: evault verify accepts both.)\n\n"
         f"Public key (Ed25519): {identity['public_key']}\n"
         f"Same key for minisign (-P): {identity['minisign_public_key']}\n"
         f"Same key for OpenSSH (ssh-keygen -l): {identity['ssh_fingerprint']}\n"

@@ -23,7 +23,6 @@ from textual.widgets import (
     DirectoryTree,
     Footer,
     Input,
-    Label,
     ProgressBar,
     Static,
     TextArea,
@@ -31,6 +30,7 @@ from textual.widgets import (
 
 from tui.messages import Progress, ProgressPoster
 from tui.screens.base import StoppableTask, VaultAccess
+from tui.widgets.safe import SafeDirectoryTree, SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
 from vault import (
     AddResult,
@@ -47,21 +47,21 @@ if TYPE_CHECKING:
 
 
 def _metadata_inputs(prefix: str) -> ComposeResult:
-    yield Label("Title (optional)")
+    yield SafeLabel("Title (optional)")
     yield Input(id=f"{prefix}-title")
-    yield Label("Platform (Telegram, Facebook, WhatsApp, e-mail…)")
+    yield SafeLabel("Platform (Telegram, Facebook, WhatsApp, e-mail…)")
     yield Input(id=f"{prefix}-platform")
-    yield Label("Sender (handle or name)")
+    yield SafeLabel("Sender (handle or name)")
     yield Input(id=f"{prefix}-sender")
-    yield Label("Sender id or phone number (if known)")
+    yield SafeLabel("Sender id or phone number (if known)")
     yield Input(id=f"{prefix}-sender-id")
-    yield Label("Link where it was seen (optional)")
+    yield SafeLabel("Link where it was seen (optional)")
     yield Input(id=f"{prefix}-url")
-    yield Label("Case (optional; created if new)")
+    yield SafeLabel("Case (optional; created if new)")
     yield Input(id=f"{prefix}-case")
-    yield Label("Tags (comma separated)")
+    yield SafeLabel("Tags (comma separated)")
     yield Input(id=f"{prefix}-tags")
-    yield Label("Sensitive or intimate? Then nothing of it is shown until you ask.")
+    yield SafeLabel("Sensitive or intimate? Then nothing of it is shown until you ask.")
     yield TickBox("Sensitive or intimate", id=f"{prefix}-sensitive")
 
 
@@ -111,21 +111,21 @@ class AddFilesScreen(StoppableTask, _Form):
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield DirectoryTree(str(self.start), id="picker")
+            yield SafeDirectoryTree(str(self.start), id="picker")
             with VerticalScroll(classes="form"):
-                yield Label("Add files as evidence", classes="screen-title")
-                yield Label("Files (one path per line; Enter in the picker adds a file)")
+                yield SafeLabel("Add files as evidence", classes="screen-title")
+                yield SafeLabel("Files (one path per line; Enter in the picker adds a file)")
                 yield TextArea(id="paths")
-                yield Label("When it happened (e.g. 2026-03-09T21:14+04:00, or leave empty)")
+                yield SafeLabel("When it happened (e.g. 2026-03-09T21:14+04:00, or leave empty)")
                 yield Input(id="add-occurred")
-                yield Label("Time zone for a time without +04:00 (e.g. Asia/Baku)")
+                yield SafeLabel("Time zone for a time without +04:00 (e.g. Asia/Baku)")
                 yield Input(id="add-zone")
                 yield from _metadata_inputs(self.prefix)
                 with Horizontal(classes="buttons"):
                     yield Button("Add", id="add", variant="primary")
                     yield Button("Back", id="back")
                 yield ProgressBar(id="progress", show_eta=False)
-                yield Static("", id="status", markup=False)
+                yield SafeStatic("", id="status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -252,20 +252,20 @@ class MessageScreen(_TextForm):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Label("Add a threat message", classes="screen-title")
-            yield Label("The message, exactly as received (paste it)")
+            yield SafeLabel("Add a threat message", classes="screen-title")
+            yield SafeLabel("The message, exactly as received (paste it)")
             yield TextArea(id="msg-text")
-            yield Label("When it was sent (e.g. 2026-03-09T21:14, or with +04:00)")
+            yield SafeLabel("When it was sent (e.g. 2026-03-09T21:14, or with +04:00)")
             yield Input(id="msg-sent")
-            yield Label("Time zone for a time without +04:00 (e.g. Asia/Baku; empty = unknown)")
+            yield SafeLabel("Time zone for a time without +04:00 (e.g. Asia/Baku; empty = unknown)")
             yield Input(id="msg-zone")
-            yield Label("Who received it")
+            yield SafeLabel("Who received it")
             yield Input(id="msg-recipient")
             yield from _metadata_inputs(self.prefix)
             with Horizontal(classes="buttons"):
                 yield Button("Add message", id="add", variant="primary")
                 yield Button("Back", id="back")
-            yield Static("", id="status", markup=False)
+            yield SafeStatic("", id="status", markup=False)
         yield Footer()
 
     def submit(self, text: str) -> Callable[[Vault], tuple[str, bool]]:
@@ -292,20 +292,20 @@ class NoteScreen(_TextForm):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Label("Write a note", classes="screen-title")
-            yield Label("What happened, in your own words")
+            yield SafeLabel("Write a note", classes="screen-title")
+            yield SafeLabel("What happened, in your own words")
             yield TextArea(id="note-text")
-            yield Label("Title (optional)")
+            yield SafeLabel("Title (optional)")
             yield Input(id="note-title")
-            yield Label("Case (optional; created if new)")
+            yield SafeLabel("Case (optional; created if new)")
             yield Input(id="note-case")
-            yield Label("Tags (comma separated)")
+            yield SafeLabel("Tags (comma separated)")
             yield Input(id="note-tags")
             yield TickBox("Sensitive (never shown without asking)", id="note-sensitive")
             with Horizontal(classes="buttons"):
                 yield Button("Add note", id="add", variant="primary")
                 yield Button("Back", id="back")
-            yield Static("", id="status", markup=False)
+            yield SafeStatic("", id="status", markup=False)
         yield Footer()
 
     def submit(self, text: str) -> Callable[[Vault], tuple[str, bool]]:

@@ -16,10 +16,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import Button, Footer, Input, ProgressBar, RadioButton, RadioSet, Static
 
 from tui.messages import Progress, ProgressPoster
 from tui.screens.base import VaultAccess
+from tui.terminal_text import terminal_text
+from tui.widgets.safe import SafeLabel, SafeStatic
 from vault import EvaultError, VaultLocked, verify_bundle
 
 if TYPE_CHECKING:
@@ -54,27 +56,27 @@ class ExportScreen(VaultAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Label("Export evidence for your lawyer", classes="screen-title")
-            yield Label("Case to export (empty: everything in the vault)")
+            yield SafeLabel("Export evidence for your lawyer", classes="screen-title")
+            yield SafeLabel("Case to export (empty: everything in the vault)")
             yield Input(id="case")
-            yield Label("Protect the bundle with")
+            yield SafeLabel("Protect the bundle with")
             with RadioSet(id="protection"):
                 yield RadioButton("The lawyer's age key (safest)", id="by-key", value=True)
                 yield RadioButton("A passphrase you tell the lawyer by phone", id="by-passphrase")
                 yield RadioButton(
                     "Nothing (only for a stick you hand over in person)", id="by-nothing"
                 )
-            yield Label("Lawyer's age key (starts with age1…) or bundle passphrase")
+            yield SafeLabel("Lawyer's age key (starts with age1…) or bundle passphrase")
             yield Input(id="secret", password=False)
-            yield Label("Save the bundle as")
+            yield SafeLabel("Save the bundle as")
             yield Input(str(self.evault.exports_folder / "evidence-bundle.zip.age"), id="out")
-            yield Label("Note for the lawyer (optional, kept in the custody log)")
+            yield SafeLabel("Note for the lawyer (optional, kept in the custody log)")
             yield Input(id="note")
             with Horizontal(classes="buttons"):
                 yield Button("Export", id="export", variant="primary")
                 yield Button("Back", id="back")
             yield ProgressBar(id="progress", show_eta=False)
-            yield Static("", id="status", markup=False)
+            yield SafeStatic("", id="status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -190,9 +192,9 @@ class ExportDoneScreen(VaultAccess, Screen[None]):
             "They check that the bundle really comes from your vault:",
         ]
         with VerticalScroll(classes="form"):
-            yield Label("Bundle ready", classes="screen-title")
-            yield Static("\n".join(lines), id="done", markup=False)
-            yield Static(r.fingerprint, id="fingerprint", classes="recovery", markup=False)
+            yield SafeLabel("Bundle ready", classes="screen-title")
+            yield SafeStatic("\n".join(lines), id="done", markup=False)
+            yield SafeStatic(r.fingerprint, id="fingerprint", classes="recovery", markup=False)
             yield Button("Done", id="done-button", variant="primary")
         yield Footer()
 
@@ -210,19 +212,19 @@ class VerifyScreen(VaultAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Label("Verify an evidence bundle", classes="screen-title")
-            yield Label("Bundle file")
+            yield SafeLabel("Verify an evidence bundle", classes="screen-title")
+            yield SafeLabel("Bundle file")
             yield Input(id="bundle")
-            yield Label("Fingerprint the defender read to you (30 digits)")
+            yield SafeLabel("Fingerprint the defender read to you (30 digits)")
             yield Input(id="key")
-            yield Label("For an encrypted bundle: your age key file, or the bundle's .key.age file")
+            yield SafeLabel("For an encrypted bundle: your age key file, or the bundle's .key.age file")
             yield Input(id="identity")
-            yield Label("Passphrase of that .key.age file (if it has one)")
+            yield SafeLabel("Passphrase of that .key.age file (if it has one)")
             yield Input(id="passphrase", password=True)
             with Horizontal(classes="buttons"):
                 yield Button("Verify", id="verify", variant="primary")
                 yield Button("Back", id="back")
-            yield Static("", id="result", markup=False)
+            yield SafeStatic("", id="result", markup=False)
         yield Footer()
 
     def action_back(self) -> None:
@@ -256,20 +258,33 @@ class VerifyScreen(VaultAccess, Screen[None]):
 
     def on_verify_ended(self, message: VerifyEnded) -> None:
         if message.result is None:
-            self.query_one("#result", Static).update(message.problem or "")
+            self.query_one("#result", Static).update(terminal_text(message.problem or ""))
             return
         result = message.result
+        if result.ok:
+            verdict = "VERIFIED: everything holds, and the signer is the vault whose digits you gave."
+        elif result.intact and result.key_matched is None:
+            verdict = (
+                "FILES INTACT, SIGNER NOT CONFIRMED: type the 30 digits the defender gave you "
+                "above and verify again. Until then this bundle is not verified: anyone can make "
+                "one like it with their own key."
+            )
+        elif result.key_matched is False:
+            verdict = "NOT VERIFIED: this bundle was NOT signed by the vault whose digits you gave."
+        else:
+            verdict = "NOT VERIFIED: see the FAILED lines."
         lines = [
-            "VERIFIED: everything holds." if result.ok else "NOT VERIFIED: see the FAILED lines.",
-            f"Signed by the vault with fingerprint {result.signer_fingerprint}",
+            verdict,
+            f"The bundle says it was signed by the vault with fingerprint {result.signer_fingerprint}",
+            "",
         ]
-        if result.key_matched is None:
-            lines.append("Compare these digits with the ones the defender read to you.")
-        lines.append("")
-        lines += [f"{'passed' if c.ok else 'FAILED'}  {c.name}: {c.detail}" for c in result.checks]
+        lines += [
+            f"{'passed' if c.ok else 'FAILED'}  {terminal_text(c.name)}: {terminal_text(c.detail)}"
+            for c in result.checks
+        ]
         lines.append("")
         for item in result.items:
-            verdict = "passed" if item.ok else "FAILED"
+            mark = "passed" if item.ok else "FAILED"
             extra = "" if item.ok else ": " + "; ".join(item.problems)
-            lines.append(f"{verdict}  {item.path}  {item.title}{extra}")
+            lines.append(f"{mark}  {terminal_text(item.path)}  {terminal_text(item.title + extra)}")
         self.query_one("#result", Static).update("\n".join(lines))

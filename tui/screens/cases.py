@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Footer, Input, Select, Static
 
 from tui.screens.base import VaultAccess
+from tui.widgets.safe import SafeLabel, SafeStatic
 
 if TYPE_CHECKING:
     from vault import Case
@@ -23,18 +24,18 @@ class CasesScreen(VaultAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Label("Cases", classes="screen-title")
-            yield Static("", id="case-list", markup=False)
-            yield Label("New case", classes="section")
+            yield SafeLabel("Cases", classes="screen-title")
+            yield SafeStatic("", id="case-list", markup=False)
+            yield SafeLabel("New case", classes="section")
             yield Input(id="new-name", placeholder="e.g. Facebook account hacked, 9 March")
             yield Button("Create case", id="create")
-            yield Label("Rename a case", classes="section")
+            yield SafeLabel("Rename a case", classes="section")
             yield Select([], prompt="Choose a case", id="rename-which")
             yield Input(id="rename-to", placeholder="new name")
             with Horizontal(classes="buttons"):
                 yield Button("Rename", id="rename")
                 yield Button("Back", id="back")
-            yield Static("", id="status", markup=False)
+            yield SafeStatic("", id="status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -18,7 +18,9 @@ from textual.widgets import DataTable, Footer, Input, Label, Select
 
 from tui.messages import ShowError
 from tui.screens.base import VaultAccess
+from tui.terminal_text import terminal_text
 from tui.widgets.plain import plain
+from tui.widgets.safe import SafeLabel
 from vault import EvaultError, Filters, ItemRow
 
 PAGE = 200
@@ -100,7 +102,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
             yield Select([], prompt="Any kind", id="filter-kind")
         table: DataTable[str] = DataTable(id="items", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Label("", id="summary")
+        yield SafeLabel("", id="summary")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -157,7 +159,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
     def on_choices_fetched(self, message: ChoicesFetched) -> None:
         for name in ("case", "tag", "platform", "kind"):
             select: Select[str] = self.query_one(f"#filter-{name}", Select)
-            select.set_options([(value, value) for value in message.choices[name]])
+            select.set_options([(terminal_text(v), v) for v in message.choices[name]])
 
     def on_page_fetched(self, message: PageFetched) -> None:
         if message.generation != self.generation:

@@ -28,7 +28,6 @@ from textual.widgets import (
     Label,
     ProgressBar,
     Select,
-    Static,
     TextArea,
 )
 
@@ -36,6 +35,7 @@ from tui.messages import Progress, ProgressPoster, ShowError
 from tui.render import human_size, import_summary, readable_time
 from tui.screens.base import StoppableTask, VaultAccess
 from tui.widgets.plain import plain
+from tui.widgets.safe import SafeDirectoryTree, SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
 from vault import (
     DATE_ORDERS,
@@ -81,30 +81,30 @@ class ImportScreen(StoppableTask):
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield DirectoryTree(str(self.start), id="picker")
+            yield SafeDirectoryTree(str(self.start), id="picker")
             with VerticalScroll(classes="form"):
-                yield Label("Import a chat or mail export", classes="screen-title")
-                yield Label("What kind of export")
+                yield SafeLabel("Import a chat or mail export", classes="screen-title")
+                yield SafeLabel("What kind of export")
                 yield Select(KINDS, value="telegram", allow_blank=False, id="kind")
-                yield Label("The export: a .zip, a folder, or one file (pick it on the left)")
+                yield SafeLabel("The export: a .zip, a folder, or one file (pick it on the left)")
                 yield Input(id="path")
-                yield Label(
+                yield SafeLabel(
                     "Time zone of the phone or computer that made the export "
                     "(WhatsApp and old Telegram exports need it; e.g. Asia/Baku)"
                 )
                 yield Input(id="zone")
-                yield Label("WhatsApp only, if asked: how dates are written")
+                yield SafeLabel("WhatsApp only, if asked: how dates are written")
                 yield Select(DATE_ORDER_CHOICES, prompt="Let the file tell", id="date-order")
-                yield Label(
+                yield SafeLabel(
                     "Facebook / Instagram only: senders' profile links, one per line as "
                     "Name = https://… (the export gives names only)"
                 )
                 yield TextArea(id="profiles")
-                yield Label("Case (optional; created if new)")
+                yield SafeLabel("Case (optional; created if new)")
                 yield Input(id="case")
-                yield Label("Tags (comma separated)")
+                yield SafeLabel("Tags (comma separated)")
                 yield Input(id="tags")
-                yield Label(
+                yield SafeLabel(
                     "Pictures and videos from a leak may be intimate, so they stay hidden "
                     "until you choose to see each one."
                 )
@@ -113,7 +113,7 @@ class ImportScreen(StoppableTask):
                     yield Button("Import", id="import", variant="primary")
                     yield Button("Back", id="back")
                 yield ProgressBar(id="progress", show_eta=False)
-                yield Static("", id="status", markup=False)
+                yield SafeStatic("", id="status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -230,10 +230,10 @@ class ChatsScreen(VaultAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Imported chats", classes="screen-title")
+            yield SafeLabel("Imported chats", classes="screen-title")
             table: DataTable[str] = DataTable(id="chats", cursor_type="row", zebra_stripes=True)
             yield table
-            yield Label("", id="summary")
+            yield SafeLabel("", id="summary")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -314,12 +314,12 @@ class ChatScreen(VaultAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(
+            yield SafeLabel(
                 f"{self.chat.title} ({self.chat.platform})", classes="screen-title", markup=False
             )
             table: DataTable[str] = DataTable(id="lines", cursor_type="row", zebra_stripes=True)
             yield table
-            yield Label(
+            yield SafeLabel(
                 f"{self.chat.messages} messages · times in UTC · ATT: has files · "
                 "MISS: files not in the export",
                 id="summary",

@@ -19,8 +19,10 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from tui.render import format_rows, human_size, item_rows, provenance_rows, readable_time
 from tui.screens.base import VaultAccess
+from tui.terminal_text import terminal_text
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.picture import picture_text
+from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
 from vault import EvaultError, VaultLocked, parse_tags
 
@@ -132,14 +134,14 @@ class ItemScreen(VaultAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Label("", id="item-title", classes="screen-title", markup=False)
-            yield Static("Reading…", id="details", markup=False)
-            yield Label("Content", classes="section")
-            yield Static("", id="content", markup=False)
-            yield Label("Seen elsewhere", classes="section", id="seen-title")
-            yield Static("", id="seen", markup=False)
-            yield Label("Chain of custody", classes="section")
-            yield Static("", id="timeline", markup=False)
+            yield SafeLabel("", id="item-title", classes="screen-title", markup=False)
+            yield SafeStatic("Reading…", id="details", markup=False)
+            yield SafeLabel("Content", classes="section")
+            yield SafeStatic("", id="content", markup=False)
+            yield SafeLabel("Seen elsewhere", classes="section", id="seen-title")
+            yield SafeStatic("", id="seen", markup=False)
+            yield SafeLabel("Chain of custody", classes="section")
+            yield SafeStatic("", id="timeline", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -358,6 +360,16 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
         self.item = item
 
     def _initial(self, name: str) -> str:
+        """What the field shows at first: the stored value, with any control character shown
+        visibly (such a value is kept as stored unless the defender changes the field)."""
+        return terminal_text(self._stored(name))
+
+    def _typed(self, name: str) -> str:
+        """The field's value; one shown with visible escapes and left alone keeps its value."""
+        typed = self.query_one(f"#edit-{name}", Input).value
+        return self._stored(name) if typed == self._initial(name) else typed
+
+    def _stored(self, name: str) -> str:
         item = self.item
         values = {
             "title": item.title,
@@ -375,9 +387,9 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog wide"):
-            yield Label("Edit details", classes="dialog-title")
+            yield SafeLabel("Edit details", classes="dialog-title")
             for name, label in self.FIELDS:
-                yield Label(label)
+                yield SafeLabel(label)
                 yield Input(self._initial(name), id=f"edit-{name}")
             yield TickBox(
                 "Sensitive (never previewed without asking)",
@@ -387,7 +399,7 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Save", id="save", variant="primary")
                 yield Button("Cancel", id="cancel")
-            yield Static("", id="status", markup=False)
+            yield SafeStatic("", id="status", markup=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "cancel":
@@ -399,7 +411,7 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
         self.dismiss(None)
 
     def _save(self) -> None:
-        value = {name: self.query_one(f"#edit-{name}", Input).value for name, _ in self.FIELDS}
+        value = {name: self._typed(name) for name, _ in self.FIELDS}
         changes: dict[str, Any] = {
             "title": value["title"],
             "description": value["description"],

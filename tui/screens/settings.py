@@ -8,10 +8,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Static
 
 from tui.screens.base import VaultAccess
 from tui.widgets.dialogs import ConfirmDialog, MessageDialog
+from tui.widgets.safe import SafeLabel, SafeStatic
 from vault import EvaultError, check_auto_lock_minutes, passphrase_advice
 
 
@@ -30,30 +31,30 @@ class SettingsScreen(VaultAccess, Screen[None]):
         vault = self.evault.vault
         identity = vault.identity() if vault is not None else {}
         with VerticalScroll(classes="form"):
-            yield Label("Settings", classes="screen-title")
-            yield Label("Identity fingerprint — read it to your lawyer", classes="section")
-            yield Static(
+            yield SafeLabel("Settings", classes="screen-title")
+            yield SafeLabel("Identity fingerprint — read it to your lawyer", classes="section")
+            yield SafeStatic(
                 identity.get("fingerprint", ""), id="fingerprint", classes="recovery", markup=False
             )
-            yield Static(
+            yield SafeStatic(
                 f"Public key: {identity.get('public_key', '')}\n"
                 f"For minisign: {identity.get('minisign_public_key', '')}\n"
                 f"For OpenSSH: {identity.get('ssh_fingerprint', '')}",
                 markup=False,
             )
-            yield Label("Change passphrase", classes="section")
+            yield SafeLabel("Change passphrase", classes="section")
             yield Input(password=True, id="new1", placeholder="new passphrase")
-            yield Static("", id="strength", markup=False)
+            yield SafeStatic("", id="strength", markup=False)
             yield Input(password=True, id="new2", placeholder="the new passphrase again")
             with Horizontal(classes="buttons"):
                 yield Button("Change passphrase", id="passwd")
                 yield Button("New recovery key", id="recovery")
-            yield Label("Lock automatically after (minutes without use)", classes="section")
+            yield SafeLabel("Lock automatically after (minutes without use)", classes="section")
             yield Input(
                 str(int(self.evault.auto_lock_seconds // 60)), id="autolock", type="integer"
             )
             yield Button("Save auto-lock time", id="save-autolock")
-            yield Static("", id="status", markup=False)
+            yield SafeStatic("", id="status", markup=False)
         yield Footer()
 
     def action_back(self) -> None:

@@ -20,6 +20,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from tui.messages import VaultCreated, VaultOpened, deliver
 from tui.screens.base import VaultAccess
+from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
 from vault import EvaultError, passphrase_advice
 
@@ -49,15 +50,15 @@ class UnlockScreen(VaultAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Label("Unlock your evidence vault", classes="screen-title")
-            yield Label("Passphrase", id="secret-label")
+            yield SafeLabel("Unlock your evidence vault", classes="screen-title")
+            yield SafeLabel("Passphrase", id="secret-label")
             yield Input(password=True, id="secret", placeholder="type your passphrase")
-            yield Label("Keyfile (only if you chose one)", id="keyfile-label")
+            yield SafeLabel("Keyfile (only if you chose one)", id="keyfile-label")
             yield Input(id="keyfile", placeholder="path to the keyfile, or leave empty")
             with Horizontal(classes="buttons"):
                 yield Button("Unlock", id="unlock", variant="primary")
                 yield Button("Use recovery key instead", id="recovery")
-            yield Static("", id="status", markup=False)
+            yield SafeStatic("", id="status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -148,18 +149,18 @@ class CreateScreen(VaultAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Label("Create your evidence vault", classes="screen-title")
-            yield Static(f"It will be kept in: {self.vault_path}", markup=False)
-            yield Label("Choose a passphrase (several unrelated words you can remember)")
+            yield SafeLabel("Create your evidence vault", classes="screen-title")
+            yield SafeStatic(f"It will be kept in: {self.vault_path}", markup=False)
+            yield SafeLabel("Choose a passphrase (several unrelated words you can remember)")
             yield Input(password=True, id="first", placeholder="passphrase")
-            yield Static("", id="strength", markup=False)
-            yield Label("Type it again")
+            yield SafeStatic("", id="strength", markup=False)
+            yield SafeLabel("Type it again")
             yield Input(password=True, id="second", placeholder="the same passphrase")
-            yield Label("Keyfile (optional: a file that must be present to unlock)")
+            yield SafeLabel("Keyfile (optional: a file that must be present to unlock)")
             yield Input(id="keyfile", placeholder="path to a keyfile, or leave empty")
             with Horizontal(classes="buttons"):
                 yield Button("Create vault", id="create", variant="primary")
-            yield Static("", id="status", markup=False)
+            yield SafeStatic("", id="status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -224,20 +225,20 @@ class RecoveryKeyScreen(VaultAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Label("Your recovery key — write it on paper now", classes="screen-title")
-            yield Static(
+            yield SafeLabel("Your recovery key — write it on paper now", classes="screen-title")
+            yield SafeStatic(
                 "If you forget your passphrase, this key is the only way back in. It is shown only "
                 "this once. Write it on paper, check every group, and keep the paper somewhere safe, "
                 "away from this computer. Do not photograph it.",
                 markup=False,
             )
-            yield Static(self.recovery, id="recovery-key", classes="recovery", markup=False)
+            yield SafeStatic(self.recovery, id="recovery-key", classes="recovery", markup=False)
             yield TickBox("I have written it down and checked it", id="written")
-            yield Label("To confirm, type the last group (the last 4 characters):")
+            yield SafeLabel("To confirm, type the last group (the last 4 characters):")
             yield Input(id="last-group", max_length=4)
             with Horizontal(classes="buttons"):
                 yield Button("Continue", id="continue", variant="primary")
-            yield Static("", id="status", markup=False)
+            yield SafeStatic("", id="status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -9,7 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button
+
+from tui.widgets.safe import SafeLabel, SafeStatic
 
 
 class MessageDialog(ModalScreen[None]):
@@ -24,8 +26,8 @@ class MessageDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Static(self.message, id="dialog-message", markup=False)
+            yield SafeLabel(self.title_text, classes="dialog-title")
+            yield SafeStatic(self.message, id="dialog-message", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("OK", id="ok", variant="primary")
 
@@ -52,7 +54,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, id="dialog-message", markup=False)
+            yield SafeStatic(self.question, id="dialog-message", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(self.no_label, id="no", variant="primary")
                 yield Button(self.yes_label, id="yes", variant="warning")

@@ -5,12 +5,15 @@ a bundle, so they can never check differently.
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from crypto.errors import FormatError
 from vault.bundle import decrypt
+from vault.bundle.signatures import compare_signer
 from vault.bundle.verify import Progress, VerifyResult, verify_zip
 from vault.errors import InvalidInput
 
@@ -61,3 +64,19 @@ def verify_bundle(
         file_sha256=encrypted_sha256,
     )
     return CheckedBundle(result, decrypted)
+
+
+def confirm_signer(result: VerifyResult, typed: str) -> None:
+    """Compare the signer of a verified bundle with the digits the lawyer types now (the ones the
+    defender gave them): the result becomes verified, or not verified if the digits differ."""
+    if result.key_matched is not None or not result.signer_public_key:
+        return
+    try:
+        public_key = base64.b64decode(result.signer_public_key, validate=True)
+        compare_signer(result, public_key, typed)
+    except (FormatError, ValueError):
+        raise InvalidInput(
+            "That is not a fingerprint: it is 30 digits in 6 groups of 5, as the defender read "
+            "them to you."
+        ) from None
+    result.key_expected = typed.strip()

@@ -28,7 +28,7 @@ if sys.platform != "win32":
 
 from crypto import sshsig, transport
 from crypto.errors import FormatError
-from crypto.identity import fingerprint
+from crypto.fingerprint import fingerprint
 from vault.bundle import layout
 from vault.bundle.writer import Progress, Sink, Writer
 from vault.custody import log as custody

@@ -14,7 +14,7 @@ from typing import Any
 
 from crypto import minisign, sshsig
 from crypto.errors import CryptoError, FormatError
-from crypto.identity import fingerprint
+from crypto.fingerprint import FINGERPRINT_VERSION, fingerprint, fingerprint_v1, matches
 from vault.bundle import layout
 from vault.bundle.verify_result import VerifyResult
 from vault.bundle.zipcheck import Reader
@@ -42,11 +42,14 @@ def check_signer(manifest: dict[str, Any], result: VerifyResult) -> bytes:
     result.note = manifest.get("note") if isinstance(manifest.get("note"), str) else None
     result.signer_fingerprint = fingerprint(public_key)
     result.signer_ssh_fingerprint = sshsig.ssh_fingerprint(public_key)
+    result.signer_public_key = base64.b64encode(public_key).decode("ascii")
+    # Version 1 bundles wrote the older form of the fingerprint (docs/format.md §4).
+    written = fingerprint_v1(public_key) if manifest.get("version") == 1 else fingerprint(public_key)
     result.check(
         "Signer named in the manifest",
-        signer.get("fingerprint") == result.signer_fingerprint,
-        f"fingerprint {result.signer_fingerprint}"
-        if signer.get("fingerprint") == result.signer_fingerprint
+        signer.get("fingerprint") == written,
+        f"the bundle says it was signed by the key with fingerprint {result.signer_fingerprint}"
+        if signer.get("fingerprint") == written
         else "the fingerprint written in the manifest does not belong to its public key",
     )
     return public_key
@@ -91,18 +94,30 @@ def check_signatures(
     if expected is None:
         result.key_matched = None
         return
+    compare_signer(result, public_key, expected)
+
+
+def compare_signer(result: VerifyResult, public_key: bytes, expected: bytes | str) -> None:
+    """Record whether the bundle's signer is the key the lawyer was given (fingerprint digits in
+    either form, or a public key): the one check that tells the defender's bundle from a forgery."""
+    version: int | None = None
     if isinstance(expected, str):
-        matched = expected == result.signer_fingerprint
+        version = matches(public_key, expected)
+        matched = version is not None
     else:
         matched = expected == public_key
     result.key_matched = matched
-    result.check(
-        "Signer is the expected key",
-        matched,
-        "matches the key you gave"
-        if matched
-        else f"DIFFERENT from the key you gave: this bundle was signed by {result.signer_fingerprint}",
-    )
+    if not matched:
+        given = "fingerprint" if isinstance(expected, str) else "key"
+        detail = (
+            f"DIFFERENT from the {given} you gave: this bundle was signed by another key, "
+            f"whose fingerprint is {result.signer_fingerprint}"
+        )
+    elif version is not None and version != FINGERPRINT_VERSION:
+        detail = "matches the fingerprint you gave (in its older form, from evault 0.1)"
+    else:
+        detail = "matches the fingerprint you gave" if version else "matches the key you gave"
+    result.check("Signer is the expected key", matched, detail)
 
 
 def _key_files(reader: Reader, public_key: bytes, result: VerifyResult) -> None:

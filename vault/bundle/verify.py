@@ -23,7 +23,7 @@ from typing import Any
 from crypto import minisign, sshsig
 from crypto.canonical import parse_canonical
 from crypto.errors import FormatError
-from crypto.identity import normalize_fingerprint
+from crypto.fingerprint import normalize_fingerprint
 from vault.bundle import layout
 from vault.bundle.custody_check import check_custody
 from vault.bundle.members import check_members, check_sums
@@ -154,7 +154,7 @@ def _manifest(reader: Reader) -> dict[str, Any]:
         raise BundleUnusable(
             "manifest.json is damaged or not in the bundle format, so nothing can be checked."
         )
-    if manifest.get("version") != layout.VERSION:
+    if manifest.get("version") not in layout.VERSIONS_READ:
         raise BundleUnusable(
             "This bundle was made by a newer version of evidence-vault. Install it to verify."
         )

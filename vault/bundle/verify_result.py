@@ -40,8 +40,23 @@ class ItemResult:
         self.problems.append(problem)
 
 
+VERIFIED = "verified"
+SIGNER_NOT_CONFIRMED = "signer-not-confirmed"
+NOT_VERIFIED = "not-verified"
+
+
 @dataclass
 class VerifyResult:
+    """What the checks found. Three verdicts, never more hopeful than the facts:
+
+    - ``verified``: every check and item holds AND the signer is the key the lawyer was given
+      (``--key``, or the digits typed when asked);
+    - ``signer-not-confirmed``: every check and item holds, but nobody compared the signer with the
+      defender's fingerprint: a forger's own bundle, signed with the forger's own key, looks exactly
+      like this, so it is not verified;
+    - ``not-verified``: something does not hold (or the signer is another key).
+    """
+
     bundle_name: str
     bundle_sha256: str
     checked_at: str
@@ -53,14 +68,29 @@ class VerifyResult:
     note: str | None = None
     signer_fingerprint: str = ""
     signer_ssh_fingerprint: str = ""
+    signer_public_key: str = ""  # base64 of the raw Ed25519 key the bundle names
     key_expected: str | None = None
     key_matched: bool | None = None
     checks: list[Check] = field(default_factory=list)
     items: list[ItemResult] = field(default_factory=list)
 
     @property
-    def ok(self) -> bool:
+    def intact(self) -> bool:
+        """Every check and every item holds (whoever signed)."""
         return all(c.ok for c in self.checks) and all(i.ok for i in self.items)
+
+    @property
+    def ok(self) -> bool:
+        """Verified: intact, and signed by the key the lawyer was given."""
+        return self.intact and self.key_matched is True
+
+    @property
+    def verdict(self) -> str:
+        if self.ok:
+            return VERIFIED
+        if self.intact and self.key_matched is None:
+            return SIGNER_NOT_CONFIRMED
+        return NOT_VERIFIED
 
     def check(self, name: str, ok: bool, detail: str) -> None:
         self.checks.append(Check(name, ok, detail))
@@ -68,4 +98,6 @@ class VerifyResult:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["ok"] = self.ok
+        data["intact"] = self.intact
+        data["verdict"] = self.verdict
         return data

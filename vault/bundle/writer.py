@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from crypto import minisign, sshsig
 from crypto.canonical import canonical_json
 from crypto.custody import SignedEvent
-from crypto.identity import fingerprint
+from crypto.fingerprint import fingerprint
 from crypto.sums import format_sums
 from vault.bundle import documents, layout
 from vault.custody import log as custody
@@ -130,10 +130,9 @@ class Writer:
             sums = format_sums(self.sums)
             self._put(zf, layout.SUMS, sums, listed=False)
             signer = self.session.signer
-            trusted = (
-                f"evault bundle {bundle_id} created {stamp} "
-                f"signer {fingerprint(self.public_key).replace(' ', '')}"
-            )
+            # No signer digits here: a forger signs his own bundle and would write the defender's
+            # digits in it (docs/lawyers.md §5). Only the lawyer's comparison tells who signed.
+            trusted = f"evault bundle {bundle_id} created {stamp}"
             self._put(
                 zf,
                 layout.MINISIG,

@@ -21,7 +21,7 @@ from typing import ParamSpec, Self, TypeVar
 import sqlcipher3
 
 from crypto import minisign, sshsig
-from crypto.identity import fingerprint
+from crypto.fingerprint import fingerprint, fingerprint_v1
 from vault.errors import VaultLocked
 from vault.store import keychange, policy, settings
 from vault.store.keychange import KdfChoice
@@ -101,6 +101,8 @@ class Unlocked:
         """The vault's public identity: what a defender reads to their lawyer."""
         return {
             "fingerprint": fingerprint(self.public_key),
+            # The same key's digits as evault 0.1 showed them: a lawyer may hold those.
+            "fingerprint_v1": fingerprint_v1(self.public_key),
             "public_key": base64.b64encode(self.public_key).decode("ascii"),
             "algorithm": "ed25519",
             "vault_id": self.vault_id,

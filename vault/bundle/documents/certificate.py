@@ -39,38 +39,44 @@ def _optional_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+SIGNER_NOT_CONFIRMED = "FILES INTACT — SIGNER NOT CONFIRMED"
+
+
 def certificate_html(result: dict[str, Any]) -> bytes:
     """A printable verification certificate for the result of ``evault verify``.
 
-    The verdict is PASSED only when ``result["ok"]`` is True, no check or item failed and the key
-    did not mismatch: a contradictory result fails closed.
+    The verdict is PASSED only when ``result["ok"]`` is True, no check or item failed and the signer
+    matched the key the checker was given; a contradictory result fails closed. Intact files whose
+    signer was never compared with the defender's key are not PASSED: a forger's own bundle looks
+    exactly like that (``SIGNER NOT CONFIRMED``).
     """
     checks = [ch for ch in _list(result.get("checks")) if isinstance(ch, dict)]
     items = [it for it in _list(result.get("items")) if isinstance(it, dict)]
     key_expected = result.get("key_expected")
     key_matched = result.get("key_matched")
-    passed = (
-        result.get("ok") is True
-        and key_matched is not False
-        and all(ch.get("ok") is True for ch in checks)
-        and all(it.get("ok") is True for it in items)
+    intact = all(ch.get("ok") is True for ch in checks) and all(
+        it.get("ok") is True for it in items
     )
-    verdict = _word(passed)
+    passed = result.get("ok") is True and key_matched is True and intact
+    unconfirmed = not passed and intact and key_matched is None and bool(checks)
+    verdict = SIGNER_NOT_CONFIRMED if unconfirmed else _word(passed)
     failed_checks = [ch for ch in checks if ch.get("ok") is not True]
     failed_items = [it for it in items if it.get("ok") is not True]
 
     if passed:
         meaning = (
             "Every check passed: every file in the bundle is exactly as it was when the bundle was "
-            "signed, and the signatures were made with the key shown below."
+            "signed, and it was signed by the key the person who checked was told to expect (the "
+            "fingerprint the defender gave them)."
         )
-        if key_matched is True:
-            meaning += " That key is the one the person who checked was told to expect."
-        else:
-            meaning += (
-                " No expected key was given, so the signer was <b>not</b> compared with the key "
-                "of the defender: compare the fingerprint below with the one they read out."
-            )
+    elif unconfirmed:
+        meaning = (
+            "Every check on the files passed, but <b>the signer was not compared</b> with the "
+            "defender's fingerprint, so this bundle is <b>not verified</b>: anyone can make a "
+            "bundle that passes these checks, signed with their own key. Compare the signer "
+            "fingerprint below with the digits the defender gave over a channel you trust, or "
+            "check again with <code>evault verify FILE --key \"…\"</code>."
+        )
     else:
         meaning = (
             "At least one check failed: this bundle cannot be relied on as it is. The problems "
@@ -137,7 +143,7 @@ def certificate_html(result: dict[str, Any]) -> bytes:
                     f"{_or_dash(result.get('tool'))} version {_or_dash(result.get('tool_version'))}",
                 ),
                 (
-                    "Signer fingerprint",
+                    "Signer fingerprint (of the key that signed the bundle)",
                     f'<span class="fingerprint">{_or_dash(result.get("signer_fingerprint"))}</span>',
                 ),
                 ("Expected key", key_html),
@@ -159,8 +165,8 @@ def certificate_html(result: dict[str, Any]) -> bytes:
         + ("".join(item_rows) or '<tr><td colspan="6">No items were reported.</td></tr>')
         + "</tbody></table>",
         "<h2>What this means</h2>",
-        "<p>A PASSED result shows that the files are exactly those that were signed, and which key "
-        "signed them. It does not show who wrote a threat, that a screenshot was genuine before it "
+        "<p>A PASSED result shows that the files are exactly those that were signed, and that the key "
+        "that signed them is the one the checker was given by the defender. It does not show who wrote a threat, that a screenshot was genuine before it "
         "was added to the vault, or that the defender's computer clock was right. Anyone can "
         "repeat these checks with free tools, following <code>VERIFY.txt</code> in the bundle; "
         "the SHA-256 above identifies the exact bundle file that was checked.</p>",

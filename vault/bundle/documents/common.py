@@ -151,6 +151,36 @@ def _win(path: str) -> str:
     return path.replace("/", "\\")
 
 
+# The 30 digits recomputed from keys/evault.pub with stock tools (docs/format.md §4): SHA-256 of
+# the minisign key line, then each 10 hex digits (5 bytes) as a number modulo 100000. The same text
+# is in docs/lawyers.md, where a test runs it on a real bundle.
+DIGITS_SH: Final = (
+    "h=$(sed -n 2p keys/evault.pub | tr -d '\\r\\n' | {sha} | cut -c1-60)",
+    "for i in 1 11 21 31 41 51; do",
+    "  printf '%05d\\n' $(( 0x$(printf %s \"$h\" | cut -c$i-$((i+9))) % 100000 ))",
+    "done | paste -sd' ' -",
+)
+DIGITS_POWERSHELL: Final = (
+    "$line = (Get-Content -LiteralPath keys\\evault.pub)[1].Trim()",
+    "$sha = [Security.Cryptography.SHA256]::Create()",
+    "$h = $sha.ComputeHash([Text.Encoding]::ASCII.GetBytes($line))",
+    "$groups = foreach ($i in 0..5) {",
+    "  $n = [uint64]0",
+    "  foreach ($b in $h[(5*$i)..(5*$i+4)]) { $n = $n * 256 + $b }",
+    "  '{0:D5}' -f ($n % 100000)",
+    "}",
+    "$groups -join ' '",
+)
+
+
+def digits_recipe(system: str) -> list[str]:
+    """The recipe's lines for ``linux``, ``macos`` or ``windows`` (PowerShell)."""
+    if system == "windows":
+        return list(DIGITS_POWERSHELL)
+    sha = "shasum -a 256" if system == "macos" else "sha256sum"
+    return [line.format(sha=sha) if "{sha}" in line else line for line in DIGITS_SH]
+
+
 def _commands(bundle: str) -> dict[str, str]:
     return {
         "unzip": f"unzip {bundle} -d bundle",

@@ -23,6 +23,7 @@ from vault.bundle.documents.common import (
     _s,
     _size,
     _utc,
+    digits_recipe,
 )
 
 SENSITIVE_MARK: Final = "sensitive — not previewed"
@@ -260,43 +261,51 @@ def _how_to_verify_html() -> str:
     cmd = _commands(_FALLBACK_BUNDLE_NAME)
     steps = [
         (
-            "Compare the signer fingerprint above with the one the defender read out to you. "
-            "Without evault, ask for the SSH fingerprint too and compare it with the output of",
-            [cmd["keygen_l"]],
+            "Get the vault's fingerprint, 30 digits, <b>from the defender</b> over a channel you "
+            "trust (in person, or a call where you know their voice), never from this report or "
+            "anything sent with the bundle.",
+            [],
         ),
         ("Unzip the bundle (Windows: <code>Expand-Archive</code>).", [cmd["unzip"], "cd bundle"]),
+        (
+            "Recompute the 30 digits from the bundle's key file (Linux; for macOS and Windows see "
+            "<code>VERIFY.txt</code>). They must be exactly the defender's; if not, stop: the "
+            "bundle is not from their vault.",
+            digits_recipe("linux"),
+        ),
         (
             "Check that every file is unchanged (macOS: <code>shasum -a 256 -c SHA256SUMS</code>; "
             "Windows: see VERIFY.txt). Every line must end in OK.",
             [cmd["sha256sum"]],
         ),
         (
-            "Check the minisign signature. The second line of <code>keys/evault.pub</code> must "
-            "be the minisign public key of the defender.",
+            "Check the minisign signature with that key file (only after step 3 matched).",
             [cmd["minisign"]],
         ),
         (
-            "Check the OpenSSH signature (OpenSSH 8.1 or newer). The <code>SHA256:</code> key it "
-            "names must be the SSH fingerprint the defender gave you.",
-            [cmd["ssh_verify"]],
+            "Check the OpenSSH signature (OpenSSH 8.1 or newer) after comparing the key's SSH "
+            "fingerprint with the one the defender gave you.",
+            [cmd["keygen_l"], cmd["ssh_verify"]],
         ),
         (
-            "Or check everything with evault, typing the fingerprint the defender gave you, not the "
-            "one printed in this report:",
+            "Or check everything with evault, typing the digits the defender gave you (without "
+            "them evault says the signer is not confirmed):",
             [cmd["evault"]],
         ),
     ]
     items = "".join(
-        f"<li>{words}<pre>{_e(chr(10).join(lines))}</pre></li>" for words, lines in steps
+        f"<li>{words}" + (f"<pre>{_e(chr(10).join(lines))}</pre>" if lines else "") + "</li>"
+        for words, lines in steps
     )
     return (
         "<p>Anyone can check this bundle with free tools, without evault. The file "
         "<code>VERIFY.txt</code> in the bundle gives every step for Linux, macOS and Windows, and "
         "what each check proves. In short (Linux; replace <code>bundle.zip</code> with the file's "
         f"name):</p><ol>{items}</ol>"
-        "<p>The signatures prove which key signed the bundle and that nothing in it changed since. "
-        "They do not prove who wrote a threat, or that a screenshot was genuine before it was "
-        "added; times come from the clock of the defender's computer.</p>"
+        "<p>The signatures prove which key signed the bundle and that nothing in it changed since; "
+        "the digits from the defender prove whose key that is. They do not prove who wrote a "
+        "threat, or that a screenshot was genuine before it was added; times come from the clock "
+        "of the defender's computer.</p>"
     )
 
 
@@ -328,13 +337,14 @@ def report_html(manifest: dict[str, Any], events: list[dict[str, Any]]) -> bytes
         "was made and which key signed it (see &ldquo;How to verify&rdquo; at the end).</p>",
         "<p>This report is a readable summary, in text only: it shows no evidence content and no "
         "images. The files and the signatures are what can be checked.</p>",
-        '<div class="box"><p><b>Signer fingerprint</b> (the vault key that signed this bundle):</p>'
+        '<div class="box"><p><b>Signer fingerprint, as this bundle claims it:</b></p>'
         f'<p class="fingerprint">{_or_dash(fingerprint)}</p>'
-        "<p><b>Compare it with the fingerprint the defender read out to you</b> over a channel you "
-        "trust (in person, or a call where you know their voice). If it differs, this bundle was "
-        "not signed by their vault: do not rely on it. A forged bundle would show its own "
-        "fingerprint here, so only the comparison counts.</p>"
-        f'<p>SSH fingerprint of the same key: <span class="hash">'
+        "<p>This report is part of the bundle, and whoever made the bundle wrote it: a forger "
+        "would write the defender's digits here too. <b>Only your own check counts:</b> get the "
+        "30 digits from the defender over a channel you trust, then recompute them from the "
+        "bundle's key file or run <code>evault verify</code> with them (&ldquo;How to "
+        "verify&rdquo;, below). Until then, nothing here shows whose vault signed this bundle.</p>"
+        f'<p>SSH fingerprint the bundle claims: <span class="hash">'
         f"{_or_dash(signer.get('ssh_fingerprint'))}</span></p></div>",
         _field_rows(
             [

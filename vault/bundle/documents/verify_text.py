@@ -7,14 +7,10 @@ and lines of at most 100 characters, so it reads the same in any editor (package
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import textwrap
 from typing import Any, Final
 
-from crypto import minisign
-from crypto.errors import FormatError
 from vault.bundle import layout
 from vault.bundle.documents.common import (
     _FALLBACK_BUNDLE_NAME,
@@ -24,19 +20,12 @@ from vault.bundle.documents.common import (
     _list,
     _s,
     _visible,
+    digits_recipe,
 )
 
 MAX_TEXT_LINE: Final = 100
 
 _SAFE_BUNDLE_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,59}$")
-
-
-def _minisign_key_line(public_key_b64: Any) -> str | None:
-    """The second line of ``keys/evault.pub`` for this key (docs/format.md §6.3), or None."""
-    try:
-        return minisign.public_key_base64(base64.b64decode(_s(public_key_b64), validate=True))
-    except (binascii.Error, ValueError, FormatError):
-        return None
 
 
 def _bundle_arg(bundle_name: str) -> tuple[str, bool]:
@@ -124,11 +113,11 @@ def verify_txt(manifest: dict[str, Any], *, bundle_name: str = "bundle.zip") -> 
     signer = _dict(manifest.get("signer"))
     fingerprint = _ascii(signer.get("fingerprint")) or UNKNOWN
     ssh_fp = _ascii(signer.get("ssh_fingerprint")) or UNKNOWN
-    key_line = _minisign_key_line(signer.get("public_key")) or UNKNOWN
     bundle_id = _ascii(manifest.get("bundle_id")) or UNKNOWN
     created = _ascii(manifest.get("created")) or UNKNOWN
     bundle, real_name = _bundle_arg(bundle_name)
     cmd = _commands(bundle)
+    encrypted, key_file = f"{bundle}.age", f"{bundle}.age.key.age"  # as export names them
     n_items = len(_list(manifest.get("items")))
 
     t = _Text()
@@ -149,8 +138,9 @@ def verify_txt(manifest: dict[str, Any], *, bundle_name: str = "bundle.zip") -> 
         "they were stored, the signed record of what happened to each of them (custody.jsonl), a "
         "readable report (report.html), and two digital signatures over the list of file hashes "
         "(SHA256SUMS). The steps below check it with free, independent tools: you need neither "
-        "evault nor any trust in it. Steps 1 to 5 use only standard tools; step 6 does every check "
-        "at once if you have evault."
+        "evault nor any trust in it. Steps 1 to 6 use only standard tools; step 7 does every check "
+        "at once if you have evault. evault's guide for lawyers (docs/lawyers.md) numbers the steps "
+        "the same way."
     )
     t.blank()
     t.para(
@@ -160,43 +150,30 @@ def verify_txt(manifest: dict[str, Any], *, bundle_name: str = "bundle.zip") -> 
     t.blank()
     t.para(
         "If you received an encrypted file (ending in .age), decrypt it first with age "
-        "(https://age-encryption.org). With a passphrase you received two files; the small one "
-        "ends in .key.age: 'age -d -i bundle.key.age -o bundle.zip bundle.zip.age' asks for the "
-        "passphrase. With your own age key: 'age -d -i YOUR-KEY-FILE -o bundle.zip bundle.zip.age'. "
-        "Use the file names as you received them."
+        f"(https://age-encryption.org). With a passphrase you received two files: {encrypted} and "
+        f"the small {key_file}. 'age -d -i {key_file} -o {bundle} {encrypted}' asks for the "
+        "passphrase the defender told you. With your own age key: "
+        f"'age -d -i YOUR-KEY-FILE -o {bundle} {encrypted}'. Use the file names as you received "
+        "them."
     )
 
-    t.heading("STEP 1. Know which key signed it, and compare with the defender")
+    t.heading("STEP 1. Get the 30 digits from the defender, not from this bundle")
     t.para(
-        "The defender should have given you, over a channel you trust (in person, or a phone call "
-        "where you know their voice), the fingerprint of their vault. This bundle says it was "
-        "signed by:"
+        "Anyone can make a bundle that signs itself, and write any digits in it, this file "
+        "included. Only the vault's fingerprint, 30 digits the defender gives you over a channel "
+        "you trust (in person, or a phone call where you know their voice; never in the same "
+        "message as the bundle), tells you whose vault signed it. The defender sees them with "
+        "'evault identity'. This bundle CLAIMS to be signed by:"
     )
     t.lines += [
         "",
         f"    Fingerprint (evault):   {fingerprint}",
         f"    SSH fingerprint:        {ssh_fp}",
-        f"    minisign public key:    {key_line}",
         "",
     ]
     t.para(
-        "These values are printed by the bundle itself, and a forged bundle would print its own: "
-        "they only mean something when they match what the defender gave you directly. evault "
-        "checks the 30-digit fingerprint (step 6). Without evault, ask the defender for the SSH "
-        "fingerprint as well (it can be read out), or for the minisign public key (better sent as "
-        "text over a trusted messenger). Steps 4 and 5 show which key made each signature."
-    )
-    t.blank()
-    t.para(
-        "To see the SSH fingerprint of the key file in the bundle, run in the folder made in step 2 "
-        "(Linux, macOS, and Windows 10 or later):"
-    )
-    t.code(cmd["keygen_l"])
-    t.para("On Windows:")
-    t.code(cmd["keygen_l_win"])
-    t.para(
-        "It prints a line like '256 SHA256:... (ED25519)'; the part starting with SHA256: is the "
-        "SSH fingerprint. The second line of keys/evault.pub is the minisign public key."
+        "These claims mean nothing until step 3 recomputes the digits from the bundle's key file "
+        "and they match the defender's."
     )
 
     t.heading("STEP 2. Unzip the bundle")
@@ -206,7 +183,23 @@ def verify_txt(manifest: dict[str, Any], *, bundle_name: str = "bundle.zip") -> 
     t.code(cmd["expand"], "cd bundle")
     t.para("All following commands are typed inside this 'bundle' folder.")
 
-    t.heading("STEP 3. Check that every file is unchanged (SHA-256)")
+    t.heading("STEP 3. Recompute the 30 digits from the bundle's key, and compare")
+    t.para(
+        "These lines compute the fingerprint of the key in keys/evault.pub, the key that step 5 "
+        "checks the signature with. They print 30 digits in 6 groups, as 'evault identity' shows "
+        "them. Linux (Terminal):"
+    )
+    t.code(*digits_recipe("linux"))
+    t.para("macOS (Terminal):")
+    t.code(*digits_recipe("macos"))
+    t.para("Windows (PowerShell):")
+    t.code(*digits_recipe("windows"))
+    t.para(
+        "The digits must be exactly the ones the defender gave you. If they differ, STOP: this "
+        "bundle was not signed by their vault, whatever the rest of it says."
+    )
+
+    t.heading("STEP 4. Check that every file is unchanged (SHA-256)")
     t.para("Linux:")
     t.code(cmd["sha256sum"])
     t.para("macOS:")
@@ -223,41 +216,42 @@ def verify_txt(manifest: dict[str, Any], *, bundle_name: str = "bundle.zip") -> 
     t.code(*POWERSHELL_CHECK.splitlines())
     t.para(
         "Every line must start with OK. These tools check the files listed in SHA256SUMS; they do "
-        "not notice a file added to the folder. evault verify (step 6) does."
+        "not notice a file added to the folder. evault verify (step 7) does."
     )
 
-    t.heading("STEP 4. Check the minisign signature of SHA256SUMS")
+    t.heading("STEP 5. Check the minisign signature of SHA256SUMS")
     t.para(
         "minisign is free for Linux, macOS and Windows (https://jedisct1.github.io/minisign/). "
+        "Use keys/evault.pub only after step 3 showed that its digits are the defender's. "
         "Linux and macOS:"
     )
     t.code(cmd["minisign"])
     t.para("Windows:")
     t.code(cmd["minisign_win"])
     t.para(
-        "It must print 'Signature and comment signature verified' and a trusted comment of the "
-        "form 'evault bundle <bundle id> created <time> signer <fingerprint without spaces>', here:"
+        "It must print 'Signature and comment signature verified'. If the defender gave you the "
+        "minisign public key itself ('evault identity' shows it, starting with RW), you can check "
+        "against it directly instead:"
     )
-    t.lines += [
-        "",
-        f"    bundle id:   {bundle_id}",
-        f"    created:     {created}",
-        f"    signer:      {fingerprint.replace(' ', '')}",
-        "",
-    ]
+    t.code(f"minisign -Vm {layout.SUMS} -P <the minisign public key the defender gave you>")
     t.para(
-        "The comment is written by whoever signed, so what counts is the key: keys/evault.pub "
-        "must hold the minisign public key the defender gave you (its second line). If you have "
-        "that key, you can check against it directly instead of the key file in the bundle:"
-    )
-    t.code(f"minisign -Vm {layout.SUMS} -P <minisign public key>")
-    t.para(
-        "SHA256SUMS holds the hash of every other file, so this signature together with step 3 "
-        "covers every file in the bundle."
+        f"The trusted comment names the bundle ('evault bundle {bundle_id} created {created}'); "
+        "it is written by whoever signed, so it says nothing about who that was. SHA256SUMS holds "
+        "the hash of every other file, so this signature together with step 4 covers every file."
     )
 
-    t.heading("STEP 5. Check the OpenSSH signature of SHA256SUMS")
-    t.para("Linux and macOS (OpenSSH 8.1 or newer; one command over two lines):")
+    t.heading("STEP 6. Check the OpenSSH signature of SHA256SUMS (a second, independent check)")
+    t.para(
+        "First, the SSH fingerprint of the SSH key file must be the one the defender gave you "
+        "('evault identity' shows it, 'SHA256:...'). Linux, macOS, and Windows 10 or later:"
+    )
+    t.code(cmd["keygen_l"])
+    t.para("On Windows:")
+    t.code(cmd["keygen_l_win"])
+    t.para(
+        "Only if it matches, check the signature with it (OpenSSH 8.1 or newer; one command over "
+        "two lines). Linux and macOS:"
+    )
     t.blank()
     t.lines += _split_command(cmd["ssh_verify"], "\\")
     t.blank()
@@ -270,20 +264,22 @@ def verify_txt(manifest: dict[str, Any], *, bundle_name: str = "bundle.zip") -> 
     t.blank()
     t.para(
         f'It must print \'Good "{layout.NAMESPACE}" signature for {layout.PRINCIPAL} with '
-        "ED25519 key SHA256:...'. The SHA256:... part names the key that made the signature: it "
-        "must be the SSH fingerprint the defender gave you."
+        "ED25519 key SHA256:...', and that SHA256:... must again be the defender's SSH "
+        "fingerprint (keys/allowed_signers must name the same key as keys/evault_ssh.pub)."
     )
 
-    t.heading("STEP 6. Check everything with evault (optional)")
+    t.heading("STEP 7. Check everything with evault (optional)")
     t.para("If you have evault, one command does all of the above and more:")
     t.code(cmd["evault"])
     t.para(
         "Replace <fingerprint> with the 30 digits the defender gave you, NOT with the value "
-        "printed in this file. evault checks both signatures, every file's hash, that no file is "
-        "missing or added, that the manifest and the custody record agree with the files, and the "
-        "signature of every custody record. It says in plain words what passed and what failed, "
-        "item by item. For an encrypted bundle: evault verify bundle.zip.age --identity "
-        "bundle.key.age (or your own age key file)."
+        "printed in this file. Without them evault says 'FILES INTACT, SIGNER NOT CONFIRMED' and "
+        "exits with code 4: intact files prove nothing about who signed. evault checks both "
+        "signatures, every file's hash, that no file is missing or added, that the ZIP file is "
+        "exactly as the vault wrote it, that the manifest and the custody record agree with the "
+        "files, and the signature of every custody record. It says in plain words what passed "
+        f"and what failed, item by item. For an encrypted bundle: evault verify {encrypted} "
+        f"--identity {key_file} (or your own age key file) --key \"<fingerprint>\"."
     )
 
     t.heading("WHAT THESE CHECKS PROVE, AND WHAT THEY DO NOT")
@@ -307,7 +303,7 @@ def verify_txt(manifest: dict[str, Any], *, bundle_name: str = "bundle.zip") -> 
         "vault's record never goes backwards in time, and notes when the clock seemed wrong), and "
         "'when it happened' is what the defender reported;",
         "which person signed: a signature shows which key was used; it is the defender giving you "
-        "the fingerprint that links the key to them.",
+        "the fingerprint, through a channel you trust, that links the key to them.",
     )
     t.blank()
     t.para(
