@@ -61,16 +61,28 @@ def encrypt_stream(reader: BinaryIO, writer: BinaryIO, recipients: list[str]) ->
         raise FormatError("The bundle could not be encrypted.") from exc
 
 
+DAMAGED = (
+    "The encrypted bundle file is damaged (cut short or changed on the way), so it cannot be "
+    "decrypted. Ask the defender to send it again."
+)
+
+
 def decrypt_stream(
     reader: BinaryIO, writer: BinaryIO, identities: list[pyrage.x25519.Identity]
 ) -> None:
     try:
         pyrage.decrypt_io(reader, writer, identities)
-    except pyrage.DecryptError:
-        raise DecryptionFailed(
-            "The bundle could not be decrypted with that key: it was encrypted for someone else, "
-            "or it is damaged."
-        ) from None
+    except pyrage.DecryptError as exc:
+        if "no matching keys" in str(exc).lower():
+            raise DecryptionFailed(
+                "The bundle could not be decrypted with that key: it was encrypted for someone "
+                "else. Check that you gave your own key file, or the key file that came with it."
+            ) from None
+        raise DecryptionFailed(DAMAGED) from None
+    except OSError as exc:
+        if exc.errno is not None:
+            raise  # writing the result failed (a full disk, say): not the file's fault
+        raise DecryptionFailed(DAMAGED) from None  # pyrage's "decryption error": bytes changed
 
 
 def wrap_identity(identity: str, passphrase: str) -> bytes:

@@ -3,7 +3,8 @@
 Each command opens the vault and calls one ``vault`` method (``tui/commands/``). Exit codes (a
 contract scripts rely on, defined in ``vault.errors``): 0 success; 1 something does not verify
 (``check`` found a problem); 2 usage or user error (wrong passphrase, bad input, damaged files); 3
-an internal error (a bug: please report it); 130 interrupted (nothing half-done is kept).
+an internal error (a bug: please report it); 4 ``verify``: the files are intact but the signer was
+not confirmed; 130 interrupted (nothing half-done is kept).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from vault import (
 
 EPILOG = (
     "Exit codes: 0 success, 1 something does not verify, 2 usage or user error "
-    "(wrong passphrase, bad input), 3 internal error, 130 interrupted."
+    "(wrong passphrase, bad input), 3 internal error, 4 (verify) files intact but the signer "
+    "not confirmed, 130 interrupted."
 )
 
 

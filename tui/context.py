@@ -84,11 +84,18 @@ class Context:
             raise InvalidInput("The two passphrases you typed are different. Nothing was changed.")
         return first
 
-    def secret(self, source: str | None, what: str) -> str:
-        """A secret from a file (first line) or typed once in the terminal."""
+    def secret(
+        self,
+        source: str | None,
+        what: str,
+        *,
+        prompt: str | None = None,
+        option: str | None = None,
+    ) -> str:
+        """A secret from a file (first line) or typed once in the terminal, asked for by name."""
         if source:
             return read_first_line(source, what, self.stdin)
-        return prompt_secret(f"{what.capitalize()}: ", what)
+        return prompt_secret(prompt or f"{what.capitalize()}: ", what, option)
 
     @contextlib.contextmanager
     def open_vault(self) -> Iterator[Vault]:

@@ -87,11 +87,12 @@ def terminal_available() -> bool:
         return False
 
 
-def prompt_secret(prompt: str, what: str) -> str:
+def prompt_secret(prompt: str, what: str, option: str | None = None) -> str:
     if not terminal_available():
+        option = option or f"--{what.replace(' ', '-')}-file"
         raise InvalidInput(
             f"No {what} was given and there is no terminal to ask for it. "
-            f"Use --{what.replace(' ', '-')}-file FILE (or - for standard input)."
+            f"Use {option} FILE (or - for standard input)."
         )
     try:
         return getpass.getpass(prompt)

@@ -480,3 +480,137 @@ def test_python_m_tui_verify_as_a_process(setup: Setup, tmp_path: Path) -> None:
     assert done.returncode == 1
     assert json.loads(done.stdout)["ok"] is False
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.zip"]
+
+
+# ---------------------------------------------------------------------------- small things
+
+
+def test_a_bundle_passphrase_follows_the_vaults_rule(setup: Setup, tmp_path: Path) -> None:
+    weak = tmp_path / "weak.txt"
+    weak.write_text("1\n", encoding="utf-8")
+    out = tmp_path / "weak.zip.age"
+    code, _, err = setup.run(
+        "export", setup.sample.note, "--encrypt-passphrase", "--bundle-passphrase-file",
+        str(weak), "--out", str(out),
+    )  # fmt: skip
+    assert code == 2 and "at least 8 characters" in err
+    _clean(err)
+    assert not out.exists() and not out.with_name(out.name + ".key.age").exists()
+
+
+@pytest.fixture(scope="module")
+def encrypted(setup: Setup) -> tuple[Path, Path]:
+    """A passphrase bundle and the file holding its passphrase."""
+    pf = setup.root / "enc-pass.txt"
+    pf.write_text(BUNDLE_PASSPHRASE + "\n", encoding="utf-8")
+    out = setup.root / "enc.zip.age"
+    code, _, err = setup.run(
+        "export", setup.sample.note, "--encrypt-passphrase", "--bundle-passphrase-file",
+        str(pf), "--out", str(out),
+    )  # fmt: skip
+    assert code == 0, err
+    return out, pf
+
+
+def test_a_damaged_encrypted_bundle_is_called_damaged(
+    encrypted: tuple[Path, Path], tmp_path: Path
+) -> None:
+    bundle, pf = encrypted
+    data = bundle.read_bytes()
+    for name, broken in (
+        ("cut.zip.age", data[: len(data) // 2]),
+        ("flipped.zip.age", data[:-200] + bytes([data[-200] ^ 1]) + data[-199:]),
+    ):
+        target = tmp_path / name
+        target.write_bytes(broken)
+        (tmp_path / (name + ".key.age")).write_bytes(
+            bundle.with_name(bundle.name + ".key.age").read_bytes()
+        )
+        code, _, err = run_main(["--passphrase-file", str(pf), "verify", str(target)])
+        assert code == 2, err
+        assert "damaged" in err and "send it again" in err and "disk" not in err
+        _clean(err)
+        assert sorted(p.name for p in tmp_path.iterdir() if "partial" in p.name) == []
+
+
+def test_decrypting_into_a_missing_folder_says_so(
+    encrypted: tuple[Path, Path], tmp_path: Path
+) -> None:
+    bundle, pf = encrypted
+    missing = tmp_path / "no-such-folder" / "out.zip"
+    code, _, err = run_main(
+        ["--passphrase-file", str(pf), "verify", str(bundle), "--decrypted-out", str(missing)]
+    )
+    assert code == 2
+    assert f"The folder {missing.parent} does not exist" in err
+    _clean(err)
+
+
+def test_the_prompt_names_the_passphrase_it_wants(
+    encrypted: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bundle, _ = encrypted
+    asked: list[str] = []
+
+    def typed(prompt: str) -> str:
+        asked.append(prompt)
+        return BUNDLE_PASSPHRASE
+
+    monkeypatch.setattr("tui.secrets_input.terminal_available", lambda: True)
+    monkeypatch.setattr("tui.secrets_input.getpass.getpass", typed)
+    out = tmp_path / "opened.zip"
+    code, _, err = run_main(["verify", str(bundle), "--decrypted-out", str(out)])
+    assert code == 4, err
+    assert asked == ["Passphrase of the bundle's key file (the one the defender told you): "]
+    monkeypatch.setattr("tui.secrets_input.terminal_available", lambda: False)
+    code, _, err = run_main(["verify", str(bundle), "--decrypted-out", str(tmp_path / "x.zip")])
+    assert code == 2 and "No bundle passphrase was given" in err and "--passphrase-file" in err
+
+
+def _verify_in_a_terminal(bundle: Path, answers: list[bytes]) -> tuple[int, str]:
+    """`evault verify BUNDLE` on a real pseudo-terminal, typing ``answers`` at its prompts."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import struct
+    import sys
+    import termios
+    import time
+
+    root = Path(__file__).resolve().parent.parent.parent
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ["PYTHONPATH"] = str(root)
+        argv = [sys.executable, "-m", "tui", "verify", str(bundle)]
+        os.execv(sys.executable, argv)  # noqa: S606 - our own fixed argv, no shell wanted
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    seen = b""
+    deadline = time.monotonic() + 240
+    pending = list(answers)
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+            while pending and seen.count(b"Digits: ") > len(answers) - len(pending):
+                os.write(fd, pending.pop(0) + b"\r")
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), seen.decode("utf-8", "replace")
+
+
+@pytest.mark.slow
+def test_on_a_terminal_verify_asks_for_the_digits(setup: Setup) -> None:
+    code, out = _verify_in_a_terminal(setup.bundle, [b"not digits", setup.fingerprint.encode()])
+    assert "That is not a fingerprint" in out  # asked again
+    assert code == 0 and "\nVERIFIED: all" in out.replace("\r\n", "\n"), out
+    code, out = _verify_in_a_terminal(setup.bundle, [setup.other_fingerprint.encode()])
+    assert code == 1 and "was NOT signed by the vault whose fingerprint you gave" in out
+    code, out = _verify_in_a_terminal(setup.bundle, [b""])  # Enter: skip
+    assert code == 4 and "FILES INTACT, SIGNER NOT CONFIRMED" in out

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
+from textual.css.query import NoMatches
 from textual.widgets import (
     Checkbox,
     DataTable,
@@ -73,12 +74,21 @@ OUR_WORKERS = {
 DEADLINE = 60.0  # seconds: reached only when something is broken, never by a slow machine
 
 
+def _debug(pilot: object) -> str:
+    """The status line, if the screen has one: what the app said instead."""
+    app = pilot.app  # type: ignore[attr-defined]
+    try:
+        return str(app.screen.query_one("#status", Static).render())
+    except NoMatches:
+        return "no status line on this screen"
+
+
 async def _until(pilot: object, condition: Callable[[], bool], what: str) -> None:
     """Let the app run until ``condition()`` holds (it reports by messages, in its own time)."""
     deadline = time.monotonic() + DEADLINE
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"the app never got to: {what}")
+            raise AssertionError(f"the app never got to: {what} ({_debug(pilot)})")
         await pilot.pause(0.02)  # type: ignore[attr-defined]
 
 
@@ -93,7 +103,14 @@ async def _settle(app: EvaultApp, pilot: object) -> None:
 
 async def _press(app: EvaultApp, pilot: object, selector: str) -> None:
     """Activate a button by keyboard (it may be scrolled out of an 80x24 view)."""
-    app.screen.query_one(selector).focus()
+    widget = app.screen.query_one(selector)
+    widget.focus()
+    # Focus is deferred, and a button ignores Enter while it still shows its last press.
+    await _until(
+        pilot,
+        lambda: app.focused is widget and not widget.has_class("-active"),
+        f"{selector} focused and ready",
+    )
     await pilot.press("enter")  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
 
@@ -134,6 +151,15 @@ async def _unlock(app: EvaultApp, pilot: object, passphrase: str = PASSPHRASE) -
     await _settle(app, pilot)
     if passphrase == PASSPHRASE:
         await _until(pilot, lambda: _listed(app), "the evidence list, read")
+
+
+async def _status_shows(app: EvaultApp, pilot: object, text: str) -> None:
+    """The screen's status line says ``text`` (a worker's answer arrives as a message)."""
+    await _until(
+        pilot,
+        lambda: text in str(app.screen.query_one("#status", Static).render()),
+        f"the status line to say {text!r}",
+    )
 
 
 def _listed(app: EvaultApp) -> bool:
@@ -366,14 +392,12 @@ async def test_add_message_form(filled: tuple[Path, dict[str, str]]) -> None:
         app.screen.query_one("#msg-platform", Input).value = "Instagram"
         app.screen.query_one("#msg-sender-id", Input).value = "1789000000"
         await _press(app, pilot, "#add")
-        await _settle(app, pilot)
-        assert "Message added" in str(app.screen.query_one("#status", Static).render())
+        await _status_shows(app, pilot, "Message added")
         area = app.screen.query_one("#msg-text", TextArea)
         assert area.text == ""  # cleared for the next one
         area.text = "Bu son xəbərdarlıqdır"  # the same message again: not stored twice
         await _press(app, pilot, "#add")
-        await _settle(app, pilot)
-        assert "already in the vault" in str(app.screen.query_one("#status", Static).render())
+        await _status_shows(app, pilot, "already in the vault")
         assert area.text == "Bu son xəbərdarlıqdır"  # kept, so nothing typed is lost
     with Vault.open(folder, passphrase=PASSPHRASE) as vault:
         (found,) = vault.search("xeberdarliq")
@@ -504,18 +528,15 @@ async def test_cases_create_and_rename(filled: tuple[Path, dict[str, str]]) -> N
         await _settle(app, pilot)
         app.screen.query_one("#new-name", Input).value = "Threats after the article"
         await _press(app, pilot, "#create")
-        await _settle(app, pilot)
-        assert "created" in str(app.screen.query_one("#status", Static).render())
+        await _status_shows(app, pilot, "created")
         assert app.vault is not None
         app.vault.update_metadata(ids["shot"], {"case": "Threats after the article"})
         await _press(app, pilot, "#create")  # a second press with an empty name: refused calmly
-        await _settle(app, pilot)
-        assert "must be 1 to" in str(app.screen.query_one("#status", Static).render())
+        await _status_shows(app, pilot, "must be 1 to")
         app.screen.query_one("#rename-which").value = "Threats after the article"  # type: ignore[attr-defined]
         app.screen.query_one("#rename-to", Input).value = "Threats, March (example)"
         await _press(app, pilot, "#rename")
-        await _settle(app, pilot)
-        assert "Renamed" in str(app.screen.query_one("#status", Static).render())
+        await _status_shows(app, pilot, "Renamed")
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, EvidenceScreen)
@@ -601,7 +622,7 @@ async def test_auto_lock_time_is_kept_in_the_vault(filled: tuple[Path, dict[str,
         assert "between 1 and 120" in str(app.screen.query_one("#status", Static).render())
         app.screen.query_one("#autolock", Input).value = "2"
         await _press(app, pilot, "#save-autolock")
-        await _settle(app, pilot)
+        await _status_shows(app, pilot, "now locks after 2 minutes")
         assert app.auto_lock_seconds == 120
     with Vault.open(folder, passphrase=PASSPHRASE) as vault:
         assert vault.auto_lock_minutes() == 2
@@ -622,8 +643,7 @@ async def test_add_note_from_the_app(filled: tuple[Path, dict[str, str]]) -> Non
         app.screen.query_one("#note-text", TextArea).text = "Zəng gecə saat 2-də gəldi."
         app.screen.query_one("#note-case", Input).value = "Calls at night"
         await _press(app, pilot, "#add")
-        await _settle(app, pilot)
-        assert "Note added" in str(app.screen.query_one("#status", Static).render())
+        await _status_shows(app, pilot, "Note added")
     with Vault.open(folder, passphrase=PASSPHRASE) as vault:
         (note,) = [i for i in vault.list_items() if i.kind == "note"]
         assert note.case == "Calls at night"

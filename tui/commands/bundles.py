@@ -14,7 +14,14 @@ from tui import render
 from tui.commands import Command, json_option
 from tui.context import Context
 from tui.terminal_text import terminal_text
-from vault import EXIT_OK, EXIT_SIGNER_NOT_CONFIRMED, EXIT_VERIFY_FAILED, InvalidInput
+from vault import (
+    EXIT_OK,
+    EXIT_SIGNER_NOT_CONFIRMED,
+    EXIT_VERIFY_FAILED,
+    InvalidInput,
+    check_passphrase,
+    passphrase_warning,
+)
 
 if TYPE_CHECKING:
     from vault import VerifyResult
@@ -52,6 +59,10 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         passphrase = None
         if args.encrypt_passphrase:
             passphrase = ctx.new_passphrase(args.bundle_passphrase_file, "bundle passphrase")
+            check_passphrase(passphrase)  # before the export runs, not after
+            warning = passphrase_warning(passphrase)
+            if warning is not None:
+                ctx.advise(warning)
         result = vault.export_bundle(
             out,
             item_ids=args.ids,
@@ -98,7 +109,12 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
     passphrase_source = ctx.args.passphrase_file
 
     def ask() -> str:
-        return ctx.secret(passphrase_source, "passphrase")
+        return ctx.secret(
+            passphrase_source,
+            "bundle passphrase",
+            prompt="Passphrase of the bundle's key file (the one the defender told you): ",
+            option="--passphrase-file",
+        )
 
     checked = verify_bundle(
         _bundle_path(args.file, ctx),

@@ -7,6 +7,7 @@ encrypted file (or where asked), under a temporary name first and renamed only w
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 from collections.abc import Callable
@@ -80,6 +81,11 @@ def decrypt_bundle(
     target = out or default_output(path)
     if target.exists():
         raise InvalidInput(f"{target} already exists; move it away or choose --decrypted-out.")
+    if not target.parent.is_dir():
+        raise InvalidInput(
+            f"The folder {target.parent} does not exist. Create it, or choose another place for "
+            "the decrypted bundle with --decrypted-out."
+        )
     tmp = target.with_name(f".{target.name}.evault-partial")
     digest = hashlib.sha256()
     try:
@@ -91,10 +97,16 @@ def decrypt_bundle(
     except DecryptionFailed as exc:
         _remove(tmp)
         raise BundleUnusable(str(exc)) from None
-    except OSError:
+    except OSError as exc:
         _remove(tmp)
+        if exc.errno == errno.ENOSPC:
+            raise BundleUnusable(
+                "The disk is full, so the decrypted bundle could not be written. Free some space "
+                "and try again; nothing was kept."
+            ) from None
         raise BundleUnusable(
-            "The bundle could not be decrypted to disk (is the disk full?). Nothing was kept."
+            "The decrypted bundle could not be written to disk. Check the folder and try again; "
+            "nothing was kept."
         ) from None
     except BaseException:
         _remove(tmp)

@@ -35,6 +35,7 @@ from vault.custody import log as custody
 from vault.errors import InvalidInput
 from vault.evidence.items import load_item, resolve_id
 from vault.evidence.models import Item
+from vault.store import policy
 from vault.store.fsutil import fsync_dir
 from vault.store.session import Session, now_text, transaction, translate
 
@@ -148,6 +149,8 @@ def export_bundle(
     out = Path(out)
     if recipients and passphrase:
         raise InvalidInput("Encrypt either to recipients or with a passphrase, not both.")
+    if passphrase is not None:
+        policy.check_passphrase(passphrase)  # the rule the vault's own passphrase follows
     if len(recipients) > MAX_RECIPIENTS:
         raise InvalidInput(f"A bundle can be encrypted to at most {MAX_RECIPIENTS} recipients.")
     for recipient in recipients:
