@@ -20,6 +20,7 @@ from textual.widgets import Button, Footer, Input, Label, ProgressBar, RadioButt
 
 from tui.messages import Progress, ProgressPoster
 from tui.screens.base import VaultAccess
+from tui.widgets.tickbox import TickBox
 from vault import EvaultError, VaultLocked, verify_bundle
 
 if TYPE_CHECKING:
@@ -70,6 +71,11 @@ class ExportScreen(VaultAccess, Screen[None]):
             yield Input(str(self.evault.exports_folder / "evidence-bundle.zip.age"), id="out")
             yield Label("Note for the lawyer (optional, kept in the custody log)")
             yield Input(id="note")
+            yield Label(
+                "The report in the bundle prints the texts of messages and notes, except those "
+                "marked sensitive."
+            )
+            yield TickBox("Print sensitive texts in the report too", id="sensitive-text")
             with Horizontal(classes="buttons"):
                 yield Button("Export", id="export", variant="primary")
                 yield Button("Back", id="back")
@@ -119,6 +125,7 @@ class ExportScreen(VaultAccess, Screen[None]):
             self.query_one("#note", Input).value.strip() or None,
             [secret] if mode == "by-key" else [],
             secret if mode == "by-passphrase" else None,
+            self.query_one("#sensitive-text", TickBox).value,
         )
 
     @work(thread=True, exclusive=True, group="export")
@@ -129,6 +136,7 @@ class ExportScreen(VaultAccess, Screen[None]):
         note: str | None,
         recipients: list[str],
         passphrase: str | None,
+        include_sensitive_text: bool,
     ) -> None:
         vault = self.evault.vault
         try:
@@ -141,6 +149,7 @@ class ExportScreen(VaultAccess, Screen[None]):
                 note=note,
                 recipients=recipients,
                 passphrase=passphrase,
+                include_sensitive_text=include_sensitive_text,
                 progress=ProgressPoster(self),
                 cancel=self.cancel_event,
             )
