@@ -59,7 +59,7 @@ def test_message_and_note_texts_are_printed_with_their_items() -> None:
     assert "as stored in evidence/0004-note.txt" in text
     assert "prints the text of each message and note" in text
     assert "printed with each message and note; texts marked sensitive are withheld" in text
-    assert "bdi" in parser.tags
+    assert parser.tags.count("bdi") == MESSAGE.count("\n") + 1 + NOTE.count("\n") + 1
     assert re.search(r"\.msgtext \{[^}]*white-space: pre-wrap", parser.style)
     assert re.search(r"\.msgtext \{[^}]*unicode-bidi: isolate", parser.style)
 
@@ -96,6 +96,15 @@ def test_a_long_text_is_cut_and_says_where_the_rest_is() -> None:
     text = parser.all_text
     assert "only its first 20,000 characters are printed here; the full text is in " in text
     assert "[The text continues in evidence/0002-message.txt.]" in text
+
+
+def test_each_line_takes_its_own_direction() -> None:
+    text = "Səni tapacağıq!\nسنجدك (fictional) 123.\nEnglish again."
+    raw = report_html(manifest(), events(), texts={ITEM_IDS[1]: text}).decode("utf-8")
+    assert (
+        '<div class="msgtext"><bdi>Səni tapacağıq!</bdi>\n<bdi>سنجدك (fictional) 123.</bdi>\n'
+        "<bdi>English again.</bdi></div>"
+    ) in raw
 
 
 def test_an_empty_text_says_so() -> None:
@@ -156,9 +165,9 @@ def test_hostile_text_is_escaped_shown_and_isolated() -> None:
         "[U+2066]isolate[U+2069] [U+0000] end\n"
         "second line[U+000D]same line?"
     )
-    # The text sits in its own <bdi>, inside its own block: nothing in it can reach the page.
+    # Each line sits in its own <bdi>, inside the text's block: nothing can reach the page.
     assert re.search(r'<div class="msgtext"><bdi>&lt;/bdi&gt;&lt;/div&gt;&lt;script&gt;', raw)
-    assert raw.count("<bdi>") == raw.count("</bdi>") == 1
+    assert raw.count("<bdi>") == raw.count("</bdi>") == 3
     assert "Item 3: " in parser.all_text  # the page after the text is still there
 
 

@@ -3,10 +3,10 @@ each message and note.
 
 The text is what a lawyer prints to put before a court, so it is shown as stored, but inert: it
 comes from the people threatening the defender. It is escaped by ``_e`` (which shows hidden control
-and direction characters as ``[U+202E]``) and isolated in ``<bdi>``, so it can neither become markup
-nor reorder the rest of the page. Pictures and other files are never shown. A text marked sensitive
-is withheld unless the person exporting chose to include it; a very long one is cut at
-``TEXT_LIMIT`` characters, and the report says where the whole text is.
+and direction characters as ``[U+202E]``) and isolated line by line in ``<bdi>``, so it can
+neither become markup nor reorder the rest of the page. Pictures and other files are never shown.
+A text marked sensitive is withheld unless the person exporting chose to include it; a very long
+one is cut at ``TEXT_LIMIT`` characters, and the report says where the whole text is.
 """
 
 from __future__ import annotations
@@ -98,8 +98,8 @@ def _text_block(item: dict[str, Any], texts: dict[str, str], shown: set[str]) ->
     """The text of a message or note, or the sentence saying why it is not printed (HTML).
 
     The text is escaped by ``_e`` (hidden and direction characters shown as ``[U+202E]``) and
-    isolated in ``<bdi>``, so nothing in it can become markup or reorder the rest of the page.
-    Only CR LF line ends are shown as plain line breaks (e-mails use them)."""
+    each of its lines is isolated in a ``<bdi>``, so nothing in it can become markup or reorder
+    the rest of the page. CR LF line ends are shown as plain line breaks (e-mails use them)."""
     item_id = _s(item.get("id"))
     path = _s(item.get("path")).strip()
     where = f'<code class="path">{_e(path)}</code>' if path else "its file in the bundle"
@@ -122,13 +122,16 @@ def _text_block(item: dict[str, Any], texts: dict[str, str], shown: set[str]) ->
             f"in {where}."
         )
     shown_text = text[:TEXT_LIMIT].replace("\r\n", "\n")
-    body = _e(shown_text) if shown_text.strip() else "(empty)"
+    # One <bdi> per line: each line takes its own direction (a line in Arabic reads right to
+    # left, the English line after it left to right), and none can reorder another.
+    lines = shown_text.split("\n") if shown_text.strip() else ["(empty)"]
+    body = "\n".join(f"<bdi>{_e(line)}</bdi>" for line in lines)
     end = ""
     if len(text) > TEXT_LIMIT:
         end = f'<p class="small"><b>[The text continues in {where}.]</b></p>'
     return (
         f'<div class="message"><p class="small">{intro}</p>'
-        f'<div class="msgtext"><bdi>{body}</bdi></div>{end}</div>'
+        f'<div class="msgtext">{body}</div>{end}</div>'
     )
 
 
