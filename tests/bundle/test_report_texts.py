@@ -261,6 +261,12 @@ def test_export_with_sensitive_texts_prints_them_and_records_the_choice(
     event = sample.vault.custody_log()[-1]
     assert event.type == "bundle.exported"
     assert event.details["include_sensitive_text"] is True
+    # A later bundle's timeline tells the lawyer that this one printed sensitive texts.
+    later = root / "later.zip"
+    sample.vault.export_bundle(later, item_ids=[secret])
+    assert "Its report printed the texts marked sensitive" in " ".join(
+        _report(later).all_text.split()
+    )
 
 
 def test_the_writer_keeps_only_what_the_report_prints(

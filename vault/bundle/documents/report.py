@@ -117,6 +117,8 @@ def _event_words(event: dict[str, Any]) -> str:
     item = _dict(event.get("item"))
     if kind == "item.created" and item.get("sha256"):
         words += f' SHA-256 when added: <span class="hash">{_e(item.get("sha256"))}</span>.'
+    if kind == "bundle.exported" and details.get("include_sensitive_text") is True:
+        words += " Its report printed the texts marked sensitive, as the person exporting chose."
     clock = _s(details.get("clock_reported")).strip()
     if clock:
         words += (
