@@ -196,7 +196,12 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bundles]:
         reports = []
         for name, sensitive in (("default", False), ("sensitive", True)):
             out = root / f"{name}.zip"
-            vault.export_bundle(out, everything=True, include_sensitive_text=sensitive)
+            vault.export_bundle(
+                out,
+                everything=True,
+                note=f"For counsel: {LONG_TOKEN}",
+                include_sensitive_text=sensitive,
+            )
             with zipfile.ZipFile(out) as zf:
                 reports.append(zf.read(layout.REPORT))
     yield Bundles(reports[0], reports[1], fingerprint, root)

@@ -161,9 +161,10 @@ def _page(title: str, body: Iterable[str]) -> bytes:
 
 
 def _field_rows(rows: Iterable[tuple[str, str]]) -> str:
-    """A two-column table; values are already HTML."""
+    """A two-column table; values are already HTML. Its layout is fixed, so a long value wraps
+    in its cell and never widens the table past the paper."""
     cells = "".join(f'<tr><th class="f" scope="row">{_e(k)}</th><td>{v}</td></tr>' for k, v in rows)
-    return f"<table>{cells}</table>"
+    return f'<table class="fields">{cells}</table>'
 
 
 # ------------------------------------------------------------------------- commands (shared)
