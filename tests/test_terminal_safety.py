@@ -290,3 +290,18 @@ def test_the_app_never_sends_an_attackers_escape_to_the_terminal(tmp_path: Path)
     assert b"Chain of custody" in raw and b"\\x1b]52" in raw  # the item was shown, escaped
     for payload in (CLIPBOARD, WINDOW_TITLE, ASK_TERMINAL, "\x9b31m", "\u202e", "\u2066"):
         assert payload.encode() not in raw, payload
+
+
+def test_every_text_widget_of_the_app_is_a_safe_one() -> None:
+    """Textual writes a widget's text to the terminal as is: the screens build only the widgets
+    of tui/widgets/safe.py, never a bare Static, Label or DirectoryTree."""
+    import ast
+
+    for path in sorted((ROOT / "tui").rglob("*.py")):
+        if path.name == "safe.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                name = node.func.id
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                assert name not in {"Static", "Label", "DirectoryTree"}, f"{where} builds {name}"

@@ -71,6 +71,7 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
             note=args.note,
             recipients=recipients,
             passphrase=passphrase,
+            include_sensitive_text=args.include_sensitive_text,
         )
     if args.json:
         render.emit_json(result.to_json(), ctx.out)
@@ -296,6 +297,14 @@ def register(command: Command) -> None:
         "--bundle-passphrase-file",
         metavar="FILE",
         help="with --encrypt-passphrase: read the bundle passphrase from FILE",
+    )
+    p.add_argument(
+        "--include-sensitive-text",
+        action="store_true",
+        help=(
+            "print the texts of messages and notes marked sensitive in the bundle's report too "
+            "(by default the report withholds them)"
+        ),
     )
 
     p = command(

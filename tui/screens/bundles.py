@@ -22,6 +22,7 @@ from tui.messages import Progress, ProgressPoster
 from tui.screens.base import VaultAccess
 from tui.terminal_text import terminal_text
 from tui.widgets.safe import SafeLabel, SafeStatic
+from tui.widgets.tickbox import TickBox
 from vault import EvaultError, VaultLocked, verify_bundle
 
 if TYPE_CHECKING:
@@ -72,6 +73,11 @@ class ExportScreen(VaultAccess, Screen[None]):
             yield Input(str(self.evault.exports_folder / "evidence-bundle.zip.age"), id="out")
             yield SafeLabel("Note for the lawyer (optional, kept in the custody log)")
             yield Input(id="note")
+            yield SafeLabel(
+                "The report in the bundle prints the texts of messages and notes, except those "
+                "marked sensitive."
+            )
+            yield TickBox("Print sensitive texts in the report too", id="sensitive-text")
             with Horizontal(classes="buttons"):
                 yield Button("Export", id="export", variant="primary")
                 yield Button("Back", id="back")
@@ -121,6 +127,7 @@ class ExportScreen(VaultAccess, Screen[None]):
             self.query_one("#note", Input).value.strip() or None,
             [secret] if mode == "by-key" else [],
             secret if mode == "by-passphrase" else None,
+            self.query_one("#sensitive-text", TickBox).value,
         )
 
     @work(thread=True, exclusive=True, group="export")
@@ -131,6 +138,7 @@ class ExportScreen(VaultAccess, Screen[None]):
         note: str | None,
         recipients: list[str],
         passphrase: str | None,
+        include_sensitive_text: bool,
     ) -> None:
         vault = self.evault.vault
         try:
@@ -143,6 +151,7 @@ class ExportScreen(VaultAccess, Screen[None]):
                 note=note,
                 recipients=recipients,
                 passphrase=passphrase,
+                include_sensitive_text=include_sensitive_text,
                 progress=ProgressPoster(self),
                 cancel=self.cancel_event,
             )

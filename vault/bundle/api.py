@@ -33,12 +33,16 @@ class BundleAPI(Unlocked):
         note: str | None = None,
         recipients: list[str] | None = None,
         passphrase: str | None = None,
+        include_sensitive_text: bool = False,
         progress: intake.Progress | None = None,
         cancel: threading.Event | None = None,
         now: datetime | None = None,
     ) -> ExportResult:
         """Write a signed evidence bundle (docs/format.md §6), optionally age-encrypted, and
-        record the export in the custody log."""
+        record the export in the custody log.
+
+        report.html prints the text of each message and note; one marked sensitive is withheld
+        unless ``include_sensitive_text`` (the choice is recorded in the custody event)."""
         # Imported here: the bundle code is not needed to unlock, so start-up stays quick.
         from vault.bundle import export  # noqa: PLC0415
 
@@ -58,6 +62,7 @@ class BundleAPI(Unlocked):
                 progress=progress,
                 cancel=cancel,
                 now=now,
+                include_sensitive_text=include_sensitive_text,
             )
         except (sqlcipher3.Error, OSError) as exc:
             raise translate(exc) from None

@@ -145,6 +145,7 @@ def export_bundle(
     progress: Progress | None,
     cancel: threading.Event | None,
     now: datetime | None,
+    include_sensitive_text: bool = False,
 ) -> ExportResult:
     out = Path(out)
     if recipients and passphrase:
@@ -179,7 +180,15 @@ def export_bundle(
     try:
         with open(tmp, "xb") as raw:
             counter = _CountingWriter(raw)
-            writer = Writer(session, public_key, lock, items, progress, cancel)
+            writer = Writer(
+                session,
+                public_key,
+                lock,
+                items,
+                progress,
+                cancel,
+                include_sensitive_text=include_sensitive_text,
+            )
             writer.file_name = out.name.removesuffix(".age")
             if age_recipients:
                 _encrypt_through_pipe(
@@ -231,6 +240,8 @@ def export_bundle(
                     # event small however many items a bundle holds.
                     "item_count": len(items),
                     "manifest_sha256": writer.sums[layout.MANIFEST],
+                    # Whether report.html prints the texts of messages and notes marked sensitive.
+                    "include_sensitive_text": include_sensitive_text,
                 },
                 related=[i.id for i in items],
             )

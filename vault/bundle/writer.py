@@ -54,6 +54,8 @@ class Writer:
         items: list[Item],
         progress: Progress | None,
         cancel: threading.Event | None,
+        *,
+        include_sensitive_text: bool = False,
     ) -> None:
         self.session = session
         self.public_key = public_key
@@ -62,6 +64,10 @@ class Writer:
         self.progress = progress
         self.cancel = cancel
         self.sums: dict[str, str] = {}
+        # The text of each message and note for report.html, cut to what it prints. A text
+        # marked sensitive is not kept at all unless the exporter chose to include it.
+        self.include_sensitive_text = include_sensitive_text
+        self.texts: dict[str, str] = {}
         self.file_name = "bundle.zip"
         self.done = 0
         self.total = sum(i.size for i in items)
@@ -107,7 +113,13 @@ class Writer:
                 for e, body in zip(events, bodies, strict=True)
             )
             self._put(zf, layout.CUSTODY, lines)
-            self._put(zf, layout.REPORT, documents.report_html(manifest, bodies))
+            report = documents.report_html(
+                manifest,
+                bodies,
+                texts=self.texts,
+                include_sensitive_text=self.include_sensitive_text,
+            )
+            self._put(zf, layout.REPORT, report)
             self._put(zf, layout.VERIFY, documents.verify_txt(manifest, bundle_name=self.file_name))
             self._put(
                 zf,
@@ -203,10 +215,13 @@ class Writer:
         text_path = None
         if item.kind != "file":
             text_path = path.removesuffix(".txt") + ".json"
+            text = b"".join(text_parts).decode("utf-8", errors="replace")
+            if self.include_sensitive_text or not item.sensitive:
+                self.texts[item.id] = text[: documents.TEXT_LIMIT + 1]  # one more: "it is cut"
             derived = {
                 "id": item.id,
                 "kind": item.kind,
-                "text": b"".join(text_parts).decode("utf-8", errors="replace"),
+                "text": text,
                 "sha256_of_original": item.sha256,
                 "original": path,
                 "metadata": metadata_snapshot(item),

@@ -25,42 +25,70 @@ _HIDDEN_RE = re.compile(
 )
 _FALLBACK_BUNDLE_NAME: Final = "bundle.zip"
 
+# Print rules: nothing breaks inside a word or a number. Text wraps at spaces only; a word longer
+# than a whole line (a long address or file name) breaks, and only then (``overflow-wrap:
+# break-word``). Hashes alone may break anywhere (``.hash``); ``.machine`` and ``.path`` (long
+# addresses, file names, paths) may too, where a line cannot hold them. Tables have a fixed
+# layout, so a long value wraps inside its column instead of widening the table past the paper;
+# the browser then never shrinks the page to fit. No page size is forced: A4 and Letter both work.
 _STYLE: Final = """
 @page { margin: 16mm 14mm; }
 html { background: #fff; }
 body { color: #000; background: #fff; margin: 1.5em auto; max-width: 62em; padding: 0 1em;
   font-family: "Noto Sans", "DejaVu Sans", "Segoe UI", Arial, sans-serif; font-size: 11pt;
-  line-height: 1.4; }
+  line-height: 1.4; overflow-wrap: break-word; word-break: normal; hyphens: manual; }
 h1 { font-size: 1.6em; margin: 0 0 .3em; }
 h2 { font-size: 1.25em; margin: 1.6em 0 .5em; border-bottom: 2px solid #000; }
-h3 { font-size: 1.05em; margin: 1.2em 0 .4em; }
+h3 { font-size: 1.05em; margin: .9em 0 .25em; }
 table { border-collapse: collapse; width: 100%; margin: .4em 0 1em; }
-th, td { border: 1px solid #000; padding: .25em .45em; text-align: left; vertical-align: top;
-  overflow-wrap: anywhere; }
+table.fields, table.summary, table.timeline { table-layout: fixed; }
+th, td { border: 1px solid #000; padding: .25em .45em; text-align: left; vertical-align: top; }
 thead th { background: #eee; }
-th.f { width: 13em; font-weight: bold; background: #f4f4f4; }
+th.f { width: 11em; font-weight: bold; background: #f4f4f4; }
+table.item-fields { font-size: .92em; line-height: 1.25; margin: 0 0 .3em; }
+table.item-fields th, table.item-fields td { padding: .12em .4em; }
+table.item-fields th.f { width: 10.6em; }
+table.item-fields th.g { width: 6.2em; }
+table.summary, table.timeline { font-size: .92em; }
+th.c-no { width: 2.4em; }
+th.c-kind { width: 5.6em; }
+th.c-when { width: 7.2em; }
+th.c-from { width: 11em; }
+th.c-item { width: 10em; }
+th.c-reason { width: 9em; }
 code, pre, .mono { font-family: "DejaVu Sans Mono", Consolas, "Courier New", monospace;
   font-size: .95em; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; border: 1px solid #000; padding: .5em;
   background: #f7f7f7; }
 .hash { font-family: "DejaVu Sans Mono", Consolas, "Courier New", monospace;
-  word-break: break-all; overflow-wrap: anywhere; }
+  word-break: break-all; overflow-wrap: anywhere; font-size: .9em; }
+.machine, .path { overflow-wrap: anywhere; }
 .text { white-space: pre-wrap; }
+.message { margin: 0 0 .4em; }
+.message p { margin: .1em 0; }
+.msgtext { white-space: pre-wrap; unicode-bidi: isolate; border-left: 3px solid #000;
+  padding: .1em 0 .1em .7em; margin: .2em 0 0; }
+.msgtext bdi { unicode-bidi: isolate; }
+.withheld { border: 1px dashed #000; padding: .3em .6em; margin: 0 0 .4em; }
 .box { border: 3px solid #000; padding: .6em .9em; margin: 1em 0; }
 .fingerprint { font-family: "DejaVu Sans Mono", Consolas, "Courier New", monospace;
-  font-size: 1.6em; font-weight: bold; letter-spacing: .05em; }
+  font-size: 1.6em; font-weight: bold; letter-spacing: .05em; overflow-wrap: normal;
+  word-break: keep-all; }
 .verdict { font-size: 2em; font-weight: bold; letter-spacing: .08em; }
-.flag { font-weight: bold; border: 1px solid #000; padding: 0 .3em; white-space: nowrap; }
+.flag { font-weight: bold; border: 1px solid #000; padding: 0 .3em; display: inline-block;
+  max-width: 100%; box-sizing: border-box; }
 .small { font-size: .9em; }
 .sign { margin-top: 3em; }
 .sign td { border: none; border-bottom: 1px solid #000; height: 2.2em; }
 @media print {
   body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
-  tr, .box, .item, pre { break-inside: avoid; page-break-inside: avoid; }
+  tr, .box, .item, pre, .withheld { break-inside: avoid; page-break-inside: avoid; }
+  .item.long { break-inside: auto; page-break-inside: auto; }
+  .item table { break-inside: avoid; page-break-inside: avoid; }
+  .msgtext { orphans: 3; widows: 3; }
   thead { display: table-header-group; }
   thead th, th.f, pre { background: #fff; }
-  .item { break-before: auto; }
 }
 """
 
@@ -133,9 +161,10 @@ def _page(title: str, body: Iterable[str]) -> bytes:
 
 
 def _field_rows(rows: Iterable[tuple[str, str]]) -> str:
-    """A two-column table; values are already HTML."""
+    """A two-column table; values are already HTML. Its layout is fixed, so a long value wraps
+    in its cell and never widens the table past the paper."""
     cells = "".join(f'<tr><th class="f" scope="row">{_e(k)}</th><td>{v}</td></tr>' for k, v in rows)
-    return f"<table>{cells}</table>"
+    return f'<table class="fields">{cells}</table>'
 
 
 # ------------------------------------------------------------------------- commands (shared)

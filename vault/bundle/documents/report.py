@@ -1,7 +1,9 @@
 """report.html: what a bundle holds, who signed it, its custody timeline, and how to verify it.
 
 The plain words for kinds of item, metadata fields and custody events live here: only the report
-tells them. Text only: the report never shows evidence content or images (package docstring).
+tells them. Text only: the report shows the text of messages and notes (so that a lawyer can print
+what was said), never pictures or other files (package docstring). A text marked sensitive is
+withheld unless the person exporting chose to include it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from typing import Any, Final
 from vault.bundle import layout
 from vault.bundle.documents.common import (
     _FALLBACK_BUNDLE_NAME,
-    UNKNOWN,
     _commands,
     _dict,
     _e,
@@ -21,18 +22,10 @@ from vault.bundle.documents.common import (
     _or_dash,
     _page,
     _s,
-    _size,
     _utc,
     digits_recipe,
 )
-
-SENSITIVE_MARK: Final = "sensitive — not previewed"
-
-KIND_WORDS: Final = {
-    "file": "file",
-    "message": "message (text)",
-    "note": "note written by the defender",
-}
+from vault.bundle.documents.report_items import TEXT_KINDS, _item_block, _item_title, _summary
 
 FIELD_WORDS: Final = {
     "title": "title",
@@ -76,29 +69,6 @@ EVENT_WORDS: Final = {
     ),
     "key.keyfile_changed": "The key file was changed{slot}. The signing key stays the same.",
 }
-
-
-def _occurred(meta: dict[str, Any]) -> str:
-    """When it happened, as reported, with its time zone or 'unknown' (plain text)."""
-    at = _s(meta.get("occurred_at")).strip()
-    tz = _s(meta.get("occurred_tz")).strip() or UNKNOWN
-    if not at or at == UNKNOWN:
-        return UNKNOWN
-    return f"{at} (time zone: {tz})"
-
-
-def _sender(meta: dict[str, Any]) -> str:
-    handle = _s(meta.get("sender_handle")).strip()
-    sender_id = _s(meta.get("sender_id")).strip()
-    if handle and sender_id:
-        return f"{handle} (id: {sender_id})"
-    if sender_id:
-        return f"(id: {sender_id})"
-    return handle
-
-
-def _item_title(item: dict[str, Any]) -> str:
-    return _s(_dict(item.get("metadata")).get("title"))
 
 
 def _event_sort_key(indexed: tuple[int, dict[str, Any]]) -> tuple[int, datetime | str, int]:
@@ -148,6 +118,8 @@ def _event_words(event: dict[str, Any]) -> str:
     item = _dict(event.get("item"))
     if kind == "item.created" and item.get("sha256"):
         words += f' SHA-256 when added: <span class="hash">{_e(item.get("sha256"))}</span>.'
+    if kind == "bundle.exported" and details.get("include_sensitive_text") is True:
+        words += " Its report printed the texts marked sensitive, as the person exporting chose."
     clock = _s(details.get("clock_reported")).strip()
     if clock:
         words += (
@@ -179,81 +151,9 @@ def _timeline(events: list[dict[str, Any]], numbers: dict[str, int], titles: dic
     if not rows:
         return "<p>No custody events are included.</p>"
     return (
-        "<table><thead><tr><th>No.</th><th>Time (UTC)</th><th>What happened</th><th>Item</th>"
-        "<th>Reason given</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-    )
-
-
-def _item_block(number: int, item: dict[str, Any], numbers: dict[str, int]) -> str:
-    meta = _dict(item.get("metadata"))
-    title = _item_title(item)
-    sensitive = meta.get("sensitive") is True
-    kind = _s(item.get("kind"))
-    parent = _s(meta.get("parent_id")).strip()
-    if parent:
-        parent_html = f"item {numbers[parent]}" if parent in numbers else _e(parent)
-    else:
-        parent_html = "—"
-    tags = ", ".join(_s(t) for t in _list(meta.get("tags")))
-    rows: list[tuple[str, str]] = [
-        ("Kind", _e(KIND_WORDS.get(kind, kind) or UNKNOWN)),
-        ("When it happened", _e(_occurred(meta)) + ' <span class="small">(as reported)</span>'),
-        ("Added to the vault", _or_dash(_utc(meta.get("captured_at")))),
-        ("Platform", _or_dash(meta.get("platform"))),
-        ("Sender", _or_dash(_sender(meta))),
-        ("Source address", _or_dash(meta.get("source_url"))),
-        ("Original file name", _or_dash(meta.get("original_filename"))),
-        ("Media type", _or_dash(item.get("media_type") or meta.get("media_type"))),
-        ("Size", _e(_size(item.get("size")))),
-        ("File in bundle", f"<code>{_or_dash(item.get('path'))}</code>"),
-    ]
-    if _s(item.get("text_path")).strip():
-        rows.append(("Readable copy", f"<code>{_e(item.get('text_path'))}</code> (derived)"))
-    rows.append(("SHA-256", f'<span class="hash">{_or_dash(item.get("sha256"))}</span>'))
-    message = _dict(meta.get("message"))
-    if message:
-        sent = _s(message.get("sent_at")).strip()
-        sent_tz = _s(message.get("sent_tz")).strip() or UNKNOWN
-        rows.append(("Message sent", _e(f"{sent} (time zone: {sent_tz})") if sent else UNKNOWN))
-        rows.append(("Recipient", _or_dash(message.get("recipient"))))
-        if _s(message.get("thread")).strip():
-            rows.append(("Conversation", _e(message.get("thread"))))
-    rows += [
-        ("Description", f'<span class="text">{_or_dash(meta.get("description"))}</span>'),
-        ("Case", _or_dash(meta.get("case"))),
-        ("Tags", _or_dash(tags)),
-        ("Derived from", parent_html),
-        ("Sensitive", f'<span class="flag">{_e(SENSITIVE_MARK)}</span>' if sensitive else "no"),
-        ("Item id", f"<code>{_or_dash(item.get('id'))}</code>"),
-    ]
-    flag = f' <span class="flag">{_e(SENSITIVE_MARK)}</span>' if sensitive else ""
-    heading = f"Item {number}: {_e(title) if title.strip() else '(no title)'}{flag}"
-    return f'<div class="item"><h3>{heading}</h3>{_field_rows(rows)}</div>'
-
-
-def _summary(items: list[dict[str, Any]]) -> str:
-    rows = []
-    for number, item in enumerate(items, start=1):
-        meta = _dict(item.get("metadata"))
-        title = _item_title(item)
-        flag = (
-            f' <span class="flag">{_e(SENSITIVE_MARK)}</span>'
-            if meta.get("sensitive") is True
-            else ""
-        )
-        kind = _s(item.get("kind"))
-        rows.append(
-            f"<tr><td>{number}</td><td>{_or_dash(title)}{flag}</td>"
-            f"<td>{_e(KIND_WORDS.get(kind, kind))}</td><td>{_e(_occurred(meta))}</td>"
-            f"<td>{_or_dash(_utc(meta.get('captured_at')))}</td><td>{_or_dash(meta.get('platform'))}</td>"
-            f"<td>{_or_dash(_sender(meta))}</td><td>{_e(_size(item.get('size')))}</td></tr>"
-        )
-    if not rows:
-        return "<p>This bundle holds no items.</p>"
-    return (
-        "<table><thead><tr><th>No.</th><th>Title</th><th>Kind</th><th>When it happened</th>"
-        "<th>Added (UTC)</th><th>Platform</th><th>Sender</th><th>Size</th></tr></thead>"
-        "<tbody>" + "".join(rows) + "</tbody></table>"
+        '<table class="timeline"><thead><tr><th class="c-no">No.</th><th class="c-when">Time (UTC)'
+        '</th><th>What happened</th><th class="c-item">Item</th><th class="c-reason">Reason given'
+        "</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
 
 
@@ -309,9 +209,55 @@ def _how_to_verify_html() -> str:
     )
 
 
-def report_html(manifest: dict[str, Any], events: list[dict[str, Any]]) -> bytes:
-    """report.html: what is in the bundle, who signed it, its timeline and how to verify it."""
+def _texts_words(texts: dict[str, str] | None, include_sensitive_text: bool) -> tuple[str, str]:
+    """What the report shows of the evidence, said at the top; and the 'Message texts' row."""
+    if texts is None:
+        return (
+            "<p>This report is a readable summary, in text only: it shows no evidence content and "
+            "no images. The files and the signatures are what can be checked.</p>",
+            "",
+        )
+    if include_sensitive_text:
+        row = (
+            "printed with each message and note, including those marked sensitive: the person "
+            "exporting chose to include them"
+        )
+    else:
+        row = (
+            "printed with each message and note; texts marked sensitive are withheld (their "
+            "files are in the bundle)"
+        )
+    return (
+        "<p>This report is a readable summary, in text only: it prints the text of each message "
+        "and note, but shows no pictures and no other files. The files and the signatures are "
+        "what can be checked; a text printed here is a copy of its file in "
+        "<code>evidence/</code>.</p>",
+        row,
+    )
+
+
+def report_html(
+    manifest: dict[str, Any],
+    events: list[dict[str, Any]],
+    *,
+    texts: dict[str, str] | None = None,
+    include_sensitive_text: bool = False,
+) -> bytes:
+    """report.html: what is in the bundle, who signed it, its timeline and how to verify it.
+
+    ``texts`` maps item ids to the text of messages and notes, to print with each item (at most
+    ``TEXT_LIMIT`` characters each); without it no text is printed. A text marked sensitive in
+    the manifest is withheld unless ``include_sensitive_text``."""
     items = [i for i in _list(manifest.get("items")) if isinstance(i, dict)]
+    shown = {
+        _s(i.get("id"))
+        for i in items
+        if texts is not None
+        and include_sensitive_text
+        and _s(i.get("kind")) in TEXT_KINDS
+        and _s(i.get("id")) in texts
+    }
+    scope, texts_row = _texts_words(texts, include_sensitive_text)
     numbers = {_s(i.get("id")): n for n, i in enumerate(items, start=1) if i.get("id")}
     titles = {_s(i.get("id")): _item_title(i) for i in items if i.get("id")}
     for event in events:
@@ -335,8 +281,7 @@ def report_html(manifest: dict[str, Any], events: list[dict[str, Any]]) -> bytes
         "(the chain of custody), and two digital signatures made with the vault's key. Anyone can "
         "check with common free tools, without evault, that no file has changed since the bundle "
         "was made and which key signed it (see &ldquo;How to verify&rdquo; at the end).</p>",
-        "<p>This report is a readable summary, in text only: it shows no evidence content and no "
-        "images. The files and the signatures are what can be checked.</p>",
+        scope,
         '<div class="box"><p><b>Signer fingerprint, as this bundle claims it:</b></p>'
         f'<p class="fingerprint">{_or_dash(fingerprint)}</p>'
         "<p>This report is part of the bundle, and whoever made the bundle wrote it: a forger "
@@ -358,6 +303,7 @@ def report_html(manifest: dict[str, Any], events: list[dict[str, Any]]) -> bytes
                 ("Case", _or_dash(case)),
                 ("Note", f'<span class="text">{_or_dash(manifest.get("note"))}</span>'),
                 ("Items", _e(len(items))),
+                *([("Message texts", texts_row)] if texts_row else []),
                 (
                     "Custody record",
                     f"{_e(custody.get('events', len(events)))} events in "
@@ -368,12 +314,19 @@ def report_html(manifest: dict[str, Any], events: list[dict[str, Any]]) -> bytes
             ]
         ),
         "<h2>Contents at a glance</h2>",
-        _summary(items),
+        _summary(items, shown),
         "<h2>The items</h2>",
         "<p>Each item's SHA-256 identifies its exact bytes: a file with a different SHA-256 is not "
         "the same file. Times marked UTC were recorded by the vault; &ldquo;when it happened&rdquo; is "
-        "what the defender reported.</p>",
-        *(_item_block(n, i, numbers) for n, i in enumerate(items, start=1)),
+        "what the defender reported."
+        + (
+            " A message's or note's text is printed as stored, except that invisible control "
+            "and direction characters are shown as codes such as [U+202E]."
+            if texts is not None
+            else ""
+        )
+        + "</p>",
+        *(_item_block(n, i, numbers, texts, shown) for n, i in enumerate(items, start=1)),
         "<h2>Timeline (chain of custody)</h2>",
         "<p>Everything the vault recorded about these items, in time order. Each record is signed "
         "with the vault key and linked to the record before it; <code>evault verify</code> checks "

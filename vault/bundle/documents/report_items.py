@@ -1,0 +1,241 @@
+"""The items of report.html: the table of contents and one block per item, with the text of
+each message and note.
+
+The text is what a lawyer prints to put before a court, so it is shown as stored, but inert: it
+comes from the people threatening the defender. It is escaped by ``_e`` (which shows hidden control
+and direction characters as ``[U+202E]``) and isolated line by line in ``<bdi>``, so it can
+neither become markup nor reorder the rest of the page. Pictures and other files are never shown.
+A text marked sensitive is withheld unless the person exporting chose to include it; a very long
+one is cut at ``TEXT_LIMIT`` characters, and the report says where the whole text is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from vault.bundle.documents.common import UNKNOWN, _dict, _e, _list, _or_dash, _s, _size, _utc
+
+SENSITIVE_MARK: Final = "sensitive — not previewed"
+SENSITIVE_SHOWN_MARK: Final = "sensitive — text printed"
+TEXT_LIMIT: Final = 20_000
+"""At most this many characters of a message or note are printed; the rest is in its file."""
+TEXT_KINDS: Final = frozenset({"message", "note"})
+# An item block holding more than this (HTML characters) may break across pages; shorter ones
+# are kept on one page.
+LONG_BLOCK: Final = 2_500
+# A reported local time in ISO 8601 form: date, time, optional fraction (dropped), offset.
+_LOCAL_RE: Final = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+KIND_WORDS: Final = {
+    "file": "file",
+    "message": "message (text)",
+    "note": "note written by the defender",
+}
+
+
+def _occurred(meta: dict[str, Any]) -> str:
+    """When it happened, as reported, with its time zone or 'unknown' (plain text)."""
+    at = _s(meta.get("occurred_at")).strip()
+    tz = _s(meta.get("occurred_tz")).strip() or UNKNOWN
+    if not at or at == UNKNOWN:
+        return UNKNOWN
+    return f"{at} (time zone: {tz})"
+
+
+def _sender(meta: dict[str, Any]) -> str:
+    handle = _s(meta.get("sender_handle")).strip()
+    sender_id = _s(meta.get("sender_id")).strip()
+    if handle and sender_id:
+        return f"{handle} (id: {sender_id})"
+    if sender_id:
+        return f"(id: {sender_id})"
+    return handle
+
+
+def _machine(value: Any) -> str:
+    """A long machine string (address, file name, id) that may break anywhere, but only where a
+    line cannot hold it whole (HTML)."""
+    text = _s(value)
+    return f'<span class="machine">{_e(text)}</span>' if text.strip() else "—"
+
+
+def _item_title(item: dict[str, Any]) -> str:
+    return _s(_dict(item.get("metadata")).get("title"))
+
+
+Field = tuple[str, str]  # a label and its value (HTML)
+
+
+def _item_fields(rows: list[tuple[Field, ...]]) -> str:
+    """An item's fields: two short ones side by side (label, value, label, value), a long one
+    across the row. The first row is a pair, so the fixed table layout takes its four widths."""
+    cells = []
+    for row in rows:
+        if len(row) == 2:
+            (k1, v1), (k2, v2) = row
+            cells.append(
+                f'<tr><th class="f" scope="row">{_e(k1)}</th><td>{v1}</td>'
+                f'<th class="f g" scope="row">{_e(k2)}</th><td>{v2}</td></tr>'
+            )
+        else:
+            ((k, v),) = row
+            cells.append(f'<tr><th class="f" scope="row">{_e(k)}</th><td colspan="3">{v}</td></tr>')
+    return f'<table class="fields item-fields">{"".join(cells)}</table>'
+
+
+def _flag(item: dict[str, Any], shown: set[str]) -> str:
+    """The sensitive mark (HTML, with a leading space), or '' for an item not marked sensitive."""
+    if _dict(item.get("metadata")).get("sensitive") is not True:
+        return ""
+    mark = SENSITIVE_SHOWN_MARK if _s(item.get("id")) in shown else SENSITIVE_MARK
+    return f' <span class="flag">{_e(mark)}</span>'
+
+
+def _text_block(item: dict[str, Any], texts: dict[str, str], shown: set[str]) -> str:
+    """The text of a message or note, or the sentence saying why it is not printed (HTML).
+
+    The text is escaped by ``_e`` (hidden and direction characters shown as ``[U+202E]``) and
+    each of its lines is isolated in a ``<bdi>``, so nothing in it can become markup or reorder
+    the rest of the page. CR LF line ends are shown as plain line breaks (e-mails use them)."""
+    item_id = _s(item.get("id"))
+    path = _s(item.get("path")).strip()
+    where = f'<code class="path">{_e(path)}</code>' if path else "its file in the bundle"
+    sensitive = _dict(item.get("metadata")).get("sensitive") is True
+    if sensitive and item_id not in shown:
+        return (
+            '<p class="withheld"><b>Text withheld:</b> marked sensitive; the exact text is in '
+            f"{where}.</p>"
+        )
+    text = texts.get(item_id)
+    if text is None:
+        return (
+            f'<p class="withheld"><b>Text not printed here;</b> the exact text is in {where}.</p>'
+        )
+    why = " (marked sensitive; printed because the person exporting chose to)" if sensitive else ""
+    intro = f"<b>Text</b>{why}, as stored in {where}:"
+    if len(text) > TEXT_LIMIT:
+        intro += (
+            f" <b>only its first {TEXT_LIMIT:,} characters are printed here;</b> the full text is "
+            f"in {where}."
+        )
+    shown_text = text[:TEXT_LIMIT].replace("\r\n", "\n")
+    # One <bdi> per line: each line takes its own direction (a line in Arabic reads right to
+    # left, the English line after it left to right), and none can reorder another.
+    lines = shown_text.split("\n") if shown_text.strip() else ["(empty)"]
+    body = "\n".join(f"<bdi>{_e(line)}</bdi>" for line in lines)
+    end = ""
+    if len(text) > TEXT_LIMIT:
+        end = f'<p class="small"><b>[The text continues in {where}.]</b></p>'
+    return (
+        f'<div class="message"><p class="small">{intro}</p>'
+        f'<div class="msgtext">{body}</div>{end}</div>'
+    )
+
+
+def _item_block(
+    number: int,
+    item: dict[str, Any],
+    numbers: dict[str, int],
+    texts: dict[str, str] | None,
+    shown: set[str],
+) -> str:
+    """One item: its fields (those with nothing recorded left out, so that several items fit on
+    a printed page), then the text of a message or note."""
+    meta = _dict(item.get("metadata"))
+    title = _item_title(item)
+    kind = _s(item.get("kind"))
+    flag = _flag(item, shown)
+    rows: list[tuple[Field, ...]] = [
+        (("Kind", _e(KIND_WORDS.get(kind, kind) or UNKNOWN)), ("Sensitive", flag.strip() or "no")),
+        (("When it happened", _e(_occurred(meta)) + ' <span class="small">(as reported)</span>'),),
+        (
+            ("Added to the vault", _or_dash(_utc(meta.get("captured_at")))),
+            ("Platform", _or_dash(meta.get("platform"))),
+        ),
+        (("Sender", _or_dash(_sender(meta))),),
+    ]
+    message = _dict(meta.get("message"))
+    if message:
+        sent = _s(message.get("sent_at")).strip()
+        sent_tz = _s(message.get("sent_tz")).strip() or UNKNOWN
+        rows.append(
+            (
+                ("Message sent", _e(f"{sent} (time zone: {sent_tz})") if sent else UNKNOWN),
+                ("Recipient", _or_dash(message.get("recipient"))),
+            )
+        )
+        if _s(message.get("thread")).strip():
+            rows.append((("Conversation", _e(message.get("thread"))),))
+    if _s(meta.get("source_url")).strip():
+        rows.append((("Source address", _machine(meta.get("source_url"))),))
+    if _s(meta.get("original_filename")).strip():
+        rows.append((("Original file name", _machine(meta.get("original_filename"))),))
+    files = f'<code class="path">{_or_dash(item.get("path"))}</code>'
+    text_path = _s(item.get("text_path")).strip()
+    if text_path:
+        files += f'; readable copy (derived): <code class="path">{_e(text_path)}</code>'
+    rows += [
+        (
+            ("Media type", _or_dash(item.get("media_type") or meta.get("media_type"))),
+            ("Size", _e(_size(item.get("size")))),
+        ),
+        (("File in bundle", files),),
+        (("SHA-256", f'<span class="hash">{_or_dash(item.get("sha256"))}</span>'),),
+    ]
+    if _s(meta.get("description")).strip():
+        rows.append((("Description", f'<span class="text">{_e(meta.get("description"))}</span>'),))
+    tags = ", ".join(_s(t) for t in _list(meta.get("tags")))
+    rows.append((("Case", _or_dash(meta.get("case"))), ("Tags", _or_dash(tags))))
+    parent = _s(meta.get("parent_id")).strip()
+    if parent:
+        parent_html = f"item {numbers[parent]}" if parent in numbers else _machine(parent)
+        rows.append((("Derived from", parent_html),))
+    rows.append((("Item id", f'<code class="path">{_or_dash(item.get("id"))}</code>'),))
+    heading = f"Item {number}: {_e(title) if title.strip() else '(no title)'}{flag}"
+    text = _text_block(item, texts, shown) if texts is not None and kind in TEXT_KINDS else ""
+    long = " long" if len(text) > LONG_BLOCK else ""
+    return f'<div class="item{long}"><h3>{heading}</h3>{_item_fields(rows)}{text}</div>'
+
+
+def _when_short(meta: dict[str, Any]) -> str:
+    """When it happened, for the summary table (HTML): an ISO 8601 time as date and time, so the
+    narrow column breaks between them, never inside one; anything else exactly as reported."""
+    at = _s(meta.get("occurred_at")).strip()
+    tz = _s(meta.get("occurred_tz")).strip() or UNKNOWN
+    if not at or at == UNKNOWN:
+        return UNKNOWN
+    match = _LOCAL_RE.match(at)
+    shown = f"{match.group(1)} {match.group(2)}{match.group(3) or ''}" if match else at
+    return f"{_e(shown)} ({_e(tz)})"
+
+
+def _from(meta: dict[str, Any]) -> str:
+    """Platform and sender for the summary table (HTML): the sender's handle, else their id."""
+    platform = _s(meta.get("platform")).strip()
+    sender = _s(meta.get("sender_handle")).strip() or _s(meta.get("sender_id")).strip()
+    if platform and sender:
+        return f"{_e(platform)}: {_machine(sender)}"
+    return _e(platform) or (_machine(sender) if sender else "—")
+
+
+def _summary(items: list[dict[str, Any]], shown: set[str]) -> str:
+    rows = []
+    for number, item in enumerate(items, start=1):
+        meta = _dict(item.get("metadata"))
+        kind = _s(item.get("kind"))
+        rows.append(
+            f"<tr><td>{number}</td><td>{_or_dash(_item_title(item))}{_flag(item, shown)}</td>"
+            f"<td>{_e(KIND_WORDS.get(kind, kind))}</td><td>{_when_short(meta)}</td>"
+            f"<td>{_or_dash(_utc(meta.get('captured_at')))}</td><td>{_from(meta)}</td></tr>"
+        )
+    if not rows:
+        return "<p>This bundle holds no items.</p>"
+    return (
+        '<table class="summary"><thead><tr><th class="c-no">No.</th><th>Title</th>'
+        '<th class="c-kind">Kind</th><th class="c-when">When it happened</th>'
+        '<th class="c-when">Added (UTC)</th><th class="c-from">Platform and sender</th></tr>'
+        "</thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
