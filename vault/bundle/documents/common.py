@@ -60,6 +60,7 @@ code, pre, .mono { font-family: "DejaVu Sans Mono", Consolas, "Courier New", mon
   font-size: .95em; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; border: 1px solid #000; padding: .5em;
   background: #f7f7f7; }
+pre.cmd { white-space: pre; overflow-wrap: normal; font-size: .9em; }
 .hash { font-family: "DejaVu Sans Mono", Consolas, "Courier New", monospace;
   word-break: break-all; overflow-wrap: anywhere; font-size: .9em; }
 .machine, .path { overflow-wrap: anywhere; }

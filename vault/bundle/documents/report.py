@@ -157,6 +157,13 @@ def _timeline(events: list[dict[str, Any]], numbers: dict[str, int], titles: dic
     )
 
 
+def _continued(command: str) -> list[str]:
+    """A long command as two lines, broken before ``-n`` with the shell's ``\\`` (commands are
+    printed as typed: a line break inside one would change it)."""
+    head, sep, tail = command.partition(" -n ")
+    return [f"{head} \\", f"    -n {tail}"] if sep else [command]
+
+
 def _how_to_verify_html() -> str:
     cmd = _commands(_FALLBACK_BUNDLE_NAME)
     steps = [
@@ -185,7 +192,7 @@ def _how_to_verify_html() -> str:
         (
             "Check the OpenSSH signature (OpenSSH 8.1 or newer) after comparing the key's SSH "
             "fingerprint with the one the defender gave you.",
-            [cmd["keygen_l"], cmd["ssh_verify"]],
+            [cmd["keygen_l"], *_continued(cmd["ssh_verify"])],
         ),
         (
             "Or check everything with evault, typing the digits the defender gave you (without "
@@ -194,7 +201,9 @@ def _how_to_verify_html() -> str:
         ),
     ]
     items = "".join(
-        f"<li>{words}" + (f"<pre>{_e(chr(10).join(lines))}</pre>" if lines else "") + "</li>"
+        f"<li>{words}"
+        + (f'<pre class="cmd">{_e(chr(10).join(lines))}</pre>' if lines else "")
+        + "</li>"
         for words, lines in steps
     )
     return (
