@@ -421,6 +421,8 @@ def commands(p: Portable, inputs: Path) -> None:
         str(lawyer_key),
         "--decrypted-out",
         str(inputs / "decrypted.zip"),
+        "--key",
+        identity["fingerprint"],  # without it: intact, signer not confirmed (exit 4)
         passphrase=False,
         writes_to=inputs,
     )
