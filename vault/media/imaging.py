@@ -32,6 +32,7 @@ what is hidden under fully transparent pixels (often leftover colour noise) neve
 from __future__ import annotations
 
 import io
+import logging
 import re
 import warnings
 from collections.abc import Callable, Iterator
@@ -39,13 +40,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import imagehash
-from PIL import Image, ImageFile, ImageOps
+from PIL import Image, ImageFile
+
+from vault.media import libtiff_quiet
 
 PHASH_ALGORITHM = "phash-64"
 """Name stored next to every hash: ``imagehash.phash`` with ``hash_size=8``, 64 bits as 16 hex digits.
 
 The hash is taken on the upright (EXIF-transposed) picture, composited on :data:`BACKGROUND`. Bump the
 name if any of that changes: hashes made differently must never be compared with each other.
+(Pictures over 512 pixels a side are averaged down to at least :data:`HASH_DRAFT_SIZE` before hashing,
+as JPEGs always were; the tests measure that this moves at most 2 of the 64 bits, so the name stays.)
 """
 
 SIMILAR_DISTANCE = 10
@@ -67,7 +72,10 @@ MAX_PIXELS = 64_000_000
 
 A compressed image can claim a huge size in a few bytes (a "decompression bomb": a 1-bit PNG of
 20000 × 20000 compresses to ~50 KB but would need 400 MB to decode). Phone cameras produce 12-50
-megapixels, so 64 keeps every real photo and caps decoding memory at a few hundred MB.
+megapixels, so 64 keeps every real photo. Pillow keeps at most 4 bytes per pixel, so the decoded
+picture is at most 256 MB, and it is shrunk band by band (:func:`_reduced_rgb`) rather than copied:
+an 8000 × 7999 RGBA PNG of 255 KiB costs about 280 MB and 3 s to hash on a 2-core laptop (it cost
+1 GB before). JPEGs are cheaper still: the decoder itself works at a reduced scale.
 """
 
 ALLOWED_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF")
@@ -81,14 +89,33 @@ HASH_DRAFT_SIZE = 256
 below this many pixels on either side. pHash shrinks every image to 32 × 32 anyway, so starting
 from >= 256 instead of a full 12-megapixel decode changes no meaningful bit and is ~10x faster."""
 
+BAND_PIXELS = 1 << 21
+"""A big picture is converted and shrunk this many source pixels at a time (2 M; 8 MiB as RGBA)."""
+
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 # Process-wide on purpose: this module is the vault's only image decoder, and tightening Pillow's
 # own decompression-bomb check (default ~89 megapixels) also protects any future caller. The
 # explicit size check in ``_open`` below does not depend on it.
 
+_PIL_LOG = logging.getLogger("PIL")
+_PIL_LOG.addHandler(logging.NullHandler())
+_PIL_LOG.propagate = False
+# Pillow reports some hostile TIFFs with ``logger.error`` before raising; with no handler set up,
+# Python's last-resort handler would print that line over the terminal app. The vault keeps no
+# logs, and the exception that follows is already turned into "no image" below.
+
 _HEX64 = re.compile(r"[0-9a-fA-F]{16}")
 _ORIENTATION_TAG = 0x0112
 _SWAPS_SIDES = frozenset({5, 6, 7, 8})  # EXIF orientations that turn the picture by 90°
+_TRANSPOSE = {  # EXIF orientation -> the turn that makes the picture upright (as ImageOps does)
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 RGB = tuple[int, int, int]
 Cell = tuple[RGB, RGB]
@@ -136,6 +163,8 @@ def _open(data: bytes) -> ImageFile.ImageFile | None:
     width, height = img.size
     if width < 1 or height < 1 or width * height > MAX_PIXELS:
         return None
+    if getattr(img, "use_load_libtiff", False) and not libtiff_quiet.silence():
+        return None  # libtiff would print over the terminal app; see libtiff_quiet
     return img
 
 
@@ -163,20 +192,31 @@ def _upright_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
     return (height, width) if orientation in _SWAPS_SIDES else (width, height)
 
 
-def _to_rgb(img: Image.Image) -> Image.Image:
-    """Convert any decoded mode to 8-bit RGB, compositing transparency on :data:`BACKGROUND`."""
+def _value_range(img: Image.Image) -> tuple[float, float] | None:
+    """The (lowest, highest) value of a 32-bit grey image, which :func:`_to_rgb` stretches to 0-255."""
+    if img.mode not in ("I", "F"):
+        return None
+    low, high = img.getextrema()
+    if not isinstance(low, float | int) or not isinstance(high, float | int):
+        raise ValueError("unexpected extrema for a single-band image")
+    return float(low), float(high)
+
+
+def _to_rgb(img: Image.Image, value_range: tuple[float, float] | None = None) -> Image.Image:
+    """Convert any decoded mode to 8-bit RGB, compositing transparency on :data:`BACKGROUND`.
+
+    ``value_range`` is the whole picture's :func:`_value_range` when ``img`` is one band of it,
+    so every band of a 32-bit grey image is stretched alike.
+    """
     mode = img.mode
     if mode.startswith("I;16"):
         # 16-bit grey: scale to 8 bits (a plain convert("L") would clip everything above 255 to white).
         img = img.convert("I").point(lambda v: v * (1 / 256)).convert("L")
     elif mode in ("I", "F"):
         # 32-bit integer or float grey (rare TIFFs) has no fixed range: stretch what is there.
-        img = img.convert("F")
-        low, high = img.getextrema()
-        if not isinstance(low, float | int) or not isinstance(high, float | int):
-            raise ValueError("unexpected extrema for a single-band image")
-        span = float(high - low) or 1.0
-        img = img.point(lambda v: (v - low) * (255.0 / span)).convert("L")
+        low, high = value_range if value_range is not None else _value_range(img) or (0.0, 255.0)
+        span = (high - low) or 1.0
+        img = img.convert("F").point(lambda v: (v - low) * (255.0 / span)).convert("L")
     has_alpha = any(band in ("A", "a") for band in img.getbands()) or "transparency" in img.info
     if has_alpha:
         rgba = img.convert("RGBA")
@@ -186,13 +226,40 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     return img if img.mode == "RGB" else img.convert("RGB")
 
 
+def _reduced_rgb(img: Image.Image, factor: int) -> Image.Image:
+    """:func:`_to_rgb` of ``img`` shrunk ``factor`` times, never holding a full-size copy.
+
+    Converting a big decoded picture whole would cost several full-size copies (RGBA, the grey
+    background, the composite, RGB: about 1 GiB for a 64-megapixel PNG). Instead it is converted
+    in bands of :data:`BAND_PIXELS` and each band averaged down ``factor`` times (``reduce``: each
+    output pixel is the mean of a ``factor`` × ``factor`` block), so memory stays at the decoded
+    picture plus one band. Transparency is flattened *before* averaging, as a viewer would see it.
+    """
+    value_range = _value_range(img)
+    width, height = img.size
+    out = Image.new("RGB", (-(-width // factor), -(-height // factor)))
+    band_rows = max(1, BAND_PIXELS // (width * factor)) * factor  # a multiple of factor
+    for top in range(0, height, band_rows):
+        band = img.crop((0, top, width, min(height, top + band_rows)))
+        out.paste(_to_rgb(band, value_range).reduce(factor), (0, top // factor))
+    return out
+
+
+def _orientation(img: Image.Image) -> int:
+    """The EXIF orientation still to apply to a *loaded* image (Pillow turns TIFFs while loading)."""
+    value = img.getexif().get(_ORIENTATION_TAG, 1)
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
 def _decode_upright(
     data: bytes, decode_size: Callable[[int, int], tuple[int, int]]
 ) -> tuple[str, int, int, Image.Image] | None:
     """Decode ``data`` to an upright RGB image: (format, displayed width, height, image) or None.
 
     ``decode_size(width, height)`` gets the displayed size and returns the smallest size (displayed
-    orientation) the caller needs, so JPEGs can be decoded at a reduced scale.
+    orientation) the caller needs. JPEGs are decoded at a reduced scale by the decoder itself; any
+    picture still at least twice the needed size is then averaged down band by band
+    (:func:`_reduced_rgb`), so no caller ever holds more than the decoded picture plus a little.
     """
     with _guarded():
         try:
@@ -210,12 +277,17 @@ def _decode_upright(
                 need_w, need_h = need_h, need_w
             drafted = img.draft("RGB", (max(1, need_w), max(1, need_h))) is not None
             img.load()
-            # Pillow already turns TIFFs upright while loading; for the rest this does it.
-            ImageOps.exif_transpose(img, in_place=True)
+            orientation = _orientation(img)
             # A drafted JPEG is smaller than the original, but its orientation was known up front;
-            # anything else is now exactly the upright original.
-            width, height = _upright_size(stored_size, early) if drafted else img.size
-            return fmt, width, height, _to_rgb(img)
+            # anything else is now the stored picture at full size (a TIFF already upright).
+            width, height = _upright_size(stored_size if drafted else img.size, orientation)
+            need_w, need_h = decode_size(width, height)
+            if orientation in _SWAPS_SIDES:
+                need_w, need_h = need_h, need_w
+            factor = max(1, min(img.width // max(1, need_w), img.height // max(1, need_h)))
+            rgb = _to_rgb(img) if factor == 1 else _reduced_rgb(img, factor)
+            method = _TRANSPOSE.get(orientation)
+            return fmt, width, height, rgb if method is None else rgb.transpose(method)
         except Exception:
             # Deliberately broad: besides the documented Pillow errors (UnidentifiedImageError,
             # DecompressionBombError/-Warning, OSError for truncated data, ValueError, SyntaxError,
