@@ -49,8 +49,9 @@ PHASH_ALGORITHM = "phash-64"
 
 The hash is taken on the upright (EXIF-transposed) picture, composited on :data:`BACKGROUND`. Bump the
 name if any of that changes: hashes made differently must never be compared with each other.
-(Pictures over 512 pixels a side are averaged down to at least :data:`HASH_DRAFT_SIZE` before hashing,
-as JPEGs always were; the tests measure that this moves at most 2 of the 64 bits, so the name stays.)
+(Non-JPEG pictures over :data:`REDUCE_ABOVE_PIXELS` are averaged down to at least
+:data:`HASH_DRAFT_SIZE` before hashing, as JPEGs always were; the tests measure that this moves at
+most 2 of the 64 bits, so the name stays. Smaller pictures are hashed exactly as before.)
 """
 
 SIMILAR_DISTANCE = 10
@@ -88,6 +89,13 @@ HASH_DRAFT_SIZE = 256
 """JPEGs are decoded at a reduced scale (1/2 to 1/8, done by the JPEG decoder itself) but never
 below this many pixels on either side. pHash shrinks every image to 32 × 32 anyway, so starting
 from >= 256 instead of a full 12-megapixel decode changes no meaningful bit and is ~10x faster."""
+
+REDUCE_ABOVE_PIXELS = 8_000_000
+"""Only pictures with more pixels than this are shrunk band by band (:func:`_reduced_rgb`).
+
+Smaller ones (every screenshot, most photos) are converted whole, as they always were, so their
+previews and hashes are unchanged; converting 8 megapixels whole costs about 130 MB at worst.
+"""
 
 BAND_PIXELS = 1 << 21
 """A big picture is converted and shrunk this many source pixels at a time (2 M; 8 MiB as RGBA)."""
@@ -258,7 +266,8 @@ def _decode_upright(
 
     ``decode_size(width, height)`` gets the displayed size and returns the smallest size (displayed
     orientation) the caller needs. JPEGs are decoded at a reduced scale by the decoder itself; any
-    picture still at least twice the needed size is then averaged down band by band
+    picture still over :data:`REDUCE_ABOVE_PIXELS` and at least twice the needed size is then
+    averaged down band by band
     (:func:`_reduced_rgb`), so no caller ever holds more than the decoded picture plus a little.
     """
     with _guarded():
@@ -285,7 +294,8 @@ def _decode_upright(
             if orientation in _SWAPS_SIDES:
                 need_w, need_h = need_h, need_w
             factor = max(1, min(img.width // max(1, need_w), img.height // max(1, need_h)))
-            rgb = _to_rgb(img) if factor == 1 else _reduced_rgb(img, factor)
+            small = img.width * img.height <= REDUCE_ABOVE_PIXELS
+            rgb = _to_rgb(img) if factor == 1 or small else _reduced_rgb(img, factor)
             method = _TRANSPOSE.get(orientation)
             return fmt, width, height, rgb if method is None else rgb.transpose(method)
         except Exception:
