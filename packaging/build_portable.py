@@ -18,7 +18,8 @@ build exists to avoid. The result (docs/portable-build.md)::
 
 The marker sits one folder above the executable: ``vault.host.portable.find_root`` looks beside the
 program and in its parent. PyInstaller cannot build for another system: build on each system for
-that system. Needs ``pip install -e '.[build]'`` (PyInstaller 6 or newer).
+that system. Needs the locked build tools: ``pip install --require-hashes -r
+requirements/portable.lock`` then ``pip install --no-deps --no-build-isolation -e .``.
 """
 
 from __future__ import annotations
@@ -392,6 +393,33 @@ def _folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
+LOCK = ROOT / "requirements" / "portable.lock"
+
+
+def _check_locked(*, unlocked: bool) -> None:
+    """Refuse to build from anything but the locked, hash-checked versions (docs/supply-chain.md)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import lockfile  # noqa: PLC0415 - sits beside this script, not in a package
+
+    problems = lockfile.mismatches(
+        lockfile.applicable(lockfile.read(LOCK)), lockfile.installed_versions()
+    )
+    if not problems:
+        print(f"build_portable: every library is at the version in {LOCK.name}", flush=True)
+        return
+    listing = "\n  ".join(problems)
+    if unlocked:
+        print(f"build_portable: WARNING, building from unlocked versions:\n  {listing}", flush=True)
+        return
+    sys.exit(
+        f"build_portable: the installed libraries differ from {LOCK.relative_to(ROOT)}:\n"
+        f"  {listing}\n"
+        "Install exactly the locked versions, checked against their hashes, then build again:\n"
+        "  pip install --require-hashes -r requirements/portable.lock\n"
+        "  pip install --no-deps --no-build-isolation -e ."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     default_out = ROOT / "dist" / f"evault-portable-{system_name()}-{arch_name()}"
@@ -407,6 +435,12 @@ def main(argv: list[str] | None = None) -> int:
         default=ROOT / "build" / "portable-work",
         help="PyInstaller's work and spec files (default: build/portable-work)",
     )
+    parser.add_argument(
+        "--unlocked",
+        action="store_true",
+        help="build even if the installed versions differ from requirements/portable.lock "
+        "(for trying a new version; never for a folder you hand out)",
+    )
     args = parser.parse_args(argv)
     out: Path = args.out.resolve()
     work: Path = args.work.resolve()
@@ -418,10 +452,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit(f"build_portable: the marker is now called {portable.MARKER}; update MARKER.")
     if not _module_exists("PyInstaller"):
         sys.exit(
-            "build_portable: PyInstaller is not installed. Run: pip install -e '.[build]' "
-            "(or pip install 'pyinstaller>=6')"
+            "build_portable: PyInstaller is not installed. Run: "
+            "pip install --require-hashes -r requirements/portable.lock"
         )
     _check_out(out)
+    _check_locked(unlocked=args.unlocked)
 
     dist = work / "dist"
     command = [sys.executable, "-m", "PyInstaller", *pyinstaller_args(work, dist)]
