@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -84,12 +85,12 @@ class ExportFiles:
         """Store the export unchanged: the file itself, or every file of the folder + a listing."""
         source = self.source
         if source.kind in ("zip", "file"):
-            try:
-                reader = source.path.open("rb")
-            except OSError as exc:
-                raise translate(exc) from None
+            reader = source.open_export()  # the file first seen there, never a FIFO
             with reader:
-                total = source.path.stat().st_size
+                try:
+                    total = os.fstat(reader.fileno()).st_size
+                except OSError as exc:
+                    raise translate(exc) from None
                 item_id, sha256 = self._store_bytes(
                     reader,
                     total,

@@ -8,6 +8,11 @@ signed ``import.completed`` event records the importer, its version, the declare
 settings, and what was found. Any error or a cancel rolls everything back: nothing is
 half-imported.
 
+One message that cannot be stored (it holds data evault does not understand) is skipped and
+reported as a problem, and the rest are imported; an export that cannot be read at all is refused
+with one calm sentence. Fields the export's author chose are bounded before they go into a signed
+custody event (``bounds``); the stored original keeps them whole.
+
 Re-importing the same export adds nothing (its fingerprint is known). A later export of the same
 chat adds only what is new or changed, and lists the earlier messages it no longer contains (in the
 time span it covers): messages deleted since, which are evidence too.
@@ -20,19 +25,25 @@ export no longer has).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from vault.errors import Cancelled, InvalidInput
+import sqlcipher3
+
+from crypto.errors import CryptoError
+from vault.errors import Cancelled, EvaultError, InvalidInput
 from vault.evidence import adding, intake
 from vault.evidence.models import MessageFields, Metadata
 from vault.imports import history, registry
+from vault.imports.bounds import RECIPIENTS_MAX, Cuts, clean, clean_value
 from vault.imports.files import ExportFiles
 from vault.imports.history import iter_imports
 from vault.imports.messages import (
@@ -61,6 +72,7 @@ MAX_PROBLEMS_KEPT = 500
 MAX_MISSING_IN_EVENT = 200
 MESSAGE_MAX_BYTES = 256 * 1024 * 1024
 CANCELLED = "The import was stopped. Nothing from it was kept."
+_KEEP = frozenset({"raw", "path"})
 
 __all__ = [
     "CANCELLED",
@@ -88,7 +100,7 @@ def import_export(
     row = registry.importer(importer)
     options.validate(importer)  # the front ends did so too; the rules live in one place
     parser = row.parser()
-    with ExportSource(path) as source:
+    with _calm(path, row), ExportSource(path) as source:
         if not parser.detect(source):
             raise InvalidInput(
                 f"{path.name} does not look like a {row.platform} export. "
@@ -112,6 +124,34 @@ def import_export(
         finally:
             conn.execute(f"PRAGMA cache_size = -{db.CACHE_KIB}")
     return summary
+
+
+def _message_only(exc: BaseException) -> bool:
+    """Whether ``exc``, raised while one message was stored, concerns that message alone: data in
+    it that cannot be stored (a value out of range, text no encoding carries, a field too large
+    for the database or a custody event). Our own errors (a damaged export, a cancel, the vault
+    locked), the disk and the database itself stop the whole import."""
+    if isinstance(exc, sqlcipher3.DataError):
+        return True  # "string or blob too big"
+    if isinstance(exc, EvaultError | OSError | sqlcipher3.Error | MemoryError):
+        return False
+    return isinstance(exc, Exception)
+
+
+@contextlib.contextmanager
+def _calm(path: Path, row: registry.Importer) -> Iterator[None]:
+    """Any error that is not already one calm sentence (a parser meeting data it does not
+    understand) becomes one: the import stops, nothing is kept, and the user is told so."""
+    try:
+        yield
+    except (EvaultError, KeyboardInterrupt, MemoryError, OSError, sqlcipher3.Error):
+        raise
+    except (Exception, CryptoError):
+        raise InvalidInput(
+            f"{path.name} could not be read as a {row.platform} export: it holds something evault "
+            "does not understand. Nothing was imported. Export it again from the app; if this "
+            "happens again, please report it (without the export)."
+        ) from None
 
 
 class _Run:
@@ -194,6 +234,9 @@ class _Run:
         records = self.parser.parse(self.source, timezone=self.options.timezone, **parse_options)
         for record in records:
             self._check_cancel()
+            # Derived fields cannot hold lone surrogates; the original (``raw``) and the names of
+            # the export's files (``path``, a key) stay as they are.
+            record = clean_value(record, keep=_KEEP)
             if isinstance(record, ImportedChat):
                 self._chat(record)
             elif isinstance(record, ImportedMessage):
@@ -271,9 +314,14 @@ class _Run:
         for transformation in message.transformations:
             self.transformations[transformation] += 1
 
+        self._store(chat, chat_summary, message)
+
+    def _store(self, chat: ImportedChat, chat_summary: ChatSummary, message: ImportedMessage) -> None:
+        """Store one message, or skip it with a problem if its data cannot be stored."""
+        summary = self.summary
         data = raw_bytes(message.raw)
         if len(data) > MESSAGE_MAX_BYTES:
-            self._problem(f"{chat.title}, message {message.key[:40]}: too large; skipped")
+            self._problem(f"{chat.title[:80]}, message {message.key[:40]}: too large; skipped")
             return
         sha256 = hashlib.sha256(data).hexdigest()
         earlier = self.conn.execute(
@@ -288,23 +336,42 @@ class _Run:
                 summary.messages_already += 1
                 return
             parent_id = str(earlier[0])  # the same message, changed since (edited, reactions)
+        mark = self.files.mark()
+        self.conn.execute("SAVEPOINT message")
+        try:
+            self._insert_message(chat, message, data, parent_id)
+        except BaseException as exc:
+            if not _message_only(exc):
+                with contextlib.suppress(Exception):
+                    self.conn.execute("ROLLBACK TO message")
+                raise
+            self.conn.execute("ROLLBACK TO message")
+            self.conn.execute("RELEASE message")
+            self.files.restore(mark)
+            self._problem(
+                f"{chat.title[:80]}, message {message.key[:40]}: it holds data evault could not "
+                "store; skipped (the export itself is stored unchanged)"
+            )
+            return
+        self.conn.execute("RELEASE message")
+        if parent_id is not None:
             summary.messages_changed += 1
         summary.messages_new += 1
         chat_summary.new += 1
-        self._insert_message(chat, message, data, parent_id)
 
     def _insert_message(
         self, chat: ImportedChat, message: ImportedMessage, data: bytes, parent_id: str | None
     ) -> None:
         media_ids, missing_media = self.files.media(message, chat)
         sent = reported_time(message)
+        cuts = Cuts()
         profile = str(message.details.get("sender_profile_url") or "")
         meta = Metadata(
             title=message_title(message),
             platform=chat.platform,
-            source_url=profile,
-            sender_handle=message.sender_name,
-            sender_id=message.sender_id,
+            source_url=cuts.bound("source_url", profile),
+            sender_handle=cuts.bound("sender_handle", message.sender_name),
+            sender_id=cuts.bound("sender_id", message.sender_id),
             occurred=sent[0],
             occurred_tz=sent[1],
             case=self.options.case,
@@ -312,10 +379,10 @@ class _Run:
             parent_id=parent_id,
         )
         fields = MessageFields(
-            recipient=", ".join(message.recipients),
+            recipient=cuts.bound("recipient", ", ".join(message.recipients), RECIPIENTS_MAX),
             sent=sent[0],
             sent_tz=sent[1],
-            thread=chat.title,
+            thread=cuts.bound("thread", chat.title),
         )
         reported = None
         if sent[0] is not None:
@@ -343,15 +410,17 @@ class _Run:
             extra_details={
                 "import_id": self.import_id,
                 "importer": self.importer,
-                "chat": chat.key,
-                "message_key": message.key,
-                "time_raw": message.time.raw,
+                "chat": cuts.bound("chat", chat.key),
+                "message_key": cuts.bound("message_key", message.key),
+                "time_raw": cuts.bound("time_raw", message.time.raw),
                 "time_source": message.time.source,
                 **(
-                    {"transformations": list(message.transformations)}
+                    {"transformations": [cuts.bound("transformations", t) for t in
+                                         message.transformations]}
                     if message.transformations
                     else {}
                 ),
+                **cuts.details(),
             },
         )
         self.conn.executemany(
