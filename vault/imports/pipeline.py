@@ -8,10 +8,10 @@ signed ``import.completed`` event records the importer, its version, the declare
 settings, and what was found. Any error or a cancel rolls everything back: nothing is
 half-imported.
 
-One message that cannot be stored (it holds data evault does not understand) is skipped and
-reported as a problem, and the rest are imported; an export that cannot be read at all is refused
-with one calm sentence. Fields the export's author chose are bounded before they go into a signed
-custody event (``bounds``); the stored original keeps them whole.
+Fields the export's author chose are bounded before they go into a signed custody event
+(``bounds``), so one message with a huge Cc cannot stop the import; the stored original keeps them
+whole. Anything the import meets that is not already one calm sentence (a parser surprised by
+data it does not understand) is refused as one: nothing is kept, and the vault is unharmed.
 
 Re-importing the same export adds nothing (its fingerprint is known). A later export of the same
 chat adds only what is new or changed, and lists the earlier messages it no longer contains (in the
@@ -38,7 +38,6 @@ from pathlib import Path
 
 import sqlcipher3
 
-from crypto.errors import CryptoError
 from vault.errors import Cancelled, EvaultError, InvalidInput
 from vault.evidence import adding, intake
 from vault.evidence.models import MessageFields, Metadata
@@ -126,18 +125,6 @@ def import_export(
     return summary
 
 
-def _message_only(exc: BaseException) -> bool:
-    """Whether ``exc``, raised while one message was stored, concerns that message alone: data in
-    it that cannot be stored (a value out of range, text no encoding carries, a field too large
-    for the database or a custody event). Our own errors (a damaged export, a cancel, the vault
-    locked), the disk and the database itself stop the whole import."""
-    if isinstance(exc, sqlcipher3.DataError):
-        return True  # "string or blob too big"
-    if isinstance(exc, EvaultError | OSError | sqlcipher3.Error | MemoryError):
-        return False
-    return isinstance(exc, Exception)
-
-
 @contextlib.contextmanager
 def _calm(path: Path, row: registry.Importer) -> Iterator[None]:
     """Any error that is not already one calm sentence (a parser meeting data it does not
@@ -146,7 +133,7 @@ def _calm(path: Path, row: registry.Importer) -> Iterator[None]:
         yield
     except (EvaultError, KeyboardInterrupt, MemoryError, OSError, sqlcipher3.Error):
         raise
-    except (Exception, CryptoError):
+    except Exception:
         raise InvalidInput(
             f"{path.name} could not be read as a {row.platform} export: it holds something evault "
             "does not understand. Nothing was imported. Export it again from the app; if this "
@@ -316,8 +303,10 @@ class _Run:
 
         self._store(chat, chat_summary, message)
 
-    def _store(self, chat: ImportedChat, chat_summary: ChatSummary, message: ImportedMessage) -> None:
-        """Store one message, or skip it with a problem if its data cannot be stored."""
+    def _store(
+        self, chat: ImportedChat, chat_summary: ChatSummary, message: ImportedMessage
+    ) -> None:
+        """Store one message (unless the vault holds it already, unchanged)."""
         summary = self.summary
         data = raw_bytes(message.raw)
         if len(data) > MESSAGE_MAX_BYTES:
@@ -336,24 +325,7 @@ class _Run:
                 summary.messages_already += 1
                 return
             parent_id = str(earlier[0])  # the same message, changed since (edited, reactions)
-        mark = self.files.mark()
-        self.conn.execute("SAVEPOINT message")
-        try:
-            self._insert_message(chat, message, data, parent_id)
-        except BaseException as exc:
-            if not _message_only(exc):
-                with contextlib.suppress(Exception):
-                    self.conn.execute("ROLLBACK TO message")
-                raise
-            self.conn.execute("ROLLBACK TO message")
-            self.conn.execute("RELEASE message")
-            self.files.restore(mark)
-            self._problem(
-                f"{chat.title[:80]}, message {message.key[:40]}: it holds data evault could not "
-                "store; skipped (the export itself is stored unchanged)"
-            )
-            return
-        self.conn.execute("RELEASE message")
+        self._insert_message(chat, message, data, parent_id)
         if parent_id is not None:
             summary.messages_changed += 1
         summary.messages_new += 1
@@ -415,8 +387,11 @@ class _Run:
                 "time_raw": cuts.bound("time_raw", message.time.raw),
                 "time_source": message.time.source,
                 **(
-                    {"transformations": [cuts.bound("transformations", t) for t in
-                                         message.transformations]}
+                    {
+                        "transformations": [
+                            cuts.bound("transformations", t) for t in message.transformations
+                        ]
+                    }
                     if message.transformations
                     else {}
                 ),

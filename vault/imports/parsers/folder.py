@@ -105,7 +105,9 @@ class FolderTree:
         shown = "/".join(parts) if all(usable(p) for p in parts) else "a file with an unusable name"
         self.skipped.append(f"{shown} {what}; it was not read")
 
-    def _found(self, parts: tuple[str, ...], st: os.stat_result, folders: tuple[Identity, ...]) -> None:
+    def _found(
+        self, parts: tuple[str, ...], st: os.stat_result, folders: tuple[Identity, ...]
+    ) -> None:
         self._count += 1
         if self._count > MAX_FILES:
             raise InvalidInput(
@@ -152,7 +154,9 @@ class FolderTree:
             else:
                 self._note(path, "is a link or special file")
 
-    def _walk_paths(self, folder: Path, parts: tuple[str, ...], folders: tuple[Identity, ...]) -> None:
+    def _walk_paths(
+        self, folder: Path, parts: tuple[str, ...], folders: tuple[Identity, ...]
+    ) -> None:
         with os.scandir(folder) as it:
             children = self._sorted(it)
         for child in children:
