@@ -4,7 +4,8 @@ Every item an import adds gets an ``item.created`` custody event carrying its me
 custody event is capped (``crypto.constants.MAX_CUSTODY_BODY_BYTES``, 256 KiB). The sender, the
 recipients or a chat title are chosen by whoever wrote the export, so an e-mail with a Cc of a
 million addresses must not make its event too large and stop the whole import. Each such field is
-cut to a bound here, ``…`` marks the cut, and the event names the fields that were cut. Nothing is
+cut to a bound here, ``…`` marks the cut, and the event says which fields were cut and how long
+each was (``"cut": {"recipient": 1200345}``, in characters). Nothing is
 lost: the item's original (the message exactly as exported, or the file) keeps the whole value;
 only these derived fields are shortened, as the design allows ("text is normalised only in
 derived fields, never in the stored original").
@@ -68,17 +69,17 @@ class Cuts:
     """The fields of one item that were cut, for its custody event."""
 
     def __init__(self) -> None:
-        self.names: list[str] = []
+        self.lengths: dict[str, int] = {}
 
     def bound(self, name: str, text: str, limit: int = FIELD_MAX) -> str:
         """``text`` cleaned and, if longer than ``limit`` characters, cut (and ``name`` noted)."""
         text = clean(text)
         if len(text) <= limit:
             return text
-        if name not in self.names:
-            self.names.append(name)
+        self.lengths[name] = max(len(text), self.lengths.get(name, 0))
         return text[: limit - len(CUT_MARK)] + CUT_MARK
 
-    def details(self) -> dict[str, list[str]]:
-        """``{"cut": [...]}`` for the event's details, or nothing when no field was cut."""
-        return {"cut": list(self.names)} if self.names else {}
+    def details(self) -> dict[str, dict[str, int]]:
+        """``{"cut": {field: its whole length}}`` for the event's details, or nothing when no
+        field was cut."""
+        return {"cut": dict(sorted(self.lengths.items()))} if self.lengths else {}

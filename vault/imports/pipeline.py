@@ -42,7 +42,7 @@ from vault.errors import Cancelled, EvaultError, InvalidInput
 from vault.evidence import adding, intake
 from vault.evidence.models import MessageFields, Metadata
 from vault.imports import history, registry
-from vault.imports.bounds import RECIPIENTS_MAX, Cuts, clean, clean_value
+from vault.imports.bounds import RECIPIENTS_MAX, Cuts, clean_value
 from vault.imports.files import ExportFiles
 from vault.imports.history import iter_imports
 from vault.imports.messages import (
@@ -219,11 +219,11 @@ class _Run:
         )
         parse_options = {name: getattr(self.options, name) for name in self.row.options}
         records = self.parser.parse(self.source, timezone=self.options.timezone, **parse_options)
-        for record in records:
+        for found in records:
             self._check_cancel()
             # Derived fields cannot hold lone surrogates; the original (``raw``) and the names of
             # the export's files (``path``, a key) stay as they are.
-            record = clean_value(record, keep=_KEEP)
+            record = clean_value(found, keep=_KEEP)
             if isinstance(record, ImportedChat):
                 self._chat(record)
             elif isinstance(record, ImportedMessage):

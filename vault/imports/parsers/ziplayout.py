@@ -14,7 +14,7 @@ from __future__ import annotations
 import struct
 import zipfile
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import IO
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")  # a local file header, before its name and extra field
 _LOCAL_SIGNATURE = b"PK\x03\x04"
@@ -24,7 +24,7 @@ DAMAGED = "damaged"  # no local header where the central directory says it start
 
 
 def bad_members(
-    fp: BinaryIO, infos: Iterable[zipfile.ZipInfo], start_dir: int
+    fp: IO[bytes], infos: Iterable[zipfile.ZipInfo], start_dir: int
 ) -> list[tuple[zipfile.ZipInfo, str]]:
     """Members whose local record cannot be trusted, each with ``OVERLAPS`` or ``DAMAGED``.
 
