@@ -16,6 +16,7 @@ import random
 import struct
 import sys
 import threading
+import tracemalloc
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,8 @@ from tests.importers.test_importing import chat, message, write_folder
 from vault import Vault
 from vault.errors import EXIT_OK, EXIT_USER_ERROR, EvaultError, InvalidInput
 from vault.imports.options import ImportOptions
-from vault.imports.parsers import ziplayout
+from vault.imports.parsers import telegram, ziplayout
+from vault.imports.parsers.records import ImportedMessage
 from vault.imports.parsers.source import ExportSource
 
 needs_links = pytest.mark.skipif(sys.platform == "win32", reason="POSIX links and FIFOs")
@@ -310,7 +312,6 @@ def test_any_unexpected_parser_error_is_one_calm_sentence(
 ) -> None:
     """Whatever a parser raises that is not one of ours (a bug met by hostile data) is refused
     as an EvaultError: nothing kept, no traceback."""
-    from vault.imports.parsers import telegram
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise KeyError("a parser bug")
@@ -321,3 +322,37 @@ def test_any_unexpected_parser_error_is_one_calm_sentence(
     with pytest.raises(EvaultError, match="does not understand"):
         vault.import_export("telegram", folder, ImportOptions())
     assert vault.list_items() == []
+
+
+# ---------------------------------------------------------------------------- 8b. key order
+
+
+def _parse_peak(folder: Path) -> tuple[int, list[str]]:
+    """Peak Python memory (bytes) while parsing ``folder``'s result.json, and the message keys."""
+    keys: list[str] = []
+    tracemalloc.start()
+    try:
+        with ExportSource(folder) as source:
+            for record in telegram.parse(source):
+                if isinstance(record, ImportedMessage):
+                    keys.append(record.key)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return peak, keys
+
+
+@pytest.mark.slow
+def test_telegram_streams_whatever_the_key_order(tmp_path: Path) -> None:
+    """A chat whose ``messages`` come before its ``id`` (JSON has no key order) is streamed too,
+    not held whole until the ``id`` is read: the peak stays that of the usual order."""
+    messages = [message(i, f"Mesaj {i}: yazılarını dayandır.", offset=i) for i in range(8000)]
+    header = {"name": "Naməlum Şəxs", "type": "personal_chat", "id": 5550001111}
+    usual = write_folder(tmp_path / "usual", {**header, "messages": messages}, {})
+    late = write_folder(tmp_path / "late", {"messages": messages, **header}, {})
+    size = (late / "result.json").stat().st_size
+    assert size > 1 << 20
+    usual_peak, usual_keys = _parse_peak(usual)
+    late_peak, late_keys = _parse_peak(late)
+    assert late_keys == usual_keys and len(late_keys) == 8000
+    assert late_peak < 1.5 * usual_peak + (512 << 10), (late_peak, usual_peak, size)
