@@ -135,8 +135,8 @@ def _calm(path: Path, row: registry.Importer) -> Iterator[None]:
         raise
     except Exception:
         raise InvalidInput(
-            f"{path.name} could not be read as a {row.platform} export: it holds something evault "
-            "does not understand. Nothing was imported. Export it again from the app; if this "
+            f"{path.name} holds something the {row.platform} importer does not understand, so "
+            "it was refused and nothing was imported. Export it again from the app; if this "
             "happens again, please report it (without the export)."
         ) from None
 
