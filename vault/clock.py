@@ -22,7 +22,8 @@ def format_utc(moment: datetime) -> str:
     """RFC 3339 UTC with microseconds and ``Z``: the one time format of custody events."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime("%Y"): the year 300 must read 0300 (the same for every real year).
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 import stat
 import struct
 import time
@@ -23,6 +24,7 @@ import pytest
 
 from crypto import transport
 from crypto.canonical import canonical_json
+from crypto.sums import format_sums
 from tests.bundle.support import (
     Sample,
     failed_checks,
@@ -36,6 +38,7 @@ from tests.bundle.support import (
     rewrite,
     write_zip,
 )
+from tests.importers.hostile_zips import overlapping_zip
 from vault.bundle import decrypt, documents, layout
 from vault.bundle.verify import VerifyResult, verify_zip
 from vault.errors import BundleUnusable, InvalidInput, WrongPassphrase
@@ -599,3 +602,23 @@ def test_not_an_age_key_file(hostile: Hostile, work: Path) -> None:
     with pytest.raises(InvalidInput):
         decrypt.decrypt_bundle(encrypted, [], None)  # no key given, none beside it
     assert listing(work) == before
+
+
+def test_overlapping_members_are_never_read(hostile: Hostile, work: Path) -> None:
+    """Sixty members listed in SHA256SUMS whose bytes all overlap (CVE-2024-0450's "quoted
+    overlap"): a ZIP of about 300 KiB that would make verify hash about 18 MiB. They fail the
+    structure check and are never read."""
+    chain = [f"evidence/{i:04}-x.bin" for i in range(60)]
+    kept = [(n, d) for n, d in read_members(hostile.bundle) if not n.startswith("evidence/")]
+    sums = format_sums(dict.fromkeys(chain, "0" * 64))
+    members = [(n, sums if n == layout.SUMS else d) for n, d in kept]
+    blob = random.Random(5).randbytes(256 * 1024)  # noqa: S311 - reproducible test data
+    path = overlapping_zip(work / "overlap.zip", members, chain, blob)
+    archive_size = path.stat().st_size
+    with zipfile.ZipFile(path) as zf:  # what any reader without the check would read
+        assert sum(zf.getinfo(n).file_size for n in chain) > 50 * archive_size
+    hashed: list[int] = []
+    got = _no_traceback_outcome(path, progress=lambda done, _total: hashed.append(done))
+    assert isinstance(got, VerifyResult)
+    assert "shares its bytes with another member" in failed_checks(got)[STRUCTURE]
+    assert max(hashed, default=0) <= archive_size

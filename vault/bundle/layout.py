@@ -6,7 +6,9 @@ import re
 import unicodedata
 
 FORMAT = "evault-bundle"
-VERSION = 2  # 2: the fingerprint's version 2 (docs/format.md §4); no signer digits in the trusted comment
+VERSION = (
+    2  # 2: the fingerprint's version 2 (docs/format.md §4); no signer digits in the trusted comment
+)
 VERSIONS_READ = (1, 2)  # verify reads every version made so far
 NAMESPACE = "evault-bundle-v1"
 PRINCIPAL = "evault-bundle"

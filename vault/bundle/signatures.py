@@ -44,7 +44,9 @@ def check_signer(manifest: dict[str, Any], result: VerifyResult) -> bytes:
     result.signer_ssh_fingerprint = sshsig.ssh_fingerprint(public_key)
     result.signer_public_key = base64.b64encode(public_key).decode("ascii")
     # Version 1 bundles wrote the older form of the fingerprint (docs/format.md §4).
-    written = fingerprint_v1(public_key) if manifest.get("version") == 1 else fingerprint(public_key)
+    written = (
+        fingerprint_v1(public_key) if manifest.get("version") == 1 else fingerprint(public_key)
+    )
     result.check(
         "Signer named in the manifest",
         signer.get("fingerprint") == written,

@@ -99,8 +99,8 @@ def verify_zip(
     with zf:
         reader = Reader(zf)
         try:
-            problems = reader.inventory(archive_size)
             with path.open("rb") as raw:
+                problems = reader.inventory(archive_size, raw)
                 odd = layout_problem(raw, zf.infolist(), zf.start_dir, archive_size)
         except (zipfile.BadZipFile, ValueError) as exc:
             raise BundleUnusable(

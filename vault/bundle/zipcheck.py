@@ -10,7 +10,6 @@ the way Python's zipfile writes them when export streams, and compares them byte
 from __future__ import annotations
 
 import hashlib
-import itertools
 import stat
 import struct
 import threading
@@ -20,6 +19,7 @@ from typing import BinaryIO
 
 from vault.bundle import layout
 from vault.errors import BundleUnusable, Cancelled
+from vault.imports.parsers import ziplayout
 
 READ_BLOCK = 1024 * 1024
 _READ_ERRORS = (
@@ -50,8 +50,9 @@ class Reader:
         self.zf = zf
         self.members: dict[str, zipfile.ZipInfo] = {}
 
-    def inventory(self, archive_size: int) -> list[str]:
-        """Check names, kinds, sizes and layout of every member; return what is wrong."""
+    def inventory(self, archive_size: int, raw: BinaryIO) -> list[str]:
+        """Check names, kinds, sizes and layout of every member (``raw``: the ZIP file itself);
+        return what is wrong."""
         problems: list[str] = []
         infos = self.zf.infolist()
         if len(infos) > layout.MAX_MEMBERS:
@@ -84,10 +85,24 @@ class Reader:
                 problems.append(f"{name} claims to be larger than the whole file")
             else:
                 self.members[name] = info
-        ordered = sorted(self.members.values(), key=lambda i: i.header_offset)
-        for before, after in itertools.pairwise(ordered):
-            if before.header_offset + before.compress_size > after.header_offset:
-                problems.append(f"{before.filename} overlaps {after.filename} inside the ZIP")
+        problems.extend(self._drop_overlaps(raw, infos))
+        return problems
+
+    def _drop_overlaps(self, raw: BinaryIO, infos: list[zipfile.ZipInfo]) -> list[str]:
+        """Members whose local record (header and data) is not where the central directory says,
+        or shares bytes with another member or the central directory, are never read: a few
+        kilobytes of overlapping members would otherwise be hashed again and again (the
+        overlapping "ZIP bomb" of CVE-2024-0450, which zipfile does not stop on every Python)."""
+        problems: list[str] = []
+        for info, why in ziplayout.bad_members(raw, infos, self.zf.start_dir):
+            self.members.pop(info.filename, None)
+            label = repr(info.filename[:80])
+            if why == ziplayout.DAMAGED:
+                problems.append(f"{label} is not where the ZIP's directory says; it was not read")
+            else:
+                problems.append(
+                    f"{label} shares its bytes with another member inside the ZIP; it was not read"
+                )
         return problems
 
     def small(self, name: str, cap: int) -> bytes | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,7 @@ from vault.evidence import adding, intake
 from vault.evidence.mediatype import sniff
 from vault.evidence.models import Metadata
 from vault.imports import registry
+from vault.imports.bounds import Cuts
 from vault.imports.options import ImportOptions, ImportProgress
 from vault.imports.parsers.records import ImportedChat, ImportedMedia, ImportedMessage
 from vault.imports.parsers.source import ExportSource
@@ -84,12 +86,12 @@ class ExportFiles:
         """Store the export unchanged: the file itself, or every file of the folder + a listing."""
         source = self.source
         if source.kind in ("zip", "file"):
-            try:
-                reader = source.path.open("rb")
-            except OSError as exc:
-                raise translate(exc) from None
+            reader = source.open_export()  # the file first seen there, never a FIFO
             with reader:
-                total = source.path.stat().st_size
+                try:
+                    total = os.fstat(reader.fileno()).st_size
+                except OSError as exc:
+                    raise translate(exc) from None
                 item_id, sha256 = self._store_bytes(
                     reader,
                     total,
@@ -216,8 +218,10 @@ class ExportFiles:
         return ids, missing
 
     def _media_meta(
-        self, title: str, role: str, message: ImportedMessage, chat: ImportedChat
+        self, title: str, role: str, message: ImportedMessage, chat: ImportedChat, cuts: Cuts
     ) -> Metadata:
+        """A media file's metadata; the fields the export's author chose are bounded (``cuts``),
+        because they all go into the item's custody event."""
         sensitive = self.options.sensitive_media and role in (
             "photo",
             "video",
@@ -228,10 +232,10 @@ class ExportFiles:
             "video_message",
         )
         return Metadata(
-            title=title,
+            title=cuts.bound("title", title),
             platform=chat.platform,
-            sender_handle=message.sender_name,
-            sender_id=message.sender_id,
+            sender_handle=cuts.bound("sender_handle", message.sender_name),
+            sender_id=cuts.bound("sender_id", message.sender_id),
             case=self.options.case,
             tags=self.options.tags,
             sensitive=sensitive,
@@ -243,16 +247,18 @@ class ExportFiles:
     ) -> str:
         assert media.path is not None  # noqa: S101 - checked by the caller
         size = self.source.members[media.path].size
+        cuts = Cuts()
+        meta = self._media_meta(
+            f"{media.role}: {media.name or media.path}", media.role, message, chat, cuts
+        )
         with self.source.open(media.path) as reader:
             item_id, _sha = self._store_bytes(
                 reader,
                 size,
-                self._media_meta(
-                    f"{media.role}: {media.name or media.path}", media.role, message, chat
-                ),
+                meta,
                 media.path,
                 stage=None,
-                extra={"import_role": "media", "export_path": media.path},
+                extra={"import_role": "media", "export_path": media.path, **cuts.details()},
             )
         self.summary.media_stored += 1
         if size <= similar.HASH_MAX_BYTES:
@@ -265,14 +271,16 @@ class ExportFiles:
         self, attachment: dict[str, Any], message: ImportedMessage, chat: ImportedChat
     ) -> str:
         data: bytes = attachment["data"]
-        name = str(attachment.get("name") or "attachment")
+        cuts = Cuts()
+        # The name an e-mail gives its attachment is the sender's choice: bounded like the rest.
+        name = cuts.bound("name", str(attachment.get("name") or "attachment"))
         item_id, _sha = self._store_bytes(
             io.BytesIO(data),
             len(data),
-            self._media_meta(f"attachment: {name}", "attachment", message, chat),
+            self._media_meta(f"attachment: {name}", "attachment", message, chat, cuts),
             name,
             stage=None,
-            extra={"import_role": "attachment"},
+            extra={"import_role": "attachment", **cuts.details()},
         )
         self.summary.media_stored += 1
         self._maybe_hash(item_id, lambda: data)

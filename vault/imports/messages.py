@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from vault.imports.bounds import clean
 from vault.imports.parsers.records import TIME_FROM_DECLARED_ZONE, ImportedMessage
 
 
@@ -37,12 +38,23 @@ def details_json(details: dict[str, Any]) -> str:
 
 def raw_bytes(raw: Any) -> bytes:
     """The message's original as stored: bytes as they were, text as UTF-8, JSON re-serialised
-    (the export file itself is kept byte for byte as the provenance item)."""
+    (the export file itself is kept byte for byte as the provenance item).
+
+    JSON may hold a lone UTF-16 surrogate (``"\\ud800"``), which no UTF-8 can carry: it is written
+    back as that same JSON escape, so the stored JSON still reads as exactly what was exported.
+    Every other character is written as before, so the bytes (and hash) of a message without one
+    are unchanged. Text from a file is UTF-8 already; one that held undecodable bytes gets them back.
+    """
     if isinstance(raw, bytes):
         return raw
     if isinstance(raw, str):
-        return raw.encode("utf-8")
-    return json.dumps(raw, ensure_ascii=False, default=_json_default).encode("utf-8")
+        try:
+            return raw.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            return raw.encode("utf-8", "backslashreplace")
+    text = json.dumps(raw, ensure_ascii=False, default=_json_default)
+    # Inside a JSON string a backslash the text holds is written "\\", so "\\udXXX" is unambiguous.
+    return text.encode("utf-8", "backslashreplace")
 
 
 def raw_media_type(raw: Any) -> str:
@@ -61,6 +73,7 @@ def message_title(message: ImportedMessage) -> str:
     if not text:
         roles = [m.role for m in message.media]
         text = f"[{', '.join(roles)}]" if roles else f"[{message.kind}]"
+    text = clean(text)
     return text if len(text) <= 80 else text[:79] + "…"
 
 

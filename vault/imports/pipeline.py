@@ -8,6 +8,11 @@ signed ``import.completed`` event records the importer, its version, the declare
 settings, and what was found. Any error or a cancel rolls everything back: nothing is
 half-imported.
 
+Fields the export's author chose are bounded before they go into a signed custody event
+(``bounds``), so one message with a huge Cc cannot stop the import; the stored original keeps them
+whole. Anything the import meets that is not already one calm sentence (a parser surprised by
+data it does not understand) is refused as one: nothing is kept, and the vault is unharmed.
+
 Re-importing the same export adds nothing (its fingerprint is known). A later export of the same
 chat adds only what is new or changed, and lists the earlier messages it no longer contains (in the
 time span it covers): messages deleted since, which are evidence too.
@@ -20,19 +25,24 @@ export no longer has).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from vault.errors import Cancelled, InvalidInput
+import sqlcipher3
+
+from vault.errors import Cancelled, EvaultError, InvalidInput
 from vault.evidence import adding, intake
 from vault.evidence.models import MessageFields, Metadata
 from vault.imports import history, registry
+from vault.imports.bounds import RECIPIENTS_MAX, Cuts, clean_value
 from vault.imports.files import ExportFiles
 from vault.imports.history import iter_imports
 from vault.imports.messages import (
@@ -61,6 +71,7 @@ MAX_PROBLEMS_KEPT = 500
 MAX_MISSING_IN_EVENT = 200
 MESSAGE_MAX_BYTES = 256 * 1024 * 1024
 CANCELLED = "The import was stopped. Nothing from it was kept."
+_KEEP = frozenset({"raw", "path"})
 
 __all__ = [
     "CANCELLED",
@@ -88,7 +99,7 @@ def import_export(
     row = registry.importer(importer)
     options.validate(importer)  # the front ends did so too; the rules live in one place
     parser = row.parser()
-    with ExportSource(path) as source:
+    with _calm(path, row), ExportSource(path) as source:
         if not parser.detect(source):
             raise InvalidInput(
                 f"{path.name} does not look like a {row.platform} export. "
@@ -112,6 +123,22 @@ def import_export(
         finally:
             conn.execute(f"PRAGMA cache_size = -{db.CACHE_KIB}")
     return summary
+
+
+@contextlib.contextmanager
+def _calm(path: Path, row: registry.Importer) -> Iterator[None]:
+    """Any error that is not already one calm sentence (a parser meeting data it does not
+    understand) becomes one: the import stops, nothing is kept, and the user is told so."""
+    try:
+        yield
+    except (EvaultError, KeyboardInterrupt, MemoryError, OSError, sqlcipher3.Error):
+        raise
+    except Exception:
+        raise InvalidInput(
+            f"{path.name} holds something the {row.platform} importer does not understand, so "
+            "it was refused and nothing was imported. Export it again from the app; if this "
+            "happens again, please report it (without the export)."
+        ) from None
 
 
 class _Run:
@@ -192,8 +219,11 @@ class _Run:
         )
         parse_options = {name: getattr(self.options, name) for name in self.row.options}
         records = self.parser.parse(self.source, timezone=self.options.timezone, **parse_options)
-        for record in records:
+        for found in records:
             self._check_cancel()
+            # Derived fields cannot hold lone surrogates; the original (``raw``) and the names of
+            # the export's files (``path``, a key) stay as they are.
+            record = clean_value(found, keep=_KEEP)
             if isinstance(record, ImportedChat):
                 self._chat(record)
             elif isinstance(record, ImportedMessage):
@@ -271,9 +301,16 @@ class _Run:
         for transformation in message.transformations:
             self.transformations[transformation] += 1
 
+        self._store(chat, chat_summary, message)
+
+    def _store(
+        self, chat: ImportedChat, chat_summary: ChatSummary, message: ImportedMessage
+    ) -> None:
+        """Store one message (unless the vault holds it already, unchanged)."""
+        summary = self.summary
         data = raw_bytes(message.raw)
         if len(data) > MESSAGE_MAX_BYTES:
-            self._problem(f"{chat.title}, message {message.key[:40]}: too large; skipped")
+            self._problem(f"{chat.title[:80]}, message {message.key[:40]}: too large; skipped")
             return
         sha256 = hashlib.sha256(data).hexdigest()
         earlier = self.conn.execute(
@@ -288,23 +325,25 @@ class _Run:
                 summary.messages_already += 1
                 return
             parent_id = str(earlier[0])  # the same message, changed since (edited, reactions)
+        self._insert_message(chat, message, data, parent_id)
+        if parent_id is not None:
             summary.messages_changed += 1
         summary.messages_new += 1
         chat_summary.new += 1
-        self._insert_message(chat, message, data, parent_id)
 
     def _insert_message(
         self, chat: ImportedChat, message: ImportedMessage, data: bytes, parent_id: str | None
     ) -> None:
         media_ids, missing_media = self.files.media(message, chat)
         sent = reported_time(message)
+        cuts = Cuts()
         profile = str(message.details.get("sender_profile_url") or "")
         meta = Metadata(
             title=message_title(message),
             platform=chat.platform,
-            source_url=profile,
-            sender_handle=message.sender_name,
-            sender_id=message.sender_id,
+            source_url=cuts.bound("source_url", profile),
+            sender_handle=cuts.bound("sender_handle", message.sender_name),
+            sender_id=cuts.bound("sender_id", message.sender_id),
             occurred=sent[0],
             occurred_tz=sent[1],
             case=self.options.case,
@@ -312,10 +351,10 @@ class _Run:
             parent_id=parent_id,
         )
         fields = MessageFields(
-            recipient=", ".join(message.recipients),
+            recipient=cuts.bound("recipient", ", ".join(message.recipients), RECIPIENTS_MAX),
             sent=sent[0],
             sent_tz=sent[1],
-            thread=chat.title,
+            thread=cuts.bound("thread", chat.title),
         )
         reported = None
         if sent[0] is not None:
@@ -343,15 +382,20 @@ class _Run:
             extra_details={
                 "import_id": self.import_id,
                 "importer": self.importer,
-                "chat": chat.key,
-                "message_key": message.key,
-                "time_raw": message.time.raw,
+                "chat": cuts.bound("chat", chat.key),
+                "message_key": cuts.bound("message_key", message.key),
+                "time_raw": cuts.bound("time_raw", message.time.raw),
                 "time_source": message.time.source,
                 **(
-                    {"transformations": list(message.transformations)}
+                    {
+                        "transformations": [
+                            cuts.bound("transformations", t) for t in message.transformations
+                        ]
+                    }
                     if message.transformations
                     else {}
                 ),
+                **cuts.details(),
             },
         )
         self.conn.executemany(

@@ -75,7 +75,7 @@ def certificate_html(result: dict[str, Any]) -> bytes:
             "defender's fingerprint, so this bundle is <b>not verified</b>: anyone can make a "
             "bundle that passes these checks, signed with their own key. Compare the signer "
             "fingerprint below with the digits the defender gave over a channel you trust, or "
-            "check again with <code>evault verify FILE --key \"…\"</code>."
+            'check again with <code>evault verify FILE --key "…"</code>.'
         )
     else:
         meaning = (

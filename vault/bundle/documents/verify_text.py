@@ -279,7 +279,7 @@ def verify_txt(manifest: dict[str, Any], *, bundle_name: str = "bundle.zip") -> 
         "exactly as the vault wrote it, that the manifest and the custody record agree with the "
         "files, and the signature of every custody record. It says in plain words what passed "
         f"and what failed, item by item. For an encrypted bundle: evault verify {encrypted} "
-        f"--identity {key_file} (or your own age key file) --key \"<fingerprint>\"."
+        f'--identity {key_file} (or your own age key file) --key "<fingerprint>".'
     )
 
     t.heading("WHAT THESE CHECKS PROVE, AND WHAT THEY DO NOT")

@@ -3,14 +3,18 @@
 Exports come from phones and websites, and sometimes from whoever sent them to the defender, so
 nothing in one is trusted: member names are checked before use (no absolute paths, no ``..``, no
 drive letters or control characters), links and devices are skipped, duplicate names refuse the
-whole ZIP (one copy could hide another), encrypted members are skipped, and reading a member stops
-at the size its header declared and at a total budget, which is what stops a ZIP bomb. Members are
-streamed from the ZIP in place: nothing is extracted to disk.
+whole ZIP (one copy could hide another), encrypted members are skipped, members whose bytes overlap
+refuse the whole ZIP (``ziplayout``), and reading a member stops at the size its header declared,
+which with the limits on declared sizes is what stops a ZIP bomb. Members are streamed from the ZIP
+in place: nothing is extracted to disk. A folder is walked and read without following any link
+(``folder``). Nothing is opened in a way that could block (a FIFO in place of a file), and what is
+opened must be the regular file first seen there.
 """
 
 from __future__ import annotations
 
 import io
+import lzma
 import os
 import stat
 import unicodedata
@@ -21,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from vault.errors import InvalidInput, StorageError
+from vault.errors import EvaultError, InvalidInput, StorageError
+from vault.imports.parsers import ziplayout
+from vault.imports.parsers.folder import FolderTree, identity
 
 MAX_MEMBERS = 1_000_000
 MAX_TOTAL_BYTES = (
@@ -29,6 +35,28 @@ MAX_TOTAL_BYTES = (
 )  # 1 TiB uncompressed: far beyond any real export, far below a bomb's claim
 MAX_RATIO = 200  # deflate tops out near 1,032:1; real exports of text and media stay under ~20:1
 RATIO_FLOOR = 1 << 20  # members under 1 MiB may compress as well as they like
+TOTAL_RATIO_FLOOR = 64 << 20  # and the whole ZIP too, up to 64 MiB in all
+
+# What zipfile raises on a damaged or hostile ZIP (NotImplementedError: an unknown "version needed
+# to extract" or compression; LZMAError from a damaged LZMA member).
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    OverflowError,
+    lzma.LZMAError,
+    zlib.error,
+)
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
 
 
 @dataclass(frozen=True)
@@ -63,28 +91,44 @@ class ExportSource:
         self.members: dict[str, Member] = {}
         self.skipped: list[str] = []  # calm notes about members that were not used
         self._zip: zipfile.ZipFile | None = None
+        self._zip_file: IO[bytes] | None = None
         self._infos: dict[str, zipfile.ZipInfo] = {}
-        self._budget = MAX_TOTAL_BYTES
+        self._tree: FolderTree | None = None
+        self._identity: tuple[int, int] = (0, 0)  # the ZIP or single file, as first seen
         try:
-            if path.is_dir():
+            st = path.stat()
+            if stat.S_ISDIR(st.st_mode):
                 self.kind = "folder"
                 self._scan_folder()
-            elif path.is_file():
-                if zipfile.is_zipfile(path):
+            elif stat.S_ISREG(st.st_mode):
+                self._identity = identity(st)
+                handle = self.open_export()
+                if zipfile.is_zipfile(handle):
                     self.kind = "zip"
+                    self._zip_file = handle
                     self._scan_zip()
                 else:
+                    handle.close()
                     self.kind = "file"
-                    self.members[path.name] = Member(path.name, path.stat().st_size)
+                    self.members[path.name] = Member(path.name, st.st_size)
             else:
                 raise InvalidInput(
-                    f"There is no file or folder at {path}. Check the path and try again."
+                    f"{path} is not a file or folder that can be imported. Check the path and try again."
                 )
+        except FileNotFoundError:
+            self.close()
+            raise InvalidInput(
+                f"There is no file or folder at {path}. Check the path and try again."
+            ) from None
         except OSError as exc:
+            self.close()
             raise StorageError(
                 f"The export at {path} could not be read ({exc.strerror or 'read error'}). "
                 "Check the disk and try again."
             ) from None
+        except BaseException:
+            self.close()
+            raise
 
     def __enter__(self) -> ExportSource:
         return self
@@ -96,6 +140,32 @@ class ExportSource:
         if self._zip is not None:
             self._zip.close()
             self._zip = None
+        if self._zip_file is not None:
+            self._zip_file.close()
+            self._zip_file = None
+
+    def open_export(self) -> IO[bytes]:
+        """The ZIP or single file itself (to store it unchanged): opened without blocking, and
+        refused unless it is still the regular file first seen at this path."""
+        try:
+            fd = os.open(self.path, _OPEN_FLAGS)
+        except OSError as exc:
+            raise StorageError(
+                f"{self.path.name} could not be read ({exc.strerror or 'read error'}). "
+                "Check the disk and try again."
+            ) from None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or identity(st) != self._identity:
+                raise InvalidInput(
+                    f"{self.path.name} was replaced while it was being read. Nothing was imported."
+                )
+            if hasattr(os, "O_NONBLOCK"):
+                os.set_blocking(fd, True)
+            return os.fdopen(fd, "rb")
+        except BaseException:
+            os.close(fd)
+            raise
 
     # ---- listing -------------------------------------------------------------------------
 
@@ -110,35 +180,27 @@ class ExportSource:
         return [n for n in self.names() if n == suffix or n.endswith("/" + suffix)]
 
     def _scan_folder(self) -> None:
-        root = self.path
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-            dirnames.sort()
-            for filename in sorted(filenames):
-                full = Path(dirpath) / filename
-                rel = full.relative_to(root).as_posix()
-                st = full.lstat()
-                if not stat.S_ISREG(st.st_mode):
-                    self.skipped.append(f"{rel} is a link or special file; it was not read")
-                    continue
-                name = safe_name(rel)
-                if name is None:
-                    self.skipped.append("a file with an unusable name was not read")
-                    continue
-                self._add(Member(name, st.st_size))
+        self._tree = FolderTree(self.path)
+        self.skipped.extend(self._tree.skipped)
+        for name, entry in self._tree.entries.items():
+            self._add(Member(name, entry.size))
 
     def _scan_zip(self) -> None:
+        assert self._zip_file is not None  # noqa: S101 - set by the caller
         try:
-            self._zip = zipfile.ZipFile(self.path)
+            self._zip = zipfile.ZipFile(self._zip_file)
             infos = self._zip.infolist()
-        except (zipfile.BadZipFile, ValueError, EOFError):
+        except _ZIP_ERRORS:
             raise InvalidInput(
-                f"{self.path.name} looks like a ZIP file but is damaged or cut short. "
-                "Export it again from the app, or try the unzipped folder."
+                f"{self.path.name} looks like a ZIP file but is damaged, cut short or uses ZIP "
+                "features evault cannot read. Export it again from the app, or try the unzipped "
+                "folder."
             ) from None
         if len(infos) > MAX_MEMBERS:
             raise InvalidInput(
                 f"{self.path.name} holds far more files than any export; it was refused."
             )
+        self._check_layout(infos)
         seen: set[str] = set()
         total = 0
         for info in infos:
@@ -178,6 +240,30 @@ class ExportSource:
                 )
             self._infos[name] = info
             self._add(Member(name, info.file_size))
+        archive_size = os.fstat(self._zip_file.fileno()).st_size
+        if total > TOTAL_RATIO_FLOOR and total > MAX_RATIO * max(archive_size, 1):
+            raise InvalidInput(
+                f"{self.path.name} claims to expand to {total:,} bytes, far beyond any real "
+                "export of its size (a 'ZIP bomb'). It was refused; nothing was imported."
+            )
+
+    def _check_layout(self, infos: list[zipfile.ZipInfo]) -> None:
+        """Refuse the ZIP if a member's bytes are also another's (an overlapping ZIP bomb)."""
+        assert self._zip is not None and self._zip_file is not None  # noqa: S101
+        bad = ziplayout.bad_members(self._zip_file, infos, self._zip.start_dir)
+        if not bad:
+            return
+        info, why = bad[0]
+        name = safe_name(info.filename) or "a file"
+        if why == ziplayout.DAMAGED:
+            raise InvalidInput(
+                f"{self.path.name} is damaged: {name} is not where the ZIP says it is. "
+                "Export it again from the app, or try the unzipped folder."
+            )
+        raise InvalidInput(
+            f"{self.path.name} contains {name}, whose bytes overlap another file's inside the ZIP "
+            "(a trick used by 'ZIP bombs'). It was refused; nothing was imported."
+        )
 
     def _add(self, member: Member) -> None:
         self.members[member.name] = member
@@ -193,19 +279,17 @@ class ExportSource:
             info = self._infos[name]
             try:
                 raw = self._zip.open(info)
-            except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError):
+            except (*_ZIP_ERRORS, OSError):
                 raise InvalidInput(
                     f"{name} inside {self.path.name} cannot be read (damaged or an unsupported "
                     "compression). Nothing was imported."
                 ) from None
             return _Capped(raw, info.file_size, name)
-        target = self.path if self.kind == "file" else self.path.joinpath(*name.split("/"))
-        try:
-            handle = target.open("rb")
-        except OSError as exc:
-            raise StorageError(
-                f"{name} could not be read ({exc.strerror or 'read error'}). Check the disk and try again."
-            ) from None
+        handle: IO[bytes]
+        if self._tree is not None:
+            handle = self._tree.open(self._tree.entries[name])
+        else:
+            handle = self.open_export()
         return _Capped(handle, member.size, name)
 
     def read(self, name: str, cap: int) -> bytes:
@@ -260,7 +344,9 @@ class _Capped(io.RawIOBase):
         try:
             # Ask for one byte more than is left, so a member longer than declared is caught.
             data = self._raw.read(min(size, self._left + 1) if size else 0)
-        except (zipfile.BadZipFile, EOFError, ValueError, zlib.error):
+        except EvaultError:
+            raise
+        except _ZIP_ERRORS:
             raise InvalidInput(
                 f"{self._name} inside the export is damaged (its checksum does not match). "
                 "Nothing was imported."

@@ -35,8 +35,20 @@ def zone(name: str) -> ZoneInfo:
 
 
 def format_z(moment: datetime) -> str:
-    """RFC 3339 UTC, seconds precision, with ``Z`` — how imported message times are stored."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """RFC 3339 UTC, seconds precision, with ``Z`` — how imported message times are stored.
+    Always four digits of year (``strftime("%Y")`` writes the year 300 as ``300``, which no reader
+    of this format accepts)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def plausible(moment: datetime) -> bool:
+    """Whether an absolute time can be a real message's (1970 to 2100, as for Unix times): an
+    e-mail dated the year 300 was forged or broken, and its time is then unknown (kept as written)."""
+    try:
+        seconds = moment.timestamp()
+    except (OverflowError, ValueError, OSError):
+        return False
+    return _MIN_UNIX <= seconds < _MAX_UNIX
 
 
 def from_unix(raw: str | int | float) -> RawTime:

@@ -195,6 +195,8 @@ def parse_date(value: str | None, timezone: str | None) -> RawTime:
     raw = unfold(value).strip()
     try:
         moment = parsedate_to_datetime(raw)
+        if not timeutil.plausible(moment.replace(tzinfo=moment.tzinfo or UTC)):
+            return RawTime(raw, None, TIME_UNKNOWN)
         if moment.tzinfo is not None:
             return RawTime(raw, timeutil.format_z(moment), TIME_FROM_EXPORT)
         if _MINUS_ZERO.search(raw):

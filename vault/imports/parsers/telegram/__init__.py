@@ -9,8 +9,9 @@ folder that holds ``result.json``.
 A busy chat's ``result.json`` runs to hundreds of megabytes, so it is never loaded whole: the JSON is
 read as ``ijson`` events (``events``), and only one message at a time is built into a dict. The chat
 header (``name``, ``type``, ``id``) comes before ``messages`` in real exports; if it does not, that
-chat's messages are held until the header is known, because every chat must be sent before its
-messages (``chats``).
+chat's messages are read in a second pass over the file, once the header is known, because every
+chat must be sent before its messages (``chats``). Both passes must read the same bytes: if the
+file changed in between, the import stops and keeps nothing.
 
 This module is the parser's entry (``VERSION``, ``detect``, ``parse``) and finds ``result.json``.
 Choices that affect what is stored are written down where they are made (``messages``: keys, times,
@@ -23,6 +24,8 @@ changes.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
 import re
 from collections.abc import Iterator
@@ -108,8 +111,46 @@ def parse(
             what=f"The export holds more than one result.json; only {name} was read. "
             "Import the other one separately.",
         )
+    parser = Parser(source, name, timezone)
+    first = hashlib.sha256()
+    with _events(source, name, first) as events:
+        yield from parser.run(events)
+    if not parser.late:
+        return
+    second = hashlib.sha256()
+    with _events(source, name, second) as events:
+        yield from parser.run_late(events)
+    if second.digest() != first.digest():
+        raise InvalidInput(
+            f"{name} changed while it was being read. Nothing was imported; import it again "
+            "once nothing else is writing to it."
+        )
+
+
+@contextlib.contextmanager
+def _events(source: ExportSource, name: str, digest: Any) -> Iterator[Events]:
+    """The JSON events of ``name``, hashing every byte read into ``digest``."""
     with source.open(name) as raw_stream:
-        stream = io.BufferedReader(raw_stream, buffer_size=1 << 16)
+        stream = io.BufferedReader(_Hashing(raw_stream, digest), buffer_size=1 << 16)
         if stream.peek(3)[:3] == _BOM:
             stream.read(3)
-        yield from Parser(source, name, timezone).run(Events(stream, name))
+        yield Events(stream, name)
+
+
+class _Hashing(io.RawIOBase):
+    """Passes a stream's bytes through, hashing them on the way."""
+
+    def __init__(self, raw: io.RawIOBase, digest: Any) -> None:
+        super().__init__()
+        self._raw = raw
+        self._digest = digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self._raw.read(len(view)) or b""
+        view[: len(data)] = data
+        self._digest.update(data)
+        return len(data)

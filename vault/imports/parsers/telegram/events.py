@@ -86,6 +86,22 @@ class Events:
             elif event in _ENDS:
                 depth -= 1
 
+    def skip_array(self) -> int:
+        """Consume the rest of an array whose ``start_array`` was just read; return how many
+        values it held (nothing of them is built)."""
+        count = 0
+        depth = 1
+        while True:
+            event, _ = self.next()
+            if depth == 1 and event != "end_array":
+                count += 1
+            if event in _STARTS:
+                depth += 1
+            elif event in _ENDS:
+                depth -= 1
+                if depth == 0:
+                    return count
+
     def build(self, event: str, value: Any) -> Any:
         """The whole value that began with ``event`` (one message: small), as Python objects."""
         builder = ijson.ObjectBuilder()
