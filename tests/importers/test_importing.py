@@ -286,6 +286,8 @@ def test_wrong_importer_is_one_clear_sentence(vault: Vault, tmp_path: Path) -> N
     folder = first_export(tmp_path)
     with pytest.raises(InvalidInput, match="does not look like a WhatsApp export"):
         vault.import_export("whatsapp", folder)
+    with pytest.raises(InvalidInput, match="does not look like an e-mail export"):
+        vault.import_export("email", folder)
     with pytest.raises(InvalidInput, match="no importer called"):
         vault.import_export("myspace", folder)
 

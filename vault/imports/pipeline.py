@@ -85,6 +85,11 @@ __all__ = [
 ]
 
 
+def _article(word: str) -> str:
+    """ "a" or "an" before ``word`` ("an e-mail export", "a Telegram export")."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def import_export(
     session: Session,
     importer: str,
@@ -102,7 +107,7 @@ def import_export(
     with _calm(path, row), ExportSource(path) as source:
         if not parser.detect(source):
             raise InvalidInput(
-                f"{path.name} does not look like a {row.platform} export. "
+                f"{path.name} does not look like {_article(row.platform)} {row.platform} export. "
                 "Check that you chose the right file or folder and the right kind of import."
             )
         run = _Run(session, parser, row, source, options, progress, cancel, now_text(now))
