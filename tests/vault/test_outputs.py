@@ -267,8 +267,6 @@ def test_a_stale_partial_of_a_decrypted_bundle_does_not_block_the_next_verify(
 @pytest.mark.skipif(not POSIX, reason="flock")
 def test_only_our_own_stale_partials_are_removed(tmp_path: Path) -> None:
     folder = _private_folder(tmp_path, "out")
-    stale = folder / ".old.zip.evault-partial"
-    stale.write_bytes(b"left by a killed run")
     mine_but_not_ours = folder / "notes.evault-partial"  # not hidden: not our naming
     mine_but_not_ours.write_bytes(b"a file of the user's")
     elsewhere = tmp_path / "elsewhere.txt"
@@ -295,10 +293,17 @@ def test_only_our_own_stale_partials_are_removed(tmp_path: Path) -> None:
     assert child.stdout is not None
     try:
         assert child.stdout.readline().strip() == b"ready"
+        # Left by a killed run (written after the child started: its own write tidies too).
+        stale = folder / ".old.zip.evault-partial"
+        stale.write_bytes(b"left by a killed run")
         removed = outputs.remove_stale_partials(folder)
         assert removed == 1
-        assert _partials(folder) == [".dir.evault-partial", ".link.evault-partial"] + [
-            ".live.zip.evault-partial"
+        assert not stale.exists()
+        assert _partials(folder) == [
+            ".dir.evault-partial",
+            ".link.evault-partial",
+            ".live.zip.evault-partial",  # locked by its live writer
+            "notes.evault-partial",
         ]
         assert mine_but_not_ours.exists() and elsewhere.read_bytes() == b"must survive"
     finally:
