@@ -24,6 +24,7 @@ import pytest
 from tests.conftest import PASSPHRASE, fast_kdf
 from tui.cli import main
 from vault import Vault
+from vault.store import db, keystore, unlock
 
 ROOT = Path(__file__).resolve().parent.parent
 INTERRUPTED = "ended in the middle of saving"
@@ -301,8 +302,6 @@ def test_the_interrupted_notice_is_shown_once_after_a_real_rollback(tmp_path: Pa
 def test_a_journal_another_tool_left_does_not_repeat_the_notice(tmp_path: Path) -> None:
     """A journal in PERSIST mode (what another SQLCipher tool can leave): SQLite zeroed its
     header when the change was committed; nothing to play back, and it stays until a write."""
-    from vault.store import db, keystore, unlock  # noqa: PLC0415 - the vault's own key path
-
     folder = tmp_path / "v.evault"
     vault, _ = Vault.create(folder, PASSPHRASE, kdf=fast_kdf)
     vault.close()
