@@ -6,10 +6,12 @@ can see them (vault/host/outputs.py). Real vaults, real files, real child proces
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,6 +46,27 @@ def _private_folder(tmp_path: Path, name: str) -> Path:
     folder = tmp_path / name
     folder.mkdir(mode=0o700)
     folder.chmod(0o700)
+    return folder
+
+
+@pytest.fixture
+def reachable() -> Iterator[Path]:
+    """A folder other accounts can get to: every folder above it lets them pass. pytest's own
+    tmp_path is inside a folder only its owner may enter, where nothing is visible to others."""
+    base = Path(tempfile.mkdtemp(prefix="evault-test-", dir="/tmp" if POSIX else None))
+    base.chmod(0o711)  # others may pass through it, not list it
+    try:
+        if not POSIX or not all(os.stat(d).st_mode & 0o001 for d in base.parents):
+            pytest.skip("needs a folder other accounts can reach (like /tmp)")
+        yield base
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def reachable_folder(base: Path, name: str, mode: int) -> Path:
+    folder = base / name
+    folder.mkdir()
+    folder.chmod(mode)
     return folder
 
 
@@ -147,52 +170,55 @@ def test_get_over_an_existing_file_gives_it_owner_only_permissions(
 
 
 @posix_only
-def test_advice_names_what_other_accounts_can_do(tmp_path: Path) -> None:
-    private = _private_folder(tmp_path, "private")
+def test_advice_names_what_other_accounts_can_do(reachable: Path) -> None:
+    private = reachable_folder(reachable, "private", 0o700)
     outputs.write_new(private / "a.zip", b"x")
     assert output_advice(private / "a.zip") is None
 
-    listed = _private_folder(tmp_path, "listed")
-    listed.chmod(0o755)  # e.g. a home folder on many systems
+    listed = reachable_folder(reachable, "listed", 0o755)  # e.g. a home folder on many systems
     outputs.write_new(listed / "a.zip", b"x")
     advice = output_advice(listed / "a.zip")
     assert advice is not None and "see the names" in advice and "only your account" in advice
 
-    shared = _private_folder(tmp_path, "shared")
-    shared.chmod(0o777)  # world-writable, no sticky bit
+    shared = reachable_folder(reachable, "shared", 0o777)  # world-writable, no sticky bit
     outputs.write_new(shared / "a.zip", b"x")
     advice = output_advice(shared / "a.zip")
     assert advice is not None and "delete or replace" in advice
 
-    sticky = _private_folder(tmp_path, "tmp-like")
-    sticky.chmod(0o1777)  # like /tmp: others see names, cannot delete ours
+    sticky = reachable_folder(reachable, "tmp-like", 0o1777)  # like /tmp: others see names
     outputs.write_new(sticky / "a.zip", b"x")
     advice = output_advice(sticky / "a.zip")
     assert advice is not None and "see the names" in advice
 
     # What a FAT or exFAT stick shows: every file readable whatever evault asked for.
-    fat_like = private / "b.zip"
+    fat_like = listed / "b.zip"
     outputs.write_new(fat_like, b"x")
     fat_like.chmod(0o755)
     advice = output_advice(fat_like)
     assert advice is not None and "keeps no file permissions" in advice
     assert "\n" not in advice
 
+    # A folder others could list, inside one they cannot enter (a Documents folder of mode 0755
+    # in a home folder of mode 0700): they see nothing, so nothing is said.
+    inner = reachable_folder(private, "Documents", 0o755)
+    outputs.write_new(inner / "a.zip", b"x")
+    assert output_advice(inner / "a.zip") is None
+
 
 @posix_only
 def test_get_into_a_folder_others_can_read_says_so_once(
-    vault_with_item: tuple[Vault, str], tmp_path: Path
+    vault_with_item: tuple[Vault, str], tmp_path: Path, reachable: Path
 ) -> None:
     vault, item_id = vault_with_item
     vault.close()
-    folder = _private_folder(tmp_path, "shared")
-    folder.chmod(0o755)
+    folder = reachable_folder(reachable, "shared", 0o755)
     (tmp_path / "pass.txt").write_text(PASSPHRASE + "\n", encoding="utf-8")
     base = ["--vault", str(vault.folder), "--passphrase-file", str(tmp_path / "pass.txt")]
     code, _, err = run_main([*base, "get", item_id, "--out", str(folder / "copy.png")])
     assert code == 0, err
     assert err.count("other accounts on this computer can see the names") == 1
-    code, _, err = run_main([*base, "get", item_id, "--out", str(tmp_path / "private.png")])
+    mine = reachable_folder(reachable, "mine", 0o700)
+    code, _, err = run_main([*base, "get", item_id, "--out", str(mine / "private.png")])
     assert code == 0, err
     assert "other accounts" not in err
 

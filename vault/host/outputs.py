@@ -214,35 +214,55 @@ def write_failed(target: Path, exc: OSError) -> EvaultError:
 
 
 def exposure_advice(path: Path) -> str | None:
-    """One calm sentence when other accounts on this computer can open ``path``, or see it in
-    its folder; None when only this account can. Always None on Windows, where files take their
-    folder's permissions (SECURITY.md says what that means)."""
+    """One calm sentence when other accounts on this computer can open ``path``, replace it, or
+    see its name in its folder; None when only this account can. Always None on Windows, where
+    files take their folder's permissions (SECURITY.md says what that means)."""
     if sys.platform == "win32":  # pragma: no cover - no POSIX modes to read
         return None
     try:
-        mode = os.stat(path).st_mode
+        file_info = os.stat(path)
         folder_info = os.stat(path.parent)
     except OSError:
         return None
-    if mode & 0o077:
+    if not _others_can_reach(path.parent):
+        return None  # e.g. inside a home folder of mode 0700 or 0750: they cannot get in
+    if _others_may(file_info, 0o004):
         return (
             f"Note: this disk keeps no file permissions (a FAT or exFAT USB stick, or a shared "
             f"drive?), so other accounts on this computer can open {path.name}."
         )
-    folder_mode = folder_info.st_mode
-    group = bool(folder_mode & 0o070) and _group_is_shared(folder_info.st_gid)
-    writable = folder_mode & 0o002 or (group and folder_mode & 0o020)
-    if writable and not folder_mode & stat.S_ISVTX:
+    if _others_may(folder_info, 0o002) and not folder_info.st_mode & stat.S_ISVTX:
         return (
             f"Note: other accounts on this computer can delete or replace files in {path.parent}; "
             f"only your account can open {path.name} itself."
         )
-    if folder_mode & 0o004 or (group and folder_mode & 0o040):
+    if _others_may(folder_info, 0o004):
         return (
             f"Note: other accounts on this computer can see the names of the files in "
             f"{path.parent}; only your account can open {path.name} itself."
         )
     return None
+
+
+def _others_may(info: os.stat_result, other_bit: int) -> bool:
+    """Whether accounts other than this one hold a permission (``0o004`` read, ``0o002`` write,
+    ``0o001`` search), as "others" or as members of a group that is not this account's own."""
+    if info.st_mode & other_bit:
+        return True
+    return bool(info.st_mode & (other_bit << 3)) and _group_is_shared(info.st_gid)
+
+
+def _others_can_reach(folder: Path) -> bool:
+    """False when a folder on the way to ``folder`` keeps other accounts out (no search
+    permission for them): they can then neither list ``folder`` nor open anything in it,
+    whatever its own mode. Without that, a ``Documents`` folder of mode 0755 inside a private
+    home folder would draw a warning that is not true."""
+    try:
+        resolved = folder.resolve()
+        chain = [os.stat(d) for d in (resolved, *resolved.parents)]
+    except OSError:
+        return True  # cannot tell: say what the folder itself allows
+    return all(_others_may(info, 0o001) for info in chain)
 
 
 def _group_is_shared(gid: int) -> bool:
