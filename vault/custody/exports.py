@@ -39,9 +39,9 @@ def unfinished_exports(events: list[SignedEvent]) -> list[str]:
         notes.append(
             f"An export stopped before it finished (bundle {details.get('bundle_id')}, file "
             f"'{details.get('file_name')}', {body.get('time')}): evault was stopped, or the disk "
-            "was full or removed, before the export was recorded as complete. If a file of that "
-            f"name exists, it is that whole bundle only if its SHA-256 is "
-            f"{details.get('bundle_sha256')}; otherwise delete it. Export again to be sure."
+            "was full or removed, before the export was recorded as complete. Nothing in the "
+            "vault was changed. A file of that name is that whole bundle only if its SHA-256 is "
+            f"{details.get('bundle_sha256')}; to be sure, export again."
         )
     return notes
 

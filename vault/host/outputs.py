@@ -83,7 +83,8 @@ def _remove_if_stale(path: Path) -> bool:
 
     if info.st_uid != os.getuid():
         return False
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    # Never a link; never waiting on a FIFO swapped in after the lstat (checked again below).
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

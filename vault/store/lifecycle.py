@@ -122,7 +122,9 @@ def open_folder(
         journal = _journal_to_play_back(folder)
         conn = db.connect(folder / DB_NAME, db_key)  # plays a hot journal back on its first read
         try:
-            interrupted = journal and not (folder / JOURNAL_NAME).exists()
+            # Played back: it was hot before the first read and is not now (SQLite deletes it,
+            # or would truncate or zero it in other journal modes).
+            interrupted = journal and not _journal_to_play_back(folder)
             schema.migrate(conn, now_text(now))
             session, public_key = load_session(conn)
             keychange.import_key_events(session, keys, db_key)
@@ -176,9 +178,10 @@ def _journal_to_play_back(folder: Path) -> bool:
     """A rollback journal that holds a change: it begins with SQLite's journal header.
 
     Only this counts as a session cut off mid-save, and only if SQLite then really plays it back
-    (the journal is gone once the database is open). A zero-length journal, or one whose header
-    was zeroed, is not "hot": SQLite ignores it and leaves it until the next write, so it must not
-    make the "ended in the middle of saving" notice repeat at every open.
+    (once the database is open, the journal no longer holds one). A zero-length journal, or one
+    whose header is still zeros (a session stopped before any change reached vault.db, or a tool
+    in PERSIST journal mode), is not "hot": SQLite ignores it and leaves it until the next write,
+    so it must not make the "ended in the middle of saving" notice repeat at every open.
     """
     try:
         with (folder / JOURNAL_NAME).open("rb") as f:
