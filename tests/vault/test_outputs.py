@@ -152,6 +152,21 @@ def test_a_copy_is_owner_only_while_it_is_being_written(
     assert seen and set(seen) == {0o600}
 
 
+@posix_only
+@pytest.mark.parametrize("umask", [0o000, 0o002, 0o077])
+def test_owner_only_whatever_the_umask(
+    vault_with_item: tuple[Vault, str], tmp_path: Path, umask: int
+) -> None:
+    """0600 does not come from the umask: a lax one (0000, 0002) never widens it."""
+    vault, item_id = vault_with_item
+    out = _private_folder(tmp_path, "out")
+    os.umask(umask)  # the autouse fixture restores it
+    vault.export_content(item_id, out / "copy.png")
+    bundle = vault.export_bundle(out / "plain.zip", everything=True)
+    assert _mode(out / "copy.png") == 0o600
+    assert _mode(bundle.path) == 0o600
+
+
 def test_get_over_an_existing_file_gives_it_owner_only_permissions(
     vault_with_item: tuple[Vault, str], tmp_path: Path
 ) -> None:
