@@ -196,3 +196,18 @@ def test_cli_says_when_the_stick_is_read_only(tmp_path: Path) -> None:
         proc = _run(["--portable", str(point), "list"], _clean_env(tmp_path), tmp_path)
         assert proc.returncode == 2
         assert "cannot be written to" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_stick_tidies_its_exports_folder_when_portable_mode_starts(tmp_path: Path) -> None:
+    """A bundle or copy cut short on the stick by a killed run (a hidden partial file, maybe
+    plaintext) is removed the next time evault starts from the stick."""
+    stick = _roomy(tmp_path)
+    exports = stick / portable.EXPORTS
+    exports.mkdir()
+    stale = exports / ".evidence-bundle-20260101-101010.zip.evault-partial"
+    stale.write_bytes(b"PK\x03\x04 cut short")
+    kept = exports / "evidence-bundle-20260101-090000.zip"
+    kept.write_bytes(b"PK\x03\x04 a finished bundle")
+    portable.activate(stick)
+    assert not stale.exists()
+    assert kept.exists()

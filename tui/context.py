@@ -134,3 +134,14 @@ class Context:
 
     def advise(self, text: str) -> None:
         self.err.write(text + "\n")
+
+    def advise_about_output(self, *paths: Path | None) -> None:
+        """One calm line when other accounts on this computer can open, or see, a file just
+        written outside the vault (a FAT stick, a shared folder); nothing when only we can."""
+        from vault import output_advice  # noqa: PLC0415 - loaded only when a file was written
+
+        for path in paths:
+            advice = output_advice(path) if path is not None else None
+            if advice is not None:
+                self.advise(advice)
+                return

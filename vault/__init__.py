@@ -12,7 +12,7 @@ that they reach nothing else. What is behind it, by concept:
 - ``media/``: pictures (previews, perceptual hashes);
 - ``imports/``: the importer registry, options, the import pipeline, chats, ``parsers/``;
 - ``bundle/``: exporting signed evidence bundles and verifying them (no vault needed);
-- ``host/``: where vaults live, portable mode, the demo vault;
+- ``host/``: where vaults live, portable mode, the demo vault, files written outside the vault;
 - ``facade.py``: the :class:`Vault` every user-visible operation is a method of;
 - ``errors.py`` (one hierarchy, every exit code), ``clock.py`` (time), ``version.py``.
 
@@ -113,6 +113,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "activate_portable": ("vault.host.portable", "activate"),
     "DemoVault": ("vault.host.demo", "DemoVault"),
     "create_demo": ("vault.host.demo", "create_demo"),
+    "write_output_file": ("vault.host.outputs", "write_new"),
+    "output_advice": ("vault.host.outputs", "exposure_advice"),
     # the version
     "VERSION": ("vault.version", "VERSION"),
     "PROGRAM": ("vault.version", "PROGRAM"),
@@ -186,12 +188,14 @@ __all__ = [
     "find_portable_root",
     "holds_vault",
     "new_recipient_file",
+    "output_advice",
     "parse_profile_links",
     "parse_tags",
     "passphrase_advice",
     "passphrase_warning",
     "split_profile_link",
     "verify_bundle",
+    "write_output_file",
 ]
 
 if TYPE_CHECKING:
@@ -212,6 +216,8 @@ if TYPE_CHECKING:
     )
     from vault.facade import Vault
     from vault.host.demo import DemoVault, create_demo
+    from vault.host.outputs import exposure_advice as output_advice
+    from vault.host.outputs import write_new as write_output_file
     from vault.host.paths import default_vault_path
     from vault.host.portable import Portable
     from vault.host.portable import activate as activate_portable

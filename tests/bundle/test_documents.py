@@ -370,6 +370,9 @@ def events() -> list[dict[str, Any]]:
         _event(12, t.format("11T12:02:00.000000"), "key.keyfile_changed", details={"slot": "3"}),
         _event(13, t.format("12T08:59:00.000000"), "bundle.exported", details={"bundle_id": "b"}),
         _event(14, t.format("12T08:59:30.000000"), "future.thing", details={}),
+        _event(
+            15, t.format("12T09:30:00.000000"), "bundle.export_started", details={"bundle_id": "b"}
+        ),
     ]
 
 
@@ -531,6 +534,9 @@ EVENT_WORDS = {
     "key.passphrase_changed": "The vault passphrase was changed (key slot a1b2c3d4).",
     "key.recovery_replaced": "The recovery key was replaced (key slot 2).",
     "key.keyfile_changed": "The key file was changed (key slot 3).",
+    "bundle.export_started": (
+        "An evidence bundle was written and was about to be saved under its name (bundle id b)."
+    ),
     "bundle.exported": "An evidence bundle was exported (bundle id b).",
     "future.thing": "Event of type future.thing.",
 }

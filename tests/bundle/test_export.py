@@ -194,10 +194,16 @@ def test_export_is_recorded_with_the_bundle_hash(sample: Sample, tmp_path: Path)
     out = tmp_path / "bundle.zip"
     result = sample.vault.export_bundle(out, item_ids=[sample.pdf, sample.note], note="n")
     log = sample.vault.custody_log()
-    assert len(log) == before + 1
-    event = log[-1]
-    assert event.type == "bundle.exported"
+    # Recorded as started (before the bundle got its name), then as completed.
+    assert [e.type for e in log[before:]] == ["bundle.export_started", "bundle.exported"]
+    started, event = log[-2:]
     assert event.reason == "n"
+    assert started.details == {
+        "bundle_id": result.bundle_id,
+        "file_name": "bundle.zip",
+        "bundle_sha256": result.sha256,
+        "bundle_size": result.size,
+    }
     written = out.read_bytes()
     assert result.sha256 == file_sha256(out)
     assert result.size == len(written)
@@ -215,6 +221,7 @@ def test_export_is_recorded_with_the_bundle_hash(sample: Sample, tmp_path: Path)
     assert any(r.type == "bundle.exported" for r in sample.vault.custody_log(sample.pdf))
     assert not any(r.type == "bundle.exported" for r in sample.vault.custody_log(sample.photo))
     assert sample.vault.check().ok
+    assert not sample.vault.check().notes  # the export completed: nothing to note
 
 
 def test_a_second_export_carries_the_first_and_verifies(sample: Sample, tmp_path: Path) -> None:
@@ -425,7 +432,8 @@ def test_member_names_are_unique_and_safe_for_odd_file_names(
 def test_a_failure_to_record_the_export_removes_the_bundle(
     sample: Sample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A bundle the custody log does not know about must not exist."""
+    """A bundle the custody log does not know as complete must not exist; its start stays
+    recorded, and 'check' notes it (not as a problem)."""
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     before = listing(out_dir)
@@ -440,7 +448,14 @@ def test_a_failure_to_record_the_export_removes_the_bundle(
     monkeypatch.setattr(Session, "event", fail_on_export)
     with pytest.raises(EvaultError):  # a calm message (disk full), not an OSError traceback
         sample.vault.export_bundle(out_dir / "bundle.zip", everything=True)
-    _assert_nothing_written(out_dir, before, sample.vault, events)
+    _assert_nothing_written(out_dir, before, sample.vault, events + 1)
+    (started,) = sample.vault.custody_log()[events:]
+    assert started.type == "bundle.export_started"
+    assert started.details["file_name"] == "bundle.zip"
+    report = sample.vault.check()
+    assert report.ok, report.problems
+    (note,) = report.notes
+    assert started.details["bundle_id"] in note and started.details["bundle_sha256"] in note
 
 
 @pytest.mark.slow

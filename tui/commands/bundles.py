@@ -73,6 +73,7 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
             passphrase=passphrase,
             include_sensitive_text=args.include_sensitive_text,
         )
+    ctx.advise_about_output(result.path, result.key_path)
     if args.json:
         render.emit_json(result.to_json(), ctx.out)
         return EXIT_OK
@@ -126,6 +127,7 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
     )
     if checked.decrypted is not None:
         ctx.advise(f"Decrypted to {checked.decrypted} (kept for you to open the evidence).")
+        ctx.advise_about_output(checked.decrypted)
     result = checked.result
     if not args.json:
         _print_checks(result, ctx)
@@ -133,7 +135,7 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
             _ask_for_the_digits(result, ctx)
         _print_verdict(result, ctx, Path(args.file).name)
     if args.certificate:
-        _write_certificate(Path(args.certificate), result)
+        _write_certificate(Path(args.certificate), result, ctx)
     if args.json:
         render.emit_json(result.to_json(), ctx.out)
     if result.ok:
@@ -157,20 +159,19 @@ def _unconfirmed(result: VerifyResult) -> bool:
     return result.intact and result.key_matched is None
 
 
-def _write_certificate(path: Path, result: VerifyResult) -> None:
+def _write_certificate(path: Path, result: VerifyResult, ctx: Context) -> None:
     data: dict[str, Any] = result.to_json()
-    from vault import certificate_html  # noqa: PLC0415 - loaded only when used
+    from vault import certificate_html, write_output_file  # noqa: PLC0415 - only when used
 
-    content = certificate_html(data)
     try:
-        with open(path, "xb") as f:
-            f.write(content)
+        write_output_file(path, certificate_html(data))
     except FileExistsError:
         raise InvalidInput(
             f"{path} already exists. Choose another name for the certificate."
         ) from None
     except OSError:
         raise InvalidInput(f"The certificate could not be written to {path}.") from None
+    ctx.advise_about_output(path)
 
 
 def _print_checks(result: VerifyResult, ctx: Context) -> None:
@@ -256,6 +257,7 @@ def cmd_recipient_new(args: argparse.Namespace, ctx: Context) -> int:
     from vault import new_recipient_file  # noqa: PLC0415 - loaded only when used
 
     public = new_recipient_file(out)
+    ctx.advise_about_output(out)
     if args.json:
         render.emit_json({"identity_file": str(out), "recipient": public}, ctx.out)
         return EXIT_OK

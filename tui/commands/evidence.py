@@ -124,9 +124,11 @@ def cmd_get(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
         item = vault.export_content(args.id, out, reason=args.reason, overwrite=args.force)
     ctx.advise(
-        f"Warning: {out} is an unencrypted copy outside the vault. Anyone with access to this "
-        "computer can open it. Delete it when you no longer need it."
+        f"Warning: {out} is an unencrypted copy outside the vault. Anyone who can use your "
+        "account on this computer, or who gets this disk, can open it. Delete it when you no "
+        "longer need it."
     )
+    ctx.advise_about_output(out)
     ctx.out.write(f"Wrote {item.size} bytes to {out} (SHA-256 {item.sha256}).\n")
     return EXIT_OK
 

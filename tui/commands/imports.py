@@ -310,9 +310,10 @@ def _csv_text(rows: list[dict[str, Any]]) -> str:
 
 
 def _write_new_file(path: Path, text: str) -> None:
+    from vault import write_output_file  # noqa: PLC0415 - loaded only when used
+
     try:
-        with open(path, "x", encoding="utf-8", newline="") as f:
-            f.write(text)
+        write_output_file(path, text.encode("utf-8"))
     except FileExistsError:
         raise InvalidInput(
             f"{path} already exists. Choose another name; nothing was written."
@@ -339,6 +340,7 @@ def cmd_hashes(args: argparse.Namespace, ctx: Context) -> int:
             ctx.out.write(_csv_text(rows))
         return EXIT_OK
     _write_new_file(out_path, _csv_text(rows))
+    ctx.advise_about_output(out_path)
     if args.json:
         render.emit_json({"out": str(out_path), "pictures": len(rows)}, ctx.out)
     else:

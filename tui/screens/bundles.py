@@ -23,7 +23,7 @@ from tui.screens.base import VaultAccess
 from tui.terminal_text import terminal_text
 from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
-from vault import EvaultError, VaultLocked, verify_bundle
+from vault import EvaultError, VaultLocked, output_advice, verify_bundle
 
 if TYPE_CHECKING:
     from vault import ExportResult, VerifyResult
@@ -39,12 +39,16 @@ class ExportEnded(Message):
 
 
 class VerifyEnded(Message):
-    """The verify worker is done: the result, or the sentence saying why it could not check."""
+    """The verify worker is done: the result, or the sentence saying why it could not check,
+    and the decrypted ZIP it wrote (an encrypted bundle), if any."""
 
-    def __init__(self, result: VerifyResult | None, problem: str | None) -> None:
+    def __init__(
+        self, result: VerifyResult | None, problem: str | None, decrypted: Path | None = None
+    ) -> None:
         super().__init__()
         self.result = result
         self.problem = problem
+        self.decrypted = decrypted
 
 
 class ExportScreen(VaultAccess, Screen[None]):
@@ -195,6 +199,9 @@ class ExportDoneScreen(VaultAccess, Screen[None]):
             )
         elif r.encryption == "none":
             lines.append("WARNING: this bundle is not encrypted. Hand it over in person only.")
+        advice = output_advice(r.path) or (output_advice(r.key_path) if r.key_path else None)
+        if advice is not None:
+            lines.append(advice)  # a FAT stick or a folder other accounts can read
         lines += [
             "",
             "Read these digits to your lawyer over the phone or in person.",
@@ -254,16 +261,16 @@ class VerifyScreen(VaultAccess, Screen[None]):
     @work(thread=True, exclusive=True, group="verify")
     def _verify(self, path: Path, key: str | None, identity: str, passphrase: str) -> None:
         try:
-            result = verify_bundle(
+            checked = verify_bundle(
                 path,
                 key=key,
                 identities=[Path(identity).expanduser()] if identity else [],
                 ask_passphrase=lambda: passphrase,
-            ).result
+            )
         except EvaultError as exc:
             self.post_message(VerifyEnded(None, exc.message))
             return
-        self.post_message(VerifyEnded(result, None))
+        self.post_message(VerifyEnded(checked.result, None, checked.decrypted))
 
     def on_verify_ended(self, message: VerifyEnded) -> None:
         if message.result is None:
@@ -287,6 +294,15 @@ class VerifyScreen(VaultAccess, Screen[None]):
             f"The bundle says it was signed by the vault with fingerprint {result.signer_fingerprint}",
             "",
         ]
+        if message.decrypted is not None:
+            lines.append(
+                f"Decrypted to {terminal_text(str(message.decrypted))} (kept for you to open the "
+                "evidence)."
+            )
+            advice = output_advice(message.decrypted)
+            if advice is not None:
+                lines.append(terminal_text(advice))
+            lines.append("")
         lines += [
             f"{'passed' if c.ok else 'FAILED'}  {terminal_text(c.name)}: {terminal_text(c.detail)}"
             for c in result.checks

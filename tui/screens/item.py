@@ -39,6 +39,7 @@ EVENT_WORDS = {
     "item.viewed": "content shown",
     "item.exported": "original saved to a file",
     "item.deleted": "deleted",
+    "bundle.export_started": "a bundle with it was written (export started)",
     "bundle.exported": "included in a bundle",
 }
 

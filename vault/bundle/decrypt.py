@@ -1,15 +1,14 @@
 """Opening an age-encrypted bundle: decrypt it (streaming) to a ZIP the lawyer keeps and verifies.
 
 A lawyer needs the decrypted ZIP anyway to look at the evidence, so it is written next to the
-encrypted file (or where asked), under a temporary name first and renamed only when complete.
+encrypted file (or where asked), owner-only, under a hidden partial name first and renamed only when
+complete (``vault.host.outputs``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -17,6 +16,7 @@ from typing import BinaryIO
 from crypto import transport
 from crypto.errors import DecryptionFailed, FormatError
 from vault.errors import BundleUnusable, InvalidInput, WrongPassphrase
+from vault.host.outputs import Output
 
 KEY_SUFFIX = ".key.age"
 
@@ -86,19 +86,18 @@ def decrypt_bundle(
             f"The folder {target.parent} does not exist. Create it, or choose another place for "
             "the decrypted bundle with --decrypted-out."
         )
-    tmp = target.with_name(f".{target.name}.evault-partial")
     digest = hashlib.sha256()
     try:
-        with path.open("rb") as raw, open(tmp, "xb") as sink:
-            transport.decrypt_stream(_Hashing(raw, digest), sink, identities)  # type: ignore[arg-type]
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.replace(tmp, target)
+        with path.open("rb") as raw, Output(target) as sink:
+            transport.decrypt_stream(_Hashing(raw, digest), sink.file, identities)  # type: ignore[arg-type]
+            sink.publish()
     except DecryptionFailed as exc:
-        _remove(tmp)
         raise BundleUnusable(str(exc)) from None
+    except FileExistsError:
+        raise InvalidInput(
+            f"{target} already exists; move it away or choose --decrypted-out."
+        ) from None
     except OSError as exc:
-        _remove(tmp)
         if exc.errno == errno.ENOSPC:
             raise BundleUnusable(
                 "The disk is full, so the decrypted bundle could not be written. Free some space "
@@ -108,15 +107,7 @@ def decrypt_bundle(
             "The decrypted bundle could not be written to disk. Check the folder and try again; "
             "nothing was kept."
         ) from None
-    except BaseException:
-        _remove(tmp)
-        raise
     return target, digest.hexdigest()
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        path.unlink()
 
 
 class _Hashing:

@@ -2,8 +2,10 @@
 
 One streaming pass: each original is read chunk by chunk from the vault, hashed and written into the
 ZIP; nothing is ever held whole in memory. With encryption the ZIP bytes go straight through a pipe
-into age, so no unencrypted copy touches the disk. The result is written under a temporary name and
-renamed only when complete; the export is then recorded in the custody log.
+into age, so no unencrypted copy touches the disk. The result is written owner-only under a hidden
+partial name (``vault.host.outputs``). When it is complete, its start is recorded in the custody log
+(``bundle.export_started``, with the file's SHA-256), then it is renamed into place, then the export
+is recorded as complete (``bundle.exported``): a bundle never exists without a record.
 
 What the ZIP holds, member by member, is written by ``vault.bundle.writer``; this module checks the
 request, sends the bytes to the file or through age, and records the export.
@@ -35,8 +37,8 @@ from vault.custody import log as custody
 from vault.errors import InvalidInput
 from vault.evidence.items import load_item, resolve_id
 from vault.evidence.models import Item
+from vault.host.outputs import Output, write_failed, write_new
 from vault.store import policy
-from vault.store.fsutil import fsync_dir
 from vault.store.session import Session, now_text, transaction, translate
 
 MAX_RECIPIENTS = 20
@@ -176,20 +178,20 @@ def export_bundle(
         wrapped_identity = transport.wrap_identity(identity, passphrase)
     encryption = "passphrase" if passphrase else ("recipients" if recipients else "none")
 
-    tmp = out.with_name(f".{out.name}.evault-partial")
+    writer = Writer(
+        session,
+        public_key,
+        lock,
+        items,
+        progress,
+        cancel,
+        include_sensitive_text=include_sensitive_text,
+    )
+    writer.file_name = out.name.removesuffix(".age")
+    details: dict[str, Any] = {"bundle_id": bundle_id, "file_name": out.name}
     try:
-        with open(tmp, "xb") as raw:
-            counter = _CountingWriter(raw)
-            writer = Writer(
-                session,
-                public_key,
-                lock,
-                items,
-                progress,
-                cancel,
-                include_sensitive_text=include_sensitive_text,
-            )
-            writer.file_name = out.name.removesuffix(".age")
+        with Output(out) as bundle:
+            counter = _CountingWriter(bundle.file)
             if age_recipients:
                 _encrypt_through_pipe(
                     lambda sink: writer.write_zip(sink, bundle_id, stamp, case, note),
@@ -198,18 +200,22 @@ def export_bundle(
                 )
             else:
                 writer.write_zip(counter, bundle_id, stamp, case, note)
-            raw.flush()
-            os.fsync(raw.fileno())
-        if key_path is not None and wrapped_identity is not None:
-            _write_new(key_path, wrapped_identity)
-        os.replace(tmp, out)
-        fsync_dir(out.parent)
+            bundle.file.flush()
+            os.fsync(bundle.file.fileno())
+            details |= {"bundle_sha256": counter.hexdigest(), "bundle_size": counter.size}
+            if key_path is not None and wrapped_identity is not None:
+                write_new(key_path, wrapped_identity)
+            # Recorded before the bundle gets its name: a kill after the rename must never leave
+            # a bundle the custody log does not know about ('evault check' notes an export that
+            # started and never completed).
+            _record(session, lock, custody.BUNDLE_EXPORT_STARTED, stamp, details, items)
+            bundle.publish()
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         if key_path is not None and not out.exists():
             with contextlib.suppress(OSError):
                 key_path.unlink()
+        if isinstance(exc, OSError):
+            raise write_failed(out, exc) from None
         raise translate(exc) from None
 
     result = ExportResult(
@@ -224,29 +230,19 @@ def export_bundle(
         encryption=encryption,
     )
     try:
-        with lock, transaction(session.conn):
-            session.event(
-                custody.BUNDLE_EXPORTED,
-                stamp,
-                reason=note,
-                details={
-                    "bundle_id": bundle_id,
-                    "file_name": out.name,
-                    "bundle_sha256": result.sha256,
-                    "bundle_size": result.size,
-                    "encryption": encryption,
-                    "recipients": list(recipients),
-                    # The manifest lists every item with its SHA-256; naming it here keeps this
-                    # event small however many items a bundle holds.
-                    "item_count": len(items),
-                    "manifest_sha256": writer.sums[layout.MANIFEST],
-                    # Whether report.html prints the texts of messages and notes marked sensitive.
-                    "include_sensitive_text": include_sensitive_text,
-                },
-                related=[i.id for i in items],
-            )
+        details |= {
+            "encryption": encryption,
+            "recipients": list(recipients),
+            # The manifest lists every item with its SHA-256; naming it here keeps this event
+            # small however many items a bundle holds.
+            "item_count": len(items),
+            "manifest_sha256": writer.sums[layout.MANIFEST],
+            # Whether report.html prints the texts of messages and notes marked sensitive.
+            "include_sensitive_text": include_sensitive_text,
+        }
+        _record(session, lock, custody.BUNDLE_EXPORTED, stamp, details, items, reason=note)
     except BaseException:
-        # A bundle the custody log does not know about must not exist.
+        # Not recorded as complete: remove it (its start stays in the log, which 'check' notes).
         for path in (out, key_path):
             if path is not None:
                 with contextlib.suppress(OSError):
@@ -255,11 +251,21 @@ def export_bundle(
     return result
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    with open(path, "xb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+def _record(
+    session: Session,
+    lock: threading.RLock,
+    event_type: str,
+    stamp: str,
+    details: dict[str, Any],
+    items: list[Item],
+    *,
+    reason: str | None = None,
+) -> None:
+    """One export event in its own transaction, indexed under every exported item."""
+    with lock, transaction(session.conn):
+        session.event(
+            event_type, stamp, reason=reason, details=dict(details), related=[i.id for i in items]
+        )
 
 
 def _encrypt_through_pipe(

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 
 from crypto import transport
 from vault.clock import utc_now
 from vault.errors import InvalidInput
+from vault.host.outputs import write_new
 
 
 def new_recipient_file(out: Path, *, now: datetime | None = None) -> str:
-    """Write a new age identity to ``out`` (owner-only, never overwriting); return its public key.
+    """Write a new age identity to ``out`` (owner-only from its first byte, complete or absent,
+    never overwriting); return its public key.
 
     The file has the same form ``age-keygen`` writes, so ``age -d -i`` accepts it.
     """
@@ -20,15 +21,11 @@ def new_recipient_file(out: Path, *, now: datetime | None = None) -> str:
     created = (now or utc_now()).strftime("%Y-%m-%dT%H:%M:%SZ")
     text = f"# created: {created}\n# public key: {public}\n{secret}\n"
     try:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        write_new(out, text.encode("ascii"))
     except FileExistsError:
         raise InvalidInput(
             f"{out} already exists. Choose another name; nothing was changed."
         ) from None
     except OSError:
         raise InvalidInput(f"{out} could not be created. Check the folder.") from None
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
     return public

@@ -3,7 +3,8 @@
 Checks, in order: SQLCipher's per-page HMACs (every page of the file), SQLite's structural integrity,
 the search index, every original re-hashed against its recorded SHA-256, the custody chain (links,
 hashes, signatures), the agreement between items and their custody events, and each item's metadata
-against the replay of its metadata events.
+against the replay of its metadata events. Notes (not problems): a vault on read-only media, and an
+export that started and never completed (``vault.custody.exports``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from crypto import keyslots
 from crypto.errors import FormatError
 from crypto.keyslots import KeysFile
 from vault.custody import log as custody
+from vault.custody.exports import unfinished_exports
 from vault.custody.models import CheckReport
 from vault.errors import Cancelled
 from vault.evidence import intake
@@ -26,6 +28,11 @@ from vault.evidence.items import load_item, metadata_snapshot
 from vault.store.db import Connection
 
 CHECK_STOPPED = "The check was stopped before it finished; nothing was changed."
+SQLITE_READONLY = 8  # the primary result code of "attempt to write a readonly database"
+READ_ONLY_NOTE = (
+    "The vault is on read-only media (a write-protected stick or card, or a read-only folder): "
+    "everything was checked by reading only, and nothing could be changed."
+)
 
 
 def run_check(
@@ -54,6 +61,7 @@ def run_check(
             _check_metadata(conn, events, report)
         except sqlcipher3.Error as exc:
             report.problems.append(f"The items could not be compared with the custody log ({exc}).")
+        report.notes.extend(unfinished_exports(events))
     if not keyslots.key_events_authentic(keys, db_key):
         report.problems.append(
             "vault.keys: the list of key changes was altered (its authentication code does not match)."
@@ -70,9 +78,25 @@ def _check_storage(conn: Connection, report: CheckReport) -> None:
         if [r[0] for r in rows] != ["ok"]:
             for (message,) in rows[:20]:
                 report.problems.append(f"vault.db structure: {message}.")
-        conn.execute("INSERT INTO search (search) VALUES ('integrity-check')")
     except sqlcipher3.Error as exc:
         report.problems.append(f"vault.db could not be read completely ({exc}).")
+        return
+    try:
+        conn.execute("INSERT INTO search (search) VALUES ('integrity-check')")
+    except sqlcipher3.Error as exc:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF != SQLITE_READONLY:
+            report.problems.append(f"The search index could not be checked ({exc}).")
+        else:
+            # FTS5's own check is a command written as an INSERT, which a read-only file refuses.
+            # SQLite 3.44 and later run the same check inside PRAGMA integrity_check, above.
+            report.notes.append(READ_ONLY_NOTE)
+            if _sqlite_version(conn) < (3, 44):
+                report.notes.append("The search index could not be checked on read-only media.")
+
+
+def _sqlite_version(conn: Connection) -> tuple[int, ...]:
+    (text,) = conn.execute("SELECT sqlite_version()").fetchone()
+    return tuple(int(part) for part in str(text).split(".")[:2])
 
 
 def _check_contents(

@@ -23,6 +23,7 @@ ITEM_EXPORTED = "item.exported"
 ITEM_DELETED = "item.deleted"
 CASE_CREATED = "case.created"
 CASE_RENAMED = "case.renamed"
+BUNDLE_EXPORT_STARTED = "bundle.export_started"  # written, about to get its name (§5)
 BUNDLE_EXPORTED = "bundle.exported"
 
 

@@ -1,15 +1,13 @@
 """Reading evidence back: listing, search, and the original bytes (each read is a custody event).
 
 Originals are streamed chunk by chunk; a whole video never sits in memory. Exporting to a file
-writes under a temporary name, checks the SHA-256, then renames, so a failure never leaves a
-partial file under the real name.
+writes owner-only under a hidden partial name, checks the SHA-256, then renames
+(``vault.host.outputs``), so a failure never leaves a partial file under the real name.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -22,6 +20,7 @@ from vault.evidence import intake
 from vault.evidence.items import ITEM_COLUMNS, ITEM_FROM, load_item, resolve_id, row_to_item
 from vault.evidence.models import Item
 from vault.evidence.search import fts_expression
+from vault.host.outputs import Output, write_failed
 from vault.store.session import Session, now_text, transaction, translate
 
 HASH_MISMATCH = (
@@ -105,27 +104,26 @@ def export_content(
     if destination.exists() and (destination.is_dir() or not overwrite):
         raise InvalidInput(f"{destination} already exists. Choose another name.")
     item, chunk_rows = content_rows(session, item_id)
-    tmp = destination.with_name(f".{destination.name}.evault-partial")
     digest = hashlib.sha256()
     try:
-        with open(tmp, "xb") as out:
+        with Output(destination, replace=overwrite) as out:
             done = 0
             for chunk in iter_chunks(session, chunk_rows, lock):
                 if cancel is not None and cancel.is_set():
                     raise Cancelled("Stopped. No partial copy was left behind.")
                 digest.update(chunk)
-                out.write(chunk)
+                out.file.write(chunk)
                 done += len(chunk)
                 if progress is not None:
                     progress(done, item.size)
-            out.flush()
-            os.fsync(out.fileno())
-        if digest.hexdigest() != item.sha256:
-            raise EvaultError(HASH_MISMATCH)
-        os.replace(tmp, destination)
+            if digest.hexdigest() != item.sha256:
+                raise EvaultError(HASH_MISMATCH)
+            out.publish()
+    except FileExistsError:
+        raise InvalidInput(f"{destination} already exists. Choose another name.") from None
+    except OSError as exc:
+        raise write_failed(destination, exc) from None
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise translate(exc) from None
     record(
         session,

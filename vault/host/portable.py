@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vault.errors import InvalidInput, StorageError
+from vault.host import outputs
 
 MARKER = "evault-portable.txt"
 PORTABLE_ENV = "EVAULT_PORTABLE"
@@ -119,6 +120,8 @@ def activate(root: Path) -> Portable:
             "Slide its write-protect switch off, or use another stick; nothing was changed."
         ) from None
     _redirect_environment(portable)
+    # A copy or bundle cut short on the stick by a killed run: removed before anything else.
+    outputs.remove_stale_partials(portable.exports)
     free = shutil.disk_usage(portable.root).free
     if free < LOW_SPACE_BYTES:
         portable.warnings.append(

@@ -30,6 +30,10 @@ from vault.store.lock import VaultLock
 from vault.store.session import Session, now_text, transaction, translate
 from vault.version import PROGRAM
 
+# The first 8 bytes of every SQLite rollback journal header (SQLCipher encrypts the pages in it,
+# not the header): https://www.sqlite.org/fileformat.html#the_rollback_journal
+JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
+
 
 @dataclass
 class Opened:
@@ -42,7 +46,8 @@ class Opened:
     keys: KeysFile
     lock: VaultLock
     # True when the last session ended in the middle of a write (a stick pulled out, power lost):
-    # SQLite undid the unfinished change on opening; the front ends say so calmly.
+    # SQLite undid the unfinished change on opening (or a half-written vault.keys.new was
+    # removed); the front ends say so calmly, once: the leftover is gone afterwards.
     interrupted_write: bool = False
 
     def __repr__(self) -> str:
@@ -114,13 +119,16 @@ def open_folder(
     try:
         keys = keystore.load(folder)  # re-read under the lock
         db_key = unlock.unlock(keys, secret, keyfile, recovery_key)
-        interrupted = _interrupted_write(folder)
-        conn = db.connect(folder / DB_NAME, db_key)
+        journal = _journal_to_play_back(folder)
+        conn = db.connect(folder / DB_NAME, db_key)  # plays a hot journal back on its first read
         try:
+            # Played back: it was hot before the first read and is not now (SQLite deletes it,
+            # or would truncate or zero it in other journal modes).
+            interrupted = journal and not _journal_to_play_back(folder)
             schema.migrate(conn, now_text(now))
             session, public_key = load_session(conn)
             keychange.import_key_events(session, keys, db_key)
-            _tidy_unfinished_keys(folder)
+            interrupted = _tidy_unfinished_keys(folder) or interrupted
         except BaseException as exc:
             conn.close()
             raise translate(exc) from None
@@ -166,20 +174,33 @@ def _create_database(path: Path, db_key: bytes, vault_id: str, stamp: str) -> db
     return conn
 
 
-def _interrupted_write(folder: Path) -> bool:
-    """A hot rollback journal or a half-written vault.keys left by a session that was cut off."""
-    journal = folder / JOURNAL_NAME
-    unfinished_keys = folder / (KEYS_NAME + NEW_SUFFIX)
+def _journal_to_play_back(folder: Path) -> bool:
+    """A rollback journal that holds a change: it begins with SQLite's journal header.
+
+    Only this counts as a session cut off mid-save, and only if SQLite then really plays it back
+    (once the database is open, the journal no longer holds one). A zero-length journal, or one
+    whose header is still zeros (a session stopped before any change reached vault.db, or a tool
+    in PERSIST journal mode), is not "hot": SQLite ignores it and leaves it until the next write,
+    so it must not make the "ended in the middle of saving" notice repeat at every open.
+    """
     try:
-        return (journal.exists() and journal.stat().st_size > 0) or unfinished_keys.exists()
+        with (folder / JOURNAL_NAME).open("rb") as f:
+            return f.read(len(JOURNAL_MAGIC)) == JOURNAL_MAGIC
     except OSError:
         return False
 
 
-def _tidy_unfinished_keys(folder: Path) -> None:
-    """A vault.keys.new that never replaced vault.keys is an abandoned write: the old file holds."""
-    with contextlib.suppress(OSError):
+def _tidy_unfinished_keys(folder: Path) -> bool:
+    """A vault.keys.new that never replaced vault.keys is an abandoned write: the old file holds.
+
+    True when one was removed (said once: it is gone afterwards). One that cannot be removed
+    (read-only media) changes nothing and is not reported.
+    """
+    try:
         (folder / (KEYS_NAME + NEW_SUFFIX)).unlink()
+    except OSError:
+        return False
+    return True
 
 
 def _remove_partial(folder: Path) -> None:

@@ -60,6 +60,9 @@ EVENT_WORDS: Final = {
         "remains."
     ),
     "case.created": "A case was created{name}.",
+    "bundle.export_started": (
+        "An evidence bundle was written and was about to be saved under its name{bundle}."
+    ),
     "bundle.exported": "An evidence bundle was exported{bundle}.",
     "key.passphrase_changed": (
         "The vault passphrase was changed{slot}. The signing key stays the same."
