@@ -16,6 +16,7 @@ from typing import Any
 import sqlcipher3
 
 from crypto import keyslots
+from crypto.keysfile import parse_keys_file
 from tests.conftest import PASSPHRASE
 
 DB = "vault.db"
@@ -23,7 +24,7 @@ KEYS = "vault.keys"
 
 
 def db_key(folder: Path, passphrase: str = PASSPHRASE, keyfile: bytes | None = None) -> bytes:
-    keys = keyslots.parse_keys_file((folder / KEYS).read_bytes())
+    keys = parse_keys_file((folder / KEYS).read_bytes())
     return keyslots.unlock_with_passphrase(keys, passphrase, keyfile)
 
 

@@ -158,6 +158,7 @@ def test_new_recovery_key_replaces_the_old_one(make_vault) -> None:  # type: ign
     db_before = (vault.folder / DB).read_bytes()
     new_key = vault.new_recovery_key()
     assert new_key != old_key
+    vault.confirm_recovery_key(new_key.split("-")[-1])
     vault.close()
     assert (vault.folder / DB).read_bytes() == db_before
     assert [s["kind"] for s in keys_doc(vault.folder)["slots"]].count("recovery") == 1
@@ -218,7 +219,7 @@ def test_change_passphrase_reaches_the_custody_log_exactly_once(vault: Vault) ->
 
 def test_two_changes_become_two_events_in_order(vault: Vault) -> None:
     vault.change_passphrase(NEW_PASSPHRASE, kdf=fast_kdf)
-    vault.new_recovery_key()
+    vault.confirm_recovery_key(vault.new_recovery_key())
     vault.change_passphrase("third passphrase, final", kdf=fast_kdf)
     vault.close()
     for _ in range(2):
@@ -274,8 +275,8 @@ def test_altered_key_events_mac_after_import_is_reported(vault: Vault) -> None:
     vault.close()
     _open(vault.folder, passphrase=NEW_PASSPHRASE).close()
     doc = keys_doc(vault.folder)
-    mac = doc["key_events_mac"]
-    doc["key_events_mac"] = ("B" if mac[0] != "B" else "C") + mac[1:]
+    mac = doc["mac"]
+    doc["mac"] = ("B" if mac[0] != "B" else "C") + mac[1:]
     write_keys_doc(vault.folder, doc)
 
     with _open(vault.folder, passphrase=NEW_PASSPHRASE) as opened:

@@ -1,8 +1,12 @@
-"""The rules both front ends follow, in one place: the passphrase policy and the auto-lock bounds.
+"""The rules both front ends follow, in one place: passphrases, keyfiles and the auto-lock bounds.
 
 Passphrases: only the minimum length is enforced; everything else is advice (the app shows it as
 the defender types, the command line once one is chosen). A defender under stress who is refused a
 passphrase they can remember may write it down, which is worse.
+
+Keyfiles: a new one must hold at least :data:`MIN_KEYFILE_BYTES` bytes, not all the same (an
+empty file, ``/dev/null`` or a few bytes add nothing an attacker has to guess). A vault made
+earlier with a shorter keyfile still opens with it; the front ends advise replacing it.
 
 Auto-lock: the time without a key press after which the app locks, between one minute and two
 hours, five minutes until the defender chooses (the choice is kept inside the vault,
@@ -16,6 +20,7 @@ from __future__ import annotations
 from vault.errors import InvalidInput
 
 MIN_CHARS = 8
+MIN_KEYFILE_BYTES = 32
 ADVISED_CHARS = 12
 AUTO_LOCK_MIN = 1
 AUTO_LOCK_MAX = 120
@@ -29,6 +34,30 @@ def check_passphrase(passphrase: str) -> None:
             f"A passphrase needs at least {MIN_CHARS} characters. "
             "Several unrelated words you can remember make a strong one."
         )
+
+
+def check_keyfile(keyfile: bytes | None) -> None:
+    """Refuse a new keyfile that adds nothing to guess (creating a vault, setting a keyfile)."""
+    if keyfile is not None and (len(keyfile) < MIN_KEYFILE_BYTES or len(set(keyfile)) < 2):
+        raise InvalidInput(
+            f"That keyfile is too small to protect anything (a keyfile needs at least "
+            f"{MIN_KEYFILE_BYTES} bytes, not all the same), so nothing was changed: choose a "
+            "larger file, such as a photo you never share."
+        )
+
+
+def keyfile_warning(keyfile: bytes | None) -> str | None:
+    """Advice after unlocking with a keyfile shorter than a new one may be, else None."""
+    if keyfile is None:
+        return None
+    try:
+        check_keyfile(keyfile)
+    except InvalidInput:
+        return (
+            "Advice: this vault's keyfile is too small to add protection. Choose a larger one "
+            "(evault passwd --new-keyfile FILE, or --no-keyfile)."
+        )
+    return None
 
 
 def passphrase_advice(passphrase: str) -> str:
