@@ -28,6 +28,11 @@ SLOT_INFO_RECOVERY: Final = b"evault-slot-key-v1:recovery"
 KEY_EVENTS_MAC_INFO: Final = b"evault-key-events-mac-v1"  # version 1 files only
 KEYS_MAC_INFO: Final = b"evault-keys-mac-v2"
 KEYS_MAC_BYTES: Final = 32
+# Version 2 slots carry an unkeyed checksum, so accidental damage to a slot is told apart from a
+# wrong passphrase before any key derivation (it proves nothing against a deliberate edit: the MAC
+# does that, once a slot has opened).
+SLOT_CHECK_PREFIX: Final = b"evault-slot-check-v2\x00"
+SLOT_CHECK_BYTES: Final = 16
 
 SLOT_KIND_PASSPHRASE: Final = "passphrase"  # noqa: S105 - a slot kind, not a secret
 SLOT_KIND_RECOVERY: Final = "recovery"

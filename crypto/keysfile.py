@@ -8,8 +8,10 @@ time that is not a real date. A refused file is reported as damaged, never as a 
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +23,7 @@ _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 _HEX_ID_RE = re.compile(r"^[0-9a-f]{16}$")
 _TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 _SLOT_FIELDS = {"id", "kind", "created", "kdf", "keyfile", "aead", "nonce", "wrapped"}
+_SLOT_FIELDS_V2 = {*_SLOT_FIELDS, "check"}
 _TOP_V1 = {"format", "version", "vault_id", "slots"}
 _TOP_V1_OPTIONAL = frozenset({"key_events", "key_events_mac"})
 _TOP_V2 = {"format", "version", "vault_id", "slots", "key_events", "mac"}
@@ -71,8 +74,12 @@ def _parse_kdf(kind: str, obj: Any) -> dict[str, Any]:
     return dict(kdf)
 
 
-def _parse_slot(obj: Any, kinds: tuple[str, ...]) -> Keyslot:
-    s = _require_keys(obj, _SLOT_FIELDS)
+def _parse_slot(obj: Any, version: int) -> Keyslot:
+    """One slot; a version 2 slot whose checksum fails is returned marked ``damaged``, so the
+    other slot still opens the vault and asking for this one says "damaged"."""
+    v2 = version == c.KEYS_VERSION
+    kinds = _KINDS_V2 if v2 else _KINDS_V1
+    s = _require_keys(obj, _SLOT_FIELDS_V2 if v2 else _SLOT_FIELDS)
     if not isinstance(s["id"], str) or not _HEX_ID_RE.match(s["id"]):
         raise FormatError("The key file is damaged (a slot id is malformed).")
     if s["kind"] not in kinds:
@@ -83,7 +90,7 @@ def _parse_slot(obj: Any, kinds: tuple[str, ...]) -> Keyslot:
         raise FormatError("The key file uses an encryption method this program does not know.")
     if not isinstance(s["keyfile"], bool) or (s["keyfile"] and s["kind"] != c.SLOT_KIND_PASSPHRASE):
         raise FormatError("The key file is damaged (a slot is malformed).")
-    return Keyslot(
+    slot = Keyslot(
         id=s["id"],
         kind=s["kind"],
         created=s["created"],
@@ -96,9 +103,13 @@ def _parse_slot(obj: Any, kinds: tuple[str, ...]) -> Keyslot:
             max_len=c.DB_KEY_BYTES + c.AEAD_TAG_BYTES,
         ),
     )
+    if not v2:
+        return slot
+    check = unb64(s["check"], min_len=c.SLOT_CHECK_BYTES, max_len=c.SLOT_CHECK_BYTES)
+    return replace(slot, damaged=not hmac.compare_digest(check, slot.check()))
 
 
-def _parse_slots(raw: Any, kinds: tuple[str, ...]) -> tuple[Keyslot, ...]:
+def _parse_slots(raw: Any, version: int) -> tuple[Keyslot, ...]:
     """At most one slot of each kind, and at least one that can open the vault.
 
     Counted before any slot is looked at closely, so a file padded with slots is refused at once.
@@ -106,9 +117,9 @@ def _parse_slots(raw: Any, kinds: tuple[str, ...]) -> tuple[Keyslot, ...]:
     if not isinstance(raw, list) or not 1 <= len(raw) <= c.MAX_SLOTS:
         raise FormatError("The key file is damaged (wrong number of slots).")
     named = [s.get("kind") if isinstance(s, dict) else None for s in raw]
-    if any(named.count(kind) > 1 for kind in kinds):
+    if any(named.count(kind) > 1 for kind in _KINDS_V2):
         raise FormatError("The key file is damaged (it holds more slots than evault writes).")
-    slots = tuple(_parse_slot(s, kinds) for s in raw)
+    slots = tuple(_parse_slot(s, version) for s in raw)
     if len({s.id for s in slots}) != len(slots):
         raise FormatError("The key file is damaged (two slots share an id).")
     if all(s.kind == c.SLOT_KIND_RECOVERY_PENDING for s in slots):
@@ -167,7 +178,7 @@ def parse_keys_file(data: bytes) -> KeysFile:
     events = doc.get("key_events", [])
     if not isinstance(events, list) or len(events) > c.MAX_KEY_EVENTS:
         raise FormatError("The key file is damaged (too many key events).")
-    slots = _parse_slots(doc["slots"], _KINDS_V2 if version == c.KEYS_VERSION else _KINDS_V1)
+    slots = _parse_slots(doc["slots"], version)
     key_events = tuple(_parse_key_event(e) for e in events)
     if version == c.KEYS_VERSION:
         mac = unb64(doc["mac"], min_len=c.KEYS_MAC_BYTES, max_len=c.KEYS_MAC_BYTES)

@@ -50,6 +50,9 @@ class Keyslot:
     keyfile: bool
     nonce: bytes
     wrapped: bytes
+    # Read from a version 2 file whose checksum for this slot did not match: the slot was damaged
+    # (docs/format.md §2.2). Such a slot is never tried; asking for it says "damaged".
+    damaged: bool = field(default=False, compare=False)
 
     def header(self) -> dict[str, Any]:
         """The authenticated header: every field but the nonce and ciphertext."""
@@ -67,6 +70,11 @@ class Keyslot:
         out["nonce"] = b64(self.nonce)
         out["wrapped"] = b64(self.wrapped)
         return out
+
+    def check(self) -> bytes:
+        """The slot's checksum in a version 2 file (unkeyed: it catches damage, not edits)."""
+        digest = hashlib.sha256(c.SLOT_CHECK_PREFIX + canonical_json(self.to_json())).digest()
+        return digest[: c.SLOT_CHECK_BYTES]
 
 
 @dataclass(frozen=True)
@@ -202,6 +210,10 @@ class SlotMissing(DecryptionFailed):
     """The file holds no slot of the kind asked for: it was damaged (evault always writes one)."""
 
 
+class SlotDamaged(DecryptionFailed):
+    """The slot asked for failed its checksum: damage, not a wrong passphrase."""
+
+
 def open_passphrase_slot(
     keys: KeysFile, passphrase: str, keyfile: bytes | None
 ) -> tuple[bytes, Keyslot]:
@@ -209,6 +221,8 @@ def open_passphrase_slot(
     slot = keys.slot(c.SLOT_KIND_PASSPHRASE)
     if slot is None:
         raise SlotMissing("The key file holds no passphrase slot.")
+    if slot.damaged:
+        raise SlotDamaged("The passphrase slot is damaged.")
     if slot.keyfile and keyfile is None:
         raise KeyfileRequired("This vault also needs its keyfile.")
     if slot.keyfile != (keyfile is not None):
@@ -225,10 +239,14 @@ def open_recovery_slot(keys: KeysFile, secret: bytes) -> tuple[bytes, Keyslot]:
     if not slots:
         raise SlotMissing("The key file holds no recovery slot.")
     for slot in slots:
+        if slot.damaged:
+            continue
         try:
             return _open(_recovery_slot_key(slot.kdf, secret), keys.vault_id, slot), slot
         except DecryptionFailed:
             continue
+    if any(slot.damaged for slot in slots):
+        raise SlotDamaged("A recovery slot is damaged.")
     raise DecryptionFailed("The recovery key does not open this vault.")
 
 
@@ -251,7 +269,7 @@ def document(keys: KeysFile, *, with_mac: bool = True) -> dict[str, Any]:
         "format": c.KEYS_FORMAT,
         "version": keys.version,
         "vault_id": keys.vault_id,
-        "slots": [s.to_json() for s in keys.slots],
+        "slots": [_slot_json(s, keys.version) for s in keys.slots],
         "key_events": [dict(e) for e in keys.key_events],
     }
     if keys.version == c.KEYS_VERSION_LEGACY:
@@ -259,6 +277,13 @@ def document(keys: KeysFile, *, with_mac: bool = True) -> dict[str, Any]:
     elif with_mac:
         doc["mac"] = b64(keys.mac)
     return doc
+
+
+def _slot_json(slot: Keyslot, version: int) -> dict[str, Any]:
+    out = slot.to_json()
+    if version != c.KEYS_VERSION_LEGACY:
+        out["check"] = b64(slot.check())
+    return out
 
 
 def _file_mac_key(db_key: bytes) -> bytes:
@@ -323,4 +348,3 @@ def serialize_keys_file(keys: KeysFile) -> bytes:
     """The bytes of ``vault.keys`` (UTF-8 JSON, sorted keys, two-space indent); reading them
     back is :func:`crypto.keysfile.parse_keys_file`."""
     return (json.dumps(document(keys), indent=2, sort_keys=True) + "\n").encode("utf-8")
-

@@ -169,8 +169,21 @@ def _spec_hkdf(ikm: bytes, salt: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(ikm)
 
 
+def _spec_check(slot_json: dict[str, Any]) -> str:
+    """A version 2 slot's checksum, from §2.2."""
+    body = {k: v for k, v in slot_json.items() if k != "check"}
+    return _b64(hashlib.sha256(b"evault-slot-check-v2\x00" + rfc8785.dumps(body)).digest()[:16])
+
+
+def _recheck(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with every slot's checksum recomputed: an edit made on purpose, not damage."""
+    for slot_json in doc["slots"]:
+        slot_json["check"] = _spec_check(slot_json)
+    return doc
+
+
 def _spec_open(vault_id: str, slot_json: dict[str, Any], slot_key: bytes) -> bytes:
-    header = {k: v for k, v in slot_json.items() if k not in ("wrapped", "nonce")}
+    header = {k: v for k, v in slot_json.items() if k not in ("wrapped", "nonce", "check")}
     ad = b"evault-keyslot-v1" + b"\x00" + rfc8785.dumps({"vault_id": vault_id, "slot": header})
     return ChaCha20Poly1305(slot_key).decrypt(
         base64.b64decode(slot_json["nonce"]), base64.b64decode(slot_json["wrapped"]), ad
@@ -423,7 +436,7 @@ def test_keyfile_flag_cleared_does_not_open_without_keyfile(keys: KeysFile) -> N
 def test_keyfile_flag_set_demands_keyfile_and_then_fails(keys: KeysFile) -> None:
     doc = _doc(_only(keys, 0))
     doc["slots"][0]["keyfile"] = True
-    parsed = parse_keys_file(_dump(doc))
+    parsed = parse_keys_file(_dump(_recheck(doc)))
     with pytest.raises(KeyfileRequired):
         unlock_with_passphrase(parsed, PASSPHRASE, None)
     with pytest.raises(DecryptionFailed):
@@ -753,7 +766,9 @@ def test_serialized_file_shape(keys: KeysFile) -> None:
             "aead",
             "nonce",
             "wrapped",
+            "check",
         }
+        assert slot_json["check"] == _spec_check(slot_json)
         assert slot_json["aead"] == "chacha20-poly1305"
         assert base64.b64decode(slot_json["nonce"], validate=True) == slot.nonce
         assert base64.b64decode(slot_json["wrapped"], validate=True) == slot.wrapped
@@ -840,7 +855,9 @@ def _flip_b64(value: str, index: int = 0) -> str:
 FILE_TAMPERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "recovery-wrapped": lambda d: d["slots"][1].update(wrapped=_flip_b64(d["slots"][1]["wrapped"])),
     "recovery-nonce": lambda d: d["slots"][1].update(nonce=_flip_b64(d["slots"][1]["nonce"])),
-    "recovery-salt": lambda d: d["slots"][1]["kdf"].update(salt=_flip_b64(d["slots"][1]["kdf"]["salt"])),
+    "recovery-salt": lambda d: d["slots"][1]["kdf"].update(
+        salt=_flip_b64(d["slots"][1]["kdf"]["salt"])
+    ),
     "recovery-removed": lambda d: d["slots"].pop(1),
     "passphrase-removed": lambda d: d["slots"].pop(0),
     "passphrase-iterations": lambda d: d["slots"][0]["kdf"].update(iterations=2),
@@ -853,7 +870,9 @@ FILE_TAMPERS: dict[str, Callable[[dict[str, Any]], Any]] = {
 
 
 @pytest.mark.parametrize("name", sorted(FILE_TAMPERS))
-def test_any_change_to_the_file_fails_its_mac(good_doc: dict[str, Any], db_key: bytes, name: str) -> None:
+def test_any_change_to_the_file_fails_its_mac(
+    good_doc: dict[str, Any], db_key: bytes, name: str
+) -> None:
     assert keys_file_authentic(parse_keys_file(_dump(good_doc)), db_key)
     tampered = parse_keys_file(_mutated(good_doc, FILE_TAMPERS[name]))
     assert not keys_file_authentic(tampered, db_key)
@@ -866,7 +885,9 @@ def test_file_mac_bound_to_database_key_and_vault(good_doc: dict[str, Any], db_k
     assert not keys_file_authentic(replace(parsed, vault_id=OTHER_VAULT_ID), db_key)
 
 
-def test_a_version_1_file_is_never_authentic_as_a_whole(legacy_doc: dict[str, Any], db_key: bytes) -> None:
+def test_a_version_1_file_is_never_authentic_as_a_whole(
+    legacy_doc: dict[str, Any], db_key: bytes
+) -> None:
     parsed = parse_keys_file(_dump(legacy_doc))
     assert parsed.version == 1 and parsed.mac == b""
     assert not keys_file_authentic(parsed, db_key)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import PASSPHRASE, fast_kdf
-from tests.vault.support import DB, KEYS, db_key, keys_doc, snapshot, write_keys_doc
+from tests.vault.support import DB, KEYS, db_key, keys_doc, recheck, snapshot, write_keys_doc
 from vault import Vault
 from vault.errors import (
     InvalidInput,
@@ -98,7 +98,7 @@ def test_keyfile_vault_needs_the_keyfile(make_vault) -> None:  # type: ignore[no
 def test_keyfile_given_to_a_vault_without_one_is_wrong(vault: Vault) -> None:
     vault.close()
     with pytest.raises(WrongPassphrase):
-        _open(vault.folder, passphrase=PASSPHRASE, keyfile=b"some keyfile")
+        _open(vault.folder, passphrase=PASSPHRASE, keyfile=b"some keyfile, long enough to count")
 
 
 # ---------------------------------------------------------------- recovery key
@@ -388,8 +388,23 @@ def test_newer_keys_file_version_is_unsupported(vault: Vault) -> None:
     ids=["weaker-or-stronger-kdf", "created", "slot-id"],
 )
 def test_edited_slot_header_fails_like_a_wrong_passphrase(vault: Vault, change) -> None:  # type: ignore[no-untyped-def]
+    # Edited on purpose (the slot's checksum fixed up): the AEAD cannot tell it from a wrong
+    # passphrase. Without the fix-up it is damage, and said so.
     assert keys_doc(vault.folder)["slots"][0]["kind"] == "passphrase"
-    _tamper_and_expect(vault, _edit_json(change), WrongPassphrase)
+    _tamper_and_expect(vault, _edit_json(lambda d: recheck(change(d) or d)), WrongPassphrase)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: _passphrase_kdf(d).update(iterations=_passphrase_kdf(d)["iterations"] + 1),
+        lambda d: d["slots"][0].update(created="2001-01-01T00:00:00.000000Z"),
+        lambda d: d["slots"][0].update(id="0123456789abcdef"),
+    ],
+    ids=["kdf", "created", "slot-id"],
+)
+def test_damaged_slot_header_is_damage_not_a_wrong_passphrase(vault: Vault, change) -> None:  # type: ignore[no-untyped-def]
+    _tamper_and_expect(vault, _edit_json(change), KeysFileDamaged)
 
 
 def test_keys_file_of_another_vault_does_not_open_this_database(make_vault) -> None:  # type: ignore[no-untyped-def]

@@ -42,9 +42,7 @@ NO_PENDING = (
     "There is no new recovery key waiting to be confirmed. Make one with "
     "'evault recovery-key' (or Settings in the app)."
 )
-NOT_LAST_GROUP = (
-    "That is not the last group of the new recovery key. Look at the key again and check your paper."
-)
+NOT_LAST_GROUP = "That is not the last group of the new recovery key. Look at the key again and check your paper."
 NOT_THE_NEW_KEY = (
     "That is not the new recovery key waiting to be confirmed. Check each group against your paper."
 )
@@ -53,7 +51,7 @@ WHOLE_KEY_NEEDED = (
     "from your paper."
 )
 SET_PASSPHRASE_FIRST = (
-    "The vault's key file was altered outside evault, so your passphrase's slot can no longer be "
+    "The vault's key file was altered outside evault, so your passphrase's slot can no longer be "  # noqa: S105 - a message
     "vouched for: set a new passphrase first (evault passwd), then try again."
 )
 NEW_RECOVERY_FIRST = (
@@ -122,7 +120,9 @@ class KeyRing:
         others = tuple(s for s in self.keys.slots if s.kind != c.SLOT_KIND_PASSPHRASE)
         had_keyfile = old is not None and old.keyfile
         event = (
-            "key.passphrase_changed" if had_keyfile == (keyfile is not None) else "key.keyfile_changed"
+            "key.passphrase_changed"
+            if had_keyfile == (keyfile is not None)
+            else "key.keyfile_changed"
         )
         self._write((slot, *others), new=slot, event=event, stamp=stamp)
 
@@ -245,4 +245,3 @@ def import_key_events(session: Session, keys: KeysFile) -> None:
                 details={"slot": event["slot"], "recorded_from": "vault.keys"},
                 event_id=event["id"],
             )
-

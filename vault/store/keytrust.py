@@ -23,7 +23,7 @@ from crypto import constants as c
 from crypto import keyslots
 from crypto.keyslots import KeysFile, Keyslot
 from vault.errors import EvaultError, StorageError
-from vault.store import keystore, policy
+from vault.store import keystore
 from vault.store.db import Connection
 from vault.store.keychange import KeyRing, import_key_events
 from vault.store.session import Session, transaction
@@ -33,7 +33,7 @@ from vault.store.session import Session, transaction
 MAC_MARKER = "keys_file.mac"
 
 ALTERED_PASSPHRASE = (
-    "The vault's key file (vault.keys) was changed outside evault since it was last saved "
+    "The vault's key file (vault.keys) was changed outside evault since it was last saved "  # noqa: S105 - a message
     "(damage, or someone who could reach the vault folder). Your evidence is unharmed, but your "
     "passphrase can no longer be vouched for: set a new passphrase now (evault passwd, or "
     "Settings in the app), then run a check."
@@ -63,7 +63,6 @@ def mark(conn: Connection) -> None:
 def marked(conn: Connection) -> bool:
     row = conn.execute("SELECT 1 FROM meta WHERE key = ?", (MAC_MARKER,)).fetchone()
     return row is not None
-
 
 
 def settle(
@@ -103,7 +102,7 @@ def _upgrade(folder: Path, keys: KeysFile, db_key: bytes, opened: Keyslot, stamp
         return keys
 
 
-def notices(ring: KeyRing, keyfile: bytes | None) -> tuple[str, ...]:
+def notices(ring: KeyRing) -> tuple[str, ...]:
     """What the defender should know about the key file just after unlocking, in plain words."""
     found: list[str] = []
     if ring.altered:
@@ -117,9 +116,6 @@ def notices(ring: KeyRing, keyfile: bytes | None) -> tuple[str, ...]:
     pending = ring.pending
     if pending is not None and not ring.altered:
         found.append(pending_note(pending))
-    warning = policy.keyfile_warning(keyfile)
-    if warning is not None:
-        found.append(warning)
     return tuple(found)
 
 

@@ -115,6 +115,8 @@ def open_folder(
 ) -> Opened:
     """Unlock the vault in ``folder`` with a passphrase (and keyfile) or a recovery key."""
     keystore.load(folder)  # "not a vault" before waiting for a lock
+    if recovery_key is None:
+        policy.check_keyfile(keyfile, unlocking=True)  # /dev/null is no keyfile (before any KDF)
     lock = VaultLock(folder, wait_seconds=lock_wait)
     lock.acquire()
     try:
@@ -134,7 +136,7 @@ def open_folder(
     except BaseException:
         lock.release()
         raise
-    notices = keytrust.notices(keyring, keyfile)
+    notices = keytrust.notices(keyring)
     return Opened(folder, session, public_key, keyring, lock, interrupted, notices)
 
 

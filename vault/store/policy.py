@@ -4,9 +4,10 @@ Passphrases: only the minimum length is enforced; everything else is advice (the
 the defender types, the command line once one is chosen). A defender under stress who is refused a
 passphrase they can remember may write it down, which is worse.
 
-Keyfiles: a new one must hold at least :data:`MIN_KEYFILE_BYTES` bytes, not all the same (an
-empty file, ``/dev/null`` or a few bytes add nothing an attacker has to guess). A vault made
-earlier with a shorter keyfile still opens with it; the front ends advise replacing it.
+Keyfiles: one must hold at least :data:`MIN_KEYFILE_BYTES` bytes, not all the same (an empty
+file, ``/dev/null`` or a few bytes add nothing an attacker has to guess), when a vault is made, a
+keyfile set, and a vault unlocked: a vault made earlier with a shorter keyfile opens with its
+recovery key, and then takes a larger keyfile.
 
 Auto-lock: the time without a key press after which the app locks, between one minute and two
 hours, five minutes until the defender chooses (the choice is kept inside the vault,
@@ -36,28 +37,23 @@ def check_passphrase(passphrase: str) -> None:
         )
 
 
-def check_keyfile(keyfile: bytes | None) -> None:
-    """Refuse a new keyfile that adds nothing to guess (creating a vault, setting a keyfile)."""
-    if keyfile is not None and (len(keyfile) < MIN_KEYFILE_BYTES or len(set(keyfile)) < 2):
+def check_keyfile(keyfile: bytes | None, *, unlocking: bool = False) -> None:
+    """Refuse a keyfile that adds nothing an attacker has to guess, when creating, setting or
+    unlocking with one (an empty file such as ``/dev/null``, a few bytes, one byte repeated)."""
+    if keyfile is None or (len(keyfile) >= MIN_KEYFILE_BYTES and len(set(keyfile)) > 1):
+        return
+    if unlocking:
         raise InvalidInput(
             f"That keyfile is too small to protect anything (a keyfile needs at least "
-            f"{MIN_KEYFILE_BYTES} bytes, not all the same), so nothing was changed: choose a "
-            "larger file, such as a photo you never share."
+            f"{MIN_KEYFILE_BYTES} bytes, not all the same), so it was not used. If this vault was "
+            "made with it, open the vault with your recovery key and choose a larger keyfile "
+            "(evault passwd --new-keyfile FILE)."
         )
-
-
-def keyfile_warning(keyfile: bytes | None) -> str | None:
-    """Advice after unlocking with a keyfile shorter than a new one may be, else None."""
-    if keyfile is None:
-        return None
-    try:
-        check_keyfile(keyfile)
-    except InvalidInput:
-        return (
-            "Advice: this vault's keyfile is too small to add protection. Choose a larger one "
-            "(evault passwd --new-keyfile FILE, or --no-keyfile)."
-        )
-    return None
+    raise InvalidInput(
+        f"That keyfile is too small to protect anything (a keyfile needs at least "
+        f"{MIN_KEYFILE_BYTES} bytes, not all the same), so nothing was changed: choose a "
+        "larger file, such as a photo you never share."
+    )
 
 
 def passphrase_advice(passphrase: str) -> str:

@@ -4,8 +4,9 @@ Every way of failing gets its own calm sentence, and none of them says which par
 what the defender can act on (a typing mistake in the recovery key is caught by its check group).
 What can be told apart from a wrong secret is: a file that no longer parses, or settings out of
 range (both refused by :mod:`vault.store.keystore`), and a slot that is missing altogether: those
-are damage, never "wrong passphrase". A flipped byte inside a slot cannot be told from a wrong
-passphrase: the AEAD fails the same way for both (docs/format.md §2.2).
+are damage, never "wrong passphrase". So is a version 2 slot whose checksum fails (a flipped
+byte). Only a version 1 slot (no checksum) with a flipped byte, or a deliberate edit that fixed up
+the checksum, fails like a wrong passphrase: the AEAD cannot tell them apart (docs/format.md §2.2).
 """
 
 from __future__ import annotations
@@ -30,8 +31,18 @@ RECOVERY_TYPO = (
     "That recovery key has a typing mistake: one of the groups is wrong. "
     "Check each group against your paper copy."
 )
+DAMAGED_PASSPHRASE_SLOT = (
+    "The vault's key file (vault.keys) is damaged: the part your passphrase opens no longer "  # noqa: S105 - a message
+    "reads as evault wrote it. Open the vault with your recovery key, then set your passphrase "
+    "again (evault passwd)."
+)
+DAMAGED_RECOVERY_SLOT = (
+    "The vault's key file (vault.keys) is damaged: the part your recovery key opens no longer "
+    "reads as evault wrote it. Open the vault with your passphrase, then make a new recovery key "
+    "(evault recovery-key)."
+)
 NO_PASSPHRASE_SLOT = (
-    "The vault's key file (vault.keys) is damaged: it no longer holds the passphrase's slot. "
+    "The vault's key file (vault.keys) is damaged: it no longer holds the passphrase's slot. "  # noqa: S105 - a message
     "Open the vault with your recovery key, or restore vault.keys from a backup copy."
 )
 NO_RECOVERY_SLOT = (
@@ -55,6 +66,8 @@ def unlock(
             return keyslots.open_recovery_slot(keys, secret)
         except keyslots.SlotMissing:
             raise KeysFileDamaged(NO_RECOVERY_SLOT) from None
+        except keyslots.SlotDamaged:
+            raise KeysFileDamaged(DAMAGED_RECOVERY_SLOT) from None
         except DecryptionFailed:
             raise WrongPassphrase(WRONG_RECOVERY) from None
     if passphrase is None:
@@ -63,6 +76,8 @@ def unlock(
         return keyslots.open_passphrase_slot(keys, passphrase, keyfile)
     except keyslots.SlotMissing:
         raise KeysFileDamaged(NO_PASSPHRASE_SLOT) from None
+    except keyslots.SlotDamaged:
+        raise KeysFileDamaged(DAMAGED_PASSPHRASE_SLOT) from None
     except keyslots.KeyfileRequired:
         raise KeyfileRequired(KEYFILE_NEEDED) from None
     except DecryptionFailed:
