@@ -68,6 +68,14 @@ EVENT_WORDS: Final = {
         "The recovery key was replaced{slot}. The signing key stays the same."
     ),
     "key.keyfile_changed": "The key file was changed{slot}. The signing key stays the same.",
+    "key.file_upgraded": (
+        "The vault's key file was rewritten in its newer, fully authenticated form{slot}. "
+        "The keys stay the same."
+    ),
+    "key.file_repaired": (
+        "The vault's key file, found altered outside evault, was rewritten from the keys that "
+        "opened the vault{slot}. The signing key stays the same."
+    ),
 }
 
 
