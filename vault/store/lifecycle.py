@@ -44,8 +44,8 @@ class Opened:
     # True when the last session ended in the middle of a write (a stick pulled out, power lost):
     # SQLite undid the unfinished change on opening; the front ends say so calmly.
     interrupted_write: bool = False
-    # What the defender should know about vault.keys (altered, a recovery key never confirmed,
-    # a keyfile too small), in plain words, once, after unlocking.
+    # What the defender should know about vault.keys (altered outside evault, a new recovery key
+    # never confirmed), in plain words, once, after unlocking.
     key_notices: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
