@@ -69,12 +69,12 @@ EVENT_WORDS: Final = {
     ),
     "key.keyfile_changed": "The key file was changed{slot}. The signing key stays the same.",
     "key.file_upgraded": (
-        "The vault's key file was rewritten in its newer, fully authenticated form{slot}. "
-        "The keys stay the same."
+        "vault.keys (the file holding the vault's wrapped keys) was rewritten in its newer, "
+        "fully authenticated form{slot}. The keys stay the same."
     ),
     "key.file_repaired": (
-        "The vault's key file, found altered outside evault, was rewritten from the keys that "
-        "opened the vault{slot}. The signing key stays the same."
+        "vault.keys (the file holding the vault's wrapped keys), found altered outside evault, "
+        "was rewritten from the key that opened the vault{slot}. The signing key stays the same."
     ),
 }
 
