@@ -8,9 +8,12 @@ from typing import Final
 
 # --- vault.keys -----------------------------------------------------------------------------
 KEYS_FORMAT: Final = "evault-keys"
-KEYS_VERSION: Final = 1
+KEYS_VERSION: Final = 2  # what this version writes: the whole file carries a MAC
+KEYS_VERSION_LEGACY: Final = 1  # read, and upgraded to KEYS_VERSION at the next unlock
 MAX_KEYS_FILE_BYTES: Final = 64 * 1024
-MAX_SLOTS: Final = 16
+# One passphrase slot (a keyfile is a flag on it), one recovery slot, and one new recovery slot
+# waiting for its confirmation: evault never writes more, so a reader accepts no more.
+MAX_SLOTS: Final = 3
 MAX_KEY_EVENTS: Final = 32
 
 DB_KEY_BYTES: Final = 32
@@ -22,10 +25,18 @@ AEAD_TAG_BYTES: Final = 16
 SLOT_AD_PREFIX: Final = b"evault-keyslot-v1\x00"
 SLOT_INFO_PASSPHRASE: Final = b"evault-slot-key-v1:passphrase"
 SLOT_INFO_RECOVERY: Final = b"evault-slot-key-v1:recovery"
-KEY_EVENTS_MAC_INFO: Final = b"evault-key-events-mac-v1"
+KEY_EVENTS_MAC_INFO: Final = b"evault-key-events-mac-v1"  # version 1 files only
+KEYS_MAC_INFO: Final = b"evault-keys-mac-v2"
+KEYS_MAC_BYTES: Final = 32
+# Version 2 slots carry an unkeyed checksum, so accidental damage to a slot is told apart from a
+# wrong passphrase before any key derivation (it proves nothing against a deliberate edit: the MAC
+# does that, once a slot has opened).
+SLOT_CHECK_PREFIX: Final = b"evault-slot-check-v2\x00"
+SLOT_CHECK_BYTES: Final = 16
 
 SLOT_KIND_PASSPHRASE: Final = "passphrase"  # noqa: S105 - a slot kind, not a secret
 SLOT_KIND_RECOVERY: Final = "recovery"
+SLOT_KIND_RECOVERY_PENDING: Final = "recovery-pending"  # shown, not yet confirmed
 
 # --- Argon2id -------------------------------------------------------------------------------
 ARGON2_NAME: Final = "argon2id"
@@ -39,9 +50,14 @@ LOW_MEMORY_FLOOR_KIB: Final = 64 * 1024  # never below 64 MiB, even on a small m
 LOW_MEMORY_THRESHOLD_BYTES: Final = 2 * 1024**3  # below this much available memory, lower the cost
 TARGET_SECONDS_MIN: Final = 0.5
 TARGET_SECONDS_MAX: Final = 1.0
-MAX_MEMORY_KIB: Final = 4 * 1024 * 1024  # 4 GiB
+MAX_MEMORY_KIB: Final = 1024 * 1024  # 1 GiB: four times what calibration ever chooses
 MAX_ITERATIONS: Final = 64
 MAX_PARALLELISM: Final = 16
+# Argon2id's work is memory x passes. The reference is the production default on a typical
+# laptop (256 MiB, 4 passes); a slot may ask for at most ten times that (10 GiB-passes), so one
+# unlock attempt of a tampered file is bounded (about 10 s on a 2-core test machine).
+REFERENCE_COST_KIB: Final = PROD_MIN_MEMORY_KIB * 4
+MAX_COST_KIB: Final = 10 * REFERENCE_COST_KIB  # memory_kib * iterations
 HKDF_NAME: Final = "hkdf-sha256"
 
 # --- recovery key ---------------------------------------------------------------------------

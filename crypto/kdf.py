@@ -40,6 +40,8 @@ class Argon2Params:
             raise ParameterError("The key file asks for an unreasonable key-derivation setting.")
         if not 8 * self.parallelism <= self.memory_kib <= c.MAX_MEMORY_KIB:
             raise ParameterError("The key file asks for an unreasonable key-derivation setting.")
+        if self.memory_kib * self.iterations > c.MAX_COST_KIB:  # bounds one unlock's time
+            raise ParameterError("The key file asks for an unreasonable key-derivation setting.")
         return self
 
 
@@ -102,11 +104,14 @@ def calibrate(
 
     Memory is fixed at 256 MiB (less only on a machine with little memory); iterations are raised
     until one derivation takes at least ``target_seconds``. Raising iterations rather than memory
-    keeps the vault openable on the smaller laptops a defender may later move it to.
+    keeps the vault openable on the smaller laptops a defender may later move it to. Iterations
+    never go past what a reader accepts (``MAX_ITERATIONS``, and ``MAX_COST_KIB`` for memory
+    times passes), so no computer, however fast, writes a slot another copy of evault refuses.
     """
     if available is None:
         available = available_memory_bytes()
     memory = production_memory_kib(available)
+    most = min(c.MAX_ITERATIONS, c.MAX_COST_KIB // memory)
     salt = os.urandom(c.SALT_BYTES)
     iterations = 1
     while True:
@@ -114,8 +119,8 @@ def calibrate(
         start = clock()
         argon2id(b"calibration", salt, params)
         elapsed = max(clock() - start, 1e-6)
-        if elapsed >= target_seconds or iterations >= c.MAX_ITERATIONS:
+        if elapsed >= target_seconds or iterations >= most:
             return params
         # Time grows linearly with iterations: jump close to the target, then step.
         estimate = int(iterations * target_seconds / elapsed)
-        iterations = min(c.MAX_ITERATIONS, max(iterations + 1, estimate))
+        iterations = min(most, max(iterations + 1, estimate))

@@ -130,6 +130,8 @@ class EvaultApp(App[None]):
             self.push_screen(
                 MessageDialog(INTERRUPTED_NOTICE, title="The last session was cut off")
             )
+        if vault.key_notices:  # vault.keys altered, or a new recovery key never confirmed
+            self.push_screen(MessageDialog("\n\n".join(vault.key_notices), title="Vault keys"))
 
     def on_unmount(self) -> None:
         vault = self._release_vault()

@@ -111,6 +111,8 @@ class Context:
             vault = Vault.open(self.vault_path, passphrase=self.passphrase(), keyfile=keyfile)
         if vault.interrupted_write:
             self.err.write(f"{PROG}: {INTERRUPTED_NOTICE}\n")
+        for notice in vault.key_notices:  # vault.keys altered, a recovery key not confirmed
+            self.err.write(f"{PROG}: {notice}\n")
         try:
             yield vault
         finally:

@@ -100,6 +100,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     # the vault folder and the rules both front ends follow
     "holds_vault": ("vault.store.folder", "holds_vault"),
     "check_passphrase": ("vault.store.policy", "check_passphrase"),
+    "check_keyfile": ("vault.store.policy", "check_keyfile"),
     "passphrase_advice": ("vault.store.policy", "passphrase_advice"),
     "passphrase_warning": ("vault.store.policy", "passphrase_warning"),
     "check_auto_lock_minutes": ("vault.store.policy", "check_auto_lock_minutes"),
@@ -181,6 +182,7 @@ __all__ = [
     "activate_portable",
     "certificate_html",
     "check_auto_lock_minutes",
+    "check_keyfile",
     "check_passphrase",
     "confirm_signer",
     "create_demo",
@@ -241,6 +243,7 @@ if TYPE_CHECKING:
         AUTO_LOCK_MAX,
         AUTO_LOCK_MIN,
         check_auto_lock_minutes,
+        check_keyfile,
         check_passphrase,
         passphrase_advice,
         passphrase_warning,

@@ -258,7 +258,8 @@ def test_check_passes_then_fails_on_tamper(run: Runner, evidence: Path) -> None:
     # Alter one content chunk through a raw SQLCipher connection with the right key.
     import sqlcipher3
 
-    from crypto.keyslots import parse_keys_file, unlock_with_passphrase
+    from crypto.keysfile import parse_keys_file
+    from crypto.keyslots import unlock_with_passphrase
 
     keys = parse_keys_file((run.folder / "vault.keys").read_bytes())
     db_key = unlock_with_passphrase(keys, PASSPHRASE, None)

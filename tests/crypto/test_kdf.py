@@ -48,8 +48,11 @@ def _load(name: str) -> dict[str, Any]:
 
 def test_caps_are_those_of_the_spec() -> None:
     # docs/format.md §2.2 "Caps when reading", written out again.
-    assert c.MAX_MEMORY_KIB == 4 * 1024 * 1024 == 4194304
+    assert c.MAX_MEMORY_KIB == 1024 * 1024 == 1048576
     assert c.MAX_ITERATIONS == 64
+    # memory x passes: ten times the reference production cost (256 MiB, 4 passes), 10 GiB-passes
+    assert c.REFERENCE_COST_KIB == 256 * 1024 * 4
+    assert c.MAX_COST_KIB == 10 * 1024 * 1024 * 1024 // 1024 == 10485760
     assert c.MAX_PARALLELISM == 16
     assert (c.MIN_SALT_BYTES, c.MAX_SALT_BYTES) == (16, 64)
     assert c.ARGON2_VERSION == 0x13
@@ -60,7 +63,9 @@ def test_caps_are_those_of_the_spec() -> None:
     [
         (8, 1, 1),  # smallest memory for one lane
         (32, 1, 4),  # 8 * parallelism
-        (4194304, 1, 1),  # 4 GiB
+        (1048576, 1, 1),  # 1 GiB
+        (1048576, 10, 16),  # 1 GiB, 10 passes: exactly the cost cap
+        (262144, 40, 4),  # 256 MiB, 40 passes: exactly the cost cap
         (1024, 64, 1),
         (16 * 8, 1, 16),
         (262144, 3, 4),  # the production shape
@@ -78,7 +83,11 @@ def test_checked_accepts_values_within_caps(memory: int, iterations: int, parall
         (31, 1, 4),
         (0, 1, 1),
         (-1024, 1, 1),
-        (4194305, 1, 1),  # 4 GiB + 1 KiB
+        (1048577, 1, 1),  # 1 GiB + 1 KiB
+        (4194304, 1, 1),  # 4 GiB: accepted before; no evault ever wrote it
+        (262144, 41, 4),  # one pass past the cost cap
+        (1048576, 11, 1),
+        (1048576, 64, 16),  # every single cap at its end: hours of work, refused
         (2**40, 1, 1),
         (1024, 0, 1),
         (1024, -1, 1),
@@ -408,6 +417,18 @@ def test_calibrate_raises_iterations_until_target(
     params = calibrate(target_seconds=target, available=512 * 1024**2, clock=clock)
     assert len(calls) == 2 * len(durations)
     assert params == Argon2Params(64 * MiB, expected_iterations, 4)
+
+
+@pytest.mark.slow
+def test_calibrate_stays_under_the_cost_cap_on_a_very_fast_machine() -> None:
+    # 256 MiB at every pass: MAX_ITERATIONS (64) would be 16 GiB-passes, past what a reader
+    # accepts; calibration stops at the cost cap instead (40 passes), so the slot it writes opens.
+    clock, calls = _fixed_step_clock(0.0)
+    params = calibrate(available=8 * GiB_BYTES, clock=clock)
+    assert params == Argon2Params(256 * MiB, c.MAX_COST_KIB // (256 * MiB), 4)
+    assert params.iterations == 40
+    assert params.checked() is params
+    assert len(calls) == 4
 
 
 @pytest.mark.slow

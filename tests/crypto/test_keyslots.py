@@ -1,9 +1,9 @@
-"""crypto.keyslots: the ``vault.keys`` format (docs/format.md §2).
+"""crypto.keyslots and crypto.keysfile: the ``vault.keys`` format (docs/format.md §2).
 
 Slots are made with fast Argon2id parameters (1 MiB, 1 pass, 1 lane). Besides round trips through
 the module's own functions, a slot is opened here by an independent re-implementation of §2.2 (raw
-argon2-cffi, HKDF and ChaCha20-Poly1305 from the standard building blocks), and the key-events MAC is
-recomputed from §2.4.
+argon2-cffi, HKDF and ChaCha20-Poly1305 from the standard building blocks), and the whole-file MAC
+(and version 1's key-events MAC) is recomputed from §2.4.
 """
 
 from __future__ import annotations
@@ -30,14 +30,20 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from crypto import constants as c
 from crypto.errors import DecryptionFailed, FormatError, ParameterError
 from crypto.kdf import Argon2Params
+from crypto.keysfile import parse_keys_file
 from crypto.keyslots import (
+    KEY_EVENT_TYPES,
     KeyfileRequired,
     KeysFile,
     Keyslot,
+    SlotMissing,
     key_events_authentic,
+    key_events_mac,
+    keys_file_authentic,
     make_passphrase_slot,
     make_recovery_slot,
-    parse_keys_file,
+    open_recovery_slot,
+    sealed,
     serialize_keys_file,
     unlock_with_passphrase,
     unlock_with_recovery,
@@ -68,7 +74,10 @@ def secret() -> bytes:
 
 @pytest.fixture(scope="module")
 def keys(db_key: bytes, secret: bytes) -> KeysFile:
-    """A file with a passphrase slot, a passphrase+keyfile slot and a recovery slot."""
+    """The slots of these tests: a passphrase slot, a passphrase+keyfile slot and a recovery slot.
+
+    Not one file (a file holds one passphrase slot): :func:`_only` and :func:`_file` make files.
+    """
     return KeysFile(
         VAULT_ID,
         (
@@ -83,8 +92,14 @@ def _only(keys: KeysFile, index: int) -> KeysFile:
     return replace(keys, slots=(keys.slots[index],))
 
 
+def _file(keys: KeysFile, *indices: int) -> KeysFile:
+    return replace(keys, slots=tuple(keys.slots[i] for i in indices))
+
+
 def _doc(keys: KeysFile) -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(serialize_keys_file(keys))
+    """The file's JSON object. Parsing does not check the MAC (that needs the database key), so
+    a file that was never sealed gets a placeholder MAC of the right size."""
+    doc: dict[str, Any] = json.loads(serialize_keys_file(replace(keys, mac=keys.mac or bytes(32))))
     return doc
 
 
@@ -97,12 +112,12 @@ def _dump(doc: Any) -> bytes:
 
 def test_passphrase_slot_round_trip(keys: KeysFile, db_key: bytes) -> None:
     assert unlock_with_passphrase(_only(keys, 0), PASSPHRASE, None) == db_key
-    assert unlock_with_passphrase(keys, PASSPHRASE, None) == db_key
+    assert unlock_with_passphrase(_file(keys, 0, 2), PASSPHRASE, None) == db_key
 
 
 def test_passphrase_and_keyfile_slot_round_trip(keys: KeysFile, db_key: bytes) -> None:
     assert unlock_with_passphrase(_only(keys, 1), "other words", KEYFILE) == db_key
-    assert unlock_with_passphrase(keys, "other words", KEYFILE) == db_key
+    assert unlock_with_passphrase(_file(keys, 1, 2), "other words", KEYFILE) == db_key
 
 
 def test_recovery_slot_round_trip(keys: KeysFile, db_key: bytes, secret: bytes) -> None:
@@ -111,8 +126,10 @@ def test_recovery_slot_round_trip(keys: KeysFile, db_key: bytes, secret: bytes) 
 
 
 def test_round_trip_through_the_file_bytes(keys: KeysFile, db_key: bytes, secret: bytes) -> None:
-    parsed = parse_keys_file(serialize_keys_file(keys))
+    parsed = parse_keys_file(serialize_keys_file(sealed(_file(keys, 0, 2), db_key)))
     assert unlock_with_passphrase(parsed, PASSPHRASE, None) == db_key
+    assert unlock_with_recovery(parsed, secret) == db_key
+    parsed = parse_keys_file(serialize_keys_file(sealed(_file(keys, 1, 2), db_key)))
     assert unlock_with_passphrase(parsed, "other words", KEYFILE) == db_key
     assert unlock_with_recovery(parsed, secret) == db_key
 
@@ -152,8 +169,21 @@ def _spec_hkdf(ikm: bytes, salt: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(ikm)
 
 
+def _spec_check(slot_json: dict[str, Any]) -> str:
+    """A version 2 slot's checksum, from §2.2."""
+    body = {k: v for k, v in slot_json.items() if k != "check"}
+    return _b64(hashlib.sha256(b"evault-slot-check-v2\x00" + rfc8785.dumps(body)).digest()[:16])
+
+
+def _recheck(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with every slot's checksum recomputed: an edit made on purpose, not damage."""
+    for slot_json in doc["slots"]:
+        slot_json["check"] = _spec_check(slot_json)
+    return doc
+
+
 def _spec_open(vault_id: str, slot_json: dict[str, Any], slot_key: bytes) -> bytes:
-    header = {k: v for k, v in slot_json.items() if k not in ("wrapped", "nonce")}
+    header = {k: v for k, v in slot_json.items() if k not in ("wrapped", "nonce", "check")}
     ad = b"evault-keyslot-v1" + b"\x00" + rfc8785.dumps({"vault_id": vault_id, "slot": header})
     return ChaCha20Poly1305(slot_key).decrypt(
         base64.b64decode(slot_json["nonce"]), base64.b64decode(slot_json["wrapped"]), ad
@@ -240,12 +270,11 @@ def test_keyfile_given_to_a_slot_without_one(keys: KeysFile) -> None:
         unlock_with_passphrase(_only(keys, 0), PASSPHRASE, KEYFILE)
 
 
-def test_passphrase_of_keyfile_slot_without_keyfile_does_not_open_plain_slot(
-    keys: KeysFile,
-) -> None:
-    # With both kinds of passphrase slot present and no keyfile, only the plain slot is tried.
+def test_only_the_first_passphrase_slot_is_ever_tried(keys: KeysFile) -> None:
+    # A file holds one passphrase slot (the parser refuses two); a KeysFile built by hand with
+    # two is not searched for one that opens: that would be one Argon2id run per slot.
     with pytest.raises(DecryptionFailed):
-        unlock_with_passphrase(keys, "other words", None)
+        unlock_with_passphrase(keys, "other words", KEYFILE)
 
 
 def test_wrong_recovery_secret(keys: KeysFile, secret: bytes) -> None:
@@ -256,13 +285,30 @@ def test_wrong_recovery_secret(keys: KeysFile, secret: bytes) -> None:
 
 
 def test_no_recovery_slot(keys: KeysFile, secret: bytes) -> None:
-    with pytest.raises(DecryptionFailed):
+    with pytest.raises(SlotMissing):
         unlock_with_recovery(_only(keys, 0), secret)
+    assert issubclass(SlotMissing, DecryptionFailed)
 
 
 def test_no_passphrase_slot(keys: KeysFile) -> None:
-    with pytest.raises(DecryptionFailed):
+    with pytest.raises(SlotMissing):
         unlock_with_passphrase(_only(keys, 2), PASSPHRASE, None)
+
+
+def test_a_pending_recovery_slot_opens_beside_the_old_one(
+    keys: KeysFile, db_key: bytes, secret: bytes
+) -> None:
+    new_secret = os.urandom(20)
+    pending = make_recovery_slot(db_key, VAULT_ID, new_secret, now=NOW, pending=True)
+    assert pending.kind == "recovery-pending"
+    both = replace(_file(keys, 0, 2), slots=(*_file(keys, 0, 2).slots, pending))
+    parsed = parse_keys_file(serialize_keys_file(sealed(both, db_key)))
+    assert open_recovery_slot(parsed, secret) == (db_key, keys.slots[2])
+    assert open_recovery_slot(parsed, new_secret) == (db_key, pending)
+    # The kind is authenticated: a pending slot relabelled as the recovery slot does not open.
+    relabelled = replace(pending, kind="recovery")
+    with pytest.raises(DecryptionFailed):
+        unlock_with_recovery(KeysFile(VAULT_ID, (relabelled,)), new_secret)
 
 
 # --- tampering with the header --------------------------------------------------------------
@@ -390,7 +436,7 @@ def test_keyfile_flag_cleared_does_not_open_without_keyfile(keys: KeysFile) -> N
 def test_keyfile_flag_set_demands_keyfile_and_then_fails(keys: KeysFile) -> None:
     doc = _doc(_only(keys, 0))
     doc["slots"][0]["keyfile"] = True
-    parsed = parse_keys_file(_dump(doc))
+    parsed = parse_keys_file(_dump(_recheck(doc)))
     with pytest.raises(KeyfileRequired):
         unlock_with_passphrase(parsed, PASSPHRASE, None)
     with pytest.raises(DecryptionFailed):
@@ -416,16 +462,24 @@ def test_swapped_wrapped_between_slots_fails(keys: KeysFile) -> None:
 
 @pytest.fixture(scope="module")
 def good_doc(keys: KeysFile, db_key: bytes) -> dict[str, Any]:
+    """A version 2 file: the passphrase slot, the recovery slot, one key event, its MAC."""
     with_event = with_key_event(
-        keys,
-        db_key,
+        _file(keys, 0, 2),
         event_id=str(uuid.uuid4()),
         event_type="key.passphrase_changed",
         time=NOW,
         slot_id=keys.slots[0].id,
     )
-    doc = _doc(with_event)
+    doc = _doc(sealed(with_event, db_key))
     parse_keys_file(_dump(doc))  # the base document is valid
+    return doc
+
+
+@pytest.fixture(scope="module")
+def legacy_doc(keys: KeysFile, db_key: bytes) -> dict[str, Any]:
+    """A version 1 file as evault wrote it before the whole-file MAC: MAC over the events only."""
+    doc = _legacy(_file(keys, 0, 2), db_key, [_event_kwargs(0, keys.slots[0].id)])
+    parse_keys_file(_dump(doc))
     return doc
 
 
@@ -462,7 +516,8 @@ def _b64_of(size: int) -> str:
 BAD_DOCS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "format": _set(("format",), "evault-keys-2"),
     "format-missing": _delete(("format",)),
-    "version-newer": _set(("version",), 2),
+    "version-newer": _set(("version",), 3),
+    "version-1-with-version-2-fields": _set(("version",), 1),
     "version-zero": _set(("version",), 0),
     "version-string": _set(("version",), "1"),
     "version-bool": _set(("version",), True),
@@ -486,7 +541,7 @@ BAD_DOCS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "slot-created-offset": _set(("slots", 0, "created"), "2026-11-29T11:33:41+04:00"),
     "slot-keyfile-int": _set(("slots", 0, "keyfile"), 0),
     "slot-keyfile-string": _set(("slots", 0, "keyfile"), "false"),
-    "recovery-with-keyfile": _set(("slots", 2, "keyfile"), True),
+    "recovery-with-keyfile": _set(("slots", 1, "keyfile"), True),
     "aead": _set(("slots", 0, "aead"), "aes-256-gcm"),
     "nonce-bad-base64": _set(("slots", 0, "nonce"), "!!!!!!!!!!!!!!!!"),
     "nonce-whitespace": _set(("slots", 0, "nonce"), "AAAA AAAAAAAAAAA"),
@@ -501,16 +556,21 @@ BAD_DOCS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "salt-15": _set(("slots", 0, "kdf", "salt"), _b64_of(15)),
     "salt-65": _set(("slots", 0, "kdf", "salt"), _b64_of(65)),
     "salt-bad-base64": _set(("slots", 0, "kdf", "salt"), "AZ1Z/3MOUqoXMjWLrWkF7g="),
-    "recovery-salt-15": _set(("slots", 2, "kdf", "salt"), _b64_of(15)),
+    "recovery-salt-15": _set(("slots", 1, "kdf", "salt"), _b64_of(15)),
+    "salt-17": _set(("slots", 0, "kdf", "salt"), _b64_of(17)),  # evault always wrote 16
+    "recovery-salt-17": _set(("slots", 1, "kdf", "salt"), _b64_of(17)),
+    "slot-created-not-a-date": _set(("slots", 0, "created"), "2026-02-30T11:33:41.123456Z"),
     "kdf-unknown-field": _set(("slots", 0, "kdf", "extra"), 1),
     "kdf-missing-salt": _delete(("slots", 0, "kdf", "salt")),
     "kdf-name": _set(("slots", 0, "kdf", "name"), "argon2i"),
     "kdf-version": _set(("slots", 0, "kdf", "version"), 16),
-    "recovery-kdf-name": _set(("slots", 2, "kdf", "name"), "argon2id"),
-    "recovery-kdf-extra": _set(("slots", 2, "kdf", "iterations"), 1),
+    "recovery-kdf-name": _set(("slots", 1, "kdf", "name"), "argon2id"),
+    "recovery-kdf-extra": _set(("slots", 1, "kdf", "iterations"), 1),
     "kdf-not-object": _set(("slots", 0, "kdf"), "argon2id"),
     "memory-2**40": _set(("slots", 0, "kdf", "memory_kib"), 2**40),
     "memory-4GiB+1": _set(("slots", 0, "kdf", "memory_kib"), 4194305),
+    "memory-1GiB+1": _set(("slots", 0, "kdf", "memory_kib"), 1048577),
+    "cost-over-cap": lambda d: d["slots"][0]["kdf"].update(memory_kib=262144, iterations=41),
     "memory-too-small": _set(("slots", 0, "kdf", "memory_kib"), 7),
     "memory-float": _set(("slots", 0, "kdf", "memory_kib"), 1024.5),
     "memory-string": _set(("slots", 0, "kdf", "memory_kib"), "1024"),
@@ -524,6 +584,17 @@ BAD_DOCS: dict[str, Callable[[dict[str, Any]], Any]] = {
         "slots",
         [{**d["slots"][0], "id": f"{i:016x}"} for i in range(c.MAX_SLOTS + 1)],
     ),
+    "two-passphrase-slots": lambda d: d["slots"].append({**d["slots"][0], "id": "ab" * 8}),
+    "two-recovery-slots": lambda d: d["slots"].append({**d["slots"][1], "id": "ab" * 8}),
+    "two-pending-slots": lambda d: d["slots"].extend(
+        [{**d["slots"][1], "kind": "recovery-pending", "id": f"{i:016x}"} for i in range(2)]
+    ),
+    "only-a-pending-slot": lambda d: d.__setitem__(
+        "slots", [{**d["slots"][1], "kind": "recovery-pending"}]
+    ),
+    "passphrase-slots-ahead": lambda d: d.__setitem__(
+        "slots", [{**d["slots"][0], "id": f"{i:016x}"} for i in range(2)] + d["slots"]
+    ),
     "key_events-not-list": _set(("key_events",), {}),
     "too-many-key-events": lambda d: d.__setitem__(
         "key_events", [{**d["key_events"][0], "id": str(uuid.uuid4())} for _ in range(33)]
@@ -533,16 +604,34 @@ BAD_DOCS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "key_event-type": _set(("key_events", 0, "type"), "key.stolen"),
     "key_event-id": _set(("key_events", 0, "id"), "not-a-uuid"),
     "key_event-time": _set(("key_events", 0, "time"), "2026-11-29 11:33:41"),
+    "key_event-time-not-a-date": _set(("key_events", 0, "time"), "2026-11-31T11:33:41.000000Z"),
     "key_event-slot": _set(("key_events", 0, "slot"), "xyz"),
     "key_event-int": _set(("key_events", 0, "time"), 1700000000),
     "key_event-not-object": _set(("key_events", 0), "event"),
-    "mac-31": _set(("key_events_mac",), _b64_of(31)),
-    "mac-33": _set(("key_events_mac",), _b64_of(33)),
-    "mac-bad-base64": _set(("key_events_mac",), "***"),
-    "mac-null": _set(("key_events_mac",), None),
-    "mac-false": _set(("key_events_mac",), False),
-    "mac-zero": _set(("key_events_mac",), 0),
-    "mac-list": _set(("key_events_mac",), []),
+    "mac-31": _set(("mac",), _b64_of(31)),
+    "mac-33": _set(("mac",), _b64_of(33)),
+    "mac-empty": _set(("mac",), ""),
+    "mac-missing": _delete(("mac",)),
+    "key_events-missing": _delete(("key_events",)),
+    "key_events_mac-in-version-2": _set(("key_events_mac",), _b64_of(32)),
+    "mac-bad-base64": _set(("mac",), "***"),
+    "mac-null": _set(("mac",), None),
+    "mac-false": _set(("mac",), False),
+    "mac-zero": _set(("mac",), 0),
+    "mac-list": _set(("mac",), []),
+}
+
+BAD_LEGACY_DOCS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "events-mac-31": _set(("key_events_mac",), _b64_of(31)),
+    "events-mac-33": _set(("key_events_mac",), _b64_of(33)),
+    "events-mac-bad-base64": _set(("key_events_mac",), "***"),
+    "events-mac-null": _set(("key_events_mac",), None),
+    "events-mac-false": _set(("key_events_mac",), False),
+    "events-mac-zero": _set(("key_events_mac",), 0),
+    "events-mac-list": _set(("key_events_mac",), []),
+    "whole-file-mac-in-version-1": _set(("mac",), _b64_of(32)),
+    "pending-slot-in-version-1": _set(("slots", 1, "kind"), "recovery-pending"),
+    "two-passphrase-slots": lambda d: d["slots"].append({**d["slots"][0], "id": "ab" * 8}),
 }
 
 
@@ -550,6 +639,26 @@ BAD_DOCS: dict[str, Callable[[dict[str, Any]], Any]] = {
 def test_parse_rejects(good_doc: dict[str, Any], name: str) -> None:
     with pytest.raises(FormatError):
         parse_keys_file(_mutated(good_doc, BAD_DOCS[name]))
+
+
+@pytest.mark.parametrize("name", sorted(BAD_LEGACY_DOCS))
+def test_parse_rejects_in_version_1(legacy_doc: dict[str, Any], name: str) -> None:
+    with pytest.raises(FormatError):
+        parse_keys_file(_mutated(legacy_doc, BAD_LEGACY_DOCS[name]))
+
+
+def test_parse_refuses_padded_slots_before_looking_at_them(good_doc: dict[str, Any]) -> None:
+    # 14 slots at the old caps (4 GiB, 64 passes, 16 lanes) ahead of the real ones: hours of
+    # Argon2id if they were tried. Refused at once, as damage.
+    huge = {"memory_kib": 4 * 1024 * 1024, "iterations": 64, "parallelism": 16}
+    padding = [
+        {**good_doc["slots"][0], "id": f"{i:016x}", "kdf": {**good_doc["slots"][0]["kdf"], **huge}}
+        for i in range(14)
+    ]
+    start = time.perf_counter()
+    with pytest.raises(FormatError):
+        parse_keys_file(_mutated(good_doc, lambda d: d.__setitem__("slots", padding + d["slots"])))
+    assert time.perf_counter() - start < 0.5
 
 
 @pytest.mark.parametrize(
@@ -583,16 +692,22 @@ def test_parse_size_limit(good_doc: dict[str, Any]) -> None:
         parse_keys_file(b" " * (10 * 1024 * 1024))
 
 
-def test_parse_accepts_limits(good_doc: dict[str, Any]) -> None:
+def test_parse_accepts_limits(good_doc: dict[str, Any], legacy_doc: dict[str, Any]) -> None:
     d = copy.deepcopy(good_doc)
-    d["slots"] = [{**d["slots"][0], "id": f"{i:016x}"} for i in range(c.MAX_SLOTS)]
+    pending = {**d["slots"][1], "kind": "recovery-pending", "id": "ab" * 8}
+    d["slots"] = [*d["slots"], pending]
     d["key_events"] = [{**d["key_events"][0], "id": str(uuid.uuid4())} for _ in range(32)]
     parsed = parse_keys_file(_dump(d))
-    assert len(parsed.slots) == 16 and len(parsed.key_events) == 32
-    # key events are optional
+    assert len(parsed.slots) == c.MAX_SLOTS == 3 and len(parsed.key_events) == 32
+    assert [s.kind for s in parsed.slots] == ["passphrase", "recovery", "recovery-pending"]
+    # One slot of either kind is enough to open with (the other may have been lost).
+    for index in (0, 1):
+        assert len(parse_keys_file(_dump({**d, "slots": [d["slots"][index]]})).slots) == 1
+    # In a version 1 file, key events are optional
+    legacy = copy.deepcopy(legacy_doc)
     for field in ("key_events", "key_events_mac"):
-        del d[field]
-    assert parse_keys_file(_dump(d)).key_events == ()
+        del legacy[field]
+    assert parse_keys_file(_dump(legacy)).key_events == ()
 
 
 @pytest.mark.parametrize(
@@ -621,17 +736,16 @@ def test_absurd_kdf_cost_refused_when_unlocking_an_unparsed_slot(keys: KeysFile)
 
 
 def test_serialize_parse_round_trip(keys: KeysFile, db_key: bytes) -> None:
-    with_events = keys
-    for kind in ("key.passphrase_changed", "key.recovery_replaced", "key.keyfile_changed"):
+    with_events = _file(keys, 1, 2)
+    for kind in sorted(KEY_EVENT_TYPES):
         with_events = with_key_event(
             with_events,
-            db_key,
             event_id=str(uuid.uuid4()),
             event_type=kind,
             time=NOW,
             slot_id=keys.slots[1].id,
         )
-    for original in (keys, with_events):
+    for original in (sealed(_file(keys, 0, 2), db_key), sealed(with_events, db_key)):
         data = serialize_keys_file(original)
         parsed = parse_keys_file(data)
         assert parsed == original
@@ -640,8 +754,8 @@ def test_serialize_parse_round_trip(keys: KeysFile, db_key: bytes) -> None:
 
 def test_serialized_file_shape(keys: KeysFile) -> None:
     doc = _doc(keys)
-    assert set(doc) == {"format", "version", "vault_id", "slots", "key_events", "key_events_mac"}
-    assert doc["format"] == "evault-keys" and doc["version"] == 1 and doc["vault_id"] == VAULT_ID
+    assert set(doc) == {"format", "version", "vault_id", "slots", "key_events", "mac"}
+    assert doc["format"] == "evault-keys" and doc["version"] == 2 and doc["vault_id"] == VAULT_ID
     for slot_json, slot in zip(doc["slots"], keys.slots, strict=True):
         assert set(slot_json) == {
             "id",
@@ -652,7 +766,9 @@ def test_serialized_file_shape(keys: KeysFile) -> None:
             "aead",
             "nonce",
             "wrapped",
+            "check",
         }
+        assert slot_json["check"] == _spec_check(slot_json)
         assert slot_json["aead"] == "chacha20-poly1305"
         assert base64.b64decode(slot_json["nonce"], validate=True) == slot.nonce
         assert base64.b64decode(slot_json["wrapped"], validate=True) == slot.wrapped
@@ -665,7 +781,7 @@ def test_keyslot_to_json_matches_header(keys: KeysFile) -> None:
     assert {k: v for k, v in out.items() if k not in ("nonce", "wrapped")} == slot.header()
 
 
-# --- key events (§2.4) ----------------------------------------------------------------------
+# --- the whole-file MAC and key events (§2.4, §2.5) -------------------------------------------
 
 
 def _event_kwargs(n: int, slot_id: str = "0123456789abcdef") -> dict[str, str]:
@@ -677,38 +793,129 @@ def _event_kwargs(n: int, slot_id: str = "0123456789abcdef") -> dict[str, str]:
     }
 
 
-def _spec_mac(db_key: bytes, vault_id: str, events: list[dict[str, str]]) -> bytes:
+def _as_event(kwargs: dict[str, str]) -> dict[str, str]:
+    return {
+        "id": kwargs["event_id"],
+        "type": kwargs["event_type"],
+        "time": kwargs["time"],
+        "slot": kwargs["slot_id"],
+    }
+
+
+def _spec_events_mac(db_key: bytes, vault_id: str, events: list[dict[str, str]]) -> bytes:
     mac_key = _spec_hkdf(db_key, b"", b"evault-key-events-mac-v1")
     data = rfc8785.dumps({"vault_id": vault_id, "key_events": events})
     return hmac.new(mac_key, data, hashlib.sha256).digest()
 
 
-def test_key_event_mac_follows_the_spec(keys: KeysFile, db_key: bytes) -> None:
-    k = with_key_event(keys, db_key, **_event_kwargs(0, keys.slots[0].id))
-    k = with_key_event(k, db_key, **_event_kwargs(1, keys.slots[2].id))
-    assert key_events_authentic(k, db_key)
-    events = [dict(e) for e in k.key_events]
-    assert events[0] == {
-        "id": _event_kwargs(0)["event_id"],
-        "type": "key.passphrase_changed",
-        "time": _event_kwargs(0)["time"],
-        "slot": keys.slots[0].id,
+def _spec_file_mac(db_key: bytes, doc: dict[str, Any]) -> bytes:
+    mac_key = _spec_hkdf(db_key, b"", b"evault-keys-mac-v2")
+    data = rfc8785.dumps({k: v for k, v in doc.items() if k != "mac"})
+    return hmac.new(mac_key, data, hashlib.sha256).digest()
+
+
+def _legacy(keys: KeysFile, db_key: bytes, events: list[dict[str, str]]) -> dict[str, Any]:
+    """A version 1 document as evault wrote it before the whole-file MAC (built from §2.5)."""
+    as_events = [_as_event(e) for e in events]
+    mac = _spec_events_mac(db_key, keys.vault_id, as_events) if as_events else b""
+    return {
+        "format": "evault-keys",
+        "version": 1,
+        "vault_id": keys.vault_id,
+        "slots": [s.to_json() for s in keys.slots],
+        "key_events": as_events,
+        "key_events_mac": _b64(mac),
     }
-    assert k.key_events_mac == _spec_mac(db_key, VAULT_ID, events)
-    parsed = parse_keys_file(serialize_keys_file(k))
+
+
+def test_file_mac_follows_the_spec(keys: KeysFile, db_key: bytes) -> None:
+    k = with_key_event(_file(keys, 0, 2), **_event_kwargs(0, keys.slots[0].id))
+    k = with_key_event(k, **_event_kwargs(1, keys.slots[2].id))
+    doc = json.loads(serialize_keys_file(sealed(k, db_key)))
+    assert doc["version"] == 2 and "key_events_mac" not in doc
+    assert doc["key_events"][0] == _as_event(_event_kwargs(0, keys.slots[0].id))
+    assert base64.b64decode(doc["mac"]) == _spec_file_mac(db_key, doc)
+    parsed = parse_keys_file(_dump(doc))
+    assert keys_file_authentic(parsed, db_key) and key_events_authentic(parsed, db_key)
+
+
+def test_a_file_built_by_the_spec_is_authentic(keys: KeysFile, db_key: bytes) -> None:
+    doc = _doc(_file(keys, 0, 2))
+    doc["key_events"] = [_as_event(_event_kwargs(3))]
+    doc["mac"] = _b64(_spec_file_mac(db_key, doc))
+    assert keys_file_authentic(parse_keys_file(_dump(doc)), db_key)
+
+
+def _flip_b64(value: str, index: int = 0) -> str:
+    raw = bytearray(base64.b64decode(value))
+    raw[index] ^= 0x01
+    return _b64(bytes(raw))
+
+
+FILE_TAMPERS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "recovery-wrapped": lambda d: d["slots"][1].update(wrapped=_flip_b64(d["slots"][1]["wrapped"])),
+    "recovery-nonce": lambda d: d["slots"][1].update(nonce=_flip_b64(d["slots"][1]["nonce"])),
+    "recovery-salt": lambda d: d["slots"][1]["kdf"].update(
+        salt=_flip_b64(d["slots"][1]["kdf"]["salt"])
+    ),
+    "recovery-removed": lambda d: d["slots"].pop(1),
+    "passphrase-removed": lambda d: d["slots"].pop(0),
+    "passphrase-iterations": lambda d: d["slots"][0]["kdf"].update(iterations=2),
+    "slots-reordered": lambda d: d["slots"].reverse(),
+    "events-removed": lambda d: d.update(key_events=[]),
+    "event-time": lambda d: d["key_events"][0].update(time="2020-01-01T00:00:00.000000Z"),
+    "event-added": lambda d: d["key_events"].append(_as_event(_event_kwargs(7))),
+    "mac": lambda d: d.update(mac=_flip_b64(d["mac"], 31)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FILE_TAMPERS))
+def test_any_change_to_the_file_fails_its_mac(
+    good_doc: dict[str, Any], db_key: bytes, name: str
+) -> None:
+    assert keys_file_authentic(parse_keys_file(_dump(good_doc)), db_key)
+    tampered = parse_keys_file(_mutated(good_doc, FILE_TAMPERS[name]))
+    assert not keys_file_authentic(tampered, db_key)
+    assert not key_events_authentic(tampered, db_key)
+
+
+def test_file_mac_bound_to_database_key_and_vault(good_doc: dict[str, Any], db_key: bytes) -> None:
+    parsed = parse_keys_file(_dump(good_doc))
+    assert not keys_file_authentic(parsed, os.urandom(32))
+    assert not keys_file_authentic(replace(parsed, vault_id=OTHER_VAULT_ID), db_key)
+
+
+def test_a_version_1_file_is_never_authentic_as_a_whole(
+    legacy_doc: dict[str, Any], db_key: bytes
+) -> None:
+    parsed = parse_keys_file(_dump(legacy_doc))
+    assert parsed.version == 1 and parsed.mac == b""
+    assert not keys_file_authentic(parsed, db_key)
+    assert key_events_authentic(parsed, db_key)  # its events, by version 1's MAC
+    # Sealing it gives the version 2 file evault writes when it upgrades one.
+    upgraded = sealed(parsed, db_key)
+    assert upgraded.version == 2 and upgraded.key_events == parsed.key_events
+    assert keys_file_authentic(parse_keys_file(serialize_keys_file(upgraded)), db_key)
+
+
+def test_version_1_key_events_mac_follows_the_spec(keys: KeysFile, db_key: bytes) -> None:
+    events = [_event_kwargs(0, keys.slots[0].id), _event_kwargs(1, keys.slots[2].id)]
+    parsed = parse_keys_file(_dump(_legacy(_file(keys, 0, 2), db_key, events)))
     assert key_events_authentic(parsed, db_key)
+    assert parsed.key_events_mac == key_events_mac(db_key, VAULT_ID, parsed.key_events)
 
 
-def test_no_events_and_no_mac_is_authentic(keys: KeysFile, db_key: bytes) -> None:
-    assert keys.key_events == () and keys.key_events_mac == b""
-    assert key_events_authentic(keys, db_key)
+def test_version_1_no_events_and_no_mac_is_authentic(keys: KeysFile, db_key: bytes) -> None:
+    parsed = parse_keys_file(_dump(_legacy(_file(keys, 0, 2), db_key, [])))
+    assert parsed.key_events == () and parsed.key_events_mac == b""
+    assert key_events_authentic(parsed, db_key)
 
 
 @pytest.fixture(scope="module")
 def evented(keys: KeysFile, db_key: bytes) -> KeysFile:
-    k = keys
-    for n in range(3):
-        k = with_key_event(k, db_key, **_event_kwargs(n, keys.slots[n].id))
+    """A version 1 file with three key events and their MAC."""
+    events = [_event_kwargs(n, keys.slots[n].id) for n in range(3)]
+    k = parse_keys_file(_dump(_legacy(_file(keys, 0, 2), db_key, events)))
     assert key_events_authentic(k, db_key)
     return k
 
@@ -733,7 +940,7 @@ def test_tampered_key_event_is_not_authentic(
     assert not key_events_authentic(parse_keys_file(serialize_keys_file(tampered)), db_key)
 
 
-def test_tampered_mac_is_not_authentic(evented: KeysFile, db_key: bytes) -> None:
+def test_tampered_events_mac_is_not_authentic(evented: KeysFile, db_key: bytes) -> None:
     mac = evented.key_events_mac
     for i in (0, 15, 31):
         for bit in (0x01, 0x80):
@@ -748,29 +955,28 @@ def test_removed_or_reordered_events_are_not_authentic(evented: KeysFile, db_key
         assert not key_events_authentic(replace(evented, key_events=changed), db_key)
 
 
-def test_mac_bound_to_database_key_and_vault(evented: KeysFile, db_key: bytes) -> None:
+def test_events_mac_bound_to_database_key_and_vault(evented: KeysFile, db_key: bytes) -> None:
     assert not key_events_authentic(evented, os.urandom(32))
     assert not key_events_authentic(replace(evented, vault_id=OTHER_VAULT_ID), db_key)
 
 
 def test_only_the_last_32_key_events_are_kept(keys: KeysFile, db_key: bytes) -> None:
-    k = keys
+    k = _file(keys, 0, 2)
     for n in range(40):
-        k = with_key_event(k, db_key, **_event_kwargs(n))
+        k = with_key_event(k, **_event_kwargs(n))
     assert len(k.key_events) == c.MAX_KEY_EVENTS == 32
     assert [e["id"] for e in k.key_events] == [_event_kwargs(n)["event_id"] for n in range(8, 40)]
-    assert key_events_authentic(k, db_key)
-    assert k.key_events_mac == _spec_mac(db_key, VAULT_ID, [dict(e) for e in k.key_events])
-    parsed = parse_keys_file(serialize_keys_file(k))
-    assert parsed == k and key_events_authentic(parsed, db_key)
+    parsed = parse_keys_file(serialize_keys_file(sealed(k, db_key)))
+    assert parsed == sealed(k, db_key) and keys_file_authentic(parsed, db_key)
 
 
-def test_unknown_key_event_type_refused(keys: KeysFile, db_key: bytes) -> None:
+def test_unknown_key_event_type_refused(keys: KeysFile) -> None:
     kwargs = _event_kwargs(0)
     kwargs["event_type"] = "key.deleted"
     with pytest.raises(ValueError):
-        with_key_event(keys, db_key, **kwargs)
+        with_key_event(keys, **kwargs)
 
 
-def test_key_events_do_not_change_slots(evented: KeysFile, keys: KeysFile) -> None:
+def test_key_events_do_not_change_slots(keys: KeysFile) -> None:
+    evented = with_key_event(keys, **_event_kwargs(0))
     assert evented.slots == keys.slots and evented.vault_id == keys.vault_id

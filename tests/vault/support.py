@@ -7,15 +7,19 @@ holds the key would, not the way the code under test would.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import rfc8785
 import sqlcipher3
 
 from crypto import keyslots
+from crypto.keysfile import parse_keys_file
 from tests.conftest import PASSPHRASE
 
 DB = "vault.db"
@@ -23,7 +27,7 @@ KEYS = "vault.keys"
 
 
 def db_key(folder: Path, passphrase: str = PASSPHRASE, keyfile: bytes | None = None) -> bytes:
-    keys = keyslots.parse_keys_file((folder / KEYS).read_bytes())
+    keys = parse_keys_file((folder / KEYS).read_bytes())
     return keyslots.unlock_with_passphrase(keys, passphrase, keyfile)
 
 
@@ -71,3 +75,13 @@ def keys_doc(folder: Path) -> dict[str, Any]:
 
 def write_keys_doc(folder: Path, doc: dict[str, Any]) -> None:
     (folder / KEYS).write_text(json.dumps(doc, indent=2), "utf-8")
+
+
+def recheck(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with each version 2 slot's checksum recomputed (docs/format.md §2.2), as someone
+    editing the file on purpose would: the edit is then not *damage* but an alteration."""
+    for slot in doc["slots"]:
+        body = {k: v for k, v in slot.items() if k != "check"}
+        digest = hashlib.sha256(b"evault-slot-check-v2\x00" + rfc8785.dumps(body)).digest()
+        slot["check"] = base64.b64encode(digest[:16]).decode("ascii")
+    return doc

@@ -120,7 +120,7 @@ def test_vault_keys_holds_no_secret_in_the_clear(tmp_path: Path) -> None:
     markers = new_markers()
     used = run_scenario(tmp_path, markers)
     doc = json.loads((tmp_path / "Evidence.evault" / "vault.keys").read_text("utf-8"))
-    assert set(doc) == {"format", "version", "vault_id", "slots", "key_events", "key_events_mac"}
+    assert set(doc) == {"format", "version", "vault_id", "slots", "key_events", "mac"}
     text = json.dumps(doc)
     assert used["recovery"] not in text
     assert markers["passphrase"] not in text

@@ -19,7 +19,7 @@ from tests.conftest import PASSPHRASE, fast_kdf
 from tests.vault.support import DB, flip_byte, keys_doc, raw_db, snapshot, write, write_keys_doc
 from vault import Vault
 from vault.custody.models import CheckReport
-from vault.errors import VaultDamaged, WrongPassphrase
+from vault.errors import KeysFileDamaged, VaultDamaged
 from vault.evidence.models import Metadata
 
 
@@ -428,16 +428,20 @@ def test_identity_key_replaced(sample: dict[str, Any], make_vault) -> None:  # t
 
 
 @pytest.mark.parametrize("field", ["wrapped", "nonce"])
-def test_damaged_recovery_slot_fails_like_a_wrong_key(sample: dict[str, Any], field: str) -> None:
+def test_damaged_recovery_slot_is_named_damaged(sample: dict[str, Any], field: str) -> None:
+    # A changed byte in the slot fails its checksum (docs/format.md §2.2): the recovery key is
+    # told the key file is damaged, not that it is wrong; the passphrase still opens the vault,
+    # and check reports the file.
     folder = _fresh_copy(sample, f"recovery-{field}")
     doc = keys_doc(folder)
     slot = next(s for s in doc["slots"] if s["kind"] == "recovery")
     value = slot[field]
     slot[field] = ("A" if value[0] != "A" else "B") + value[1:]
     write_keys_doc(folder, doc)
-    with pytest.raises(WrongPassphrase):
+    with pytest.raises(KeysFileDamaged):
         Vault.open(folder, recovery_key=sample["recovery"], lock_wait=0.1)
-    Vault.open(folder, passphrase=PASSPHRASE, lock_wait=0.1).close()
+    with Vault.open(folder, passphrase=PASSPHRASE, lock_wait=0.1) as vault:
+        assert any("vault.keys" in p for p in vault.check().problems)
 
 
 # ---------------------------------------------------------------- reading damaged content

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from tui import render
 from tui.commands import Command
 from tui.context import PROG, Context
 from tui.secrets_input import read_keyfile
-from vault import EXIT_OK, EXIT_VERIFY_FAILED, passphrase_warning
+from vault import EXIT_OK, EXIT_VERIFY_FAILED, InvalidInput, passphrase_warning
+
+if TYPE_CHECKING:
+    from vault import Vault
 
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
@@ -99,16 +103,64 @@ def cmd_passwd(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+RECOVERY_PENDING_NOTE = (
+    "Not confirmed yet: until you confirm it, your OLD recovery key still opens this vault, and\n"
+    "so does this new one. Once it is on paper, confirm it (you type the whole new key) with:\n"
+    f"    {PROG} recovery-key --confirm\n"
+    f"or run '{PROG} recovery-key' again for another new key.\n"
+)
+
+
 def cmd_recovery_key(args: argparse.Namespace, ctx: Context) -> int:
+    if args.confirm or args.cancel:
+        return _settle_recovery_key(args, ctx)
     with ctx.open_vault() as vault:
         recovery = vault.new_recovery_key()
-    if args.json:
-        render.emit_json({"recovery_key": recovery}, ctx.out)
-        return EXIT_OK
+        if args.json:
+            render.emit_json({"recovery_key": recovery, "confirmed": False}, ctx.out)
+            return EXIT_OK
+        ctx.out.write(
+            f"NEW RECOVERY KEY — write it on paper now and keep it safe:\n\n    {recovery}\n\n"
+        )
+        if ctx.interactive() and _confirm_last_group(vault, recovery, ctx):
+            ctx.out.write(
+                "Confirmed. The old recovery key no longer opens this vault (old backup copies\n"
+                "of the folder still open with the old one).\n"
+            )
+            return EXIT_OK
+    ctx.out.write(RECOVERY_PENDING_NOTE)
+    return EXIT_OK
+
+
+def _confirm_last_group(vault: Vault, recovery: str, ctx: Context) -> bool:
+    """Ask for the new key's last group (three tries): True once it is confirmed."""
+    for _ in range(3):
+        typed = ctx.ask("To confirm you wrote it down, type its last group (4 characters): ")
+        if typed is None or not typed:
+            return False
+        try:
+            vault.confirm_recovery_key(typed)
+        except InvalidInput as exc:
+            ctx.err.write(f"{PROG}: {exc.message}\n")
+            continue
+        return True
+    return False
+
+
+def _settle_recovery_key(args: argparse.Namespace, ctx: Context) -> int:
+    """``--confirm`` (the whole new key, typed or from a file) or ``--cancel``."""
+    with ctx.open_vault() as vault:
+        if args.cancel:
+            vault.cancel_recovery_key()
+            ctx.out.write(
+                "The new recovery key was forgotten; your previous recovery key stays the one.\n"
+            )
+            return EXIT_OK
+        typed = ctx.secret(args.new_recovery_key_file, "new recovery key")
+        vault.confirm_recovery_key(typed)
     ctx.out.write(
-        "NEW RECOVERY KEY — write it on paper now and keep it safe. The old recovery key no longer\n"
-        "opens this vault (old backup copies of the folder still open with the old one).\n\n"
-        f"    {recovery}\n"
+        "Confirmed. The new recovery key is now the only one; the old one no longer opens this\n"
+        "vault (old backup copies of the folder still open with the old one).\n"
     )
     return EXIT_OK
 
@@ -160,11 +212,25 @@ def register(command: Command) -> None:
     kf = p.add_mutually_exclusive_group()
     kf.add_argument("--new-keyfile", metavar="FILE", help="require this keyfile from now on")
     kf.add_argument("--no-keyfile", action="store_true", help="stop requiring a keyfile")
-    command(
+    p = command(
         "recovery-key",
         cmd_recovery_key,
-        "issue a new recovery key (the old one stops working)",
+        "issue a new recovery key (the old one works until the new one is confirmed)",
         json=True,
+    )
+    settle = p.add_mutually_exclusive_group()
+    settle.add_argument(
+        "--confirm",
+        action="store_true",
+        help="confirm the new recovery key (type it whole); the old one then stops working",
+    )
+    settle.add_argument(
+        "--cancel", action="store_true", help="forget an unconfirmed new recovery key"
+    )
+    p.add_argument(
+        "--new-recovery-key-file",
+        metavar="FILE",
+        help="with --confirm: the new recovery key on the first line of FILE ('-': standard input)",
     )
     p = command(
         "demo",

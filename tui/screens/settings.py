@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from tui.screens.base import VaultAccess
-from tui.widgets.dialogs import ConfirmDialog, MessageDialog
+from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.safe import SafeLabel, SafeStatic
 from vault import EvaultError, check_auto_lock_minutes, passphrase_advice
 
@@ -22,6 +22,67 @@ class StatusText(Message):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
+
+
+RECOVERY_NOT_CONFIRMED = (
+    "The new recovery key was not confirmed, so your old recovery key still opens this vault (and "
+    "so does the new one). Press New recovery key again to make another, or confirm this one "
+    "with: evault recovery-key --confirm"
+)
+
+
+class NewRecoveryKeyDialog(ModalScreen[str | None]):
+    """Shows a new recovery key once and asks for its last group before it replaces the old one.
+
+    Until then the new key is only *pending* (the old one keeps working): a session cut off here
+    never leaves a recovery key nobody saw as the only one. Later (or Escape) keeps it pending.
+    """
+
+    BINDINGS = [Binding("escape", "later", "Later")]
+
+    def __init__(self, recovery: str) -> None:
+        super().__init__()
+        self.recovery = recovery
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield SafeLabel("New recovery key", classes="dialog-title")
+            yield SafeStatic(
+                "Write it on paper now; it is shown only once. Your old recovery key keeps "
+                f"working until you confirm this one.\n\n    {self.recovery}",
+                id="dialog-message",
+                markup=False,
+            )
+            yield SafeLabel("To confirm, type the last group (the last 4 characters):")
+            yield Input(id="last-group", max_length=4)
+            yield SafeStatic("", id="dialog-status", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Later", id="later")
+                yield Button("Confirm", id="confirm", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#last-group", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._confirm()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "confirm":
+            self._confirm()
+        else:
+            self.action_later()
+
+    def _confirm(self) -> None:
+        typed = self.query_one("#last-group", Input).value.strip().upper()
+        if typed != self.recovery.split("-")[-1]:
+            self.query_one("#dialog-status", Static).update(
+                "That is not the last group. Look at the key again and check your paper."
+            )
+            return
+        self.dismiss(typed)
+
+    def action_later(self) -> None:
+        self.dismiss(None)
 
 
 class SettingsScreen(VaultAccess, Screen[None]):
@@ -75,7 +136,8 @@ class SettingsScreen(VaultAccess, Screen[None]):
         elif event.button.id == "recovery":
             self.app.push_screen(
                 ConfirmDialog(
-                    "Issue a new recovery key? The old one stops working for this vault.",
+                    "Issue a new recovery key? The old one stops working for this vault once you "
+                    "have confirmed the new one.",
                     yes="New key",
                     no="Keep the old one",
                 ),
@@ -122,11 +184,19 @@ class SettingsScreen(VaultAccess, Screen[None]):
             self.ask(lambda vault: vault.new_recovery_key(), self._show_recovery, self._status)
 
     def _show_recovery(self, recovery: str) -> None:
-        self.app.push_screen(
-            MessageDialog(
-                f"Your NEW recovery key — write it on paper now; it is shown only once:\n\n    {recovery}",
-                title="New recovery key",
-            )
+        self.app.push_screen(NewRecoveryKeyDialog(recovery), self._confirm_recovery)
+
+    def _confirm_recovery(self, last_group: str | None) -> None:
+        """The defender typed the new key's last group: the new key replaces the old one."""
+        if last_group is None:
+            self._status(RECOVERY_NOT_CONFIRMED)
+            return
+        self.ask(
+            lambda vault: vault.confirm_recovery_key(last_group),
+            lambda _none: self._status(
+                "New recovery key confirmed. The old one no longer opens this vault."
+            ),
+            self._status,
         )
 
     def _status(self, text: str) -> None:

@@ -51,8 +51,7 @@ class CustodyAPI(Unlocked):
                 self.session.conn,
                 self.public_key,
                 self.vault_id,
-                self._keys,
-                self._db_key,
+                self._keyring,
                 progress,
                 cancel,
             )

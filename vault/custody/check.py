@@ -2,9 +2,9 @@
 
 Checks, in order: SQLCipher's per-page HMACs (every page of the file), SQLite's structural integrity,
 the search index, every original re-hashed against its recorded SHA-256, the custody chain (links,
-hashes, signatures), the agreement between items and their custody events, and each item's metadata
-against the replay of its metadata events. Notes (not problems): a vault on read-only media, and an
-export that started and never completed (``vault.custody.exports``).
+hashes, signatures), the agreement between items and their custody events, each item's metadata
+against the replay of its metadata events, and the MAC of vault.keys. Notes (not problems): a vault
+on read-only media, and an export that started and never completed (``vault.custody.exports``).
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ import threading
 import sqlcipher3
 
 from crypto import custody as fmt
-from crypto import keyslots
 from crypto.errors import FormatError
-from crypto.keyslots import KeysFile
 from vault.custody import log as custody
 from vault.custody.exports import unfinished_exports
 from vault.custody.models import CheckReport
@@ -25,7 +23,9 @@ from vault.errors import Cancelled
 from vault.evidence import intake
 from vault.evidence.intake import Progress
 from vault.evidence.items import load_item, metadata_snapshot
+from vault.store import keytrust
 from vault.store.db import Connection
+from vault.store.keychange import KeyRing
 
 CHECK_STOPPED = "The check was stopped before it finished; nothing was changed."
 SQLITE_READONLY = 8  # the primary result code of "attempt to write a readonly database"
@@ -39,8 +39,7 @@ def run_check(
     conn: Connection,
     public_key: bytes,
     vault_id: str,
-    keys: KeysFile,
-    db_key: bytes,
+    keyring: KeyRing,
     progress: Progress | None,
     cancel: threading.Event | None,
 ) -> CheckReport:
@@ -62,11 +61,19 @@ def run_check(
         except sqlcipher3.Error as exc:
             report.problems.append(f"The items could not be compared with the custody log ({exc}).")
         report.notes.extend(unfinished_exports(events))
-    if not keyslots.key_events_authentic(keys, db_key):
-        report.problems.append(
-            "vault.keys: the list of key changes was altered (its authentication code does not match)."
-        )
+    _check_keys_file(conn, keyring, report)
     return report
+
+
+def _check_keys_file(conn: Connection, keyring: KeyRing, report: CheckReport) -> None:
+    """vault.keys as it is on disk now: its MAC over every slot and key event (docs/format.md §2.4)."""
+    try:
+        problems, notes = keytrust.check_keys_file(keyring, conn)
+    except sqlcipher3.Error as exc:
+        report.problems.append(f"vault.keys could not be compared with the database ({exc}).")
+        return
+    report.problems.extend(problems)
+    report.notes.extend(notes)
 
 
 def _check_storage(conn: Connection, report: CheckReport) -> None:

@@ -1,12 +1,24 @@
 """Changing keys: a new passphrase (and keyfile), a new recovery key (docs/format.md §2).
 
 Key changes rewrite ``vault.keys`` only; ``vault.db`` is not touched. Each change is noted in the
-key-events list of ``vault.keys`` (authenticated with a key derived from the database key) and
-becomes a signed custody event the next time the vault is opened.
+key-events list of ``vault.keys`` (covered by the file's MAC) and becomes a signed custody event
+the next time the vault is opened.
+
+A new recovery key is written first as a *pending* slot beside the old one, and replaces it only
+once the defender confirmed it (typed its last group, or the whole key): a process killed between
+writing the file and showing the key never leaves a recovery key nobody saw as the only one.
+
+If ``vault.keys`` failed its MAC when the vault was opened (damage, or someone who could write the
+folder), this session can vouch only for the slot that opened it. A rewrite then never seals a
+slot it cannot vouch for: an unvouched recovery slot is dropped only when a new recovery key takes
+its place, an unvouched passphrase slot only when a new passphrase does; anything else is refused
+with what to do first. Key events that were not authentic are dropped and a ``key.file_repaired``
+event records the rewrite.
 """
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -14,14 +26,38 @@ from pathlib import Path
 
 from crypto import constants as c
 from crypto import keyslots
+from crypto.errors import DecryptionFailed, FormatError, RecoveryKeyTypo
 from crypto.kdf import Argon2Params, calibrate
-from crypto.keyslots import KeysFile
-from crypto.recovery import format_recovery_key, new_recovery_secret
+from crypto.keyslots import KeysFile, Keyslot
+from crypto.recovery import format_recovery_key, new_recovery_secret, parse_recovery_key
 from vault.custody import log as custody
+from vault.errors import InvalidInput, RecoveryKeyMistyped
 from vault.store import keystore, policy
 from vault.store.session import Session, transaction
 
 KdfChoice = Callable[[], Argon2Params]  # the Argon2id settings for a new slot (tests: fast ones)
+
+PENDING = c.SLOT_KIND_RECOVERY_PENDING
+NO_PENDING = (
+    "There is no new recovery key waiting to be confirmed. Make one with "
+    "'evault recovery-key' (or Settings in the app)."
+)
+NOT_LAST_GROUP = "That is not the last group of the new recovery key. Look at the key again and check your paper."
+NOT_THE_NEW_KEY = (
+    "That is not the new recovery key waiting to be confirmed. Check each group against your paper."
+)
+WHOLE_KEY_NEEDED = (
+    "This new recovery key was made in an earlier session: confirm it by typing the whole key "
+    "from your paper."
+)
+SET_PASSPHRASE_FIRST = (
+    "The vault's key file was altered outside evault, so your passphrase's slot can no longer be "  # noqa: S105 - a message
+    "vouched for: set a new passphrase first (evault passwd), then try again."
+)
+NEW_RECOVERY_FIRST = (
+    "The vault's key file was altered outside evault, so your recovery key can no longer be "
+    "vouched for: make a new recovery key first (evault recovery-key), then try again."
+)
 
 
 def kdf_params(kdf: KdfChoice | None) -> Argon2Params:
@@ -29,62 +65,173 @@ def kdf_params(kdf: KdfChoice | None) -> Argon2Params:
     return (kdf or calibrate)()
 
 
-def change_passphrase(
-    folder: Path,
-    keys: KeysFile,
-    db_key: bytes,
-    new_passphrase: str,
-    *,
-    keyfile: bytes | None,
-    params: Argon2Params,
-    stamp: str,
-) -> KeysFile:
-    """Replace the passphrase slot; returns the new keys (already saved atomically)."""
-    policy.check_passphrase(new_passphrase)
-    slot = keyslots.make_passphrase_slot(
-        db_key, keys.vault_id, new_passphrase, params, now=stamp, keyfile=keyfile
+class KeyRing:
+    """``vault.keys`` as this session holds it, and the changes the session may make to it.
+
+    ``vouched`` names the slots this session can stand behind: all of them when the file's MAC
+    verified at opening, else only the slot that opened the vault (``altered`` is then True).
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        keys: KeysFile,
+        db_key: bytes,
+        *,
+        opened: Keyslot,
+        altered: bool,
+    ) -> None:
+        self.folder = folder
+        self.keys = keys
+        self.opened = opened
+        self.altered = altered
+        self._db_key = db_key
+        self._vouched = frozenset({opened.id} if altered else {s.id for s in keys.slots})
+        self._pending_secret: tuple[str, bytes] | None = None  # (slot id, secret) made here
+
+    def __repr__(self) -> str:
+        return f"KeyRing({str(self.folder)!r}, altered={self.altered})"
+
+    @property
+    def db_key(self) -> bytes:
+        return self._db_key
+
+    def forget(self) -> None:
+        """Drop the keys held in memory (the vault is closing)."""
+        self._db_key = b""
+        self._pending_secret = None
+
+    def unvouched(self) -> list[Keyslot]:
+        """The slots of the file as opened that this session cannot stand behind."""
+        return [s for s in self.keys.slots if s.id not in self._vouched]
+
+    # ------------------------------------------------------------------ changes
+
+    def change_passphrase(
+        self, new_passphrase: str, *, keyfile: bytes | None, params: Argon2Params, stamp: str
+    ) -> None:
+        """Replace the passphrase slot (and its keyfile), saved atomically."""
+        policy.check_passphrase(new_passphrase)
+        policy.check_keyfile(keyfile)
+        old = self.keys.slot(c.SLOT_KIND_PASSPHRASE)
+        slot = keyslots.make_passphrase_slot(
+            self._db_key, self.keys.vault_id, new_passphrase, params, now=stamp, keyfile=keyfile
+        )
+        others = tuple(s for s in self.keys.slots if s.kind != c.SLOT_KIND_PASSPHRASE)
+        had_keyfile = old is not None and old.keyfile
+        event = (
+            "key.passphrase_changed"
+            if had_keyfile == (keyfile is not None)
+            else "key.keyfile_changed"
+        )
+        self._write((slot, *others), new=slot, event=event, stamp=stamp)
+
+    def new_recovery_key(self, *, stamp: str) -> str:
+        """Write a new recovery key as pending (the old one keeps working) and return it."""
+        secret = new_recovery_secret()
+        slot = keyslots.make_recovery_slot(
+            self._db_key, self.keys.vault_id, secret, now=stamp, pending=True
+        )
+        others = tuple(s for s in self.keys.slots if s.kind != PENDING)
+        self._write((*others, slot), new=slot, event=None, stamp=stamp)
+        self._pending_secret = (slot.id, secret)
+        return format_recovery_key(secret)
+
+    @property
+    def pending(self) -> Keyslot | None:
+        """The new recovery key's slot waiting for confirmation, if any."""
+        return self.keys.slot(PENDING)
+
+    def confirm_recovery_key(self, typed: str, *, stamp: str) -> None:
+        """Make the pending recovery key the recovery key; the old one stops opening the vault.
+
+        ``typed`` is the new key's last group (only in the session that made it) or the whole key.
+        """
+        pending = self.pending
+        if pending is None:
+            raise InvalidInput(NO_PENDING)
+        secret = self._confirmed_secret(typed, pending)
+        slot = keyslots.make_recovery_slot(self._db_key, self.keys.vault_id, secret, now=stamp)
+        others = tuple(s for s in self.keys.slots if s.kind not in keyslots.RECOVERY_KINDS)
+        self._write((*others, slot), new=slot, event="key.recovery_replaced", stamp=stamp)
+        self._pending_secret = None
+
+    def cancel_recovery_key(self, *, stamp: str) -> None:
+        """Forget the pending recovery key; the old one stays the recovery key."""
+        if self.pending is None:
+            return
+        kept = tuple(s for s in self.keys.slots if s.kind != PENDING)
+        self._write(kept, new=None, event=None, stamp=stamp)
+        self._pending_secret = None
+
+    def _confirmed_secret(self, typed: str, pending: Keyslot) -> bytes:
+        cleaned = "".join(ch for ch in typed.upper() if ch not in " -\t\r\n")
+        if len(cleaned) == c.RECOVERY_GROUP:
+            made = self._pending_secret
+            if made is None or made[0] != pending.id:
+                raise InvalidInput(WHOLE_KEY_NEEDED)
+            last = format_recovery_key(made[1]).rsplit("-", 1)[-1]
+            if not hmac.compare_digest(cleaned.encode("ascii", "replace"), last.encode("ascii")):
+                raise InvalidInput(NOT_LAST_GROUP)
+            return made[1]
+        try:
+            secret = parse_recovery_key(typed)
+        except RecoveryKeyTypo:
+            raise RecoveryKeyMistyped(
+                "That recovery key has a typing mistake: one of the groups is wrong. "
+                "Check each group against your paper."
+            ) from None
+        except FormatError as exc:
+            raise RecoveryKeyMistyped(str(exc)) from None
+        try:
+            keyslots.open_recovery_slot(KeysFile(self.keys.vault_id, (pending,)), secret)
+        except DecryptionFailed:
+            raise InvalidInput(NOT_THE_NEW_KEY) from None
+        return secret
+
+    # ------------------------------------------------------------------ writing
+
+    def _vouched_slots(self, slots: tuple[Keyslot, ...], new: Keyslot | None) -> list[Keyslot]:
+        """``slots`` without what this session cannot vouch for, or refuse (see module doc)."""
+        trusted = self._vouched | ({new.id} if new is not None else set())
+        kept = [s for s in slots if s.id in trusted or s.kind != PENDING]
+        has_recovery = any(s.kind in keyslots.RECOVERY_KINDS and s.id in trusted for s in kept)
+        result = []
+        for slot in kept:
+            if slot.id in trusted:
+                result.append(slot)
+            elif slot.kind == c.SLOT_KIND_PASSPHRASE:
+                raise InvalidInput(SET_PASSPHRASE_FIRST)
+            elif not has_recovery:
+                raise InvalidInput(NEW_RECOVERY_FIRST)
+        return result
+
+    def _write(
+        self, slots: tuple[Keyslot, ...], *, new: Keyslot | None, event: str | None, stamp: str
+    ) -> None:
+        keys = replace(self.keys, slots=tuple(self._vouched_slots(slots, new)))
+        if self.altered:  # events we cannot vouch for are not carried into a sealed file
+            keys = replace(keys, key_events=())
+            keys = _with_event(keys, "key.file_repaired", self.opened.id, stamp)
+        if event is not None and new is not None:
+            keys = _with_event(keys, event, new.id, stamp)
+        self.keys = keystore.save(self.folder, keys, self._db_key)
+        self._vouched = frozenset(s.id for s in self.keys.slots)
+        self.altered = False
+
+
+def _with_event(keys: KeysFile, event_type: str, slot_id: str, stamp: str) -> KeysFile:
+    return keyslots.with_key_event(
+        keys, event_id=str(uuid.uuid4()), event_type=event_type, time=stamp, slot_id=slot_id
     )
-    had_keyfile = any(s.keyfile for s in keys.slot_of_kind(c.SLOT_KIND_PASSPHRASE))
-    others = tuple(s for s in keys.slots if s.kind != c.SLOT_KIND_PASSPHRASE)
-    event_type = (
-        "key.passphrase_changed" if had_keyfile == (keyfile is not None) else "key.keyfile_changed"
-    )
-    return _save_with_event(
-        folder, replace(keys, slots=(slot, *others)), db_key, event_type, slot.id, stamp
-    )
 
 
-def new_recovery_key(
-    folder: Path, keys: KeysFile, db_key: bytes, *, stamp: str
-) -> tuple[KeysFile, str]:
-    """Replace the recovery slot; the old recovery key stops opening this vault.keys."""
-    secret = new_recovery_secret()
-    slot = keyslots.make_recovery_slot(db_key, keys.vault_id, secret, now=stamp)
-    others = tuple(s for s in keys.slots if s.kind != c.SLOT_KIND_RECOVERY)
-    new_keys = _save_with_event(
-        folder,
-        replace(keys, slots=(*others, slot)),
-        db_key,
-        "key.recovery_replaced",
-        slot.id,
-        stamp,
-    )
-    return new_keys, format_recovery_key(secret)
+def import_key_events(session: Session, keys: KeysFile) -> None:
+    """Append key changes noted in vault.keys to the custody log (once each).
 
-
-def _save_with_event(
-    folder: Path, keys: KeysFile, db_key: bytes, event_type: str, slot_id: str, stamp: str
-) -> KeysFile:
-    keys = keyslots.with_key_event(
-        keys, db_key, event_id=str(uuid.uuid4()), event_type=event_type, time=stamp, slot_id=slot_id
-    )
-    keystore.save(folder, keys)
-    return keys
-
-
-def import_key_events(session: Session, keys: KeysFile, db_key: bytes) -> None:
-    """Append key changes noted in vault.keys to the custody log (once each)."""
-    if not keys.key_events or not keyslots.key_events_authentic(keys, db_key):
+    The caller has checked that the events can be trusted (:mod:`vault.store.keytrust`).
+    """
+    if not keys.key_events:
         return
     known = custody.known_event_ids(session.conn, [e["id"] for e in keys.key_events])
     missing = [e for e in keys.key_events if e["id"] not in known]

@@ -1,11 +1,17 @@
-"""Reading and replacing ``vault.keys``, with crypto errors turned into calm user errors."""
+"""Reading and replacing ``vault.keys``, with crypto errors turned into calm user errors.
+
+Every write goes through :func:`save`, which seals the file with its MAC (docs/format.md §2.4)
+and replaces it atomically: evault never writes a file it could not later vouch for.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from crypto import constants as c
 from crypto import keyslots
 from crypto.errors import FormatError, ParameterError
+from crypto.keysfile import parse_keys_file
 from crypto.keyslots import KeysFile
 from vault.errors import KeysFileDamaged, NotAVault, StorageError, UnsupportedVersion
 from vault.store import fsutil
@@ -38,13 +44,13 @@ def load(folder: Path) -> KeysFile:
         )
     try:
         with path.open("rb") as f:
-            data = f.read(64 * 1024 + 1)
+            data = f.read(c.MAX_KEYS_FILE_BYTES + 1)
     except OSError as exc:
         raise StorageError(
             "The vault's key file could not be read. Check the disk and try again."
         ) from exc
     try:
-        return keyslots.parse_keys_file(data)
+        return parse_keys_file(data)
     except ParameterError:
         raise KeysFileDamaged(
             "The vault's key file asks for impossible unlocking settings, so it was refused. "
@@ -58,10 +64,13 @@ def load(folder: Path) -> KeysFile:
         raise KeysFileDamaged(_DAMAGED) from None
 
 
-def save(folder: Path, keys: KeysFile) -> None:
+def save(folder: Path, keys: KeysFile, db_key: bytes) -> KeysFile:
+    """Seal ``keys`` with its MAC and replace ``vault.keys`` atomically; returns what was written."""
+    keys = keyslots.sealed(keys, db_key)
     try:
         fsutil.atomic_write(keys_path(folder), keyslots.serialize_keys_file(keys))
     except OSError as exc:
         raise StorageError(
             "The vault's key file could not be saved, so nothing was changed. Check the disk and try again."
         ) from exc
+    return keys

@@ -3,7 +3,8 @@
 Creating writes ``vault.keys`` and ``vault.db`` (with its identity key and the signed
 ``vault.created`` event) under the folder's lock, and removes what it wrote if anything fails.
 Opening says "not a vault" before waiting for the lock, unlocks a key slot, proves the database key,
-runs pending migrations, and turns key changes noted in ``vault.keys`` into custody events.
+runs pending migrations, checks the MAC of ``vault.keys`` (upgrading a file written before it
+existed), and turns key changes noted in ``vault.keys`` into custody events.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from crypto.keyslots import KeysFile
 from crypto.recovery import format_recovery_key, new_recovery_secret
 from vault.custody import log as custody
 from vault.errors import StorageError, VaultDamaged, VaultExists
-from vault.store import db, keychange, keystore, policy, schema, unlock
+from vault.store import db, keychange, keystore, keytrust, policy, schema, unlock
 from vault.store.folder import DB_NAME, JOURNAL_NAME, KEYS_NAME, LOCK_NAME
 from vault.store.fsutil import NEW_SUFFIX
-from vault.store.keychange import KdfChoice
+from vault.store.keychange import KdfChoice, KeyRing
 from vault.store.lock import VaultLock
 from vault.store.session import Session, now_text, transaction, translate
 from vault.version import PROGRAM
@@ -42,13 +43,15 @@ class Opened:
     folder: Path
     session: Session
     public_key: bytes
-    db_key: bytes
-    keys: KeysFile
+    keyring: KeyRing
     lock: VaultLock
     # True when the last session ended in the middle of a write (a stick pulled out, power lost):
     # SQLite undid the unfinished change on opening (or a half-written vault.keys.new was
     # removed); the front ends say so calmly, once: the leftover is gone afterwards.
     interrupted_write: bool = False
+    # What the defender should know about vault.keys (altered outside evault, a new recovery key
+    # never confirmed), in plain words, once, after unlocking.
+    key_notices: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"Opened({str(self.folder)!r})"
@@ -64,6 +67,7 @@ def create(
 ) -> tuple[Opened, str]:
     """A new vault in ``folder`` (new or empty), and its recovery key, shown once."""
     policy.check_passphrase(secret)
+    policy.check_keyfile(keyfile)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise VaultExists(
             f"{folder} already exists and is not empty. Choose a new folder name for the vault."
@@ -79,18 +83,19 @@ def create(
     vault_id = str(uuid.uuid4())
     recovery = new_recovery_secret()
     try:
+        passphrase_slot = keyslots.make_passphrase_slot(
+            db_key, vault_id, secret, keychange.kdf_params(kdf), now=stamp, keyfile=keyfile
+        )
         keys = KeysFile(
             vault_id=vault_id,
             slots=(
-                keyslots.make_passphrase_slot(
-                    db_key, vault_id, secret, keychange.kdf_params(kdf), now=stamp, keyfile=keyfile
-                ),
+                passphrase_slot,
                 keyslots.make_recovery_slot(db_key, vault_id, recovery, now=stamp),
             ),
         )
         conn = _create_database(folder / DB_NAME, db_key, vault_id, stamp)
         try:
-            keystore.save(folder, keys)
+            keys = keystore.save(folder, keys, db_key)
             session, public_key = load_session(conn)
         except BaseException:
             conn.close()
@@ -99,7 +104,8 @@ def create(
         lock.release()
         _remove_partial(folder)
         raise
-    opened = Opened(folder, session, public_key, db_key, keys, lock)
+    keyring = KeyRing(folder, keys, db_key, opened=passphrase_slot, altered=False)
+    opened = Opened(folder, session, public_key, keyring, lock)
     return opened, format_recovery_key(recovery)
 
 
@@ -114,28 +120,32 @@ def open_folder(
 ) -> Opened:
     """Unlock the vault in ``folder`` with a passphrase (and keyfile) or a recovery key."""
     keystore.load(folder)  # "not a vault" before waiting for a lock
+    if recovery_key is None:
+        policy.check_keyfile(keyfile, unlocking=True)  # /dev/null is no keyfile (before any KDF)
     lock = VaultLock(folder, wait_seconds=lock_wait)
     lock.acquire()
     try:
         keys = keystore.load(folder)  # re-read under the lock
-        db_key = unlock.unlock(keys, secret, keyfile, recovery_key)
+        db_key, slot = unlock.unlock(keys, secret, keyfile, recovery_key)
         journal = _journal_to_play_back(folder)
         conn = db.connect(folder / DB_NAME, db_key)  # plays a hot journal back on its first read
         try:
             # Played back: it was hot before the first read and is not now (SQLite deletes it,
             # or would truncate or zero it in other journal modes).
             interrupted = journal and not _journal_to_play_back(folder)
-            schema.migrate(conn, now_text(now))
+            stamp = now_text(now)
+            schema.migrate(conn, stamp)
             session, public_key = load_session(conn)
-            keychange.import_key_events(session, keys, db_key)
             interrupted = _tidy_unfinished_keys(folder) or interrupted
+            keyring = keytrust.settle(folder, session, keys, db_key, slot, stamp=stamp)
         except BaseException as exc:
             conn.close()
             raise translate(exc) from None
     except BaseException:
         lock.release()
         raise
-    return Opened(folder, session, public_key, db_key, keys, lock, interrupted)
+    notices = keytrust.notices(keyring)
+    return Opened(folder, session, public_key, keyring, lock, interrupted, notices)
 
 
 def load_session(conn: db.Connection) -> tuple[Session, bytes]:
@@ -158,7 +168,12 @@ def _create_database(path: Path, db_key: bytes, vault_id: str, stamp: str) -> db
         with transaction(conn):
             conn.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)",
-                [("vault_id", vault_id), ("created", stamp), ("format_version", "1")],
+                [
+                    ("vault_id", vault_id),
+                    ("created", stamp),
+                    ("format_version", "1"),
+                    (keytrust.MAC_MARKER, str(c.KEYS_VERSION)),  # vault.keys carries a MAC
+                ],
             )
             conn.execute(
                 "INSERT INTO identity (id, algorithm, secret_key, public_key, created)"

@@ -1,8 +1,13 @@
-"""The rules both front ends follow, in one place: the passphrase policy and the auto-lock bounds.
+"""The rules both front ends follow, in one place: passphrases, keyfiles and the auto-lock bounds.
 
 Passphrases: only the minimum length is enforced; everything else is advice (the app shows it as
 the defender types, the command line once one is chosen). A defender under stress who is refused a
 passphrase they can remember may write it down, which is worse.
+
+Keyfiles: one must hold at least :data:`MIN_KEYFILE_BYTES` bytes, not all the same (an empty
+file, ``/dev/null`` or a few bytes add nothing an attacker has to guess), when a vault is made, a
+keyfile set, and a vault unlocked: a vault made earlier with a shorter keyfile opens with its
+recovery key, and then takes a larger keyfile.
 
 Auto-lock: the time without a key press after which the app locks, between one minute and two
 hours, five minutes until the defender chooses (the choice is kept inside the vault,
@@ -16,6 +21,7 @@ from __future__ import annotations
 from vault.errors import InvalidInput
 
 MIN_CHARS = 8
+MIN_KEYFILE_BYTES = 32
 ADVISED_CHARS = 12
 AUTO_LOCK_MIN = 1
 AUTO_LOCK_MAX = 120
@@ -29,6 +35,25 @@ def check_passphrase(passphrase: str) -> None:
             f"A passphrase needs at least {MIN_CHARS} characters. "
             "Several unrelated words you can remember make a strong one."
         )
+
+
+def check_keyfile(keyfile: bytes | None, *, unlocking: bool = False) -> None:
+    """Refuse a keyfile that adds nothing an attacker has to guess, when creating, setting or
+    unlocking with one (an empty file such as ``/dev/null``, a few bytes, one byte repeated)."""
+    if keyfile is None or (len(keyfile) >= MIN_KEYFILE_BYTES and len(set(keyfile)) > 1):
+        return
+    if unlocking:
+        raise InvalidInput(
+            f"That keyfile is too small to protect anything (a keyfile needs at least "
+            f"{MIN_KEYFILE_BYTES} bytes, not all the same), so it was not used. If this vault was "
+            "made with it, open the vault with your recovery key and choose a larger keyfile "
+            "(evault passwd --new-keyfile FILE)."
+        )
+    raise InvalidInput(
+        f"That keyfile is too small to protect anything (a keyfile needs at least "
+        f"{MIN_KEYFILE_BYTES} bytes, not all the same), so nothing was changed: choose a "
+        "larger file, such as a photo you never share."
+    )
 
 
 def passphrase_advice(passphrase: str) -> str:

@@ -2,15 +2,26 @@
 
 Every way of failing gets its own calm sentence, and none of them says which part was wrong beyond
 what the defender can act on (a typing mistake in the recovery key is caught by its check group).
+What can be told apart from a wrong secret is: a file that no longer parses, or settings out of
+range (both refused by :mod:`vault.store.keystore`), and a slot that is missing altogether: those
+are damage, never "wrong passphrase". So is a version 2 slot whose checksum fails (a flipped
+byte). Only a version 1 slot (no checksum) with a flipped byte, or a deliberate edit that fixed up
+the checksum, fails like a wrong passphrase: the AEAD cannot tell them apart (docs/format.md §2.2).
 """
 
 from __future__ import annotations
 
 from crypto import keyslots
 from crypto.errors import DecryptionFailed, FormatError, RecoveryKeyTypo
-from crypto.keyslots import KeysFile
+from crypto.keyslots import KeysFile, Keyslot
 from crypto.recovery import parse_recovery_key
-from vault.errors import InvalidInput, KeyfileRequired, RecoveryKeyMistyped, WrongPassphrase
+from vault.errors import (
+    InvalidInput,
+    KeyfileRequired,
+    KeysFileDamaged,
+    RecoveryKeyMistyped,
+    WrongPassphrase,
+)
 
 WRONG_PASSPHRASE = "That passphrase does not open this vault. Check it and try again."  # noqa: S105
 WRONG_KEYFILE = "That passphrase and keyfile do not open this vault. Check both and try again."
@@ -20,12 +31,30 @@ RECOVERY_TYPO = (
     "That recovery key has a typing mistake: one of the groups is wrong. "
     "Check each group against your paper copy."
 )
+DAMAGED_PASSPHRASE_SLOT = (
+    "The vault's key file (vault.keys) is damaged: the part your passphrase opens no longer "  # noqa: S105 - a message
+    "reads as evault wrote it. Open the vault with your recovery key, then set your passphrase "
+    "again (evault passwd)."
+)
+DAMAGED_RECOVERY_SLOT = (
+    "The vault's key file (vault.keys) is damaged: the part your recovery key opens no longer "
+    "reads as evault wrote it. Open the vault with your passphrase, then make a new recovery key "
+    "(evault recovery-key)."
+)
+NO_PASSPHRASE_SLOT = (
+    "The vault's key file (vault.keys) is damaged: it no longer holds the passphrase's slot. "  # noqa: S105 - a message
+    "Open the vault with your recovery key, or restore vault.keys from a backup copy."
+)
+NO_RECOVERY_SLOT = (
+    "The vault's key file (vault.keys) is damaged: it no longer holds a recovery key slot. "
+    "Open the vault with your passphrase, or restore vault.keys from a backup copy."
+)
 
 
 def unlock(
     keys: KeysFile, passphrase: str | None, keyfile: bytes | None, recovery_key: str | None
-) -> bytes:
-    """The database key, from a recovery key or a passphrase (and keyfile)."""
+) -> tuple[bytes, Keyslot]:
+    """The database key, and the slot that gave it, from a recovery key or a passphrase."""
     if recovery_key is not None:
         try:
             secret = parse_recovery_key(recovery_key)
@@ -34,13 +63,21 @@ def unlock(
         except FormatError as exc:
             raise RecoveryKeyMistyped(str(exc)) from None
         try:
-            return keyslots.unlock_with_recovery(keys, secret)
+            return keyslots.open_recovery_slot(keys, secret)
+        except keyslots.SlotMissing:
+            raise KeysFileDamaged(NO_RECOVERY_SLOT) from None
+        except keyslots.SlotDamaged:
+            raise KeysFileDamaged(DAMAGED_RECOVERY_SLOT) from None
         except DecryptionFailed:
             raise WrongPassphrase(WRONG_RECOVERY) from None
     if passphrase is None:
         raise InvalidInput("A passphrase or recovery key is needed to open the vault.")
     try:
-        return keyslots.unlock_with_passphrase(keys, passphrase, keyfile)
+        return keyslots.open_passphrase_slot(keys, passphrase, keyfile)
+    except keyslots.SlotMissing:
+        raise KeysFileDamaged(NO_PASSPHRASE_SLOT) from None
+    except keyslots.SlotDamaged:
+        raise KeysFileDamaged(DAMAGED_PASSPHRASE_SLOT) from None
     except keyslots.KeyfileRequired:
         raise KeyfileRequired(KEYFILE_NEEDED) from None
     except DecryptionFailed:

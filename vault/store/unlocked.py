@@ -24,7 +24,7 @@ from crypto import minisign, sshsig
 from crypto.fingerprint import fingerprint, fingerprint_v1
 from vault.errors import VaultLocked
 from vault.store import keychange, policy, settings
-from vault.store.keychange import KdfChoice
+from vault.store.keychange import KdfChoice, KeyRing
 from vault.store.lifecycle import Opened
 from vault.store.session import Session, now_text, translate
 
@@ -53,8 +53,8 @@ class Unlocked:
         self.public_key: bytes = opened.public_key
         self.vault_id: str = opened.session.vault_id
         self.interrupted_write: bool = opened.interrupted_write
-        self._db_key = opened.db_key
-        self._keys = opened.keys
+        self.key_notices: tuple[str, ...] = opened.key_notices
+        self._keyring = opened.keyring
         self._lock = opened.lock
         self._mutex = threading.RLock()
         self._session: Session | None = opened.session
@@ -81,7 +81,7 @@ class Unlocked:
                 self._session.conn.close()
                 self._session = None
             self._lock.release()
-            self._db_key = b""
+            self._keyring.forget()
             self._closed = True
 
     def __enter__(self) -> Self:
@@ -124,14 +124,12 @@ class Unlocked:
         """Re-wrap the database key under a new passphrase (and keyfile, if given).
 
         Only vault.keys is rewritten (atomically); vault.db is not touched. The change reaches the
-        custody log at the next unlock (docs/format.md §2.4).
+        custody log at the next unlock (docs/format.md §2.5).
         """
         policy.check_passphrase(new_passphrase)
+        policy.check_keyfile(keyfile)
         with self._mutex:
-            self._keys = keychange.change_passphrase(
-                self.folder,
-                self._keys,
-                self._db_key,
+            self._open_keyring().change_passphrase(
                 new_passphrase,
                 keyfile=keyfile,
                 params=keychange.kdf_params(kdf),
@@ -139,12 +137,38 @@ class Unlocked:
             )
 
     def new_recovery_key(self, *, now: datetime | None = None) -> str:
-        """Replace the recovery slot; the old recovery key stops opening this vault.keys."""
+        """Make a new recovery key and return it, to be shown once and then confirmed.
+
+        Until :meth:`confirm_recovery_key`, the new key is *pending*: it is written beside the old
+        one, and both open the vault, so a session cut off before the key reached paper loses
+        nothing. Asking again replaces a pending key that was never confirmed.
+        """
         with self._mutex:
-            self._keys, recovery = keychange.new_recovery_key(
-                self.folder, self._keys, self._db_key, stamp=now_text(now)
-            )
-        return recovery
+            return self._open_keyring().new_recovery_key(stamp=now_text(now))
+
+    def confirm_recovery_key(self, typed: str, *, now: datetime | None = None) -> None:
+        """Make the pending recovery key the recovery key; the old one stops opening vault.keys.
+
+        ``typed`` is the new key's last group (in the session that made it) or the whole key.
+        """
+        with self._mutex:
+            self._open_keyring().confirm_recovery_key(typed, stamp=now_text(now))
+
+    def cancel_recovery_key(self, *, now: datetime | None = None) -> None:
+        """Forget a pending recovery key; the old one stays the recovery key."""
+        with self._mutex:
+            self._open_keyring().cancel_recovery_key(stamp=now_text(now))
+
+    @property
+    def recovery_key_pending(self) -> bool:
+        """A new recovery key was made but not yet confirmed (the old one still opens the vault)."""
+        with self._mutex:
+            return self._keyring.pending is not None
+
+    def _open_keyring(self) -> KeyRing:
+        if self._closed:
+            raise VaultLocked()
+        return self._keyring
 
     # ------------------------------------------------------------------ preferences
 

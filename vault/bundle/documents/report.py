@@ -71,6 +71,14 @@ EVENT_WORDS: Final = {
         "The recovery key was replaced{slot}. The signing key stays the same."
     ),
     "key.keyfile_changed": "The key file was changed{slot}. The signing key stays the same.",
+    "key.file_upgraded": (
+        "vault.keys (the file holding the vault's wrapped keys) was rewritten in its newer, "
+        "fully authenticated form{slot}. The keys stay the same."
+    ),
+    "key.file_repaired": (
+        "vault.keys (the file holding the vault's wrapped keys), found altered outside evault, "
+        "was rewritten from the key that opened the vault{slot}. The signing key stays the same."
+    ),
 }
 
 
