@@ -243,6 +243,7 @@ def vault_files(work: Path) -> list[Input]:
         sealed = vault.export_bundle(work / "sealed.zip.age", everything=True, recipients=[public])
     finally:
         vault.close()
+    (work / "fingerprint.txt").write_text(plain.fingerprint)
     return [
         Input("keys", (template / "vault.keys").read_bytes()),
         Input("bundle", plain.path.read_bytes()),

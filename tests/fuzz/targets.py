@@ -68,6 +68,7 @@ class Runner:
         self.shared = shared  # the parent's folder: template vault, identity, recovery key
         self.vault: object | None = None
         self.accepted = 0
+        self.evidence: list[tuple[str, str]] | None = None  # verify: what the seed bundle holds
 
     def run(self, kind: str, data: bytes) -> None:
         from vault.errors import EvaultError  # noqa: PLC0415
@@ -142,7 +143,14 @@ class Runner:
 
         identities = [self.shared / "identity.txt"] if kind == "age" else []
         out = self.work / "in" / "decrypted.zip"
-        verify_bundle(path, identities=identities, decrypted_out=out)
+        key = (self.shared / "fingerprint.txt").read_text()
+        if self.evidence is None:  # what the unchanged bundle holds
+            seed = verify_bundle(self.shared / "bundle.zip", key=key).result
+            self.evidence = sorted((i.path, i.sha256) for i in seed.items)
+        result = verify_bundle(path, key=key, identities=identities, decrypted_out=out).result
+        evidence = sorted((i.path, i.sha256) for i in result.items)
+        if result.ok and evidence != self.evidence:
+            raise OracleFailure(f"a changed bundle was verified: its evidence is {evidence}")
 
     def _keys(self, path: Path) -> None:
         from vault import Vault  # noqa: PLC0415
