@@ -47,7 +47,9 @@ def make_zip(files: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in files.items():
-            zf.writestr(zipfile.ZipInfo(name, (2023, 11, 14, 12, 0, 0)), data)
+            info = zipfile.ZipInfo(name, (2023, 11, 14, 12, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
     return out.getvalue()
 
 
