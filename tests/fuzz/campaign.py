@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -52,7 +53,9 @@ def mutate(m: Mutator, target: str, seed: Input, others: list[bytes]) -> Input:
         if rng.random() < 0.5:
             date = rng.choice(INTERESTING_DATES).encode()
             return blob.replace(b"Date: ", b"Date: " + date + b"\r\nX-Old: ", 1)
-        many = b", ".join(b"x%d@example.org" % i for i in range(rng.choice((50, 50, 50, 3000, 20000))))
+        many = b", ".join(
+            b"x%d@example.org" % i for i in range(rng.choice((50, 50, 50, 3000, 20000)))
+        )
         return blob.replace(b"Cc: ", b"Cc: " + many + b", ", 1)
 
     for _ in range(rng.choice((1, 1, 1, 2, 2, 3, 4, 8))):
@@ -107,18 +110,23 @@ def save(out: Path, target: str, seed: int, iteration: int, item: Input, outcome
     return path
 
 
-def run(target: str, seconds: float, seed: int, out: Path, timeout: float, log: Callable[[str], None] = print) -> Report:
+def run(
+    target: str,
+    seconds: float,
+    seed: int,
+    out: Path,
+    timeout: float,
+    log: Callable[[str], None] = print,
+) -> Report:
     """Fuzz ``target`` for ``seconds`` from ``seed``; failing inputs go to ``out``."""
     work = out / "work" / target
     if work.exists():
-        import shutil  # noqa: PLC0415
-
         shutil.rmtree(work)
     shared = work / "shared"
     shared.mkdir(parents=True)
     seeds_ = build_seeds(target, shared)
     corpus = list(seeds_)
-    rng = random.Random(f"{target}:{seed}")
+    rng = random.Random(f"{target}:{seed}")  # noqa: S311 - repeatable on purpose, not a secret
     mutator = Mutator(rng)
     worker = Worker(target, work, shared, timeout)
     report = Report(target)

@@ -13,12 +13,13 @@ on disk (``KIND_FILES``) and is the file extension of a saved failure or regress
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import zipfile
 from dataclasses import dataclass
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 from PIL import Image
@@ -56,8 +57,10 @@ def make_zip(files: dict[str, bytes]) -> bytes:
 def picture(fmt: str = "JPEG", size: tuple[int, int] = (24, 16), mode: str = "RGB") -> bytes:
     """A small gradient picture (deterministic), in any format Pillow writes."""
     img = Image.new(mode, size)
-    img.putdata([((x * 11) % 256, (y * 17) % 256, 90, 200)[: len(mode)] if mode != "L"  # type: ignore[misc]
-                 else (x * y) % 256 for y in range(size[1]) for x in range(size[0])])  # fmt: skip
+    for y in range(size[1]):
+        for x in range(size[0]):
+            pixel = ((x * 11) % 256, (y * 17) % 256, 90, 200)[: len(mode)]
+            img.putpixel((x, y), pixel[0] if mode == "L" else pixel)
     out = io.BytesIO()
     img.save(out, fmt)
     return out.getvalue()
@@ -69,11 +72,19 @@ T0 = 1_699_963_200  # 2023-11-14 12:00:00 UTC
 
 
 def telegram() -> list[Input]:
-    def message(n: int, sender: str, text: str, **extra: object) -> dict[str, object]:
+    def message(n: int, sender: str, text: object, **extra: object) -> dict[str, object]:
         stamp = T0 + 60 * n
-        return {"id": 100 + n, "type": "message", "date": "2023-11-14T16:%02d:00" % n,
-                "date_unixtime": str(stamp), "from": sender, "from_id": f"user{555 + len(sender)}",
-                "text": text, "text_entities": [{"type": "plain", "text": text}], **extra}  # fmt: skip
+        return {
+            "id": 100 + n,
+            "type": "message",
+            "date": f"2023-11-14T16:{n:02d}:00",
+            "date_unixtime": str(stamp),
+            "from": sender,
+            "from_id": f"user{555 + len(sender)}",
+            "text": text,
+            "text_entities": [{"type": "plain", "text": text}],
+            **extra,
+        }
 
     chat = {
         "name": "Stranger",
@@ -81,22 +92,50 @@ def telegram() -> list[Input]:
         "id": 5550001111,
         "messages": [
             message(0, "Stranger", "We know where you live."),
-            message(1, "Stranger", "Is this your house?", photo="photos/photo_1.jpg",
-                    photo_file_size=1000, width=24, height=16),  # fmt: skip
+            message(
+                1,
+                "Stranger",
+                "Is this your house?",
+                photo="photos/photo_1.jpg",
+                photo_file_size=1000,
+                width=24,
+                height=16,
+            ),
             message(2, "Leyla", "I am keeping this chat.", reply_to_message_id=101),
-            {"id": 104, "type": "service", "date": "2023-11-14T16:05:00",
-             "date_unixtime": str(T0 + 300), "actor": "Stranger", "actor_id": "user5",
-             "action": "phone_call", "duration_seconds": 5, "text": "", "text_entities": []},  # fmt: skip
-            message(6, "Stranger", [{"type": "bold", "text": "Last"}, " warning."], edited="2023-11-14T16:07:00",
-                    edited_unixtime=str(T0 + 420)),  # fmt: skip
+            {
+                "id": 104,
+                "type": "service",
+                "date": "2023-11-14T16:05:00",
+                "date_unixtime": str(T0 + 300),
+                "actor": "Stranger",
+                "actor_id": "user5",
+                "action": "phone_call",
+                "duration_seconds": 5,
+                "text": "",
+                "text_entities": [],
+            },
+            message(
+                6,
+                "Stranger",
+                [{"type": "bold", "text": "Last"}, " warning."],
+                edited="2023-11-14T16:07:00",
+                edited_unixtime=str(T0 + 420),
+            ),
         ],
     }
     data = json.dumps(chat, ensure_ascii=False, indent=1).encode()
     photo = picture()
     full = {"about": "Telegram Desktop export", "chats": {"about": "", "list": [chat]}}
     return [
-        Input("zip", make_zip({"ChatExport_2023-11-15/result.json": data,
-                               "ChatExport_2023-11-15/photos/photo_1.jpg": photo})),  # fmt: skip
+        Input(
+            "zip",
+            make_zip(
+                {
+                    "ChatExport_2023-11-15/result.json": data,
+                    "ChatExport_2023-11-15/photos/photo_1.jpg": photo,
+                }
+            ),
+        ),
         Input("dir", make_zip({"result.json": data, "photos/photo_1.jpg": photo})),
         Input("zip", make_zip({"DataExport/result.json": json.dumps(full).encode()})),
     ]
@@ -104,13 +143,13 @@ def telegram() -> list[Input]:
 
 def whatsapp() -> list[Input]:
     chat = (
-        "14/11/2023, 21:05 - Messages and calls are end-to-end encrypted.\n"
-        "14/11/2023, 21:06 - Rashad: We know where you live.\n"
-        "14/11/2023, 21:07 - Rashad: Stop writing.\nThis is the last warning.\n"
-        "14/11/2023, 21:08 - Rashad: IMG-20231114-WA0001.jpg (file attached)\n"
-        "15/11/2023, 08:30 - Nargiz: I am keeping these messages.\n"
-        "15/11/2023, 08:31 - Nargiz: <Media omitted>\n"
-    ).encode()
+        b"14/11/2023, 21:05 - Messages and calls are end-to-end encrypted.\n"
+        b"14/11/2023, 21:06 - Rashad: We know where you live.\n"
+        b"14/11/2023, 21:07 - Rashad: Stop writing.\nThis is the last warning.\n"
+        b"14/11/2023, 21:08 - Rashad: IMG-20231114-WA0001.jpg (file attached)\n"
+        b"15/11/2023, 08:30 - Nargiz: I am keeping these messages.\n"
+        b"15/11/2023, 08:31 - Nargiz: <Media omitted>\n"
+    )
     ios = (
         "\ufeff[14.11.23, 21:06:00] Rashad: We know where you live.\n"
         "[14.11.23, 21:07:12] Rashad: \u200e<attached: 00000001-PHOTO-2023-11-14.jpg>\n"
@@ -119,11 +158,15 @@ def whatsapp() -> list[Input]:
     photo = picture()
     return [
         Input("zip", make_zip({"_chat.txt": ios, "00000001-PHOTO-2023-11-14.jpg": photo})),
-        Input("dir", make_zip({"WhatsApp Chat with Rashad.txt": chat,
-                               "IMG-20231114-WA0001.jpg": photo})),  # fmt: skip
+        Input(
+            "dir",
+            make_zip({"WhatsApp Chat with Rashad.txt": chat, "IMG-20231114-WA0001.jpg": photo}),
+        ),
         Input("txt", chat),
-        Input("zip", make_zip({"WhatsApp Chat with Rashad.txt": chat,
-                               "IMG-20231114-WA0001.jpg": photo})),  # fmt: skip
+        Input(
+            "zip",
+            make_zip({"WhatsApp Chat with Rashad.txt": chat, "IMG-20231114-WA0001.jpg": photo}),
+        ),
     ]
 
 
@@ -136,24 +179,53 @@ def meta() -> list[Input]:
     doc = {
         "participants": [{"name": "Stranger"}, {"name": moji("Leyla Qurbanova")}],
         "messages": [
-            {"sender_name": "Stranger", "timestamp_ms": ms + 120_000, "content": moji("Səni izləyirik."),
-             "type": "Generic", "is_geoblocked_for_viewer": False},  # fmt: skip
-            {"sender_name": "Leyla", "timestamp_ms": ms + 60_000, "content": "Who are you?",
-             "photos": [{"uri": thread + "photos/1.jpg", "creation_timestamp": T0}],
-             "reactions": [{"reaction": moji("😢"), "actor": "Stranger"}], "type": "Generic"},  # fmt: skip
-            {"sender_name": "Stranger", "timestamp_ms": ms, "content": "Hello", "type": "Generic",
-             "share": {"link": "https://example.org/x"}},  # fmt: skip
+            {
+                "sender_name": "Stranger",
+                "timestamp_ms": ms + 120_000,
+                "content": moji("Səni izləyirik."),
+                "type": "Generic",
+                "is_geoblocked_for_viewer": False,
+            },
+            {
+                "sender_name": "Leyla",
+                "timestamp_ms": ms + 60_000,
+                "content": "Who are you?",
+                "photos": [{"uri": thread + "photos/1.jpg", "creation_timestamp": T0}],
+                "reactions": [{"reaction": moji("😢"), "actor": "Stranger"}],
+                "type": "Generic",
+            },
+            {
+                "sender_name": "Stranger",
+                "timestamp_ms": ms,
+                "content": "Hello",
+                "type": "Generic",
+                "share": {"link": "https://example.org/x"},
+            },
         ],
         "title": "Stranger",
         "is_still_participant": True,
         "thread_path": "inbox/stranger_1234567890",
         "magic_words": [],
     }
-    files = {thread + "message_1.json": json.dumps(doc, indent=2).encode(),
-             thread + "photos/1.jpg": picture()}  # fmt: skip
-    e2ee = {"participants": ["Stranger", "Leyla"], "threadName": "Stranger", "messages": [
-        {"isUnsent": False, "media": [], "reactions": [], "senderName": "Stranger",
-         "text": "We see you.", "timestamp": ms, "type": "text"}]}  # fmt: skip
+    files = {
+        thread + "message_1.json": json.dumps(doc, indent=2).encode(),
+        thread + "photos/1.jpg": picture(),
+    }
+    e2ee = {
+        "participants": ["Stranger", "Leyla"],
+        "threadName": "Stranger",
+        "messages": [
+            {
+                "isUnsent": False,
+                "media": [],
+                "reactions": [],
+                "senderName": "Stranger",
+                "text": "We see you.",
+                "timestamp": ms,
+                "type": "text",
+            }
+        ],
+    }
     return [
         Input("zip", make_zip(files)),
         Input("dir", make_zip(files)),
@@ -165,11 +237,13 @@ def _mail(n: int, subject: str, *, attach: bool = False) -> bytes:
     date = format_datetime(datetime.fromtimestamp(T0 + 3600 * n, UTC))
     head = (
         f"From: Stranger <stranger@example.org>\r\nTo: leyla@example.net\r\n"
-        f"Cc: a@example.org, \"B, C\" <b@example.org>\r\nDate: {date}\r\n"
+        f'Cc: a@example.org, "B, C" <b@example.org>\r\nDate: {date}\r\n'
         f"Subject: {subject}\r\nMessage-ID: <{n}.threat@example.org>\r\nMIME-Version: 1.0\r\n"
     )
     if not attach:
-        return (head + "Content-Type: text/plain; charset=utf-8\r\n\r\nWe know where you live.\r\n").encode()
+        return (
+            head + "Content-Type: text/plain; charset=utf-8\r\n\r\nWe know where you live.\r\n"
+        ).encode()
     body = (
         'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n'
         'Content-Type: multipart/alternative; boundary="b2"\r\n\r\n--b2\r\n'
@@ -179,16 +253,16 @@ def _mail(n: int, subject: str, *, attach: bool = False) -> bytes:
         'Content-Type: image/jpeg; name="house.jpg"\r\nContent-Transfer-Encoding: base64\r\n'
         'Content-Disposition: attachment; filename="=?utf-8?q?ev=C9=99.jpg?="\r\n\r\n'
     )
-    import base64  # noqa: PLC0415
-
     encoded = base64.encodebytes(picture()).decode().replace("\n", "\r\n")
     return (head + body + encoded + "--b1--\r\n").encode("latin-1")
 
 
 def email() -> list[Input]:
     first, second = _mail(0, "=?utf-8?b?VGjJmXJlYXQ=?=", attach=True), _mail(1, "Again")
-    mbox = b"".join(b"From stranger@example.org Tue Nov 14 12:00:00 2023\n" + m.replace(b"\r\n", b"\n")
-                    + b"\n" for m in (first, second, _mail(2, "From here")))  # fmt: skip
+    mbox = b"".join(
+        b"From stranger@example.org Tue Nov 14 12:00:00 2023\n" + m.replace(b"\r\n", b"\n") + b"\n"
+        for m in (first, second, _mail(2, "From here"))
+    )
     return [
         Input("eml", first),
         Input("mbox", mbox),
@@ -198,6 +272,7 @@ def email() -> list[Input]:
 
 
 # ---------------------------------------------------------------------- images
+
 
 def images() -> list[Input]:
     exif = Image.Exif()
@@ -223,14 +298,15 @@ def images() -> list[Input]:
 
 # ---------------------------------------------------------------------- vault files
 
+
 def vault_files(work: Path) -> list[Input]:
     """A template vault (for ``keys``) and two bundles exported from it (for ``verify``).
 
     Written to ``work`` (the worker copies the template vault and reads the identity and recovery
     key from there) and returned as seeds: the ``vault.keys``, the bundle, the encrypted bundle.
     """
-    from crypto.kdf import Argon2Params  # noqa: PLC0415 - heavy imports only for these targets
-    from vault import Metadata, Vault, new_recipient_file  # noqa: PLC0415
+    from crypto.kdf import Argon2Params
+    from vault import Metadata, Vault, new_recipient_file
 
     fast = Argon2Params(memory_kib=1024, iterations=1, parallelism=1)
     template = work / "template"

@@ -13,6 +13,7 @@ top of that, per target:
 
 from __future__ import annotations
 
+import contextlib
 import io
 import shutil
 import zipfile
@@ -43,7 +44,11 @@ def place(work: Path, kind: str, data: bytes) -> Path:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             for info in zf.infolist():
                 parts = PurePosixPath(info.filename.replace("\\", "/")).parts
-                if not parts or any(p in ("..", "") or "\x00" in p for p in parts) or info.filename.startswith("/"):
+                if (
+                    not parts
+                    or any(p in ("..", "") or "\x00" in p for p in parts)
+                    or info.filename.startswith("/")
+                ):
                     continue
                 dest = target.joinpath(*parts)
                 try:
@@ -71,7 +76,7 @@ class Runner:
         self.evidence: list[tuple[str, str]] | None = None  # verify: what the seed bundle holds
 
     def run(self, kind: str, data: bytes) -> None:
-        from vault.errors import EvaultError  # noqa: PLC0415
+        from vault.errors import EvaultError
 
         if self.target == "images":
             self._images(data)
@@ -92,15 +97,15 @@ class Runner:
     # ------------------------------------------------------------------ targets
 
     def _images(self, data: bytes) -> None:
-        from vault.media import imaging  # noqa: PLC0415
+        from vault.media import imaging
 
         imaging.describe(data)
         imaging.perceptual_hash(data)
         imaging.preview(data, 40, 12)
 
     def _open_vault(self) -> object:
-        from crypto.kdf import Argon2Params  # noqa: PLC0415
-        from vault import Vault  # noqa: PLC0415
+        from crypto.kdf import Argon2Params
+        from vault import Vault
 
         if self.vault is None or self.accepted >= RESET_EVERY:
             self._close()
@@ -113,8 +118,8 @@ class Runner:
         return self.vault
 
     def _import(self, path: Path) -> None:
-        from vault import ImportOptions, Vault  # noqa: PLC0415
-        from vault.errors import EvaultError  # noqa: PLC0415
+        from vault import ImportOptions, Vault
+        from vault.errors import EvaultError
 
         vault = self._open_vault()
         assert isinstance(vault, Vault)
@@ -139,7 +144,7 @@ class Runner:
             raise OracleFailure(f"check failed after an accepted import: {report.problems[:3]}")
 
     def _verify(self, kind: str, path: Path) -> None:
-        from vault import verify_bundle  # noqa: PLC0415
+        from vault import verify_bundle
 
         identities = [self.shared / "identity.txt"] if kind == "age" else []
         out = self.work / "in" / "decrypted.zip"
@@ -153,8 +158,8 @@ class Runner:
             raise OracleFailure(f"a changed bundle was verified: its evidence is {evidence}")
 
     def _keys(self, path: Path) -> None:
-        from vault import Vault  # noqa: PLC0415
-        from vault.errors import EvaultError  # noqa: PLC0415
+        from vault import Vault
+        from vault.errors import EvaultError
 
         folder = self.work / "vault"
         if folder.exists():
@@ -162,10 +167,8 @@ class Runner:
         shutil.copytree(self.shared / "template", folder)
         shutil.copyfile(path, folder / "vault.keys")
         recovery = (self.shared / "recovery.txt").read_text()
-        try:
+        with contextlib.suppress(EvaultError):  # the recovery slot is a second way in: try both
             Vault.open(folder, passphrase=PASSPHRASE, lock_wait=0).close()
-        except EvaultError:
-            pass  # the recovery slot is a second way in: try it as well
         Vault.open(folder, recovery_key=recovery, lock_wait=0).close()
 
     def _close(self) -> None:

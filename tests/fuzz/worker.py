@@ -35,7 +35,9 @@ def summarize(exc: BaseException) -> str:
     """Exception type, message head and where it was raised: one line that groups failures."""
     frames = traceback.extract_tb(exc.__traceback__)
     ours = [f for f in frames if "/vault/" in f.filename or "/crypto/" in f.filename] or frames
-    where = f" at {Path(ours[-1].filename).name}:{ours[-1].lineno} ({ours[-1].name})" if ours else ""
+    where = (
+        f" at {Path(ours[-1].filename).name}:{ours[-1].lineno} ({ours[-1].name})" if ours else ""
+    )
     message = str(exc).splitlines()[0][:120] if str(exc) else ""
     return f"{type(exc).__name__}: {message}{where}"
 
@@ -44,13 +46,13 @@ def child_main(argv: list[str]) -> int:
     """Worker process entry: ``python -m tests.fuzz.worker TARGET WORKDIR SHAREDDIR REPLYFD``."""
     target, work, shared, reply_fd = argv[0], Path(argv[1]), Path(argv[2]), int(argv[3])
     sys.dont_write_bytecode = True
-    from tests.fuzz.targets import OracleFailure, Runner  # noqa: PLC0415
-    from vault.errors import EvaultError  # noqa: PLC0415
+    from tests.fuzz.targets import OracleFailure, Runner
+    from vault.errors import EvaultError
 
     reply = os.fdopen(reply_fd, "w", encoding="utf-8")
     runner = Runner(target, work, shared)
     if target in ("images",):
-        from vault.media import imaging  # noqa: PLC0415,F401 - loaded before the first input
+        from vault.media import imaging  # noqa: F401 - loaded before the first input
     else:
         runner.run("txt", b"warm-up")  # imports the vault code and creates the vault
     reply.write(json.dumps({"status": "ready"}) + "\n")
@@ -65,9 +67,17 @@ def child_main(argv: list[str]) -> int:
         except OracleFailure as exc:
             outcome = {"status": "fail", "summary": f"OracleFailure: {exc}", "detail": str(exc)}
         except EvaultError as exc:  # only the image functions let one escape to here
-            outcome = {"status": "fail", "summary": summarize(exc), "detail": traceback.format_exc()}
-        except BaseException as exc:  # noqa: BLE001 - every other escape is what we look for
-            outcome = {"status": "fail", "summary": summarize(exc), "detail": traceback.format_exc()}
+            outcome = {
+                "status": "fail",
+                "summary": summarize(exc),
+                "detail": traceback.format_exc(),
+            }
+        except BaseException as exc:
+            outcome = {
+                "status": "fail",
+                "summary": summarize(exc),
+                "detail": traceback.format_exc(),
+            }
         reply.write(json.dumps(outcome) + "\n")
         reply.flush()
     return 0
@@ -94,7 +104,7 @@ class Worker:
         args = [self.target, str(work), str(self.shared), str(write_fd)]
         self.stderr_path = work / "stderr.txt"
         with self.stderr_path.open("wb") as err:
-            self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            self.proc = subprocess.Popen(
                 [sys.executable, "-m", "tests.fuzz.worker", *args],
                 stdin=subprocess.PIPE,
                 stdout=err,
