@@ -10,6 +10,7 @@ that does not come within the timeout is a hang; a pipe that closes is a crash.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -127,8 +128,9 @@ class Worker:
             self.proc.stdin.write(header + data)
             self.proc.stdin.flush()
         except BrokenPipeError:
-            return self._crashed()
-        outcome = self._answer(self.timeout)
+            outcome = self._crashed()
+        else:
+            outcome = self._answer(self.timeout)
         if outcome.status != "ok":
             self.stop()  # a fresh worker for the next input
         return outcome
@@ -165,7 +167,8 @@ class Worker:
                 self.proc.kill()
             self.proc.wait()
             if self.proc.stdin is not None:
-                self.proc.stdin.close()
+                with contextlib.suppress(OSError):  # unsent bytes to a dead worker
+                    self.proc.stdin.close()
             self.proc = None
         if self.reply_fd >= 0:
             os.close(self.reply_fd)
