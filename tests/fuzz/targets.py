@@ -18,8 +18,12 @@ import io
 import shutil
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from tests.fuzz.seeds import KIND_FILES, PASSPHRASE
+
+if TYPE_CHECKING:
+    from vault import Vault
 
 IMPORTERS = ("telegram", "whatsapp", "meta", "email")
 RESET_EVERY = 25  # accepted imports before the worker starts again from an empty vault
@@ -71,7 +75,7 @@ class Runner:
         self.target = target
         self.work = work
         self.shared = shared  # the parent's folder: template vault, identity, recovery key
-        self.vault: object | None = None
+        self.vault: Vault | None = None  # the importers' vault, loaded in the worker only
         self.accepted = 0
         self.evidence: list[tuple[str, str]] | None = None  # verify: what the seed bundle holds
 
@@ -103,7 +107,7 @@ class Runner:
         imaging.perceptual_hash(data)
         imaging.preview(data, 40, 12)
 
-    def _open_vault(self) -> object:
+    def _open_vault(self) -> Vault:
         from crypto.kdf import Argon2Params
         from vault import Vault
 
@@ -115,14 +119,14 @@ class Runner:
             fast = Argon2Params(memory_kib=1024, iterations=1, parallelism=1)
             self.vault, _ = Vault.create(folder, PASSPHRASE, kdf=lambda: fast)
             self.accepted = 0
+        assert self.vault is not None
         return self.vault
 
     def _import(self, path: Path) -> None:
-        from vault import ImportOptions, Vault
+        from vault import ImportOptions
         from vault.errors import EvaultError
 
         vault = self._open_vault()
-        assert isinstance(vault, Vault)
 
         def state() -> tuple[int, object]:
             return vault.count_items(), vault.custody_head()["seq"]
@@ -172,7 +176,6 @@ class Runner:
         Vault.open(folder, recovery_key=recovery, lock_wait=0).close()
 
     def _close(self) -> None:
-        close = getattr(self.vault, "close", None)
-        if close is not None:
-            close()
+        if self.vault is not None:
+            self.vault.close()
         self.vault = None
