@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import time
 from collections import Counter
@@ -81,6 +82,13 @@ def mutate(m: Mutator, target: str, seed: Input, others: list[bytes]) -> Input:
     return Input(seed.kind, data)
 
 
+def failure_class(summary: str) -> str:
+    """The summary with the numbers of its message blurred ("zip file version 25.5" and "18.6"
+    are one bug); where it was raised (after " at ") is kept exactly."""
+    message, at, where = summary.rpartition(" at ") if " at " in summary else (summary, "", "")
+    return re.sub(r"[0-9]+", "N", message) + at + where
+
+
 @dataclass
 class Report:
     target: str
@@ -148,9 +156,10 @@ def run(
                 if len(corpus) < MAX_CORPUS and len(item.data) < 1 << 20 and rng.random() < 0.05:
                     corpus.append(item)  # some accepted inputs become seeds: deeper mutations
                 continue
-            report.classes[outcome.summary] += 1
+            kind_of_failure = failure_class(outcome.summary)
+            report.classes[kind_of_failure] += 1
             saved = None
-            if report.classes[outcome.summary] <= MAX_SAVED_PER_CLASS:
+            if report.classes[kind_of_failure] <= MAX_SAVED_PER_CLASS:
                 saved = save(out, target, seed, iteration, item, outcome)
                 log(f"  {target} #{iteration}: {outcome.status}: {outcome.summary} -> {saved}")
             report.failures.append((iteration, outcome, saved))
