@@ -19,6 +19,7 @@ from tests.fuzz.worker import Outcome, Worker
 TARGETS = ("verify", "telegram", "whatsapp", "meta", "email", "keys", "images")
 MAX_SAVED_PER_CLASS = 3  # inputs kept for one failure summary; the rest are only counted
 MAX_CORPUS = 200
+MAX_SEED_BYTES = 64 << 10  # bigger accepted inputs are not kept as seeds: they slow every run
 
 
 def build_seeds(target: str, shared: Path) -> list[Input]:
@@ -153,7 +154,11 @@ def run(
             outcome = worker.run(item.kind, item.data)
             report.runs += 1
             if outcome.status == "ok":
-                if len(corpus) < MAX_CORPUS and len(item.data) < 1 << 20 and rng.random() < 0.05:
+                if (
+                    len(corpus) < MAX_CORPUS
+                    and len(item.data) < MAX_SEED_BYTES
+                    and rng.random() < 0.05
+                ):
                     corpus.append(item)  # some accepted inputs become seeds: deeper mutations
                 continue
             kind_of_failure = failure_class(outcome.summary)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 IMPORTERS = ("telegram", "whatsapp", "meta", "email")
 RESET_EVERY = 25  # accepted imports before the worker starts again from an empty vault
+RESET_ITEMS = 2000  # or items: the check after each import re-hashes all of them
 
 
 class OracleFailure(Exception):
@@ -77,6 +78,7 @@ class Runner:
         self.shared = shared  # the parent's folder: template vault, identity, recovery key
         self.vault: Vault | None = None  # the importers' vault, loaded in the worker only
         self.accepted = 0
+        self.items = 0
         self.evidence: list[tuple[str, str]] | None = None  # verify: what the seed bundle holds
 
     def run(self, kind: str, data: bytes) -> None:
@@ -111,14 +113,14 @@ class Runner:
         from crypto.kdf import Argon2Params
         from vault import Vault
 
-        if self.vault is None or self.accepted >= RESET_EVERY:
+        if self.vault is None or self.accepted >= RESET_EVERY or self.items > RESET_ITEMS:
             self._close()
             folder = self.work / "vault"
             if folder.exists():
                 shutil.rmtree(folder)
             fast = Argon2Params(memory_kib=1024, iterations=1, parallelism=1)
             self.vault, _ = Vault.create(folder, PASSPHRASE, kdf=lambda: fast)
-            self.accepted = 0
+            self.accepted = self.items = 0
         assert self.vault is not None
         return self.vault
 
@@ -143,6 +145,7 @@ class Runner:
                 ) from None
             raise
         self.accepted += 1
+        self.items = vault.count_items()
         report = vault.check()
         if not report.ok:
             raise OracleFailure(f"check failed after an accepted import: {report.problems[:3]}")
