@@ -87,7 +87,7 @@ def failure_class(summary: str) -> str:
     """The summary with the numbers of its message blurred ("zip file version 25.5" and "18.6"
     are one bug); where it was raised (after " at ") is kept exactly."""
     message, at, where = summary.rpartition(" at ") if " at " in summary else (summary, "", "")
-    return re.sub(r"[0-9]+", "N", message) + at + where
+    return re.sub(r"\\u[0-9a-fA-F]{4}|[0-9]+", "N", message) + at + where
 
 
 @dataclass
