@@ -1,0 +1,1 @@
+"""Fuzz harness: see docs/fuzzing.md."""
