@@ -13,31 +13,19 @@ import io
 import os
 import signal
 import subprocess
-import sys
-import textwrap
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.children import python_child as _child
 from tests.conftest import PASSPHRASE, fast_kdf
 from tui.cli import main
 from vault import Vault
 from vault.store import db, keystore, unlock
 
-ROOT = Path(__file__).resolve().parent.parent
 INTERRUPTED = "ended in the middle of saving"
-
-
-def _child(code: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
 
 
 def _kill_when_ready(child: subprocess.Popen[bytes]) -> None:

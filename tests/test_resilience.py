@@ -9,30 +9,17 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
-import textwrap
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.children import python_child as _child
 from tests.conftest import PASSPHRASE, fast_kdf
 from tui.cli import main
 from vault import Vault
 from vault.errors import StorageError, StorageFull
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _child(code: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
 
 
 @pytest.mark.slow

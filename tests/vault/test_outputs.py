@@ -9,21 +9,19 @@ import os
 import shutil
 import signal
 import stat
-import subprocess
 import sys
 import tempfile
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.children import python_child as _child
 from tests.cli.test_commands import run_main
 from tests.conftest import PASSPHRASE, fast_kdf
 from vault import Vault, output_advice, verify_bundle
 from vault.host import outputs
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 POSIX = sys.platform != "win32"
 posix_only = pytest.mark.skipif(not POSIX, reason="POSIX file modes")
 
@@ -239,16 +237,6 @@ def test_get_into_a_folder_others_can_read_says_so_once(
 
 
 # ------------------------------------------------------------------ stale partials
-
-
-def _child(code: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
 
 
 @pytest.mark.slow
