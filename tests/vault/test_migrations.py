@@ -39,7 +39,7 @@ def test_a_version_1_vault_is_upgraded_on_open(
     with Vault.open(folder, passphrase=PASSPHRASE) as upgraded:
         assert upgraded.get_item(added.item_id).size == len(b"made by an older version")
         assert upgraded.check().ok
-    assert _versions(folder) == [1, 2, 3]
+    assert _versions(folder) == [m[0] for m in schema.MIGRATIONS]
     with raw_db(folder) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}

@@ -171,6 +171,21 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        4,
+        # Without FTS5's secure-delete option a deleted row's words stay in the index behind a
+        # delete marker, readable by anyone who opens the database (issue 13). The option makes
+        # every later delete remove them; the rebuild drops what earlier deletions left behind.
+        "search index: secure-delete on, index rebuilt without the words of deleted items",
+        """
+        INSERT INTO search (search, rank) VALUES ('secure-delete', 1);
+        INSERT INTO search (search) VALUES ('rebuild');
+        INSERT INTO search (search) VALUES ('optimize')
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
 
 
