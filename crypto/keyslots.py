@@ -161,6 +161,21 @@ def make_passphrase_slot(
     keyfile: bytes | None = None,
 ) -> Keyslot:
     """Wrap ``db_key`` under a passphrase (and optionally a keyfile) with fresh salt and nonce."""
+    return make_passphrase_slot_keyed(
+        db_key, vault_id, passphrase, params, now=now, keyfile=keyfile
+    )[0]
+
+
+def make_passphrase_slot_keyed(
+    db_key: bytes,
+    vault_id: str,
+    passphrase: str,
+    params: Argon2Params,
+    *,
+    now: str,
+    keyfile: bytes | None = None,
+) -> tuple[Keyslot, bytes]:
+    """:func:`make_passphrase_slot`, and the slot key it derived (for :func:`rewrap` later)."""
     kdf = {
         "name": c.ARGON2_NAME,
         "version": c.ARGON2_VERSION,
@@ -178,7 +193,8 @@ def make_passphrase_slot(
         nonce=b"",
         wrapped=b"",
     )
-    return _seal(_passphrase_slot_key(kdf, passphrase, keyfile), db_key, vault_id, slot)
+    slot_key = _passphrase_slot_key(kdf, passphrase, keyfile)
+    return _seal(slot_key, db_key, vault_id, slot), slot_key
 
 
 def make_recovery_slot(
@@ -189,6 +205,13 @@ def make_recovery_slot(
     A ``pending`` slot holds a new recovery key that was shown but not yet confirmed: it opens
     the vault like the recovery slot beside it, which stays until the confirmation.
     """
+    return make_recovery_slot_keyed(db_key, vault_id, secret, now=now, pending=pending)[0]
+
+
+def make_recovery_slot_keyed(
+    db_key: bytes, vault_id: str, secret: bytes, *, now: str, pending: bool = False
+) -> tuple[Keyslot, bytes]:
+    """:func:`make_recovery_slot`, and the slot key it derived (for :func:`rewrap` later)."""
     kdf = {"name": c.HKDF_NAME, "salt": b64(os.urandom(c.SALT_BYTES))}
     slot = Keyslot(
         id=os.urandom(c.SLOT_ID_BYTES).hex(),
@@ -199,7 +222,19 @@ def make_recovery_slot(
         nonce=b"",
         wrapped=b"",
     )
-    return _seal(_recovery_slot_key(kdf, secret), db_key, vault_id, slot)
+    slot_key = _recovery_slot_key(kdf, secret)
+    return _seal(slot_key, db_key, vault_id, slot), slot_key
+
+
+def rewrap(slot: Keyslot, slot_key: bytes, new_db_key: bytes, vault_id: str) -> Keyslot:
+    """``slot`` wrapping ``new_db_key`` under the same slot key, with a fresh nonce.
+
+    The header (id, kind, salt, KDF settings) stays, so the same passphrase or recovery key opens
+    it. ``slot_key`` must open ``slot`` as it is (else :class:`DecryptionFailed`): a stale key
+    never produces a slot its secret cannot open.
+    """
+    _open(slot_key, vault_id, slot)
+    return _seal(slot_key, new_db_key, vault_id, slot)
 
 
 class KeyfileRequired(DecryptionFailed):
@@ -218,6 +253,14 @@ def open_passphrase_slot(
     keys: KeysFile, passphrase: str, keyfile: bytes | None
 ) -> tuple[bytes, Keyslot]:
     """The database key and the passphrase slot that gave it, or :class:`DecryptionFailed`."""
+    db_key, slot, _ = open_passphrase_slot_keyed(keys, passphrase, keyfile)
+    return db_key, slot
+
+
+def open_passphrase_slot_keyed(
+    keys: KeysFile, passphrase: str, keyfile: bytes | None
+) -> tuple[bytes, Keyslot, bytes]:
+    """:func:`open_passphrase_slot`, and the slot key that opened it."""
     slot = keys.slot(c.SLOT_KIND_PASSPHRASE)
     if slot is None:
         raise SlotMissing("The key file holds no passphrase slot.")
@@ -227,22 +270,30 @@ def open_passphrase_slot(
         raise KeyfileRequired("This vault also needs its keyfile.")
     if slot.keyfile != (keyfile is not None):
         raise DecryptionFailed("The passphrase (or keyfile) does not open this vault.")
+    slot_key = _passphrase_slot_key(slot.kdf, passphrase, keyfile)
     try:
-        return _open(_passphrase_slot_key(slot.kdf, passphrase, keyfile), keys.vault_id, slot), slot
+        return _open(slot_key, keys.vault_id, slot), slot, slot_key
     except DecryptionFailed:
         raise DecryptionFailed("The passphrase (or keyfile) does not open this vault.") from None
 
 
 def open_recovery_slot(keys: KeysFile, secret: bytes) -> tuple[bytes, Keyslot]:
     """The database key and the recovery slot (confirmed or pending) that gave it."""
+    db_key, slot, _ = open_recovery_slot_keyed(keys, secret)
+    return db_key, slot
+
+
+def open_recovery_slot_keyed(keys: KeysFile, secret: bytes) -> tuple[bytes, Keyslot, bytes]:
+    """:func:`open_recovery_slot`, and the slot key that opened it."""
     slots = [s for s in keys.slots if s.kind in RECOVERY_KINDS]
     if not slots:
         raise SlotMissing("The key file holds no recovery slot.")
     for slot in slots:
         if slot.damaged:
             continue
+        slot_key = _recovery_slot_key(slot.kdf, secret)
         try:
-            return _open(_recovery_slot_key(slot.kdf, secret), keys.vault_id, slot), slot
+            return _open(slot_key, keys.vault_id, slot), slot, slot_key
         except DecryptionFailed:
             continue
     if any(slot.damaged for slot in slots):

@@ -293,7 +293,7 @@ def test_a_journal_another_tool_left_does_not_repeat_the_notice(tmp_path: Path) 
     folder = tmp_path / "v.evault"
     vault, _ = Vault.create(folder, PASSPHRASE, kdf=fast_kdf)
     vault.close()
-    db_key, _ = unlock.unlock(keystore.load(folder), PASSPHRASE, None, None)
+    db_key, _, _ = unlock.unlock(keystore.load(folder), PASSPHRASE, None, None)
     conn = db.connect(folder / "vault.db", db_key)
     try:
         assert conn.execute("PRAGMA journal_mode = PERSIST").fetchone() == ("persist",)

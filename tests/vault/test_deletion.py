@@ -29,10 +29,7 @@ def table_hits(conn: Any, words: list[str]) -> set[str]:
             continue
         for row in conn.execute(f'SELECT * FROM "{table}"'):  # noqa: S608 - names from sqlite_master
             for value in row:
-                if isinstance(value, bytes):
-                    text = value.decode("utf-8", "replace")
-                else:
-                    text = str(value)
+                text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
                 hits.update(w for w in words if w in text)
     return hits
 

@@ -155,7 +155,15 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
-        item = vault.delete_item(args.id, reason=args.reason)
+        item = vault.delete_item(args.id, reason=args.reason, purge=args.purge)
+    if args.purge:
+        ctx.out.write(
+            f"Deleted {item.id} for good: its content and everything said about it are gone, and "
+            "the vault was re-encrypted under a new key, so nothing of it can be read back, even "
+            "with your passphrase. A signed record that an item with its SHA-256 was deleted, and "
+            "why, stays in the custody log.\n"
+        )
+        return EXIT_OK
     ctx.out.write(
         f"Deleted the content of {item.id}. A signed record of the deletion (with its SHA-256 and "
         "your reason) stays in the custody log.\n"
@@ -298,6 +306,12 @@ def register(command: Command) -> None:
     p = command("rm", cmd_rm, "delete an item's content, keeping a signed record of the deletion")
     p.add_argument("id")
     p.add_argument("--reason", required=True, help="why (recorded in the custody log)")
+    p.add_argument(
+        "--purge",
+        action="store_true",
+        help="delete for good: also drop its title, sender, tags and text from the custody log "
+        "and re-encrypt the vault under a new key",
+    )
 
     p = command("edit", cmd_edit, "change an item's details (recorded in the custody log)")
     p.add_argument("id")

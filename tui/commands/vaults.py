@@ -1,4 +1,4 @@
-"""`evault init`, `ui`, `check`, `identity`, `passwd`, `recovery-key` and `demo`: the vault itself."""
+"""`evault init`, `ui`, `check`, `identity`, `rekey`, `passwd`, `recovery-key` and `demo`: the vault itself."""
 
 from __future__ import annotations
 
@@ -82,6 +82,16 @@ def cmd_identity(args: argparse.Namespace, ctx: Context) -> int:
         f"Same key for minisign (-P): {identity['minisign_public_key']}\n"
         f"Same key for OpenSSH (ssh-keygen -l): {identity['ssh_fingerprint']}\n"
         f"Custody log: {head['seq']} events, newest {head['hash']}\n"
+    )
+    return EXIT_OK
+
+
+def cmd_rekey(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        vault.rekey()
+    ctx.out.write(
+        "The vault was re-encrypted under a new key. Your passphrase and recovery key open it as "
+        "before; what the disk kept of deleted evidence can no longer be read with them.\n"
     )
     return EXIT_OK
 
@@ -204,6 +214,11 @@ def register(command: Command) -> None:
         cmd_identity,
         "show the vault's identity fingerprint and public key",
         json=True,
+    )
+    command(
+        "rekey",
+        cmd_rekey,
+        "re-encrypt the vault under a new key (same passphrase and recovery key)",
     )
     p = command("passwd", cmd_passwd, "change the passphrase (only vault.keys is rewritten)")
     p.add_argument(

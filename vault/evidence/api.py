@@ -206,10 +206,23 @@ class EvidenceAPI(Unlocked):
             return editing.update_metadata(self.session, item_id, changes, reason=reason, now=now)
 
     @calm
-    def delete_item(self, item_id: str, *, reason: str, now: datetime | None = None) -> Item:
-        """Remove an item's content and description; keep a signed tombstone."""
+    def delete_item(
+        self, item_id: str, *, reason: str, purge: bool = False, now: datetime | None = None
+    ) -> Item:
+        """Remove an item's content and description; keep a signed tombstone.
+
+        With ``purge`` the custody log also lets go of what it said about the item (docs/format.md
+        §5.6) and the database is then re-encrypted under a new key (§3.4), so nothing of the
+        item stays readable with the passphrase, not even in blocks the disk freed earlier.
+        Whether the re-encryption can run is checked first: a refused purge deletes nothing.
+        """
         with self._mutex:
-            return editing.delete_item(self.session, item_id, reason=reason, now=now)
+            if purge:
+                self.check_rekey_possible()
+            item = editing.delete_item(self.session, item_id, reason=reason, now=now, purge=purge)
+            if purge:
+                self._rekey(now_text(now))
+            return item
 
     # ------------------------------------------------------------------ cases
 

@@ -138,7 +138,9 @@ def text_body(session: Session, item: Item) -> str:
     return b"".join(intake.read_chunk(conn, r) for r in chunks).decode("utf-8", errors="replace")
 
 
-def delete_item(session: Session, item_id: str, *, reason: str, now: datetime | None) -> Item:
+def delete_item(
+    session: Session, item_id: str, *, reason: str, now: datetime | None, purge: bool = False
+) -> Item:
     """Remove content, tags, search entry and description; keep a tombstone row and event."""
     if not reason or not reason.strip():
         raise InvalidInput("Say why the item is deleted (--reason); it is kept in the custody log.")

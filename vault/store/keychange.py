@@ -80,6 +80,7 @@ class KeyRing:
         *,
         opened: Keyslot,
         altered: bool,
+        slot_keys: dict[str, bytes] | None = None,
     ) -> None:
         self.folder = folder
         self.keys = keys
@@ -88,6 +89,10 @@ class KeyRing:
         self._db_key = db_key
         self._vouched = frozenset({opened.id} if altered else {s.id for s in keys.slots})
         self._pending_secret: tuple[str, bytes] | None = None  # (slot id, secret) made here
+        # The slot keys known to this session (vault/store/slotkeys.py), by slot id.
+        self._slot_keys = {
+            k: v for k, v in (slot_keys or {}).items() if k in {s.id for s in keys.slots}
+        }
 
     def __repr__(self) -> str:
         return f"KeyRing({str(self.folder)!r}, altered={self.altered})"
@@ -96,10 +101,25 @@ class KeyRing:
     def db_key(self) -> bytes:
         return self._db_key
 
+    @property
+    def slot_keys(self) -> dict[str, bytes]:
+        """The known slot keys of the slots in ``vault.keys`` now, by slot id."""
+        return dict(self._slot_keys)
+
+    def missing_slot_keys(self) -> list[Keyslot]:
+        """The slots this session could not re-wrap under a new database key."""
+        return [s for s in self.keys.slots if s.id not in self._slot_keys]
+
     def forget(self) -> None:
         """Drop the keys held in memory (the vault is closing)."""
         self._db_key = b""
         self._pending_secret = None
+        self._slot_keys = {}
+
+    def replaced(self, keys: KeysFile, db_key: bytes) -> None:
+        """Take the key file and database key a re-encryption just committed (vault/store/rekey.py)."""
+        self.keys = keys
+        self._db_key = db_key
 
     def unvouched(self) -> list[Keyslot]:
         """The slots of the file as opened that this session cannot stand behind."""
@@ -114,9 +134,10 @@ class KeyRing:
         policy.check_passphrase(new_passphrase)
         policy.check_keyfile(keyfile)
         old = self.keys.slot(c.SLOT_KIND_PASSPHRASE)
-        slot = keyslots.make_passphrase_slot(
+        slot, slot_key = keyslots.make_passphrase_slot_keyed(
             self._db_key, self.keys.vault_id, new_passphrase, params, now=stamp, keyfile=keyfile
         )
+        self._slot_keys[slot.id] = slot_key
         others = tuple(s for s in self.keys.slots if s.kind != c.SLOT_KIND_PASSPHRASE)
         had_keyfile = old is not None and old.keyfile
         event = (
@@ -129,9 +150,10 @@ class KeyRing:
     def new_recovery_key(self, *, stamp: str) -> str:
         """Write a new recovery key as pending (the old one keeps working) and return it."""
         secret = new_recovery_secret()
-        slot = keyslots.make_recovery_slot(
+        slot, slot_key = keyslots.make_recovery_slot_keyed(
             self._db_key, self.keys.vault_id, secret, now=stamp, pending=True
         )
+        self._slot_keys[slot.id] = slot_key
         others = tuple(s for s in self.keys.slots if s.kind != PENDING)
         self._write((*others, slot), new=slot, event=None, stamp=stamp)
         self._pending_secret = (slot.id, secret)
@@ -151,7 +173,10 @@ class KeyRing:
         if pending is None:
             raise InvalidInput(NO_PENDING)
         secret = self._confirmed_secret(typed, pending)
-        slot = keyslots.make_recovery_slot(self._db_key, self.keys.vault_id, secret, now=stamp)
+        slot, slot_key = keyslots.make_recovery_slot_keyed(
+            self._db_key, self.keys.vault_id, secret, now=stamp
+        )
+        self._slot_keys[slot.id] = slot_key
         others = tuple(s for s in self.keys.slots if s.kind not in keyslots.RECOVERY_KINDS)
         self._write((*others, slot), new=slot, event="key.recovery_replaced", stamp=stamp)
         self._pending_secret = None
@@ -217,6 +242,8 @@ class KeyRing:
             keys = _with_event(keys, event, new.id, stamp)
         self.keys = keystore.save(self.folder, keys, self._db_key)
         self._vouched = frozenset(s.id for s in self.keys.slots)
+        ids = {s.id for s in self.keys.slots}
+        self._slot_keys = {k: v for k, v in self._slot_keys.items() if k in ids}
         self.altered = False
 
 

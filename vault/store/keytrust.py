@@ -16,6 +16,7 @@ At every unlock, after a slot opened and SQLCipher proved the key, the file's MA
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from crypto import constants as c
 from crypto import keyslots
 from crypto.keyslots import KeysFile, Keyslot
 from vault.errors import EvaultError, StorageError
-from vault.store import keystore
+from vault.store import keystore, slotkeys
 from vault.store.db import Connection
 from vault.store.keychange import KeyRing, import_key_events
 from vault.store.session import Session, transaction
@@ -66,9 +67,17 @@ def marked(conn: Connection) -> bool:
 
 
 def settle(
-    folder: Path, session: Session, keys: KeysFile, db_key: bytes, opened: Keyslot, *, stamp: str
+    folder: Path,
+    session: Session,
+    keys: KeysFile,
+    db_key: bytes,
+    opened: Keyslot,
+    slot_key: bytes,
+    *,
+    stamp: str,
 ) -> KeyRing:
-    """Check (and if need be upgrade) the key file just unlocked; import its trusted key events."""
+    """Check (and if need be upgrade) the key file just unlocked; import its trusted key events;
+    keep the slot keys known now (the opened slot's, and those the database kept) for rekeying."""
     conn = session.conn
     if keys.version == c.KEYS_VERSION:
         altered = not keyslots.keys_file_authentic(keys, db_key)
@@ -80,7 +89,11 @@ def settle(
         mark(conn)
     if not altered:
         import_key_events(session, keys)
-    return KeyRing(folder, keys, db_key, opened=opened, altered=altered)
+    known = {**slotkeys.load(conn), opened.id: slot_key}
+    ring = KeyRing(folder, keys, db_key, opened=opened, altered=altered, slot_keys=known)
+    with contextlib.suppress(StorageError):  # a read-only stick: known again at the next unlock
+        slotkeys.store(conn, ring.slot_keys)
+    return ring
 
 
 def _upgrade(folder: Path, keys: KeysFile, db_key: bytes, opened: Keyslot, stamp: str) -> KeysFile:

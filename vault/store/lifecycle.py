@@ -23,7 +23,7 @@ from crypto.keyslots import KeysFile
 from crypto.recovery import format_recovery_key, new_recovery_secret
 from vault.custody import log as custody
 from vault.errors import StorageError, VaultDamaged, VaultExists
-from vault.store import db, keychange, keystore, keytrust, policy, schema, unlock
+from vault.store import db, keychange, keystore, keytrust, policy, rekey, schema, slotkeys, unlock
 from vault.store.folder import DB_NAME, JOURNAL_NAME, KEYS_NAME, LOCK_NAME
 from vault.store.fsutil import NEW_SUFFIX
 from vault.store.keychange import KdfChoice, KeyRing
@@ -83,18 +83,17 @@ def create(
     vault_id = str(uuid.uuid4())
     recovery = new_recovery_secret()
     try:
-        passphrase_slot = keyslots.make_passphrase_slot(
+        passphrase_slot, passphrase_key = keyslots.make_passphrase_slot_keyed(
             db_key, vault_id, secret, keychange.kdf_params(kdf), now=stamp, keyfile=keyfile
         )
-        keys = KeysFile(
-            vault_id=vault_id,
-            slots=(
-                passphrase_slot,
-                keyslots.make_recovery_slot(db_key, vault_id, recovery, now=stamp),
-            ),
+        recovery_slot, recovery_slot_key = keyslots.make_recovery_slot_keyed(
+            db_key, vault_id, recovery, now=stamp
         )
+        keys = KeysFile(vault_id=vault_id, slots=(passphrase_slot, recovery_slot))
+        slot_keys = {passphrase_slot.id: passphrase_key, recovery_slot.id: recovery_slot_key}
         conn = _create_database(folder / DB_NAME, db_key, vault_id, stamp)
         try:
+            slotkeys.store(conn, slot_keys)
             keys = keystore.save(folder, keys, db_key)
             session, public_key = load_session(conn)
         except BaseException:
@@ -104,7 +103,9 @@ def create(
         lock.release()
         _remove_partial(folder)
         raise
-    keyring = KeyRing(folder, keys, db_key, opened=passphrase_slot, altered=False)
+    keyring = KeyRing(
+        folder, keys, db_key, opened=passphrase_slot, altered=False, slot_keys=slot_keys
+    )
     opened = Opened(folder, session, public_key, keyring, lock)
     return opened, format_recovery_key(recovery)
 
@@ -126,7 +127,8 @@ def open_folder(
     lock.acquire()
     try:
         keys = keystore.load(folder)  # re-read under the lock
-        db_key, slot = unlock.unlock(keys, secret, keyfile, recovery_key)
+        db_key, slot, slot_key = unlock.unlock(keys, secret, keyfile, recovery_key)
+        rekey.settle_unfinished(folder, db_key)  # a re-encryption cut off: finish or drop it
         journal = _journal_to_play_back(folder)
         conn = db.connect(folder / DB_NAME, db_key)  # plays a hot journal back on its first read
         try:
@@ -137,7 +139,7 @@ def open_folder(
             schema.migrate(conn, stamp)
             session, public_key = load_session(conn)
             interrupted = _tidy_unfinished_keys(folder) or interrupted
-            keyring = keytrust.settle(folder, session, keys, db_key, slot, stamp=stamp)
+            keyring = keytrust.settle(folder, session, keys, db_key, slot, slot_key, stamp=stamp)
         except BaseException as exc:
             conn.close()
             raise translate(exc) from None

@@ -186,6 +186,16 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        5,
+        "slot keys kept inside the database, so re-encryption can re-wrap every key slot",
+        """
+        CREATE TABLE slot_keys (slot_id TEXT PRIMARY KEY, slot_key BLOB NOT NULL)
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
 
 

@@ -53,8 +53,9 @@ NO_RECOVERY_SLOT = (
 
 def unlock(
     keys: KeysFile, passphrase: str | None, keyfile: bytes | None, recovery_key: str | None
-) -> tuple[bytes, Keyslot]:
-    """The database key, and the slot that gave it, from a recovery key or a passphrase."""
+) -> tuple[bytes, Keyslot, bytes]:
+    """The database key, the slot that gave it and that slot's key, from a recovery key or a
+    passphrase (the slot key lets a later re-encryption re-wrap this slot, §3.4)."""
     if recovery_key is not None:
         try:
             secret = parse_recovery_key(recovery_key)
@@ -63,7 +64,7 @@ def unlock(
         except FormatError as exc:
             raise RecoveryKeyMistyped(str(exc)) from None
         try:
-            return keyslots.open_recovery_slot(keys, secret)
+            return keyslots.open_recovery_slot_keyed(keys, secret)
         except keyslots.SlotMissing:
             raise KeysFileDamaged(NO_RECOVERY_SLOT) from None
         except keyslots.SlotDamaged:
@@ -73,7 +74,7 @@ def unlock(
     if passphrase is None:
         raise InvalidInput("A passphrase or recovery key is needed to open the vault.")
     try:
-        return keyslots.open_passphrase_slot(keys, passphrase, keyfile)
+        return keyslots.open_passphrase_slot_keyed(keys, passphrase, keyfile)
     except keyslots.SlotMissing:
         raise KeysFileDamaged(NO_PASSPHRASE_SLOT) from None
     except keyslots.SlotDamaged:

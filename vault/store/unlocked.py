@@ -23,7 +23,7 @@ import sqlcipher3
 from crypto import minisign, sshsig
 from crypto.fingerprint import fingerprint, fingerprint_v1
 from vault.errors import VaultLocked
-from vault.store import keychange, policy, settings
+from vault.store import keychange, policy, rekey, settings, slotkeys
 from vault.store.keychange import KdfChoice, KeyRing
 from vault.store.lifecycle import Opened
 from vault.store.session import Session, now_text, translate
@@ -135,6 +135,8 @@ class Unlocked:
                 params=keychange.kdf_params(kdf),
                 stamp=now_text(now),
             )
+            # The new slot's key is kept at the next unlock with the new passphrase (or by a
+            # re-encryption in this session): a passphrase change writes only vault.keys.
 
     def new_recovery_key(self, *, now: datetime | None = None) -> str:
         """Make a new recovery key and return it, to be shown once and then confirmed.
@@ -144,7 +146,9 @@ class Unlocked:
         nothing. Asking again replaces a pending key that was never confirmed.
         """
         with self._mutex:
-            return self._open_keyring().new_recovery_key(stamp=now_text(now))
+            key = self._open_keyring().new_recovery_key(stamp=now_text(now))
+            self._keep_slot_keys()
+            return key
 
     def confirm_recovery_key(self, typed: str, *, now: datetime | None = None) -> None:
         """Make the pending recovery key the recovery key; the old one stops opening vault.keys.
@@ -153,17 +157,53 @@ class Unlocked:
         """
         with self._mutex:
             self._open_keyring().confirm_recovery_key(typed, stamp=now_text(now))
+            self._keep_slot_keys()
 
     def cancel_recovery_key(self, *, now: datetime | None = None) -> None:
         """Forget a pending recovery key; the old one stays the recovery key."""
         with self._mutex:
             self._open_keyring().cancel_recovery_key(stamp=now_text(now))
+            self._keep_slot_keys()
 
     @property
     def recovery_key_pending(self) -> bool:
         """A new recovery key was made but not yet confirmed (the old one still opens the vault)."""
         with self._mutex:
             return self._keyring.pending is not None
+
+    def rekey(self, *, now: datetime | None = None) -> None:
+        """Re-encrypt the database under a new random key (docs/format.md §3.4).
+
+        Every slot of vault.keys is re-wrapped (the same passphrase and recovery key open the
+        vault); whatever the disk kept from before is encrypted under a key that is gone.
+        """
+        with self._mutex:
+            self._rekey(now_text(now))
+
+    def _rekey(self, stamp: str) -> None:
+        """:meth:`rekey` for a caller holding the mutex (``rm --purge``)."""
+        ring = self._open_keyring()
+        session = self.session
+        rekey.check_possible(ring)
+        old_key = ring.db_key
+        committed = False
+        try:
+            self._session = rekey.rekey(self.folder, session, ring, stamp=stamp)
+            committed = True
+        finally:
+            if not committed and ring.db_key != old_key:
+                # Past the commit point: the old connection is closed. Lock the vault; it
+                # opens again (finishing the swap) at the next unlock.
+                self._session = None
+                self.close()
+
+    def check_rekey_possible(self) -> None:
+        """Raise the calm reason why :meth:`rekey` would refuse (a slot it cannot re-wrap)."""
+        with self._mutex:
+            rekey.check_possible(self._open_keyring())
+
+    def _keep_slot_keys(self) -> None:
+        slotkeys.store(self.session.conn, self._keyring.slot_keys)
 
     def _open_keyring(self) -> KeyRing:
         if self._closed:
