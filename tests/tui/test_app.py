@@ -32,8 +32,10 @@ from textual.widgets import (
 from tests.cli.test_import_cli import META_SENDER, META_URL, meta_export
 from tests.conftest import PASSPHRASE, fast_kdf
 from tests.importers.test_importing import first_export, reposted_export
+from tests.vault.support import db_key
 from tui.app import DEFAULT_AUTO_LOCK_SECONDS, EvaultApp, make_app
 from tui.screens.add import AddFilesScreen, MessageScreen, NoteScreen
+from tui.screens.delete import DeleteScreen
 from tui.screens.evidence import EvidenceScreen
 from tui.screens.imports import ChatScreen, ChatsScreen, ImportScreen
 from tui.screens.item import ItemScreen
@@ -320,6 +322,32 @@ async def test_sensitive_content_needs_an_explicit_reveal(
         await pilot.pause()
         screen = await _open_item(app, pilot, ids["secret_message"])
         assert "intimate words" not in str(screen.query_one("#content", Static).render())
+
+
+async def test_delete_for_good_from_the_item_screen(filled: tuple[Path, dict[str, str]]) -> None:
+    """The app's equivalent of ``rm --purge``: a tick with its warning, then a new vault key."""
+    folder, ids = filled
+    before = db_key(folder)
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await _open_item(app, pilot, ids["shot"])
+        await pilot.press("d")
+        await _until(pilot, lambda: isinstance(app.screen, DeleteScreen), "the delete dialog")
+        warning = str(app.screen.query_one("#purge-warning", Static).render())
+        assert "cannot be undone" in warning and "even with your passphrase" in warning
+        assert app.focused is app.screen.query_one("#delete-reason", Input)
+        app.screen.query_one("#delete-reason", Input).value = "not needed any more"
+        app.screen.query_one("#delete-purge", Checkbox).value = True
+        await _press(app, pilot, "#delete")
+        await _until(pilot, lambda: isinstance(app.screen, EvidenceScreen), "back to the list")
+        await _settle(app, pilot)
+        assert app.vault is not None
+        gone = [i for i in app.vault.list_items(include_deleted=True) if i.id == ids["shot"]]
+        assert gone[0].deleted_at is not None
+    assert db_key(folder) != before  # re-encrypted under a new key
+    with Vault.open(folder, passphrase=PASSPHRASE) as vault:
+        assert vault.check().ok
 
 
 async def test_edit_metadata_is_a_custody_event(filled: tuple[Path, dict[str, str]]) -> None:

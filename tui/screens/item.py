@@ -19,6 +19,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from tui.render import format_rows, human_size, item_rows, provenance_rows, readable_time
 from tui.screens.base import VaultAccess
+from tui.screens.delete import DeleteScreen
 from tui.terminal_text import terminal_text
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.picture import picture_text
@@ -125,6 +126,7 @@ class ItemScreen(VaultAccess, Screen[None]):
         Binding("escape", "back", "Back"),
         Binding("space", "reveal", "Show content"),
         Binding("e", "edit", "Edit details"),
+        Binding("d", "delete", "Delete"),
     ]
 
     def __init__(self, item_id: str) -> None:
@@ -336,6 +338,14 @@ class ItemScreen(VaultAccess, Screen[None]):
     def _edited(self, changes: dict[str, Any] | None) -> None:
         if changes:
             self.show()
+
+    def action_delete(self) -> None:
+        if self.item is not None and self.item.deleted_at is None:
+            self.app.push_screen(DeleteScreen(self.item), self._deleted)
+
+    def _deleted(self, deleted: bool | None) -> None:
+        if deleted:
+            self.dismiss(None)  # back to the list, which reads itself again
 
 
 class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):

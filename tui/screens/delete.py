@@ -1,0 +1,97 @@
+"""Deleting an item from the app: a reason, and (if the defender asks) deletion for good.
+
+Deleting removes the content and description and keeps a signed record in the custody log.
+"Delete for good" (the command line's ``rm --purge``) also drops what the custody log said about
+the item and re-encrypts the vault under a new key, so nothing of it can be read back with the
+passphrase; it cannot be undone, and the dialog says so before anything happens. Nothing is
+deleted until the defender presses the button; the safe answer (Cancel) has the focus.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Static
+
+from tui.screens.base import VaultAccess
+from tui.widgets.safe import SafeLabel, SafeStatic
+from tui.widgets.tickbox import TickBox
+
+if TYPE_CHECKING:
+    from vault import Item
+
+DELETE_NOTE = (
+    "Deleting removes the content and the description. A signed record that an item with this "
+    "SHA-256 was deleted, and why, stays in the custody log."
+)
+PURGE_WARNING = (
+    "Delete for good: also removes its title, sender, tags and text from the custody log, and "
+    "re-encrypts the whole vault under a new key, so nothing of it can be read back, even with "
+    "your passphrase. This cannot be undone, and it takes longer on a large vault. Bundles you "
+    "already gave to someone are not changed."
+)
+
+
+class DeleteScreen(VaultAccess, ModalScreen[bool]):
+    """Ask why, offer deletion for good with its warning, and delete (True once deleted)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, item: Item) -> None:
+        super().__init__()
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog wide"):
+            yield SafeLabel("Delete this item", classes="dialog-title")
+            yield SafeStatic(DELETE_NOTE, markup=False)
+            yield SafeLabel("Why you are deleting it (kept in the custody log)")
+            yield Input("", id="delete-reason")
+            yield TickBox("Delete for good (purge)", False, id="delete-purge")
+            yield SafeStatic(PURGE_WARNING, id="purge-warning", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel", variant="primary")
+                yield Button("Delete", id="delete", variant="error")
+            yield SafeStatic("", id="status", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#delete-reason", Input).focus()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self.query_one("#delete", Button).label = "Delete for good" if event.value else "Delete"
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "cancel":
+            self.dismiss(False)
+        else:
+            self._delete()
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def _delete(self) -> None:
+        reason = self.query_one("#delete-reason", Input).value.strip()
+        status = self.query_one("#status", Static)
+        if not reason:
+            status.update("Say why the item is deleted; it is kept in the custody log.")
+            return
+        purge = self.query_one("#delete-purge", Checkbox).value
+        item_id = self.item.id
+        self.query_one("#delete", Button).disabled = True  # one deletion, recorded once
+        if purge:
+            status.update("Deleting for good and re-encrypting the vault…")
+
+        def failed(sentence: str) -> None:
+            self.query_one("#delete", Button).disabled = False
+            status.update(sentence)
+
+        def deleted(_item: Item) -> None:
+            self.dismiss(True)
+
+        self.ask(
+            lambda vault: vault.delete_item(item_id, reason=reason, purge=purge), deleted, failed
+        )
