@@ -71,6 +71,11 @@ IDENTITY_FP_PREFIX: Final = b"evault-identity-v1\x00"
 FINGERPRINT_GROUPS: Final = 6
 CUSTODY_SIG_PREFIX: Final = b"evault-custody-v1\x00"
 CUSTODY_VERSION: Final = 1
+# The salted commitment to an item event's details (docs/format.md §5.6): SHA-256 over this prefix,
+# a 16-byte random salt and the canonical JSON of the details. The salt and the details are kept
+# beside the event; deleting them for good (rm --purge) leaves the signed commitment.
+SEALED_DETAILS_PREFIX: Final = b"evault-custody-details-v1\x00"
+SEALED_SALT_BYTES: Final = 16
 ACTOR_PREFIX: Final = "ed25519:"
 MAX_CUSTODY_BODY_BYTES: Final = 256 * 1024
 

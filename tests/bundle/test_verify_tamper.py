@@ -479,11 +479,26 @@ def test_custody_event_with_a_changed_body_even_when_resigned(world: World, tmp_
     lines = _lines(world)
     index = _types(lines).index("item.created")
     entry = json.loads(lines[index])
-    entry["body"]["details"]["metadata"]["title"] = "A different title"
+    sealed = entry["body"]["details"]["sealed"]  # the details are sealed (docs/format.md §5.6)
+    entry["body"]["details"]["sealed"] = ("1" if sealed[0] == "0" else "0") + sealed[1:]
     lines[index] = canonical_json(entry) + b"\n"
     result = _result(_with_custody(world, tmp_path / "c.zip", lines, resigned=True))
     assert not result.intact
     assert CUSTODY in failed_checks(result)
+
+
+def test_custody_details_disclosed_beside_an_event_changed_even_when_resigned(
+    world: World, tmp_path: Path
+) -> None:
+    """A title changed in what a line discloses no longer opens the signed commitment."""
+    lines = _lines(world)
+    index = _types(lines).index("item.created")
+    entry = json.loads(lines[index])
+    entry["disclosed"]["details"]["metadata"]["title"] = "A different title"
+    lines[index] = canonical_json(entry) + b"\n"
+    result = _result(_with_custody(world, tmp_path / "c.zip", lines, resigned=True))
+    assert not result.intact
+    assert "do not match what it signed" in failed_checks(result)[CUSTODY]
 
 
 # ---------------------------------------------------------------------------- ZIP structure

@@ -199,10 +199,34 @@ def _names(report: CheckReport, text: str) -> bool:
     return any(text in p for p in report.problems)
 
 
+def _flip_commitment(body: bytes) -> bytes:
+    """``body`` with one hex digit of its sealed details' commitment changed."""
+    at = body.index(b'"sealed":"') + len(b'"sealed":"')
+    digit = b"1" if body[at : at + 1] == b"0" else b"0"
+    return body[:at] + digit + body[at + 1 :]
+
+
+def test_kept_details_changed_behind_the_vaults_back(sample: dict[str, Any]) -> None:
+    """The details kept beside a sealed event (a title, a file name) must open its commitment."""
+    seq = _seq_of(sample, "item.created", sample["files"][1].item_id)
+    with raw_db(sample["folder"]) as conn:
+        (details,) = conn.execute(
+            "SELECT details FROM custody_disclosures WHERE seq = ?", (seq,)
+        ).fetchone()
+    altered = bytes(details).replace(b'"photo.jpg"', b'"photo.jpG"')
+    assert altered != bytes(details)
+    report = _tamper(
+        sample,
+        "disclosure",
+        ("UPDATE custody_disclosures SET details = ? WHERE seq = ?", (altered, seq)),
+    )
+    assert _names(report, f"Custody event {seq}: the details kept beside it do not match")
+
+
 def test_one_character_of_an_event_body_changed(sample: dict[str, Any]) -> None:
     seq = _seq_of(sample, "item.created", sample["files"][1].item_id)
     body, _, _ = _event(sample, seq)
-    altered = body.replace(b'"photo.jpg"', b'"photo.jpG"')
+    altered = _flip_commitment(body)  # the details are sealed (docs/format.md §5.6)
     assert altered != body and len(altered) == len(body)
     report = _tamper(sample, "body", ("UPDATE custody SET body = ? WHERE seq = ?", (altered, seq)))
     assert _names(report, f"Custody event {seq}:")
@@ -211,7 +235,7 @@ def test_one_character_of_an_event_body_changed(sample: dict[str, Any]) -> None:
 def test_event_body_changed_with_its_hash_recomputed(sample: dict[str, Any]) -> None:
     seq = _seq_of(sample, "item.created", sample["files"][0].item_id)
     body, _, _ = _event(sample, seq)
-    altered = body.replace(b'"big.mp4"', b'"cat.mp4"')
+    altered = _flip_commitment(body)
     assert altered != body
     report = _tamper(
         sample,

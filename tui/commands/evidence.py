@@ -156,6 +156,7 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
         item = vault.delete_item(args.id, reason=args.reason, purge=args.purge)
+        older = vault.records_in_clear(item.id) if args.purge else 0
     if args.purge:
         ctx.out.write(
             f"Deleted {item.id} for good: its content and everything said about it are gone, and "
@@ -163,6 +164,12 @@ def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
             "with your passphrase. A signed record that an item with its SHA-256 was deleted, and "
             "why, stays in the custody log.\n"
         )
+        if older:
+            ctx.out.write(
+                f"Note: {older} older custody record(s) of this item were signed before evault "
+                "kept such details apart, and still hold what they said about it (a title, a "
+                "sender, tags); they cannot be changed without breaking the signed log.\n"
+            )
         return EXIT_OK
     ctx.out.write(
         f"Deleted the content of {item.id}. A signed record of the deletion (with its SHA-256 and "

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from crypto import constants as c
 from crypto.canonical import canonical_json, parse_canonical
 from crypto.custody import SignedEvent, check_chain, replay_metadata
 from crypto.errors import FormatError
+from crypto.sealing import open_body
 from vault.bundle import layout
 from vault.bundle.signatures import b64decode_exact
 from vault.bundle.verify_result import VerifyResult
@@ -24,6 +26,7 @@ def check_custody(
         result.check("Chain of custody", False, "custody.jsonl is missing or too large")
         return
     events: list[SignedEvent] = []
+    disclosed: dict[int, dict[str, Any]] = {}  # bodies with their sealed details opened (§6.2)
     problems: list[str] = []
     for number, line in enumerate(data.split(b"\n")[:-1] if data.endswith(b"\n") else [data], 1):
         try:
@@ -36,6 +39,16 @@ def check_custody(
             events.append(SignedEvent(body["seq"], body_bytes, str(entry["hash"]), signature))
         except (FormatError, KeyError, TypeError, AttributeError):
             problems.append(f"line {number} is malformed")
+            continue
+        if "disclosed" in entry:
+            try:
+                opened = _disclosed(entry, body)
+            except (FormatError, KeyError, TypeError, AttributeError):
+                problems.append(
+                    f"line {number}: the details given beside the event do not match what it signed"
+                )
+                continue
+            disclosed[body["seq"]] = opened
     raw_info = manifest.get("custody")
     custody_info: dict[str, Any] = raw_info if isinstance(raw_info, dict) else {}
     if custody_info.get("events") != len(events) + len(problems):
@@ -60,7 +73,7 @@ def check_custody(
     bodies = []
     for event in events:
         try:
-            bodies.append(event.parsed())
+            bodies.append(disclosed.get(event.seq) or event.parsed())
         except FormatError:
             continue
     created = {
@@ -86,3 +99,17 @@ def check_custody(
             item.fail("the custody log says it was deleted")
         if replayed.get(item_id) != entry.get("metadata"):
             item.fail("its description differs from what the custody log records")
+
+
+def _disclosed(entry: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """The body with the sealed details a line discloses, checked against the signed commitment."""
+    given = entry["disclosed"]
+    if set(entry) != {"body", "hash", "signature", "disclosed"} or set(given) != {
+        "salt",
+        "details",
+    }:
+        raise FormatError("malformed")
+    salt = b64decode_exact(given["salt"], c.SEALED_SALT_BYTES)
+    if salt is None:
+        raise FormatError("malformed")
+    return open_body(body, salt, given["details"])

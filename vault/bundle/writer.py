@@ -81,6 +81,7 @@ class Writer:
             entries = [self._write_item(zf, n, item) for n, item in enumerate(self.items, 1)]
             with self.lock:
                 events = self._events()
+                kept = custody.disclosures(self.session.conn, [e.seq for e in events])
                 head_seq, head_hash, _ = custody.head(self.session.conn)
             manifest = {
                 "format": layout.FORMAT,
@@ -106,12 +107,10 @@ class Writer:
                 },
             }
             self._put(zf, layout.MANIFEST, canonical_json(manifest))
-            bodies = [e.parsed() for e in events]
-            lines = b"".join(
-                canonical_json({"body": body, "hash": e.hash, "signature": _b64(e.signature)})
-                + b"\n"
-                for e, body in zip(events, bodies, strict=True)
-            )
+            # Each line carries the body as signed; a sealed event's details, and their salt,
+            # go beside it as "disclosed" (docs/format.md §6.2), and the report shows them.
+            lines = b"".join(_custody_line(e, kept.get(e.seq)) for e in events)
+            bodies = [custody.opened(e, kept.get(e.seq)) for e in events]
             self._put(zf, layout.CUSTODY, lines)
             report = documents.report_html(
                 manifest,
@@ -253,3 +252,15 @@ class Writer:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+def _custody_line(event: SignedEvent, disclosure: custody.Disclosure | None) -> bytes:
+    """One line of custody.jsonl: the signed body, its hash and signature, and what it sealed."""
+    line: dict[str, Any] = {
+        "body": event.parsed(),
+        "hash": event.hash,
+        "signature": _b64(event.signature),
+    }
+    if disclosure is not None and custody.opened(event, disclosure) != line["body"]:
+        line["disclosed"] = {"salt": _b64(disclosure[0]), "details": disclosure[1]}
+    return canonical_json(line) + b"\n"

@@ -28,7 +28,8 @@ class CustodyAPI(Unlocked):
                 events = custody.events_for_item(
                     conn, resolve_id(conn, item_id, include_deleted=True)
                 )
-            return [custody.to_record(e) for e in events]
+            kept = custody.disclosures(conn, [e.seq for e in events])
+            return [custody.to_record(e, kept.get(e.seq)) for e in events]
 
     @calm
     def custody_head(self) -> dict[str, Any]:

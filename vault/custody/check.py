@@ -15,6 +15,7 @@ import threading
 import sqlcipher3
 
 from crypto import custody as fmt
+from crypto import sealing
 from crypto.errors import FormatError
 from vault.custody import log as custody
 from vault.custody.exports import unfinished_exports
@@ -57,6 +58,7 @@ def run_check(
             report.problems.append(f"Custody event {problem.seq}: {problem.message}.")
         try:
             _check_item_history(conn, events, report)
+            _check_disclosures(conn, events, report)
             _check_metadata(conn, events, report)
         except sqlcipher3.Error as exc:
             report.problems.append(f"The items could not be compared with the custody log ({exc}).")
@@ -192,18 +194,44 @@ def _check_item_history(
         )
 
 
+def _check_disclosures(
+    conn: Connection, events: list[fmt.SignedEvent], report: CheckReport
+) -> None:
+    """Every kept detail must open its event's signed commitment (docs/format.md §5.6); a sealed
+    event of an item still in the vault must have its details kept."""
+    kept = custody.disclosures(conn)
+    live = {str(r[0]) for r in conn.execute("SELECT id FROM items WHERE deleted_at IS NULL")}
+    by_seq = {e.seq: e for e in events}
+    for seq, (salt, details) in sorted(kept.items()):
+        event = by_seq.get(seq)
+        try:
+            body = event.parsed() if event is not None else None
+            if body is None:
+                raise FormatError("no such event")
+            sealing.open_body(body, salt, details)
+        except FormatError:
+            report.problems.append(
+                f"Custody event {seq}: the details kept beside it do not match what it signed."
+            )
+    for event in events:
+        try:
+            body = event.parsed()
+        except FormatError:
+            continue
+        item = body.get("item")
+        sealed = sealing.sealed_commitment(body.get("details")) is not None
+        if sealed and event.seq not in kept and isinstance(item, dict) and item.get("id") in live:
+            report.problems.append(
+                f"Custody event {event.seq}: the details it sealed are missing from the vault."
+            )
+
+
 def _check_metadata(conn: Connection, events: list[fmt.SignedEvent], report: CheckReport) -> None:
     """Replay each item's metadata changes over its creation snapshot; compare with the table.
 
     A title, sender, time or tag changed without a custody event shows up here.
     """
-    bodies = []
-    for event in events:
-        try:
-            bodies.append(event.parsed())
-        except FormatError:
-            continue
-    replayed = fmt.replay_metadata(bodies)
+    replayed = fmt.replay_metadata(custody.opened_bodies(conn, events))
     rows = conn.execute("SELECT id FROM items WHERE deleted_at IS NULL ORDER BY rowid").fetchall()
     for (item_id,) in rows:
         expected = replayed.get(item_id)

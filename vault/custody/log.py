@@ -1,16 +1,23 @@
 """Appending to and reading the custody log inside ``vault.db`` (format: docs/format.md §5).
 
 Events are appended in the same transaction as the change they record, so a change never exists
-without its event and an event never exists without its change.
+without its event and an event never exists without its change. An item event's details are
+sealed (§5.6, :mod:`crypto.sealing`): the signed body commits to them by a salted hash, and the
+details and salt are kept in ``custody_disclosures``, from where a purge removes them.
 """
 
 from __future__ import annotations
 
 import base64
+import os
 import uuid
 from typing import Any
 
+from crypto import constants as c
 from crypto import custody as fmt
+from crypto import sealing
+from crypto.canonical import canonical_json, parse_canonical
+from crypto.errors import FormatError
 from crypto.identity import SigningKey
 from vault.custody.models import CustodyRecord
 from vault.store.db import Connection
@@ -47,11 +54,13 @@ def append(
     details: dict[str, Any] | None = None,
     event_id: str | None = None,
     related: list[str] | None = None,
+    sealed: bool = True,
 ) -> fmt.SignedEvent:
     """Sign and insert one event; the caller owns the transaction.
 
     ``related`` names further items the event concerns (an export of several items), so that
-    ``evault log ID`` and bundles find it for each of them.
+    ``evault log ID`` and bundles find it for each of them. The details of an event about an
+    item are sealed unless ``sealed`` is False (a purge's own tombstone says only that).
     """
     seq, prev, last_time = head(conn)
     details = dict(details or {})
@@ -60,6 +69,11 @@ def append(
         details["clock_reported"] = time
         time = last_time
     event_id = event_id or str(uuid.uuid4())
+    disclosure: tuple[bytes, dict[str, Any]] | None = None
+    if sealed and item is not None and details and _sealing(conn):
+        salt = os.urandom(c.SEALED_SALT_BYTES)
+        disclosure = (salt, details)
+        details = sealing.seal(details, salt)
     event = fmt.make_event(
         key,
         seq=seq + 1,
@@ -76,6 +90,11 @@ def append(
         "INSERT INTO custody (seq, id, time, body, hash, signature) VALUES (?, ?, ?, ?, ?, ?)",
         (event.seq, event_id, time, event.body, event.hash, event.signature),
     )
+    if disclosure is not None:
+        conn.execute(
+            "INSERT INTO custody_disclosures (seq, salt, details) VALUES (?, ?, ?)",
+            (event.seq, disclosure[0], canonical_json(disclosure[1])),
+        )
     named = ([item["id"]] if item is not None else []) + list(related or [])
     conn.executemany(
         "INSERT OR IGNORE INTO custody_items (item_id, seq) VALUES (?, ?)",
@@ -117,8 +136,98 @@ def known_event_ids(conn: Connection, ids: list[str]) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
-def to_record(event: fmt.SignedEvent) -> CustodyRecord:
+Disclosure = tuple[bytes, Any]  # (salt, details) of a sealed event
+
+
+def _sealing(conn: Connection) -> bool:
+    """Whether the database keeps sealed details (migration 6; always, once a vault is open)."""
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'custody_disclosures'"
+    ).fetchone()
+    return found is not None
+
+
+def disclosures(conn: Connection, seqs: list[int] | None = None) -> dict[int, Disclosure]:
+    """The kept details of sealed events (all, or those of ``seqs``), by seq."""
+    if not _sealing(conn):
+        return {}
+    if seqs is None:
+        rows = conn.execute("SELECT seq, salt, details FROM custody_disclosures").fetchall()
+    else:
+        rows = []
+        for seq in seqs:
+            rows += conn.execute(
+                "SELECT seq, salt, details FROM custody_disclosures WHERE seq = ?", (seq,)
+            ).fetchall()
+    found: dict[int, Disclosure] = {}
+    for seq, salt, details in rows:
+        try:
+            found[int(seq)] = (
+                bytes(salt),
+                parse_canonical(bytes(details), max_bytes=c.MAX_CUSTODY_BODY_BYTES),
+            )
+        except FormatError:
+            found[int(seq)] = (bytes(salt), None)  # damaged: check says so
+    return found
+
+
+def opened(event: fmt.SignedEvent, disclosure: Disclosure | None) -> dict[str, Any]:
+    """The event's body with its sealed details opened where they were kept and match; else the
+    body as signed (a purged event keeps only its commitment). FormatError if unreadable."""
     body = event.parsed()
+    if disclosure is None or sealing.sealed_commitment(body.get("details")) is None:
+        return body
+    try:
+        return sealing.open_body(body, disclosure[0], disclosure[1])
+    except FormatError:
+        return body
+
+
+def opened_bodies(conn: Connection, events: list[fmt.SignedEvent]) -> list[dict[str, Any]]:
+    """:func:`opened` for each readable event (unreadable ones are left out: check reports them)."""
+    kept = disclosures(conn, [e.seq for e in events])
+    bodies = []
+    for event in events:
+        try:
+            bodies.append(opened(event, kept.get(event.seq)))
+        except FormatError:
+            continue
+    return bodies
+
+
+def forget_details(conn: Connection, item_id: str) -> int:
+    """Drop the kept details of every event about ``item_id`` (a purge); how many were dropped."""
+    cur = conn.execute(
+        "DELETE FROM custody_disclosures WHERE seq IN"
+        " (SELECT seq FROM custody_items WHERE item_id = ?)",
+        (item_id,),
+    )
+    return int(cur.rowcount)
+
+
+def cleartext_events(conn: Connection, item_id: str) -> int:
+    """How many events about ``item_id`` carry details in the clear (signed before sealing
+    existed): a purge cannot remove what a signed body holds."""
+    count = 0
+    for event in events_for_item(conn, item_id):
+        try:
+            body = event.parsed()
+        except FormatError:
+            continue
+        details = body.get("details")
+        item = body.get("item")
+        named = isinstance(item, dict) and item.get("id") == item_id
+        in_clear = details and sealing.sealed_commitment(details) is None
+        if named and in_clear and details != PURGED_DETAILS:
+            count += 1
+    return count
+
+
+PURGED_DETAILS = {"purged": True}  # an item.deleted event of a purge: nothing else to say
+
+
+def to_record(event: fmt.SignedEvent, disclosure: Disclosure | None = None) -> CustodyRecord:
+    body = opened(event, disclosure)
     item = body.get("item") or {}
     return CustodyRecord(
         seq=event.seq,

@@ -11,6 +11,7 @@ from typing import Any
 
 from vault.custody import log as custody
 from vault.evidence import adding, cases, editing, intake, listing, reading
+from vault.evidence.items import resolve_id
 from vault.evidence.listing import Filters, ItemRow
 from vault.evidence.models import AddResult, Case, Item, MessageFields, Metadata
 from vault.store.session import now_text, transaction
@@ -223,6 +224,14 @@ class EvidenceAPI(Unlocked):
             if purge:
                 self._rekey(now_text(now))
             return item
+
+    @calm
+    def records_in_clear(self, item_id: str) -> int:
+        """How many custody events about the item say what they say in the clear: those signed
+        before evault sealed item details (docs/format.md §5.6). A purge cannot change them."""
+        with self._mutex:
+            conn = self.session.conn
+            return custody.cleartext_events(conn, resolve_id(conn, item_id, include_deleted=True))
 
     # ------------------------------------------------------------------ cases
 

@@ -177,11 +177,23 @@ def delete_item(
             if not still_used:
                 conn.execute("DELETE FROM chunks WHERE content_id = ?", (content_id,))
                 conn.execute("DELETE FROM contents WHERE id = ?", (content_id,))
-        session.event(
-            custody.ITEM_DELETED,
-            stamp,
-            item=item,
-            reason=reason.strip(),
-            details={"title": item.title},
-        )
+        if purge:
+            # What the log said about the item goes; the tombstone says only that it went.
+            custody.forget_details(conn, item.id)
+            session.event(
+                custody.ITEM_DELETED,
+                stamp,
+                item=item,
+                reason=reason.strip(),
+                details=custody.PURGED_DETAILS,
+                sealed=False,
+            )
+        else:
+            session.event(
+                custody.ITEM_DELETED,
+                stamp,
+                item=item,
+                reason=reason.strip(),
+                details={"title": item.title},
+            )
     return load_item(conn, item.id)

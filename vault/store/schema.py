@@ -196,6 +196,22 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        6,
+        # An item event's signed body commits to its details by a salted hash; the details and
+        # the salt are kept here, so deleting an item for good can drop them (docs/format.md §5.6).
+        "custody details kept beside their sealed events",
+        """
+        CREATE TABLE custody_disclosures (
+            seq INTEGER PRIMARY KEY REFERENCES custody(seq),
+            salt BLOB NOT NULL,
+            details BLOB NOT NULL
+        )
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
 
 

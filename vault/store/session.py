@@ -47,8 +47,10 @@ class Session:
         details: dict[str, Any] | None = None,
         event_id: str | None = None,
         related: list[str] | None = None,
+        sealed: bool = True,
     ) -> None:
-        """Append one signed custody event (inside the caller's transaction)."""
+        """Append one signed custody event (inside the caller's transaction); an item event's
+        details are sealed unless ``sealed`` is False (docs/format.md §5.6)."""
         custody.append(
             self.conn,
             self.signer,
@@ -60,6 +62,7 @@ class Session:
             details=details,
             event_id=event_id,
             related=related,
+            sealed=sealed,
         )
 
 
