@@ -20,7 +20,7 @@ from tests.vault.pages import found_in_pages
 from tests.vault.support import db_key, raw_db
 from tests.vault.test_deletion import table_hits
 from tui.cli import main
-from vault import Metadata, MessageFields, Vault, verify_bundle
+from vault import MessageFields, Metadata, Vault, verify_bundle
 from vault.store import schema
 
 MESSAGE_WORDS = {
