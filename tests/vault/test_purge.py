@@ -170,3 +170,22 @@ def test_an_older_vaults_events_keep_their_cleartext_and_purge_says_so(
         assert table_hits(conn, ["qxoldtitle"]) == {"qxoldtitle"}
     with Vault.open(folder, passphrase=PASSPHRASE) as reopened:
         assert reopened.check().ok
+
+
+def test_an_item_deleted_before_can_be_deleted_for_good_later(
+    make_vault: MakeVault, tmp_path: Path
+) -> None:
+    vault, _ = make_vault()
+    folder = vault.folder
+    message_id, file_id = _plant(vault, tmp_path)
+    vault.delete_item(message_id, reason="not needed")
+    vault.delete_item(file_id, reason="not needed")
+    vault.close()
+    # A plain rm: the text and the bytes are gone, what the log said about them is kept.
+    assert leftovers(folder) == set(ALL) - {MESSAGE_WORDS["text"], FILE_WORDS["content"]}
+
+    with Vault.open(folder, passphrase=PASSPHRASE) as reopened:
+        reopened.delete_item(message_id, reason="for good", purge=True)
+        reopened.delete_item(file_id, reason="for good", purge=True)
+        assert reopened.check().ok
+    assert leftovers(folder) == set()

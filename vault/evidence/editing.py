@@ -145,8 +145,20 @@ def delete_item(
     if not reason or not reason.strip():
         raise InvalidInput("Say why the item is deleted (--reason); it is kept in the custody log.")
     conn = session.conn
-    item = load_item(conn, resolve_id(conn, item_id))
+    item = load_item(conn, resolve_id(conn, item_id, include_deleted=purge))
     stamp = now_text(now)
+    if item.deleted_at is not None:  # deleted before, now for good: the log forgets it too
+        with transaction(conn):
+            custody.forget_details(conn, item.id)
+            session.event(
+                custody.ITEM_DELETED,
+                stamp,
+                item=item,
+                reason=reason.strip(),
+                details=custody.PURGED_DETAILS,
+                sealed=False,
+            )
+        return load_item(conn, item.id)
     with transaction(conn):
         rowid, content_id = conn.execute(
             "SELECT rowid, content_id FROM items WHERE id = ?", (item.id,)
