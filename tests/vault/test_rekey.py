@@ -47,6 +47,8 @@ def test_rekey_changes_the_key_and_every_slot_still_opens(make_vault: MakeVault)
     after = db_key(folder)
     assert after != before
     assert sorted(os.listdir(folder)) == ["vault.db", "vault.keys"]
+    with raw_db(folder) as conn:  # the copy keeps the search index's secure-delete option
+        assert ("secure-delete", 1) in conn.execute("SELECT k, v FROM search_config").fetchall()
     for way in ({"passphrase": PASSPHRASE}, {"recovery_key": recovery}):
         with Vault.open(folder, **way) as reopened:  # type: ignore[arg-type]
             assert reopened.get_item(added.item_id).title == "kept"
