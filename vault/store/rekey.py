@@ -30,7 +30,7 @@ from pathlib import Path
 from crypto import constants as c
 from crypto import keyslots
 from crypto.errors import DecryptionFailed
-from vault.errors import EvaultError, InvalidInput, VaultDamaged
+from vault.errors import EvaultError, InvalidInput, StorageError, VaultDamaged
 from vault.store import db, fsutil, keystore, slotkeys
 from vault.store.folder import DB_NAME, KEYS_NAME
 from vault.store.keychange import KeyRing
@@ -54,6 +54,11 @@ NEEDS_PASSPHRASE = (
     "To re-encrypt, evault must re-lock your passphrase too, and this vault has not seen it "  # noqa: S105 - a message
     "since it was updated: open the vault once with the passphrase, or set it again "
     "(evault passwd), then try again. Nothing was changed."
+)
+
+UNFINISHED = (
+    "The vault was being re-encrypted when it was last closed, and the last step cannot be "
+    "finished here (is the disk read-only?). Nothing is lost; open it where it can be written."
 )
 
 
@@ -121,7 +126,10 @@ def settle_unfinished(folder: Path, db_key: bytes) -> None:
     if target.exists() and not _opens(folder / DB_NAME, db_key):
         if not _opens(target, db_key):
             raise VaultDamaged(db.DAMAGED_MESSAGE)  # neither file matches: keep both as they are
-        _swap_in(folder)  # vault.keys was replaced: the new database is the vault
+        try:
+            _swap_in(folder)  # vault.keys was replaced: the new database is the vault
+        except OSError as exc:
+            raise StorageError(UNFINISHED) from exc
     _remove_new(folder)
     _scrub_old(folder)
 
