@@ -92,12 +92,11 @@ def test_wipe_goes_ahead_while_another_process_has_the_vault_open(
     folder, recovery = _vault_with_evidence(make_vault)
     child = python_child(
         f"""
-        import sys
+        import time
         from vault import Vault
         vault = Vault.open({str(folder)!r}, passphrase={PASSPHRASE!r})
         print("open", flush=True)
-        sys.stdin.read()  # holds the vault (and its lock) until told to stop
-        vault.close()
+        time.sleep(600)  # holds the vault (and its lock) until the test kills it
         """
     )
     try:
