@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import argparse
 import textwrap
+from typing import TYPE_CHECKING
 
 from tui import render
 from tui.commands import Command
 from tui.context import PROG, Context
-from vault import EXIT_OK, Cancelled, InvalidInput, WipeResult, ensure_wipeable, wipe_vault
+from vault import EXIT_OK, Cancelled, InvalidInput
+
+if TYPE_CHECKING:
+    from vault import WipeResult
 
 NOT_WIPED = "Not wiped: nothing was removed."
 
 
 def cmd_wipe(args: argparse.Namespace, ctx: Context) -> int:
+    from vault import ensure_wipeable, wipe_vault  # noqa: PLC0415 - loaded only for this command
+
     folder = ctx.vault_path
     ensure_wipeable(folder)  # "no vault here" before any question
     if not args.yes:
