@@ -6,11 +6,14 @@ passphrase nor the recovery key opens anything.
 
 from __future__ import annotations
 
+import io
 import threading
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.widgets import Input, Static
+from textual.widgets._key_panel import BindingsTable, KeyPanel
 
 from tests.conftest import PASSPHRASE, MakeVault
 from tests.tui.test_app import DEADLINE, SIZE, _app, _type, _unlock, _until
@@ -46,12 +49,22 @@ def _shown(app: EvaultApp) -> str:
     return " ".join(str(app.screen.query_one("#wiped-text", Static).render()).split())
 
 
-def _wipe_offered(app: EvaultApp) -> bool:
-    """F8 is a key of this screen, shown in the footer (and in the F1 list)."""
+def _wipe_offered(app: EvaultApp, *, in_footer: bool) -> bool:
+    """F8 is a key of this screen, in the F1 list of all keys (and the footer, where it fits)."""
     return any(
-        b.binding.key == "f8" and b.binding.show and b.binding.description == "Wipe vault"
+        b.binding.key == "f8"
+        and b.binding.description == "Wipe vault"
+        and b.binding.show == in_footer
         for b in app.active_bindings.values()
     )
+
+
+def _key_list(app: EvaultApp) -> str:
+    """The text of the F1 panel's table of keys."""
+    table = app.screen.query_one(KeyPanel).query_one(BindingsTable)
+    console = Console(width=80, file=io.StringIO(), record=True)
+    console.print(table.render_bindings_table())
+    return console.export_text()
 
 
 async def _confirm(app: EvaultApp, pilot: object, word: str) -> None:
@@ -72,7 +85,11 @@ async def test_wipe_from_the_evidence_list_closes_the_vault_and_wipes_it(
         await _unlock(app, pilot)
         opened = app.vault
         assert opened is not None
-        assert _wipe_offered(app)
+        assert _wipe_offered(app, in_footer=False)  # the full footer keeps the lock key
+        await pilot.press("f1")  # ... and F1 lists it
+        await _until(pilot, lambda: bool(app.screen.query(KeyPanel)), "the list of keys")
+        assert "Wipe vault" in _key_list(app)
+        await pilot.press("f1")
         # A slip (or a panicking hand) wipes nothing: a wrong word, then Escape.
         await _confirm(app, pilot, "wipr")
         assert isinstance(app.screen, WipeDialog)
@@ -106,7 +123,7 @@ async def test_wipe_from_the_unlock_screen_needs_no_passphrase(kept: tuple[Path,
     app = _app(folder)
     async with app.run_test(size=SIZE) as pilot:
         await _until(pilot, lambda: isinstance(app.screen, UnlockScreen), "the unlock screen")
-        assert _wipe_offered(app)
+        assert _wipe_offered(app, in_footer=True)
         await _confirm(app, pilot, "wipe")
         await _until(
             pilot,

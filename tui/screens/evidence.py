@@ -81,7 +81,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         Binding("v", "verify", "Verify bundle", show=False),
         Binding("c", "cases", "Cases"),
         Binding("s", "settings", "Settings"),
-        wipe_binding(),
+        wipe_binding(show=False),
     ]
 
     def __init__(self) -> None:

@@ -1,6 +1,6 @@
 """The emergency wipe in the app: one deliberate confirmation, then a calm screen saying it is done.
 
-F8 on the unlock screen and on the evidence list opens :class:`WipeDialog`, where the defender
+F8 on the unlock screen (shown in the footer) and on the evidence list (listed by F1) opens :class:`WipeDialog`, where the defender
 must type WIPE: a key pressed by accident, or in panic instead of the lock key, destroys nothing.
 Once confirmed, the app drops its open vault without waiting for it (as the lock key does) and
 shows :class:`WipedScreen`, whose worker wipes at once (``vault.wipe_vault``) and then says what
@@ -31,9 +31,10 @@ WIPE_KEY = "f8"
 TYPE_WORD = f"Type {render.WIPE_WORD} and press Enter to destroy the vault, or Escape to go back."
 
 
-def wipe_binding() -> Binding:
-    """The one key that opens the wipe's confirmation, on every screen that offers it."""
-    return Binding(WIPE_KEY, "app.ask_wipe", "Wipe vault")
+def wipe_binding(*, show: bool = True) -> Binding:
+    """The one key that opens the wipe's confirmation, on every screen that offers it. Where the
+    footer is full (the evidence list) it is listed by F1 only: the lock key must stay in view."""
+    return Binding(WIPE_KEY, "app.ask_wipe", "Wipe vault", show=show)
 
 
 class WipeDialog(ModalScreen[bool]):
