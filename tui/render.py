@@ -353,9 +353,10 @@ WIPE_WARNING = (
 )
 WIPE_FLASH_NOTE = (
     "On SSDs, USB sticks and memory cards the drive may keep old copies of some blocks where no "
-    "program can reach them. They are encrypted, and the key to them was in vault.keys, which is "
-    "gone: only someone who copied vault.keys (or the whole folder) before could use them. Backup "
-    "copies of the vault are not touched and still open with their passphrase."
+    "program can reach them, old bytes of vault.keys among them. Reading those needs forensic "
+    "equipment and then still your passphrase or recovery key; full-disk encryption closes this "
+    "gap, and destroying a stick is the only certain end. Copies made before (backups, cloud "
+    "sync, a copy someone took) are not touched and still open with their passphrase."
 )
 WIPE_OPEN_ELSEWHERE = (
     "Another evault window or command had this vault open. Close it (or press its lock key) now: "
