@@ -6,6 +6,7 @@ behaviour on small vaults, including damaged ones and one held open by another p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from pathlib import Path
@@ -47,6 +48,23 @@ def test_wipe_removes_the_vault_and_its_folder_and_nothing_opens(make_vault: Mak
     assert not folder.exists()
     assert "threat" not in repr(result)
     _nothing_opens(folder, recovery)
+    # The database's blocks are given back in the background: nothing of it stays held open.
+    assert result.wait_until_freed(60.0)
+    assert not _held_open(folder)
+
+
+def _held_open(folder: Path) -> list[str]:
+    """Files of ``folder`` this process still holds open (Linux: /proc/self/fd)."""
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        pytest.skip("needs /proc/self/fd")
+    held = []
+    for fd in fds.iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith(str(folder) + os.sep):
+                held.append(target)
+    return held
 
 
 def test_key_files_are_overwritten_with_random_bytes_before_removal(

@@ -4,8 +4,12 @@ A vault is only as readable as its database key, and that key exists on disk onl
 ``vault.keys`` (and, during a key change, ``vault.keys.new``). So the wipe overwrites those files
 with random bytes of the same length, makes the overwrite durable (``fsync``) and removes them;
 then it removes ``vault.db``, its journal and the vault's other leftovers, makes the removals
-durable, and removes the folder if nothing else was in it. Time does not grow with the vault's
-size: the database is unlinked, never rewritten (docs/performance.md has the measurement).
+durable, and removes the folder if nothing else was in it. The database is unlinked, never
+rewritten, and the time to wipe does not grow with the vault's size: giving a large file's blocks
+back to the filesystem can take a second per GiB (ext4 with online discard, measured), so the wipe
+keeps the database files open while it removes their names, and closes them (which frees the
+blocks) in a background thread once the vault is gone from the folder
+(docs/performance.md, "Emergency wipe", has the measurements).
 
 Decisions, and why:
 
@@ -29,7 +33,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
+import sys
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from crypto import constants as c
@@ -65,9 +71,15 @@ class WipeResult:
     left: tuple[str, ...]  # other things in the folder, not the vault's, left as they were
     folder_removed: bool  # the folder itself is gone (it held only the vault's files)
     was_open: bool  # another evault window or command had the vault open
+    # Set once the removed files' blocks are given back to the filesystem (in the background).
+    freed: threading.Event = field(default_factory=threading.Event, compare=False)
 
     def __repr__(self) -> str:
         return f"WipeResult({str(self.folder)!r}, removed={len(self.removed)})"
+
+    def wait_until_freed(self, timeout: float | None = None) -> bool:
+        """Wait until the disk space of the removed database is free again (True when it is)."""
+        return self.freed.wait(timeout)
 
 
 def ensure_wipeable(folder: Path) -> None:
@@ -91,20 +103,31 @@ def wipe(folder: Path) -> WipeResult:
         was_open = False
     except (VaultBusy, OSError):
         was_open = True  # wipe anyway: see the module's docstring
+    held: list[int] = []  # open database files: their blocks are freed when these close
     try:
         failed: list[str] = []
         for name in KEY_FILES:
             if name in present:
                 _overwrite(folder / name)
         for name in (*KEY_FILES, *DATA_FILES):
-            if name in present and name != LOCK_NAME and not _unlink(folder / name):
+            if name not in present or name == LOCK_NAME:
+                continue
+            fd = _hold(folder / name) if name in DATA_FILES else None
+            if _unlink(folder / name):
+                if fd is not None:
+                    held.append(fd)
+            else:
                 failed.append(name)
+                if fd is not None:
+                    os.close(fd)
     finally:
         lock.release()
     if LOCK_NAME in present and not _unlink(folder / LOCK_NAME):  # Windows: after the release
         failed.append(LOCK_NAME)
     fsync_dir(folder)
     removed = tuple(name for name in VAULT_FILES if name in present and name not in failed)
+    result = WipeResult(folder, removed, (), False, was_open)
+    _free_later(held, result.freed)
     if failed:
         raise StorageError(_failure_message(folder, failed))
     left = _others(folder)
@@ -114,7 +137,7 @@ def wipe(folder: Path) -> WipeResult:
             folder.rmdir()
             folder_removed = True
             fsync_dir(folder.parent)
-    return WipeResult(folder, removed, left, folder_removed, was_open)
+    return WipeResult(folder, removed, left, folder_removed, was_open, result.freed)
 
 
 def _present(folder: Path) -> set[str]:
@@ -162,6 +185,41 @@ def _overwrite(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _hold(path: Path) -> int | None:
+    """An open descriptor of a database file about to lose its name, or None.
+
+    While it is open, removing the name is instant and the blocks stay allocated (unreachable:
+    no name, and the key is gone); closing it later frees them. Windows cannot remove an open
+    file's name, so there the file is removed directly.
+    """
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        return None
+    try:
+        return os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+
+
+def _free_later(fds: list[int], freed: threading.Event) -> None:
+    """Close the held database files in a background thread, then set ``freed``.
+
+    Not a daemon thread: a command that has printed its summary still ends only after the space
+    is free, and a killed process gives it back anyway (the kernel closes what it held, and a
+    crash leaves an orphan the filesystem frees at the next mount).
+    """
+
+    def close_all() -> None:
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        freed.set()
+
+    if not fds:
+        freed.set()
+        return
+    threading.Thread(target=close_all, name="evault-wipe-free", daemon=False).start()
 
 
 def _unlink(path: Path) -> bool:
