@@ -95,8 +95,6 @@ class WipeFinished(Message):
 class WipedScreen(Screen[None]):
     """Wipes at once when shown, then says it is done. Nothing here can reopen anything."""
 
-    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit")]
-
     def __init__(self, folder: Path, *, app_had_it_open: bool) -> None:
         super().__init__()
         self.folder = folder
