@@ -126,9 +126,8 @@ def wipe(folder: Path) -> WipeResult:
         failed.append(LOCK_NAME)
     fsync_dir(folder)
     removed = tuple(name for name in VAULT_FILES if name in present and name not in failed)
-    result = WipeResult(folder, removed, (), False, was_open)
-    _free_later(held, result.freed)
     if failed:
+        _free_later(held, threading.Event())
         raise StorageError(_failure_message(folder, failed))
     left = _others(folder)
     folder_removed = False
@@ -137,7 +136,10 @@ def wipe(folder: Path) -> WipeResult:
             folder.rmdir()
             folder_removed = True
             fsync_dir(folder.parent)
-    return WipeResult(folder, removed, left, folder_removed, was_open, result.freed)
+    result = WipeResult(folder, removed, left, folder_removed, was_open)
+    # Last: freeing the blocks while the folder is flushed would make the flush wait for it.
+    _free_later(held, result.freed)
+    return result
 
 
 def _present(folder: Path) -> set[str]:
