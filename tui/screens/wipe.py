@@ -41,6 +41,7 @@ class WipeDialog(ModalScreen[bool]):
     """Asks for the word WIPE. Escape, or anything else typed, keeps the vault."""
 
     BINDINGS = [Binding("escape", "back", "Back")]
+    DEFAULT_CSS = "WipeDialog #status { margin-top: 1; }"
 
     def __init__(self, folder: Path) -> None:
         super().__init__()
