@@ -122,7 +122,8 @@ def wipe(folder: Path) -> WipeResult:
                     os.close(fd)
     finally:
         lock.release()
-    if LOCK_NAME in present and not _unlink(folder / LOCK_NAME):  # Windows: after the release
+    # Windows: the lock file (perhaps made by the attempt above) can go only after the release.
+    if os.path.lexists(folder / LOCK_NAME) and not _unlink(folder / LOCK_NAME):
         failed.append(LOCK_NAME)
     fsync_dir(folder)
     removed = tuple(name for name in VAULT_FILES if name in present and name not in failed)
