@@ -99,6 +99,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "certificate_html": ("vault.bundle.documents", "certificate_html"),
     # the vault folder and the rules both front ends follow
     "holds_vault": ("vault.store.folder", "holds_vault"),
+    "wipe_vault": ("vault.store.wipe", "wipe"),
+    "ensure_wipeable": ("vault.store.wipe", "ensure_wipeable"),
+    "WipeResult": ("vault.store.wipe", "WipeResult"),
     "check_passphrase": ("vault.store.policy", "check_passphrase"),
     "check_keyfile": ("vault.store.policy", "check_keyfile"),
     "passphrase_advice": ("vault.store.policy", "passphrase_advice"),
@@ -178,6 +181,7 @@ __all__ = [
     "VaultLocked",
     "VerificationFailed",
     "VerifyResult",
+    "WipeResult",
     "WrongPassphrase",
     "activate_portable",
     "certificate_html",
@@ -187,6 +191,7 @@ __all__ = [
     "confirm_signer",
     "create_demo",
     "default_vault_path",
+    "ensure_wipeable",
     "find_portable_root",
     "holds_vault",
     "new_recipient_file",
@@ -197,6 +202,7 @@ __all__ = [
     "passphrase_warning",
     "split_profile_link",
     "verify_bundle",
+    "wipe_vault",
     "write_output_file",
 ]
 
@@ -248,6 +254,8 @@ if TYPE_CHECKING:
         passphrase_advice,
         passphrase_warning,
     )
+    from vault.store.wipe import WipeResult, ensure_wipeable
+    from vault.store.wipe import wipe as wipe_vault
     from vault.version import PROGRAM, VERSION
 
 

@@ -20,6 +20,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from tui.messages import VaultCreated, VaultOpened, deliver
 from tui.screens.base import VaultAccess
+from tui.screens.wipe import wipe_binding
 from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
 from vault import EvaultError, passphrase_advice
@@ -41,7 +42,7 @@ class StartFailed(Message):
 class UnlockScreen(VaultAccess, Screen[None]):
     """Passphrase (and keyfile), or the recovery key."""
 
-    BINDINGS = [Binding("ctrl+r", "toggle_recovery", "Use recovery key")]
+    BINDINGS = [Binding("ctrl+r", "toggle_recovery", "Use recovery key"), wipe_binding()]
 
     def __init__(self, vault_path: Path) -> None:
         super().__init__()
