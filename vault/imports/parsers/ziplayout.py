@@ -84,7 +84,7 @@ def claimed_members(fp: IO[bytes], size: int) -> int | None:
     if at < 0 or len(tail) - at < _EOCD.size:
         return None
     _, _, _, on_disk, total, _, _, _ = _EOCD.unpack_from(tail, at)
-    count = max(on_disk, total)
+    count: int = max(on_disk, total)
     locator_at = at - _ZIP64_LOCATOR.size
     if locator_at >= 0 and tail[locator_at : locator_at + 4] == _ZIP64_LOCATOR_SIGNATURE:
         _, _, eocd64_offset, _ = _ZIP64_LOCATOR.unpack_from(tail, locator_at)
@@ -93,5 +93,5 @@ def claimed_members(fp: IO[bytes], size: int) -> int | None:
             record = fp.read(_ZIP64_EOCD.size)
             if record[:4] == _ZIP64_EOCD_SIGNATURE:
                 fields = _ZIP64_EOCD.unpack(record)
-                count = max(count, fields[6], fields[7])
+                count = max(count, int(fields[6]), int(fields[7]))
     return count
