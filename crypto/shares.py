@@ -64,8 +64,7 @@ def check_layout(threshold: int, count: int) -> None:
     """``threshold`` of ``count`` as evault issues them, else :class:`FormatError` (in words)."""
     if not c.SHARES_MIN_COUNT <= count <= c.SHARES_MAX_COUNT:
         raise FormatError(
-            f"The number of shares must be between {c.SHARES_MIN_COUNT} and "
-            f"{c.SHARES_MAX_COUNT}."
+            f"The number of shares must be between {c.SHARES_MIN_COUNT} and {c.SHARES_MAX_COUNT}."
         )
     if not c.SHARES_MIN_THRESHOLD <= threshold <= count:
         raise FormatError(
@@ -156,6 +155,6 @@ def combine(shares: list[Share], *, identifier: int, iteration_exponent: int) ->
         raise NotEnoughShares(len(distinct), needed)
     chosen = [distinct[i].mnemonic() for i in sorted(distinct)[:needed]]
     try:
-        return combine_mnemonics(chosen, b"")
+        return bytes(combine_mnemonics(chosen, b""))
     except MnemonicError:  # the shares' digest does not match: not of one split
         raise SharesMismatch("The shares are not all of the same set.") from None

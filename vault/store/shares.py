@@ -19,8 +19,8 @@ from crypto.errors import DecryptionFailed
 from crypto.keyslots import KeysFile, Keyslot
 from crypto.shares import (
     NotEnoughShares,
-    SharesMismatch,
     ShareMistyped,
+    SharesMismatch,
     combine,
     read_share,
     split_share_texts,

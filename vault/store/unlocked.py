@@ -24,7 +24,7 @@ from crypto import minisign, sshsig
 from crypto.fingerprint import fingerprint, fingerprint_v1
 from vault.errors import VaultLocked
 from vault.host import sharepages
-from vault.host.sharepages import SharesIssued, ShareSet
+from vault.host.sharepages import ShareSet, SharesIssued
 from vault.store import keychange, policy, settings
 from vault.store.keychange import KdfChoice, KeyRing
 from vault.store.lifecycle import Opened
