@@ -6,9 +6,10 @@ Each fails on main before issue 13 (cecf928): there was no ``recovery`` command 
 
 from __future__ import annotations
 
-import json
 import stat
 from pathlib import Path
+
+import pytest
 
 from tests.cli.test_commands import Runner, run, run_main  # noqa: F401 - ``run`` is a fixture
 
@@ -43,6 +44,7 @@ def test_two_share_pages_open_the_vault_and_one_does_not(run: Runner, tmp_path: 
     assert code == 0, err
 
 
+@pytest.mark.slow
 def test_reissued_shares_replace_the_old_set_as_custody_events(run: Runner, tmp_path: Path) -> None:
     first = run.json("recovery", "shares", "--out", str(tmp_path / "one"))
     second = run.json("recovery", "shares", "--count", "4", "--out", str(tmp_path / "two"))

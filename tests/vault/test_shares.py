@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from crypto.keysfile import parse_keys_file
-from crypto.shares import issue_shares
 from tests.conftest import PASSPHRASE, MakeVault, fast_kdf
 from vault import (
     EvaultError,
@@ -196,4 +195,3 @@ def test_an_unvouched_shares_slot_is_never_sealed(make_vault: MakeVault, tmp_pat
         assert any("recovery shares" in n or "passphrase" in n for n in opened.key_notices)
         opened.change_passphrase(PASSPHRASE + " again", kdf=fast_kdf)
         assert opened.recovery_shares is None
-    assert issue_shares(2, 2).count == 2
