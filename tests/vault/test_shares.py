@@ -66,6 +66,8 @@ def test_reissuing_replaces_the_old_set(make_vault: MakeVault, tmp_path: Path) -
     old = _issue(vault, tmp_path / "old")
     new = _issue(vault, tmp_path / "new")
     assert vault.recovery_shares is not None and vault.recovery_shares.threshold == 2
+    set_number = vault.recovery_shares.set_number
+    assert any(f"Recovery shares: set {set_number}," in n for n in vault.check().notes)
     vault.close()
     with pytest.raises(WrongPassphrase, match="not of this vault's current set"):
         Vault.open(folder, recovery_shares=old[:2])

@@ -175,4 +175,16 @@ def check_keys_file(ring: KeyRing, conn: Connection) -> tuple[list[str], list[st
     pending = keys.slot(c.SLOT_KIND_RECOVERY_PENDING)
     if pending is not None and not problems:
         notes.append(pending_note(pending))
+    shares = keys.slot(c.SLOT_KIND_SHARES)
+    if shares is not None and not problems:
+        notes.append(shares_note(shares))
     return problems, notes
+
+
+def shares_note(slot: Keyslot) -> str:
+    """Which set of recovery shares opens the vault (nothing secret: every page says it)."""
+    layout = slot.kdf["slip39"]
+    return (
+        f"Recovery shares: set {layout['identifier']}, issued on {slot.created[:10]}; any "
+        f"{layout['threshold']} of its {layout['count']} shares open the vault."
+    )
