@@ -15,8 +15,8 @@ from vault import EXIT_OK, EXIT_USER_ERROR, InvalidInput
 
 AFTER_ISSUING = (
     "Print each page and give it to one trusted person, in person. Then delete the files from\n"
-    "this computer (and from any stick): whoever has {threshold} of the files has what the pages\n"
-    "give. Each holder can read the set number and their share number aloud to you.\n"
+    "this computer (and from any stick): anyone who finds {threshold} of them, and a copy of the\n"
+    "vault, can open it. Each holder can read the set number and their share number aloud to you.\n"
 )
 
 
