@@ -149,12 +149,14 @@ def main(
             return EXIT_OK
         args.command = "ui"
         args.handler = vaults.cmd_ui
-    ways = [args.passphrase_file, args.recovery_key_file, args.recovery_shares_file]
-    if sum(1 for way in ways if way) > 1:
-        err.write(
-            f"{PROG}: use only one of --passphrase-file, --recovery-key-file and "
-            "--recovery-shares-file.\n"
-        )
+    ways = {
+        "--passphrase-file": args.passphrase_file,
+        "--recovery-key-file": args.recovery_key_file,
+        "--recovery-shares-file": args.recovery_shares_file,
+    }
+    given = [option for option, value in ways.items() if value]
+    if len(given) > 1:
+        err.write(f"{PROG}: use either {given[0]} or {given[-1]}, not both.\n")
         return EXIT_USER_ERROR
     ctx = Context(args, out, err)
     handler: Handler = args.handler

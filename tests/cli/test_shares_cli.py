@@ -89,7 +89,7 @@ def test_usage_mistakes_are_one_sentence(run: Runner, tmp_path: Path) -> None:
             "list",
         ]
     )
-    assert code == 2 and "only one of" in err
+    assert code == 2 and "--passphrase-file or --recovery-shares-file, not both" in err
     typo = tmp_path / "typo.txt"
     typo.write_text("academic acid acne\n", encoding="utf-8")
     code, _, err = _with_shares(run.folder, typo, typo)
