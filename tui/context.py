@@ -9,7 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
-from tui.secrets_input import StdinBudget, prompt_secret, read_first_line, read_keyfile
+from tui.secrets_input import (
+    StdinBudget,
+    prompt_secret,
+    read_first_line,
+    read_keyfile,
+    read_secret_text,
+)
 from tui.terminal_text import SafeStream
 from vault import InvalidInput, default_vault_path
 
@@ -43,6 +49,8 @@ class Context:
             reserved = "passphrase"
         elif args.recovery_key_file == "-":
             reserved = "recovery key"
+        elif "-" in (args.recovery_shares_file or []):
+            reserved = "recovery shares"
         self.stdin = StdinBudget(reserved)
         self.portable: Portable | None = None  # set when running from a portable folder
 
@@ -101,7 +109,13 @@ class Context:
     def open_vault(self) -> Iterator[Vault]:
         from vault import Vault  # noqa: PLC0415 - the heavy part loads only when needed
 
-        if self.args.recovery_key_file:
+        if self.args.recovery_shares_file:
+            texts = [
+                read_secret_text(source, "recovery shares", self.stdin)
+                for source in self.args.recovery_shares_file
+            ]
+            vault = Vault.open(self.vault_path, recovery_shares=texts)
+        elif self.args.recovery_key_file:
             recovery = read_first_line(self.args.recovery_key_file, "recovery key", self.stdin)
             vault = Vault.open(self.vault_path, recovery_key=recovery)
         else:
