@@ -16,7 +16,16 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from tui.commands import Handler, Parser, bundles, evidence, imports, json_option, vaults
+from tui.commands import (
+    Handler,
+    Parser,
+    backups,
+    bundles,
+    evidence,
+    imports,
+    json_option,
+    vaults,
+)
 from tui.context import PROG, Context
 from tui.terminal_text import terminal_text
 from vault import (
@@ -88,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    for group in (vaults, evidence, bundles, imports):
+    for group in (vaults, evidence, bundles, imports, backups):
         group.register(command)
     return parser
 

@@ -23,7 +23,9 @@ with the same passphrase, keyfile and recovery key. How it stays consistent and 
 
 from __future__ import annotations
 
+import dataclasses
 import errno
+import os
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -50,7 +52,8 @@ from vault.store.lock import VaultLock
 from vault.store.session import now_text, transaction
 from vault.store.unlocked import Unlocked, calm
 
-BACKED_UP = "vault.backed_up"
+BACKED_UP = "vault.backed_up"  # details: {"folder": the backup folder's name}
+RESTORED = "vault.restored"  # in a backup put back: {"folder": the name of the folder it went to}
 STOPPED = "The backup was stopped; nothing was replaced, and an earlier backup there is unchanged."
 BUSY = (
     "The backup folder {folder} is open in another evault window or command. Close it there, "
@@ -69,6 +72,7 @@ class BackupResult:
     events_checked: int
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    replaced: Path | None = None  # restore --replace: where the vault that was there is kept
 
     @property
     def ok(self) -> bool:
@@ -77,6 +81,7 @@ class BackupResult:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["folder"] = str(self.folder)
+        data["replaced"] = str(self.replaced) if self.replaced else None
         data["ok"] = self.ok
         return data
 
@@ -95,7 +100,45 @@ class BackupAPI(Unlocked):
     ) -> BackupResult:
         """Write a checked copy of this vault into ``destination`` (new, empty, or an earlier
         backup of this same vault, which is brought up to date). Never touches another vault."""
+        return self._write_copy(Path(destination), BACKED_UP, progress, cancel, now)
+
+    @calm
+    def restore_to(
+        self,
+        destination: Path,
+        *,
+        replace: bool = False,
+        progress: copyfolder.Progress | None = None,
+        cancel: threading.Event | None = None,
+        now: datetime | None = None,
+    ) -> BackupResult:
+        """Put this vault (a backup, opened) back as the vault folder ``destination``.
+
+        ``destination`` must be new or empty; one that holds this same vault is replaced only with
+        ``replace``, and then kept whole beside it (``NAME.replaced-TIME``): it may hold evidence
+        added after the backup was made, so it is never thrown away."""
         dest = Path(destination)
+        _refuse_inside(self.folder, dest)
+        kept = None
+        if dest.is_dir() and _earlier_backup(dest, self.vault_id):
+            if not replace:
+                raise VaultExists(
+                    f"{dest} already holds this vault (perhaps with evidence added since the "
+                    "backup). To put the backup in its place, run again with --replace: the vault "
+                    "there is then kept whole beside it, renamed."
+                )
+            kept = _move_aside(dest, now)
+        result = self._write_copy(dest, RESTORED, progress, cancel, now)
+        return dataclasses.replace(result, replaced=kept)
+
+    def _write_copy(
+        self,
+        dest: Path,
+        event: str,
+        progress: copyfolder.Progress | None,
+        cancel: threading.Event | None,
+        now: datetime | None,
+    ) -> BackupResult:
         _refuse_inside(self.folder, dest)
         _make_folder(dest)
         lock = VaultLock(dest, wait_seconds=0.5)
@@ -104,13 +147,14 @@ class BackupAPI(Unlocked):
         except VaultBusy:
             raise VaultBusy(BUSY.format(folder=dest)) from None
         try:
-            return self._backup_locked(dest, progress, cancel, now)
+            return self._backup_locked(dest, event, progress, cancel, now)
         finally:
             lock.release()
 
     def _backup_locked(
         self,
         dest: Path,
+        event: str,
         progress: copyfolder.Progress | None,
         cancel: threading.Event | None,
         now: datetime | None,
@@ -129,7 +173,7 @@ class BackupAPI(Unlocked):
         except OSError as exc:
             raise _write_failed(dest, exc) from None
         try:
-            copied = self._copy_into(staging, dest.name, progress, now)
+            copied = self._copy_into(staging, event, dest.name, progress, now)
             report = self._check_copy(staging, cancel)
             if report.ok:
                 copyfolder.publish(dest, staging)
@@ -152,14 +196,19 @@ class BackupAPI(Unlocked):
         )
 
     def _copy_into(
-        self, staging: Path, name: str, progress: copyfolder.Progress | None, now: datetime | None
+        self,
+        staging: Path,
+        event: str,
+        name: str,
+        progress: copyfolder.Progress | None,
+        now: datetime | None,
     ) -> int:
         """Record the backup, then copy both files under one read lock (see the module doc)."""
         with self._mutex:
             session = self.session
             conn = session.conn
             with transaction(conn):
-                session.event(BACKED_UP, now_text(now), details={"folder": name})
+                session.event(event, now_text(now), details={"folder": name})
             conn.execute("BEGIN")
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # SHARED lock
@@ -219,6 +268,19 @@ def _refuse_inside(source: Path, dest: Path) -> None:
             "A backup must go to a folder outside the vault's own folder. Choose another folder, "
             "ideally on another disk or USB stick."
         )
+
+
+def _move_aside(dest: Path, now: datetime | None) -> Path:
+    """Rename the vault folder ``dest`` to ``NAME.replaced-TIME`` beside it (whole, unopened)."""
+    stamp = now_text(now)[:19].replace("-", "").replace(":", "") + "Z"
+    kept = dest.with_name(f"{dest.name}.replaced-{stamp}")
+    with VaultLock(dest, wait_seconds=0.5):
+        pass  # refuses (VaultBusy) while the vault there is open
+    try:
+        os.rename(dest, kept)
+    except OSError as exc:
+        raise _write_failed(dest, exc) from None
+    return kept
 
 
 def _make_folder(dest: Path) -> None:
