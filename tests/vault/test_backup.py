@@ -201,7 +201,7 @@ def test_a_backup_made_while_items_are_being_added_opens_and_passes_check(
             while not stop.is_set():
                 added.append(vault.add_note(f"note {i} " * 200, Metadata(title=f"n{i}")).item_id)
                 i += 1
-        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+        except BaseException as exc:  # reported by the test below
             errors.append(exc)
 
     writer = threading.Thread(target=keep_adding)
