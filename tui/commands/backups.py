@@ -20,7 +20,7 @@ BAD_COPY = (
 
 
 def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
-    destination = ctx.output_path(args.to)
+    destination = ctx.vault_folder(args.to)
     with ctx.open_vault() as vault:
         result = vault.backup(destination)
     how = "Backup brought up to date" if result.updated else "Backup written"
