@@ -278,7 +278,7 @@ def _wait_for(dest: Path, when: str) -> None:
         threading.Event().wait(float(when))
         return
     ready = dest / copyfolder.READY_NAME
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 5  # missed it: the child then waits, its backup complete
     while not ready.exists() and time.monotonic() < deadline:
         pass
     if when == "published":
@@ -320,11 +320,13 @@ def test_a_backup_killed_at_any_moment_leaves_the_previous_or_the_new_copy(
                 vault.change_passphrase({PASSPHRASE!r}, kdf=fast_kdf)  # a new salt: new bytes
             seq = vault.custody_head()["seq"] + 1  # the copy holds its own backup event
             print("start", seq, sha(folder / "vault.keys"), flush=True)
+            sys.stdin.readline()  # the test says when: then it knows which backup it kills
             vault.backup(dest)
             print("done", seq, flush=True)
-        """
+        """,
+        stdin=True,
     )
-    assert child.stdout is not None
+    assert child.stdout is not None and child.stdin is not None
     published: tuple[int, str] | None = None
     started: tuple[int, str] | None = None
     while True:
@@ -334,9 +336,13 @@ def test_a_backup_killed_at_any_moment_leaves_the_previous_or_the_new_copy(
             started = (int(line[1]), line[2].decode())
             if published is not None and int(line[1]) > 12:
                 break
+            child.stdin.write(b"go\n")
+            child.stdin.flush()
         else:
             assert started is not None and int(line[1]) == started[0]
             published = started
+    child.stdin.write(b"go\n")
+    child.stdin.flush()
     _wait_for(dest, when)
     child.send_signal(signal.SIGKILL)
     child.wait()

@@ -226,19 +226,25 @@ class BackupAPI(Unlocked):
         """The same check as ``evault check``, on the copy, opened read-only with this key."""
         from vault.custody.check import run_check  # noqa: PLC0415 - custody builds on store
 
+        db_key = self._db_key()
         keys = keystore.load(staging)
-        ring = KeyRing(staging, keys, self._keyring.db_key, opened=keys.slots[0], altered=False)
-        conn = db.connect(staging / DB_NAME, self._keyring.db_key, read_only=True)
+        ring = KeyRing(staging, keys, db_key, opened=keys.slots[0], altered=False)
+        conn = db.connect(staging / DB_NAME, db_key, read_only=True)
         try:
             return run_check(conn, self.public_key, self.vault_id, ring, None, cancel)
         finally:
             conn.close()
 
+    def _db_key(self) -> bytes:
+        """The database key, or :class:`VaultLocked` once the vault was closed (the panic key)."""
+        with self._mutex:
+            return self._open_keyring().db_key
+
     def _refuse_diverged(self, dest: Path) -> None:
         """An earlier backup holding history this vault lacks is not overwritten (a copy that
         was opened and used on its own, or an older vault backed up over a newer copy)."""
         try:
-            conn = db.connect(dest / DB_NAME, self._keyring.db_key, read_only=True)
+            conn = db.connect(dest / DB_NAME, self._db_key(), read_only=True)
         except EvaultError:
             return  # damaged, or under another key (re-keyed since): a fresh copy replaces it
         try:
