@@ -18,7 +18,7 @@ import sqlcipher3
 from tests.children import python_child
 from tests.conftest import PASSPHRASE, MakeVault, fast_kdf
 from vault import Metadata, Vault
-from vault.errors import InvalidInput, VaultBusy, VaultExists
+from vault.errors import Cancelled, InvalidInput, VaultBusy, VaultExists
 from vault.store import copyfolder
 
 BLOCK = 4096
@@ -372,3 +372,22 @@ def test_a_backup_killed_at_any_moment_leaves_the_previous_or_the_new_copy(
         state = (backups[-1], keys_sha)
     assert state in (published, started)
     assert not (dest / copyfolder.STAGING_NAME).exists()
+
+
+def test_a_backup_stopped_midway_keeps_the_earlier_one(vault: Vault, tmp_path: Path) -> None:
+    """The panic key sets the task's cancel event: the copy stops at the next chunk, nothing is
+    put in place, and the earlier backup is as it was."""
+    vault.add_bytes(os.urandom(3 * 1024 * 1024), "recording.ogg")
+    dest = tmp_path / "copy"
+    vault.backup(dest)
+    before = _tree(dest)
+    vault.add_note("added since")
+    cancel = threading.Event()
+
+    def progress(done: int, total: int) -> None:
+        cancel.set()  # as locking the app does, from another thread
+
+    with pytest.raises(Cancelled):
+        vault.backup(dest, progress=progress, cancel=cancel)
+    assert _tree(dest) == before
+    assert sorted(p.name for p in dest.iterdir()) == ["vault.db", "vault.keys"]

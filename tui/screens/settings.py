@@ -3,6 +3,7 @@ and back up now (a checked copy of the vault into another folder, made by a work
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from textual import work
@@ -180,7 +181,18 @@ class SettingsScreen(VaultAccess, Screen[None]):
         if not folder.is_absolute():
             folder = self.evault.files_folder / folder  # the stick, in portable mode
         self._status("Backing up and checking the copy…")
-        self.ask(lambda vault: vault.backup(folder), self._backed_up, self._status)
+        cancel = threading.Event()  # locking (the panic key) sets it: the copy stops at once
+        self.evault.task_started(cancel)
+
+        def failed(sentence: str) -> None:
+            self.evault.task_ended(cancel)
+            self._status(sentence)
+
+        def done(result: BackupResult) -> None:
+            self.evault.task_ended(cancel)
+            self._backed_up(result)
+
+        self.ask(lambda vault: vault.backup(folder, cancel=cancel), done, failed)
 
     def _backed_up(self, result: BackupResult) -> None:
         if not result.ok:

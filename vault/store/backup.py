@@ -173,7 +173,7 @@ class BackupAPI(Unlocked):
         except OSError as exc:
             raise _write_failed(dest, exc) from None
         try:
-            copied = self._copy_into(staging, event, dest.name, progress, now)
+            copied = self._copy_into(staging, event, dest.name, progress, cancel, now)
             report = self._check_copy(staging, cancel)
             if report.ok:
                 copyfolder.publish(dest, staging)
@@ -201,6 +201,7 @@ class BackupAPI(Unlocked):
         event: str,
         name: str,
         progress: copyfolder.Progress | None,
+        cancel: threading.Event | None,
         now: datetime | None,
     ) -> int:
         """Record the backup, then copy both files under one read lock (see the module doc)."""
@@ -215,7 +216,11 @@ class BackupAPI(Unlocked):
                 source = self.folder / DB_NAME
                 total = source.stat().st_size
                 copied = copyfolder.copy_file(
-                    source, staging / DB_NAME, progress=progress, total=total
+                    source,
+                    staging / DB_NAME,
+                    progress=progress,
+                    stop=lambda: _stop_if(cancel),
+                    total=total,
                 )
                 copied += copyfolder.copy_file(self.folder / KEYS_NAME, staging / KEYS_NAME)
             finally:
@@ -263,6 +268,12 @@ class BackupAPI(Unlocked):
                 "changed on its own, or this is an older copy of the vault), so it was not "
                 "overwritten. Back up into a new folder instead."
             )
+
+
+def _stop_if(cancel: threading.Event | None) -> None:
+    """Between chunks of the copy: the defender stopped it, or locked the app (the panic key)."""
+    if cancel is not None and cancel.is_set():
+        raise Cancelled(STOPPED)
 
 
 def _refuse_inside(source: Path, dest: Path) -> None:

@@ -84,24 +84,25 @@ def copy_file(
     target: Path,
     *,
     progress: Progress | None = None,
-    done: int = 0,
+    stop: Callable[[], None] | None = None,
     total: int = 0,
 ) -> int:
     """Copy ``source`` byte for byte into the new owner-only file ``target``, flushed to disk.
 
     Returns the number of bytes copied. The bytes are ciphertext (vault.db pages, vault.keys).
+    ``stop`` is called before each chunk and raises to stop (the panic key: at most one chunk).
     """
     fd = os.open(target, _CREATE, OWNER_ONLY)
     copied = 0
     try:
         with source.open("rb") as src:
-            while block := src.read(CHUNK):
+            while (stop is None or stop() is None) and (block := src.read(CHUNK)):
                 view = memoryview(block)
                 while view:
                     view = view[os.write(fd, view) :]
                 copied += len(block)
                 if progress is not None:
-                    progress(done + copied, total)
+                    progress(copied, total)
         os.fsync(fd)
     finally:
         os.close(fd)
