@@ -173,7 +173,8 @@ class BackupAPI(Unlocked):
         except OSError as exc:
             raise _write_failed(dest, exc) from None
         try:
-            copied = self._copy_into(staging, event, dest.name, progress, cancel, now)
+            name = dest.resolve().name  # also for "." or a trailing slash
+            copied = self._copy_into(staging, event, name, progress, cancel, now)
             report = self._check_copy(staging, cancel)
             if report.ok:
                 copyfolder.publish(dest, staging)
