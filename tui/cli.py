@@ -19,6 +19,7 @@ from typing import TextIO
 from tui.commands import (
     Handler,
     Parser,
+    backups,
     bundles,
     evidence,
     imports,
@@ -107,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    for group in (vaults, recovery, evidence, bundles, imports, wipe):
+    for group in (vaults, recovery, evidence, bundles, imports, backups, wipe):
         group.register(command)
     return parser
 

@@ -106,23 +106,25 @@ class Context:
         return prompt_secret(prompt or f"{what.capitalize()}: ", what, option)
 
     @contextlib.contextmanager
-    def open_vault(self) -> Iterator[Vault]:
+    def open_vault(self, folder: Path | None = None) -> Iterator[Vault]:
+        """Unlock the vault (or the one in ``folder``: a backup being restored)."""
         from vault import Vault  # noqa: PLC0415 - the heavy part loads only when needed
 
+        where = folder or self.vault_path
         if self.args.recovery_shares_file:
             texts = [
                 read_secret_text(source, "recovery shares", self.stdin)
                 for source in self.args.recovery_shares_file
             ]
-            vault = Vault.open(self.vault_path, recovery_shares=texts)
+            vault = Vault.open(where, recovery_shares=texts)
         elif self.args.recovery_key_file:
             recovery = read_first_line(self.args.recovery_key_file, "recovery key", self.stdin)
-            vault = Vault.open(self.vault_path, recovery_key=recovery)
+            vault = Vault.open(where, recovery_key=recovery)
         else:
             keyfile = self.keyfile()
             if not self.args.passphrase_file:
-                Vault.ensure_vault(self.vault_path)  # say "no vault here" before asking
-            vault = Vault.open(self.vault_path, passphrase=self.passphrase(), keyfile=keyfile)
+                Vault.ensure_vault(where)  # say "no vault here" before asking
+            vault = Vault.open(where, passphrase=self.passphrase(), keyfile=keyfile)
         if vault.interrupted_write:
             self.err.write(f"{PROG}: {INTERRUPTED_NOTICE}\n")
         for notice in vault.key_notices:  # vault.keys altered, a recovery key not confirmed

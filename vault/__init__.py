@@ -73,6 +73,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     # custody
     "CustodyRecord": ("vault.custody.models", "CustodyRecord"),
     "CheckReport": ("vault.custody.models", "CheckReport"),
+    "BackupResult": ("vault.store.backup", "BackupResult"),
     # pictures
     "Preview": ("vault.media.imaging", "Preview"),
     "SimilarResult": ("vault.media.similar", "SimilarResult"),
@@ -145,6 +146,7 @@ __all__ = [
     "PROGRAM",
     "VERSION",
     "AddResult",
+    "BackupResult",
     "BundleUnusable",
     "Cancelled",
     "Case",

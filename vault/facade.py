@@ -21,12 +21,13 @@ from vault.evidence.api import EvidenceAPI
 from vault.imports.api import ImportsAPI
 from vault.media.api import MediaAPI
 from vault.store import keystore, lifecycle
+from vault.store.backup import BackupAPI
 from vault.store.keychange import KdfChoice
 
 __all__ = ["KdfChoice", "Vault"]
 
 
-class Vault(EvidenceAPI, CustodyAPI, MediaAPI, ImportsAPI, BundleAPI):
+class Vault(EvidenceAPI, CustodyAPI, MediaAPI, ImportsAPI, BundleAPI, BackupAPI):
     """An unlocked vault. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
 
     @classmethod

@@ -24,7 +24,17 @@ from crypto.keyslots import KeysFile
 from crypto.recovery import format_recovery_key, new_recovery_secret
 from vault.custody import log as custody
 from vault.errors import StorageError, VaultDamaged, VaultExists
-from vault.store import db, keychange, keystore, keytrust, policy, schema, shares, unlock
+from vault.store import (
+    copyfolder,
+    db,
+    keychange,
+    keystore,
+    keytrust,
+    policy,
+    schema,
+    shares,
+    unlock,
+)
 from vault.store.folder import DB_NAME, JOURNAL_NAME, KEYS_NAME, LOCK_NAME
 from vault.store.fsutil import NEW_SUFFIX
 from vault.store.keychange import KdfChoice, KeyRing
@@ -122,6 +132,7 @@ def open_folder(
 ) -> Opened:
     """Unlock the vault in ``folder`` with a passphrase (and keyfile), a recovery key, or
     recovery shares."""
+    _finish_backup(folder, lock_wait)
     keystore.load(folder)  # "not a vault" before waiting for a lock
     if recovery_shares is not None:
         shares.read_shares(recovery_shares)  # a mistyped share is said before waiting for a lock
@@ -154,6 +165,16 @@ def open_folder(
         raise
     notices = keytrust.notices(keyring)
     return Opened(folder, session, public_key, keyring, lock, interrupted, notices)
+
+
+def _finish_backup(folder: Path, lock_wait: float) -> None:
+    """A backup into this folder that was killed after its copy was complete is put in place
+    first (vault.store.copyfolder), so a mixed pair of files is never opened. On read-only media
+    it cannot be, and the folder opens as it is."""
+    if not (folder / copyfolder.READY_NAME).is_dir():
+        return
+    with VaultLock(folder, wait_seconds=lock_wait), contextlib.suppress(OSError):
+        copyfolder.finish_interrupted(folder)
 
 
 def load_session(conn: db.Connection) -> tuple[Session, bytes]:
