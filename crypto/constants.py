@@ -11,9 +11,10 @@ KEYS_FORMAT: Final = "evault-keys"
 KEYS_VERSION: Final = 2  # what this version writes: the whole file carries a MAC
 KEYS_VERSION_LEGACY: Final = 1  # read, and upgraded to KEYS_VERSION at the next unlock
 MAX_KEYS_FILE_BYTES: Final = 64 * 1024
-# One passphrase slot (a keyfile is a flag on it), one recovery slot, and one new recovery slot
-# waiting for its confirmation: evault never writes more, so a reader accepts no more.
-MAX_SLOTS: Final = 3
+# One passphrase slot (a keyfile is a flag on it), one recovery slot, one new recovery slot
+# waiting for its confirmation, and one slot for the recovery shares held by trusted people:
+# evault never writes more, so a reader accepts no more.
+MAX_SLOTS: Final = 4
 MAX_KEY_EVENTS: Final = 32
 
 DB_KEY_BYTES: Final = 32
@@ -25,6 +26,7 @@ AEAD_TAG_BYTES: Final = 16
 SLOT_AD_PREFIX: Final = b"evault-keyslot-v1\x00"
 SLOT_INFO_PASSPHRASE: Final = b"evault-slot-key-v1:passphrase"
 SLOT_INFO_RECOVERY: Final = b"evault-slot-key-v1:recovery"
+SLOT_INFO_SHARES: Final = b"evault-slot-key-v1:shares"
 KEY_EVENTS_MAC_INFO: Final = b"evault-key-events-mac-v1"  # version 1 files only
 KEYS_MAC_INFO: Final = b"evault-keys-mac-v2"
 KEYS_MAC_BYTES: Final = 32
@@ -37,6 +39,7 @@ SLOT_CHECK_BYTES: Final = 16
 SLOT_KIND_PASSPHRASE: Final = "passphrase"  # noqa: S105 - a slot kind, not a secret
 SLOT_KIND_RECOVERY: Final = "recovery"
 SLOT_KIND_RECOVERY_PENDING: Final = "recovery-pending"  # shown, not yet confirmed
+SLOT_KIND_SHARES: Final = "shares"  # the secret split among trusted people (SLIP-39)
 
 # --- Argon2id -------------------------------------------------------------------------------
 ARGON2_NAME: Final = "argon2id"
@@ -65,6 +68,16 @@ RECOVERY_SECRET_BYTES: Final = 20  # 160 bits
 RECOVERY_CHECK_PREFIX: Final = b"evault-recovery-check-v1"
 RECOVERY_GROUP: Final = 4
 CROCKFORD_ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+# --- recovery shares (SLIP-39, crypto/shares.py) --------------------------------------------
+SHARES_SECRET_BYTES: Final = 32  # 256 bits: the master secret SLIP-39 splits
+SHARES_WORDS: Final = 33  # a share of a 256-bit secret: 7 words of metadata and checksum + 26
+SHARES_ITERATION_EXPONENT: Final = 0  # SLIP-39's PBKDF2 stretching: the secret is random
+MAX_SHARES_ITERATION_EXPONENT: Final = 0  # a slot asking for more is refused (cost cap)
+SHARES_MIN_THRESHOLD: Final = 2  # one person alone never opens the vault
+SHARES_MIN_COUNT: Final = 2
+SHARES_MAX_COUNT: Final = 16  # SLIP-39's own limit per group
+SHARES_MAX_IDENTIFIER: Final = 2**15 - 1  # SLIP-39's 15-bit set identifier
 
 # --- identity and custody -------------------------------------------------------------------
 IDENTITY_FP_PREFIX: Final = b"evault-identity-v1\x00"

@@ -28,7 +28,8 @@ _TOP_V1 = {"format", "version", "vault_id", "slots"}
 _TOP_V1_OPTIONAL = frozenset({"key_events", "key_events_mac"})
 _TOP_V2 = {"format", "version", "vault_id", "slots", "key_events", "mac"}
 _KINDS_V1 = (c.SLOT_KIND_PASSPHRASE, c.SLOT_KIND_RECOVERY)
-_KINDS_V2 = (*_KINDS_V1, c.SLOT_KIND_RECOVERY_PENDING)
+_KINDS_V2 = (*_KINDS_V1, c.SLOT_KIND_RECOVERY_PENDING, c.SLOT_KIND_SHARES)
+_SLIP39_FIELDS = {"identifier", "threshold", "count", "iteration_exponent"}
 
 
 def _require_keys(
@@ -63,6 +64,13 @@ def _parse_kdf(kind: str, obj: Any) -> dict[str, Any]:
                 "The key file uses a key-derivation method this program does not know."
             )
         argon_params(kdf)  # raises ParameterError beyond the caps
+    elif kind == c.SLOT_KIND_SHARES:
+        kdf = _require_keys(obj, {"name", "salt", "slip39"})
+        if kdf["name"] != c.HKDF_NAME:
+            raise FormatError(
+                "The key file uses a key-derivation method this program does not know."
+            )
+        _check_slip39(kdf["slip39"])
     else:
         kdf = _require_keys(obj, {"name", "salt"})
         if kdf["name"] != c.HKDF_NAME:
@@ -72,6 +80,22 @@ def _parse_kdf(kind: str, obj: Any) -> dict[str, Any]:
     # evault has always written 16-byte salts: any other length is damage, not a new passphrase.
     unb64(kdf["salt"], min_len=c.SALT_BYTES, max_len=c.SALT_BYTES)
     return dict(kdf)
+
+
+def _small_int(value: Any, low: int, high: int) -> bool:
+    return type(value) is int and low <= value <= high
+
+
+def _check_slip39(obj: Any) -> None:
+    """A shares slot's SLIP-39 layout: what evault issues, and SLIP-39's iteration cost capped."""
+    layout = _require_keys(obj, _SLIP39_FIELDS)
+    if not (
+        _small_int(layout["identifier"], 0, c.SHARES_MAX_IDENTIFIER)
+        and _small_int(layout["count"], c.SHARES_MIN_COUNT, c.SHARES_MAX_COUNT)
+        and _small_int(layout["threshold"], c.SHARES_MIN_THRESHOLD, layout["count"])
+        and _small_int(layout["iteration_exponent"], 0, c.MAX_SHARES_ITERATION_EXPONENT)
+    ):
+        raise FormatError("The key file is damaged (the recovery shares slot is malformed).")
 
 
 def _parse_slot(obj: Any, version: int) -> Keyslot:

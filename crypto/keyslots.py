@@ -34,6 +34,9 @@ KEY_EVENT_TYPES = frozenset(
         "key.keyfile_changed",
         "key.file_upgraded",  # a version 1 file rewritten with its MAC
         "key.file_repaired",  # an altered file rewritten from the slots this session vouched for
+        "key.shares_issued",  # recovery shares for trusted people, the first set
+        "key.shares_replaced",  # a new set of shares: the old set no longer opens the vault
+        "key.shares_revoked",  # the shares slot removed: no set opens the vault
     }
 )
 RECOVERY_KINDS = (c.SLOT_KIND_RECOVERY, c.SLOT_KIND_RECOVERY_PENDING)
@@ -151,6 +154,11 @@ def _recovery_slot_key(kdf: dict[str, Any], secret: bytes) -> bytes:
     return hkdf_sha256(secret, salt, c.SLOT_INFO_RECOVERY)
 
 
+def _shares_slot_key(kdf: dict[str, Any], secret: bytes) -> bytes:
+    salt = unb64(kdf["salt"], min_len=c.MIN_SALT_BYTES, max_len=c.MAX_SALT_BYTES)
+    return hkdf_sha256(secret, salt, c.SLOT_INFO_SHARES)
+
+
 def make_passphrase_slot(
     db_key: bytes,
     vault_id: str,
@@ -237,6 +245,44 @@ def rewrap(slot: Keyslot, slot_key: bytes, new_db_key: bytes, vault_id: str) -> 
     return _seal(slot_key, new_db_key, vault_id, slot)
 
 
+def make_shares_slot(
+    db_key: bytes,
+    vault_id: str,
+    secret: bytes,
+    *,
+    identifier: int,
+    threshold: int,
+    count: int,
+    now: str,
+) -> Keyslot:
+    """Wrap ``db_key`` under the 256-bit secret split into SLIP-39 shares (crypto/shares.py).
+
+    The set's public layout (its identifier, threshold and count, all written on every share) is
+    in the slot header, bound to the wrapped key like every header field: evault can then say
+    "1 of 2 shares given" or "not of this vault's current set" before any work is done.
+    """
+    kdf = {
+        "name": c.HKDF_NAME,
+        "salt": b64(os.urandom(c.SALT_BYTES)),
+        "slip39": {
+            "identifier": identifier,
+            "threshold": threshold,
+            "count": count,
+            "iteration_exponent": c.SHARES_ITERATION_EXPONENT,
+        },
+    }
+    slot = Keyslot(
+        id=os.urandom(c.SLOT_ID_BYTES).hex(),
+        kind=c.SLOT_KIND_SHARES,
+        created=now,
+        kdf=kdf,
+        keyfile=False,
+        nonce=b"",
+        wrapped=b"",
+    )
+    return _seal(_shares_slot_key(kdf, secret), db_key, vault_id, slot)
+
+
 class KeyfileRequired(DecryptionFailed):
     """The passphrase slot needs a keyfile and none was given."""
 
@@ -299,6 +345,31 @@ def open_recovery_slot_keyed(keys: KeysFile, secret: bytes) -> tuple[bytes, Keys
     if any(slot.damaged for slot in slots):
         raise SlotDamaged("A recovery slot is damaged.")
     raise DecryptionFailed("The recovery key does not open this vault.")
+
+
+def open_shares_slot(keys: KeysFile, secret: bytes) -> tuple[bytes, Keyslot]:
+    """The database key and the shares slot, from the secret the shares gave back."""
+    db_key, slot, _ = open_shares_slot_keyed(keys, secret)
+    return db_key, slot
+
+
+def open_shares_slot_keyed(keys: KeysFile, secret: bytes) -> tuple[bytes, Keyslot, bytes]:
+    """:func:`open_shares_slot`, also returning the slot key (kept for re-encryption, §3.4)."""
+    slot = keys.slot(c.SLOT_KIND_SHARES)
+    if slot is None:
+        raise SlotMissing("The key file holds no shares slot.")
+    if slot.damaged:
+        raise SlotDamaged("The shares slot is damaged.")
+    slot_key = _shares_slot_key(slot.kdf, secret)
+    try:
+        return _open(slot_key, keys.vault_id, slot), slot, slot_key
+    except DecryptionFailed:
+        raise DecryptionFailed("The shares do not open this vault.") from None
+
+
+def shares_slot_key(slot: Keyslot, secret: bytes) -> bytes:
+    """The key a shares slot is wrapped under, from its secret (kept for re-encryption, §3.4)."""
+    return _shares_slot_key(slot.kdf, secret)
 
 
 def unlock_with_passphrase(keys: KeysFile, passphrase: str, keyfile: bytes | None) -> bytes:

@@ -43,6 +43,7 @@ from tui.screens.imports import ChatScreen, ChatsScreen, ImportScreen
 from tui.screens.item import ItemScreen
 from tui.screens.settings import SettingsScreen
 from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
+from tui.screens.wipe import WipeDialog, WipedScreen
 from vault import Vault
 from vault.bundle.recipients import new_recipient_file
 from vault.evidence.models import MessageFields, Metadata
@@ -450,6 +451,22 @@ async def first_day(demo: Path, out_dir: Path) -> list[str]:
         await pilot.press("ctrl+l")
         await settle(app, pilot)
         expect(app, UnlockScreen)
+
+        # The emergency wipe (the last step: the demo vault is gone afterwards).
+        await pilot.press("f8")
+        await pilot.pause()
+        expect(app, WipeDialog)
+        app.screen.query_one("#word", Input).value = "WIPE"
+        await shooter.shot(app, pilot, "wipe-confirm.svg")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        wiped = app.screen
+        if not isinstance(wiped, WipedScreen):
+            raise SystemExit(f"Expected WipedScreen, but the app shows {type(wiped).__name__}.")
+        deadline = time.monotonic() + 30
+        while not wiped.done and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+        await shooter.shot(app, pilot, "wiped.svg")
     return shooter.saved
 
 

@@ -62,6 +62,9 @@ LIBRARY_MODULES = (
 # own resource files; imagehash.phash imports scipy.fftpack inside the function.
 COLLECT_ALL = ("textual",)
 COLLECT_SUBMODULES = ("scipy.fftpack", "rich._unicode_data")
+# Data files read at run time: shamir_mnemonic opens its SLIP-39 word list (wordlist.txt) beside
+# its module when imported; without it, recovery shares cannot be issued or read.
+COLLECT_DATA = ("shamir_mnemonic",)
 # Never used at run time, and large: keep them out even though something in the venv mentions them.
 # imagehash.phash needs only scipy.fft(pack) and scipy.special (which loads scipy's OpenBLAS);
 # the rest of SciPy, and PyWavelets (imagehash.whash), are never called. setuptools and
@@ -171,6 +174,8 @@ def pyinstaller_args(work: Path, dist: Path) -> list[str]:
             args += ["--collect-submodules", package]
     if _module_exists("tzdata"):  # Windows has no system time-zone database; tzdata is it
         args += ["--collect-data", "tzdata"]
+    for package in COLLECT_DATA:
+        args += ["--collect-data", package]
     for module in EXCLUDES:
         args += ["--exclude-module", module]
     return args

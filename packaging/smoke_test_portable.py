@@ -15,6 +15,7 @@ but PATH from the environment. Checked:
   recipient new and an age-encrypted export verified with that key;
 - every importer (telegram with a photo, whatsapp with a time zone, meta, email), then imports,
   chats, chat, similar (the perceptual hash needs imagehash + scipy) and hashes;
+- recovery shares: two of three pages open the vault, one does not (the SLIP-39 word list);
 - the terminal app: starts in a pseudo-terminal, unlocks, shows the evidence, opens two screens,
   quits on Ctrl+Q (POSIX only);
 - the vault, bundles and host/ are inside the folder; no __pycache__ or .pyc appeared in the
@@ -453,6 +454,13 @@ def commands(p: Portable, inputs: Path) -> None:
     csv = inputs / "hashes.csv"
     p.run("hashes", "--out", str(csv), writes_to=inputs)
     check(len(csv.read_text(encoding="utf-8").splitlines()) >= 3, "hashes wrote too few rows")
+    # Recovery shares (SLIP-39: its word list is a data file the build must bundle).
+    shares = p.json("recovery", "shares", "--out", "smoke-shares")
+    pages = [str(root / "exports" / "smoke-shares" / Path(page).name) for page in shares["pages"]]
+    check(len(pages) == 3, f"recovery shares wrote {len(pages)} pages")
+    opened = ["--recovery-shares-file", pages[0], "--recovery-shares-file", pages[2], "list"]
+    p.run(*opened, passphrase=False, trace=False)
+    p.run("--recovery-shares-file", pages[1], "list", passphrase=False, trace=False, expect=2)
     p.run("check")
 
 

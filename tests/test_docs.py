@@ -29,9 +29,10 @@ def test_every_command_is_documented_in_cli_md() -> None:
 def test_every_option_is_documented() -> None:
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     parsers = list(_commands().items())
-    for action in dict(parsers)["recipient"]._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            parsers += [(f"recipient {n}", p) for n, p in action.choices.items()]
+    for group in ("recipient", "recovery"):
+        for action in dict(parsers)[group]._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                parsers += [(f"{group} {n}", p) for n, p in action.choices.items()]
     parsers.append(("(global)", build_parser()))
     for name, sub in parsers:
         for action in sub._actions:

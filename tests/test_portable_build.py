@@ -66,6 +66,9 @@ def test_lazily_imported_modules_and_data_are_bundled(build: ModuleType, tmp_pat
     data = [args[i + 1] for i, a in enumerate(args) if a == "--add-data"]
     assert any(d.endswith(f"evault.tcss{os.pathsep}tui") for d in data)
     assert args[args.index("--collect-all") + 1] == "textual"
+    collected = {args[i + 1] for i, a in enumerate(args) if a == "--collect-data"}
+    assert "shamir_mnemonic" in collected  # its SLIP-39 word list, a data file
+    assert "vault.store.shares" in hidden  # which imports crypto.shares and shamir_mnemonic
     excluded = {args[i + 1] for i, a in enumerate(args) if a == "--exclude-module"}
     assert not excluded & hidden
 

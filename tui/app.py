@@ -1,7 +1,8 @@
 """The evault terminal app: one factory used by the command line and the tests.
 
 Safety first: the app auto-locks after a period without keys or clicks, a panic key (Ctrl+L or F12)
-locks from any screen at once, locking closes the vault (dropping its keys) and replaces every
+locks from any screen at once, F8 on the unlock screen and the evidence list wipes the vault after
+the defender types WIPE (``tui.screens.wipe``), locking closes the vault (dropping its keys) and replaces every
 screen, and the terminal title never names the vault or its contents. Blocking work (unlocking,
 adding, importing, exporting, verifying) runs in worker threads that report back by posting
 messages (``tui.messages``), so the interface never freezes and never waits for a worker: locking
@@ -25,6 +26,7 @@ from textual.binding import Binding
 
 from tui.messages import ShowError, VaultCreated, VaultOpened
 from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
+from tui.screens.wipe import WipeDialog, WipedScreen
 from tui.widgets.dialogs import MessageDialog
 from vault import AUTO_LOCK_DEFAULT, holds_vault
 
@@ -182,7 +184,29 @@ class EvaultApp(App[None]):
             threading.Thread(target=vault.close, name="evault-lock").start()
         while len(self.screen_stack) > 1:
             await self.pop_screen()
-        await self.push_screen(UnlockScreen(self.vault_path))
+        await self.push_screen(self._start_screen())  # after a wipe there is nothing to unlock
+
+    def action_ask_wipe(self) -> None:
+        """F8 (unlock screen, evidence list): ask for the word WIPE; nothing happens without it."""
+        if not isinstance(self.screen, WipeDialog | WipedScreen):
+            self.push_screen(WipeDialog(self.vault_path), self._wipe_answered)
+
+    def _wipe_answered(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self.run_worker(self._wipe_now(), exclusive=True, group="lock")
+
+    async def _wipe_now(self) -> None:
+        """Drop the open vault without waiting for it (as the lock key does), and wipe at once.
+
+        The vault closes in the background while the wipe removes its files: on Linux and macOS
+        an open file loses its name at once, and the keys are overwritten in place either way.
+        """
+        vault = self._release_vault()
+        if vault is not None:
+            threading.Thread(target=vault.close, name="evault-wipe").start()
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.push_screen(WipedScreen(self.vault_path, app_had_it_open=vault is not None))
 
     def action_toggle_keys(self) -> None:
         """F1 lists every key of the current screen, including the ones the footer leaves out."""

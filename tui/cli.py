@@ -16,7 +16,18 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from tui.commands import Handler, Parser, bundles, evidence, imports, json_option, vaults
+from tui.commands import (
+    Handler,
+    Parser,
+    backups,
+    bundles,
+    evidence,
+    imports,
+    json_option,
+    recovery,
+    vaults,
+    wipe,
+)
 from tui.context import PROG, Context
 from tui.terminal_text import terminal_text
 from vault import (
@@ -63,6 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="unlock with the recovery key on the first line of FILE (- for standard input)",
     )
     parser.add_argument(
+        "--recovery-shares-file",
+        metavar="FILE",
+        action="append",
+        help=(
+            "unlock with recovery shares: a share page (or the share's words) in FILE; repeat "
+            "once per share (- for standard input: several pages, or one share per paragraph)"
+        ),
+    )
+    parser.add_argument(
         "--keyfile", metavar="FILE", help="keyfile that, with the passphrase, opens the vault"
     )
     parser.add_argument(
@@ -88,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    for group in (vaults, evidence, bundles, imports):
+    for group in (vaults, recovery, evidence, bundles, imports, backups, wipe):
         group.register(command)
     return parser
 
@@ -131,8 +151,14 @@ def main(
             return EXIT_OK
         args.command = "ui"
         args.handler = vaults.cmd_ui
-    if args.passphrase_file and args.recovery_key_file:
-        err.write(f"{PROG}: use either --passphrase-file or --recovery-key-file, not both.\n")
+    ways = {
+        "--passphrase-file": args.passphrase_file,
+        "--recovery-key-file": args.recovery_key_file,
+        "--recovery-shares-file": args.recovery_shares_file,
+    }
+    given = [option for option, value in ways.items() if value]
+    if len(given) > 1:
+        err.write(f"{PROG}: use either {given[0]} or {given[-1]}, not both.\n")
         return EXIT_USER_ERROR
     ctx = Context(args, out, err)
     handler: Handler = args.handler

@@ -9,7 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
-from tui.secrets_input import StdinBudget, prompt_secret, read_first_line, read_keyfile
+from tui.secrets_input import (
+    StdinBudget,
+    prompt_secret,
+    read_first_line,
+    read_keyfile,
+    read_secret_text,
+)
 from tui.terminal_text import SafeStream
 from vault import InvalidInput, default_vault_path
 
@@ -43,6 +49,8 @@ class Context:
             reserved = "passphrase"
         elif args.recovery_key_file == "-":
             reserved = "recovery key"
+        elif "-" in (args.recovery_shares_file or []):
+            reserved = "recovery shares"
         self.stdin = StdinBudget(reserved)
         self.portable: Portable | None = None  # set when running from a portable folder
 
@@ -98,17 +106,25 @@ class Context:
         return prompt_secret(prompt or f"{what.capitalize()}: ", what, option)
 
     @contextlib.contextmanager
-    def open_vault(self) -> Iterator[Vault]:
+    def open_vault(self, folder: Path | None = None) -> Iterator[Vault]:
+        """Unlock the vault (or the one in ``folder``: a backup being restored)."""
         from vault import Vault  # noqa: PLC0415 - the heavy part loads only when needed
 
-        if self.args.recovery_key_file:
+        where = folder or self.vault_path
+        if self.args.recovery_shares_file:
+            texts = [
+                read_secret_text(source, "recovery shares", self.stdin)
+                for source in self.args.recovery_shares_file
+            ]
+            vault = Vault.open(where, recovery_shares=texts)
+        elif self.args.recovery_key_file:
             recovery = read_first_line(self.args.recovery_key_file, "recovery key", self.stdin)
-            vault = Vault.open(self.vault_path, recovery_key=recovery)
+            vault = Vault.open(where, recovery_key=recovery)
         else:
             keyfile = self.keyfile()
             if not self.args.passphrase_file:
-                Vault.ensure_vault(self.vault_path)  # say "no vault here" before asking
-            vault = Vault.open(self.vault_path, passphrase=self.passphrase(), keyfile=keyfile)
+                Vault.ensure_vault(where)  # say "no vault here" before asking
+            vault = Vault.open(where, passphrase=self.passphrase(), keyfile=keyfile)
         if vault.interrupted_write:
             self.err.write(f"{PROG}: {INTERRUPTED_NOTICE}\n")
         for notice in vault.key_notices:  # vault.keys altered, a recovery key not confirmed

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         ImportSummary,
         Item,
         Provenance,
+        WipeResult,
     )
 
 
@@ -340,3 +341,42 @@ def check_text(report: CheckReport, out: TextIO) -> None:
         "Keep this vault folder exactly as it is, make a copy of it, and contact the person "
         "who helps you with evidence.\n"
     )
+
+
+# ---------------------------------------------------------------------- the emergency wipe
+
+WIPE_WORD = "WIPE"  # what the defender types to confirm, at the command line and in the app
+WIPE_WARNING = (
+    "This destroys the vault in {folder} for good: nobody, not even you, will be able to open "
+    "it again. Only a backup copy, with its passphrase or recovery key (or recovery shares), can "
+    "bring the evidence back."
+)
+WIPE_FLASH_NOTE = (
+    "On SSDs, USB sticks and memory cards the drive may keep old copies of some blocks where no "
+    "program can reach them, old bytes of vault.keys among them. Reading those needs forensic "
+    "equipment and then still your passphrase or recovery key; full-disk encryption closes this "
+    "gap, and destroying a stick is the only certain end. Copies made before (backups, cloud "
+    "sync, a copy someone took) are not touched and still open with their passphrase."
+)
+WIPE_OPEN_ELSEWHERE = (
+    "Another evault window or command had this vault open. Close it (or press its lock key) now: "
+    "until then it still holds the vault's key in memory."
+)
+
+
+def wipe_summary(result: WipeResult, *, open_elsewhere: bool) -> list[str]:
+    """The paragraphs that say what the wipe did, what it left, and what flash media may keep."""
+    folder = terminal_text(str(result.folder))
+    paragraphs = [
+        f"The vault in {folder} was wiped: its keys were overwritten and removed, and its "
+        "database removed. It cannot be opened any more, by you or by anyone."
+    ]
+    if result.left:
+        left = ", ".join(terminal_text(name) for name in result.left)
+        paragraphs.append(f"Left in the folder (not the vault's, so not touched): {left}.")
+    elif not result.folder_removed:
+        paragraphs.append("The empty folder could not be removed; it holds nothing of the vault.")
+    if open_elsewhere:
+        paragraphs.append(WIPE_OPEN_ELSEWHERE)
+    paragraphs.append(WIPE_FLASH_NOTE)
+    return paragraphs

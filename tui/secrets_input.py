@@ -1,4 +1,4 @@
-"""Getting passphrases, keyfiles and recovery keys from files or the terminal, never echoed.
+"""Getting passphrases, keyfiles, recovery keys and shares from files or the terminal, never echoed.
 
 A file's first line is the secret (one trailing newline removed); ``-`` means standard input. Without
 a file we prompt on the terminal itself (``/dev/tty``), with no echo. With neither, we stop with a
@@ -37,6 +37,17 @@ class StdinBudget:
 
 
 def read_first_line(source: str, purpose: str, stdin: StdinBudget) -> str:
+    text = read_secret_text(source, purpose, stdin)
+    line = text.split("\n", 1)[0].removesuffix("\r")
+    if not line:
+        raise InvalidInput(
+            f"The {purpose} file is empty; its first line should hold the {purpose}."
+        )
+    return line
+
+
+def read_secret_text(source: str, purpose: str, stdin: StdinBudget) -> str:
+    """The whole of a small secret file (a share page holds its words among instructions)."""
     if source == "-":
         stdin.take(purpose)
         data = read_stdin(MAX_SECRET_FILE_BYTES + 1)
@@ -52,12 +63,7 @@ def read_first_line(source: str, purpose: str, stdin: StdinBudget) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput(f"The {purpose} file is not UTF-8 text.") from None
-    line = text.split("\n", 1)[0].removesuffix("\r")
-    if not line:
-        raise InvalidInput(
-            f"The {purpose} file is empty; its first line should hold the {purpose}."
-        )
-    return line
+    return text
 
 
 def read_stdin(limit: int) -> bytes:

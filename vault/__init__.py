@@ -73,6 +73,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     # custody
     "CustodyRecord": ("vault.custody.models", "CustodyRecord"),
     "CheckReport": ("vault.custody.models", "CheckReport"),
+    "BackupResult": ("vault.store.backup", "BackupResult"),
     # pictures
     "Preview": ("vault.media.imaging", "Preview"),
     "SimilarResult": ("vault.media.similar", "SimilarResult"),
@@ -99,6 +100,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "certificate_html": ("vault.bundle.documents", "certificate_html"),
     # the vault folder and the rules both front ends follow
     "holds_vault": ("vault.store.folder", "holds_vault"),
+    "wipe_vault": ("vault.store.wipe", "wipe"),
+    "ensure_wipeable": ("vault.store.wipe", "ensure_wipeable"),
+    "WipeResult": ("vault.store.wipe", "WipeResult"),
     "check_passphrase": ("vault.store.policy", "check_passphrase"),
     "check_keyfile": ("vault.store.policy", "check_keyfile"),
     "passphrase_advice": ("vault.store.policy", "passphrase_advice"),
@@ -115,6 +119,12 @@ _LAZY: dict[str, tuple[str, str]] = {
     "DemoVault": ("vault.host.demo", "DemoVault"),
     "create_demo": ("vault.host.demo", "create_demo"),
     "write_output_file": ("vault.host.outputs", "write_new"),
+    # recovery shares held by trusted people
+    "SharesIssued": ("vault.host.sharepages", "SharesIssued"),
+    "ShareSet": ("vault.host.sharepages", "ShareSet"),
+    "ShareInfo": ("vault.store.shares", "ShareInfo"),
+    "read_recovery_share": ("vault.store.shares", "share_info"),
+    "shares_given_message": ("vault.store.shares", "given_message"),
     "output_advice": ("vault.host.outputs", "exposure_advice"),
     # the version
     "VERSION": ("vault.version", "VERSION"),
@@ -136,6 +146,7 @@ __all__ = [
     "PROGRAM",
     "VERSION",
     "AddResult",
+    "BackupResult",
     "BundleUnusable",
     "Cancelled",
     "Case",
@@ -167,6 +178,9 @@ __all__ = [
     "Preview",
     "Provenance",
     "RecoveryKeyMistyped",
+    "ShareInfo",
+    "ShareSet",
+    "SharesIssued",
     "SimilarResult",
     "StorageError",
     "StorageFull",
@@ -178,6 +192,7 @@ __all__ = [
     "VaultLocked",
     "VerificationFailed",
     "VerifyResult",
+    "WipeResult",
     "WrongPassphrase",
     "activate_portable",
     "certificate_html",
@@ -187,6 +202,7 @@ __all__ = [
     "confirm_signer",
     "create_demo",
     "default_vault_path",
+    "ensure_wipeable",
     "find_portable_root",
     "holds_vault",
     "new_recipient_file",
@@ -195,8 +211,11 @@ __all__ = [
     "parse_tags",
     "passphrase_advice",
     "passphrase_warning",
+    "read_recovery_share",
+    "shares_given_message",
     "split_profile_link",
     "verify_bundle",
+    "wipe_vault",
     "write_output_file",
 ]
 
@@ -248,6 +267,8 @@ if TYPE_CHECKING:
         passphrase_advice,
         passphrase_warning,
     )
+    from vault.store.wipe import WipeResult, ensure_wipeable
+    from vault.store.wipe import wipe as wipe_vault
     from vault.version import PROGRAM, VERSION
 
 

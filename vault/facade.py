@@ -11,6 +11,7 @@ signed custody event, so the terminal app, the command line and the tests all dr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -20,12 +21,13 @@ from vault.evidence.api import EvidenceAPI
 from vault.imports.api import ImportsAPI
 from vault.media.api import MediaAPI
 from vault.store import keystore, lifecycle
+from vault.store.backup import BackupAPI
 from vault.store.keychange import KdfChoice
 
 __all__ = ["KdfChoice", "Vault"]
 
 
-class Vault(EvidenceAPI, CustodyAPI, MediaAPI, ImportsAPI, BundleAPI):
+class Vault(EvidenceAPI, CustodyAPI, MediaAPI, ImportsAPI, BundleAPI, BackupAPI):
     """An unlocked vault. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
 
     @classmethod
@@ -53,15 +55,18 @@ class Vault(EvidenceAPI, CustodyAPI, MediaAPI, ImportsAPI, BundleAPI):
         passphrase: str | None = None,
         keyfile: bytes | None = None,
         recovery_key: str | None = None,
+        recovery_shares: Sequence[str] | None = None,
         now: datetime | None = None,
         lock_wait: float = 3.0,
     ) -> Vault:
-        """Unlock with a passphrase (and keyfile) or a recovery key."""
+        """Unlock with a passphrase (and keyfile), a recovery key, or recovery shares (each
+        text a share, or a page or paragraphs holding several)."""
         opened = lifecycle.open_folder(
             Path(folder),
             secret=passphrase,
             keyfile=keyfile,
             recovery_key=recovery_key,
+            recovery_shares=recovery_shares,
             now=now,
             lock_wait=lock_wait,
         )

@@ -42,6 +42,7 @@ from crypto.keyslots import (
     keys_file_authentic,
     make_passphrase_slot,
     make_recovery_slot,
+    make_shares_slot,
     open_recovery_slot,
     sealed,
     serialize_keys_file,
@@ -692,14 +693,24 @@ def test_parse_size_limit(good_doc: dict[str, Any]) -> None:
         parse_keys_file(b" " * (10 * 1024 * 1024))
 
 
-def test_parse_accepts_limits(good_doc: dict[str, Any], legacy_doc: dict[str, Any]) -> None:
+def test_parse_accepts_limits(
+    good_doc: dict[str, Any], legacy_doc: dict[str, Any], keys: KeysFile, db_key: bytes
+) -> None:
     d = copy.deepcopy(good_doc)
     pending = {**d["slots"][1], "kind": "recovery-pending", "id": "ab" * 8}
-    d["slots"] = [*d["slots"], pending]
+    shares = make_shares_slot(
+        db_key, keys.vault_id, bytes(32), identifier=7, threshold=2, count=3, now=NOW
+    )
+    d["slots"] = [*d["slots"], pending, {**shares.to_json(), "check": _b64(shares.check())}]
     d["key_events"] = [{**d["key_events"][0], "id": str(uuid.uuid4())} for _ in range(32)]
     parsed = parse_keys_file(_dump(d))
-    assert len(parsed.slots) == c.MAX_SLOTS == 3 and len(parsed.key_events) == 32
-    assert [s.kind for s in parsed.slots] == ["passphrase", "recovery", "recovery-pending"]
+    assert len(parsed.slots) == c.MAX_SLOTS == 4 and len(parsed.key_events) == 32
+    assert [s.kind for s in parsed.slots] == [
+        "passphrase",
+        "recovery",
+        "recovery-pending",
+        "shares",
+    ]
     # One slot of either kind is enough to open with (the other may have been lost).
     for index in (0, 1):
         assert len(parse_keys_file(_dump({**d, "slots": [d["slots"][index]]})).slots) == 1

@@ -1,6 +1,7 @@
 """The ``evault`` commands, by what they work on: ``vaults`` (create, check, keys, identity, demo,
 the app), ``evidence`` (add, list, show, search, edit, delete, cases), ``bundles`` (export, verify,
-age keys for lawyers) and ``imports`` (platform exports, chats, picture hashes).
+age keys for lawyers), ``imports`` (platform exports, chats, picture hashes) and ``wipe`` (the
+emergency wipe).
 
 Each module has a ``register(command)`` that adds its commands to the parser, and one handler per
 command that opens the vault through :class:`tui.context.Context` and calls one ``Vault`` method.

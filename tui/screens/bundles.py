@@ -233,7 +233,9 @@ class VerifyScreen(VaultAccess, Screen[None]):
             yield Input(id="bundle")
             yield SafeLabel("Fingerprint the defender read to you (30 digits)")
             yield Input(id="key")
-            yield SafeLabel("For an encrypted bundle: your age key file, or the bundle's .key.age file")
+            yield SafeLabel(
+                "For an encrypted bundle: your age key file, or the bundle's .key.age file"
+            )
             yield Input(id="identity")
             yield SafeLabel("Passphrase of that .key.age file (if it has one)")
             yield Input(id="passphrase", password=True)
@@ -278,7 +280,9 @@ class VerifyScreen(VaultAccess, Screen[None]):
             return
         result = message.result
         if result.ok:
-            verdict = "VERIFIED: everything holds, and the signer is the vault whose digits you gave."
+            verdict = (
+                "VERIFIED: everything holds, and the signer is the vault whose digits you gave."
+            )
         elif result.intact and result.key_matched is None:
             verdict = (
                 "FILES INTACT, SIGNER NOT CONFIRMED: type the 30 digits the defender gave you "

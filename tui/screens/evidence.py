@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Select
 
 from tui.messages import ShowError
 from tui.screens.base import VaultAccess
+from tui.screens.wipe import wipe_binding
 from tui.terminal_text import terminal_text
 from tui.widgets.plain import plain
 from tui.widgets.safe import SafeLabel
@@ -80,6 +81,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         Binding("v", "verify", "Verify bundle", show=False),
         Binding("c", "cases", "Cases"),
         Binding("s", "settings", "Settings"),
+        wipe_binding(show=False),
     ]
 
     def __init__(self) -> None:

@@ -1,6 +1,10 @@
-"""Settings: change the passphrase, issue a new recovery key, show the identity, auto-lock time."""
+"""Settings: change the passphrase, issue a new recovery key, show the identity, auto-lock time,
+and back up now (a checked copy of the vault into another folder, made by a worker)."""
 
 from __future__ import annotations
+
+import threading
+from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
@@ -13,7 +17,7 @@ from textual.widgets import Button, Footer, Input, Static
 from tui.screens.base import VaultAccess
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.safe import SafeLabel, SafeStatic
-from vault import EvaultError, check_auto_lock_minutes, passphrase_advice
+from vault import BackupResult, EvaultError, check_auto_lock_minutes, passphrase_advice
 
 
 class StatusText(Message):
@@ -115,6 +119,14 @@ class SettingsScreen(VaultAccess, Screen[None]):
                 str(int(self.evault.auto_lock_seconds // 60)), id="autolock", type="integer"
             )
             yield Button("Save auto-lock time", id="save-autolock")
+            yield SafeLabel(
+                "Back up now — a checked copy on another stick or disk", classes="section"
+            )
+            yield Input(
+                id="backup-to",
+                placeholder="folder for the copy, e.g. /media/SECOND-STICK/Copy.evault",
+            )
+            yield Button("Back up now", id="backup")
             yield SafeStatic("", id="status", markup=False)
         yield Footer()
 
@@ -143,6 +155,8 @@ class SettingsScreen(VaultAccess, Screen[None]):
                 ),
                 self._new_recovery,
             )
+        elif event.button.id == "backup":
+            self._back_up()
         elif event.button.id == "save-autolock":
             value = self.query_one("#autolock", Input).value.strip()
             minutes = int(value) if value.isdigit() else 0
@@ -156,6 +170,42 @@ class SettingsScreen(VaultAccess, Screen[None]):
                 lambda _none: self._auto_lock_saved(minutes),
                 self._status,
             )
+
+    def _back_up(self) -> None:
+        """Copy the vault in a worker: the screen (and the panic key) never wait for it."""
+        typed = self.query_one("#backup-to", Input).value.strip()
+        if not typed:
+            self._status("Type the folder for the copy first (new or empty, or an earlier backup).")
+            return
+        folder = Path(typed).expanduser()
+        if not folder.is_absolute():
+            folder = self.evault.files_folder / folder  # the stick, in portable mode
+        self._status("Backing up and checking the copy…")
+        cancel = threading.Event()  # locking (the panic key) sets it: the copy stops at once
+        self.evault.task_started(cancel)
+
+        def failed(sentence: str) -> None:
+            self.evault.task_ended(cancel)
+            self._status(sentence)
+
+        def done(result: BackupResult) -> None:
+            self.evault.task_ended(cancel)
+            self._backed_up(result)
+
+        self.ask(lambda vault: vault.backup(folder, cancel=cancel), done, failed)
+
+    def _backed_up(self, result: BackupResult) -> None:
+        if not result.ok:
+            self._status(
+                "The new copy did not pass the check, so it was not put in place (an earlier "
+                "backup there is unchanged). Try another stick: " + " ".join(result.problems)
+            )
+            return
+        how = "brought up to date" if result.updated else "written"
+        self._status(
+            f"Backup {how} and checked ({result.items_checked} items): {result.folder}. It opens "
+            "with the same passphrase and recovery key; keep it as safe as the vault."
+        )
 
     def _auto_lock_saved(self, minutes: int) -> None:
         self.evault.auto_lock_seconds = minutes * 60

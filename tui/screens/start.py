@@ -1,4 +1,5 @@
-"""The first screens: unlock a vault, or create one and write down its recovery key.
+"""The first screens: unlock a vault (passphrase, recovery key or recovery shares), or create one
+and write down its recovery key.
 
 Unlocking and creating run Argon2id (about half a second, on purpose) in a worker thread, so the
 screen stays responsive; the worker posts the opened vault to the app (``tui.messages``) or a
@@ -20,6 +21,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from tui.messages import VaultCreated, VaultOpened, deliver
 from tui.screens.base import VaultAccess
+from tui.screens.wipe import wipe_binding
 from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
 from vault import EvaultError, passphrase_advice
@@ -38,15 +40,40 @@ class StartFailed(Message):
         self.text = text
 
 
-class UnlockScreen(VaultAccess, Screen[None]):
-    """Passphrase (and keyfile), or the recovery key."""
+SECRET_LABELS = {
+    "passphrase": ("Passphrase", "type your passphrase", True),
+    "recovery": ("Recovery key (9 groups of 4, as on your paper)", "XXXX-XXXX-…", False),
+    "shares": (
+        "Recovery share {n}: its words in order (the first four letters of each are enough)",
+        "word word word …",
+        False,
+    ),
+}
+SHARES_INTRO = (
+    "Type the shares your trusted people hold, one after another: each is checked as you press "
+    "Enter, and the vault opens once enough shares of the same set are given."
+)
 
-    BINDINGS = [Binding("ctrl+r", "toggle_recovery", "Use recovery key")]
+
+class UnlockScreen(VaultAccess, Screen[None]):
+    """Passphrase (and keyfile), the recovery key, or recovery shares typed one after another."""
+
+    BINDINGS = [
+        Binding("ctrl+r", "toggle_recovery", "Use recovery key"),
+        Binding("ctrl+t", "toggle_shares", "Use shares"),
+        wipe_binding(),
+    ]
 
     def __init__(self, vault_path: Path) -> None:
         super().__init__()
         self.vault_path = vault_path
-        self.recovery_mode = False
+        self.mode = "passphrase"
+        self.shares: dict[int, str] = {}  # share number -> its words, as typed
+        self.share_set: int | None = None
+
+    @property
+    def recovery_mode(self) -> bool:
+        return self.mode == "recovery"
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
@@ -58,6 +85,7 @@ class UnlockScreen(VaultAccess, Screen[None]):
             with Horizontal(classes="buttons"):
                 yield Button("Unlock", id="unlock", variant="primary")
                 yield Button("Use recovery key instead", id="recovery")
+                yield Button("Use shares instead", id="shares")
             yield SafeStatic("", id="status", markup=False)
         yield Footer()
 
@@ -65,24 +93,35 @@ class UnlockScreen(VaultAccess, Screen[None]):
         self.query_one("#secret", Input).focus()
 
     def action_toggle_recovery(self) -> None:
-        self.recovery_mode = not self.recovery_mode
-        label = self.query_one("#secret-label", Label)
+        self._set_mode("passphrase" if self.mode == "recovery" else "recovery")
+
+    def action_toggle_shares(self) -> None:
+        self._set_mode("passphrase" if self.mode == "shares" else "shares")
+
+    def _set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.shares = {}
+        self.share_set = None
         secret = self.query_one("#secret", Input)
-        button = self.query_one("#recovery", Button)
         secret.value = ""
-        if self.recovery_mode:
-            label.update("Recovery key (9 groups of 4, as on your paper)")
-            secret.password = False
-            secret.placeholder = "XXXX-XXXX-…"
-            button.label = "Use passphrase instead"
-        else:
-            label.update("Passphrase")
-            secret.password = True
-            secret.placeholder = "type your passphrase"
-            button.label = "Use recovery key instead"
-        self.query_one("#keyfile", Input).display = not self.recovery_mode
-        self.query_one("#keyfile-label", Label).display = not self.recovery_mode
+        self._label_secret()
+        self.query_one("#recovery", Button).label = (
+            "Use passphrase instead" if mode == "recovery" else "Use recovery key instead"
+        )
+        self.query_one("#shares", Button).label = (
+            "Use passphrase instead" if mode == "shares" else "Use shares instead"
+        )
+        self.query_one("#keyfile", Input).display = mode == "passphrase"
+        self.query_one("#keyfile-label", Label).display = mode == "passphrase"
+        self._status(SHARES_INTRO if mode == "shares" else "")
         secret.focus()
+
+    def _label_secret(self) -> None:
+        label, placeholder, password = SECRET_LABELS[self.mode]
+        self.query_one("#secret-label", Label).update(label.format(n=len(self.shares) + 1))
+        secret = self.query_one("#secret", Input)
+        secret.placeholder = placeholder
+        secret.password = password
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._unlock()
@@ -94,6 +133,8 @@ class UnlockScreen(VaultAccess, Screen[None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "recovery":
             self.action_toggle_recovery()
+        elif event.button.id == "shares":
+            self.action_toggle_shares()
         else:
             self._unlock()
 
@@ -101,11 +142,38 @@ class UnlockScreen(VaultAccess, Screen[None]):
         secret = self.query_one("#secret", Input).value
         keyfile_path = self.query_one("#keyfile", Input).value.strip()
         if not secret:
-            self._status("Type your passphrase first.")
+            self._status("Type your passphrase first." if self.mode == "passphrase" else "")
+            return
+        if self.mode == "shares" and not self._take_share(secret):
             return
         self._status("Unlocking…")
         self.query_one("#unlock", Button).disabled = True
         self._open(secret, keyfile_path)
+
+    def _take_share(self, text: str) -> bool:
+        """Check one typed share and keep it; True once enough shares of one set are given."""
+        from vault import read_recovery_share, shares_given_message  # noqa: PLC0415 - on use
+
+        secret = self.query_one("#secret", Input)
+        try:
+            info = read_recovery_share(text)
+        except EvaultError as exc:
+            self._status(exc.message)  # a mistyped word: the share stays, to be corrected
+            return False
+        if self.share_set is not None and info.set_number != self.share_set:
+            self._status(
+                f"That share is of set {info.set_number}, the ones before of set "
+                f"{self.share_set}. Check the set number on each page."
+            )
+            return False
+        self.share_set = info.set_number
+        self.shares[info.number] = text
+        secret.value = ""
+        if len(self.shares) >= info.needed:
+            return True
+        self._label_secret()
+        self._status(shares_given_message(len(self.shares), info.needed))
+        return False
 
     @work(thread=True, exclusive=True, group="unlock")
     def _open(self, secret: str, keyfile_path: str) -> None:
@@ -113,7 +181,9 @@ class UnlockScreen(VaultAccess, Screen[None]):
 
         try:
             keyfile = Path(keyfile_path).expanduser().read_bytes() if keyfile_path else None
-            if self.recovery_mode:
+            if self.mode == "shares":
+                vault = Vault.open(self.vault_path, recovery_shares=list(self.shares.values()))
+            elif self.mode == "recovery":
                 vault = Vault.open(self.vault_path, recovery_key=secret)
             else:
                 vault = Vault.open(self.vault_path, passphrase=secret, keyfile=keyfile)
@@ -132,6 +202,10 @@ class UnlockScreen(VaultAccess, Screen[None]):
     def on_start_failed(self, message: StartFailed) -> None:
         self._status(message.text)
         self.query_one("#unlock", Button).disabled = False
+        if self.mode == "shares":  # start again from the first share
+            self.shares = {}
+            self.share_set = None
+            self._label_secret()
         secret = self.query_one("#secret", Input)
         secret.value = ""
         secret.focus()

@@ -32,6 +32,7 @@ from vault.bundle.verify_result import TOOL, Check, ItemResult, Progress, Verify
 from vault.bundle.zipcheck import READ_BLOCK, Reader, layout_problem
 from vault.clock import format_utc, utc_now
 from vault.errors import BundleUnusable, Cancelled
+from vault.imports.parsers import ziplayout
 
 __all__ = [
     "READ_BLOCK",
@@ -90,6 +91,10 @@ def verify_zip(
     )
     try:
         archive_size = path.stat().st_size
+        with path.open("rb") as raw:
+            claimed = ziplayout.claimed_members(raw, archive_size)
+        if claimed is not None and claimed > layout.MAX_MEMBERS:
+            raise BundleUnusable("This file has far more members than any bundle; it was refused.")
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         raise BundleUnusable(

@@ -30,8 +30,12 @@ IO_MESSAGE = (
 )
 
 
-def connect(path: Path, db_key: bytes, *, create: bool = False) -> Connection:
-    """Open ``path`` keyed with ``db_key`` and prove the key; raise :class:`VaultDamaged` if not."""
+def connect(
+    path: Path, db_key: bytes, *, create: bool = False, read_only: bool = False
+) -> Connection:
+    """Open ``path`` keyed with ``db_key`` and prove the key; raise :class:`VaultDamaged` if not.
+
+    ``read_only`` opens it so that nothing can be written (a backup's copy is checked that way)."""
     if len(db_key) != c.DB_KEY_BYTES:
         raise ValueError("database key must be 32 bytes")
     if not create and not path.is_file():
@@ -40,7 +44,10 @@ def connect(path: Path, db_key: bytes, *, create: bool = False) -> Connection:
         # SQLite would take an emptied file for a new database and the schema would be rebuilt.
         raise VaultDamaged(DAMAGED_MESSAGE)
     try:
-        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+        target = path.absolute().as_uri() + "?mode=ro" if read_only else str(path)
+        conn = sqlcipher3.connect(
+            target, isolation_level=None, check_same_thread=False, uri=read_only
+        )
     except sqlcipher3.Error as exc:
         raise StorageError(IO_MESSAGE) from exc
     try:

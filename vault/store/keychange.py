@@ -1,4 +1,5 @@
-"""Changing keys: a new passphrase (and keyfile), a new recovery key (docs/format.md §2).
+"""Changing keys: a new passphrase (and keyfile), a new recovery key, recovery shares for
+trusted people (docs/format.md §2).
 
 Key changes rewrite ``vault.keys`` only; ``vault.db`` is not touched. Each change is noted in the
 key-events list of ``vault.keys`` (covered by the file's MAC) and becomes a signed custody event
@@ -30,6 +31,7 @@ from crypto.errors import DecryptionFailed, FormatError, RecoveryKeyTypo
 from crypto.kdf import Argon2Params, calibrate
 from crypto.keyslots import KeysFile, Keyslot
 from crypto.recovery import format_recovery_key, new_recovery_secret, parse_recovery_key
+from crypto.shares import IssuedShares, issue_shares
 from vault.custody import log as custody
 from vault.errors import InvalidInput, RecoveryKeyMistyped
 from vault.store import keystore, policy
@@ -38,6 +40,7 @@ from vault.store.session import Session, transaction
 KdfChoice = Callable[[], Argon2Params]  # the Argon2id settings for a new slot (tests: fast ones)
 
 PENDING = c.SLOT_KIND_RECOVERY_PENDING
+SHARES = c.SLOT_KIND_SHARES
 NO_PENDING = (
     "There is no new recovery key waiting to be confirmed. Make one with "
     "'evault recovery-key' (or Settings in the app)."
@@ -89,6 +92,8 @@ class KeyRing:
         self._db_key = db_key
         self._vouched = frozenset({opened.id} if altered else {s.id for s in keys.slots})
         self._pending_secret: tuple[str, bytes] | None = None  # (slot id, secret) made here
+        # (slot id, slot key) of a shares slot prepared but not yet installed.
+        self._prepared_shares_key: tuple[str, bytes] | None = None
         # The slot keys known to this session (vault/store/slotkeys.py), by slot id.
         self._slot_keys = {
             k: v for k, v in (slot_keys or {}).items() if k in {s.id for s in keys.slots}
@@ -189,6 +194,58 @@ class KeyRing:
         self._write(kept, new=None, event=None, stamp=stamp)
         self._pending_secret = None
 
+    def prepare_shares(
+        self, threshold: int, count: int, *, stamp: str
+    ) -> tuple[IssuedShares, Keyslot]:
+        """A new set of SLIP-39 shares and the slot wrapping the database key under its secret.
+
+        Nothing is written: the pages go to the holders' folder first, then
+        :meth:`install_shares` saves the slot, so a failed write never leaves a set nobody has.
+        """
+        try:
+            issued = issue_shares(threshold, count)
+        except FormatError as exc:
+            raise InvalidInput(str(exc)) from None
+        slot = keyslots.make_shares_slot(
+            self._db_key,
+            self.keys.vault_id,
+            issued.secret,
+            identifier=issued.identifier,
+            threshold=threshold,
+            count=count,
+            now=stamp,
+        )
+        self._prepared_shares_key = (slot.id, keyslots.shares_slot_key(slot, issued.secret))
+        return issued, slot
+
+    def install_shares(self, slot: Keyslot, *, stamp: str) -> None:
+        """Save ``slot`` in place of the old shares slot, in one atomic write: from then on the
+        old set no longer opens this vault.keys (docs/format.md §2.7)."""
+        event = "key.shares_issued" if self.shares is None else "key.shares_replaced"
+        others = tuple(s for s in self.keys.slots if s.kind != SHARES)
+        self._write((*others, slot), new=slot, event=event, stamp=stamp)
+        prepared = self._prepared_shares_key
+        if prepared is not None and prepared[0] == slot.id:
+            self._slot_keys[slot.id] = prepared[1]  # a rekey re-wraps this slot too (§3.4)
+        self._prepared_shares_key = None
+
+    def revoke_shares(self, *, stamp: str) -> bool:
+        """Remove the shares slot: no set of shares opens this vault.keys any more.
+
+        False when there was none (nothing is written).
+        """
+        old = self.keys.slot(SHARES)
+        if old is None:
+            return False
+        kept = tuple(s for s in self.keys.slots if s.kind != SHARES)
+        self._write(kept, new=None, event="key.shares_revoked", stamp=stamp, about=old)
+        return True
+
+    @property
+    def shares(self) -> Keyslot | None:
+        """The slot of the current set of recovery shares, if any."""
+        return self.keys.slot(SHARES)
+
     def _confirmed_secret(self, typed: str, pending: Keyslot) -> bytes:
         cleaned = "".join(ch for ch in typed.upper() if ch not in " -\t\r\n")
         if len(cleaned) == c.RECOVERY_GROUP:
@@ -225,6 +282,8 @@ class KeyRing:
         for slot in kept:
             if slot.id in trusted:
                 result.append(slot)
+            elif slot.kind == SHARES:
+                continue  # never sealed unvouched; the unlock notice said to issue new shares
             elif slot.kind == c.SLOT_KIND_PASSPHRASE:
                 raise InvalidInput(SET_PASSPHRASE_FIRST)
             elif not has_recovery:
@@ -232,14 +291,22 @@ class KeyRing:
         return result
 
     def _write(
-        self, slots: tuple[Keyslot, ...], *, new: Keyslot | None, event: str | None, stamp: str
+        self,
+        slots: tuple[Keyslot, ...],
+        *,
+        new: Keyslot | None,
+        event: str | None,
+        stamp: str,
+        about: Keyslot | None = None,
     ) -> None:
+        """Save ``slots`` sealed; ``event`` names the slot ``new`` (or ``about``, one removed)."""
         keys = replace(self.keys, slots=tuple(self._vouched_slots(slots, new)))
         if self.altered:  # events we cannot vouch for are not carried into a sealed file
             keys = replace(keys, key_events=())
             keys = _with_event(keys, "key.file_repaired", self.opened.id, stamp)
-        if event is not None and new is not None:
-            keys = _with_event(keys, event, new.id, stamp)
+        named = new or about
+        if event is not None and named is not None:
+            keys = _with_event(keys, event, named.id, stamp)
         self.keys = keystore.save(self.folder, keys, self._db_key)
         self._vouched = frozenset(s.id for s in self.keys.slots)
         ids = {s.id for s in self.keys.slots}

@@ -45,6 +45,12 @@ ALTERED_RECOVERY = (
     "recovery key may no longer open the vault: make a new recovery key now (evault "
     "recovery-key, or Settings in the app), then run a check."
 )
+ALTERED_SHARES = (
+    "The vault's key file (vault.keys) was changed outside evault since it was last saved "
+    "(damage, or someone who could reach the vault folder). Your evidence is unharmed, but the "
+    "recovery shares your trusted people hold may no longer open the vault: issue new shares "
+    "(evault recovery shares), then run a check."
+)
 ALTERED_EVENTS = (
     "The vault's key file (vault.keys) was changed outside evault since it was last saved "
     "(damage, or someone who could reach the vault folder). Your evidence is unharmed; change "
@@ -124,6 +130,8 @@ def notices(ring: KeyRing) -> tuple[str, ...]:
             found.append(ALTERED_PASSPHRASE)
         elif c.SLOT_KIND_RECOVERY in kinds:
             found.append(ALTERED_RECOVERY)
+        elif c.SLOT_KIND_SHARES in kinds:
+            found.append(ALTERED_SHARES)
         else:
             found.append(ALTERED_EVENTS)
     pending = ring.pending
@@ -180,4 +188,16 @@ def check_keys_file(ring: KeyRing, conn: Connection) -> tuple[list[str], list[st
     pending = keys.slot(c.SLOT_KIND_RECOVERY_PENDING)
     if pending is not None and not problems:
         notes.append(pending_note(pending))
+    shares = keys.slot(c.SLOT_KIND_SHARES)
+    if shares is not None and not problems:
+        notes.append(shares_note(shares))
     return problems, notes
+
+
+def shares_note(slot: Keyslot) -> str:
+    """Which set of recovery shares opens the vault (nothing secret: every page says it)."""
+    layout = slot.kdf["slip39"]
+    return (
+        f"Recovery shares: set {layout['identifier']}, issued on {slot.created[:10]}; any "
+        f"{layout['threshold']} of its {layout['count']} shares open the vault."
+    )

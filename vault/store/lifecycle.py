@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +24,19 @@ from crypto.keyslots import KeysFile
 from crypto.recovery import format_recovery_key, new_recovery_secret
 from vault.custody import log as custody
 from vault.errors import StorageError, VaultDamaged, VaultExists
-from vault.store import db, keychange, keystore, keytrust, policy, rekey, schema, slotkeys, unlock
+from vault.store import (
+    copyfolder,
+    db,
+    keychange,
+    keystore,
+    keytrust,
+    policy,
+    rekey,
+    schema,
+    shares,
+    slotkeys,
+    unlock,
+)
 from vault.store.folder import DB_NAME, JOURNAL_NAME, KEYS_NAME, LOCK_NAME
 from vault.store.fsutil import NEW_SUFFIX
 from vault.store.keychange import KdfChoice, KeyRing
@@ -118,16 +131,24 @@ def open_folder(
     recovery_key: str | None,
     now: datetime | None,
     lock_wait: float,
+    recovery_shares: Sequence[str] | None = None,
 ) -> Opened:
-    """Unlock the vault in ``folder`` with a passphrase (and keyfile) or a recovery key."""
+    """Unlock the vault in ``folder`` with a passphrase (and keyfile), a recovery key, or
+    recovery shares."""
+    _finish_backup(folder, lock_wait)
     keystore.load(folder)  # "not a vault" before waiting for a lock
-    if recovery_key is None:
+    if recovery_shares is not None:
+        shares.read_shares(recovery_shares)  # a mistyped share is said before waiting for a lock
+    elif recovery_key is None:
         policy.check_keyfile(keyfile, unlocking=True)  # /dev/null is no keyfile (before any KDF)
     lock = VaultLock(folder, wait_seconds=lock_wait)
     lock.acquire()
     try:
         keys = keystore.load(folder)  # re-read under the lock
-        db_key, slot, slot_key = unlock.unlock(keys, secret, keyfile, recovery_key)
+        if recovery_shares is not None:
+            db_key, slot, slot_key = shares.unlock_with_shares(keys, recovery_shares)
+        else:
+            db_key, slot, slot_key = unlock.unlock(keys, secret, keyfile, recovery_key)
         rekey.settle_unfinished(folder, db_key)  # a re-encryption cut off: finish or drop it
         journal = _journal_to_play_back(folder)
         conn = db.connect(folder / DB_NAME, db_key)  # plays a hot journal back on its first read
@@ -148,6 +169,16 @@ def open_folder(
         raise
     notices = keytrust.notices(keyring)
     return Opened(folder, session, public_key, keyring, lock, interrupted, notices)
+
+
+def _finish_backup(folder: Path, lock_wait: float) -> None:
+    """A backup into this folder that was killed after its copy was complete is put in place
+    first (vault.store.copyfolder), so a mixed pair of files is never opened. On read-only media
+    it cannot be, and the folder opens as it is."""
+    if not (folder / copyfolder.READY_NAME).is_dir():
+        return
+    with VaultLock(folder, wait_seconds=lock_wait), contextlib.suppress(OSError):
+        copyfolder.finish_interrupted(folder)
 
 
 def load_session(conn: db.Connection) -> tuple[Session, bytes]:

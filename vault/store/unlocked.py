@@ -23,6 +23,8 @@ import sqlcipher3
 from crypto import minisign, sshsig
 from crypto.fingerprint import fingerprint, fingerprint_v1
 from vault.errors import VaultLocked
+from vault.host import sharepages
+from vault.host.sharepages import ShareSet, SharesIssued
 from vault.store import keychange, policy, rekey, settings, slotkeys
 from vault.store.keychange import KdfChoice, KeyRing
 from vault.store.lifecycle import Opened
@@ -170,6 +172,48 @@ class Unlocked:
         """A new recovery key was made but not yet confirmed (the old one still opens the vault)."""
         with self._mutex:
             return self._keyring.pending is not None
+
+    def issue_recovery_shares(
+        self, threshold: int, count: int, folder: Path, *, now: datetime | None = None
+    ) -> SharesIssued:
+        """Split a new recovery secret among ``count`` trusted people, ``threshold`` of whom
+        together open the vault; one printable page each is written into ``folder`` (new or
+        empty). The new set replaces any earlier one, which then no longer opens vault.keys;
+        the change reaches the custody log at the next unlock (``key.shares_issued`` or
+        ``key.shares_replaced``).
+        """
+        stamp = now_text(now)
+        folder = Path(folder)
+        with self._mutex:
+            ring = self._open_keyring()
+            issued, slot = ring.prepare_shares(threshold, count, stamp=stamp)
+            sharepages.prepare_folder(folder)
+            pages = sharepages.write_pages(folder, issued, stamp[:10])
+            try:
+                ring.install_shares(slot, stamp=stamp)
+            except BaseException:
+                sharepages.remove_pages(pages)  # they would open nothing
+                raise
+            self._keep_slot_keys()  # so a later rekey can re-wrap the shares slot too
+        return SharesIssued(issued.identifier, threshold, count, pages)
+
+    def revoke_recovery_shares(self, *, now: datetime | None = None) -> bool:
+        """Withdraw the recovery shares: no set opens vault.keys any more (False: there were
+        none). Noted as ``key.shares_revoked``."""
+        with self._mutex:
+            revoked = self._open_keyring().revoke_shares(stamp=now_text(now))
+            self._keep_slot_keys()
+            return revoked
+
+    @property
+    def recovery_shares(self) -> ShareSet | None:
+        """The current set of recovery shares (its public layout), or None."""
+        with self._mutex:
+            slot = self._keyring.shares
+        if slot is None:
+            return None
+        layout = slot.kdf["slip39"]
+        return ShareSet(layout["identifier"], layout["threshold"], layout["count"], slot.created)
 
     def rekey(self, *, now: datetime | None = None) -> None:
         """Re-encrypt the database under a new random key (docs/format.md §3.4).

@@ -71,6 +71,17 @@ EVENT_WORDS: Final = {
         "The recovery key was replaced{slot}. The signing key stays the same."
     ),
     "key.keyfile_changed": "The key file was changed{slot}. The signing key stays the same.",
+    "key.shares_issued": (
+        "Recovery shares were given to trusted people{slot}. The signing key stays the same."
+    ),
+    "key.shares_replaced": (
+        "New recovery shares were given to trusted people; the earlier set no longer opens the "
+        "vault{slot}. The signing key stays the same."
+    ),
+    "key.shares_revoked": (
+        "The recovery shares held by trusted people were withdrawn{slot}. The signing key "
+        "stays the same."
+    ),
     "key.file_upgraded": (
         "vault.keys (the file holding the vault's wrapped keys) was rewritten in its newer, "
         "fully authenticated form{slot}. The keys stay the same."

@@ -58,3 +58,40 @@ def bad_members(
         if end > reach:
             reach, holder = end, (index, info)
     return [bad[i] for i in sorted(bad)]
+
+
+_EOCD = struct.Struct("<4s4H2LH")  # end of central directory record, before its comment
+_EOCD_SIGNATURE = b"PK\x05\x06"
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+_ZIP64_LOCATOR_SIGNATURE = b"PK\x06\x07"
+_ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
+_ZIP64_EOCD_SIGNATURE = b"PK\x06\x06"
+_MAX_COMMENT = 0xFFFF
+
+
+def claimed_members(fp: IO[bytes], size: int) -> int | None:
+    """How many members the ZIP's end record says it has, read before any member is.
+
+    ``zipfile`` builds an object for every central-directory entry as it opens a ZIP, which takes
+    seconds for a few hundred thousand: a file that claims far more members than any bundle can be
+    refused from this one number first. None when no end record is found (``zipfile`` then says
+    what is wrong). The larger of the entry counts is returned, as a hostile file may disagree.
+    """
+    tail_size = min(size, _EOCD.size + _MAX_COMMENT)
+    fp.seek(size - tail_size)
+    tail = fp.read(tail_size)
+    at = tail.rfind(_EOCD_SIGNATURE)
+    if at < 0 or len(tail) - at < _EOCD.size:
+        return None
+    _, _, _, on_disk, total, _, _, _ = _EOCD.unpack_from(tail, at)
+    count: int = max(on_disk, total)
+    locator_at = at - _ZIP64_LOCATOR.size
+    if locator_at >= 0 and tail[locator_at : locator_at + 4] == _ZIP64_LOCATOR_SIGNATURE:
+        _, _, eocd64_offset, _ = _ZIP64_LOCATOR.unpack_from(tail, locator_at)
+        if 0 <= eocd64_offset <= size - _ZIP64_EOCD.size:
+            fp.seek(eocd64_offset)
+            record = fp.read(_ZIP64_EOCD.size)
+            if record[:4] == _ZIP64_EOCD_SIGNATURE:
+                fields = _ZIP64_EOCD.unpack(record)
+                count = max(count, int(fields[6]), int(fields[7]))
+    return count

@@ -1,0 +1,75 @@
+"""`evault wipe`: destroy the vault in a hurry, with one deliberate confirmation and no passphrase.
+
+At a terminal it asks once: the defender types WIPE. Scripts (and a panic shortcut someone set up
+in advance) pass ``--yes``; without a terminal and without ``--yes`` nothing is removed. The
+lock is not waited for: a vault open in another evault window is wiped too, and the summary says
+so (``vault.store.wipe`` explains why).
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from typing import TYPE_CHECKING
+
+from tui import render
+from tui.commands import Command
+from tui.context import PROG, Context
+from vault import EXIT_OK, Cancelled, InvalidInput
+
+if TYPE_CHECKING:
+    from vault import WipeResult
+
+NOT_WIPED = "Not wiped: nothing was removed."
+
+
+def cmd_wipe(args: argparse.Namespace, ctx: Context) -> int:
+    from vault import ensure_wipeable, wipe_vault  # noqa: PLC0415 - loaded only for this command
+
+    folder = ctx.vault_path
+    ensure_wipeable(folder)  # "no vault here" before any question
+    if not args.yes:
+        if not ctx.interactive():
+            raise InvalidInput(
+                f"'{PROG} wipe' needs --yes when it is not run at a terminal. {NOT_WIPED}"
+            )
+        ctx.out.write(_wrap(render.WIPE_WARNING.format(folder=folder)))
+        typed = ctx.ask(f"Type {render.WIPE_WORD} to destroy it, or anything else to stop: ")
+        if typed is None or typed.strip().upper() != render.WIPE_WORD:
+            raise Cancelled(NOT_WIPED)
+    result = wipe_vault(folder)
+    if args.json:
+        render.emit_json(_as_json(result), ctx.out)
+    else:
+        paragraphs = render.wipe_summary(result, open_elsewhere=result.was_open)
+        ctx.out.write("\n".join(_wrap(p) for p in paragraphs))
+    return EXIT_OK
+
+
+def _wrap(paragraph: str) -> str:
+    return textwrap.fill(paragraph, width=79, break_long_words=False, break_on_hyphens=False) + "\n"
+
+
+def _as_json(result: WipeResult) -> dict[str, object]:
+    return {
+        "wiped": True,
+        "vault": str(result.folder),
+        "removed": list(result.removed),
+        "left": list(result.left),
+        "folder_removed": result.folder_removed,
+        "was_open_elsewhere": result.was_open,
+    }
+
+
+def register(command: Command) -> None:
+    p = command(
+        "wipe",
+        cmd_wipe,
+        "destroy this vault at once (no passphrase needed; cannot be undone except from a backup)",
+        json=True,
+    )
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="do not ask: wipe at once (for scripts and prepared shortcuts)",
+    )
