@@ -212,3 +212,22 @@ def test_no_vault_means_nothing_is_touched(tmp_path: Path, setup: str) -> None:
 
     assert "Nothing was removed" in excinfo.value.message
     assert (sorted(p.name for p in folder.iterdir()) if folder.exists() else None) == before
+
+
+def test_leftovers_of_a_killed_rekey_are_wiped_too(make_vault: MakeVault, tmp_path: Path) -> None:
+    """A re-encryption killed half-way (vault/store/rekey.py) leaves ``vault.keys.old`` (still
+    wrapping the old database key), ``vault.db.old`` and ``vault.db.rekey``: the wipe overwrites
+    the key file and removes them all, and the folder goes."""
+    folder, _ = _vault_with_evidence(make_vault)
+    keys = (folder / "vault.keys").read_bytes()
+    (folder / "vault.keys.old").write_bytes(keys)
+    (folder / "vault.db.old").write_bytes((folder / "vault.db").read_bytes())
+    (folder / "vault.db.rekey").write_bytes(os.urandom(4096))
+    os.link(folder / "vault.keys.old", tmp_path / "seen-old")
+
+    result = wipe_vault(folder)
+
+    assert {"vault.keys.old", "vault.db.old", "vault.db.rekey"} <= set(result.removed)
+    assert not folder.exists()
+    after = (tmp_path / "seen-old").read_bytes()
+    assert len(after) == len(keys) and after != keys and keys[:8] not in after

@@ -45,7 +45,9 @@ from vault.store.fsutil import NEW_SUFFIX, fsync_dir
 from vault.store.lock import VaultLock
 
 # Files that hold (wrapped) key material: overwritten before they are removed, first of all.
-KEY_FILES = (KEYS_NAME, KEYS_NAME + NEW_SUFFIX)
+# ".old": the second name a re-encryption gives the replaced file while it overwrites it
+# (vault/store/rekey.py); a kill there leaves it, and vault.keys.old still wraps the old key.
+KEY_FILES = (KEYS_NAME, KEYS_NAME + NEW_SUFFIX, KEYS_NAME + ".old")
 # Everything else that is the vault's own: the encrypted database and what SQLite or an
 # interrupted evault write leaves beside it (journals, a database being rebuilt), and the lock.
 DATA_FILES = (
@@ -55,6 +57,9 @@ DATA_FILES = (
     DB_NAME + "-shm",
     DB_NAME + NEW_SUFFIX,
     DB_NAME + NEW_SUFFIX + "-journal",
+    DB_NAME + ".rekey",  # a re-encryption's new database, before it replaces vault.db
+    DB_NAME + ".rekey-journal",
+    DB_NAME + ".old",
     LOCK_NAME,
 )
 VAULT_FILES = KEY_FILES + DATA_FILES
