@@ -25,14 +25,13 @@ if TYPE_CHECKING:
     from vault import Item
 
 DELETE_NOTE = (
-    "Deleting removes the content and the description. A signed record that an item with this "
-    "SHA-256 was deleted, and why, stays in the custody log."
+    "The content and description go. A signed record that an item with this SHA-256 was "
+    "deleted, and why, stays in the custody log."
 )
 PURGE_WARNING = (
-    "Delete for good: also removes its title, sender, tags and text from the custody log, and "
-    "re-encrypts the whole vault under a new key, so nothing of it can be read back, even with "
-    "your passphrase. This cannot be undone, and it takes longer on a large vault. Bundles you "
-    "already gave to someone are not changed."
+    "For good: its title, sender, tags and text leave the custody log too, and the vault is "
+    "re-encrypted, so nothing of it can be read back, even with your passphrase. This cannot be "
+    "undone. Bundles already given are not changed."
 )
 
 
@@ -49,20 +48,23 @@ class DeleteScreen(VaultAccess, ModalScreen[bool]):
         with VerticalScroll(classes="dialog wide"):
             yield SafeLabel("Delete this item", classes="dialog-title")
             yield SafeStatic(DELETE_NOTE, markup=False)
-            yield SafeLabel("Why you are deleting it (kept in the custody log)")
+            yield SafeLabel("Why you are deleting it (kept in the log)")
             yield Input("", id="delete-reason")
             yield TickBox("Delete for good (purge)", False, id="delete-purge")
-            yield SafeStatic(PURGE_WARNING, id="purge-warning", markup=False)
+            # The buttons before the warning, so they stay on an 80x24 screen; the warning
+            # still shows right below them.
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel", variant="primary")
                 yield Button("Delete", id="delete", variant="error")
             yield SafeStatic("", id="status", markup=False)
+            yield SafeStatic(PURGE_WARNING, id="purge-warning", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#delete-reason", Input).focus()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        self.query_one("#delete", Button).label = "Delete for good" if event.value else "Delete"
+        if event.value:  # on a small screen the warning is below the buttons: bring it into view
+            self.query_one("#purge-warning").scroll_visible(animate=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "cancel":
