@@ -15,13 +15,13 @@ from rich.console import Console
 from textual.widgets import Input, Static
 from textual.widgets._key_panel import BindingsTable, KeyPanel
 
-from tests.conftest import PASSPHRASE, MakeVault
+from tests.conftest import MakeVault
 from tests.tui.test_app import DEADLINE, SIZE, _app, _type, _unlock, _until
+from tests.vault.test_wipe import _nothing_opens
 from tui.app import EvaultApp
 from tui.screens.evidence import EvidenceScreen
 from tui.screens.start import CreateScreen, UnlockScreen
 from tui.screens.wipe import WipeDialog, WipedScreen
-from vault import NotAVault, Vault
 from vault.evidence.models import Metadata
 
 pytestmark = pytest.mark.slow
@@ -35,13 +35,6 @@ def kept(make_vault: MakeVault) -> tuple[Path, str]:
     folder = vault.folder
     vault.close()
     return folder, recovery
-
-
-def _nothing_opens(folder: Path, recovery: str) -> None:
-    with pytest.raises(NotAVault):
-        Vault.open(folder, passphrase=PASSPHRASE)
-    with pytest.raises(NotAVault):
-        Vault.open(folder, recovery_key=recovery)
 
 
 def _shown(app: EvaultApp) -> str:
