@@ -245,6 +245,16 @@ def rewrap(slot: Keyslot, slot_key: bytes, new_db_key: bytes, vault_id: str) -> 
     return _seal(slot_key, new_db_key, vault_id, slot)
 
 
+def open_with_slot_key(slot: Keyslot, slot_key: bytes, vault_id: str) -> bytes:
+    """The database key ``slot`` wraps, opened with a slot key kept from an earlier unlock.
+
+    Used to read an earlier backup after the vault was re-encrypted: its ``vault.keys`` still has
+    slots with the same headers, wrapping the old database key under the same slot keys.
+    :class:`DecryptionFailed` if ``slot_key`` is not this slot's key.
+    """
+    return _open(slot_key, vault_id, slot)
+
+
 def make_shares_slot(
     db_key: bytes,
     vault_id: str,

@@ -488,4 +488,6 @@ def test_a_renamed_case_still_verifies(make_vault: object, tmp_path: Path) -> No
     out = tmp_path / "renamed.zip"
     vault.export_bundle(out, case="New name")
     result = verify_zip(out)
-    assert result.intact, [c for c in result.checks if not c.ok] + [i for i in result.items if not i.ok]
+    assert result.intact, [c for c in result.checks if not c.ok] + [
+        i for i in result.items if not i.ok
+    ]

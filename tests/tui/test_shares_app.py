@@ -45,6 +45,12 @@ async def test_two_typed_shares_open_the_vault(make_vault: object, tmp_path: Pat
         await pilot.pause()
         assert "1 of 2 shares given" in _status(app)
         assert isinstance(app.screen, UnlockScreen) and secret.value == ""
+        # The same share again is named as such, and still counts once.
+        secret.value = words[0]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Share 1 was already given. 1 of 2 shares given" in _status(app)
+        assert isinstance(app.screen, UnlockScreen)
         secret.value = words[2]
         await pilot.press("enter")
         await _settle(app, pilot)

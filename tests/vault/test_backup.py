@@ -145,6 +145,56 @@ def test_a_backup_used_on_its_own_since_is_not_overwritten(vault: Vault, tmp_pat
     assert _tree(dest) == before
 
 
+def test_after_a_rekey_the_backup_is_brought_up_to_date(vault: Vault, tmp_path: Path) -> None:
+    dest = tmp_path / "copy"
+    vault.backup(dest)
+    added = vault.add_note("added after the first backup")
+    vault.rekey()
+
+    result = vault.backup(dest)
+
+    assert result.ok and result.updated and result.notes == []
+    vault.close()
+    with Vault.open(dest, passphrase=PASSPHRASE) as copy:
+        assert added.item_id in [i.id for i in copy.list_items()]
+
+
+def test_a_backup_used_on_its_own_is_not_overwritten_after_a_rekey_either(
+    vault: Vault, tmp_path: Path
+) -> None:
+    """The earlier copy is under the old database key; the kept slot keys still read it."""
+    dest = tmp_path / "copy"
+    vault.backup(dest)
+    with Vault.open(dest, passphrase=PASSPHRASE) as copy:
+        copy.add_note("evidence added to the copy only")
+    vault.rekey()
+    before = _tree(dest)
+
+    with pytest.raises(VaultExists, match="history this vault does not have"):
+        vault.backup(dest)
+    assert _tree(dest) == before
+
+
+def test_a_backup_under_keys_the_vault_no_longer_has_is_replaced_with_a_note(
+    vault: Vault, tmp_path: Path
+) -> None:
+    """New passphrase, new recovery key and a rekey: nothing this vault holds opens the earlier
+    copy, so it cannot be checked; the result says so rather than staying silent."""
+    dest = tmp_path / "copy"
+    vault.backup(dest)
+    vault.change_passphrase("a new passphrase for this vault", kdf=fast_kdf)
+    vault.confirm_recovery_key(vault.new_recovery_key().split("-")[-1])
+    vault.rekey()
+
+    result = vault.backup(dest)
+
+    assert result.ok and result.updated
+    assert any("could not check" in note for note in result.notes)
+    vault.close()
+    with Vault.open(dest, passphrase="a new passphrase for this vault") as copy:
+        assert copy.check().ok
+
+
 def test_a_journal_left_in_the_backup_folder_is_not_played_onto_the_new_copy(
     vault: Vault, tmp_path: Path
 ) -> None:

@@ -205,6 +205,7 @@ class SettingsScreen(VaultAccess, Screen[None]):
         self._status(
             f"Backup {how} and checked ({result.items_checked} items): {result.folder}. It opens "
             "with the same passphrase and recovery key; keep it as safe as the vault."
+            + "".join(" " + note for note in result.notes)
         )
 
     def _auto_lock_saved(self, minutes: int) -> None:

@@ -166,6 +166,13 @@ class UnlockScreen(VaultAccess, Screen[None]):
                 f"{self.share_set}. Check the set number on each page."
             )
             return False
+        if info.number in self.shares:
+            secret.value = ""
+            self._status(
+                f"Share {info.number} was already given. "
+                + shares_given_message(len(self.shares), info.needed)
+            )
+            return False
         self.share_set = info.set_number
         self.shares[info.number] = text
         secret.value = ""

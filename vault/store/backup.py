@@ -34,6 +34,8 @@ from typing import Any
 
 import sqlcipher3
 
+from crypto import keyslots
+from crypto.errors import DecryptionFailed
 from vault.custody import log as custody
 from vault.custody.models import CheckReport
 from vault.errors import (
@@ -45,7 +47,7 @@ from vault.errors import (
     VaultBusy,
     VaultExists,
 )
-from vault.store import copyfolder, db, keystore
+from vault.store import copyfolder, db, keystore, slotkeys
 from vault.store.folder import DB_NAME, KEYS_NAME
 from vault.store.keychange import KeyRing
 from vault.store.lock import VaultLock
@@ -164,8 +166,7 @@ class BackupAPI(Unlocked):
         except OSError as exc:
             raise _write_failed(dest, exc) from None
         updated = _earlier_backup(dest, self.vault_id)
-        if updated:
-            self._refuse_diverged(dest)
+        unchecked = self._refuse_diverged(dest) if updated else None
         if cancel is not None and cancel.is_set():
             raise Cancelled(STOPPED)
         try:
@@ -193,7 +194,8 @@ class BackupAPI(Unlocked):
             items_checked=report.items_checked,
             events_checked=report.events_checked,
             problems=list(report.problems),
-            notes=[n for n in report.notes if not _read_only_note(n)],
+            notes=[n for n in report.notes if not _read_only_note(n)]
+            + ([unchecked] if unchecked else []),
         )
 
     def _copy_into(
@@ -246,19 +248,18 @@ class BackupAPI(Unlocked):
         with self._mutex:
             return self._open_keyring().db_key
 
-    def _refuse_diverged(self, dest: Path) -> None:
+    def _refuse_diverged(self, dest: Path) -> str | None:
         """An earlier backup holding history this vault lacks is not overwritten (a copy that
-        was opened and used on its own, or an older vault backed up over a newer copy)."""
-        try:
-            conn = db.connect(dest / DB_NAME, self._db_key(), read_only=True)
-        except EvaultError:
-            return  # damaged, or under another key (re-keyed since): a fresh copy replaces it
-        try:
-            head = custody.head(conn)
-        except sqlcipher3.Error:  # unreadable: the fresh copy replaces it
-            return
-        finally:
-            conn.close()
+        was opened and used on its own, or an older vault backed up over a newer copy).
+
+        Returns a note when the earlier backup could not be read to tell: it is then replaced."""
+        head = self._earlier_head(dest)
+        if head is None:
+            return (
+                f"The earlier backup in {dest} was locked with a passphrase and recovery key this "
+                "vault no longer has, so evault could not check whether it had been used on its "
+                "own; it was replaced by this copy."
+            )
         with self._mutex:
             row = self.session.conn.execute(
                 "SELECT hash FROM custody WHERE seq = ?", (head[0],)
@@ -269,6 +270,49 @@ class BackupAPI(Unlocked):
                 "changed on its own, or this is an older copy of the vault), so it was not "
                 "overwritten. Back up into a new folder instead."
             )
+        return None
+
+    def _earlier_head(self, dest: Path) -> tuple[int, str | None, str] | None:
+        """The newest custody entry of the earlier backup, or None if it cannot be read.
+
+        After ``rekey`` or ``rm --purge`` the earlier backup is under the old database key. Its
+        ``vault.keys`` wraps that key under the same slot keys as this vault's (same passphrase
+        or recovery key), and this vault keeps its slot keys, so the old key is unwrapped here
+        and used read-only, for this check only, never stored."""
+        for key in self._earlier_keys(dest):
+            try:
+                conn = db.connect(dest / DB_NAME, key, read_only=True)
+            except EvaultError:
+                continue
+            try:
+                return custody.head(conn)
+            except sqlcipher3.Error:
+                continue
+            finally:
+                conn.close()
+        return None
+
+    def _earlier_keys(self, dest: Path) -> list[bytes]:
+        """This vault's database key, then any key the earlier backup's slots yield to a kept slot
+        key (docs/format.md §3.4)."""
+        keys = [self._db_key()]
+        try:
+            earlier = keystore.load(dest)
+        except EvaultError:
+            return keys
+        with self._mutex:
+            kept = slotkeys.load(self.session.conn)
+        for slot in earlier.slots:
+            slot_key = kept.get(slot.id)
+            if slot_key is None or slot.damaged:
+                continue
+            try:
+                key = keyslots.open_with_slot_key(slot, slot_key, self.vault_id)
+            except DecryptionFailed:
+                continue
+            if key not in keys:
+                keys.append(key)
+        return keys
 
 
 def _stop_if(cancel: threading.Event | None) -> None:
