@@ -70,6 +70,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "parse_tags": ("vault.evidence.models", "parse_tags"),
     "Filters": ("vault.evidence.listing", "Filters"),
     "ItemRow": ("vault.evidence.listing", "ItemRow"),
+    "shown_title": ("vault.evidence.shown", "shown_title"),
+    "shown_item": ("vault.evidence.shown", "shown_item"),
     # custody
     "CustodyRecord": ("vault.custody.models", "CustodyRecord"),
     "CheckReport": ("vault.custody.models", "CheckReport"),
@@ -213,6 +215,8 @@ __all__ = [
     "passphrase_warning",
     "read_recovery_share",
     "shares_given_message",
+    "shown_item",
+    "shown_title",
     "split_profile_link",
     "verify_bundle",
     "wipe_vault",
@@ -235,6 +239,7 @@ if TYPE_CHECKING:
         Metadata,
         parse_tags,
     )
+    from vault.evidence.shown import shown_item, shown_title
     from vault.facade import Vault
     from vault.host.demo import DemoVault, create_demo
     from vault.host.outputs import exposure_advice as output_advice

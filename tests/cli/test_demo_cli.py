@@ -35,7 +35,9 @@ def test_demo_prints_where_the_passphrase_and_the_recovery_key(tmp_path: Path) -
     assert code == 0, err
     items = json.loads(listed)
     assert len(items) == 12
-    assert all(i["title"].startswith("DEMO") for i in items)
+    # A sensitive item shows a neutral title until revealed (`list --reveal`).
+    assert all(i["title"].startswith("DEMO") for i in items if not i["sensitive"])
+    assert [i["title"][:18] for i in items if i["sensitive"]] == ["Sensitive picture "]
     code, found, err = run_main([*_open_args(folder, tmp_path), "search", "meqaleni", "--json"])
     assert code == 0, err
     assert len(json.loads(found)) == 1

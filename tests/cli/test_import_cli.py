@@ -154,7 +154,11 @@ def search_one(run: Runner, words: str) -> dict[str, Any]:
 
 
 def item_titled(run: Runner, suffix: str) -> dict[str, Any]:
-    (found,) = [i for i in items(run) if i["title"].endswith(suffix)]
+    """The item whose real title ends with ``suffix`` (revealed: imported media are sensitive)."""
+    listed = run.json("list", "--reveal")
+    assert isinstance(listed, list)
+    (found,) = [i for i in listed if i["title"].endswith(suffix)]
+    assert isinstance(found, dict)
     return found
 
 

@@ -5,13 +5,27 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui import render
 from tui.commands import Command
 from tui.context import Context
 from tui.secrets_input import read_stdin
 from tui.terminal_text import terminal_text
-from vault import EXIT_OK, AddResult, InvalidInput, MessageFields, Metadata
+from vault import EXIT_OK, AddResult, InvalidInput, MessageFields, Metadata, shown_item
+
+if TYPE_CHECKING:
+    from vault import Item, Vault
+
+REVEAL_HOW = "details shown on the command line"
+
+
+def _shown(vault: Vault, items: list[Item], reveal: bool) -> list[Item]:
+    """What may be printed of ``items``: a sensitive item's title, description and file name
+    only with ``--reveal``, which is recorded in custody like the app's reveal."""
+    if reveal:
+        vault.record_reveal([i.id for i in items if i.sensitive], how=REVEAL_HOW)
+    return [shown_item(item, revealed=reveal) for item in items]
 
 
 def _metadata(args: argparse.Namespace) -> Metadata:
@@ -95,7 +109,7 @@ def _print_added(ctx: Context, args: argparse.Namespace, result: dict[str, objec
 
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
-        items = vault.list_items(include_deleted=args.all)
+        items = _shown(vault, vault.list_items(include_deleted=args.all), args.reveal)
     if args.json:
         render.emit_json([render.item_summary(i) for i in items], ctx.out)
     else:
@@ -105,7 +119,7 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
-        item = vault.get_item(args.id, include_deleted=True)
+        item = _shown(vault, [vault.get_item(args.id, include_deleted=True)], args.reveal)[0]
         origin = vault.import_provenance(item.id) if item.kind == "message" else None
     if args.json:
         data = item.to_json()
@@ -135,7 +149,7 @@ def cmd_get(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_search(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
-        items = vault.search(args.query)
+        items = _shown(vault, vault.search(args.query), args.reveal)
     if args.json:
         render.emit_json([render.item_summary(i) for i in items], ctx.out)
     else:
@@ -262,6 +276,15 @@ def _metadata_options(p: argparse.ArgumentParser, *, occurred: bool = True) -> N
     )
 
 
+def _reveal_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--reveal",
+        action="store_true",
+        help="also print the titles, descriptions and file names of sensitive items (hidden "
+        "otherwise; recorded in the custody log)",
+    )
+
+
 def register(command: Command) -> None:
     p = command("add", cmd_add, "add files as evidence (original bytes, unchanged)", json=True)
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -288,9 +311,11 @@ def register(command: Command) -> None:
 
     p = command("list", cmd_list, "list the evidence in the vault", json=True)
     p.add_argument("--all", action="store_true", help="include deleted items (tombstones)")
+    _reveal_option(p)
 
     p = command("show", cmd_show, "show an item's details (not its content)", json=True)
     p.add_argument("id")
+    _reveal_option(p)
 
     p = command(
         "get", cmd_get, "write an item's original bytes to a file (leaves the vault unencrypted)"
@@ -304,6 +329,7 @@ def register(command: Command) -> None:
         "search", cmd_search, "find items by words in titles, messages and details", json=True
     )
     p.add_argument("query")
+    _reveal_option(p)
 
     p = command(
         "log", cmd_log, "show the chain of custody (of the vault, or of one item)", json=True

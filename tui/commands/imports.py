@@ -19,7 +19,7 @@ from tui import render
 from tui.commands import Command
 from tui.context import Context
 from tui.terminal_text import terminal_text
-from vault import DATE_ORDERS, EXIT_OK, IMPORTERS, InvalidInput
+from vault import DATE_ORDERS, EXIT_OK, IMPORTERS, InvalidInput, shown_title
 
 if TYPE_CHECKING:
     from vault import Chat, ChatLine, ImportOptions, SimilarResult
@@ -194,7 +194,13 @@ def _choose_chat(chats: list[Chat], key: str, platform: str | None) -> Chat:
     return found[0]
 
 
-def _chat_line(line: ChatLine) -> str:
+REVEAL_HOW = "details shown on the command line"
+REVEAL_HELP = (
+    "also print the titles of sensitive items (hidden otherwise; recorded in the custody log)"
+)
+
+
+def _chat_line(line: ChatLine, reveal: bool) -> str:
     when = render.readable_time(line.time_utc) if line.time_utc else "time unknown"
     marks = []
     if line.attachments:
@@ -204,9 +210,10 @@ def _chat_line(line: ChatLine) -> str:
     if line.sensitive:
         marks.append("SENSITIVE")
     mark = f" [{', '.join(marks)}]" if marks else ""
-    sender = line.sender_name or line.sender_id or "(no sender)"
+    sender = line.sender_name or line.sender_id or "(no sender)"  # shown: not the content
+    title = shown_title(line, revealed=reveal, details=False)
     return (
-        f"{terminal_text(when):<23}  {terminal_text(sender)}: {terminal_text(line.title)}{mark}  "
+        f"{terminal_text(when):<23}  {terminal_text(sender)}: {terminal_text(title)}{mark}  "
         f"{terminal_text(line.item_id[:8])}\n"
     )
 
@@ -219,17 +226,21 @@ def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
         chat = _choose_chat(vault.chats(), args.chat_key, args.platform)
         lines = vault.chat_lines(chat.platform, chat.key, offset=args.offset, limit=args.limit)
+        if args.reveal:
+            vault.record_reveal([line.item_id for line in lines if line.sensitive], how=REVEAL_HOW)
     if args.json:
-        render.emit_json(
-            {"chat": chat.to_json(), "messages": [line.to_json() for line in lines]}, ctx.out
-        )
+        messages = [
+            dict(line.to_json(), title=shown_title(line, revealed=args.reveal, details=False))
+            for line in lines
+        ]
+        render.emit_json({"chat": chat.to_json(), "messages": messages}, ctx.out)
         return EXIT_OK
     ctx.out.write(
         f"{terminal_text(chat.title)} ({terminal_text(chat.platform)}): "
         f"{render.plural(chat.messages, 'message')}\n"
     )
     for line in lines:
-        ctx.out.write(_chat_line(line))
+        ctx.out.write(_chat_line(line, args.reveal))
     if not lines:
         ctx.out.write("No messages at this offset.\n")
     elif len(lines) == args.limit:
@@ -242,7 +253,7 @@ def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
 # ---------------------------------------------------------------------- similar, hashes
 
 
-def _print_similar(result: SimilarResult, out: TextIO) -> None:
+def _print_similar(result: SimilarResult, out: TextIO, reveal: bool) -> None:
     seen = f"Seen {render.plural(result.times_seen, 'time')}"
     chats = result.chats
     if chats:
@@ -265,7 +276,8 @@ def _print_similar(result: SimilarResult, out: TextIO) -> None:
         item = match.item
         this = "  (this item)" if item.id == result.item.id else ""
         out.write(
-            f"  distance {match.distance:<2}  {item.id[:8]}  {terminal_text(item.title)}  "
+            f"  distance {match.distance:<2}  {item.id[:8]}  "
+            f"{terminal_text(shown_title(item, revealed=reveal))}  "
             f"{render.human_size(item.size)}{this}\n"
         )
         for sighting in match.sightings:
@@ -280,10 +292,16 @@ def _print_similar(result: SimilarResult, out: TextIO) -> None:
 def cmd_similar(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
         result = vault.similar(args.id)
+        if args.reveal:
+            ids = [m.item.id for m in result.matches if m.item.sensitive]
+            vault.record_reveal(ids, how=REVEAL_HOW)
     if args.json:
-        render.emit_json(result.to_json(), ctx.out)
+        data = result.to_json()
+        for match, shown in zip(result.matches, data["matches"], strict=True):
+            shown["title"] = shown_title(match.item, revealed=args.reveal)
+        render.emit_json(data, ctx.out)
     else:
-        _print_similar(result, ctx.out)
+        _print_similar(result, ctx.out, args.reveal)
     return EXIT_OK
 
 
@@ -411,6 +429,7 @@ def register(command: Command) -> None:
         "--limit", type=int, default=CHAT_PAGE, metavar="N", help="show at most N messages"
     )
     p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N messages")
+    p.add_argument("--reveal", action="store_true", help=REVEAL_HELP)
 
     p = command(
         "similar",
@@ -419,6 +438,7 @@ def register(command: Command) -> None:
         json=True,
     )
     p.add_argument("id", metavar="ID", help="a picture's item id (or its first characters)")
+    p.add_argument("--reveal", action="store_true", help=REVEAL_HELP)
 
     p = command(
         "hashes",

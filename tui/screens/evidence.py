@@ -22,7 +22,7 @@ from tui.screens.wipe import wipe_binding
 from tui.terminal_text import terminal_text
 from tui.widgets.plain import plain
 from tui.widgets.safe import SafeLabel
-from vault import EvaultError, Filters, ItemRow
+from vault import EvaultError, Filters, ItemRow, shown_title
 
 PAGE = 200
 PREFETCH_MARGIN = 120  # start fetching the next page this many rows before the end
@@ -198,7 +198,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         return (
             "SENS" if row.sensitive else "",
             occurred,
-            row.title[:40],
+            shown_title(row, details=False)[:40],  # neutral while sensitive
             row.platform[:12],
             row.kind,
             (row.case or "")[:20],

@@ -46,6 +46,7 @@ from vault import (
     VaultLocked,
     parse_profile_links,
     parse_tags,
+    shown_title,
 )
 
 if TYPE_CHECKING:
@@ -365,7 +366,9 @@ class ChatScreen(VaultAccess, Screen[None]):
                 marks.append("MISS")
             if line.sensitive:
                 marks.append("SENS")
-            title = line.title if line.kind != "service" else f"({line.title})"
+            # A sensitive message's title is made from its text: neutral (its sender shows).
+            title = shown_title(line, details=False)
+            title = title if line.kind != "service" else f"({title})"
             table.add_row(
                 *map(
                     plain,

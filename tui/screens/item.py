@@ -1,7 +1,9 @@
 """One item: its details, SHA-256, custody timeline, and (on request) its content.
 
-Sensitive items show nothing of their content until the defender confirms a reveal; leaving the
-screen hides it again (the screen is discarded). Showing content is itself a custody event. Every
+Sensitive items show nothing of their content until the defender confirms a reveal, not even a
+title made from it (the heading and details show ``vault.shown_item``: a neutral title, the
+description and file name hidden); leaving the screen hides it again (the screen is discarded).
+Showing content is itself a custody event. Every
 read runs in a worker that posts what it found (messages below), so the screen never waits.
 """
 
@@ -25,7 +27,7 @@ from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.picture import picture_text
 from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
-from vault import EvaultError, VaultLocked, parse_tags
+from vault import EvaultError, VaultLocked, parse_tags, shown_item
 
 if TYPE_CHECKING:
     from vault import CustodyRecord, Item, Preview, Provenance, SimilarResult
@@ -110,6 +112,10 @@ class PictureDrawn(Message):
         self.reveal = reveal
 
 
+class DetailsRevealed(Message):
+    """A sensitive file this terminal cannot show was revealed: its details may show now."""
+
+
 class SeenText(Message):
     """Where this picture (or a re-posted copy) was seen: words only."""
 
@@ -133,6 +139,7 @@ class ItemScreen(VaultAccess, Screen[None]):
         super().__init__()
         self.item_id = item_id
         self.item: Item | None = None  # set once the worker has read it
+        self.origin: Provenance | None = None
         self.revealed = False
 
     def compose(self) -> ComposeResult:
@@ -175,11 +182,8 @@ class ItemScreen(VaultAccess, Screen[None]):
     def on_item_loaded(self, message: ItemLoaded) -> None:
         first = self.item is None
         item = self.item = message.item
-        self.query_one("#item-title", Label).update(item.title or "(untitled)")
-        rows = item_rows(item, readable=True)
-        if message.origin is not None:
-            rows += provenance_rows(message.origin, readable=True)
-        self.query_one("#details", Static).update(format_rows(rows))
+        self.origin = message.origin
+        self._show_details()
         if not self.revealed:
             self.query_one("#content", Static).update(self._placeholder(item))
         self._show_timeline(message.records)
@@ -192,6 +196,23 @@ class ItemScreen(VaultAccess, Screen[None]):
             self._load_similar()
             if not item.sensitive:
                 self._load_preview(reveal=False)
+
+    def _show_details(self) -> None:
+        """Heading and details; for a sensitive item, what may show before its reveal."""
+        if self.item is None:
+            return
+        item = shown_item(self.item, revealed=self.revealed)
+        self.query_one("#item-title", Label).update(item.title or "(untitled)")
+        rows = item_rows(item, readable=True)
+        if self.origin is not None:
+            rows += provenance_rows(self.origin, readable=True)
+        self.query_one("#details", Static).update(format_rows(rows))
+
+    def _now_revealed(self) -> None:
+        """The content was shown on purpose: the real title and details may show too."""
+        self.revealed = True
+        self._show_details()
+        self._load_timeline()  # the reveal is itself a custody event
 
     @work(thread=True, exclusive=True, group="timeline")
     def _load_timeline(self) -> None:
@@ -262,8 +283,7 @@ class ItemScreen(VaultAccess, Screen[None]):
         )
         content.update(picture_text(picture).append(caption))
         if message.reveal:
-            self.revealed = True
-            self._load_timeline()
+            self._now_revealed()
 
     @work(thread=True, exclusive=True, group="reveal")
     def _read_text(self) -> None:
@@ -280,8 +300,23 @@ class ItemScreen(VaultAccess, Screen[None]):
     def on_content_read(self, message: ContentRead) -> None:
         self.query_one("#content", Static).update(message.text)
         if message.revealed:
-            self.revealed = True
-            self._load_timeline()  # the reveal is itself a custody event
+            self._now_revealed()
+
+    @work(thread=True, exclusive=True, group="reveal")
+    def _reveal_details(self) -> None:
+        """Record the reveal of a sensitive file this terminal cannot show (its name shows)."""
+        vault, item = self.evault.vault, self.item
+        try:
+            if vault is None or item is None:
+                raise VaultLocked()
+            vault.record_reveal([item.id])
+        except EvaultError as exc:
+            self.post_message(ContentRead(exc.message))
+            return
+        self.post_message(DetailsRevealed())
+
+    def on_details_revealed(self, _message: DetailsRevealed) -> None:
+        self._now_revealed()
 
     def _placeholder(self, item: Item) -> str:
         if item.sensitive:
@@ -328,12 +363,14 @@ class ItemScreen(VaultAccess, Screen[None]):
                 f"{item.media_type}, {human_size(item.size)}. This terminal cannot show it; "
                 "use 'evault get' to save a copy you can open (the copy is not encrypted)."
             )
+            if item.sensitive:
+                self._reveal_details()
             return
         self._read_text()
 
     def action_edit(self) -> None:
         if self.item is not None:
-            self.app.push_screen(EditScreen(self.item), self._edited)
+            self.app.push_screen(EditScreen(self.item, revealed=self.revealed), self._edited)
 
     def _edited(self, changes: dict[str, Any] | None) -> None:
         if changes:
@@ -366,9 +403,14 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
         ("reason", "Why you are changing this (kept in the custody log)"),
     )
 
-    def __init__(self, item: Item) -> None:
+    # Made from the content or describing it: masked on a sensitive item not yet revealed (they
+    # can still be typed over; left alone they keep their value).
+    MASKED = ("title", "description")
+
+    def __init__(self, item: Item, *, revealed: bool = False) -> None:
         super().__init__()
         self.item = item
+        self.masked = item.sensitive and not revealed
 
     def _initial(self, name: str) -> str:
         """What the field shows at first: the stored value, with any control character shown
@@ -400,8 +442,9 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
         with VerticalScroll(classes="dialog wide"):
             yield SafeLabel("Edit details", classes="dialog-title")
             for name, label in self.FIELDS:
-                yield SafeLabel(label)
-                yield Input(self._initial(name), id=f"edit-{name}")
+                masked = self.masked and name in self.MASKED
+                yield SafeLabel(f"{label} (hidden: sensitive)" if masked else label)
+                yield Input(self._initial(name), id=f"edit-{name}", password=masked)
             yield TickBox(
                 "Sensitive (never previewed without asking)",
                 self.item.sensitive,

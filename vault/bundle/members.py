@@ -15,6 +15,7 @@ from crypto.sums import parse_sums
 from vault.bundle import layout
 from vault.bundle.verify_result import ItemResult, Progress, VerifyResult
 from vault.bundle.zipcheck import Reader
+from vault.evidence.shown import snapshot_title
 
 
 def check_sums(reader: Reader, result: VerifyResult) -> dict[str, str]:
@@ -81,7 +82,9 @@ def check_members(
         raw_size = entry.get("size")
         item = ItemResult(
             path=str(entry.get("path", "")),
-            title=str(metadata.get("title", "")),
+            # A sensitive item's title may be made from its text: neutral here, and so in
+            # every verify output and the certificate (the manifest keeps the real one).
+            title=snapshot_title(entry.get("kind"), entry.get("media_type"), metadata),
             sha256=str(entry.get("sha256", "")),
             size=raw_size if isinstance(raw_size, int) else -1,
         )

@@ -15,6 +15,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator
+from pathlib import PurePath
 from typing import Any, Protocol
 
 from crypto import minisign, sshsig
@@ -191,7 +192,10 @@ class Writer:
 
     def _write_item(self, zf: zipfile.ZipFile, number: int, item: Item) -> dict[str, Any]:
         if item.kind == "file":
-            path = layout.evidence_name(number, item.original_filename or item.title, "file")
+            name = item.original_filename or item.title
+            if item.sensitive:  # its name may say what it shows: only its type in the ZIP
+                name = "sensitive" + PurePath(name).suffix
+            path = layout.evidence_name(number, name, "file")
         else:
             path = layout.evidence_name(number, f"{item.kind}.txt", item.kind)
         digest = hashlib.sha256()

@@ -11,7 +11,7 @@ from typing import Any
 
 from vault.custody import log as custody
 from vault.evidence import adding, cases, editing, intake, listing, reading
-from vault.evidence.items import resolve_id
+from vault.evidence.items import load_item, resolve_id
 from vault.evidence.listing import Filters, ItemRow
 from vault.evidence.models import AddResult, Case, Item, MessageFields, Metadata
 from vault.store.session import now_text, transaction
@@ -143,6 +143,26 @@ class EvidenceAPI(Unlocked):
         """Items whose title, text or metadata contain every word typed (folded, prefix match)."""
         with self._mutex:
             return reading.search(self.session, query, limit=limit)
+
+    @calm
+    def record_reveal(
+        self, item_ids: Iterable[str], *, how: str = "details shown", now: datetime | None = None
+    ) -> int:
+        """Record that the withheld details (title, description, file name) of the sensitive
+        items among ``item_ids`` were shown on purpose (the command line's ``--reveal``): one
+        ``item.viewed`` event each, like the app's reveal, in one transaction. Returns how many."""
+        with self._mutex:
+            conn = self.session.conn
+            items = [load_item(conn, resolve_id(conn, i, include_deleted=True)) for i in item_ids]
+            sensitive = [item for item in items if item.sensitive]
+            if sensitive:
+                with transaction(conn):
+                    stamp = now_text(now)
+                    for item in sensitive:
+                        self.session.event(
+                            custody.ITEM_VIEWED, stamp, item=item, details={"how": how}
+                        )
+        return len(sensitive)
 
     @calm
     def read_content(

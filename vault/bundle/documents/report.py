@@ -25,7 +25,14 @@ from vault.bundle.documents.common import (
     _utc,
     digits_recipe,
 )
-from vault.bundle.documents.report_items import TEXT_KINDS, _item_block, _item_title, _summary
+from vault.bundle.documents.report_items import (
+    TEXT_KINDS,
+    _item_block,
+    _item_title,
+    _summary,
+    withheld_ids,
+)
+from vault.evidence.shown import snapshot_title
 
 FIELD_WORDS: Final = {
     "title": "title",
@@ -47,6 +54,10 @@ FIELD_WORDS: Final = {
     "message": "message details",
 }
 
+DETAILS_SHOWN: Final = (
+    "The hidden title and details of this sensitive evidence were shown in the vault{how} "
+    "(not its content)."
+)
 # One plain sentence per custody event type (docs/format.md §5). ``{…}`` are filled from
 # ``details`` (already escaped); unknown types are shown as their type name.
 EVENT_WORDS: Final = {
@@ -115,6 +126,9 @@ def _event_words(event: dict[str, Any]) -> str:
         return f"{prefix}{_e(value)}{suffix}" if value else ""
 
     template = EVENT_WORDS.get(kind)
+    if kind == "item.viewed" and _s(details.get("how")).startswith("details shown"):
+        # A reveal of a sensitive item's title and details, not of its content.
+        template = DETAILS_SHOWN
     if template is None:
         words = f"Event of type <code>{_e(kind) or '(none)'}</code>."
     else:
@@ -290,13 +304,23 @@ def report_html(
     }
     scope, texts_row = _texts_words(texts, include_sensitive_text)
     numbers = {_s(i.get("id")): n for n, i in enumerate(items, start=1) if i.get("id")}
-    titles = {_s(i.get("id")): _item_title(i) for i in items if i.get("id")}
+    withheld = withheld_ids(items, include_sensitive_text)
+    titles = {_s(i.get("id")): _item_title(i, withheld) for i in items if i.get("id")}
     for event in events:
-        # Titles of items known only from the log (e.g. a deletion) come from their snapshot.
-        item_id = _s(_dict(event.get("item")).get("id"))
+        # Titles of items known only from the log (e.g. a deletion) come from their snapshot,
+        # by the same rule: neutral for one marked sensitive.
+        event_item = _dict(event.get("item"))
+        item_id = _s(event_item.get("id"))
         snapshot = _dict(_dict(event.get("details")).get("metadata"))
         if item_id and not titles.get(item_id, "").strip() and _s(snapshot.get("title")).strip():
-            titles[item_id] = _s(snapshot.get("title"))
+            titles[item_id] = _s(
+                snapshot_title(
+                    event_item.get("kind"),
+                    snapshot.get("media_type"),
+                    snapshot,
+                    revealed=include_sensitive_text,
+                )
+            )
     signer = _dict(manifest.get("signer"))
     custody = _dict(manifest.get("custody"))
     fingerprint = _s(signer.get("fingerprint"))
@@ -345,7 +369,7 @@ def report_html(
             ]
         ),
         "<h2>Contents at a glance</h2>",
-        _summary(items, shown),
+        _summary(items, shown, withheld),
         "<h2>The items</h2>",
         "<p>Each item's SHA-256 identifies its exact bytes: a file with a different SHA-256 is not "
         "the same file. Times marked UTC were recorded by the vault; &ldquo;when it happened&rdquo; is "
@@ -357,7 +381,7 @@ def report_html(
             else ""
         )
         + "</p>",
-        *(_item_block(n, i, numbers, texts, shown) for n, i in enumerate(items, start=1)),
+        *(_item_block(n, i, numbers, texts, shown, withheld) for n, i in enumerate(items, start=1)),
         "<h2>Timeline (chain of custody)</h2>",
         "<p>Everything the vault recorded about these items, in time order. Each record is signed "
         "with the vault key and linked to the record before it; <code>evault verify</code> checks "

@@ -6,7 +6,10 @@ comes from the people threatening the defender. It is escaped by ``_e`` (which s
 and direction characters as ``[U+202E]``) and isolated line by line in ``<bdi>``, so it can
 neither become markup nor reorder the rest of the page. Pictures and other files are never shown.
 A text marked sensitive is withheld unless the person exporting chose to include it; a very long
-one is cut at ``TEXT_LIMIT`` characters, and the report says where the whole text is.
+one is cut at ``TEXT_LIMIT`` characters, and the report says where the whole text is. By the same
+choice, a sensitive item's title (often its first line, or a file's name), description, original
+file name and sender are withheld too (``withheld``: the ids of such items): the title shown is a
+neutral one (``vault.evidence.shown``), the rest says "withheld".
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ import re
 from typing import Any, Final
 
 from vault.bundle.documents.common import UNKNOWN, _dict, _e, _list, _or_dash, _s, _size, _utc
+from vault.evidence.shown import snapshot_title
 
 SENSITIVE_MARK: Final = "sensitive — not previewed"
 SENSITIVE_SHOWN_MARK: Final = "sensitive — text printed"
 TEXT_LIMIT: Final = 20_000
 """At most this many characters of a message or note are printed; the rest is in its file."""
 TEXT_KINDS: Final = frozenset({"message", "note"})
+WITHHELD: Final = "withheld (marked sensitive)"
 # An item block holding more than this (HTML characters) may break across pages; shorter ones
 # are kept on one page.
 LONG_BLOCK: Final = 2_500
@@ -62,8 +67,19 @@ def _machine(value: Any) -> str:
     return f'<span class="machine">{_e(text)}</span>' if text.strip() else "—"
 
 
-def _item_title(item: dict[str, Any]) -> str:
-    return _s(_dict(item.get("metadata")).get("title"))
+def _item_title(item: dict[str, Any], withheld: set[str]) -> str:
+    """The item's title, or a neutral one ("Sensitive picture (Telegram, …)") if withheld."""
+    revealed = _s(item.get("id")) not in withheld
+    meta = _dict(item.get("metadata"))
+    return _s(snapshot_title(item.get("kind"), item.get("media_type"), meta, revealed=revealed))
+
+
+def withheld_ids(items: list[dict[str, Any]], include_sensitive_text: bool) -> set[str]:
+    """The items marked sensitive whose title, description, file name and sender the report
+    withholds: all of them, unless the person exporting chose to print sensitive texts."""
+    if include_sensitive_text:
+        return set()
+    return {_s(i.get("id")) for i in items if _dict(i.get("metadata")).get("sensitive") is True}
 
 
 Field = tuple[str, str]  # a label and its value (HTML)
@@ -141,11 +157,13 @@ def _item_block(
     numbers: dict[str, int],
     texts: dict[str, str] | None,
     shown: set[str],
+    withheld: set[str],
 ) -> str:
     """One item: its fields (those with nothing recorded left out, so that several items fit on
     a printed page), then the text of a message or note."""
     meta = _dict(item.get("metadata"))
-    title = _item_title(item)
+    title = _item_title(item, withheld)
+    hide = _s(item.get("id")) in withheld
     kind = _s(item.get("kind"))
     flag = _flag(item, shown)
     rows: list[tuple[Field, ...]] = [
@@ -155,7 +173,7 @@ def _item_block(
             ("Added to the vault", _or_dash(_utc(meta.get("captured_at")))),
             ("Platform", _or_dash(meta.get("platform"))),
         ),
-        (("Sender", _or_dash(_sender(meta))),),
+        (("Sender", _e(WITHHELD) if hide and _sender(meta) else _or_dash(_sender(meta))),),
     ]
     message = _dict(meta.get("message"))
     if message:
@@ -172,7 +190,8 @@ def _item_block(
     if _s(meta.get("source_url")).strip():
         rows.append((("Source address", _machine(meta.get("source_url"))),))
     if _s(meta.get("original_filename")).strip():
-        rows.append((("Original file name", _machine(meta.get("original_filename"))),))
+        name = _e(WITHHELD) if hide else _machine(meta.get("original_filename"))
+        rows.append((("Original file name", name),))
     files = f'<code class="path">{_or_dash(item.get("path"))}</code>'
     text_path = _s(item.get("text_path")).strip()
     if text_path:
@@ -186,7 +205,8 @@ def _item_block(
         (("SHA-256", f'<span class="hash">{_or_dash(item.get("sha256"))}</span>'),),
     ]
     if _s(meta.get("description")).strip():
-        rows.append((("Description", f'<span class="text">{_e(meta.get("description"))}</span>'),))
+        description = WITHHELD if hide else _s(meta.get("description"))
+        rows.append((("Description", f'<span class="text">{_e(description)}</span>'),))
     tags = ", ".join(_s(t) for t in _list(meta.get("tags")))
     rows.append((("Case", _or_dash(meta.get("case"))), ("Tags", _or_dash(tags))))
     parent = _s(meta.get("parent_id")).strip()
@@ -212,24 +232,29 @@ def _when_short(meta: dict[str, Any]) -> str:
     return f"{_e(shown)} ({_e(tz)})"
 
 
-def _from(meta: dict[str, Any]) -> str:
-    """Platform and sender for the summary table (HTML): the sender's handle, else their id."""
+def _from(meta: dict[str, Any], hide: bool) -> str:
+    """Platform and sender for the summary table (HTML): the sender's handle, else their id
+    (``hide``: the platform only, for an item whose details are withheld)."""
     platform = _s(meta.get("platform")).strip()
     sender = _s(meta.get("sender_handle")).strip() or _s(meta.get("sender_id")).strip()
+    if hide:
+        sender = ""
     if platform and sender:
         return f"{_e(platform)}: {_machine(sender)}"
     return _e(platform) or (_machine(sender) if sender else "—")
 
 
-def _summary(items: list[dict[str, Any]], shown: set[str]) -> str:
+def _summary(items: list[dict[str, Any]], shown: set[str], withheld: set[str]) -> str:
     rows = []
     for number, item in enumerate(items, start=1):
         meta = _dict(item.get("metadata"))
         kind = _s(item.get("kind"))
+        hide = _s(item.get("id")) in withheld
         rows.append(
-            f"<tr><td>{number}</td><td>{_or_dash(_item_title(item))}{_flag(item, shown)}</td>"
+            f"<tr><td>{number}</td><td>{_or_dash(_item_title(item, withheld))}"
+            f"{_flag(item, shown)}</td>"
             f"<td>{_e(KIND_WORDS.get(kind, kind))}</td><td>{_when_short(meta)}</td>"
-            f"<td>{_or_dash(_utc(meta.get('captured_at')))}</td><td>{_from(meta)}</td></tr>"
+            f"<td>{_or_dash(_utc(meta.get('captured_at')))}</td><td>{_from(meta, hide)}</td></tr>"
         )
     if not rows:
         return "<p>This bundle holds no items.</p>"

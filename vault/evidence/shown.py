@@ -1,0 +1,116 @@
+"""What may be shown of a sensitive item before the defender reveals it: the one rule every front
+end (the app, the command line) and every bundle document follows.
+
+A title is often made from the content itself: an imported message takes its first line, a file
+its name ("me_at_the_beach.jpg"). For an item marked sensitive, that title, its description and
+its original file name are withheld until the defender reveals the item on purpose; what shows
+instead is a neutral title made only of facts that reveal nothing intimate: the kind of item, the
+platform and the time ("Sensitive message (Telegram, 2026-03-12 23:05)").
+
+What stays visible: the sender, the platform, the times, sizes, fingerprints, tags and the case.
+They are evidence metadata a defender and a lawyer work with, and a name with a time is not the
+intimate content; the content and the words made from it are what must not show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Final
+
+from vault.evidence.models import Item
+
+if TYPE_CHECKING:
+    # Types only: importing these would load the database layer, and the app's first screen is
+    # drawn before it is needed (docs/performance.md).
+    from vault.evidence.listing import ItemRow
+    from vault.imports.chats import ChatLine
+
+WITHHELD_FIELDS: Final = ("title", "description", "original_filename")
+WITHHELD_TEXT: Final = "(hidden until you reveal it)"
+
+
+def sensitive_noun(kind: str, media_type: str) -> str:
+    """'message', 'note', 'picture', 'video', 'audio recording' or 'file': what kind of thing it
+    is, from facts that say nothing of its content."""
+    if kind in ("message", "note"):
+        return kind
+    for prefix, noun in (("image/", "picture"), ("video/", "video"), ("audio/", "audio recording")):
+        if media_type.startswith(prefix):
+            return noun
+    return "file"
+
+
+def neutral_title(kind: str, media_type: str, platform: str = "", when: str | None = None) -> str:
+    """'Sensitive picture (Telegram, 2026-03-12 23:05)': kind, platform and time where known."""
+    where = [part for part in (platform.strip(), _minute(when)) if part]
+    suffix = f" ({', '.join(where)})" if where else ""
+    return f"Sensitive {sensitive_noun(kind, media_type)}{suffix}"
+
+
+def shown_title(
+    item: Item | ItemRow | ChatLine, *, revealed: bool = False, details: bool = True
+) -> str:
+    """The title to show for ``item``: its own title, or a neutral one while it is sensitive and
+    not revealed. ``details``: add the platform and time (leave them out where a table shows them
+    in columns of their own). An imported chat's line is always a message of that chat."""
+    if not item.sensitive or revealed:
+        return item.title
+    if hasattr(item, "time_utc"):  # a line of an imported chat: always a message
+        kind, media_type, platform, when = "message", "", "", item.time_utc
+    else:
+        kind, media_type, platform, when = (
+            item.kind,
+            item.media_type,
+            item.platform,
+            item.occurred_at,
+        )
+    if not details:
+        return neutral_title(kind, media_type)
+    return neutral_title(kind, media_type, platform, when)
+
+
+def is_withheld(item: Item | ItemRow | ChatLine, *, revealed: bool = False) -> bool:
+    """True when what is shown of ``item`` is not all there is (sensitive, not revealed)."""
+    return item.sensitive and not revealed
+
+
+def shown_item(item: Item, *, revealed: bool = False) -> Item:
+    """``item`` as it may be shown: for a sensitive item not revealed, a neutral title, and its
+    description and original file name replaced by a note that they are hidden. Everything else
+    (sender, times, fingerprint, tags, case) is kept. A copy: the item itself never changes."""
+    if not is_withheld(item, revealed=revealed):
+        return item
+    return replace(
+        item,
+        title=shown_title(item),
+        description=WITHHELD_TEXT if item.description.strip() else "",
+        original_filename=WITHHELD_TEXT if item.original_filename.strip() else "",
+    )
+
+
+def snapshot_title(
+    kind: Any, media_type: Any, metadata: dict[str, Any], *, revealed: bool = False
+) -> str:
+    """The title to show for an item described by a bundle's manifest (its ``kind``,
+    ``media_type`` and ``metadata`` snapshot, untrusted: any type may be there), by the same rule
+    as :func:`shown_title`; ``revealed``: the person exporting chose to print sensitive texts."""
+    title = str(metadata.get("title", ""))
+    if metadata.get("sensitive") is not True or revealed:
+        return title
+    return neutral_title(
+        _text(kind),
+        _text(media_type),
+        _text(metadata.get("platform")),
+        _text(metadata.get("occurred_at")),
+    )
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _minute(stamp: str | None) -> str:
+    """'2026-03-12T23:05:41+04:00' -> '2026-03-12 23:05' (as reported, in its own zone)."""
+    if not stamp or len(stamp) < 16 or stamp[10] not in "T ":
+        return ""
+    return f"{stamp[:10]} {stamp[11:16]}"
