@@ -245,7 +245,7 @@ async def test_unlock_lists_items_and_search_filters_live(
         assert table.row_count == 4
         marks = {str(table.get_row(k)[2]): str(table.get_row(k)[0]) for k in table.rows}
         # A sensitive item's own title ("Leaked photo") shows only after its reveal.
-        assert marks["Sensitive file"] == "SENS" and marks["Threat screenshot"] == ""
+        assert marks["Sensitive picture"] == "SENS" and marks["Threat screenshot"] == ""
         await pilot.press("slash")
         await _type(pilot, "tapacaq")
         await _until(
