@@ -5,7 +5,9 @@ read the custody log without anyone's actual threats on the projector. Everythin
 text written for the demo, in English, Azerbaijani and Russian; every title starts with "DEMO";
 the senders are invented handles and phone numbers from a range no one is issued (+994 00 …);
 the pictures are drawn in memory with Pillow and go straight into the vault (nothing is written to
-disk outside it). The "sensitive" picture is a grey placeholder that says so.
+disk outside it). The "sensitive" picture is a grey placeholder that says so; like any sensitive
+item, it shows under a neutral title ("Sensitive picture (Facebook Messenger, …)") until revealed,
+which is what a workshop practises.
 
 The vault is built only through the public :class:`Vault` API, so it is a real vault: the custody
 log, search and ``check`` behave exactly as they would with real evidence. The passphrase is public
