@@ -118,3 +118,20 @@ def test_list_reveal_records_one_view_per_sensitive_item(cli: Cli) -> None:
     cli("list", "--reveal")
     viewed = sorted(item_id for item_id, _ in cli.views())
     assert viewed == sorted([cli.ids["message"], cli.ids["photo"], cli.ids["chat_message"]])
+
+
+def test_log_json_hides_what_was_recorded_about_sensitive_items(cli: Cli) -> None:
+    """The custody events recorded each item's title, description and file name when it was
+    added: printed with the same rule (the signed log itself is unchanged: check passes)."""
+    hidden = cli("log", "--json")
+    assert planted_in(hidden) == []
+    assert "(hidden until you reveal it)" in hidden
+    assert cli.views() == []
+    shown = cli("log", "--json", "--reveal")
+    assert sorted(planted_in(shown)) == sorted(
+        [MESSAGE_WORD, FILE_WORD, DESCRIPTION_WORD, CHAT_WORD]
+    )
+    assert sorted(i for i, _ in cli.views()) == sorted(
+        [cli.ids["message"], cli.ids["photo"], cli.ids["chat_message"]]
+    )
+    assert "Everything holds" in cli("check")

@@ -171,17 +171,17 @@ async def test_no_sensitive_words_on_screen_before_the_reveal(
         )
         await _settle(app, pilot)
         nothing_planted(app, "the chat message's page")
-        item = app.screen
-        assert isinstance(item, ItemScreen)
+        chat_item = app.screen
+        assert isinstance(chat_item, ItemScreen)
         await pilot.press("space")
         await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the reveal question")
         await _press(app, pilot, "#yes")
-        await _until(pilot, lambda: item.revealed, "the chat message revealed")
+        await _until(pilot, lambda: chat_item.revealed, "the chat message revealed")
         await _settle(app, pilot)
         assert CHAT_WORD in frame(app)
         await pilot.press("escape")
         await _until(pilot, lambda: isinstance(app.screen, ChatScreen), "the chat again")
         nothing_planted(app, "the chat view after leaving a revealed message")
         assert app.vault is not None
-        views = [e.item_id for e in app.vault.custody_log() if e.type == "item.viewed"]
+        views = [e.item_id or "" for e in app.vault.custody_log() if e.type == "item.viewed"]
         assert sorted(views) == sorted([ids["message"], ids["photo"], ids["chat_message"]])

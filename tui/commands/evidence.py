@@ -160,6 +160,8 @@ def cmd_search(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
         records = vault.custody_log(args.id)
+        # What was recorded about a sensitive item (its title...) only with --reveal.
+        records = vault.shown_records(records, reveal=args.reveal, how=REVEAL_HOW)
     if args.json:
         render.emit_json([r.to_json() for r in records], ctx.out)
     else:
@@ -335,6 +337,7 @@ def register(command: Command) -> None:
         "log", cmd_log, "show the chain of custody (of the vault, or of one item)", json=True
     )
     p.add_argument("id", nargs="?")
+    _reveal_option(p)
 
     p = command("rm", cmd_rm, "delete an item's content, keeping a signed record of the deletion")
     p.add_argument("id")

@@ -7,15 +7,19 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vault.custody import log as custody
 from vault.evidence import adding, cases, editing, intake, listing, reading
 from vault.evidence.items import load_item, resolve_id
 from vault.evidence.listing import Filters, ItemRow
 from vault.evidence.models import AddResult, Case, Item, MessageFields, Metadata
+from vault.evidence.shown import shown_record
 from vault.store.session import now_text, transaction
 from vault.store.unlocked import Unlocked, calm
+
+if TYPE_CHECKING:
+    from vault.custody.models import CustodyRecord
 
 
 class EvidenceAPI(Unlocked):
@@ -163,6 +167,22 @@ class EvidenceAPI(Unlocked):
                             custody.ITEM_VIEWED, stamp, item=item, details={"how": how}
                         )
         return len(sensitive)
+
+    @calm
+    def shown_records(
+        self, records: list[CustodyRecord], *, reveal: bool = False, how: str = "details shown"
+    ) -> list[CustodyRecord]:
+        """Custody records as they may be printed: the details recorded about a sensitive item
+        (title, description, file name) hidden, unless ``reveal``, which is recorded like
+        :meth:`record_reveal`. Only what is printed changes, never the signed log."""
+        with self._mutex:
+            rows = self.session.conn.execute("SELECT id FROM items WHERE sensitive = 1")
+            sensitive = {str(r[0]) for r in rows.fetchall()}
+        concerned = list(dict.fromkeys(r.item_id for r in records if r.item_id in sensitive))
+        if reveal:
+            self.record_reveal([i for i in concerned if i is not None], how=how)
+            return records
+        return [shown_record(r, withheld=r.item_id in sensitive) for r in records]
 
     @calm
     def read_content(

@@ -14,12 +14,15 @@ intimate content; the content and the words made from it are what must not show.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
 from vault.evidence.models import Item
 
 if TYPE_CHECKING:
+    from vault.custody.models import CustodyRecord
+
     # Types only: importing these would load the database layer, and the app's first screen is
     # drawn before it is needed (docs/performance.md).
     from vault.evidence.listing import ItemRow
@@ -86,6 +89,24 @@ def shown_item(item: Item, *, revealed: bool = False) -> Item:
         description=WITHHELD_TEXT if item.description.strip() else "",
         original_filename=WITHHELD_TEXT if item.original_filename.strip() else "",
     )
+
+
+def shown_record(record: CustodyRecord, *, withheld: bool) -> CustodyRecord:
+    """A custody record as it may be printed: when ``withheld`` (its item is sensitive and not
+    revealed), the title, description and file name its details recorded (at creation, in a
+    change, at deletion) are replaced by a note that they are hidden. A copy, for display only:
+    the signed record itself never changes, and ``evault check`` verifies the stored one."""
+    if not withheld or not record.details:
+        return record
+    details = copy.deepcopy(record.details)
+    for part in (details.get("metadata"), details.get("changes")):
+        if isinstance(part, dict):
+            for name in WITHHELD_FIELDS:
+                if part.get(name):
+                    part[name] = WITHHELD_TEXT
+    if details.get("title"):
+        details["title"] = WITHHELD_TEXT
+    return replace(record, details=details)
 
 
 def snapshot_title(
