@@ -35,6 +35,7 @@ from tui.screens.evidence import EvidenceScreen
 from tui.screens.imports import ChatScreen, ChatsScreen
 from tui.screens.item import EditScreen, ItemScreen
 from tui.widgets.dialogs import ConfirmDialog
+from vault import Metadata
 
 pytestmark = pytest.mark.slow
 
@@ -185,3 +186,31 @@ async def test_no_sensitive_words_on_screen_before_the_reveal(
         assert app.vault is not None
         views = [e.item_id or "" for e in app.vault.custody_log() if e.type == "item.viewed"]
         assert sorted(views) == sorted([ids["message"], ids["photo"], ids["chat_message"]])
+
+
+async def test_revealing_a_file_the_terminal_cannot_show_shows_its_name(
+    make_vault: MakeVault, tmp_path: Path
+) -> None:
+    """A sensitive PDF or video has no preview: its reveal shows its real name and details, and
+    is recorded in custody like any other reveal."""
+    vault, _ = make_vault("pdf.evault")
+    pdf = tmp_path / f"{FILE_WORD}_contract.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n% a fictional document\n")
+    item_id = vault.add_file(pdf, Metadata(sensitive=True)).item_id
+    path = vault.folder
+    vault.close()
+    app = _app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        item = await _open_item(app, pilot, item_id)
+        assert "Sensitive file" in nothing_planted(app, "the sensitive PDF's page")
+        await pilot.press("space")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the reveal question")
+        await _press(app, pilot, "#yes")
+        await _until(pilot, lambda: item.revealed, "the PDF revealed")
+        await _settle(app, pilot)
+        assert FILE_WORD in frame(app)
+        assert "This terminal cannot show it" in str(item.query_one("#content", Static).render())
+        assert app.vault is not None
+        (viewed,) = [e for e in app.vault.custody_log(item_id) if e.type == "item.viewed"]
+        assert viewed.details["how"] == "details shown"

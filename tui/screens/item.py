@@ -112,10 +112,6 @@ class PictureDrawn(Message):
         self.reveal = reveal
 
 
-class DetailsRevealed(Message):
-    """A sensitive file this terminal cannot show was revealed: its details may show now."""
-
-
 class SeenText(Message):
     """Where this picture (or a re-posted copy) was seen: words only."""
 
@@ -272,10 +268,14 @@ class ItemScreen(VaultAccess, Screen[None]):
         content = self.query_one("#content", Static)
         picture = message.picture
         if picture is None:
-            content.update(
+            text = (
                 f"{item.media_type}, {human_size(item.size)}. No preview can be drawn for this "
                 "file; use 'evault get' to save a copy if you need to open it."
             )
+            if message.reveal and item.sensitive:
+                self._reveal_details(text)  # confirmed: at least its title and details show
+            else:
+                content.update(text)
             return
         caption = (
             f"\n{picture.format} picture, {picture.width_px}×{picture.height_px} pixels, "
@@ -303,20 +303,18 @@ class ItemScreen(VaultAccess, Screen[None]):
             self._now_revealed()
 
     @work(thread=True, exclusive=True, group="reveal")
-    def _reveal_details(self) -> None:
-        """Record the reveal of a sensitive file this terminal cannot show (its name shows)."""
-        vault, item = self.evault.vault, self.item
+    def _reveal_details(self, text: str) -> None:
+        """A confirmed reveal of a sensitive file this terminal cannot show: recorded, then
+        ``text`` shows, with the file's real title and details."""
+        vault = self.evault.vault
         try:
-            if vault is None or item is None:
+            if vault is None:
                 raise VaultLocked()
-            vault.record_reveal([item.id])
+            vault.record_reveal([self.item_id])
         except EvaultError as exc:
             self.post_message(ContentRead(exc.message))
             return
-        self.post_message(DetailsRevealed())
-
-    def on_details_revealed(self, _message: DetailsRevealed) -> None:
-        self._now_revealed()
+        self.post_message(ContentRead(text, revealed=True))
 
     def _placeholder(self, item: Item) -> str:
         if item.sensitive:
@@ -359,12 +357,14 @@ class ItemScreen(VaultAccess, Screen[None]):
             self._load_preview(reveal=item.sensitive)
             return
         if item.kind not in TEXT_KINDS:
-            self.query_one("#content", Static).update(
+            text = (
                 f"{item.media_type}, {human_size(item.size)}. This terminal cannot show it; "
                 "use 'evault get' to save a copy you can open (the copy is not encrypted)."
             )
             if item.sensitive:
-                self._reveal_details()
+                self._reveal_details(text)
+            else:
+                self.query_one("#content", Static).update(text)
             return
         self._read_text()
 
