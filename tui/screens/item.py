@@ -3,8 +3,8 @@
 Sensitive items show nothing of their content until the defender confirms a reveal, not even a
 title made from it (the heading and details show ``vault.shown_item``: a neutral title, the
 description and file name hidden); leaving the screen hides it again (the screen is discarded).
-Showing content is itself a custody event. Every
-read runs in a worker that posts what it found (messages below), so the screen never waits.
+Showing content is itself a custody event. Every read runs in a worker that posts what it found
+(messages below), so the screen never waits.
 """
 
 from __future__ import annotations
