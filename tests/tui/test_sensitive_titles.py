@@ -214,3 +214,8 @@ async def test_revealing_a_file_the_terminal_cannot_show_shows_its_name(
         assert app.vault is not None
         (viewed,) = [e for e in app.vault.custody_log(item_id) if e.type == "item.viewed"]
         assert viewed.details["how"] == "details shown"
+        await _until(
+            pilot,
+            lambda: "title and details shown" in str(item.query_one("#timeline", Static).render()),
+            "the reveal in the custody timeline",
+        )

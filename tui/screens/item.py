@@ -1,10 +1,8 @@
 """One item: its details, SHA-256, custody timeline, and (on request) its content.
 
-Sensitive items show nothing of their content until the defender confirms a reveal, not even a
-title made from it (the heading and details show ``vault.shown_item``: a neutral title, the
-description and file name hidden); leaving the screen hides it again (the screen is discarded).
-Showing content is itself a custody event. Every read runs in a worker that posts what it found
-(messages below), so the screen never waits.
+Sensitive items show nothing of their content, not even its title (``vault.shown_item``), until the
+defender confirms a reveal; leaving the screen hides it again (the screen is discarded). A reveal
+is a custody event. Every read runs in a worker that posts what it found: the screen never waits.
 """
 
 from __future__ import annotations
@@ -40,6 +38,8 @@ EVENT_WORDS = {
     "item.created": "added to the vault",
     "item.metadata_changed": "details edited",
     "item.viewed": "content shown",
+    "item.viewed details shown": "title and details shown (sensitive)",
+    "item.viewed details shown on the command line": "title and details shown (command line)",
     "item.exported": "original saved to a file",
     "item.deleted": "deleted",
     "bundle.export_started": "a bundle with it was written (export started)",
@@ -227,7 +227,10 @@ class ItemScreen(VaultAccess, Screen[None]):
     def _show_timeline(self, records: list[CustodyRecord]) -> None:
         self.query_one("#timeline", Static).update(
             "\n".join(
-                f"{readable_time(r.time)}  {EVENT_WORDS.get(r.type, r.type)}"
+                f"{readable_time(r.time)}  "
+                + EVENT_WORDS.get(
+                    f"{r.type} {r.details.get('how')}", EVENT_WORDS.get(r.type, r.type)
+                )
                 + (f' — "{r.reason}"' if r.reason else "")
                 for r in records
             )
@@ -403,8 +406,7 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
         ("reason", "Why you are changing this (kept in the custody log)"),
     )
 
-    # Made from the content or describing it: masked on a sensitive item not yet revealed (they
-    # can still be typed over; left alone they keep their value).
+    # Masked on a sensitive item not revealed (may be typed over; left alone, kept as they are).
     MASKED = ("title", "description")
 
     def __init__(self, item: Item, *, revealed: bool = False) -> None:
