@@ -164,6 +164,10 @@ class EvaultApp(App[None]):
             event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp
         ):
             self.touch()
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            take_paste = getattr(self.screen, "take_paste", None)
+            if take_paste is not None and take_paste(event.text):
+                return  # taken at once: no key typed after the paste can overtake it
         await super().on_event(event)
 
     def _check_idle(self) -> None:

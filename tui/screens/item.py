@@ -18,7 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from tui.render import format_rows, human_size, item_rows, provenance_rows, readable_time
-from tui.screens.base import VaultAccess
+from tui.screens.base import Form, VaultAccess
 from tui.screens.delete import DeleteScreen
 from tui.terminal_text import terminal_text
 from tui.widgets.dialogs import ConfirmDialog
@@ -397,7 +397,7 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
         return values[name]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog wide"):
+        with Form(classes="dialog wide"):  # no invisible focus stop before the first field
             yield SafeLabel("Edit details", classes="dialog-title")
             for name, label in self.FIELDS:
                 yield SafeLabel(label)
@@ -443,6 +443,7 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
         def failed(sentence: str) -> None:
             self.query_one("#save", Button).disabled = False
             self.query_one("#status", Static).update(sentence)
+            self.query_one("#status").scroll_visible(animate=False)  # below the fold at 80x24
 
         def saved(_item: Item) -> None:
             self.dismiss(changes)

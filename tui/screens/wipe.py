@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from tui import render
+from tui.screens.base import Form
 from tui.widgets.safe import SafeLabel, SafeStatic
 from vault import EvaultError
 
@@ -42,6 +43,7 @@ class WipeDialog(ModalScreen[bool]):
 
     BINDINGS = [Binding("escape", "back", "Back")]
     DEFAULT_CSS = "WipeDialog #status { margin-top: 1; }"
+    AUTO_FOCUS = "#word"
 
     def __init__(self, folder: Path) -> None:
         super().__init__()
@@ -58,9 +60,6 @@ class WipeDialog(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button("Keep the vault", id="keep", variant="primary")
                 yield Button("Wipe", id="wipe", variant="error")
-
-    def on_mount(self) -> None:
-        self.query_one("#word", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._decide()
@@ -104,7 +103,7 @@ class WipedScreen(Screen[None]):
         self.done = False
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        with Form(classes="form"):
             yield SafeLabel("Wiping the vault…", id="wiped-title", classes="screen-title")
             yield SafeStatic("", id="wiped-text", markup=False)
         yield Footer()
