@@ -129,9 +129,11 @@ class AddFilesScreen(StoppableTask, _Form):
                 yield SafeLabel("Add files as evidence", classes="screen-title")
                 yield SafeLabel("Files (one path per line; Enter in the picker adds a file)")
                 yield TextArea(id="paths")
-                yield SafeLabel("When it happened (e.g. 2026-03-09T21:14+04:00, or leave empty)")
+                yield SafeLabel(
+                    "When it happened: date and time, e.g. 2026-03-09 21:14 (or leave empty)"
+                )
                 yield Input(id="add-occurred")
-                yield SafeLabel("Time zone for a time without +04:00 (e.g. Asia/Baku)")
+                yield SafeLabel("Time zone where it happened, e.g. Asia/Baku (empty: not known)")
                 yield Input(id="add-zone")
                 yield from _metadata_inputs(self.prefix)
                 with Horizontal(classes="buttons"):
@@ -268,9 +270,9 @@ class MessageScreen(_TextForm):
             yield SafeLabel("Add a threat message", classes="screen-title")
             yield SafeLabel("The message, exactly as received (paste it)")
             yield TextArea(id="msg-text")
-            yield SafeLabel("When it was sent (e.g. 2026-03-09T21:14, or with +04:00)")
+            yield SafeLabel("When it was sent: date and time, e.g. 2026-03-09 21:14")
             yield Input(id="msg-sent")
-            yield SafeLabel("Time zone for a time without +04:00 (e.g. Asia/Baku; empty = unknown)")
+            yield SafeLabel("Time zone where it was sent, e.g. Asia/Baku (empty: not known)")
             yield Input(id="msg-zone")
             yield SafeLabel("Who received it")
             yield Input(id="msg-recipient")
