@@ -114,7 +114,7 @@ def item_rows(item: Item, *, readable: bool = False) -> list[tuple[str, str]]:
     original, derived = ("File name", "Copy of") if readable else ("Original name", "Derived from")
     # On screen, plain words for a defender (the guide says what they are); the command line keeps
     # the exact terms a lawyer's expert and scripts look for.
-    sha, media = ("Fingerprint", "File type") if readable else ("SHA-256", "Media type")
+    sha, media = ("File code", "File type") if readable else ("SHA-256", "Media type")
     rows: list[tuple[str, str]] = [
         ("ID", item.id),
         ("Kind", item.kind),

@@ -202,8 +202,8 @@ class ExportDoneScreen(VaultAccess, Screen[None]):
         r = self.result
         lines = [
             f"Bundle: {r.path}",
-            f"{r.items} item{'s' if r.items != 1 else ''}. Fingerprint of the bundle file "
-            f"(SHA-256), also in your custody log: {r.sha256}",
+            f"{r.items} item{'s' if r.items != 1 else ''}. The bundle's file code (SHA-256), "
+            f"also in your custody log: {r.sha256}",
         ]
         if r.key_path is not None:
             lines.append(

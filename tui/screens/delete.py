@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from vault import Item
 
 DELETE_NOTE = (
-    "The content and description go. A signed record that an item with this fingerprint "
+    "The content and description go. A signed record that an item with this file code "
     "(SHA-256) was deleted, and why, stays in the custody log."
 )
 PURGE_WARNING = (
