@@ -31,6 +31,7 @@ from tests.tui.test_app import (
     SIZE,
     _app,
     _listed,
+    _open_item,
     _press,
     _settle,
     _status_shows,
@@ -43,8 +44,10 @@ from tui.app import EvaultApp
 from tui.screens.add import AddFilesScreen, MessageScreen, NoteScreen
 from tui.screens.bundles import ExportScreen, VerifyScreen
 from tui.screens.cases import CasesScreen
+from tui.screens.delete import DeleteScreen
 from tui.screens.evidence import EvidenceScreen
 from tui.screens.imports import ImportScreen
+from tui.screens.item import EditScreen
 from tui.screens.settings import SettingsScreen
 from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
 
@@ -67,6 +70,7 @@ def _on_screen(app: EvaultApp, text: str) -> bool:
 
 def _in_view(app: EvaultApp, widget: Widget) -> bool:
     """The whole widget is drawn inside the 80x24 screen (not scrolled away, not cut)."""
+    _frame(app)  # draw the frame first: the compositor knows what is visible once it drew it
     visible = app.screen._compositor.visible_widgets
     if widget not in visible:
         return False
@@ -236,6 +240,29 @@ async def test_settings_and_cases_answers_on_screen(filled: tuple[Path, dict[str
         await _until(pilot, lambda: isinstance(app.screen, CasesScreen), "cases")
         await _press(app, pilot, "#rename")
         assert _on_screen(app, "Choose the case to rename first.")
+
+
+async def test_item_dialogs_answers_on_screen(filled: tuple[Path, dict[str, str]]) -> None:
+    """The delete and edit dialogs are taller than 24 rows: their answer is scrolled into view."""
+    folder, ids = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await _open_item(app, pilot, ids["shot"])
+        await pilot.press("d")
+        await _until(pilot, lambda: isinstance(app.screen, DeleteScreen), "the delete dialog")
+        await _press(app, pilot, "#delete")
+        await pilot.pause()
+        assert _on_screen(app, "Say why the item is deleted")
+        assert app.focused is app.screen.query_one("#delete-reason", Input)
+        await pilot.press("escape")
+        await pilot.press("e")
+        await _until(pilot, lambda: isinstance(app.screen, EditScreen), "the edit dialog")
+        app.screen.query_one("#edit-occurred", Input).value = "last Tuesday"
+        await _press(app, pilot, "#save")
+        await _status_shows(app, pilot, "is not a date and time I can read")
+        status = app.screen.query_one("#status", Static)
+        await _until(pilot, lambda: _in_view(app, status), "the answer scrolled into view")
 
 
 # ---------------------------------------------------------------- item 3: focus and typing

@@ -78,7 +78,7 @@ class DeleteScreen(VaultAccess, ModalScreen[bool]):
         status = self.query_one("#status", Static)
         if not reason:
             status.update("Say why the item is deleted; it is kept in the custody log.")
-            status.scroll_visible(animate=False)
+            self.call_after_refresh(status.scroll_visible, animate=False)
             self.query_one("#delete-reason", Input).focus()
             return
         purge = self.query_one("#delete-purge", Checkbox).value
@@ -90,7 +90,7 @@ class DeleteScreen(VaultAccess, ModalScreen[bool]):
         def failed(sentence: str) -> None:
             self.query_one("#delete", Button).disabled = False
             status.update(sentence)
-            status.scroll_visible(animate=False)
+            self.call_after_refresh(status.scroll_visible, animate=False)
 
         def deleted(_item: Item) -> None:
             self.dismiss(True)

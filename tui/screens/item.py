@@ -443,7 +443,8 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
         def failed(sentence: str) -> None:
             self.query_one("#save", Button).disabled = False
             self.query_one("#status", Static).update(sentence)
-            self.query_one("#status").scroll_visible(animate=False)  # below the fold at 80x24
+            # The answer is last, below the fold at 80x24: scroll to it once it is laid out.
+            self.call_after_refresh(self.query_one(Form).scroll_end, animate=False)
 
         def saved(_item: Item) -> None:
             self.dismiss(changes)
