@@ -50,6 +50,10 @@ class EvaultApp(App[None]):
         Binding("f12", "lock", "Lock now", show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("f1", "toggle_keys", "All keys", show=False),
+        # Priority: the focus moves the moment Tab is read, so what is typed right after it (fast,
+        # or by a password manager) goes to the next field, not the one before.
+        Binding("tab", "focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(

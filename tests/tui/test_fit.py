@@ -88,7 +88,7 @@ def _burst(app: EvaultApp, text: str) -> None:
     driver = app._driver
     assert driver is not None
     for ch in text:
-        key = {"/": "slash", " ": "space"}.get(ch, ch)
+        key = {"/": "slash", " ": "space", "\t": "tab"}.get(ch, ch)
         event = events.Key(key, ch)
         event.set_sender(app)
         driver.send_message(event)
@@ -313,6 +313,25 @@ async def test_typed_right_after_opening_export_lands_in_its_first_field(
             lambda: app.screen.query_one("#case", Input).value == "Calls at night",
             "the case name typed in its field",
         )
+
+
+async def test_fields_typed_with_tab_at_full_speed_each_get_their_words(
+    filled: tuple[Path, dict[str, str]],
+) -> None:
+    folder, _ = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press("s")
+        await _until(pilot, lambda: isinstance(app.screen, SettingsScreen), "settings")
+        await pilot.pause()
+        _burst(app, "first words\tsecond words")
+        await _until(
+            pilot,
+            lambda: app.screen.query_one("#new2", Input).value == "second words",
+            "the second field typed",
+        )
+        assert app.screen.query_one("#new1", Input).value == "first words"
 
 
 @pytest.mark.parametrize("word", ["xeberdarliq", "sekillerin"])
