@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from tui import render
-from tui.screens.base import Form
 from tui.widgets.safe import SafeLabel, SafeStatic
 from vault import EvaultError
 
@@ -103,7 +102,8 @@ class WipedScreen(Screen[None]):
         self.done = False
 
     def compose(self) -> ComposeResult:
-        with Form(classes="form"):
+        # A scrolling text, not a form: its one focus stop lets the arrow keys read it all.
+        with VerticalScroll(classes="form"):
             yield SafeLabel("Wiping the vault…", id="wiped-title", classes="screen-title")
             yield SafeStatic("", id="wiped-text", markup=False)
         yield Footer()
