@@ -315,6 +315,23 @@ async def test_typed_right_after_opening_export_lands_in_its_first_field(
         )
 
 
+async def test_settings_open_at_the_top_with_the_passphrase_field_focused(
+    filled: tuple[Path, dict[str, str]],
+) -> None:
+    folder, _ = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        assert app.vault is not None
+        fingerprint = app.vault.identity()["fingerprint"]
+        await pilot.press("s")
+        await _until(pilot, lambda: isinstance(app.screen, SettingsScreen), "settings")
+        await pilot.pause()
+        new1 = app.screen.query_one("#new1", Input)
+        assert app.focused is new1 and _in_view(app, new1)
+        assert _on_screen(app, "Settings") and _on_screen(app, fingerprint)
+
+
 async def test_fields_typed_with_tab_at_full_speed_each_get_their_words(
     filled: tuple[Path, dict[str, str]],
 ) -> None:
