@@ -27,6 +27,7 @@ from textual.widgets import (
 )
 
 from tests.conftest import PASSPHRASE
+from tests.importers.test_importing import first_export
 from tests.tui.test_app import (
     SIZE,
     _app,
@@ -265,6 +266,26 @@ async def test_item_dialogs_answers_on_screen(filled: tuple[Path, dict[str, str]
         await _until(pilot, lambda: _in_view(app, status), "the answer scrolled into view")
 
 
+async def test_import_report_on_screen(filled: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """An import's report is many lines: its start and its chats are drawn at 80x24."""
+    folder, _ = filled
+    export = first_export(tmp_path)
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press("i")
+        await _until(pilot, lambda: isinstance(app.screen, ImportScreen), "import")
+        app.screen.query_one("#path", Input).value = str(export)
+        await _press(app, pilot, "#import")
+        await _settle(app, pilot)
+        await _status_shows(app, pilot, "Naməlum Şəxs: 4 messages, 4 new")
+        await pilot.pause()
+        report = str(app.screen.query_one("#status", Static).render()).strip().splitlines()
+        assert len(report) > 8  # longer than a one-sentence answer
+        for line in (report[0], "Naməlum Şəxs: 4 messages, 4 new", report[-1]):
+            assert _on_screen(app, line), line
+
+
 # ---------------------------------------------------------------- item 3: focus and typing
 
 
@@ -294,7 +315,8 @@ async def test_screens_open_on_a_visible_field_and_tab_never_lands_on_nothing(
             assert focused is not None
             assert _in_view(app, focused), f"{screen_type.__name__}: {focused!r}"
             assert isinstance(
-                focused, Input | TextArea | Button | Checkbox | RadioSet | DirectoryTree
+                focused,
+                Input | TextArea | Button | Checkbox | RadioSet | DirectoryTree,
             ), f"{screen_type.__name__}: an invisible stop {focused!r}"
 
 

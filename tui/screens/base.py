@@ -36,12 +36,14 @@ class Form(VerticalScroll, can_focus=False):
 class StatusLine(SafeStatic):
     """The answer to what the defender just did, always on screen: it sits below the form (above
     the key list), never at the end of a form that runs past the bottom of an 80x24 terminal,
-    where nothing seemed to happen and a frightened person pressed again. Hidden while empty."""
+    where nothing seemed to happen and a frightened person pressed again. Hidden while empty.
+    A long answer (an import's report) may take most of the screen: by then the form is done."""
 
     DEFAULT_CSS = """
     StatusLine {
         height: auto;
-        max-height: 8;
+        max-height: 100%;  /* an import's report is long: the form above is done by then */
+        overflow-y: auto;
         padding: 0 2;
         border-top: solid $accent;
         text-style: bold;
