@@ -357,7 +357,7 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
         ("title", "Title"),
         ("description", "Description"),
         ("platform", "Platform"),
-        ("source_url", "URL"),
+        ("source_url", "Link where it was seen (URL)"),
         ("sender_handle", "Sender"),
         ("sender_id", "Sender id / phone"),
         ("occurred", "When it happened (e.g. 2026-03-09T21:14+04:00, or unknown)"),
