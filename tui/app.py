@@ -50,6 +50,10 @@ class EvaultApp(App[None]):
         Binding("f12", "lock", "Lock now", show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("f1", "toggle_keys", "All keys", show=False),
+        # Priority: the focus moves the moment Tab is read, so what is typed right after it (fast,
+        # or by a password manager) goes to the next field, not the one before.
+        Binding("tab", "focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(
@@ -164,6 +168,10 @@ class EvaultApp(App[None]):
             event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp
         ):
             self.touch()
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            take_paste = getattr(self.screen, "take_paste", None)
+            if take_paste is not None and take_paste(event.text):
+                return  # taken at once: no key typed after the paste can overtake it
         await super().on_event(event)
 
     def _check_idle(self) -> None:

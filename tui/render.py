@@ -112,14 +112,17 @@ def item_rows(item: Item, *, readable: bool = False) -> list[tuple[str, str]]:
     stamp = readable_time if readable else (lambda value: value or "")
     # Short labels on screen, so a SHA-256 fits an 80-column terminal beside its label.
     original, derived = ("File name", "Copy of") if readable else ("Original name", "Derived from")
+    # On screen, plain words for a defender (the guide says what they are); the command line keeps
+    # the exact terms a lawyer's expert and scripts look for.
+    sha, media = ("File code", "File type") if readable else ("SHA-256", "Media type")
     rows: list[tuple[str, str]] = [
         ("ID", item.id),
         ("Kind", item.kind),
         ("Title", item.title),
         ("Description", item.description),
-        ("SHA-256", item.sha256),
+        (sha, item.sha256),
         ("Size", f"{item.size} bytes ({human_size(item.size)})"),
-        ("Media type", item.media_type),
+        (media, item.media_type),
         (original, item.original_filename),
         ("Added", stamp(item.captured_at)),
         ("Happened", _reported(item.occurred_at, item.occurred_tz, item.occurred_utc, readable)),

@@ -416,15 +416,22 @@ async def test_add_message_form(filled: tuple[Path, dict[str, str]]) -> None:
         await pilot.pause()
         assert isinstance(app.screen, MessageScreen)
         app.screen.query_one("#msg-text", TextArea).text = "Bu son xəbərdarlıqdır"
-        app.screen.query_one("#msg-sent", Input).value = "2026-03-10T23:05"
-        app.screen.query_one("#msg-zone", Input).value = "Asia/Baku"
-        app.screen.query_one("#msg-platform", Input).value = "Instagram"
-        app.screen.query_one("#msg-sender-id", Input).value = "1789000000"
+        typed = {
+            "#msg-sent": "2026-03-10T23:05",
+            "#msg-zone": "Asia/Baku",
+            "#msg-platform": "Instagram",
+            "#msg-sender-id": "1789000000",
+        }
+        for field, value in typed.items():
+            app.screen.query_one(field, Input).value = value
         await _press(app, pilot, "#add")
         await _status_shows(app, pilot, "Message added")
         area = app.screen.query_one("#msg-text", TextArea)
-        assert area.text == ""  # cleared for the next one
+        assert area.text == ""  # cleared for the next one, its details too
+        assert app.screen.query_one("#msg-sent", Input).value == ""
         area.text = "Bu son xəbərdarlıqdır"  # the same message again: not stored twice
+        for field, value in typed.items():
+            app.screen.query_one(field, Input).value = value
         await _press(app, pilot, "#add")
         await _status_shows(app, pilot, "already in the vault")
         assert area.text == "Bu son xəbərdarlıqdır"  # kept, so nothing typed is lost

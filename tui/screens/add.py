@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
@@ -29,8 +29,8 @@ from textual.widgets import (
 )
 
 from tui.messages import Progress, ProgressPoster
-from tui.screens.base import StoppableTask, VaultAccess
-from tui.widgets.safe import SafeDirectoryTree, SafeLabel, SafeStatic
+from tui.screens.base import Form, StatusLine, StoppableTask, VaultAccess
+from tui.widgets.safe import SafeDirectoryTree, SafeLabel
 from tui.widgets.tickbox import TickBox
 from vault import (
     AddResult,
@@ -91,6 +91,18 @@ class _Form(VaultAccess, Screen[None]):
     def status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
 
+    def clear(self) -> None:
+        """After a success: an empty form, so nothing typed for one item lands on the next, and
+        the focus back on the first field (the status line says what was added)."""
+        for field in self.query(Input):
+            field.value = ""
+        for area in self.query(TextArea):
+            area.text = ""
+        for box in self.query(Checkbox):
+            box.value = False
+        if self.AUTO_FOCUS:
+            self.query_one(self.AUTO_FOCUS).focus()
+
 
 STOPPED = "Stopped. The files added before stopping are in the vault; nothing half-added was kept."
 
@@ -108,24 +120,27 @@ class AddFilesScreen(StoppableTask, _Form):
     """Choose files (typed paths or the file picker), describe them, add them."""
 
     prefix = "add"
+    AUTO_FOCUS = "#picker"
 
     def compose(self) -> ComposeResult:
-        with Horizontal():
+        with Horizontal(classes="panes"):
             yield SafeDirectoryTree(str(self.start), id="picker")
-            with VerticalScroll(classes="form"):
+            with Form(classes="form"):
                 yield SafeLabel("Add files as evidence", classes="screen-title")
                 yield SafeLabel("Files (one path per line; Enter in the picker adds a file)")
                 yield TextArea(id="paths")
-                yield SafeLabel("When it happened (e.g. 2026-03-09T21:14+04:00, or leave empty)")
+                yield SafeLabel(
+                    "When it happened: date and time, e.g. 2026-03-09 21:14 (or leave empty)"
+                )
                 yield Input(id="add-occurred")
-                yield SafeLabel("Time zone for a time without +04:00 (e.g. Asia/Baku)")
+                yield SafeLabel("Time zone where it happened, e.g. Asia/Baku (empty: not known)")
                 yield Input(id="add-zone")
                 yield from _metadata_inputs(self.prefix)
                 with Horizontal(classes="buttons"):
                     yield Button("Add", id="add", variant="primary")
                     yield Button("Back", id="back")
-                yield ProgressBar(id="progress", show_eta=False)
-                yield SafeStatic("", id="status", markup=False)
+        yield ProgressBar(id="progress", show_eta=False)
+        yield StatusLine()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -202,18 +217,17 @@ class AddFilesScreen(StoppableTask, _Form):
             )
         if problem:
             parts.append(problem)
+        else:
+            self.query_one("#progress", ProgressBar).display = False
+            self.clear()  # the files are in the vault: the form is ready for the next ones
+            parts.append("Pick more files, or press Escape to go back to the list.")
         self.status(" ".join(parts))
-        if not problem and not duplicates:
-            self.query_one("#paths", TextArea).text = ""
 
 
 class _TextForm(_Form):
     """A form around one typed or pasted text (a message, a note): Add, Back, a status line."""
 
     BINDINGS = [Binding("escape", "back", "Back")]
-
-    def on_mount(self) -> None:
-        self.query_one(f"#{self.prefix}-text", TextArea).focus()
 
     def action_back(self) -> None:
         self.dismiss(None)
@@ -229,9 +243,9 @@ class _TextForm(_Form):
         def done(answer: tuple[str, bool]) -> None:
             said, added = answer
             button.disabled = False
+            if added:  # stored: an empty form for the next one, the words say what happened
+                self.clear()
             self.status(said)
-            if added:
-                area.text = ""
 
         def failed(sentence: str) -> None:
             button.disabled = False
@@ -249,15 +263,16 @@ class MessageScreen(_TextForm):
     """Type or paste a threat message with where, when and who."""
 
     prefix = "msg"
+    AUTO_FOCUS = "#msg-text"
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        with Form(classes="form"):
             yield SafeLabel("Add a threat message", classes="screen-title")
             yield SafeLabel("The message, exactly as received (paste it)")
             yield TextArea(id="msg-text")
-            yield SafeLabel("When it was sent (e.g. 2026-03-09T21:14, or with +04:00)")
+            yield SafeLabel("When it was sent: date and time, e.g. 2026-03-09 21:14")
             yield Input(id="msg-sent")
-            yield SafeLabel("Time zone for a time without +04:00 (e.g. Asia/Baku; empty = unknown)")
+            yield SafeLabel("Time zone where it was sent, e.g. Asia/Baku (empty: not known)")
             yield Input(id="msg-zone")
             yield SafeLabel("Who received it")
             yield Input(id="msg-recipient")
@@ -265,7 +280,7 @@ class MessageScreen(_TextForm):
             with Horizontal(classes="buttons"):
                 yield Button("Add message", id="add", variant="primary")
                 yield Button("Back", id="back")
-            yield SafeStatic("", id="status", markup=False)
+        yield StatusLine()
         yield Footer()
 
     def submit(self, text: str) -> Callable[[Vault], tuple[str, bool]]:
@@ -280,7 +295,10 @@ class MessageScreen(_TextForm):
             result = vault.add_message(text, meta, fields)
             if result.duplicate:
                 return "This message is already in the vault (same text, sender and time).", False
-            return "Message added.", True
+            return (
+                "Message added. Paste the next one, or press Escape to go back to the list.",
+                True,
+            )
 
         return store
 
@@ -289,9 +307,10 @@ class NoteScreen(_TextForm):
     """A defender's own note: what happened, in their words (kept like any other evidence)."""
 
     prefix = "note"
+    AUTO_FOCUS = "#note-text"
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        with Form(classes="form"):
             yield SafeLabel("Write a note", classes="screen-title")
             yield SafeLabel("What happened, in your own words")
             yield TextArea(id="note-text")
@@ -305,7 +324,7 @@ class NoteScreen(_TextForm):
             with Horizontal(classes="buttons"):
                 yield Button("Add note", id="add", variant="primary")
                 yield Button("Back", id="back")
-            yield SafeStatic("", id="status", markup=False)
+        yield StatusLine()
         yield Footer()
 
     def submit(self, text: str) -> Callable[[Vault], tuple[str, bool]]:
@@ -318,6 +337,6 @@ class NoteScreen(_TextForm):
 
         def store(vault: Vault) -> tuple[str, bool]:
             vault.add_note(text, meta)
-            return "Note added.", True
+            return "Note added. Write another, or press Escape to go back to the list.", True
 
         return store

@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
+from textual.visual import VisualType
 from textual.widgets import Button, Static
 
+from tui.widgets.safe import SafeStatic
 from vault import EvaultError, VaultLocked
 
 if TYPE_CHECKING:
@@ -22,6 +25,38 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T")
+
+
+class Form(VerticalScroll, can_focus=False):
+    """A screen's scrolling form. Never a focus stop of its own: Textual's scrolling container
+    takes the focus by default, invisibly, and the first thing typed after Tab was lost (a case
+    name, a lawyer's key). Moving between its fields scrolls it all the same."""
+
+
+class StatusLine(SafeStatic):
+    """The answer to what the defender just did, always on screen: it sits below the form (above
+    the key list), never at the end of a form that runs past the bottom of an 80x24 terminal,
+    where nothing seemed to happen and a frightened person pressed again. Hidden while empty.
+    A long answer (an import's report) may take most of the screen: by then the form is done."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: auto;
+        max-height: 100%;  /* an import's report is long: the form above is done by then */
+        overflow-y: auto;
+        padding: 0 2;
+        border-top: solid $accent;
+        text-style: bold;
+    }
+    """
+
+    def __init__(self, status_id: str = "status") -> None:
+        super().__init__("", id=status_id, markup=False)
+        self.display = False
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        super().update(content, layout=layout)
+        self.display = bool(str(content).strip())
 
 
 class Answered(Message):

@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import Button, Footer, Input, ProgressBar, RadioSet, Static
 
 from tui.messages import Progress, ProgressPoster
-from tui.screens.base import VaultAccess
+from tui.screens.base import Form, StatusLine, VaultAccess
 from tui.terminal_text import terminal_text
 from tui.widgets.safe import SafeLabel, SafeStatic
-from tui.widgets.tickbox import TickBox
+from tui.widgets.tickbox import ChoiceButton, TickBox
 from vault import EvaultError, VaultLocked, output_advice, verify_bundle
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ class VerifyEnded(Message):
 
 class ExportScreen(VaultAccess, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back / stop")]
+    AUTO_FOCUS = "#case"
 
     def __init__(self) -> None:
         super().__init__()
@@ -60,18 +61,25 @@ class ExportScreen(VaultAccess, Screen[None]):
         self.running = False
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        with Form(classes="form"):
             yield SafeLabel("Export evidence for your lawyer", classes="screen-title")
             yield SafeLabel("Case to export (empty: everything in the vault)")
             yield Input(id="case")
             yield SafeLabel("Protect the bundle with")
             with RadioSet(id="protection"):
-                yield RadioButton("The lawyer's age key (safest)", id="by-key", value=True)
-                yield RadioButton("A passphrase you tell the lawyer by phone", id="by-passphrase")
-                yield RadioButton(
+                yield ChoiceButton(
+                    "Your lawyer's own key (safest: only the lawyer can open it)",
+                    id="by-key",
+                    value=True,
+                )
+                yield ChoiceButton("A passphrase you tell the lawyer by phone", id="by-passphrase")
+                yield ChoiceButton(
                     "Nothing (only for a stick you hand over in person)", id="by-nothing"
                 )
-            yield SafeLabel("Lawyer's age key (starts with age1…) or bundle passphrase")
+            yield SafeLabel(
+                "The lawyer's key (a line starting with age1 that the lawyer gives you; "
+                "'age' is the encryption tool), or the bundle passphrase"
+            )
             yield Input(id="secret", password=False)
             yield SafeLabel("Save the bundle as")
             yield Input(str(self.evault.exports_folder / "evidence-bundle.zip.age"), id="out")
@@ -85,8 +93,8 @@ class ExportScreen(VaultAccess, Screen[None]):
             with Horizontal(classes="buttons"):
                 yield Button("Export", id="export", variant="primary")
                 yield Button("Back", id="back")
-            yield ProgressBar(id="progress", show_eta=False)
-            yield SafeStatic("", id="status", markup=False)
+        yield ProgressBar(id="progress", show_eta=False)
+        yield StatusLine()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -118,7 +126,9 @@ class ExportScreen(VaultAccess, Screen[None]):
         mode = pressed.id if pressed is not None else "by-key"
         secret = self.query_one("#secret", Input).value.strip()
         if mode != "by-nothing" and not secret:
-            self._status("Give the lawyer's age key or a passphrase, or choose 'Nothing'.")
+            self._status(
+                "Type the lawyer's key (it starts with age1) or a passphrase, or choose 'Nothing'."
+            )
             return
         self.running = True
         self.cancel_event.clear()
@@ -182,6 +192,7 @@ class ExportScreen(VaultAccess, Screen[None]):
 
 class ExportDoneScreen(VaultAccess, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Done"), Binding("enter", "back", "Done", show=False)]
+    AUTO_FOCUS = "#done-button"
 
     def __init__(self, result: ExportResult) -> None:
         super().__init__()
@@ -191,7 +202,8 @@ class ExportDoneScreen(VaultAccess, Screen[None]):
         r = self.result
         lines = [
             f"Bundle: {r.path}",
-            f"{r.items} items. Its SHA-256 (in your custody log): {r.sha256}",
+            f"{r.items} item{'s' if r.items != 1 else ''}. The bundle's file code (SHA-256), "
+            f"also in your custody log: {r.sha256}",
         ]
         if r.key_path is not None:
             lines.append(
@@ -207,7 +219,7 @@ class ExportDoneScreen(VaultAccess, Screen[None]):
             "Read these digits to your lawyer over the phone or in person.",
             "They check that the bundle really comes from your vault:",
         ]
-        with VerticalScroll(classes="form"):
+        with Form(classes="form"):
             yield SafeLabel("Bundle ready", classes="screen-title")
             yield SafeStatic("\n".join(lines), id="done", markup=False)
             yield SafeStatic(r.fingerprint, id="fingerprint", classes="recovery", markup=False)
@@ -225,9 +237,10 @@ class VerifyScreen(VaultAccess, Screen[None]):
     """Verify a bundle: the same checks as 'evault verify', shown item by item."""
 
     BINDINGS = [Binding("escape", "back", "Back")]
+    AUTO_FOCUS = "#bundle"
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        with Form(classes="form"):
             yield SafeLabel("Verify an evidence bundle", classes="screen-title")
             yield SafeLabel("Bundle file")
             yield Input(id="bundle")
@@ -243,6 +256,7 @@ class VerifyScreen(VaultAccess, Screen[None]):
                 yield Button("Verify", id="verify", variant="primary")
                 yield Button("Back", id="back")
             yield SafeStatic("", id="result", markup=False)
+        yield StatusLine()
         yield Footer()
 
     def action_back(self) -> None:
@@ -252,7 +266,8 @@ class VerifyScreen(VaultAccess, Screen[None]):
         if event.button.id == "back":
             self.dismiss(None)
             return
-        self.query_one("#result", Static).update("Checking…")
+        self.query_one("#result", Static).update("")
+        self._status("Checking the bundle…")
         self._verify(
             Path(self.query_one("#bundle", Input).value.strip()).expanduser(),
             self.query_one("#key", Input).value.strip() or None,
@@ -276,7 +291,7 @@ class VerifyScreen(VaultAccess, Screen[None]):
 
     def on_verify_ended(self, message: VerifyEnded) -> None:
         if message.result is None:
-            self.query_one("#result", Static).update(terminal_text(message.problem or ""))
+            self._status(terminal_text(message.problem or ""))
             return
         result = message.result
         if result.ok:
@@ -317,3 +332,9 @@ class VerifyScreen(VaultAccess, Screen[None]):
             extra = "" if item.ok else ": " + "; ".join(item.problems)
             lines.append(f"{mark}  {terminal_text(item.path)}  {terminal_text(item.title + extra)}")
         self.query_one("#result", Static).update("\n".join(lines))
+        # The verdict stays in view below; the details follow the form, brought into view.
+        self._status(verdict + " The details are above.")
+        self.query_one("#result").scroll_visible(animate=False, top=True)
+
+    def _status(self, text: str) -> None:
+        self.query_one("#status", Static).update(text)

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select, Static
 
-from tui.screens.base import VaultAccess
+from tui.screens.base import Form, StatusLine, VaultAccess
 from tui.widgets.safe import SafeLabel, SafeStatic
 
 if TYPE_CHECKING:
@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 
 class CasesScreen(VaultAccess, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back")]
+    AUTO_FOCUS = "#new-name"
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        with Form(classes="form"):
             yield SafeLabel("Cases", classes="screen-title")
             yield SafeStatic("", id="case-list", markup=False)
             yield SafeLabel("New case", classes="section")
@@ -35,7 +36,7 @@ class CasesScreen(VaultAccess, Screen[None]):
             with Horizontal(classes="buttons"):
                 yield Button("Rename", id="rename")
                 yield Button("Back", id="back")
-            yield SafeStatic("", id="status", markup=False)
+        yield StatusLine()
         yield Footer()
 
     def on_mount(self) -> None:

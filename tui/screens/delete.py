@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
-from tui.screens.base import VaultAccess
+from tui.screens.base import Form, VaultAccess
 from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
 
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from vault import Item
 
 DELETE_NOTE = (
-    "The content and description go. A signed record that an item with this SHA-256 was "
-    "deleted, and why, stays in the custody log."
+    "The content and description go. A signed record that an item with this file code "
+    "(SHA-256) was deleted, and why, stays in the custody log."
 )
 PURGE_WARNING = (
     "For good: its title, sender, tags and text leave the custody log too, and the vault is "
@@ -39,13 +39,14 @@ class DeleteScreen(VaultAccess, ModalScreen[bool]):
     """Ask why, offer deletion for good with its warning, and delete (True once deleted)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#delete-reason"
 
     def __init__(self, item: Item) -> None:
         super().__init__()
         self.item = item
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog wide"):
+        with Form(classes="dialog wide"):
             yield SafeLabel("Delete this item", classes="dialog-title")
             yield SafeStatic(DELETE_NOTE, markup=False)
             yield SafeLabel("Why you are deleting it (kept in the log)")
@@ -58,9 +59,6 @@ class DeleteScreen(VaultAccess, ModalScreen[bool]):
                 yield Button("Delete", id="delete", variant="error")
             yield SafeStatic("", id="status", markup=False)
             yield SafeStatic(PURGE_WARNING, id="purge-warning", markup=False)
-
-    def on_mount(self) -> None:
-        self.query_one("#delete-reason", Input).focus()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         if event.value:  # on a small screen the warning is below the buttons: bring it into view
@@ -80,6 +78,8 @@ class DeleteScreen(VaultAccess, ModalScreen[bool]):
         status = self.query_one("#status", Static)
         if not reason:
             status.update("Say why the item is deleted; it is kept in the custody log.")
+            self.call_after_refresh(status.scroll_visible, animate=False)
+            self.query_one("#delete-reason", Input).focus()
             return
         purge = self.query_one("#delete-purge", Checkbox).value
         item_id = self.item.id
@@ -90,6 +90,7 @@ class DeleteScreen(VaultAccess, ModalScreen[bool]):
         def failed(sentence: str) -> None:
             self.query_one("#delete", Button).disabled = False
             status.update(sentence)
+            self.call_after_refresh(status.scroll_visible, animate=False)
 
         def deleted(_item: Item) -> None:
             self.dismiss(True)

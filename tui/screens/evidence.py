@@ -68,7 +68,9 @@ def _short_time(value: str | None) -> str:
 
 class EvidenceScreen(VaultAccess, Screen[None]):
     BINDINGS = [
-        Binding("slash", "focus_search", "Search"),
+        # Priority: handled the moment the app reads the key, before the keys typed after it, so
+        # a fast "/word" all lands in the search box (an Input takes its own "/" as a letter).
+        Binding("slash", "focus_search", "Search", priority=True),
         Binding("a", "add_files", "Add"),
         Binding("m", "add_message", "Message"),
         Binding("n", "add_note", "Add note", show=False),
@@ -83,6 +85,9 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         Binding("s", "settings", "Settings"),
         wipe_binding(show=False),
     ]
+    # Focused as the screen is built, never later: a focus arriving after the first keys would
+    # turn the rest of a fast-typed search into shortcuts.
+    AUTO_FOCUS = "#items"
 
     def __init__(self) -> None:
         super().__init__()
@@ -112,7 +117,6 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         for label, key in zip(COLUMNS, COLUMN_KEYS, strict=True):
             table.add_column(label, key=key)
         self.reload(choices=True)
-        table.focus()
 
     # ------------------------------------------------------------------ data
 
@@ -273,7 +277,22 @@ class EvidenceScreen(VaultAccess, Screen[None]):
     # ------------------------------------------------------------------ actions
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        # At once, not after a refresh (``Widget.focus``): the keys typed right after the "/",
+        # however fast, go to the search box, never to the list's one-letter shortcuts.
+        self.set_focus(self.query_one("#search", Input))
+
+    def take_paste(self, text: str) -> bool:
+        """Text pasted while the list has the focus is a search (a leading "/" is the search
+        key), never a string of shortcuts. Called by the app as it reads the paste, so the
+        search box has the focus before the next key is read; False: the search box has it."""
+        search = self.query_one("#search", Input)
+        if self.focused is search:
+            return False  # the box takes the paste itself
+        self.set_focus(search)
+        # Queued behind the focus (which selects the old words, as "/" does): the paste replaces
+        # them, and keys typed after it follow it.
+        search.post_message(events.Paste(text.lstrip().removeprefix("/")))
+        return True
 
     def action_open_item(self) -> None:
         table = self.query_one("#items", DataTable)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
@@ -33,9 +33,9 @@ from textual.widgets import (
 
 from tui.messages import Progress, ProgressPoster, ShowError
 from tui.render import human_size, import_summary, readable_time
-from tui.screens.base import StoppableTask, VaultAccess
+from tui.screens.base import Form, StatusLine, StoppableTask, VaultAccess
 from tui.widgets.plain import plain
-from tui.widgets.safe import SafeDirectoryTree, SafeLabel, SafeStatic
+from tui.widgets.safe import SafeDirectoryTree, SafeLabel
 from tui.widgets.tickbox import TickBox
 from vault import (
     DATE_ORDERS,
@@ -81,9 +81,9 @@ class ImportScreen(StoppableTask):
         self.options = ImportOptions()
 
     def compose(self) -> ComposeResult:
-        with Horizontal():
+        with Horizontal(classes="panes"):
             yield SafeDirectoryTree(str(self.start), id="picker")
-            with VerticalScroll(classes="form"):
+            with Form(classes="form"):
                 yield SafeLabel("Import a chat or mail export", classes="screen-title")
                 yield SafeLabel("What kind of export")
                 yield Select(KINDS, value="telegram", allow_blank=False, id="kind")
@@ -113,8 +113,8 @@ class ImportScreen(StoppableTask):
                 with Horizontal(classes="buttons"):
                     yield Button("Import", id="import", variant="primary")
                     yield Button("Back", id="back")
-                yield ProgressBar(id="progress", show_eta=False)
-                yield SafeStatic("", id="status", markup=False)
+        yield ProgressBar(id="progress", show_eta=False)  # below the form: always in view
+        yield StatusLine()
         yield Footer()
 
     def on_mount(self) -> None:

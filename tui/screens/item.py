@@ -18,7 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from tui.render import format_rows, human_size, item_rows, provenance_rows, readable_time
-from tui.screens.base import VaultAccess
+from tui.screens.base import Form, VaultAccess
 from tui.screens.delete import DeleteScreen
 from tui.terminal_text import terminal_text
 from tui.widgets.dialogs import ConfirmDialog
@@ -397,7 +397,7 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
         ("title", "Title"),
         ("description", "Description"),
         ("platform", "Platform"),
-        ("source_url", "URL"),
+        ("source_url", "Link where it was seen (URL)"),
         ("sender_handle", "Sender"),
         ("sender_id", "Sender id / phone"),
         ("occurred", "When it happened (e.g. 2026-03-09T21:14+04:00, or unknown)"),
@@ -441,7 +441,7 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
         return values[name]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog wide"):
+        with Form(classes="dialog wide"):  # no invisible focus stop before the first field
             yield SafeLabel("Edit details", classes="dialog-title")
             for name, label in self.FIELDS:
                 masked = self.masked and name in self.MASKED
@@ -488,6 +488,8 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
         def failed(sentence: str) -> None:
             self.query_one("#save", Button).disabled = False
             self.query_one("#status", Static).update(sentence)
+            # The answer is last, below the fold at 80x24: scroll to it once it is laid out.
+            self.call_after_refresh(self.query_one(Form).scroll_end, animate=False)
 
         def saved(_item: Item) -> None:
             self.dismiss(changes)

@@ -9,23 +9,24 @@ from pathlib import Path
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Static
 
-from tui.screens.base import VaultAccess
+from tui.screens.base import Form, StatusLine, VaultAccess
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.safe import SafeLabel, SafeStatic
 from vault import BackupResult, EvaultError, check_auto_lock_minutes, passphrase_advice
 
 
 class StatusText(Message):
-    """A worker's answer for the status line."""
+    """A worker's answer for the status line (``done``: it worked, the form is cleared)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, done: bool = False) -> None:
         super().__init__()
         self.text = text
+        self.done = done
 
 
 RECOVERY_NOT_CONFIRMED = (
@@ -59,7 +60,7 @@ class NewRecoveryKeyDialog(ModalScreen[str | None]):
             )
             yield SafeLabel("To confirm, type the last group (the last 4 characters):")
             yield Input(id="last-group", max_length=4)
-            yield SafeStatic("", id="dialog-status", markup=False)
+            yield StatusLine("dialog-status")
             with Horizontal(classes="buttons"):
                 yield Button("Later", id="later")
                 yield Button("Confirm", id="confirm", variant="primary")
@@ -91,17 +92,26 @@ class NewRecoveryKeyDialog(ModalScreen[str | None]):
 
 class SettingsScreen(VaultAccess, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back")]
+    AUTO_FOCUS = ""  # focused in on_mount instead, without scrolling the fingerprint away
+
+    def on_mount(self) -> None:
+        # At once (no key typed early goes elsewhere), and without scrolling: the field is in view
+        # below the fingerprint, which must stay at the top where the guide says it is.
+        self.set_focus(self.query_one("#new1", Input), scroll_visible=False)
 
     def compose(self) -> ComposeResult:
         vault = self.evault.vault
         identity = vault.identity() if vault is not None else {}
-        with VerticalScroll(classes="form"):
+        with Form(classes="form"):
             yield SafeLabel("Settings", classes="screen-title")
-            yield SafeLabel("Identity fingerprint — read it to your lawyer", classes="section")
+            yield SafeLabel(
+                "Your vault's fingerprint: 30 digits to read to your lawyer", classes="section"
+            )
             yield SafeStatic(
                 identity.get("fingerprint", ""), id="fingerprint", classes="recovery", markup=False
             )
             yield SafeStatic(
+                "For a lawyer's expert, the vault's signing key (Ed25519):\n"
                 f"Public key: {identity.get('public_key', '')}\n"
                 f"For minisign: {identity.get('minisign_public_key', '')}\n"
                 f"For OpenSSH: {identity.get('ssh_fingerprint', '')}",
@@ -127,7 +137,7 @@ class SettingsScreen(VaultAccess, Screen[None]):
                 placeholder="folder for the copy, e.g. /media/SECOND-STICK/Copy.evault",
             )
             yield Button("Back up now", id="backup")
-            yield SafeStatic("", id="status", markup=False)
+        yield StatusLine()
         yield Footer()
 
     def action_back(self) -> None:
@@ -140,8 +150,11 @@ class SettingsScreen(VaultAccess, Screen[None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "passwd":
             first = self.query_one("#new1", Input).value
-            if first != self.query_one("#new2", Input).value:
-                self._status("The two passphrases are different.")
+            second = self.query_one("#new2", Input)
+            if first != second.value:
+                self._status("The two passphrases are different. Type the second one again.")
+                second.value = ""
+                second.focus()
                 return
             self._status("Changing the passphrase…")
             self._change(first)
@@ -225,9 +238,14 @@ class SettingsScreen(VaultAccess, Screen[None]):
         except EvaultError as exc:
             self.post_message(StatusText(exc.message))
             return
-        self.post_message(StatusText("Passphrase changed. The old one no longer opens this vault."))
+        self.post_message(
+            StatusText("Passphrase changed. The old one no longer opens this vault.", done=True)
+        )
 
     def on_status_text(self, message: StatusText) -> None:
+        if message.done:  # the new passphrase is in use: it does not stay in the fields
+            self.query_one("#new1", Input).value = ""
+            self.query_one("#new2", Input).value = ""
         self._status(message.text)
 
     def _new_recovery(self, yes: bool | None) -> None:

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from tui.messages import VaultCreated, VaultOpened, deliver
-from tui.screens.base import VaultAccess
+from tui.screens.base import Form, StatusLine, VaultAccess
 from tui.screens.wipe import wipe_binding
 from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
@@ -58,6 +58,8 @@ SHARES_INTRO = (
 class UnlockScreen(VaultAccess, Screen[None]):
     """Passphrase (and keyfile), the recovery key, or recovery shares typed one after another."""
 
+    AUTO_FOCUS = "#secret"  # focused as the screen is built: no key typed early goes elsewhere
+
     BINDINGS = [
         Binding("ctrl+r", "toggle_recovery", "Use recovery key"),
         Binding("ctrl+t", "toggle_shares", "Use shares"),
@@ -76,7 +78,7 @@ class UnlockScreen(VaultAccess, Screen[None]):
         return self.mode == "recovery"
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        with Form(classes="form"):
             yield SafeLabel("Unlock your evidence vault", classes="screen-title")
             yield SafeLabel("Passphrase", id="secret-label")
             yield Input(password=True, id="secret", placeholder="type your passphrase")
@@ -86,11 +88,8 @@ class UnlockScreen(VaultAccess, Screen[None]):
                 yield Button("Unlock", id="unlock", variant="primary")
                 yield Button("Use recovery key instead", id="recovery")
                 yield Button("Use shares instead", id="shares")
-            yield SafeStatic("", id="status", markup=False)
+        yield StatusLine()
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#secret", Input).focus()
 
     def action_toggle_recovery(self) -> None:
         self._set_mode("passphrase" if self.mode == "recovery" else "recovery")
@@ -224,12 +223,14 @@ class UnlockScreen(VaultAccess, Screen[None]):
 class CreateScreen(VaultAccess, Screen[None]):
     """A new vault: passphrase twice with advice, optional keyfile."""
 
+    AUTO_FOCUS = "#first"
+
     def __init__(self, vault_path: Path) -> None:
         super().__init__()
         self.vault_path = vault_path
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        with Form(classes="form"):
             yield SafeLabel("Create your evidence vault", classes="screen-title")
             yield SafeStatic(f"It will be kept in: {self.vault_path}", markup=False)
             yield SafeLabel("Choose a passphrase (several unrelated words you can remember)")
@@ -241,11 +242,8 @@ class CreateScreen(VaultAccess, Screen[None]):
             yield Input(id="keyfile", placeholder="path to a keyfile, or leave empty")
             with Horizontal(classes="buttons"):
                 yield Button("Create vault", id="create", variant="primary")
-            yield SafeStatic("", id="status", markup=False)
+        yield StatusLine()
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#first", Input).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "first":
@@ -264,8 +262,10 @@ class CreateScreen(VaultAccess, Screen[None]):
         first = self.query_one("#first", Input).value
         second = self.query_one("#second", Input).value
         if first != second:
-            self._status("The two passphrases are different. Type them again.")
-            self.query_one("#second", Input).value = ""
+            self._status("The two passphrases are different. Type the second one again.")
+            again = self.query_one("#second", Input)
+            again.value = ""
+            again.focus()
             return
         self._status("Creating the vault… (this takes a few seconds on purpose)")
         self.query_one("#create", Button).disabled = True
@@ -299,13 +299,15 @@ class CreateScreen(VaultAccess, Screen[None]):
 class RecoveryKeyScreen(VaultAccess, Screen[None]):
     """Shown once: the recovery key, and a check that it was written down."""
 
+    AUTO_FOCUS = "#written"
+
     def __init__(self, vault: Vault, recovery: str) -> None:
         super().__init__()
         self.new_vault = vault
         self.recovery = recovery
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        with Form(classes="form"):
             yield SafeLabel("Your recovery key — write it on paper now", classes="screen-title")
             yield SafeStatic(
                 "If you forget your passphrase, this key is the only way back in. It is shown only "
@@ -319,11 +321,8 @@ class RecoveryKeyScreen(VaultAccess, Screen[None]):
             yield Input(id="last-group", max_length=4)
             with Horizontal(classes="buttons"):
                 yield Button("Continue", id="continue", variant="primary")
-            yield SafeStatic("", id="status", markup=False)
+        yield StatusLine()
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#written", Checkbox).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._continue()

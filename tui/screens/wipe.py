@@ -42,6 +42,7 @@ class WipeDialog(ModalScreen[bool]):
 
     BINDINGS = [Binding("escape", "back", "Back")]
     DEFAULT_CSS = "WipeDialog #status { margin-top: 1; }"
+    AUTO_FOCUS = "#word"
 
     def __init__(self, folder: Path) -> None:
         super().__init__()
@@ -58,9 +59,6 @@ class WipeDialog(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button("Keep the vault", id="keep", variant="primary")
                 yield Button("Wipe", id="wipe", variant="error")
-
-    def on_mount(self) -> None:
-        self.query_one("#word", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._decide()
@@ -104,6 +102,7 @@ class WipedScreen(Screen[None]):
         self.done = False
 
     def compose(self) -> ComposeResult:
+        # A scrolling text, not a form: its one focus stop lets the arrow keys read it all.
         with VerticalScroll(classes="form"):
             yield SafeLabel("Wiping the vault…", id="wiped-title", classes="screen-title")
             yield SafeStatic("", id="wiped-text", markup=False)
