@@ -19,6 +19,7 @@ from typing import TextIO
 from tui.commands import (
     Handler,
     Parser,
+    UsageProblem,
     backups,
     bundles,
     evidence,
@@ -140,7 +141,10 @@ def main(
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+    except UsageProblem as exc:  # one calm sentence instead of argparse's usage block
+        err.write(f"{PROG}: {terminal_text(exc.sentence)}\n")
+        return EXIT_USER_ERROR
+    except SystemExit as exc:  # argparse: --help (0)
         return int(exc.code or 0)
     if args.version:
         out.write(f"{PROG} (evidence-vault) {VERSION}\n")

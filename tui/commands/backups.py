@@ -49,8 +49,9 @@ def _report(args: argparse.Namespace, ctx: Context, result: BackupResult, what: 
         return EXIT_VERIFY_FAILED
     ctx.out.write(
         f"{what}: {result.folder}\n"
-        f"The copy was checked: {result.items_checked} items and {result.events_checked} custody "
-        "events, every original against its SHA-256, the database and the key file.\n"
+        f"The copy was checked: {render.plural(result.items_checked, 'item')} and "
+        f"{render.plural(result.events_checked, 'custody event')}, every original against its "
+        "fingerprint (SHA-256), the database and the key file.\n"
         "It opens with the same passphrase and recovery key. Keep it as safe as the vault "
         "itself: with the passphrase, it opens.\n"
     )

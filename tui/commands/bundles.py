@@ -78,7 +78,8 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         render.emit_json(result.to_json(), ctx.out)
         return EXIT_OK
     lines = [
-        f"Bundle written: {result.path} ({result.items} items, {render.human_size(result.size)})",
+        f"Bundle written: {result.path} ({render.plural(result.items, 'item')}, "
+        f"{render.human_size(result.size)})",
         f"Its SHA-256 (recorded in your custody log): {result.sha256}",
     ]
     if result.key_path is not None:
@@ -223,7 +224,10 @@ def _ask_for_the_digits(result: VerifyResult, ctx: Context) -> None:
 
 def _print_verdict(result: VerifyResult, ctx: Context, file_name: str) -> None:
     out = ctx.out
-    counts = f"all {len(result.items)} items and {len(result.checks)} checks passed"
+    counts = (
+        f"all passed ({render.plural(len(result.items), 'item')}, "
+        f"{render.plural(len(result.checks), 'check')})"
+    )
     if result.ok:
         out.write(
             f"\nVERIFIED: {counts}, and the signer is the vault whose fingerprint you gave. "
@@ -247,7 +251,7 @@ def _print_verdict(result: VerifyResult, ctx: Context, file_name: str) -> None:
         failed = sum(1 for i in result.items if not i.ok)
         failed += sum(1 for c in result.checks if not c.ok)
         out.write(
-            f"\nNOT VERIFIED: {failed} problem(s) above. Do not rely on this bundle; "
+            f"\nNOT VERIFIED: {render.plural(failed, 'problem')} above. Do not rely on this bundle; "
             "ask the defender to send it again.\n"
         )
 

@@ -121,6 +121,11 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_get(args: argparse.Namespace, ctx: Context) -> int:
     out = ctx.output_path(args.out)
+    if not out.parent.is_dir():  # said before the passphrase is asked for, not after
+        raise InvalidInput(
+            f"The folder {out.parent} does not exist. Create it or choose another place; "
+            "nothing was written."
+        )
     with ctx.open_vault() as vault:
         item = vault.export_content(args.id, out, reason=args.reason, overwrite=args.force)
     ctx.advise(
@@ -129,7 +134,10 @@ def cmd_get(args: argparse.Namespace, ctx: Context) -> int:
         "longer need it."
     )
     ctx.advise_about_output(out)
-    ctx.out.write(f"Wrote {item.size} bytes to {out} (SHA-256 {item.sha256}).\n")
+    ctx.out.write(
+        f"Wrote {render.plural(item.size, 'byte')} to {out}; its fingerprint (SHA-256) is "
+        f"{item.sha256}.\n"
+    )
     return EXIT_OK
 
 
@@ -166,7 +174,8 @@ def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
         )
         if older:
             ctx.out.write(
-                f"Note: {older} older custody record(s) of this item were signed before evault "
+                f"Note: {render.plural(older, 'older custody record')} of this item "
+                f"{'was' if older == 1 else 'were'} signed before evault "
                 "kept such details apart, and still hold what they said about it (a title, a "
                 "sender, tags); they cannot be changed without breaking the signed log.\n"
             )

@@ -143,7 +143,10 @@ def cmd_imports(args: argparse.Namespace, ctx: Context) -> int:
     for entry in imports:
         summary: dict[str, Any] = entry.get("summary") or {}
         when = render.readable_time(entry["created"])[:16]
-        counts = f"{summary.get('messages_new', 0)} new of {summary.get('messages', 0)} messages"
+        counts = (
+            f"{summary.get('messages_new', 0)} new of "
+            f"{render.plural(int(summary.get('messages', 0)), 'message')}"
+        )
         ctx.out.write(
             f"{when}  {entry['importer']:<8}  {terminal_text(entry['source_name'])}  {counts}  "
             f"{str(entry['id'])[:8]}\n"

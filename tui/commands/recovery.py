@@ -47,7 +47,7 @@ def cmd_recovery_shares(args: argparse.Namespace, ctx: Context) -> int:
         )
         return EXIT_OK
     ctx.out.write(
-        f"Recovery shares written: {issued.count} pages in {out}\n"
+        f"Recovery shares written: {render.plural(issued.count, 'page')} in {out}\n"
         f"Set {issued.set_number}: any {issued.threshold} of the {issued.count} shares, with a "
         "copy of the vault, open it.\n\n"
     )

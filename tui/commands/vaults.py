@@ -81,7 +81,7 @@ def cmd_identity(args: argparse.Namespace, ctx: Context) -> int:
         f"Public key (Ed25519): {identity['public_key']}\n"
         f"Same key for minisign (-P): {identity['minisign_public_key']}\n"
         f"Same key for OpenSSH (ssh-keygen -l): {identity['ssh_fingerprint']}\n"
-        f"Custody log: {head['seq']} events, newest {head['hash']}\n"
+        f"Custody log: {render.plural(head['seq'], 'event')}, newest {head['hash']}\n"
     )
     return EXIT_OK
 

@@ -25,7 +25,7 @@ from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.picture import picture_text
 from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
-from vault import EvaultError, VaultLocked, parse_tags
+from vault import EVENT_WORDS, EvaultError, VaultLocked, parse_tags
 
 if TYPE_CHECKING:
     from vault import CustodyRecord, Item, Preview, Provenance, SimilarResult
@@ -33,16 +33,6 @@ if TYPE_CHECKING:
 PREVIEW_COLS = 72  # fits an 80-column terminal with the screen's padding
 PREVIEW_ROWS = 16
 TEXT_KINDS = ("message", "note")
-
-EVENT_WORDS = {
-    "item.created": "added to the vault",
-    "item.metadata_changed": "details edited",
-    "item.viewed": "content shown",
-    "item.exported": "original saved to a file",
-    "item.deleted": "deleted",
-    "bundle.export_started": "a bundle with it was written (export started)",
-    "bundle.exported": "included in a bundle",
-}
 
 
 def similar_text(result: SimilarResult) -> str:
