@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tui import render
 from tui.commands import Command, json_option
 from tui.context import Context
+from tui.progress import progress_line
 from tui.terminal_text import terminal_text
 from vault import (
     EXIT_OK,
@@ -63,16 +64,18 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
             warning = passphrase_warning(passphrase)
             if warning is not None:
                 ctx.advise(warning)
-        result = vault.export_bundle(
-            out,
-            item_ids=args.ids,
-            case=args.case,
-            everything=args.all,
-            note=args.note,
-            recipients=recipients,
-            passphrase=passphrase,
-            include_sensitive_text=args.include_sensitive_text,
-        )
+        with progress_line(ctx, "Writing the bundle") as line:
+            result = vault.export_bundle(
+                out,
+                item_ids=args.ids,
+                case=args.case,
+                everything=args.all,
+                note=args.note,
+                recipients=recipients,
+                passphrase=passphrase,
+                include_sensitive_text=args.include_sensitive_text,
+                progress=line,
+            )
     ctx.advise_about_output(result.path, result.key_path)
     if args.json:
         render.emit_json(result.to_json(), ctx.out)
@@ -119,13 +122,15 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
             option="--passphrase-file",
         )
 
-    checked = verify_bundle(
-        _bundle_path(args.file, ctx),
-        key=args.key,
-        identities=[Path(p) for p in args.identity or []],
-        ask_passphrase=ask,
-        decrypted_out=Path(args.decrypted_out) if args.decrypted_out else None,
-    )
+    with progress_line(ctx, "Checking the bundle") as line:
+        checked = verify_bundle(
+            _bundle_path(args.file, ctx),
+            key=args.key,
+            identities=[Path(p) for p in args.identity or []],
+            ask_passphrase=ask,
+            decrypted_out=Path(args.decrypted_out) if args.decrypted_out else None,
+            progress=line,
+        )
     if checked.decrypted is not None:
         ctx.advise(f"Decrypted to {checked.decrypted} (kept for you to open the evidence).")
         ctx.advise_about_output(checked.decrypted)

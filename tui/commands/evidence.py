@@ -9,6 +9,7 @@ from pathlib import Path
 from tui import render
 from tui.commands import Command
 from tui.context import Context
+from tui.progress import ProgressLine, progress_line
 from tui.secrets_input import read_stdin
 from tui.terminal_text import terminal_text
 from vault import EXIT_OK, AddResult, InvalidInput, MessageFields, Metadata
@@ -40,6 +41,8 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     def report(r: AddResult) -> None:
         # Printed as soon as the file is safely committed, so if a later file fails (a full
         # disk, say) the defender still sees exactly which ones are in the vault.
+        if line is not None:
+            line.clear()
         if args.json:
             return
         if r.duplicate:
@@ -50,11 +53,34 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
             ctx.out.write(f"{r.item_id}  added: {terminal_text(r.source)}\n")
         ctx.out.flush()
 
-    with ctx.open_vault() as vault:
-        results = vault.add_files(paths, meta, on_result=report)
+    with ctx.open_vault() as vault, progress_line(ctx, _adding(len(paths))) as line:
+        counted = _FileCounter(line, len(paths)) if line is not None else None
+        results = vault.add_files(paths, meta, on_result=report, progress=counted)
     if args.json:
         render.emit_json([r.to_json() for r in results], ctx.out)
     return EXIT_OK
+
+
+def _adding(count: int) -> str:
+    return "Adding the file" if count == 1 else f"Adding file 1 of {count}"
+
+
+class _FileCounter:
+    """Says which of several files is being stored: the vault reports each file's bytes from 0,
+    so a report after one that reached its total is the next file's."""
+
+    def __init__(self, line: ProgressLine, count: int) -> None:
+        self.line = line
+        self.count = count
+        self.index = 1
+        self.finished = False
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if self.finished and self.index < self.count:
+            self.index += 1
+            self.line.what = f"Adding file {self.index} of {self.count}"
+        self.finished = total is not None and done >= total
+        self.line(done, total)
 
 
 def _read_stdin_text(ctx: Context, what: str) -> str:
@@ -126,8 +152,10 @@ def cmd_get(args: argparse.Namespace, ctx: Context) -> int:
             f"The folder {out.parent} does not exist. Create it or choose another place; "
             "nothing was written."
         )
-    with ctx.open_vault() as vault:
-        item = vault.export_content(args.id, out, reason=args.reason, overwrite=args.force)
+    with ctx.open_vault() as vault, progress_line(ctx, "Writing the copy") as line:
+        item = vault.export_content(
+            args.id, out, reason=args.reason, overwrite=args.force, progress=line
+        )
     ctx.advise(
         f"Warning: {out} is an unencrypted copy outside the vault. Anyone who can use your "
         "account on this computer, or who gets this disk, can open it. Delete it when you no "

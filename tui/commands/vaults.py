@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from tui import render
 from tui.commands import Command
 from tui.context import PROG, Context
+from tui.progress import progress_line
 from tui.secrets_input import read_keyfile
 from vault import EXIT_OK, EXIT_VERIFY_FAILED, InvalidInput, passphrase_warning
 
@@ -56,8 +57,8 @@ def cmd_ui(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.open_vault() as vault:
-        report = vault.check()
+    with ctx.open_vault() as vault, progress_line(ctx, "Checking every original") as line:
+        report = vault.check(progress=line)
     if args.json:
         render.emit_json(report.to_json(), ctx.out)
     else:
