@@ -233,7 +233,7 @@ def test_edit_and_rm_are_custody_events(run: Runner, evidence: Path) -> None:
     code, _, err = run("edit", item_id, "--title", "Renamed", "--tag", "x", "--reason", "typo")
     assert code == 0, err
     assert run.json("show", item_id)["title"] == "Renamed"
-    code, _, err = run("rm", item_id, "--reason", "duplicate of paper copy")
+    code, _, err = run("rm", item_id, "--reason", "duplicate of paper copy", "--yes")
     assert code == 0, err
     assert run.json("list") == []
     tombstones = run.json("list")

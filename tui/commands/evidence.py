@@ -8,11 +8,11 @@ from pathlib import Path
 
 from tui import render
 from tui.commands import Command
-from tui.context import Context
+from tui.context import PROG, Context
 from tui.progress import ProgressLine, progress_line
 from tui.secrets_input import read_stdin
 from tui.terminal_text import terminal_text
-from vault import EXIT_OK, AddResult, InvalidInput, MessageFields, Metadata
+from vault import EXIT_OK, AddResult, Cancelled, InvalidInput, Item, MessageFields, Metadata
 
 
 def _metadata(args: argparse.Namespace) -> Metadata:
@@ -189,8 +189,18 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+NOT_DELETED = "Not deleted: nothing was changed."
+
+
 def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
+    if not args.yes and not ctx.interactive():  # said before the passphrase is asked for
+        raise InvalidInput(
+            f"'{PROG} rm' deletes evidence, so it asks first; where nobody can answer (a script, "
+            f"or input from a file) add --yes. {NOT_DELETED}"
+        )
     with ctx.open_vault() as vault:
+        if not args.yes:
+            _confirm_delete(ctx, vault.get_item(args.id, include_deleted=True), purge=args.purge)
         item = vault.delete_item(args.id, reason=args.reason, purge=args.purge)
         older = vault.records_in_clear(item.id) if args.purge else 0
     if args.purge:
@@ -213,6 +223,26 @@ def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
         "your reason) stays in the custody log.\n"
     )
     return EXIT_OK
+
+
+def _confirm_delete(ctx: Context, item: Item, *, purge: bool) -> None:
+    """One deliberate question at the terminal; anything but yes stops with nothing changed.
+    The item is named by its id, kind and when it was added, never by its title (it may be a
+    sensitive item's words, and someone may be looking over the defender's shoulder)."""
+    what = f"item {item.id[:8]} ({item.kind}, added {render.readable_time(item.captured_at)})"
+    if purge:
+        ctx.out.write(
+            f"This deletes {what} FOR GOOD: its content and everything said about it, then "
+            "re-encrypts the vault. It cannot be undone.\n"
+        )
+    else:
+        ctx.out.write(
+            f"This deletes the content of {what}. A signed record of the deletion stays in the "
+            "custody log.\n"
+        )
+    typed = ctx.ask("Type yes to delete it, or anything else to stop: ")
+    if typed is None or typed.strip().lower() != "yes":
+        raise Cancelled(NOT_DELETED)
 
 
 def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
@@ -355,6 +385,11 @@ def register(command: Command) -> None:
         action="store_true",
         help="delete for good: also drop its title, sender, tags and text from the custody log "
         "and re-encrypt the vault under a new key",
+    )
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="do not ask first (needed where there is no terminal to answer, e.g. in scripts)",
     )
 
     p = command("edit", cmd_edit, "change an item's details (recorded in the custody log)")
