@@ -43,6 +43,12 @@ from vault import (
     find_portable_root,
 )
 
+NO_TERMINAL = (
+    "evault opens its app in a terminal window: type evault there. To practise with invented "
+    "evidence first: evault demo ~/evault-demo (it shows the passphrase). Every command: "
+    "evault --help"
+)
+
 EPILOG = (
     "Exit codes: 0 success, 1 something does not verify, 2 usage or user error "
     "(wrong passphrase, bad input), 3 internal error, 4 (verify) files intact but the signer "
@@ -151,7 +157,7 @@ def main(
         return EXIT_OK
     if args.command is None:
         if not (sys.stdin.isatty() and getattr(out, "isatty", lambda: False)()):
-            parser.print_help(out)  # no terminal to draw the app in: show how to use the commands
+            out.write(NO_TERMINAL + "\n")  # no terminal to draw the app in: say where it opens
             return EXIT_OK
         args.command = "ui"
         args.handler = vaults.cmd_ui

@@ -103,7 +103,7 @@ class Context:
             except InvalidInput as exc:
                 if attempt == TRIES:
                     raise
-                self.err.write(f"{PROG}: {exc.message} Please choose another.\n")
+                self.err.write(f"{PROG}: {exc.message}\n")
                 continue
             return typed
         raise AssertionError("unreachable")  # pragma: no cover
@@ -170,7 +170,7 @@ class Context:
                     else "That passphrase and keyfile do not"
                 )
                 self.err.write(
-                    f"{PROG}: {what} open this vault. Type the passphrase again ({left} "
+                    f"{PROG}: {what} open this vault; try again ({left} "
                     f"{'try' if left == 1 else 'tries'} left).\n"
                 )
         raise AssertionError("unreachable")  # pragma: no cover

@@ -88,7 +88,7 @@ def test_rm_for_good_at_a_terminal_says_so(run: Runner, monkeypatch: pytest.Monk
     code, out, _ = _at_terminal(
         [*argv, "rm", item_id, "--reason", "r", "--purge"], "\n", monkeypatch
     )
-    assert code == 130 and "FOR GOOD" in out and "cannot be undone" in out
+    assert code == 130 and "FOR GOOD" in out and "It cannot be\nundone." in out
     assert not _deleted(run, item_id)
 
 
@@ -119,10 +119,10 @@ def test_a_mistyped_passphrase_may_be_typed_again(
     assert "No items." in out
     assert prompts == ["Passphrase: "] * 3
     assert err.splitlines() == [
-        "evault: That passphrase does not open this vault. Type the passphrase again "
-        "(2 tries left).",
-        "evault: That passphrase does not open this vault. Type the passphrase again (1 try left).",
+        "evault: That passphrase does not open this vault; try again (2 tries left).",
+        "evault: That passphrase does not open this vault; try again (1 try left).",
     ]
+    assert max(len(line) for line in err.splitlines()) < 80  # one line at 80 columns
 
 
 def test_three_wrong_passphrases_end_the_command(
@@ -170,7 +170,7 @@ def test_init_checks_the_length_before_asking_twice(
     code, out, err = run_main(["--vault", str(folder), "init"])
     assert code == 0, err
     assert prompts == ["New passphrase: ", "New passphrase: ", "Type it again: "]
-    assert "A passphrase needs at least 8 characters." in err and "choose another" in err
+    assert err.startswith("evault: A passphrase needs at least 8 characters.")
     assert "Vault created" in out
 
 
@@ -185,3 +185,12 @@ def test_init_stops_after_three_short_passphrases(
     assert prompts == ["New passphrase: "] * 3
     assert err.splitlines()[-1].startswith("evault: A passphrase needs at least 8 characters.")
     assert not (folder / "vault.keys").exists()
+
+
+def test_init_over_a_vault_says_so_before_asking(
+    run: Runner, typed: tuple[list[str], list[str]]
+) -> None:
+    _, prompts = typed
+    code, out, err = run("init", auth=False)
+    assert code == 2 and out == "" and prompts == []
+    assert "already holds a vault" in err

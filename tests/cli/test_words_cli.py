@@ -154,3 +154,16 @@ def test_app_and_command_line_share_the_words() -> None:
 
     assert vars(item)["EVENT_WORDS"] is EVENT_WORDS
     assert json.dumps(EVENT_WORDS)  # plain strings
+
+
+def test_no_command_without_a_terminal_is_one_line_on_opening_the_app() -> None:
+    code, out, err = run_main([])
+    assert code == 0 and err == ""
+    assert out.count("\n") == 1 and "usage:" not in out
+    assert "type evault there" in out and "evault demo " in out and "evault --help" in out
+
+
+def test_readme_run_command_opens_the_app() -> None:
+    """The README's first command ends by starting evault itself, not by printing --help."""
+    lines = [ln for ln in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if ln]
+    assert lines[1].startswith("Run: `") and lines[1].endswith(" && .venv/bin/evault`")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 
 from tui import render
@@ -229,17 +230,18 @@ def _confirm_delete(ctx: Context, item: Item, *, purge: bool) -> None:
     """One deliberate question at the terminal; anything but yes stops with nothing changed.
     The item is named by its id, kind and when it was added, never by its title (it may be a
     sensitive item's words, and someone may be looking over the defender's shoulder)."""
-    what = f"item {item.id[:8]} ({item.kind}, added {render.readable_time(item.captured_at)})"
+    what = f"item {item.id[:8]} ({item.kind}, added {render.local_time(item.captured_at)})"
     if purge:
-        ctx.out.write(
+        warning = (
             f"This deletes {what} FOR GOOD: its content and everything said about it, then "
-            "re-encrypts the vault. It cannot be undone.\n"
+            "re-encrypts the vault. It cannot be undone."
         )
     else:
-        ctx.out.write(
+        warning = (
             f"This deletes the content of {what}. A signed record of the deletion stays in the "
-            "custody log.\n"
+            "custody log."
         )
+    ctx.out.write(textwrap.fill(warning, width=79, break_long_words=False) + "\n")
     typed = ctx.ask("Type yes to delete it, or anything else to stop: ")
     if typed is None or typed.strip().lower() != "yes":
         raise Cancelled(NOT_DELETED)

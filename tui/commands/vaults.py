@@ -10,13 +10,25 @@ from tui.commands import Command
 from tui.context import PROG, Context
 from tui.progress import progress_line
 from tui.secrets_input import read_keyfile
-from vault import EXIT_OK, EXIT_VERIFY_FAILED, InvalidInput, passphrase_warning
+from vault import (
+    EXIT_OK,
+    EXIT_VERIFY_FAILED,
+    InvalidInput,
+    VaultExists,
+    holds_vault,
+    passphrase_warning,
+)
 
 if TYPE_CHECKING:
     from vault import Vault
 
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
+    if holds_vault(ctx.vault_path):  # said before a passphrase is typed twice for nothing
+        raise VaultExists(
+            f"{ctx.vault_path} already holds a vault. Choose a new folder name for the new vault "
+            "(with --vault); nothing was changed."
+        )
     passphrase = ctx.new_passphrase(args.passphrase_file)
     warning = passphrase_warning(passphrase)
     if warning is not None:
