@@ -167,3 +167,28 @@ def test_readme_run_command_opens_the_app() -> None:
     """The README's first command ends by starting evault itself, not by printing --help."""
     lines = [ln for ln in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if ln]
     assert lines[1].startswith("Run: `") and lines[1].endswith(" && .venv/bin/evault`")
+
+
+def test_plain_words_lead_and_the_exact_terms_follow(
+    run: Runner, tmp_path: Path, baku: None
+) -> None:
+    """ "fingerprint of the file (SHA-256)": the defender's words first, the lawyer's in brackets."""
+    picture = tmp_path / "threat.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    item_id = run.json("add", str(picture))[0]["item_id"]
+    code, out, _ = run("show", item_id)
+    assert code == 0
+    assert "\nFingerprint:   " in out and "\nFile type:     image/png" in out
+    assert "(Fingerprint: the SHA-256 of the original" in out
+    assert "SHA-256:" not in out and "Media type" not in out
+    assert "(UTC+04:00)" in out.split("Added:", 1)[1].splitlines()[0]  # local time, with zone
+    assert max(len(line) for line in out.splitlines()) < 80
+    assert run.json("show", item_id)["captured_at"].endswith("Z")  # --json keeps UTC
+    code, out, _ = run("add", str(picture))
+    assert "already in the vault (same fingerprint, SHA-256)" in out
+    code, out, _ = run("check")
+    assert "every original matches its fingerprint (SHA-256)" in out
+    code, out, _ = run("identity")
+    assert "Public key that checks your signatures (Ed25519): " in out
+    code, out, _ = run("export", "--all", "--out", str(tmp_path / "b.zip"))
+    assert "Fingerprint of the bundle file (SHA-256, recorded in your custody log): " in out

@@ -37,11 +37,15 @@ def _recipients(values: list[str]) -> list[str]:
             continue
         path = Path(value)
         if not path.is_file():
-            raise InvalidInput(f"'{value[:40]}' is neither an age key (age1…) nor a file of them.")
+            raise InvalidInput(
+                f"'{value[:40]}' is neither a lawyer's key (an age key, age1…) nor a file of them."
+            )
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         keys = [ln.strip() for ln in lines if ln.strip().startswith("age1")]
         if not keys:
-            raise InvalidInput(f"{path} contains no age key (a line starting with age1).")
+            raise InvalidInput(
+                f"{path} contains no lawyer's key (an age key: a line starting with age1)."
+            )
         found.extend(keys)
     return found
 
@@ -83,7 +87,7 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     lines = [
         f"Bundle written: {result.path} ({render.plural(result.items, 'item')}, "
         f"{render.human_size(result.size)})",
-        f"Its SHA-256 (recorded in your custody log): {result.sha256}",
+        f"Fingerprint of the bundle file (SHA-256, recorded in your custody log): {result.sha256}",
     ]
     if result.key_path is not None:
         lines.append(
@@ -92,7 +96,9 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
             "message as the files."
         )
     elif result.encryption == "recipients":
-        lines.append("Encrypted: only the holders of the age keys you named can open it.")
+        lines.append(
+            "Encrypted: only the people whose keys you named (their age keys) can open it."
+        )
     else:
         lines.append(
             "This bundle is NOT encrypted: anyone who gets the file can see the evidence. "

@@ -48,7 +48,8 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
             return
         if r.duplicate:
             ctx.out.write(
-                f"{r.item_id}  already in the vault (same SHA-256): {terminal_text(r.source)}\n"
+                f"{r.item_id}  already in the vault (same fingerprint, SHA-256): "
+                f"{terminal_text(r.source)}\n"
             )
         else:
             ctx.out.write(f"{r.item_id}  added: {terminal_text(r.source)}\n")
@@ -208,7 +209,7 @@ def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out.write(
             f"Deleted {item.id} for good: its content and everything said about it are gone, and "
             "the vault was re-encrypted under a new key, so nothing of it can be read back, even "
-            "with your passphrase. A signed record that an item with its SHA-256 was deleted, and "
+            "with your passphrase. A signed record that an item with its fingerprint (SHA-256) was deleted, and "
             "why, stays in the custody log.\n"
         )
         if older:
@@ -220,7 +221,7 @@ def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
             )
         return EXIT_OK
     ctx.out.write(
-        f"Deleted the content of {item.id}. A signed record of the deletion (with its SHA-256 and "
+        f"Deleted the content of {item.id}. A signed record of the deletion (with its fingerprint, SHA-256, and "
         "your reason) stays in the custody log.\n"
     )
     return EXIT_OK

@@ -91,7 +91,7 @@ def cmd_identity(args: argparse.Namespace, ctx: Context) -> int:
         f"    {identity['fingerprint']}\n\n"
         "(A lawyer who got digits from evault 0.1 may hold the older form of the same key's\n"
         f"fingerprint, {identity['fingerprint_v1']}: evault verify accepts both.)\n\n"
-        f"Public key (Ed25519): {identity['public_key']}\n"
+        f"Public key that checks your signatures (Ed25519): {identity['public_key']}\n"
         f"Same key for minisign (-P): {identity['minisign_public_key']}\n"
         f"Same key for OpenSSH (ssh-keygen -l): {identity['ssh_fingerprint']}\n"
         f"Custody log: {render.plural(head['seq'], 'event')}, newest {head['hash']}\n"
