@@ -119,7 +119,7 @@ def item_rows(item: Item, *, readable: bool = False) -> list[tuple[str, str]]:
         ("Title", item.title),
         ("Description", item.description),
         ("SHA-256", item.sha256),
-        ("Size", f"{item.size} bytes ({human_size(item.size)})"),
+        ("Size", f"{plural(item.size, 'byte')} ({human_size(item.size)})"),
         ("Media type", item.media_type),
         (original, item.original_filename),
         ("Added", stamp(item.captured_at)),
