@@ -43,11 +43,8 @@ from vault import (
     find_portable_root,
 )
 
-NO_TERMINAL = (
-    "evault opens its app in a terminal window: type evault there. To practise with invented "
-    "evidence first: evault demo ~/evault-demo (it shows the passphrase). Every command: "
-    "evault --help"
-)
+# One line that fits 80 columns: how to open the app, and how to try it on invented evidence.
+NO_TERMINAL = "To open evault, type evault in a terminal window; to try it: evault demo ~/demo"
 
 EPILOG = (
     "Exit codes: 0 success, 1 something does not verify, 2 usage or user error "

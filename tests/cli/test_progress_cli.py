@@ -90,6 +90,11 @@ def test_add_check_get_backup_show_progress_on_a_terminal(
     assert code == 0
     _line_shown(terminal, "Copying the vault")
 
+    restore = ["restore", "--from", str(tmp_path / "copy"), "--to", str(tmp_path / "back")]
+    code, out, terminal = on_a_terminal([*_args(run), *restore])
+    assert code == 0 and "Vault restored" in out
+    _line_shown(terminal, "Putting the copy back")
+
 
 def test_export_and_verify_show_progress_on_a_terminal(
     run: Runner, big: Path, tmp_path: Path

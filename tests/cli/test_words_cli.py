@@ -42,13 +42,13 @@ def baku(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     ("argv", "words"),
     [
         (["bogus"], "'bogus' is not a command of evault; 'evault --help' lists them."),
-        (["add"], "'evault add' needs FILE; 'evault add --help' shows what it takes."),
-        (["get", "x"], "'evault get' needs --out; 'evault get --help' shows what it takes."),
-        (["export", "--out"], "--out needs a value after it; 'evault export --help'"),
+        (["add"], "'evault add' needs FILE; see 'evault add --help'."),
+        (["get", "x"], "'evault get' needs --out; see 'evault get --help'."),
+        (["export", "--out"], "--out needs a value after it; see 'evault export --help'"),
         (["import", "myspace", "x"], "'myspace' is not one of the choices (telegram, "),
         (["import", "telegram", "x", "--date-order", "zz"], "choices for --date-order (dmy, "),
         (["passwd", "--new-keyfile", "k", "--no-keyfile"], "Use either --no-keyfile or "),
-        (["list", "--colour"], "'evault' does not know --colour; 'evault --help'"),
+        (["list", "--colour"], "'evault' does not know --colour; see 'evault --help'"),
         (["case", "frob"], "'frob' is not a command of evault case"),
     ],
 )
@@ -160,7 +160,8 @@ def test_no_command_without_a_terminal_is_one_line_on_opening_the_app() -> None:
     code, out, err = run_main([])
     assert code == 0 and err == ""
     assert out.count("\n") == 1 and "usage:" not in out
-    assert "type evault there" in out and "evault demo " in out and "evault --help" in out
+    assert "type evault in a terminal window" in out and "evault demo ~/demo" in out
+    assert len(out) <= 80
 
 
 def test_readme_run_command_opens_the_app() -> None:

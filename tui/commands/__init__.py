@@ -50,7 +50,7 @@ def _and(names: str) -> str:
 
 def _usage_sentence(prog: str, message: str) -> str:
     """argparse's error ``message`` as one sentence in the project's style (what, then what to do)."""
-    hint = f"'{prog} --help' shows what it takes"
+    hint = f"see '{prog} --help'"
     argument = ""
     found = re.match(r"argument (\S+?)(?:/\S+)?: (.*)$", message, flags=re.S)
     if found:

@@ -21,7 +21,7 @@ AFTER_ISSUING = (
 
 
 def cmd_recovery(args: argparse.Namespace, ctx: Context) -> int:
-    ctx.err.write(f"{PROG}: say what to do, e.g. '{PROG} recovery shares --help'.\n")
+    ctx.err.write(f"{PROG}: Say what to do, e.g. '{PROG} recovery shares --help'.\n")
     return EXIT_USER_ERROR
 
 
