@@ -137,7 +137,8 @@ class Context:
             recovery = read_first_line(self.args.recovery_key_file, "recovery key", self.stdin)
             vault = Vault.open(where, recovery_key=recovery)
         elif self.args.passphrase_file:
-            vault = Vault.open(where, passphrase=self.passphrase(), keyfile=self.keyfile())
+            keyfile = self.keyfile()
+            vault = Vault.open(where, passphrase=self.passphrase(), keyfile=keyfile)
         else:
             keyfile = self.keyfile()
             Vault.ensure_vault(where)  # say "no vault here" before asking
