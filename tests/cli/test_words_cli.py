@@ -192,4 +192,4 @@ def test_plain_words_lead_and_the_exact_terms_follow(
     code, out, _ = run("identity")
     assert "Public key that checks your signatures (Ed25519): " in out
     code, out, _ = run("export", "--all", "--out", str(tmp_path / "b.zip"))
-    assert "Fingerprint of the bundle file (SHA-256, recorded in your custody log): " in out
+    assert "Fingerprint of the bundle file (SHA-256, recorded in your custody log):\n    " in out

@@ -87,7 +87,8 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     lines = [
         f"Bundle written: {result.path} ({render.plural(result.items, 'item')}, "
         f"{render.human_size(result.size)})",
-        f"Fingerprint of the bundle file (SHA-256, recorded in your custody log): {result.sha256}",
+        "Fingerprint of the bundle file (SHA-256, recorded in your custody log):",
+        f"    {result.sha256}",
     ]
     if result.key_path is not None:
         lines.append(
@@ -106,8 +107,8 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         )
     lines += [
         "",
-        "Read this fingerprint to your lawyer over the phone or in person, so they can check",
-        "the bundle really comes from your vault:",
+        "Read your vault's fingerprint to your lawyer over the phone or in person, so",
+        "they can check that the bundle really comes from your vault:",
         f"    {result.fingerprint}",
         f"(for OpenSSH users: {result.ssh_fingerprint})",
     ]
