@@ -102,7 +102,7 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         )
     else:
         lines.append(
-            "This bundle is NOT encrypted: anyone who gets the file can see the evidence. "
+            "This bundle is NOT encrypted: anyone who gets the file can see the evidence.\n"
             "Use --to or --encrypt-passphrase to send it over the internet."
         )
     lines += [
