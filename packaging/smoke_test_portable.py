@@ -404,7 +404,7 @@ def commands(p: Portable, inputs: Path) -> None:
     taken = inputs / "taken-out.png"
     p.run("get", picture_id, "--out", str(taken), "--reason", "smoke test", writes_to=inputs)
     check(taken.read_bytes() == picture.read_bytes(), "get changed the bytes")
-    p.run("rm", note_id, "--reason", "smoke test")
+    p.run("rm", note_id, "--reason", "smoke test", "--yes")
     p.run("log", trace=False)
 
     lawyer_key = inputs / "lawyer.key"

@@ -19,6 +19,7 @@ from typing import TextIO
 from tui.commands import (
     Handler,
     Parser,
+    UsageProblem,
     backups,
     bundles,
     evidence,
@@ -41,6 +42,9 @@ from vault import (
     default_vault_path,
     find_portable_root,
 )
+
+# One line that fits 80 columns: how to open the app, and how to try it on invented evidence.
+NO_TERMINAL = "To open evault, type evault in a terminal window; to try it: evault demo ~/demo"
 
 EPILOG = (
     "Exit codes: 0 success, 1 something does not verify, 2 usage or user error "
@@ -140,14 +144,17 @@ def main(
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+    except UsageProblem as exc:  # one calm sentence instead of argparse's usage block
+        err.write(f"{PROG}: {terminal_text(exc.sentence)}\n")
+        return EXIT_USER_ERROR
+    except SystemExit as exc:  # argparse: --help (0)
         return int(exc.code or 0)
     if args.version:
         out.write(f"{PROG} (evidence-vault) {VERSION}\n")
         return EXIT_OK
     if args.command is None:
         if not (sys.stdin.isatty() and getattr(out, "isatty", lambda: False)()):
-            parser.print_help(out)  # no terminal to draw the app in: show how to use the commands
+            out.write(NO_TERMINAL + "\n")  # no terminal to draw the app in: say where it opens
             return EXIT_OK
         args.command = "ui"
         args.handler = vaults.cmd_ui

@@ -17,12 +17,13 @@ from tui.secrets_input import (
     read_secret_text,
 )
 from tui.terminal_text import SafeStream
-from vault import InvalidInput, default_vault_path
+from vault import InvalidInput, WrongPassphrase, check_passphrase, default_vault_path
 
 if TYPE_CHECKING:
     from vault import Portable, Vault
 
 PROG = "evault"
+TRIES = 3  # a passphrase typed at the prompt: a slip of the finger must not end the command
 
 INTERRUPTED_NOTICE = (
     "The last session ended in the middle of saving (was the stick pulled out, or the power "
@@ -86,11 +87,26 @@ class Context:
         """A new passphrase, from a file or typed twice."""
         if source:
             return read_first_line(source, what, self.stdin)
-        first = prompt_secret(f"{what.capitalize()}: ", what)
+        first = self._acceptable_passphrase(what)
         second = prompt_secret("Type it again: ", what)
         if first != second:
             raise InvalidInput("The two passphrases you typed are different. Nothing was changed.")
         return first
+
+    def _acceptable_passphrase(self, what: str) -> str:
+        """The first entry of a new passphrase, checked against the vault's rule (its length) at
+        once: nobody should type a passphrase twice only to hear that it was too short."""
+        for attempt in range(1, TRIES + 1):
+            typed = prompt_secret(f"{what.capitalize()}: ", what)
+            try:
+                check_passphrase(typed)
+            except InvalidInput as exc:
+                if attempt == TRIES:
+                    raise
+                self.err.write(f"{PROG}: {exc.message}\n")
+                continue
+            return typed
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def secret(
         self,
@@ -120,11 +136,13 @@ class Context:
         elif self.args.recovery_key_file:
             recovery = read_first_line(self.args.recovery_key_file, "recovery key", self.stdin)
             vault = Vault.open(where, recovery_key=recovery)
+        elif self.args.passphrase_file:
+            keyfile = self.keyfile()
+            vault = Vault.open(where, passphrase=self.passphrase(), keyfile=keyfile)
         else:
             keyfile = self.keyfile()
-            if not self.args.passphrase_file:
-                Vault.ensure_vault(where)  # say "no vault here" before asking
-            vault = Vault.open(where, passphrase=self.passphrase(), keyfile=keyfile)
+            Vault.ensure_vault(where)  # say "no vault here" before asking
+            vault = self._open_typed(where, keyfile)
         if vault.interrupted_write:
             self.err.write(f"{PROG}: {INTERRUPTED_NOTICE}\n")
         for notice in vault.key_notices:  # vault.keys altered, a recovery key not confirmed
@@ -133,6 +151,30 @@ class Context:
             yield vault
         finally:
             vault.close()
+
+    def _open_typed(self, where: Path, keyfile: bytes | None) -> Vault:
+        """Unlock with a passphrase typed at the prompt; a wrong one may be typed again (three
+        tries in all), as at any login. Only a plain wrong passphrase is asked again: a missing
+        keyfile or a damaged vault is not something typing can fix."""
+        from vault import Vault  # noqa: PLC0415 - the heavy part loads only when needed
+
+        for attempt in range(1, TRIES + 1):
+            try:
+                return Vault.open(where, passphrase=self.passphrase(), keyfile=keyfile)
+            except WrongPassphrase as exc:
+                if type(exc) is not WrongPassphrase or attempt == TRIES:
+                    raise
+                left = TRIES - attempt
+                what = (
+                    "That passphrase does not"
+                    if keyfile is None
+                    else "That passphrase and keyfile do not"
+                )
+                self.err.write(
+                    f"{PROG}: {what} open this vault; try again ({left} "
+                    f"{'try' if left == 1 else 'tries'} left).\n"
+                )
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def interactive(self) -> bool:
         """A person at a terminal who can answer a question (standard input not used for data)."""

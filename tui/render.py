@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.terminal_text import json_text, terminal_text
-from vault import IMPORTERS
+from vault import IMPORTERS, event_words
 
 if TYPE_CHECKING:
     from vault import (
@@ -77,7 +78,7 @@ def item_table(items: list[Item], out: TextIO) -> None:
             f"{item.id[:8]}  {item.kind:<7}  {when:<16}  {platform:<12}  "
             f"{terminal_text(item.title)}{mark}\n"
         )
-    out.write(f"{len(items)} item{'s' if len(items) != 1 else ''}. Full ids: --json.\n")
+    out.write(f"{plural(len(items), 'item')}. Full ids: --json.\n")
 
 
 def readable_time(stamp: str | None) -> str:
@@ -121,7 +122,7 @@ def item_rows(item: Item, *, readable: bool = False) -> list[tuple[str, str]]:
         ("Title", item.title),
         ("Description", item.description),
         (sha, item.sha256),
-        ("Size", f"{item.size} bytes ({human_size(item.size)})"),
+        ("Size", f"{plural(item.size, 'byte')} ({human_size(item.size)})"),
         (media, item.media_type),
         (original, item.original_filename),
         ("Added", stamp(item.captured_at)),
@@ -310,30 +311,67 @@ def format_rows(rows: list[tuple[str, str]]) -> str:
     return "\n".join(f"{label + ':':<{width + 2}}{terminal_text(value)}" for label, value in rows)
 
 
+CLI_LABELS = {"SHA-256": "File code", "Media type": "File type"}
+
+
 def item_details(item: Item, out: TextIO) -> None:
-    out.write(format_rows(item_rows(item)) + "\n")
+    """``evault show``: the item's details, led by plain words; the exact term for the lawyer is
+    in the line under them (the label must stay short: a SHA-256 beside it fills 80 columns)."""
+    local = {"Added": local_time(item.captured_at)}  # this computer's clock; --json: UTC
+    if item.deleted_at:
+        local["Deleted"] = f"{local_time(item.deleted_at)}: {item.deleted_reason}"
+    rows = [
+        (CLI_LABELS.get(label, label), local.get(label, value)) for label, value in item_rows(item)
+    ]
+    out.write(format_rows(rows) + "\n")
+    if item.sha256:
+        out.write("(File code: the SHA-256 of the original; one changed byte changes it.)\n")
+
+
+def local_time(stamp: str) -> str:
+    """'2026-03-09T17:14:05.123456Z' -> '2026-03-09 21:14:05 (UTC+04:00)' in this computer's time
+    zone, named where the system has a name for it ('CET (UTC+01:00)'): a defender reads their own
+    clock, not UTC. Anything that is not such a stamp is shown as it is."""
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        return stamp
+    local = moment.astimezone()
+    offset = local.strftime("%z")  # +0400
+    offset = f"UTC{offset[:3]}:{offset[3:5]}" if offset else "UTC"
+    name = local.tzname() or ""
+    if name == "UTC" and offset == "UTC+00:00":
+        return f"{local:%Y-%m-%d %H:%M:%S} UTC"
+    zone = f"{name} ({offset})" if name.isalpha() else f"({offset})"
+    return f"{local:%Y-%m-%d %H:%M:%S} {zone}"
 
 
 def custody_lines(records: list[CustodyRecord], out: TextIO) -> None:
+    """The custody log in words: what happened, when by this computer's clock, to which item.
+    The exact types and UTC stamps are what ``--json`` prints."""
     if not records:
         out.write("No custody events.\n")
         return
     for r in records:
-        target = f" item {terminal_text(r.item_id[:8])}" if r.item_id else ""
+        target = f"  item {terminal_text(r.item_id[:8])}" if r.item_id else ""
         why = f' — "{terminal_text(r.reason)}"' if r.reason else ""
-        out.write(f"#{r.seq:<5} {terminal_text(r.time)}  {terminal_text(r.type)}{target}{why}\n")
+        what = terminal_text(event_words(r.type, r.details))
+        out.write(f"#{r.seq:<4} {terminal_text(local_time(r.time))}  {what}{target}{why}\n")
+    out.write("Times are this computer's local time; exact times in UTC: --json.\n")
 
 
 def check_text(report: CheckReport, out: TextIO) -> None:
     out.write(
-        f"Checked {report.items_checked} items ({human_size(report.bytes_checked)}) "
-        f"and {report.events_checked} custody events.\n"
+        f"Checked {plural(report.items_checked, 'item')} ({human_size(report.bytes_checked)}) "
+        f"and {plural(report.events_checked, 'custody event')}.\n"
     )
     for note in report.notes:
         out.write(f"Note: {terminal_text(note)}\n")
     if report.ok:
         out.write(
-            "Everything holds: every original matches its SHA-256, the custody log is complete "
+            "Everything holds: every original matches its file code (SHA-256), the custody log is complete "
             "and correctly signed, and the database is intact.\n"
         )
         return

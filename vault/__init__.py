@@ -75,6 +75,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     # custody
     "CustodyRecord": ("vault.custody.models", "CustodyRecord"),
     "CheckReport": ("vault.custody.models", "CheckReport"),
+    "EVENT_WORDS": ("vault.custody.wording", "EVENT_WORDS"),
+    "event_words": ("vault.custody.wording", "event_words"),
     "BackupResult": ("vault.store.backup", "BackupResult"),
     # pictures
     "Preview": ("vault.media.imaging", "Preview"),
@@ -138,6 +140,7 @@ __all__ = [
     "AUTO_LOCK_MAX",
     "AUTO_LOCK_MIN",
     "DATE_ORDERS",
+    "EVENT_WORDS",
     "EXIT_INTERNAL",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
@@ -205,6 +208,7 @@ __all__ = [
     "create_demo",
     "default_vault_path",
     "ensure_wipeable",
+    "event_words",
     "find_portable_root",
     "holds_vault",
     "new_recipient_file",
@@ -230,6 +234,7 @@ if TYPE_CHECKING:
     from vault.bundle.recipients import new_recipient_file
     from vault.bundle.verify import VerifyResult
     from vault.custody.models import CheckReport, CustodyRecord
+    from vault.custody.wording import EVENT_WORDS, event_words
     from vault.evidence.listing import Filters, ItemRow
     from vault.evidence.models import (
         AddResult,

@@ -82,7 +82,7 @@ def test_export_prints_what_the_lawyer_needs(setup: Setup, tmp_path: Path) -> No
     code, stdout, err = setup.run("export", "--case", "Case A", "--out", str(out))
     assert code == 0, err
     assert f"Bundle written: {out} (3 items" in stdout
-    assert f"Its SHA-256 (recorded in your custody log): {file_sha256(out)}" in stdout
+    assert f"(SHA-256, recorded in your custody log):\n    {file_sha256(out)}\n" in stdout
     assert "NOT encrypted" in stdout
     assert setup.fingerprint in stdout
     assert manifest_of(out)["signer"]["ssh_fingerprint"] in stdout
@@ -115,7 +115,7 @@ def test_export_json(setup: Setup, tmp_path: Path) -> None:
         ([], "Nothing to export"),
         (["--case", "No such case"], "There is no case called"),
         (["--all", "--to", "age1notakey"], "is not an age recipient"),
-        (["--to", "not-a-file"], "is neither an age key"),
+        (["--to", "not-a-file"], "is neither a lawyer's key (an age key"),
     ],
 )
 def test_export_refusals_exit_2(

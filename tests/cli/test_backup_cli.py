@@ -34,7 +34,7 @@ def test_backup_writes_a_checked_copy_and_updates_it(run: Runner, tmp_path: Path
     stick = tmp_path / "stick" / "Copy.evault"
     code, out, err = run("backup", "--to", str(stick))
     assert code == 0, err
-    assert out.startswith(f"Backup written: {stick}\nThe copy was checked: 1 items")
+    assert out.startswith(f"Backup written: {stick}\nThe copy was checked: 1 item and")
     assert "opens with the same passphrase" in out
     assert _titles(stick, run.pwfile) == ["the note"]
 

@@ -92,7 +92,7 @@ def test_init_prints_recovery_key_once_and_fingerprint(
 def test_init_refuses_existing_vault(run: Runner) -> None:
     code, _, err = run("init")
     assert code == 2
-    assert "already exists" in err
+    assert "already holds a vault" in err
 
 
 def test_add_list_show_get_roundtrip(run: Runner, evidence: Path, tmp_path: Path) -> None:
@@ -233,7 +233,7 @@ def test_edit_and_rm_are_custody_events(run: Runner, evidence: Path) -> None:
     code, _, err = run("edit", item_id, "--title", "Renamed", "--tag", "x", "--reason", "typo")
     assert code == 0, err
     assert run.json("show", item_id)["title"] == "Renamed"
-    code, _, err = run("rm", item_id, "--reason", "duplicate of paper copy")
+    code, _, err = run("rm", item_id, "--reason", "duplicate of paper copy", "--yes")
     assert code == 0, err
     assert run.json("list") == []
     tombstones = run.json("list")
@@ -352,10 +352,10 @@ def test_unknown_item_and_bad_date(run: Runner, evidence: Path) -> None:
     assert run.json("list") == []
 
 
-def test_no_command_prints_help() -> None:
+def test_no_command_without_a_terminal_says_how_to_open_the_app() -> None:
     out = io.StringIO()
     assert main([], stdout=out, stderr=io.StringIO()) == 0
-    assert "usage" in out.getvalue()
+    assert "type evault in a terminal window" in out.getvalue()
 
 
 def test_usage_error_exit_code_2() -> None:

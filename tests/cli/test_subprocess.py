@@ -123,6 +123,13 @@ def test_env_var_selects_vault(real_vault: tuple[Path, Path]) -> None:
     assert len(json.loads(proc.stdout)["fingerprint"]) == 35
 
 
+def test_no_command_and_no_terminal_says_how_to_open_the_app() -> None:
+    """The README's run command on a machine with no terminal attached: one line, no app."""
+    proc = evault()
+    assert proc.returncode == 0 and proc.stderr == b""
+    assert proc.stdout.count(b"\n") == 1 and b"evault demo" in proc.stdout
+
+
 def test_help_lists_every_command() -> None:
     proc = evault("--help")
     assert proc.returncode == 0

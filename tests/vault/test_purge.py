@@ -92,7 +92,9 @@ def test_after_a_purge_no_word_of_the_items_is_anywhere_in_the_vault(
     for item_id in (message_id, file_id):
         out, err = io.StringIO(), io.StringIO()
         args = ["--vault", str(folder), "--passphrase-file", str(secret)]
-        code = main([*args, "rm", item_id, "--reason", "threat", "--purge"], stdout=out, stderr=err)
+        code = main(
+            [*args, "rm", item_id, "--reason", "threat", "--purge", "--yes"], stdout=out, stderr=err
+        )
         assert code == 0, err.getvalue()
         assert "Note:" not in out.getvalue()  # no older record in the clear
 
@@ -163,7 +165,9 @@ def test_an_older_vaults_events_keep_their_cleartext_and_purge_says_so(
     secret.write_text(PASSPHRASE + "\n", "utf-8")
     out, err = io.StringIO(), io.StringIO()
     args = ["--vault", str(folder), "--passphrase-file", str(secret)]
-    code = main([*args, "rm", old.item_id, "--reason", "x", "--purge"], stdout=out, stderr=err)
+    code = main(
+        [*args, "rm", old.item_id, "--reason", "x", "--purge", "--yes"], stdout=out, stderr=err
+    )
     assert code == 0, err.getvalue()
     assert "Note: 1 older custody record" in out.getvalue()
     with raw_db(folder) as conn:  # the signed body cannot change: it still holds the title

@@ -125,7 +125,9 @@ def test_the_command_line_rekey_and_rm_purge(make_vault: MakeVault, tmp_path: Pa
     assert "re-encrypted" in out
     middle = db_key(folder)
     assert middle != before
-    code, out, err = _cli(folder, ["rm", added.item_id, "--reason", "x", "--purge"], tmp_path)
+    code, out, err = _cli(
+        folder, ["rm", added.item_id, "--reason", "x", "--purge", "--yes"], tmp_path
+    )
     assert code == 0, err
     assert "for good" in out
     assert db_key(folder) != middle

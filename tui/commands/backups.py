@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from tui import render
 from tui.commands import Command
 from tui.context import PROG, Context
+from tui.progress import progress_line
 from vault import EXIT_OK, EXIT_VERIFY_FAILED
 
 if TYPE_CHECKING:
@@ -21,8 +22,8 @@ BAD_COPY = (
 
 def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
     destination = ctx.vault_folder(args.to)
-    with ctx.open_vault() as vault:
-        result = vault.backup(destination)
+    with ctx.open_vault() as vault, progress_line(ctx, "Copying the vault") as line:
+        result = vault.backup(destination, progress=line)
     how = "Backup brought up to date" if result.updated else "Backup written"
     return _report(args, ctx, result, how)
 
@@ -30,8 +31,8 @@ def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_restore(args: argparse.Namespace, ctx: Context) -> int:
     source = ctx.vault_folder(args.source)
     destination = ctx.vault_folder(args.to) if args.to else ctx.vault_path
-    with ctx.open_vault(source) as backup:
-        result = backup.restore_to(destination, replace=args.replace)
+    with ctx.open_vault(source) as backup, progress_line(ctx, "Putting the copy back") as line:
+        result = backup.restore_to(destination, replace=args.replace, progress=line)
     code = _report(args, ctx, result, "Vault restored")
     if result.ok and not args.json:
         ctx.out.write(f"Open it with: {PROG} --vault {destination}\n")
@@ -49,8 +50,9 @@ def _report(args: argparse.Namespace, ctx: Context, result: BackupResult, what: 
         return EXIT_VERIFY_FAILED
     ctx.out.write(
         f"{what}: {result.folder}\n"
-        f"The copy was checked: {result.items_checked} items and {result.events_checked} custody "
-        "events, every original against its SHA-256, the database and the key file.\n"
+        f"The copy was checked: {render.plural(result.items_checked, 'item')} and "
+        f"{render.plural(result.events_checked, 'custody event')}, every original against its "
+        "file code (SHA-256), the database and the key file.\n"
         "It opens with the same passphrase and recovery key. Keep it as safe as the vault "
         "itself: with the passphrase, it opens.\n"
     )

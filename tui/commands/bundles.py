@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tui import render
 from tui.commands import Command, json_option
 from tui.context import Context
+from tui.progress import progress_line
 from tui.terminal_text import terminal_text
 from vault import (
     EXIT_OK,
@@ -36,11 +37,15 @@ def _recipients(values: list[str]) -> list[str]:
             continue
         path = Path(value)
         if not path.is_file():
-            raise InvalidInput(f"'{value[:40]}' is neither an age key (age1…) nor a file of them.")
+            raise InvalidInput(
+                f"'{value[:40]}' is neither a lawyer's key (an age key, age1…) nor a file of them."
+            )
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         keys = [ln.strip() for ln in lines if ln.strip().startswith("age1")]
         if not keys:
-            raise InvalidInput(f"{path} contains no age key (a line starting with age1).")
+            raise InvalidInput(
+                f"{path} contains no lawyer's key (an age key: a line starting with age1)."
+            )
         found.extend(keys)
     return found
 
@@ -63,23 +68,27 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
             warning = passphrase_warning(passphrase)
             if warning is not None:
                 ctx.advise(warning)
-        result = vault.export_bundle(
-            out,
-            item_ids=args.ids,
-            case=args.case,
-            everything=args.all,
-            note=args.note,
-            recipients=recipients,
-            passphrase=passphrase,
-            include_sensitive_text=args.include_sensitive_text,
-        )
+        with progress_line(ctx, "Writing the bundle") as line:
+            result = vault.export_bundle(
+                out,
+                item_ids=args.ids,
+                case=args.case,
+                everything=args.all,
+                note=args.note,
+                recipients=recipients,
+                passphrase=passphrase,
+                include_sensitive_text=args.include_sensitive_text,
+                progress=line,
+            )
     ctx.advise_about_output(result.path, result.key_path)
     if args.json:
         render.emit_json(result.to_json(), ctx.out)
         return EXIT_OK
     lines = [
-        f"Bundle written: {result.path} ({result.items} items, {render.human_size(result.size)})",
-        f"Its SHA-256 (recorded in your custody log): {result.sha256}",
+        f"Bundle written: {result.path} ({render.plural(result.items, 'item')}, "
+        f"{render.human_size(result.size)})",
+        "File code of the bundle (SHA-256, recorded in your custody log):",
+        f"    {result.sha256}",
     ]
     if result.key_path is not None:
         lines.append(
@@ -88,16 +97,18 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
             "message as the files."
         )
     elif result.encryption == "recipients":
-        lines.append("Encrypted: only the holders of the age keys you named can open it.")
+        lines.append(
+            "Encrypted: only the people whose keys you named (their age keys) can open it."
+        )
     else:
         lines.append(
-            "This bundle is NOT encrypted: anyone who gets the file can see the evidence. "
+            "This bundle is NOT encrypted: anyone who gets the file can see the evidence.\n"
             "Use --to or --encrypt-passphrase to send it over the internet."
         )
     lines += [
         "",
-        "Read this fingerprint to your lawyer over the phone or in person, so they can check",
-        "the bundle really comes from your vault:",
+        "Read your vault's fingerprint to your lawyer over the phone or in person, so",
+        "they can check that the bundle really comes from your vault:",
         f"    {result.fingerprint}",
         f"(for OpenSSH users: {result.ssh_fingerprint})",
     ]
@@ -118,13 +129,15 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
             option="--passphrase-file",
         )
 
-    checked = verify_bundle(
-        _bundle_path(args.file, ctx),
-        key=args.key,
-        identities=[Path(p) for p in args.identity or []],
-        ask_passphrase=ask,
-        decrypted_out=Path(args.decrypted_out) if args.decrypted_out else None,
-    )
+    with progress_line(ctx, "Checking the bundle") as line:
+        checked = verify_bundle(
+            _bundle_path(args.file, ctx),
+            key=args.key,
+            identities=[Path(p) for p in args.identity or []],
+            ask_passphrase=ask,
+            decrypted_out=Path(args.decrypted_out) if args.decrypted_out else None,
+            progress=line,
+        )
     if checked.decrypted is not None:
         ctx.advise(f"Decrypted to {checked.decrypted} (kept for you to open the evidence).")
         ctx.advise_about_output(checked.decrypted)
@@ -223,7 +236,10 @@ def _ask_for_the_digits(result: VerifyResult, ctx: Context) -> None:
 
 def _print_verdict(result: VerifyResult, ctx: Context, file_name: str) -> None:
     out = ctx.out
-    counts = f"all {len(result.items)} items and {len(result.checks)} checks passed"
+    counts = (
+        f"all passed ({render.plural(len(result.items), 'item')}, "
+        f"{render.plural(len(result.checks), 'check')})"
+    )
     if result.ok:
         out.write(
             f"\nVERIFIED: {counts}, and the signer is the vault whose fingerprint you gave. "
@@ -247,7 +263,7 @@ def _print_verdict(result: VerifyResult, ctx: Context, file_name: str) -> None:
         failed = sum(1 for i in result.items if not i.ok)
         failed += sum(1 for c in result.checks if not c.ok)
         out.write(
-            f"\nNOT VERIFIED: {failed} problem(s) above. Do not rely on this bundle; "
+            f"\nNOT VERIFIED: {render.plural(failed, 'problem')} above. Do not rely on this bundle; "
             "ask the defender to send it again.\n"
         )
 

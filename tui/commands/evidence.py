@@ -4,18 +4,29 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import render
 from tui.commands import Command
-from tui.context import Context
+from tui.context import PROG, Context
+from tui.progress import ProgressLine, progress_line
 from tui.secrets_input import read_stdin
 from tui.terminal_text import terminal_text
-from vault import EXIT_OK, AddResult, InvalidInput, MessageFields, Metadata, shown_item
+from vault import (
+    EXIT_OK,
+    AddResult,
+    Cancelled,
+    InvalidInput,
+    Item,
+    MessageFields,
+    Metadata,
+    shown_item,
+)
 
 if TYPE_CHECKING:
-    from vault import Item, Vault
+    from vault import Vault
 
 REVEAL_HOW = "details shown on the command line"
 
@@ -54,21 +65,47 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     def report(r: AddResult) -> None:
         # Printed as soon as the file is safely committed, so if a later file fails (a full
         # disk, say) the defender still sees exactly which ones are in the vault.
+        if line is not None:
+            line.clear()
         if args.json:
             return
         if r.duplicate:
             ctx.out.write(
-                f"{r.item_id}  already in the vault (same SHA-256): {terminal_text(r.source)}\n"
+                f"{r.item_id}  already in the vault (same file code, SHA-256): "
+                f"{terminal_text(r.source)}\n"
             )
         else:
             ctx.out.write(f"{r.item_id}  added: {terminal_text(r.source)}\n")
         ctx.out.flush()
 
-    with ctx.open_vault() as vault:
-        results = vault.add_files(paths, meta, on_result=report)
+    with ctx.open_vault() as vault, progress_line(ctx, _adding(len(paths))) as line:
+        counted = _FileCounter(line, len(paths)) if line is not None else None
+        results = vault.add_files(paths, meta, on_result=report, progress=counted)
     if args.json:
         render.emit_json([r.to_json() for r in results], ctx.out)
     return EXIT_OK
+
+
+def _adding(count: int) -> str:
+    return "Adding the file" if count == 1 else f"Adding file 1 of {count}"
+
+
+class _FileCounter:
+    """Says which of several files is being stored: the vault reports each file's bytes from 0,
+    so a report after one that reached its total is the next file's."""
+
+    def __init__(self, line: ProgressLine, count: int) -> None:
+        self.line = line
+        self.count = count
+        self.index = 1
+        self.finished = False
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if self.finished and self.index < self.count:
+            self.index += 1
+            self.line.what = f"Adding file {self.index} of {self.count}"
+        self.finished = total is not None and done >= total
+        self.line(done, total)
 
 
 def _read_stdin_text(ctx: Context, what: str) -> str:
@@ -135,15 +172,25 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_get(args: argparse.Namespace, ctx: Context) -> int:
     out = ctx.output_path(args.out)
-    with ctx.open_vault() as vault:
-        item = vault.export_content(args.id, out, reason=args.reason, overwrite=args.force)
+    if not out.parent.is_dir():  # said before the passphrase is asked for, not after
+        raise InvalidInput(
+            f"The folder {out.parent} does not exist. Create it or choose another place; "
+            "nothing was written."
+        )
+    with ctx.open_vault() as vault, progress_line(ctx, "Writing the copy") as line:
+        item = vault.export_content(
+            args.id, out, reason=args.reason, overwrite=args.force, progress=line
+        )
     ctx.advise(
         f"Warning: {out} is an unencrypted copy outside the vault. Anyone who can use your "
         "account on this computer, or who gets this disk, can open it. Delete it when you no "
         "longer need it."
     )
     ctx.advise_about_output(out)
-    ctx.out.write(f"Wrote {item.size} bytes to {out} (SHA-256 {item.sha256}).\n")
+    ctx.out.write(
+        f"Wrote {render.plural(item.size, 'byte')} to {out}; its file code (SHA-256) is "
+        f"{item.sha256}.\n"
+    )
     return EXIT_OK
 
 
@@ -169,29 +216,61 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+NOT_DELETED = "Not deleted: nothing was changed."
+
+
 def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
+    if not args.yes and not ctx.interactive():  # said before the passphrase is asked for
+        raise InvalidInput(
+            f"'{PROG} rm' deletes evidence, so it asks first; where nobody can answer (a script, "
+            f"or input from a file) add --yes. {NOT_DELETED}"
+        )
     with ctx.open_vault() as vault:
+        if not args.yes:
+            _confirm_delete(ctx, vault.get_item(args.id, include_deleted=True), purge=args.purge)
         item = vault.delete_item(args.id, reason=args.reason, purge=args.purge)
         older = vault.records_in_clear(item.id) if args.purge else 0
     if args.purge:
         ctx.out.write(
             f"Deleted {item.id} for good: its content and everything said about it are gone, and "
             "the vault was re-encrypted under a new key, so nothing of it can be read back, even "
-            "with your passphrase. A signed record that an item with its SHA-256 was deleted, and "
+            "with your passphrase. A signed record that an item with its file code (SHA-256) was deleted, and "
             "why, stays in the custody log.\n"
         )
         if older:
             ctx.out.write(
-                f"Note: {older} older custody record(s) of this item were signed before evault "
+                f"Note: {render.plural(older, 'older custody record')} of this item "
+                f"{'was' if older == 1 else 'were'} signed before evault "
                 "kept such details apart, and still hold what they said about it (a title, a "
                 "sender, tags); they cannot be changed without breaking the signed log.\n"
             )
         return EXIT_OK
     ctx.out.write(
-        f"Deleted the content of {item.id}. A signed record of the deletion (with its SHA-256 and "
+        f"Deleted the content of {item.id}. A signed record of the deletion (with its fingerprint, SHA-256, and "
         "your reason) stays in the custody log.\n"
     )
     return EXIT_OK
+
+
+def _confirm_delete(ctx: Context, item: Item, *, purge: bool) -> None:
+    """One deliberate question at the terminal; anything but yes stops with nothing changed.
+    The item is named by its id, kind and when it was added, never by its title (it may be a
+    sensitive item's words, and someone may be looking over the defender's shoulder)."""
+    what = f"item {item.id[:8]} ({item.kind}, added {render.local_time(item.captured_at)})"
+    if purge:
+        warning = (
+            f"This deletes {what} FOR GOOD: its content and everything said about it, then "
+            "re-encrypts the vault. It cannot be undone."
+        )
+    else:
+        warning = (
+            f"This deletes the content of {what}. A signed record of the deletion stays in the "
+            "custody log."
+        )
+    ctx.out.write(textwrap.fill(warning, width=79, break_long_words=False) + "\n")
+    typed = ctx.ask("Type yes to delete it, or anything else to stop: ")
+    if typed is None or typed.strip().lower() != "yes":
+        raise Cancelled(NOT_DELETED)
 
 
 def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
@@ -347,6 +426,11 @@ def register(command: Command) -> None:
         action="store_true",
         help="delete for good: also drop its title, sender, tags and text from the custody log "
         "and re-encrypt the vault under a new key",
+    )
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="do not ask first (needed where there is no terminal to answer, e.g. in scripts)",
     )
 
     p = command("edit", cmd_edit, "change an item's details (recorded in the custody log)")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui import render
 from tui.commands import Command
 from tui.context import Context
+from tui.progress import progress_line
 from tui.terminal_text import terminal_text
 from vault import DATE_ORDERS, EXIT_OK, IMPORTERS, InvalidInput, shown_title
 
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 
 CHAT_PAGE = 200
 HASH_COLUMNS = ("sha256", "algorithm", "perceptual_hash", "media_type", "size")
-PROGRESS_EVERY = 0.2  # seconds between progress redraws: often enough to look alive
-PROGRESS_WIDTH = 78
 
 
 # ---------------------------------------------------------------------- import
@@ -67,57 +65,14 @@ def _options(args: argparse.Namespace) -> ImportOptions:
     return options
 
 
-class _Progress:
-    """One line on standard error, redrawn in place; only used when stderr is a terminal."""
-
-    def __init__(self, err: TextIO) -> None:
-        self.err = err
-        self.last = 0.0
-        self.shown = False
-
-    def __call__(self, stage: str, done: int, total: int | None) -> None:
-        now = time.monotonic()
-        finished = total is not None and done >= total
-        if self.shown and now - self.last < PROGRESS_EVERY and not finished:
-            return
-        self.last = now
-        if stage == "storing":
-            text = f"Storing the export unchanged: {render.human_size(done)}"
-            if total:
-                text += f" of {render.human_size(total)} ({100 * done // total}%)"
-        else:
-            text = f"Reading messages: {done}"
-        self.err.write("\r" + text[:PROGRESS_WIDTH].ljust(PROGRESS_WIDTH))
-        self.err.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            self.err.write("\r" + " " * PROGRESS_WIDTH + "\r")
-            self.err.flush()
-            self.shown = False
-
-
-def _is_terminal(stream: TextIO) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty()) if isatty is not None else False
-    except (OSError, ValueError):
-        return False
-
-
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     path = Path(args.path).expanduser()
     if not path.exists():
         raise InvalidInput(f"{path} does not exist. Check the name and try again.")
     options = _options(args)
-    progress = _Progress(ctx.raw_err) if _is_terminal(ctx.raw_err) else None
-    with ctx.open_vault() as vault:
-        try:
-            summary = vault.import_export(args.importer, path, options, progress=progress)
-        finally:
-            if progress is not None:
-                progress.clear()
+    with ctx.open_vault() as vault, progress_line(ctx, "Importing") as line:
+        progress = line.stage if line is not None else None
+        summary = vault.import_export(args.importer, path, options, progress=progress)
     if args.json:
         render.emit_json(summary.to_json(), ctx.out)
     else:
@@ -143,7 +98,10 @@ def cmd_imports(args: argparse.Namespace, ctx: Context) -> int:
     for entry in imports:
         summary: dict[str, Any] = entry.get("summary") or {}
         when = render.readable_time(entry["created"])[:16]
-        counts = f"{summary.get('messages_new', 0)} new of {summary.get('messages', 0)} messages"
+        counts = (
+            f"{summary.get('messages_new', 0)} new of "
+            f"{render.plural(int(summary.get('messages', 0)), 'message')}"
+        )
         ctx.out.write(
             f"{when}  {entry['importer']:<8}  {terminal_text(entry['source_name'])}  {counts}  "
             f"{str(entry['id'])[:8]}\n"

@@ -21,7 +21,7 @@ AFTER_ISSUING = (
 
 
 def cmd_recovery(args: argparse.Namespace, ctx: Context) -> int:
-    ctx.err.write(f"{PROG}: say what to do, e.g. '{PROG} recovery shares --help'.\n")
+    ctx.err.write(f"{PROG}: Say what to do, e.g. '{PROG} recovery shares --help'.\n")
     return EXIT_USER_ERROR
 
 
@@ -47,7 +47,7 @@ def cmd_recovery_shares(args: argparse.Namespace, ctx: Context) -> int:
         )
         return EXIT_OK
     ctx.out.write(
-        f"Recovery shares written: {issued.count} pages in {out}\n"
+        f"Recovery shares written: {render.plural(issued.count, 'page')} in {out}\n"
         f"Set {issued.set_number}: any {issued.threshold} of the {issued.count} shares, with a "
         "copy of the vault, open it.\n\n"
     )

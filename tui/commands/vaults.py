@@ -8,14 +8,27 @@ from typing import TYPE_CHECKING
 from tui import render
 from tui.commands import Command
 from tui.context import PROG, Context
+from tui.progress import progress_line
 from tui.secrets_input import read_keyfile
-from vault import EXIT_OK, EXIT_VERIFY_FAILED, InvalidInput, passphrase_warning
+from vault import (
+    EXIT_OK,
+    EXIT_VERIFY_FAILED,
+    InvalidInput,
+    VaultExists,
+    holds_vault,
+    passphrase_warning,
+)
 
 if TYPE_CHECKING:
     from vault import Vault
 
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
+    if holds_vault(ctx.vault_path):  # said before a passphrase is typed twice for nothing
+        raise VaultExists(
+            f"{ctx.vault_path} already holds a vault. Choose a new folder name for the new vault "
+            "(with --vault); nothing was changed."
+        )
     passphrase = ctx.new_passphrase(args.passphrase_file)
     warning = passphrase_warning(passphrase)
     if warning is not None:
@@ -56,8 +69,8 @@ def cmd_ui(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.open_vault() as vault:
-        report = vault.check()
+    with ctx.open_vault() as vault, progress_line(ctx, "Checking every original") as line:
+        report = vault.check(progress=line)
     if args.json:
         render.emit_json(report.to_json(), ctx.out)
     else:
@@ -78,10 +91,10 @@ def cmd_identity(args: argparse.Namespace, ctx: Context) -> int:
         f"    {identity['fingerprint']}\n\n"
         "(A lawyer who got digits from evault 0.1 may hold the older form of the same key's\n"
         f"fingerprint, {identity['fingerprint_v1']}: evault verify accepts both.)\n\n"
-        f"Public key (Ed25519): {identity['public_key']}\n"
+        f"Public key that checks your signatures (Ed25519): {identity['public_key']}\n"
         f"Same key for minisign (-P): {identity['minisign_public_key']}\n"
         f"Same key for OpenSSH (ssh-keygen -l): {identity['ssh_fingerprint']}\n"
-        f"Custody log: {head['seq']} events, newest {head['hash']}\n"
+        f"Custody log: {render.plural(head['seq'], 'event')}, newest {head['hash']}\n"
     )
     return EXIT_OK
 

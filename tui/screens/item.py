@@ -25,7 +25,7 @@ from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.picture import picture_text
 from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
-from vault import EvaultError, VaultLocked, parse_tags, shown_item
+from vault import EvaultError, VaultLocked, event_words, parse_tags, shown_item
 
 if TYPE_CHECKING:
     from vault import CustodyRecord, Item, Preview, Provenance, SimilarResult
@@ -33,18 +33,6 @@ if TYPE_CHECKING:
 PREVIEW_COLS = 72  # fits an 80-column terminal with the screen's padding
 PREVIEW_ROWS = 16
 TEXT_KINDS = ("message", "note")
-
-EVENT_WORDS = {
-    "item.created": "added to the vault",
-    "item.metadata_changed": "details edited",
-    "item.viewed": "content shown",
-    "item.viewed details shown": "title and details shown (sensitive)",
-    "item.viewed details shown on the command line": "title and details shown (command line)",
-    "item.exported": "original saved to a file",
-    "item.deleted": "deleted",
-    "bundle.export_started": "a bundle with it was written (export started)",
-    "bundle.exported": "included in a bundle",
-}
 
 
 def similar_text(result: SimilarResult) -> str:
@@ -228,9 +216,7 @@ class ItemScreen(VaultAccess, Screen[None]):
         self.query_one("#timeline", Static).update(
             "\n".join(
                 f"{readable_time(r.time)}  "
-                + EVENT_WORDS.get(
-                    f"{r.type} {r.details.get('how')}", EVENT_WORDS.get(r.type, r.type)
-                )
+                + event_words(r.type, r.details)
                 + (f' — "{r.reason}"' if r.reason else "")
                 for r in records
             )

@@ -68,7 +68,8 @@ def check_custody(
     result.check(
         "Chain of custody",
         not problems,
-        "; ".join(problems) or f"{len(events)} events, links and signatures hold",
+        "; ".join(problems)
+        or f"{len(events)} event{'' if len(events) == 1 else 's'}, links and signatures hold",
     )
     bodies = []
     for event in events:

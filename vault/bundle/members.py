@@ -34,7 +34,7 @@ def check_sums(reader: Reader, result: VerifyResult) -> dict[str, str]:
     result.check(
         "Every file listed, nothing added",
         not problems,
-        "; ".join(problems) or f"{len(sums)} files listed",
+        "; ".join(problems) or f"{len(sums)} file{'' if len(sums) == 1 else 's'} listed",
     )
     return sums
 
@@ -123,5 +123,6 @@ def check_members(
     result.check(
         "Manifest describes every evidence file",
         not unexplained,
-        "; ".join(f"{n} is not in the manifest" for n in unexplained) or f"{len(items)} items",
+        "; ".join(f"{n} is not in the manifest" for n in unexplained)
+        or f"{len(items)} item{'' if len(items) == 1 else 's'}",
     )

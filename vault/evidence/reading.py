@@ -24,7 +24,7 @@ from vault.host.outputs import Output, write_failed
 from vault.store.session import Session, now_text, transaction, translate
 
 HASH_MISMATCH = (
-    "The stored copy does not match its recorded fingerprint (SHA-256), so it was not written "
+    "The stored copy does not match its recorded file code (SHA-256), so it was not written "
     "out. Run 'evault check' to see what is wrong."
 )
 

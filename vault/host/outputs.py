@@ -203,6 +203,11 @@ def write_failed(target: Path, exc: OSError) -> EvaultError:
             f"The disk is full, so {target.name} could not be written. Free some space and try "
             "again; nothing was kept."
         )
+    if exc.errno == errno.ENOENT and not target.parent.is_dir():
+        return InvalidInput(
+            f"The folder {target.parent} does not exist. Create it or choose another place; "
+            "nothing was written."
+        )
     if exc.errno == errno.EROFS:
         return StorageError(
             f"{target.parent} is on a disk that cannot be written to (read-only). Choose "
