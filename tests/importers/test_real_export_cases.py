@@ -365,3 +365,15 @@ def test_telegram_chat_without_id_says_so(vault: Vault, tmp_path: Path) -> None:
     assert "no id" in str(caught.value)
     assert "Nothing was imported" in str(caught.value)
     assert vault.list_items() == []
+
+
+def test_mbox_envelope_like_line_kept_in_a_message_is_reported(tmp_path: Path) -> None:
+    text = "From - \n" + mail("Birinci", "Bir.\nFrom - Thu Nov 16 10:00:00 2023\nnot a header")
+    path = tmp_path / "Inbox.mbox"
+    path.write_bytes(text.encode("utf-8"))
+    with ExportSource(path) as source:
+        records = list(email_importer.parse(source))
+    assert [m.subject for m in messages(records)] == ["Birinci"]
+    [problem] = problems(records)
+    assert problem.where == "Inbox.mbox, message 1"
+    assert "kept as part of this message" in problem.what

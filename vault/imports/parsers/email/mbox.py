@@ -87,6 +87,13 @@ def parse_mbox(
                     "than any real e-mail; it was skipped.",
                 )
                 continue
+            if piece.kept:
+                yield ImportProblem(
+                    where,
+                    f"{piece.kept} line(s) in this message start like the envelope line of a new "
+                    'message ("From ...") but are neither after a blank line nor before a header '
+                    "line; they were kept as part of this message.",
+                )
             yield read_message(
                 piece.data,
                 chat_key=name,
@@ -119,6 +126,7 @@ class _Cut:
     from_line: bytes  # envelope line, without its line ending
     offset: int  # byte offset of the message's first byte in the file
     data: bytes | None  # None when the message is over the cap
+    kept: int = 0  # lines inside it that look like an envelope but were not taken as one
 
 
 def _split_mbox(stream: io.RawIOBase, *, head_only: bool) -> Iterator[_Cut]:
@@ -170,6 +178,7 @@ class _MboxCutter:
         self.over = False
         self.head_done = False
         self.lookahead = b""  # the first bytes after the region being fed (the next line)
+        self.kept = 0
 
     def feed(self, region: bytes) -> Iterator[_Cut]:
         pos = 0
@@ -190,6 +199,7 @@ class _MboxCutter:
             self.buf = bytearray()
             self.size = 0
             self.over = self.head_done = False
+            self.kept = 0
             pos = line_end
         self.prev_blank = _ends_with_blank_line(region) and not (
             self.continuation and region.find(b"\n") == end - 1
@@ -221,6 +231,8 @@ class _MboxCutter:
                 candidate = found + 1
             if self._is_separator(region, candidate):
                 return candidate
+            if self.index and _ENVELOPE.match(region, candidate):
+                self.kept += 1  # "From - ..." inside a body: kept in it, and said (parse_mbox)
             at = candidate + 1
 
     def _is_separator(self, region: bytes, at: int) -> bool:
@@ -270,7 +282,7 @@ class _MboxCutter:
 
     def _cut(self) -> _Cut:
         if self.over:
-            return _Cut(self.index, self.from_line, self.start, None)
+            return _Cut(self.index, self.from_line, self.start, None, self.kept)
         data = bytes(self.buf)
         self.buf = bytearray()
         if not self.head_only:
@@ -278,7 +290,7 @@ class _MboxCutter:
                 data = data[:-2]
             elif data == b"\n" or data.endswith(b"\n\n"):
                 data = data[:-1]
-        return _Cut(self.index, self.from_line, self.start, data)
+        return _Cut(self.index, self.from_line, self.start, data, self.kept)
 
 
 def _ends_with_blank_line(region: bytes) -> bool:
