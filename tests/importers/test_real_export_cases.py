@@ -377,3 +377,11 @@ def test_mbox_envelope_like_line_kept_in_a_message_is_reported(tmp_path: Path) -
     [problem] = problems(records)
     assert problem.where == "Inbox.mbox, message 1"
     assert "kept as part of this message" in problem.what
+
+
+def test_meta_part_of_an_instagram_download_is_instagram(tmp_path: Path) -> None:
+    thread = tmp_path / "instagram-leyla-2024-01-02" / "your_instagram_activity" / "messages"
+    path = write(thread, "inbox/turaluydurma_1234567890/message_1.json", "")
+    path.write_bytes(meta_thread("inbox/turaluydurma_1234567890"))
+    [chat] = [r for r in meta_records(path.parent) if isinstance(r, ImportedChat)]
+    assert chat.platform == "instagram"

@@ -100,6 +100,8 @@ def platform_of(source: ExportSource, thread: Thread) -> str:
     """Instagram or Facebook: from the layout folder, else from names around the old layout."""
     if thread.layout.startswith("your_instagram_activity"):
         return "instagram"
+    if thread.place is not None:  # part of a tree: the folders above it are all there is to go by
+        return "instagram" if "instagram" in str(source.path).lower() else "facebook"
     if thread.layout != "messages":
         return "facebook"
     hint = f"{thread.base} {source.path.name}".lower()
