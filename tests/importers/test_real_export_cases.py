@@ -385,3 +385,20 @@ def test_meta_part_of_an_instagram_download_is_instagram(tmp_path: Path) -> None
     path.write_bytes(meta_thread("inbox/turaluydurma_1234567890"))
     [chat] = [r for r in meta_records(path.parent) if isinstance(r, ImportedChat)]
     assert chat.platform == "instagram"
+
+
+@pytest.mark.parametrize(
+    "placeholder",
+    ["<Medien ausgeschlossen>", "<Multimedia omitido>", "<Без медиафайлов>", "<media buraxıldı>"],
+)
+def test_localised_android_placeholders_are_media_left_out(
+    tmp_path: Path, placeholder: str
+) -> None:
+    """Android writes "<...>" alone in the phone's language: every such line is media left out.
+    (This already held before issue 16; it pins the German, Spanish, Russian and Azerbaijani
+    forms other projects list, so a narrower rule cannot lose them.)"""
+    text = f"14.11.23, 21:05 - Tural Uydurma: {placeholder}\n"
+    [msg] = messages(wa(write(tmp_path, "chat.txt", text)))
+    assert msg.sender_name == "Tural Uydurma"
+    assert [(m.path, m.note) for m in msg.media] == [(None, NOTE_OMITTED)]
+    assert msg.text == ""
