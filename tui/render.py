@@ -267,6 +267,12 @@ def import_summary(summary: ImportSummary, options: ImportOptions, *, more: str)
         )
     if summary.times_unknown:
         rows.append(("Messages with no readable time", str(summary.times_unknown)))
+    if summary.lines_joined:  # lines with no date of their own, kept with the message before
+        first = ", ".join(map(str, summary.lines_joined_at))
+        etc = ", …" if summary.lines_joined > len(summary.lines_joined_at) else ""
+        rows.append(
+            ("Lines joined to the message before", f"{summary.lines_joined} (lines {first}{etc})")
+        )
     lines += ["", format_rows(rows)]
     if summary.transformations:
         lines += ["", "Changes made for reading (the original of every message is kept as is):"]

@@ -197,7 +197,11 @@ class ExportFiles:
         """Store (or find) each attached file; note the ones the export only names."""
         ids: list[str] = []
         missing: list[dict[str, str]] = []
-        for media in message.media:
+        carried = message.details.get("attachments")
+        carried = carried if isinstance(carried, list) else []
+        for index, media in enumerate(message.media):
+            if media.path is None and _has_bytes(carried[index : index + 1]):
+                continue  # an e-mail attachment: its bytes travel with the message, stored below
             if media.path is None or not self.source.exists(media.path):
                 missing.append({"role": media.role, "name": media.name, "note": media.note})
                 self.summary.media_missing += 1
@@ -295,3 +299,8 @@ class ExportFiles:
         if row is None or row[1] is not None or not str(row[0]).startswith("image/"):
             return
         similar.save_hash(self.conn, item_id, load())
+
+
+def _has_bytes(attachments: list[Any]) -> bool:
+    """The (one) attachment carries its decoded bytes (``details["attachments"]``, e-mail)."""
+    return any(isinstance(a, dict) and isinstance(a.get("data"), bytes) for a in attachments)

@@ -85,11 +85,6 @@ __all__ = [
 ]
 
 
-def _article(word: str) -> str:
-    """ "a" or "an" before ``word`` ("an e-mail export", "a Telegram export")."""
-    return "an" if word[:1].lower() in "aeiou" else "a"
-
-
 def import_export(
     session: Session,
     importer: str,
@@ -107,7 +102,7 @@ def import_export(
     with _calm(path, row), ExportSource(path) as source:
         if not parser.detect(source):
             raise InvalidInput(
-                f"{path.name} does not look like {_article(row.platform)} {row.platform} export. "
+                f"{path.name} does not look like {row.article} {row.platform} export. "
                 "Check that you chose the right file or folder and the right kind of import."
             )
         run = _Run(session, parser, row, source, options, progress, cancel, now_text(now))
@@ -236,8 +231,10 @@ class _Run:
             elif isinstance(record, ImportProblem):
                 self._problem(f"{record.where}: {record.what}")
         if self.summary.messages == 0 and not self.chats:
+            # The parser's own reason (e.g. a chat without an id) says what to do about it.
+            why = f" ({self.summary.problems[0].rstrip('.')})" if self.summary.problems else ""
             raise InvalidInput(
-                f"No messages were found in {self.source.path.name}. Nothing was imported."
+                f"No messages were found in {self.source.path.name}{why}. Nothing was imported."
             )
         self._find_missing()
         self._finish()
@@ -285,6 +282,7 @@ class _Run:
             self.progress("reading", summary.messages, None)
         if message.kind == "service":
             summary.service_messages += 1
+        summary.note_joined(message.details)
         self.seen_keys.setdefault(chat.key, set()).add(message.key)
         utc = message.time.utc
         if utc is not None:
@@ -481,7 +479,9 @@ class _Run:
                     "media_missing": summary.media_missing,
                     "problems": summary.problem_count,
                     "missing_since_earlier_import": len(summary.missing),
+                    "lines_joined": summary.lines_joined,
                 },
+                "lines_joined_at": summary.lines_joined_at,
                 "time_range_utc": [summary.first_time, summary.last_time],
                 "transformations": summary.transformations,
                 "missing_item_ids": [m["item_id"] for m in summary.missing][:MAX_MISSING_IN_EVENT],

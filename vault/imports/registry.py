@@ -56,6 +56,11 @@ class Importer:
     module: str  # the parser module
     options: tuple[str, ...] = ()  # extra ImportOptions fields this importer understands
 
+    @property
+    def article(self) -> str:
+        """ "a" or "an" before the platform ("an e-mail export", "a Telegram export")."""
+        return "an" if self.platform[:1].lower() in "aeiou" else "a"
+
     def parser(self) -> Parser:
         """The parser module, imported now (the first import of this kind loads it)."""
         return cast(Parser, importlib.import_module(self.module))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+JOINED_LINES_SHOWN = 5
+
 
 @dataclass
 class ChatSummary:
@@ -47,6 +49,21 @@ class ImportSummary:
     problem_count: int = 0
     missing: list[dict[str, str]] = field(default_factory=list)
     skipped_files: list[str] = field(default_factory=list)
+    # Lines of a chat file with no date of their own, kept as part of the message before them
+    # (a multi-line message, or a line whose date could not be read): counted, never silent.
+    lines_joined: int = 0
+    lines_joined_at: list[int] = field(default_factory=list)  # the first few, as line numbers
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    def note_joined(self, details: dict[str, Any]) -> None:
+        """Count the lines a parser joined to a message (its ``joined_lines`` detail, after the
+        message's first ``line``) and keep the first few line numbers."""
+        count, line = details.get("joined_lines"), details.get("line")
+        if not isinstance(count, int) or isinstance(count, bool) or count <= 0:
+            return
+        self.lines_joined += count
+        if isinstance(line, int) and len(self.lines_joined_at) < JOINED_LINES_SHOWN:
+            room = JOINED_LINES_SHOWN - len(self.lines_joined_at)
+            self.lines_joined_at.extend(range(line + 1, line + 1 + min(count, room)))

@@ -31,7 +31,7 @@ from vault.imports.parsers.source import ExportSource
 __all__ = ["IMPORTER", "MAX_DEPTH", "VERSION", "detect", "parse"]
 
 IMPORTER = "email"
-VERSION = "1"
+VERSION = "2"
 
 
 def detect(source: ExportSource) -> bool:

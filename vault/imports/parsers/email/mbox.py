@@ -10,9 +10,11 @@ Choices, so the lead and ``docs/format.md`` can state them:
   mbox format, as in Python's ``mailbox``; it is dropped at the end of the file too, so a message
   keeps the same bytes when a later export appends more mail after it). The envelope line goes to
   ``details["mbox_from_line"]`` and the slice's byte offset to ``details["mbox_offset"]``.
-- A message starts at a line beginning ``From `` that is the file's first non-blank line, or that
-  follows a blank line and looks like an envelope line (it carries a clock time, ``hh:mm``), so an
-  unquoted "From here ..." in a body (mboxo) does not split a message. ``>From `` quoting is kept
+- A message starts at a line beginning ``From `` that is the file's first non-blank line (after a
+  UTF-8 BOM, which is skipped), or that looks like an envelope line (it carries a clock time,
+  ``hh:mm``, or is ``From -`` or ``From address`` alone) and either follows a blank line or is
+  followed by a header line (mboxcl files, cut by Content-Length, have no blank line before it).
+  So an unquoted "From here ..." in a body (mboxo) does not split a message. ``>From `` quoting is kept
   in ``raw``; the text and attachments are read with one ``>`` removed (mboxrd), noted in
   ``transformations``.
 - mbox files are streamed in 256 KiB blocks cut at line breaks, twice (first the headers only, to
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 
 from vault.errors import InvalidInput
 from vault.imports.parsers.email import limits
-from vault.imports.parsers.email.headers import header_text, message_id, read_head
+from vault.imports.parsers.email.headers import HEADER_LINE, header_text, message_id, read_head
 from vault.imports.parsers.email.message import read_message
 from vault.imports.parsers.records import ImportedChat, ImportedMessage, ImportProblem
 from vault.imports.parsers.source import ExportSource
@@ -39,7 +41,11 @@ from vault.imports.parsers.source import ExportSource
 _BLOCK = 256 << 10  # bytes read at once from an mbox
 _LINE_CHUNK = 1 << 20  # a line longer than this is passed on in pieces (it cannot be a separator)
 
-_ENVELOPE = re.compile(rb"From \S+ .*\d:\d\d")  # "From sender Tue Nov 14 08:00:00 2023"
+# Envelope lines as mail programs write them: "From sender Tue Nov 14 08:00:00 2023", Netscape's
+# "From - " with or without a date, Gmail Takeout's "From 1844347792267117879@xxx" without one.
+# "From Russia with love" (a body line left unquoted) is none of these.
+_ENVELOPE = re.compile(rb"From (?:-|\S+ [^\n]*\d:\d\d|\S+@\S+[ \t]*(?:\r?\n|$))")
+_BOM = b"\xef\xbb\xbf"
 
 
 def parse_mbox(
@@ -81,6 +87,13 @@ def parse_mbox(
                     "than any real e-mail; it was skipped.",
                 )
                 continue
+            if piece.kept:
+                yield ImportProblem(
+                    where,
+                    f"{piece.kept} line(s) in this message start like the envelope line of a new "
+                    'message ("From ...") but are neither after a blank line nor before a header '
+                    "line; they were kept as part of this message.",
+                )
             yield read_message(
                 piece.data,
                 chat_key=name,
@@ -113,6 +126,7 @@ class _Cut:
     from_line: bytes  # envelope line, without its line ending
     offset: int  # byte offset of the message's first byte in the file
     data: bytes | None  # None when the message is over the cap
+    kept: int = 0  # lines inside it that look like an envelope but were not taken as one
 
 
 def _split_mbox(stream: io.RawIOBase, *, head_only: bool) -> Iterator[_Cut]:
@@ -123,22 +137,28 @@ def _split_mbox(stream: io.RawIOBase, *, head_only: bool) -> Iterator[_Cut]:
     """
     cutter = _MboxCutter(head_only)
     carry = b""
+    chunk = stream.read(_BLOCK) or b""
+    if chunk.startswith(_BOM):  # a BOM before the first envelope line is no part of any message
+        chunk = chunk[len(_BOM) :] or stream.read(_BLOCK) or b""
+        cutter.offset = len(_BOM)
     while True:
-        chunk = stream.read(_BLOCK) or b""
         data = carry + chunk if carry else chunk
         if not chunk:
             if data:
+                cutter.lookahead = b""
                 yield from cutter.feed(data)
             break
         last = data.rfind(b"\n")
         if last >= 0:
             carry = data[last + 1 :]
+            cutter.lookahead = carry  # the start of the line after the region
             yield from cutter.feed(data[: last + 1])
         elif len(data) > _LINE_CHUNK:
             carry = b""
             cutter.feed_partial(data)
         else:
             carry = data
+        chunk = stream.read(_BLOCK) or b""
     yield from cutter.finish()
 
 
@@ -157,6 +177,8 @@ class _MboxCutter:
         self.size = 0
         self.over = False
         self.head_done = False
+        self.lookahead = b""  # the first bytes after the region being fed (the next line)
+        self.kept = 0
 
     def feed(self, region: bytes) -> Iterator[_Cut]:
         pos = 0
@@ -177,6 +199,7 @@ class _MboxCutter:
             self.buf = bytearray()
             self.size = 0
             self.over = self.head_done = False
+            self.kept = 0
             pos = line_end
         self.prev_blank = _ends_with_blank_line(region) and not (
             self.continuation and region.find(b"\n") == end - 1
@@ -208,6 +231,8 @@ class _MboxCutter:
                 candidate = found + 1
             if self._is_separator(region, candidate):
                 return candidate
+            if self.index and _ENVELOPE.match(region, candidate):
+                self.kept += 1  # "From - ..." inside a body: kept in it, and said (parse_mbox)
             at = candidate + 1
 
     def _is_separator(self, region: bytes, at: int) -> bool:
@@ -220,7 +245,16 @@ class _MboxCutter:
             before = region[line_start:at] in (b"\n", b"\r\n") and not (
                 line_start == 0 and self.continuation
             )
-        return before and _ENVELOPE.match(region, at) is not None
+        if _ENVELOPE.match(region, at) is None:
+            return False
+        return before or HEADER_LINE.match(self._line_after(region, at)) is not None
+
+    def _line_after(self, region: bytes, at: int) -> bytes:
+        """The start of the line after the one at ``at`` (from the next region at the end)."""
+        newline = region.find(b"\n", at)
+        if newline < 0:
+            return b""
+        return region[newline + 1 : newline + 200] if newline + 1 < len(region) else self.lookahead
 
     def _content(self, piece: bytes) -> None:
         if not piece:
@@ -248,7 +282,7 @@ class _MboxCutter:
 
     def _cut(self) -> _Cut:
         if self.over:
-            return _Cut(self.index, self.from_line, self.start, None)
+            return _Cut(self.index, self.from_line, self.start, None, self.kept)
         data = bytes(self.buf)
         self.buf = bytearray()
         if not self.head_only:
@@ -256,7 +290,7 @@ class _MboxCutter:
                 data = data[:-2]
             elif data == b"\n" or data.endswith(b"\n\n"):
                 data = data[:-1]
-        return _Cut(self.index, self.from_line, self.start, data)
+        return _Cut(self.index, self.from_line, self.start, data, self.kept)
 
 
 def _ends_with_blank_line(region: bytes) -> bool:

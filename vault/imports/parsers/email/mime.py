@@ -141,11 +141,13 @@ class Walker:
         name = decode_words(str(filename)) if filename else fallback
         name = _clean_name(name) or f"attachment-{len(self.media) + 1}{_EXTENSIONS.get(ctype, '')}"
         note = "decoded from the e-mail; its bytes are in details['attachments']"
+        kept: bytes | None = data
         if len(data) > limits.MAX_ATTACHMENT_BYTES:
+            # Not extracted (the message's stored original still holds it): reported as missing.
             note = f"larger than {limits.MAX_ATTACHMENT_BYTES >> 20} MiB; not extracted"
-            data = b""
+            kept = None
         self.media.append(ImportedMedia("attachment", name, None, ctype, note))
-        self.files.append({"name": name, "media_type": ctype, "data": data})
+        self.files.append({"name": name, "media_type": ctype, "data": kept})
 
 
 def _split_multipart(buf: bytes, start: int, end: int, boundary: str) -> list[tuple[int, int]]:

@@ -46,7 +46,8 @@ def sniff_eml(head: bytes) -> bool:
 
 
 def sniff_mbox(head: bytes) -> bool:
-    """A ``From `` envelope line followed by a mail header block."""
+    """A ``From `` envelope line (after a UTF-8 BOM, if any) followed by a mail header block."""
+    head = head.removeprefix(b"\xef\xbb\xbf")
     if not head.startswith(b"From "):
         return False
     newline = head.find(b"\n")

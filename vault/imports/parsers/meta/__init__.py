@@ -25,14 +25,20 @@ from vault.errors import InvalidInput
 from vault.imports.parsers.meta.e2ee import find_e2ee, looks_e2ee, parse_e2ee
 from vault.imports.parsers.meta.json_files import file_head
 from vault.imports.parsers.meta.mojibake import MOJIBAKE_NOTE, Mojibake, repair_mojibake
-from vault.imports.parsers.meta.threads import THREAD_FILE, find_threads, parse_thread, platform_of
+from vault.imports.parsers.meta.threads import (
+    THREAD_FILE,
+    find_threads,
+    loose_threads,
+    parse_thread,
+    platform_of,
+)
 from vault.imports.parsers.records import ImportedChat, ImportedMessage, ImportProblem
 from vault.imports.parsers.source import ExportSource
 
 __all__ = ["IMPORTER", "MOJIBAKE_NOTE", "VERSION", "detect", "parse", "repair_mojibake"]
 
 IMPORTER = "meta"
-VERSION = "1"
+VERSION = "2"
 
 DETECT_JSON_LIMIT = 20  # JSON files whose head detect() reads before giving up
 
@@ -40,7 +46,7 @@ DETECT_JSON_LIMIT = 20  # JSON files whose head detect() reads before giving up
 def detect(source: ExportSource) -> bool:
     """True for a DYI export with message threads, or Messenger's E2EE chats download."""
     names = source.names()
-    if any(THREAD_FILE.match(name) for name in names):
+    if any(THREAD_FILE.match(name) for name in names) or loose_threads(source):
         return True
     candidates = [n for n in names if n.lower().endswith(".json")][:DETECT_JSON_LIMIT]
     return any(looks_e2ee(file_head(source, name)) for name in candidates)

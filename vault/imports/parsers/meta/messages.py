@@ -56,6 +56,7 @@ class Context:
     profile_urls: dict[str, str]
     thread_details: dict[str, Any]
     seen: dict[str, int] = field(default_factory=dict)
+    thread_name: str = ""  # the thread folder's own name (its uris name it: inbox/NAME/photos/..)
 
     def unique(self, key: str) -> str:
         """Exact duplicates (same time, sender, text, media) get ":2", ":3" in time order."""
@@ -123,14 +124,23 @@ def read_media(context: Context, role: str, item: Any, uris: list[str]) -> Impor
     return ImportedMedia(role, name, path)
 
 
+_SECTION_TAIL = re.compile(
+    r"(?:^|/)messages/(?:inbox|archived_threads|filtered_threads|message_requests|e2ee_cutover)/"
+    r"(?P<tail>.+)$"
+)
+
+
 def _resolve(context: Context, uri: str) -> str | None:
     """The member a media uri names: against the folder holding the layout folder, then others."""
     candidates = [root + uri for root in context.roots]
+    thread = context.thread_name or context.folder.rsplit("/", 1)[-1]
+    prefix = f"{context.folder}/" if context.folder else ""
+    if thread and f"/{thread}/" in "/" + uri:
+        candidates.append(prefix + ("/" + uri).split(f"/{thread}/", 1)[1])
     if context.folder:
-        marker = "/" + context.folder.rsplit("/", 1)[-1] + "/"
-        if marker in "/" + uri:
-            candidates.append(context.folder + "/" + ("/" + uri).split(marker, 1)[1])
         candidates.append(f"{context.folder}/{uri}")
+    if tail := _SECTION_TAIL.search(uri):  # a section folder (inbox) imported on its own
+        candidates.append(tail["tail"])
     for candidate in candidates:
         name = safe_name(candidate)
         if name is not None and context.source.exists(name):

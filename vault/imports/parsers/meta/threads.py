@@ -45,13 +45,43 @@ class Thread:
     section: str
     name: str
     files: list[tuple[int, str]] = field(default_factory=list)  # (N of message_N.json, member)
+    place: str | None = None  # the thread folder's member path when chosen on its own ("" = top)
 
     @property
     def folder(self) -> str:
+        if self.place is not None:
+            return self.place
         return f"{self.base}{self.layout}/{self.section}/{self.name}"
 
 
+# A thread chosen on its own: a lone message_N.json, a thread folder (its files at the top), or a
+# section folder such as inbox (its threads one level down), as docs/cli.md promises.
+LOOSE_FILE = re.compile(r"^(?:(?P<thread>[^/]+)/)?message_(?P<n>[0-9]{1,6})\.json$")
+
+
+def loose_threads(source: ExportSource) -> list[Thread]:
+    """Threads of a source that is part of a DYI tree: its folder names stand for the path
+    Meta would have given them (the thread's name, and its section when the folder says it)."""
+    own = source.path.parent if source.kind == "file" else source.path
+    own_name = own.stem if source.kind == "zip" else own.name
+    threads: dict[str, Thread] = {}
+    for name in source.names():
+        match = LOOSE_FILE.match(name)
+        if match is None:
+            continue
+        if match["thread"] is None:  # the thread itself: a lone file or the thread's folder
+            place, thread, section = "", own_name, own.parent.name
+        else:  # a section folder (inbox, ...) holding threads
+            place, thread, section = match["thread"], match["thread"], own_name
+        section = section if section in SECTIONS else "inbox"
+        entry = threads.setdefault(place, Thread("", "messages", section, thread, place=place))
+        entry.files.append((int(match["n"]), name))
+    return [threads[k] for k in sorted(threads)]
+
+
 def find_threads(source: ExportSource) -> list[Thread]:
+    """The DYI threads of an export; a part of a tree (one thread, one section) when no
+    whole tree is found."""
     threads: dict[str, Thread] = {}
     for name in source.names():
         match = THREAD_FILE.match(name)
@@ -61,6 +91,8 @@ def find_threads(source: ExportSource) -> list[Thread]:
         folder = f"{base}{layout}/{section}/{thread}"
         entry = threads.setdefault(folder, Thread(base, layout, section, thread))
         entry.files.append((int(match.group("n")), name))
+    if not threads:
+        return loose_threads(source)
     return [threads[k] for k in sorted(threads)]
 
 
@@ -68,6 +100,8 @@ def platform_of(source: ExportSource, thread: Thread) -> str:
     """Instagram or Facebook: from the layout folder, else from names around the old layout."""
     if thread.layout.startswith("your_instagram_activity"):
         return "instagram"
+    if thread.place is not None:  # part of a tree: the folders above it are all there is to go by
+        return "instagram" if "instagram" in str(source.path).lower() else "facebook"
     if thread.layout != "messages":
         return "facebook"
     hint = f"{thread.base} {source.path.name}".lower()
@@ -167,6 +201,7 @@ def _thread_context(
         source=source,
         chat_key=chat_key,
         folder=thread.folder,
+        thread_name=thread.name,
         roots=roots,
         mojibake=mojibake,
         profile_urls=profile_urls,

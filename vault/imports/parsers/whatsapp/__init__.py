@@ -33,7 +33,7 @@ from vault.imports.parsers.whatsapp.messages import read_messages
 from vault.imports.parsers.whatsapp.survey import decide, survey_file
 
 IMPORTER = "whatsapp"
-VERSION = "1"
+VERSION = "2"
 PLATFORM = "whatsapp"
 
 MAX_CHAT_BYTES = (

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from vault.errors import InvalidInput
 from vault.imports.parsers.source import ExportSource
 from vault.imports.parsers.whatsapp.dates import plausible
-from vault.imports.parsers.whatsapp.grammar import FAMILIES, HEADERS, clean_text
+from vault.imports.parsers.whatsapp.grammar import FAMILIES, clean_text, header_match
 
 MAX_LINE_BYTES = 4 << 20  # WhatsApp caps a message at 65,536 characters (<= 256 KiB of UTF-8)
 MAX_MESSAGE_BYTES = 16 << 20  # one message's lines together; more means this is not a chat
@@ -80,7 +80,7 @@ def looks_like_chat(source: ExportSource, name: str) -> bool:
         if not line.strip():
             continue
         head = line.rstrip("\r")
-        return any((m := HEADERS[f].match(head)) is not None and plausible(m) for f in FAMILIES)
+        return any((m := header_match(f, head)) is not None and plausible(m) for f in FAMILIES)
     return False
 
 

@@ -27,18 +27,43 @@ HEADERS: dict[str, re.Pattern[str]] = {
     "ios": re.compile(rf"^{_MARKS}\[{_STAMP}\] (?P<rest>.*)$"),
 }
 FAMILIES = ("android", "ios")
+BOM = "\ufeff"
+
+
+def header_match(family: str, line: str) -> re.Match[str] | None:
+    """The header of ``family`` that ``line`` starts with, BOMs ignored, or None.
+
+    Some exports put U+FEFF before a line or inside its bracket ("\ufeff[\ufeff29.01.18, ...");
+    it is invisible in every viewer, so a line that only differs by it still starts a message.
+    The match is of the line without BOMs; ``raw`` keeps the line as it is.
+    """
+    return HEADERS[family].match(line.replace(BOM, "") if BOM in line else line)
+
+
+# A line the header patterns do not match but that starts like one (a date, a comma, a time):
+# "1/23/23, 3:22_AM - Name: text". It is kept with the message before (it may be text), and said.
+LOOKS_LIKE_HEADER_RE = re.compile(
+    rf"^{_MARKS}\[?\s*\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}}\.?,?[ \u00a0]+\d{{1,2}}[:.]\d{{2}}"
+)
 AM = {"am", "öə"}  # after dots and spaces are dropped: AM, a.m., a. m., ö.ə.
 PM = {"pm", "ös"}
 
 # iOS: ‎<attached: 00000012-PHOTO-2023-11-14-21-06-01.jpg>
 ATTACHED_RE = re.compile(r"^<(?P<word>[^<>:]{1,40}): (?P<name>[^<>]+)>$")
 ATTACHED_WORDS = {"attached", "anhang", "прикреплено", "вложение", "adjunto", "anexo", "əlavə"}
-# iOS: image omitted / sticker omitted / Report.pdf • 3 pages document omitted
+# iOS: image omitted / sticker omitted / Report.pdf • 3 pages document omitted, and the same in
+# other languages: German "Bild weggelassen" (seen in a real export), Spanish "imagen omitida",
+# Russian "изображение не сохранено" (from other projects' lists of WhatsApp's strings).
 OMITTED_RE = re.compile(
-    r"^(?:(?P<name>[^•]*?)\s*•[^•]*\s)?(?P<word>image|video|audio|sticker|document|gif|"
-    r"contact card|video note) omitted$",
+    r"^(?:(?P<name>[^•]*?)\s*•[^•]*\s)?(?:(?P<word>image|video|audio|sticker|document|gif|"
+    r"contact card|video note) omitted|"
+    r"(?P<de>bild|video|audio|sticker|dokument|gif|kontaktkarte|videonachricht) weggelassen|"
+    r"(?P<es>imagen|video|audio|sticker|documento|gif|tarjeta de contacto) omitid[oa]|"
+    r"(?P<ru>изображение|видео|аудио|стикер|документ|gif|медиафайл) (?:не сохранен[оа]?|"
+    r"отсутствует))$",
     re.IGNORECASE,
 )
+OMITTED_ENDINGS = (" omitted", " weggelassen", " omitido", " omitida", "отсутствует", "сохранено")
 # Android: IMG-20231114-WA0003.jpg (file attached)
 FILE_ATTACHED_RE = re.compile(r"^(?P<name>\S.*?\.\w{2,5}) \((?P<phrase>[^()]+)\)$")
 FILE_ATTACHED_PHRASES = {
@@ -94,17 +119,37 @@ def split_sender(rest: str) -> tuple[str | None, str]:
     return clean, body
 
 
-def is_ios_service(body_first: str) -> bool:
-    """iOS marks system lines ("‎Messages and calls are end-to-end encrypted") with a leading LRM.
+# What iOS writes, after a leading LRM and a name, as a system line: the encryption notice, group
+# and call events. Only these words make such a line a system line: people's own texts start with
+# an LRM too (copied text, right-to-left writers), and who wrote them is the evidence.
+_CHANGED = (
+    r"changed (?:the subject|the group name|this group's icon|the group description|the group "
+    r"settings|their phone number)"
+)
+IOS_SYSTEM_RE = re.compile(
+    r"^(?:messages (?:and calls|to this group) are (?:now )?(?:end-to-end encrypted|secured)|"
+    r"nachrichten und anrufe sind ende-zu-ende|los mensajes y las llamadas están cifrados|"
+    r"сообщения и звонки защищены|mesajlar və zənglər|"
+    r"missed (?:group )?(?:voice|video) call|verpasster (?:sprach|video)anruf|"
+    r"llamada (?:de voz|de video|de vídeo) perdida|пропущенный (?:аудио|видео)звонок|"
+    r"your security code with|dein sicherheitscode mit|tu código de seguridad con|"
+    r"this chat is with a business account|disappearing messages|"
+    r"you (?:created group|created this group|were added|joined using|blocked this contact|"
+    r"unblocked this contact|'re now an admin|are now an admin)|"
+    rf"du hast (?:die gruppe|den gruppennamen|das gruppenbild|.{{1,100}} (?:hinzugefügt|entfernt))|"
+    r"вы (?:создали группу|добавили|удалили|покинули группу)|"
+    rf"\S.{{0,100}}? (?:{_CHANGED}|created group|joined using this group's invite link)|"
+    r"\S.{0,100}? (?:added|removed) \S.{0,200}$|\S.{0,100}? left$|"
+    r"\S.{0,100}? hat .{1,100} (?:hinzugefügt|entfernt)\.?$|\S.{0,100}? hat die gruppe verlassen)",
+    re.IGNORECASE,
+)
 
-    Placeholders (attachments, omitted media, deleted messages) carry the mark too but are messages.
+
+def is_ios_service(body_first: str) -> bool:
+    """An iOS system line: a leading LRM before a system notice ("‎Messages and calls are end-to-end
+    encrypted", "‎Anna added Leyla"). A leading LRM alone is not enough: people's own messages
+    can start with one, and placeholders (attachments, omitted media) carry it too.
     """
     if not body_first.startswith("\u200e"):
         return False
-    clean = clean_text(body_first).strip()
-    return not (
-        ATTACHED_RE.match(clean)
-        or OMITTED_RE.match(clean)
-        or PLACEHOLDER_RE.match(clean)
-        or clean.rstrip(".").casefold() in DELETED
-    )
+    return IOS_SYSTEM_RE.match(clean_text(body_first).strip()) is not None

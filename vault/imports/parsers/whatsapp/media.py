@@ -16,6 +16,7 @@ from vault.imports.parsers.whatsapp.grammar import (
     ATTACHED_WORDS,
     FILE_ATTACHED_PHRASES,
     FILE_ATTACHED_RE,
+    OMITTED_ENDINGS,
     OMITTED_RE,
     PLACEHOLDER_RE,
 )
@@ -34,6 +35,14 @@ _ROLE_BY_WORD = {
     "gif": "gif",
     "document": "file",
     "contact card": "file",
+    # the words of localised placeholders (grammar.OMITTED_RE)
+    "bild": "photo",
+    "imagen": "photo",
+    "изображение": "photo",
+    "dokument": "file",
+    "видео": "video",
+    "аудио": "audio",
+    "стикер": "sticker",
 }
 _ROLE_BY_EXT = {
     ".jpg": "photo",
@@ -127,9 +136,10 @@ class Media:
                 return ImportedMedia(_role_for_file(name), name, path)
             if match["word"].strip().casefold() in ATTACHED_WORDS:
                 return ImportedMedia(_role_for_file(name), name, None, note=NOTE_NOT_IN_EXPORT)
-        if line[-8:].casefold() == " omitted" and (match := OMITTED_RE.match(line)):
+        if line.casefold().endswith(OMITTED_ENDINGS) and (match := OMITTED_RE.match(line)):
             name = (match["name"] or "").strip()
-            return ImportedMedia(_role_for_words(match["word"]), name, None, note=NOTE_OMITTED)
+            word = match["word"] or match["de"] or match["es"] or match["ru"]
+            return ImportedMedia(_role_for_words(word), name, None, note=NOTE_OMITTED)
         if line.endswith(")") and (match := FILE_ATTACHED_RE.match(line)):
             name = match["name"]
             path = self.resolve(name)

@@ -20,9 +20,11 @@ from vault.imports.parsers.whatsapp.dates import Format, moment, spell
 from vault.imports.parsers.whatsapp.grammar import (
     DELETED,
     EDITED_RE,
-    HEADERS,
+    FAMILIES,
+    LOOKS_LIKE_HEADER_RE,
     PHONE_RE,
     clean_text,
+    header_match,
     is_ios_service,
     split_sender,
 )
@@ -75,6 +77,9 @@ class _Builder:
         key = digest if count == 1 else f"{digest}:{count}"
 
         details: dict[str, object] = {"line": number}
+        if len(lines) > 1:
+            # Lines without a date of their own were joined to this message: said, never silent.
+            details["joined_lines"] = len(lines) - 1
         text = body
         edited = EDITED_RE.search(text) if text.rstrip().endswith(">") else None
         if edited is not None:
@@ -110,8 +115,12 @@ class _Builder:
 def read_messages(
     source: ExportSource, chat_file: str, fmt: Format, chat_key: str, timezone: str
 ) -> Iterator[ImportedMessage | ImportProblem]:
-    """Second pass: group lines into messages (a line that starts no message continues one)."""
-    header = HEADERS[fmt.family]
+    """Second pass: group lines into messages (a line that starts no message continues one).
+
+    A continuation line that starts like a header but cannot be read as one ("1/23/23, 3:22_AM -
+    ...", or the other family's form) is kept with the message before and reported as a problem.
+    """
+    other = next(f for f in FAMILIES if f != fmt.family)
     builder = _Builder(chat_key, chat_file, fmt, timezone, Media(source, chat_file))
     current: re.Match[str] | None = None
     lines: list[str] = []
@@ -119,7 +128,7 @@ def read_messages(
     start = 0
     orphans = 0
     for number, line in read_lines(source, chat_file):
-        match = header.match(line)
+        match = header_match(fmt.family, line)
         if match is not None:
             if current is not None:
                 yield from builder.build(current, lines, start)
@@ -140,5 +149,11 @@ def read_messages(
                     "so it does not look like a WhatsApp chat export."
                 )
             lines.append(line)
+            if LOOKS_LIKE_HEADER_RE.match(line.replace("\ufeff", "")) or header_match(other, line):
+                yield ImportProblem(
+                    f"{chat_file}, line {number}",
+                    "This line starts like a new message, but its date or time is not written as "
+                    "in the rest of the chat; it was kept as part of the message before it.",
+                )
     if current is not None:
         yield from builder.build(current, lines, start)

@@ -13,7 +13,12 @@ from vault.errors import InvalidInput
 from vault.imports.parsers.source import ExportSource
 from vault.imports.parsers.whatsapp.chat_file import MAX_MESSAGE_BYTES, read_lines
 from vault.imports.parsers.whatsapp.dates import Format, make_date, spell
-from vault.imports.parsers.whatsapp.grammar import FAMILIES, HEADERS, is_ios_service, split_sender
+from vault.imports.parsers.whatsapp.grammar import (
+    FAMILIES,
+    header_match,
+    is_ios_service,
+    split_sender,
+)
 
 MAX_PARTICIPANTS = 2048  # groups hold at most 1,024 members; the list is informative only
 
@@ -36,7 +41,7 @@ def survey_file(source: ExportSource, chat_file: str) -> dict[str, Survey]:
     for number, line in read_lines(source, chat_file):
         for family in FAMILIES:
             survey = surveys[family]
-            match = HEADERS[family].match(line)
+            match = header_match(family, line)
             if match is None:
                 survey.run += len(line) + 1
                 if survey.run > MAX_MESSAGE_BYTES and survey.headers:
