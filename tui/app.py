@@ -18,11 +18,12 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from tui.messages import ShowError, VaultCreated, VaultOpened
 from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
@@ -170,9 +171,9 @@ class EvaultApp(App[None]):
         if self.vault is None or isinstance(self.screen, RecoveryKeyScreen):
             return  # a new, empty vault waits while its recovery key is written on paper
         if self._clock() - self._last_activity >= self.auto_lock_seconds:
-            self.run_worker(self.action_lock(), exclusive=True, group="lock")
+            self.action_lock()
 
-    async def action_lock(self) -> None:
+    def action_lock(self) -> None:
         """Drop the vault and replace every screen with the unlock screen, without waiting.
 
         Running tasks are told to stop; the vault is closed (its keys dropped, its lock released)
@@ -182,9 +183,7 @@ class EvaultApp(App[None]):
         vault = self._release_vault()
         if vault is not None:
             threading.Thread(target=vault.close, name="evault-lock").start()
-        while len(self.screen_stack) > 1:
-            await self.pop_screen()
-        await self.push_screen(self._start_screen())  # after a wipe there is nothing to unlock
+        self._cover(self._start_screen())  # after a wipe there is nothing to unlock
 
     def action_ask_wipe(self) -> None:
         """F8 (unlock screen, evidence list): ask for the word WIPE; nothing happens without it."""
@@ -193,9 +192,9 @@ class EvaultApp(App[None]):
 
     def _wipe_answered(self, confirmed: bool | None) -> None:
         if confirmed:
-            self.run_worker(self._wipe_now(), exclusive=True, group="lock")
+            self._wipe_now()
 
-    async def _wipe_now(self) -> None:
+    def _wipe_now(self) -> None:
         """Drop the open vault without waiting for it (as the lock key does), and wipe at once.
 
         The vault closes in the background while the wipe removes its files: on Linux and macOS
@@ -204,9 +203,27 @@ class EvaultApp(App[None]):
         vault = self._release_vault()
         if vault is not None:
             threading.Thread(target=vault.close, name="evault-wipe").start()
-        while len(self.screen_stack) > 1:
-            await self.pop_screen()
-        await self.push_screen(WipedScreen(self.vault_path, app_had_it_open=vault is not None))
+        self._cover(WipedScreen(self.vault_path, app_had_it_open=vault is not None))
+
+    def _cover(self, screen: Screen[None]) -> None:
+        """Show ``screen`` over everything at once, then remove the screens it covers.
+
+        The new screen goes on top first, so no frame ever shows what was under the screen on
+        top (removing them one by one would show each in turn), and the lock never waits for a
+        covered screen to go: removing one waits for its widgets to finish what they were doing
+        (half a second for a busy add screen), which happens in the background instead.
+        """
+        covered = self.screen_stack[1:]
+        self.push_screen(screen)
+        stack = self._screen_stack  # Textual has no public call to drop a screen under the top
+        for old in covered:
+            if old in stack:
+                stack.remove(old)
+        self.run_worker(self._remove_covered(covered), group="lock-tidy")
+
+    async def _remove_covered(self, covered: list[Screen[Any]]) -> None:
+        for old in reversed(covered):
+            await self._replace_screen(old)  # suspended and removed, with all it showed
 
     def action_toggle_keys(self) -> None:
         """F1 lists every key of the current screen, including the ones the footer leaves out."""

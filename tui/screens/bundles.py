@@ -170,6 +170,8 @@ class ExportScreen(VaultAccess, Screen[None]):
     def on_export_ended(self, message: ExportEnded) -> None:
         self.running = False
         self.evault.task_ended(self.cancel_event)
+        if self.covered:
+            return  # locked meanwhile: the lock screen stays on top
         if message.result is not None:
             self.app.switch_screen(ExportDoneScreen(message.result))
             return
@@ -253,7 +255,10 @@ class VerifyScreen(VaultAccess, Screen[None]):
             self.dismiss(None)
             return
         self.query_one("#result", Static).update("Checking…")
+        cancel = threading.Event()  # locking (the panic key) sets it: no decrypted copy is kept
+        self.evault.task_started(cancel)
         self._verify(
+            cancel,
             Path(self.query_one("#bundle", Input).value.strip()).expanduser(),
             self.query_one("#key", Input).value.strip() or None,
             self.query_one("#identity", Input).value.strip(),
@@ -261,17 +266,22 @@ class VerifyScreen(VaultAccess, Screen[None]):
         )
 
     @work(thread=True, exclusive=True, group="verify")
-    def _verify(self, path: Path, key: str | None, identity: str, passphrase: str) -> None:
+    def _verify(
+        self, cancel: threading.Event, path: Path, key: str | None, identity: str, passphrase: str
+    ) -> None:
         try:
             checked = verify_bundle(
                 path,
                 key=key,
                 identities=[Path(identity).expanduser()] if identity else [],
                 ask_passphrase=lambda: passphrase,
+                cancel=cancel,
             )
         except EvaultError as exc:
             self.post_message(VerifyEnded(None, exc.message))
             return
+        finally:
+            self.evault.task_ended(cancel)
         self.post_message(VerifyEnded(checked.result, None, checked.decrypted))
 
     def on_verify_ended(self, message: VerifyEnded) -> None:

@@ -144,7 +144,9 @@ class SettingsScreen(VaultAccess, Screen[None]):
                 self._status("The two passphrases are different.")
                 return
             self._status("Changing the passphrase…")
-            self._change(first)
+            cancel = threading.Event()  # locking (the panic key) sets it: nothing is changed
+            self.evault.task_started(cancel)
+            self._change(first, cancel)
         elif event.button.id == "recovery":
             self.app.push_screen(
                 ConfirmDialog(
@@ -216,15 +218,17 @@ class SettingsScreen(VaultAccess, Screen[None]):
         )
 
     @work(thread=True, exclusive=True, group="passwd")
-    def _change(self, passphrase: str) -> None:
+    def _change(self, passphrase: str, cancel: threading.Event) -> None:
         vault = self.evault.vault
-        if vault is None:
-            return
         try:
-            vault.change_passphrase(passphrase, kdf=self.evault.kdf)
+            if vault is None:
+                return
+            vault.change_passphrase(passphrase, kdf=self.evault.kdf, cancel=cancel)
         except EvaultError as exc:
             self.post_message(StatusText(exc.message))
             return
+        finally:
+            self.evault.task_ended(cancel)
         self.post_message(StatusText("Passphrase changed. The old one no longer opens this vault."))
 
     def on_status_text(self, message: StatusText) -> None:
