@@ -13,6 +13,7 @@ the unlock screen is already shown.
 from __future__ import annotations
 
 import gc
+import math
 import os
 import threading
 import time
@@ -29,6 +30,7 @@ from tui.messages import ShowError, VaultCreated, VaultOpened
 from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
 from tui.screens.wipe import WipeDialog, WipedScreen
 from tui.widgets.dialogs import MessageDialog
+from tui.widgets.keys import KeysPanel
 from vault import AUTO_LOCK_DEFAULT, holds_vault
 
 if TYPE_CHECKING:
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 
 DEFAULT_AUTO_LOCK_SECONDS = AUTO_LOCK_DEFAULT * 60
 IDLE_CHECK_SECONDS = 1.0
+# Before locking by itself the app says so, this long before (a quarter of a very short time).
+LOCK_WARNING_SECONDS = 30.0
 # Textual would write a log file or talk to devtools if asked to by these variables; a vault
 # must leave no trace, so the app removes them before it starts.
 TEXTUAL_TRACE_VARIABLES = ("TEXTUAL_LOG", "TEXTUAL", "TEXTUAL_DEVTOOLS_HOST", "TEXTUAL_SCREENSHOT")
@@ -80,6 +84,7 @@ class EvaultApp(App[None]):
         self.kdf = kdf
         self._clock = clock
         self._last_activity = clock()
+        self._lock_warned = False  # the "locking in 30 seconds" notice is on screen
         # The cancel events of running tasks (adding, importing, exporting): locking sets them all.
         self._tasks: set[threading.Event] = set()
 
@@ -159,6 +164,9 @@ class EvaultApp(App[None]):
 
     def touch(self) -> None:
         self._last_activity = self._clock()
+        if self._lock_warned:  # a key or click keeps the vault open: the warning goes
+            self._lock_warned = False
+            self.clear_notifications()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(
@@ -170,8 +178,21 @@ class EvaultApp(App[None]):
     def _check_idle(self) -> None:
         if self.vault is None or isinstance(self.screen, RecoveryKeyScreen):
             return  # a new, empty vault waits while its recovery key is written on paper
-        if self._clock() - self._last_activity >= self.auto_lock_seconds:
+        left = self.auto_lock_seconds - (self._clock() - self._last_activity)
+        if left <= 0:
             self.action_lock()
+        elif (
+            left <= min(LOCK_WARNING_SECONDS, self.auto_lock_seconds / 4) and not self._lock_warned
+        ):
+            self._lock_warned = True
+            self.notify(
+                f"The vault locks in {math.ceil(left)} seconds, as nothing was pressed for a "
+                "while. Press any key to keep it open.",
+                title="Locking soon",
+                severity="warning",
+                timeout=left + IDLE_CHECK_SECONDS,
+                markup=False,
+            )
 
     def action_lock(self) -> None:
         """Drop the vault and replace every screen with the unlock screen, without waiting.
@@ -183,6 +204,8 @@ class EvaultApp(App[None]):
         vault = self._release_vault()
         if vault is not None:
             threading.Thread(target=vault.close, name="evault-lock").start()
+        self._lock_warned = False
+        self.clear_notifications()  # a notice may name what was just done with the evidence
         self._cover(self._start_screen())  # after a wipe there is nothing to unlock
 
     def action_ask_wipe(self) -> None:
@@ -226,13 +249,13 @@ class EvaultApp(App[None]):
             await self._replace_screen(old)  # suspended and removed, with all it showed
 
     def action_toggle_keys(self) -> None:
-        """F1 lists every key of the current screen, including the ones the footer leaves out."""
-        from textual.widgets import HelpPanel  # noqa: PLC0415
-
-        if self.screen.query(HelpPanel):
-            self.action_hide_help_panel()
+        """F1 lists every key of the current screen, including the ones the footer leaves out:
+        the screen's own keys first, in plain words (``tui.widgets.keys``)."""
+        panels = self.screen.query(KeysPanel)
+        if panels:
+            panels.remove()
         else:
-            self.action_show_help_panel()
+            self.screen.mount(KeysPanel())
 
     def show_error(self, message: str) -> None:
         self.push_screen(MessageDialog(message, title="Something went wrong"))
