@@ -108,6 +108,10 @@ class EvaultApp(App[None]):
         return CreateScreen(self.vault_path)
 
     def on_vault_opened(self, message: VaultOpened) -> None:
+        if message.origin is not None and message.origin not in self.screen_stack:
+            # The lock key was pressed while the passphrase was being checked: stay locked.
+            threading.Thread(target=message.vault.close, name="evault-lock").start()
+            return
         self.unlocked(message.vault, message.auto_lock_minutes)
 
     def on_vault_created(self, message: VaultCreated) -> None:

@@ -37,9 +37,11 @@ from tui.screens.start import UnlockScreen
 from tui.screens.wipe import WipeDialog
 from tui.widgets.dialogs import ConfirmDialog
 from vault import Vault
+from vault.errors import VaultBusy
 from vault.evidence.models import Metadata
 from vault.host.outputs import is_partial_name
 from vault.store.copyfolder import STAGING_NAME
+from vault.store.lock import VaultLock
 
 pytestmark = pytest.mark.slow
 
@@ -381,3 +383,40 @@ async def test_panic_leaves_no_evidence_frame_between(
         assert seen[0] == "UnlockScreen", seen
         table_gone = not app.query(DataTable)
         assert table_gone
+
+
+async def test_panic_while_the_passphrase_is_being_checked(
+    make_vault: MakeVault, tmp_path: Path
+) -> None:
+    """Enter pressed, then the lock key while the key is derived: the vault never opens on screen
+    (it is closed when the check ends) and the unlock screen stays."""
+    vault, _ = Vault.create(tmp_path / "slow.evault", PASSPHRASE, kdf=_slow_kdf)
+    folder = vault.folder
+    vault.close()
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, UnlockScreen), "the unlock screen")
+        app.screen.query_one("#secret", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await _until(
+            pilot,
+            lambda: any(w.group == "unlock" and w.is_running for w in app.workers),
+            "the passphrase being checked",
+        )
+        assert await _panic(app, pilot) < PANIC_LIMIT
+        await _until(pilot, lambda: _unlocked_by_nobody(folder), "the vault opened and closed")
+        await pilot.pause()
+        assert app.vault is None and isinstance(app.screen, UnlockScreen)
+        assert len(app.screen_stack) == 2
+    _consistent(folder, 0)
+
+
+def _unlocked_by_nobody(folder: Path) -> bool:
+    """The check ended and the vault it opened was closed again (its lock is free)."""
+    lock = VaultLock(folder, wait_seconds=0)
+    try:
+        lock.acquire()
+    except VaultBusy:
+        return False
+    lock.release()
+    return True

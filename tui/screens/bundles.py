@@ -26,6 +26,7 @@ from tui.widgets.tickbox import TickBox
 from vault import EvaultError, VaultLocked, output_advice, verify_bundle
 
 if TYPE_CHECKING:
+    from tui.app import EvaultApp
     from vault import ExportResult, VerifyResult
 
 
@@ -258,6 +259,7 @@ class VerifyScreen(VaultAccess, Screen[None]):
         cancel = threading.Event()  # locking (the panic key) sets it: no decrypted copy is kept
         self.evault.task_started(cancel)
         self._verify(
+            self.evault,
             cancel,
             Path(self.query_one("#bundle", Input).value.strip()).expanduser(),
             self.query_one("#key", Input).value.strip() or None,
@@ -267,7 +269,13 @@ class VerifyScreen(VaultAccess, Screen[None]):
 
     @work(thread=True, exclusive=True, group="verify")
     def _verify(
-        self, cancel: threading.Event, path: Path, key: str | None, identity: str, passphrase: str
+        self,
+        app: EvaultApp,
+        cancel: threading.Event,
+        path: Path,
+        key: str | None,
+        identity: str,
+        passphrase: str,
     ) -> None:
         try:
             checked = verify_bundle(
@@ -281,7 +289,7 @@ class VerifyScreen(VaultAccess, Screen[None]):
             self.post_message(VerifyEnded(None, exc.message))
             return
         finally:
-            self.evault.task_ended(cancel)
+            app.task_ended(cancel)  # taken on the app's thread: this screen may be gone by now
         self.post_message(VerifyEnded(checked.result, None, checked.decrypted))
 
     def on_verify_ended(self, message: VerifyEnded) -> None:
