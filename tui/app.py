@@ -154,6 +154,7 @@ class EvaultApp(App[None]):
         """Forget the vault and stop every running task; the caller closes the vault."""
         for cancel in list(self._tasks):
             cancel.set()
+        self._tasks.clear()  # told to stop: a covered screen may never report back
         vault, self.vault = self.vault, None
         return vault
 

@@ -58,7 +58,7 @@ TEXTUAL_ACTIONS = {
 # Words for the app's own keys where the footer's one word says too little.
 ACTION_WORDS = {
     "lock": "Lock at once (the panic key)",
-    "quit": "Quit (the vault is locked)",
+    "quit": "Quit (locks the vault)",
     "toggle_keys": "Show or hide this list",
 }
 
