@@ -38,15 +38,15 @@ SORT_ORDER = ("captured", "occurred", "platform", "title", "kind", "case")
 # Most telling first: at 80 columns the sensitive mark, when and what are always visible.
 COLUMNS = ("Sens.", "Happened", "Title", "Platform", "Kind", "Case", "Added")
 COLUMN_KEYS = ("sensitive", "occurred", "title", "platform", "kind", "case", "captured")
-# How the list is sorted, in words short enough for the summary line at 80 columns:
-# (descending, ascending).
+# How the list is sorted, in words short enough for the summary line at 80 columns
+# ("sorted by …"): (descending, ascending).
 SORT_WORDS = {
-    "captured": ("newest added first", "oldest added first"),
-    "occurred": ("latest happened first", "earliest happened first"),
-    "platform": ("by platform, Z to A", "by platform, A to Z"),
-    "title": ("by title, Z to A", "by title, A to Z"),
-    "kind": ("by kind, Z to A", "by kind, A to Z"),
-    "case": ("by case, Z to A", "by case, A to Z"),
+    "captured": ("newest added", "oldest added"),
+    "occurred": ("latest happened", "earliest happened"),
+    "platform": ("platform, Z to A", "platform, A to Z"),
+    "title": ("title, Z to A", "title, A to Z"),
+    "kind": ("kind, Z to A", "kind, A to Z"),
+    "case": ("case, Z to A", "case, A to Z"),
 }
 
 
@@ -240,7 +240,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         sort = SORT_WORDS[self.sort][0 if self.descending else 1]
         minutes = max(1, round(self.evault.auto_lock_seconds / 60))
         self.query_one("#summary", Label).update(
-            f"{self.total} item{'s' if self.total != 1 else ''} · {sort} · F1 all keys · "
+            f"{self.total} item{'s' if self.total != 1 else ''} · sorted by {sort} · F1 keys · "
             f"locks after {minutes} min idle"
         )
 
