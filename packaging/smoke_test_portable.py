@@ -518,7 +518,7 @@ def terminal_app(p: Portable) -> None:
         os.write(master, b"\r")
         wait_for("Smoke test picture", 60)
         print("  terminal app: unlocked, the evidence list is shown")
-        for key, title in (("s", "Identity fingerprint"), ("i", "Import a chat or mail export")):
+        for key, title in (("s", "fingerprint: 30 digits"), ("i", "Import a chat or mail export")):
             time.sleep(0.5)
             os.write(master, key.encode())
             wait_for(title, 30)

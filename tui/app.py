@@ -13,21 +13,24 @@ the unlock screen is already shown.
 from __future__ import annotations
 
 import gc
+import math
 import os
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from tui.messages import ShowError, VaultCreated, VaultOpened
 from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
 from tui.screens.wipe import WipeDialog, WipedScreen
 from tui.widgets.dialogs import MessageDialog
+from tui.widgets.keys import KeysPanel
 from vault import AUTO_LOCK_DEFAULT, holds_vault
 
 if TYPE_CHECKING:
@@ -35,6 +38,8 @@ if TYPE_CHECKING:
 
 DEFAULT_AUTO_LOCK_SECONDS = AUTO_LOCK_DEFAULT * 60
 IDLE_CHECK_SECONDS = 1.0
+# Before locking by itself the app says so, this long before (a quarter of a very short time).
+LOCK_WARNING_SECONDS = 30.0
 # Textual would write a log file or talk to devtools if asked to by these variables; a vault
 # must leave no trace, so the app removes them before it starts.
 TEXTUAL_TRACE_VARIABLES = ("TEXTUAL_LOG", "TEXTUAL", "TEXTUAL_DEVTOOLS_HOST", "TEXTUAL_SCREENSHOT")
@@ -83,6 +88,7 @@ class EvaultApp(App[None]):
         self.kdf = kdf
         self._clock = clock
         self._last_activity = clock()
+        self._lock_warned = False  # the "locking in 30 seconds" notice is on screen
         # The cancel events of running tasks (adding, importing, exporting): locking sets them all.
         self._tasks: set[threading.Event] = set()
 
@@ -106,6 +112,10 @@ class EvaultApp(App[None]):
         return CreateScreen(self.vault_path)
 
     def on_vault_opened(self, message: VaultOpened) -> None:
+        if message.origin is not None and message.origin not in self.screen_stack:
+            # The lock key was pressed while the passphrase was being checked: stay locked.
+            threading.Thread(target=message.vault.close, name="evault-lock").start()
+            return
         self.unlocked(message.vault, message.auto_lock_minutes)
 
     def on_vault_created(self, message: VaultCreated) -> None:
@@ -148,6 +158,7 @@ class EvaultApp(App[None]):
         """Forget the vault and stop every running task; the caller closes the vault."""
         for cancel in list(self._tasks):
             cancel.set()
+        self._tasks.clear()  # told to stop: a covered screen may never report back
         vault, self.vault = self.vault, None
         return vault
 
@@ -162,6 +173,9 @@ class EvaultApp(App[None]):
 
     def touch(self) -> None:
         self._last_activity = self._clock()
+        if self._lock_warned:  # a key or click keeps the vault open: the warning goes
+            self._lock_warned = False
+            self.clear_notifications()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(
@@ -177,10 +191,23 @@ class EvaultApp(App[None]):
     def _check_idle(self) -> None:
         if self.vault is None or isinstance(self.screen, RecoveryKeyScreen):
             return  # a new, empty vault waits while its recovery key is written on paper
-        if self._clock() - self._last_activity >= self.auto_lock_seconds:
-            self.run_worker(self.action_lock(), exclusive=True, group="lock")
+        left = self.auto_lock_seconds - (self._clock() - self._last_activity)
+        if left <= 0:
+            self.action_lock()
+        elif (
+            left <= min(LOCK_WARNING_SECONDS, self.auto_lock_seconds / 4) and not self._lock_warned
+        ):
+            self._lock_warned = True
+            self.notify(
+                f"The vault locks in {math.ceil(left)} seconds, as nothing was pressed for a "
+                "while. Press any key to keep it open.",
+                title="Locking soon",
+                severity="warning",
+                timeout=left + IDLE_CHECK_SECONDS,
+                markup=False,
+            )
 
-    async def action_lock(self) -> None:
+    def action_lock(self) -> None:
         """Drop the vault and replace every screen with the unlock screen, without waiting.
 
         Running tasks are told to stop; the vault is closed (its keys dropped, its lock released)
@@ -190,9 +217,9 @@ class EvaultApp(App[None]):
         vault = self._release_vault()
         if vault is not None:
             threading.Thread(target=vault.close, name="evault-lock").start()
-        while len(self.screen_stack) > 1:
-            await self.pop_screen()
-        await self.push_screen(self._start_screen())  # after a wipe there is nothing to unlock
+        self._lock_warned = False
+        self.clear_notifications()  # a notice may name what was just done with the evidence
+        self._cover(self._start_screen())  # after a wipe there is nothing to unlock
 
     def action_ask_wipe(self) -> None:
         """F8 (unlock screen, evidence list): ask for the word WIPE; nothing happens without it."""
@@ -201,9 +228,9 @@ class EvaultApp(App[None]):
 
     def _wipe_answered(self, confirmed: bool | None) -> None:
         if confirmed:
-            self.run_worker(self._wipe_now(), exclusive=True, group="lock")
+            self._wipe_now()
 
-    async def _wipe_now(self) -> None:
+    def _wipe_now(self) -> None:
         """Drop the open vault without waiting for it (as the lock key does), and wipe at once.
 
         The vault closes in the background while the wipe removes its files: on Linux and macOS
@@ -212,18 +239,36 @@ class EvaultApp(App[None]):
         vault = self._release_vault()
         if vault is not None:
             threading.Thread(target=vault.close, name="evault-wipe").start()
-        while len(self.screen_stack) > 1:
-            await self.pop_screen()
-        await self.push_screen(WipedScreen(self.vault_path, app_had_it_open=vault is not None))
+        self._cover(WipedScreen(self.vault_path, app_had_it_open=vault is not None))
+
+    def _cover(self, screen: Screen[None]) -> None:
+        """Show ``screen`` over everything at once, then remove the screens it covers.
+
+        The new screen goes on top first, so no frame ever shows what was under the screen on
+        top (removing them one by one would show each in turn), and the lock never waits for a
+        covered screen to go: removing one waits for its widgets to finish what they were doing
+        (half a second for a busy add screen), which happens in the background instead.
+        """
+        covered = self.screen_stack[1:]
+        self.push_screen(screen)
+        stack = self._screen_stack  # Textual has no public call to drop a screen under the top
+        for old in covered:
+            if old in stack:
+                stack.remove(old)
+        self.run_worker(self._remove_covered(covered), group="lock-tidy")
+
+    async def _remove_covered(self, covered: list[Screen[Any]]) -> None:
+        for old in reversed(covered):
+            await self._replace_screen(old)  # suspended and removed, with all it showed
 
     def action_toggle_keys(self) -> None:
-        """F1 lists every key of the current screen, including the ones the footer leaves out."""
-        from textual.widgets import HelpPanel  # noqa: PLC0415
-
-        if self.screen.query(HelpPanel):
-            self.action_hide_help_panel()
+        """F1 lists every key of the current screen, including the ones the footer leaves out:
+        the screen's own keys first, in plain words (``tui.widgets.keys``)."""
+        panels = self.screen.query(KeysPanel)
+        if panels:
+            panels.remove()
         else:
-            self.action_show_help_panel()
+            self.screen.mount(KeysPanel())
 
     def show_error(self, message: str) -> None:
         self.push_screen(MessageDialog(message, title="Something went wrong"))

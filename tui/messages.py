@@ -20,12 +20,17 @@ if TYPE_CHECKING:
 
 
 class VaultOpened(Message):
-    """The unlock worker opened the vault (and read its auto-lock time, None if never chosen)."""
+    """The unlock worker opened the vault (and read its auto-lock time, None if never chosen).
+    ``origin`` is the screen that asked: if the lock key covered it meanwhile, the app closes the
+    vault instead of showing it."""
 
-    def __init__(self, vault: Vault, auto_lock_minutes: int | None) -> None:
+    def __init__(
+        self, vault: Vault, auto_lock_minutes: int | None, origin: MessagePump | None = None
+    ) -> None:
         super().__init__()
         self.vault = vault
         self.auto_lock_minutes = auto_lock_minutes
+        self.origin = origin
 
 
 class VaultCreated(Message):

@@ -21,7 +21,6 @@ from textual.css.query import NoMatches
 from textual.widgets import (
     Checkbox,
     DataTable,
-    HelpPanel,
     Input,
     Label,
     Select,
@@ -41,6 +40,7 @@ from tui.screens.imports import ChatScreen, ChatsScreen, ImportScreen
 from tui.screens.item import ItemScreen
 from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
 from tui.widgets.dialogs import MessageDialog
+from tui.widgets.keys import KeysPanel
 from vault import Vault
 from vault.evidence.models import Metadata
 
@@ -693,10 +693,10 @@ async def test_f1_lists_every_key(filled: tuple[Path, dict[str, str]]) -> None:
         await _unlock(app, pilot)
         await pilot.press("f1")
         await pilot.pause()
-        assert app.screen.query(HelpPanel)
+        assert app.screen.query(KeysPanel)
         await pilot.press("f1")
         await pilot.pause()
-        assert not app.screen.query(HelpPanel)
+        assert not app.screen.query(KeysPanel)
 
 
 async def test_import_screen_imports_and_chats_browse(

@@ -6,14 +6,11 @@ passphrase nor the recovery key opens anything.
 
 from __future__ import annotations
 
-import io
 import threading
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from textual.widgets import Input, Static
-from textual.widgets._key_panel import BindingsTable, KeyPanel
 
 from tests.conftest import MakeVault
 from tests.tui.test_app import DEADLINE, SIZE, _app, _type, _unlock, _until
@@ -22,6 +19,7 @@ from tui.app import EvaultApp
 from tui.screens.evidence import EvidenceScreen
 from tui.screens.start import CreateScreen, UnlockScreen
 from tui.screens.wipe import WipeDialog, WipedScreen
+from tui.widgets.keys import KeysPanel
 from vault.evidence.models import Metadata
 
 pytestmark = pytest.mark.slow
@@ -53,11 +51,8 @@ def _wipe_offered(app: EvaultApp, *, in_footer: bool) -> bool:
 
 
 def _key_list(app: EvaultApp) -> str:
-    """The text of the F1 panel's table of keys."""
-    table = app.screen.query_one(KeyPanel).query_one(BindingsTable)
-    console = Console(width=80, file=io.StringIO(), record=True)
-    console.print(table.render_bindings_table())
-    return console.export_text()
+    """The text of the F1 panel's list of keys."""
+    return str(app.screen.query_one(KeysPanel).query_one("#keys-text", Static).render())
 
 
 async def _confirm(app: EvaultApp, pilot: object, word: str) -> None:
@@ -80,7 +75,7 @@ async def test_wipe_from_the_evidence_list_closes_the_vault_and_wipes_it(
         assert opened is not None
         assert _wipe_offered(app, in_footer=False)  # the full footer keeps the lock key
         await pilot.press("f1")  # ... and F1 lists it
-        await _until(pilot, lambda: bool(app.screen.query(KeyPanel)), "the list of keys")
+        await _until(pilot, lambda: bool(app.screen.query(KeysPanel)), "the list of keys")
         assert "Wipe vault" in _key_list(app)
         await pilot.press("f1")
         # A slip (or a panicking hand) wipes nothing: a wrong word, then Escape.

@@ -95,7 +95,15 @@ class VaultAccess(DOMNode):
         self.run_worker(work, thread=True, group="vault")
 
     def on_answered(self, message: Answered) -> None:
+        if self.covered:
+            return  # locked meanwhile: the answer must not open or close a screen over the lock
         message.then()
+
+    @property
+    def covered(self) -> bool:
+        """True once locking took this screen away (it is being removed in the background): a
+        late answer from a worker must then change nothing on the screen stack."""
+        return self.screen not in self.app.screen_stack
 
     @property
     def evault(self) -> EvaultApp:

@@ -26,6 +26,7 @@ from tui.widgets.tickbox import ChoiceButton, TickBox
 from vault import EvaultError, VaultLocked, output_advice, verify_bundle
 
 if TYPE_CHECKING:
+    from tui.app import EvaultApp
     from vault import ExportResult, VerifyResult
 
 
@@ -180,6 +181,8 @@ class ExportScreen(VaultAccess, Screen[None]):
     def on_export_ended(self, message: ExportEnded) -> None:
         self.running = False
         self.evault.task_ended(self.cancel_event)
+        if self.covered:
+            return  # locked meanwhile: the lock screen stays on top
         if message.result is not None:
             self.app.switch_screen(ExportDoneScreen(message.result))
             return
@@ -268,7 +271,11 @@ class VerifyScreen(VaultAccess, Screen[None]):
             return
         self.query_one("#result", Static).update("")
         self._status("Checking the bundle…")
+        cancel = threading.Event()  # locking (the panic key) sets it: no decrypted copy is kept
+        self.evault.task_started(cancel)
         self._verify(
+            self.evault,
+            cancel,
             Path(self.query_one("#bundle", Input).value.strip()).expanduser(),
             self.query_one("#key", Input).value.strip() or None,
             self.query_one("#identity", Input).value.strip(),
@@ -276,17 +283,28 @@ class VerifyScreen(VaultAccess, Screen[None]):
         )
 
     @work(thread=True, exclusive=True, group="verify")
-    def _verify(self, path: Path, key: str | None, identity: str, passphrase: str) -> None:
+    def _verify(
+        self,
+        app: EvaultApp,
+        cancel: threading.Event,
+        path: Path,
+        key: str | None,
+        identity: str,
+        passphrase: str,
+    ) -> None:
         try:
             checked = verify_bundle(
                 path,
                 key=key,
                 identities=[Path(identity).expanduser()] if identity else [],
                 ask_passphrase=lambda: passphrase,
+                cancel=cancel,
             )
         except EvaultError as exc:
             self.post_message(VerifyEnded(None, exc.message))
             return
+        finally:
+            app.task_ended(cancel)  # taken on the app's thread: this screen may be gone by now
         self.post_message(VerifyEnded(checked.result, None, checked.decrypted))
 
     def on_verify_ended(self, message: VerifyEnded) -> None:

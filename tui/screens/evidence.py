@@ -14,14 +14,14 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label, Select
+from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from tui.messages import ShowError
 from tui.screens.base import VaultAccess
 from tui.screens.wipe import wipe_binding
 from tui.terminal_text import terminal_text
 from tui.widgets.plain import plain
-from tui.widgets.safe import SafeLabel
+from tui.widgets.safe import SafeLabel, SafeStatic
 from vault import EvaultError, Filters, ItemRow, shown_title
 
 PAGE = 200
@@ -29,17 +29,24 @@ PREFETCH_MARGIN = 120  # start fetching the next page this many rows before the 
 APPEND_STEP = 25  # rows added to the table per frame
 SEARCH_DELAY = 0.25
 SEARCH_HINT = "Type words to search · Enter: go to the results"
+NOTHING_YET = (
+    "Nothing here yet. Press a to add files (screenshots, photos, recordings), m to write down "
+    "a threat message, n for a note, or i to bring in a chat export. F1 lists every key."
+)
+NOTHING_MATCHES = "Nothing matches. Esc clears the search words; the menus above set the filters."
 SORT_ORDER = ("captured", "occurred", "platform", "title", "kind", "case")
 # Most telling first: at 80 columns the sensitive mark, when and what are always visible.
 COLUMNS = ("Sens.", "Happened", "Title", "Platform", "Kind", "Case", "Added")
 COLUMN_KEYS = ("sensitive", "occurred", "title", "platform", "kind", "case", "captured")
+# How the list is sorted, in words short enough for the summary line at 80 columns
+# ("sorted by …"): (descending, ascending).
 SORT_WORDS = {
-    "captured": "date added",
-    "occurred": "when it happened",
-    "platform": "platform",
-    "title": "title",
-    "kind": "kind",
-    "case": "case",
+    "captured": ("newest added", "oldest added"),
+    "occurred": ("latest happened", "earliest happened"),
+    "platform": ("platform, Z to A", "platform, A to Z"),
+    "title": ("title, Z to A", "title, A to Z"),
+    "kind": ("kind, Z to A", "kind, A to Z"),
+    "case": ("case, Z to A", "case, A to Z"),
 }
 
 
@@ -71,6 +78,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         # Priority: handled the moment the app reads the key, before the keys typed after it, so
         # a fast "/word" all lands in the search box (an Input takes its own "/" as a letter).
         Binding("slash", "focus_search", "Search", priority=True),
+        Binding("escape", "escape", "Leave or clear the search", show=False),
         Binding("a", "add_files", "Add"),
         Binding("m", "add_message", "Message"),
         Binding("n", "add_note", "Add note", show=False),
@@ -99,14 +107,17 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         self._search_timer: Timer | None = None
         self.generation = 0
         self.fetching = False
+        self._keep: tuple[str | None, int] | None = None  # where the cursor goes back to
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ search words (Azerbaijani, Russian, English)", id="search")
         with Horizontal(id="filters"):
-            yield Select([], prompt="Any case", id="filter-case")
-            yield Select([], prompt="Any tag", id="filter-tag")
-            yield Select([], prompt="Any platform", id="filter-platform")
-            yield Select([], prompt="Any kind", id="filter-kind")
+            # The menu's name first: cut short (the F1 list open) it still says which it is.
+            yield Select([], prompt="Case: any", id="filter-case")
+            yield Select([], prompt="Tag: any", id="filter-tag")
+            yield Select([], prompt="Platform: any", id="filter-platform")
+            yield Select([], prompt="Kind: any", id="filter-kind")
+        yield SafeStatic("", id="empty-hint", markup=False)
         table: DataTable[str] = DataTable(id="items", cursor_type="row", zebra_stripes=True)
         yield table
         yield SafeLabel("", id="summary")
@@ -116,14 +127,21 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         table = self.query_one("#items", DataTable)
         for label, key in zip(COLUMNS, COLUMN_KEYS, strict=True):
             table.add_column(label, key=key)
+        self.query_one("#empty-hint").display = False
         self.reload(choices=True)
 
     # ------------------------------------------------------------------ data
 
-    def reload(self, *, choices: bool = False) -> None:
+    def reload(self, *, choices: bool = False, keep: bool = False) -> None:
         """Start again from the first page (after a search, filter or sort change); ``choices``
-        also re-reads the filter menus (after something was added, edited or deleted)."""
-        self.query_one("#items", DataTable).clear()
+        also re-reads the filter menus (after something was added, edited or deleted); ``keep``
+        puts the cursor back on the item it was on (or the row it was at, if that item went)."""
+        table = self.query_one("#items", DataTable)
+        self._keep = None
+        if keep and table.row_count:
+            row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            self._keep = (row_key, table.cursor_row)
+        table.clear()
         self.generation += 1  # pages still being fetched for the old list are dropped
         self.fetching = True
         self.loaded = 0
@@ -176,7 +194,19 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         self.total = message.total  # the first page: shown at once, as the list opens
         self._append(message.rows, message.generation)
         self.fetching = False
+        self._put_cursor_back()
         self._update_summary()
+
+    def _put_cursor_back(self) -> None:
+        """After coming back from an item, the cursor is where the defender left it."""
+        keep, self._keep = self._keep, None
+        table = self.query_one("#items", DataTable)
+        if keep is None or not table.row_count:
+            return
+        key, row = keep
+        if key is not None and key in table.rows:
+            row = table.get_row_index(key)
+        table.move_cursor(row=min(row, table.row_count - 1), scroll=True)
 
     def _append_in_steps(self, rows: list[ItemRow], generation: int) -> None:
         """Add a fetched page a slice per frame, so no key waits for 200 rows at once."""
@@ -210,11 +240,23 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         )
 
     def _update_summary(self) -> None:
-        order = "newest" if self.descending else "oldest"
-        sort = f"sorted by {SORT_WORDS[self.sort]} ({order} first)"
+        self._show_empty_hint()
+        sort = SORT_WORDS[self.sort][0 if self.descending else 1]
+        minutes = max(1, round(self.evault.auto_lock_seconds / 60))
         self.query_one("#summary", Label).update(
-            f"{self.total} item{'s' if self.total != 1 else ''} · {sort} · i import · F1 all keys"
+            f"{self.total} item{'s' if self.total != 1 else ''} · sorted by {sort} · F1 keys · "
+            f"locks after {minutes} min idle"
         )
+
+    def _show_empty_hint(self) -> None:
+        """An empty list says what to do first; an empty search says how to leave it."""
+        hint = self.query_one("#empty-hint", Static)
+        searching = self.filters != Filters()
+        if self.total:
+            hint.display = False
+            return
+        hint.update(NOTHING_MATCHES if searching else NOTHING_YET)
+        hint.display = True
 
     # ------------------------------------------------------------------ events
 
@@ -254,10 +296,28 @@ class EvidenceScreen(VaultAccess, Screen[None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "search":
+            self._leave_search()
+
+    def _leave_search(self) -> None:
+        """Apply what was typed at once and go to the results."""
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        search = self.query_one("#search", Input)
+        if search.value != self.filters.query:
+            self._apply_search(search.value)
+        self.query_one("#items", DataTable).focus()
+
+    def action_escape(self) -> None:
+        """Esc in the search box goes to the list, keeping the search; Esc on the list clears
+        the search words, showing everything again. Nothing else is lost either way."""
+        search = self.query_one("#search", Input)
+        if self.focused is search:
+            self._leave_search()
+        elif search.value or self.filters.query:
             if self._search_timer is not None:
                 self._search_timer.stop()
-            self._apply_search(event.value)
-            self.query_one("#items", DataTable).focus()
+            search.value = ""
+            self._apply_search("")
 
     def on_select_changed(self, event: Select.Changed) -> None:
         value = event.value if isinstance(event.value, str) else None
@@ -307,10 +367,11 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         self.app.push_screen(ItemScreen(item_id), lambda _: self.after_change())
 
     def after_change(self) -> None:
-        """Something may have changed (added, edited, deleted): refresh what is shown."""
+        """Something may have changed (added, edited, deleted): refresh what is shown, with the
+        cursor where it was."""
         if self.evault.vault is None:
             return
-        self.reload(choices=True)
+        self.reload(choices=True, keep=True)
 
     def action_cycle_sort(self) -> None:
         self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -18,6 +19,9 @@ from tui.screens.base import Form, StatusLine, VaultAccess
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.safe import SafeLabel, SafeStatic
 from vault import BackupResult, EvaultError, check_auto_lock_minutes, passphrase_advice
+
+if TYPE_CHECKING:
+    from tui.app import EvaultApp
 
 
 class StatusText(Message):
@@ -157,7 +161,9 @@ class SettingsScreen(VaultAccess, Screen[None]):
                 second.focus()
                 return
             self._status("Changing the passphrase…")
-            self._change(first)
+            cancel = threading.Event()  # locking (the panic key) sets it: nothing is changed
+            self.evault.task_started(cancel)
+            self._change(self.evault, first, cancel)
         elif event.button.id == "recovery":
             self.app.push_screen(
                 ConfirmDialog(
@@ -229,15 +235,17 @@ class SettingsScreen(VaultAccess, Screen[None]):
         )
 
     @work(thread=True, exclusive=True, group="passwd")
-    def _change(self, passphrase: str) -> None:
-        vault = self.evault.vault
-        if vault is None:
-            return
+    def _change(self, app: EvaultApp, passphrase: str, cancel: threading.Event) -> None:
+        vault = app.vault  # the app, taken on its own thread: this screen may be gone by the end
         try:
-            vault.change_passphrase(passphrase, kdf=self.evault.kdf)
+            if vault is None:
+                return
+            vault.change_passphrase(passphrase, kdf=app.kdf, cancel=cancel)
         except EvaultError as exc:
             self.post_message(StatusText(exc.message))
             return
+        finally:
+            app.task_ended(cancel)
         self.post_message(
             StatusText("Passphrase changed. The old one no longer opens this vault.", done=True)
         )

@@ -27,6 +27,7 @@ from tui.widgets.tickbox import TickBox
 from vault import EvaultError, passphrase_advice
 
 if TYPE_CHECKING:
+    from tui.app import EvaultApp
     from vault import Vault
 
 KEYFILE_UNREADABLE = "The keyfile could not be read. Check its path."
@@ -147,7 +148,7 @@ class UnlockScreen(VaultAccess, Screen[None]):
             return
         self._status("Unlocking…")
         self.query_one("#unlock", Button).disabled = True
-        self._open(secret, keyfile_path)
+        self._open(self.evault, secret, keyfile_path)
 
     def _take_share(self, text: str) -> bool:
         """Check one typed share and keep it; True once enough shares of one set are given."""
@@ -182,7 +183,9 @@ class UnlockScreen(VaultAccess, Screen[None]):
         return False
 
     @work(thread=True, exclusive=True, group="unlock")
-    def _open(self, secret: str, keyfile_path: str) -> None:
+    def _open(self, app: EvaultApp, secret: str, keyfile_path: str) -> None:
+        """``app`` is taken on the interface's thread: once the lock key has covered this screen
+        (Ctrl+L while the key is derived), the screen no longer reaches the app by itself."""
         from vault import Vault  # noqa: PLC0415 - loaded after the first frame
 
         try:
@@ -203,7 +206,7 @@ class UnlockScreen(VaultAccess, Screen[None]):
             minutes = vault.auto_lock_minutes()
         except EvaultError:
             minutes = None  # a preference is not worth refusing the vault over
-        deliver(self.app, VaultOpened(vault, minutes), vault)
+        deliver(app, VaultOpened(vault, minutes, origin=self), vault)
 
     def on_start_failed(self, message: StartFailed) -> None:
         self._status(message.text)
@@ -269,16 +272,16 @@ class CreateScreen(VaultAccess, Screen[None]):
             return
         self._status("Creating the vault… (this takes a few seconds on purpose)")
         self.query_one("#create", Button).disabled = True
-        self._make(first, self.query_one("#keyfile", Input).value.strip())
+        self._make(self.evault, first, self.query_one("#keyfile", Input).value.strip())
 
     @work(thread=True, exclusive=True, group="create")
-    def _make(self, passphrase: str, keyfile_path: str) -> None:
+    def _make(self, app: EvaultApp, passphrase: str, keyfile_path: str) -> None:
         from vault import Vault  # noqa: PLC0415 - loaded after the first frame
 
         try:
             keyfile = Path(keyfile_path).expanduser().read_bytes() if keyfile_path else None
             vault, recovery = Vault.create(
-                self.vault_path, passphrase, keyfile=keyfile, kdf=self.evault.kdf
+                self.vault_path, passphrase, keyfile=keyfile, kdf=app.kdf
             )
         except OSError:
             self.post_message(StartFailed(KEYFILE_UNREADABLE))
@@ -286,7 +289,7 @@ class CreateScreen(VaultAccess, Screen[None]):
         except EvaultError as exc:
             self.post_message(StartFailed(exc.message))
             return
-        deliver(self.app, VaultCreated(vault, recovery), vault)
+        deliver(app, VaultCreated(vault, recovery), vault)
 
     def on_start_failed(self, message: StartFailed) -> None:
         self._status(message.text)

@@ -15,7 +15,7 @@ from crypto.errors import FormatError
 from vault.bundle import decrypt
 from vault.bundle.signatures import compare_signer
 from vault.bundle.verify import Progress, VerifyResult, verify_zip
-from vault.errors import InvalidInput
+from vault.errors import Cancelled, InvalidInput
 
 
 @dataclass(frozen=True)
@@ -52,17 +52,22 @@ def verify_bundle(
     decrypted = None
     if decrypt.is_encrypted(path):
         decrypted, encrypted_sha256 = decrypt.decrypt_bundle(
-            path, list(identities), ask_passphrase, decrypted_out
+            path, list(identities), ask_passphrase, decrypted_out, cancel
         )
         path = decrypted
-    result = verify_zip(
-        path,
-        key=key,
-        progress=progress,
-        cancel=cancel,
-        display_name=received,
-        file_sha256=encrypted_sha256,
-    )
+    try:
+        result = verify_zip(
+            path,
+            key=key,
+            progress=progress,
+            cancel=cancel,
+            display_name=received,
+            file_sha256=encrypted_sha256,
+        )
+    except Cancelled:
+        if decrypted is not None:  # stopped: the copy this check made is not left behind
+            decrypted.unlink(missing_ok=True)
+        raise
     return CheckedBundle(result, decrypted)
 
 

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
 from crypto import transport
 from crypto.errors import DecryptionFailed, FormatError
-from vault.errors import BundleUnusable, InvalidInput, WrongPassphrase
+from vault.errors import BundleUnusable, Cancelled, InvalidInput, WrongPassphrase
 from vault.host.outputs import Output
 
 KEY_SUFFIX = ".key.age"
+STOPPED = "The check was stopped before it finished; no decrypted copy was kept."
 
 
 def is_encrypted(path: Path) -> bool:
@@ -67,8 +69,12 @@ def decrypt_bundle(
     identity_files: list[Path],
     passphrase: Callable[[], str] | None,
     out: Path | None = None,
+    cancel: threading.Event | None = None,
 ) -> tuple[Path, str]:
-    """Decrypt ``path`` to a ZIP; returns (zip path, SHA-256 of the encrypted file)."""
+    """Decrypt ``path`` to a ZIP; returns (zip path, SHA-256 of the encrypted file).
+
+    Setting ``cancel`` (the app's panic key) stops it at the next block read: the partial ZIP is
+    removed and :class:`Cancelled` raised."""
     if not identity_files:
         sibling = path.with_name(path.name + KEY_SUFFIX)
         if not sibling.exists():
@@ -89,7 +95,15 @@ def decrypt_bundle(
     digest = hashlib.sha256()
     try:
         with path.open("rb") as raw, Output(target) as sink:
-            transport.decrypt_stream(_Hashing(raw, digest), sink.file, identities)  # type: ignore[arg-type]
+            reader = _Hashing(raw, digest, cancel)
+            try:
+                transport.decrypt_stream(reader, sink.file, identities)  # type: ignore[arg-type]
+            except DecryptionFailed:
+                if reader.stopped:  # cut short on purpose, not damaged
+                    raise Cancelled(STOPPED) from None
+                raise
+            if reader.stopped:
+                raise Cancelled(STOPPED)
             sink.publish()
     except DecryptionFailed as exc:
         raise BundleUnusable(str(exc)) from None
@@ -111,18 +125,34 @@ def decrypt_bundle(
 
 
 class _Hashing:
-    """A reader that hashes what is read through it (the encrypted file's SHA-256, in one pass)."""
+    """A reader that hashes what is read through it (the encrypted file's SHA-256, in one pass).
 
-    def __init__(self, raw: BinaryIO, digest: hashlib._Hash) -> None:
+    Once ``cancel`` is set it reads nothing more (the decryption sees the end of the file and
+    stops), and says so in ``stopped``: an exception raised here would reach the age library."""
+
+    def __init__(
+        self, raw: BinaryIO, digest: hashlib._Hash, cancel: threading.Event | None = None
+    ) -> None:
         self.raw = raw
         self.digest = digest
+        self.cancel = cancel
+        self.stopped = False
+
+    def _stop(self) -> bool:
+        if self.cancel is not None and self.cancel.is_set():
+            self.stopped = True
+        return self.stopped
 
     def read(self, size: int = -1) -> bytes:
+        if self._stop():
+            return b""
         data = self.raw.read(size)
         self.digest.update(data)
         return data
 
     def readinto(self, buffer: bytearray | memoryview) -> int:
+        if self._stop():
+            return 0
         n = self.raw.readinto(buffer)  # type: ignore[attr-defined]
         if n:
             self.digest.update(memoryview(buffer)[:n])

@@ -23,6 +23,7 @@ with the same passphrase, keyfile and recovery key. How it stays consistent and 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import os
@@ -142,6 +143,7 @@ class BackupAPI(Unlocked):
         now: datetime | None,
     ) -> BackupResult:
         _refuse_inside(self.folder, dest)
+        created = not dest.exists()
         _make_folder(dest)
         lock = VaultLock(dest, wait_seconds=0.5)
         try:
@@ -150,6 +152,10 @@ class BackupAPI(Unlocked):
             raise VaultBusy(BUSY.format(folder=dest)) from None
         try:
             return self._backup_locked(dest, event, progress, cancel, now)
+        except BaseException:
+            if created:  # stopped (the app's panic key) or failed: no empty folder left behind
+                _remove_if_unused(dest)
+            raise
         finally:
             lock.release()
 
@@ -343,6 +349,15 @@ def _move_aside(dest: Path, now: datetime | None) -> Path:
     except OSError as exc:
         raise _write_failed(dest, exc) from None
     return kept
+
+
+def _remove_if_unused(dest: Path) -> None:
+    """Remove a folder this backup made, if it holds nothing but the lock file."""
+    with contextlib.suppress(OSError):
+        if {p.name for p in dest.iterdir()} <= {"vault.lock"}:
+            with contextlib.suppress(FileNotFoundError):
+                (dest / "vault.lock").unlink()
+            dest.rmdir()
 
 
 def _make_folder(dest: Path) -> None:

@@ -20,6 +20,7 @@ event records the rewrite.
 from __future__ import annotations
 
 import hmac
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -33,7 +34,7 @@ from crypto.keyslots import KeysFile, Keyslot
 from crypto.recovery import format_recovery_key, new_recovery_secret, parse_recovery_key
 from crypto.shares import IssuedShares, issue_shares
 from vault.custody import log as custody
-from vault.errors import InvalidInput, RecoveryKeyMistyped
+from vault.errors import Cancelled, InvalidInput, RecoveryKeyMistyped
 from vault.store import keystore, policy
 from vault.store.session import Session, transaction
 
@@ -52,6 +53,9 @@ NOT_THE_NEW_KEY = (
 WHOLE_KEY_NEEDED = (
     "This new recovery key was made in an earlier session: confirm it by typing the whole key "
     "from your paper."
+)
+PASSPHRASE_NOT_CHANGED = (
+    "Stopped. The passphrase was not changed; the old one still opens the vault."  # noqa: S105 - a message
 )
 SET_PASSPHRASE_FIRST = (
     "The vault's key file was altered outside evault, so your passphrase's slot can no longer be "  # noqa: S105 - a message
@@ -133,15 +137,24 @@ class KeyRing:
     # ------------------------------------------------------------------ changes
 
     def change_passphrase(
-        self, new_passphrase: str, *, keyfile: bytes | None, params: Argon2Params, stamp: str
+        self,
+        new_passphrase: str,
+        *,
+        keyfile: bytes | None,
+        params: Argon2Params,
+        stamp: str,
+        cancel: threading.Event | None = None,
     ) -> None:
-        """Replace the passphrase slot (and its keyfile), saved atomically."""
+        """Replace the passphrase slot (and its keyfile), saved atomically; nothing is written
+        if ``cancel`` was set while the new slot's key was derived (the slow part)."""
         policy.check_passphrase(new_passphrase)
         policy.check_keyfile(keyfile)
         old = self.keys.slot(c.SLOT_KIND_PASSPHRASE)
         slot, slot_key = keyslots.make_passphrase_slot_keyed(
             self._db_key, self.keys.vault_id, new_passphrase, params, now=stamp, keyfile=keyfile
         )
+        if cancel is not None and cancel.is_set():
+            raise Cancelled(PASSPHRASE_NOT_CHANGED)
         self._slot_keys[slot.id] = slot_key
         others = tuple(s for s in self.keys.slots if s.kind != c.SLOT_KIND_PASSPHRASE)
         had_keyfile = old is not None and old.keyfile

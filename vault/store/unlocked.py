@@ -122,11 +122,14 @@ class Unlocked:
         keyfile: bytes | None = None,
         kdf: KdfChoice | None = None,
         now: datetime | None = None,
+        cancel: threading.Event | None = None,
     ) -> None:
         """Re-wrap the database key under a new passphrase (and keyfile, if given).
 
         Only vault.keys is rewritten (atomically); vault.db is not touched. The change reaches the
-        custody log at the next unlock (docs/format.md §2.5).
+        custody log at the next unlock (docs/format.md §2.5). If ``cancel`` is set before the new
+        key file is written (the app's panic key, during the key derivation), nothing changes and
+        :class:`Cancelled` is raised: a change the defender never saw confirmed is not kept.
         """
         policy.check_passphrase(new_passphrase)
         policy.check_keyfile(keyfile)
@@ -136,6 +139,7 @@ class Unlocked:
                 keyfile=keyfile,
                 params=keychange.kdf_params(kdf),
                 stamp=now_text(now),
+                cancel=cancel,
             )
             # The new slot's key is kept at the next unlock with the new passphrase (or by a
             # re-encryption in this session): a passphrase change writes only vault.keys.
