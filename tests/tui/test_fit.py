@@ -337,6 +337,25 @@ async def test_typed_right_after_opening_export_lands_in_its_first_field(
         )
 
 
+async def test_a_path_typed_on_opening_add_files_lands_in_the_files_box(
+    filled: tuple[Path, dict[str, str]],
+) -> None:
+    """The screen opens on the file picker, which takes no letters: typing a path at once must
+    not lose its first characters."""
+    folder, _ = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press("a")
+        await _until(pilot, lambda: isinstance(app.screen, AddFilesScreen), "add files")
+        _burst(app, "/media/stick/threat.png")
+        await _until(
+            pilot,
+            lambda: app.screen.query_one("#paths", TextArea).text == "/media/stick/threat.png",
+            "the whole path typed in the Files box",
+        )
+
+
 async def test_settings_open_at_the_top_with_the_passphrase_field_focused(
     filled: tuple[Path, dict[str, str]],
 ) -> None:

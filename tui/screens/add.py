@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -145,6 +145,21 @@ class AddFilesScreen(StoppableTask, _Form):
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False  # shown once adding starts
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed while the picker has the focus is the start of a typed path: it goes
+        into the Files box. The picker takes no letters, so it would otherwise vanish, and the
+        screen opens on the picker (arrows and Enter choose a file there)."""
+        picker = self.query_one("#picker", DirectoryTree)
+        if self.focused is not picker or not event.is_printable or not event.character:
+            return
+        if event.character == " ":  # the picker's own key (open or close a folder)
+            return
+        event.stop()
+        event.prevent_default()
+        area = self.query_one("#paths", TextArea)
+        area.focus()
+        area.insert(event.character)
 
     def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
         area = self.query_one("#paths", TextArea)
