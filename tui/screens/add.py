@@ -116,6 +116,22 @@ class FilesAdded(Message):
         self.problem = problem
 
 
+class PathPicker(SafeDirectoryTree):
+    """The file picker of Add files, which opens with the focus. It takes no letters, so a path
+    typed at once would vanish: each printable key it receives goes to the Files box instead. It
+    is handled here, where the key arrived, not by asking the screen what has the focus: letters
+    already on their way to the picker when the focus moves must not be lost."""
+
+    def on_key(self, event: events.Key) -> None:
+        if not event.is_printable or not event.character or event.character == " ":
+            return  # arrows, Enter and Space are the picker's own keys
+        event.stop()
+        event.prevent_default()
+        screen = self.screen
+        if isinstance(screen, AddFilesScreen):
+            screen.take_typed(event.character)
+
+
 class AddFilesScreen(StoppableTask, _Form):
     """Choose files (typed paths or the file picker), describe them, add them."""
 
@@ -124,7 +140,7 @@ class AddFilesScreen(StoppableTask, _Form):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="panes"):
-            yield SafeDirectoryTree(str(self.start), id="picker")
+            yield PathPicker(str(self.start), id="picker")
             with Form(classes="form"):
                 yield SafeLabel("Add files as evidence", classes="screen-title")
                 yield SafeLabel("Files (one path per line; Enter in the picker adds a file)")
@@ -146,20 +162,12 @@ class AddFilesScreen(StoppableTask, _Form):
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False  # shown once adding starts
 
-    def on_key(self, event: events.Key) -> None:
-        """A letter typed while the picker has the focus is the start of a typed path: it goes
-        into the Files box. The picker takes no letters, so it would otherwise vanish, and the
-        screen opens on the picker (arrows and Enter choose a file there)."""
-        picker = self.query_one("#picker", DirectoryTree)
-        if self.focused is not picker or not event.is_printable or not event.character:
-            return
-        if event.character == " ":  # the picker's own key (open or close a folder)
-            return
-        event.stop()
-        event.prevent_default()
+    def take_typed(self, character: str) -> None:
+        """A letter the picker received (see :class:`PathPicker`): into the Files box, which
+        takes the focus at once, so the letters after it go there directly."""
         area = self.query_one("#paths", TextArea)
-        area.focus()
-        area.insert(event.character)
+        area.insert(character)
+        self.app.set_focus(area)
 
     def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
         area = self.query_one("#paths", TextArea)
@@ -229,6 +237,7 @@ class AddFilesScreen(StoppableTask, _Form):
             parts.append(
                 f"{len(duplicates)} already in the vault (same content), not stored again: "
                 + ", ".join(Path(r.source).name for r in duplicates[:5])
+                + ("…" if len(duplicates) > 5 else ".")
             )
         if problem:
             parts.append(problem)
