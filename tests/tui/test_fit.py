@@ -356,6 +356,30 @@ async def test_a_path_typed_on_opening_add_files_lands_in_the_files_box(
         )
 
 
+@pytest.mark.parametrize(
+    ("key", "screen_type", "title"),
+    [
+        ("m", MessageScreen, "Add a threat message"),
+        ("n", NoteScreen, "Write a note"),
+        ("x", ExportScreen, "Export evidence for your lawyer"),
+    ],
+)
+async def test_forms_open_with_their_title_in_view(
+    filled: tuple[Path, dict[str, str]], key: str, screen_type: type[Widget], title: str
+) -> None:
+    """Focusing the first field must not scroll the screen's title and first label off the top
+    (seen at 80x24: the message form opened on a bare box)."""
+    folder, _ = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press(key)
+        await _until(pilot, lambda: isinstance(app.screen, screen_type), screen_type.__name__)
+        await pilot.pause()
+        assert title in _frame(app)
+        assert app.focused is not None and _in_view(app, app.focused)
+
+
 async def test_settings_open_at_the_top_with_the_passphrase_field_focused(
     filled: tuple[Path, dict[str, str]],
 ) -> None:

@@ -67,6 +67,15 @@ def _metadata_inputs(prefix: str) -> ComposeResult:
 
 class _Form(VaultAccess, Screen[None]):
     prefix = "form"
+    FIRST = ""  # the field that has the focus when the form opens and after each success
+    AUTO_FOCUS = ""  # Textual's would scroll the screen's title and first label off the top
+
+    def on_mount(self) -> None:
+        """The first field focused at once (no key typed early goes elsewhere), without
+        scrolling: it is in view under the title and its label, which must stay seen at 80x24.
+        (Textual calls this as well as a subclass's own ``on_mount``.)"""
+        if self.FIRST:
+            self.set_focus(self.query_one(self.FIRST), scroll_visible=False)
 
     def value(self, name: str) -> str:
         return self.query_one(f"#{self.prefix}-{name}", Input).value.strip()
@@ -100,8 +109,8 @@ class _Form(VaultAccess, Screen[None]):
             area.text = ""
         for box in self.query(Checkbox):
             box.value = False
-        if self.AUTO_FOCUS:
-            self.query_one(self.AUTO_FOCUS).focus()
+        if self.FIRST:
+            self.set_focus(self.query_one(self.FIRST), scroll_visible=False)
 
 
 STOPPED = "Stopped. The files added before stopping are in the vault; nothing half-added was kept."
@@ -136,7 +145,7 @@ class AddFilesScreen(StoppableTask, _Form):
     """Choose files (typed paths or the file picker), describe them, add them."""
 
     prefix = "add"
-    AUTO_FOCUS = "#picker"
+    FIRST = "#picker"
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="panes"):
@@ -287,7 +296,7 @@ class MessageScreen(_TextForm):
     """Type or paste a threat message with where, when and who."""
 
     prefix = "msg"
-    AUTO_FOCUS = "#msg-text"
+    FIRST = "#msg-text"
 
     def compose(self) -> ComposeResult:
         with Form(classes="form"):
@@ -331,7 +340,7 @@ class NoteScreen(_TextForm):
     """A defender's own note: what happened, in their words (kept like any other evidence)."""
 
     prefix = "note"
-    AUTO_FOCUS = "#note-text"
+    FIRST = "#note-text"
 
     def compose(self) -> ComposeResult:
         with Form(classes="form"):
