@@ -135,7 +135,7 @@ def item_rows(item: Item, *, readable: bool = False) -> list[tuple[str, str]]:
         ("Tags", ", ".join(item.tags)),
         (
             "Sensitive",
-            "YES — nothing is shown until you reveal it" if item.sensitive else "no",
+            "YES — shown only when you reveal it" if item.sensitive else "no",
         ),
         (derived, item.parent_id or ""),
     ]

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Static
 
+from tui.render import plural
 from tui.screens.base import Form, StatusLine, VaultAccess
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.safe import SafeLabel, SafeStatic
@@ -222,7 +223,8 @@ class SettingsScreen(VaultAccess, Screen[None]):
             return
         how = "brought up to date" if result.updated else "written"
         self._status(
-            f"Backup {how} and checked ({result.items_checked} items): {result.folder}. It opens "
+            f"Backup {how} and checked ({plural(result.items_checked, 'item')}): {result.folder}. "
+            "It opens "
             "with the same passphrase and recovery key; keep it as safe as the vault."
             + "".join(" " + note for note in result.notes)
         )
