@@ -16,12 +16,15 @@ sys.dont_write_bytecode = True
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import pytest
 
 from crypto.kdf import Argon2Params
 from vault import Vault
+
+if TYPE_CHECKING:
+    from tests.cli.runner import Runner
 
 PASSPHRASE = "correct horse battery staple"
 # Hypothesis text without lone surrogates (they cannot be UTF-8): st.characters(exclude_categories=)
@@ -72,3 +75,11 @@ def vault(make_vault: MakeVault) -> Vault:
 def patch_fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make in-process CLI commands (init, passwd) use fast KDF parameters."""
     monkeypatch.setattr("vault.store.keychange.calibrate", fast_kdf)
+
+
+@pytest.fixture
+def run(tmp_path: Path, patch_fast_kdf: None) -> Runner:
+    """``evault --vault V --passphrase-file P …`` in-process, on a vault just made with ``init``."""
+    from tests.cli.runner import new_vault_runner
+
+    return new_vault_runner(tmp_path)

@@ -30,7 +30,7 @@ from tests.bundle.support import (
     rewrite,
     tool,
 )
-from tests.cli.test_commands import Runner, run_main
+from tests.cli.runner import Runner, run_main
 from tests.conftest import PASSPHRASE
 from vault.bundle import layout
 

@@ -18,7 +18,7 @@ import pytest
 
 from tests.bundle.support import Sample, make_sample
 from tests.bundle.test_documents import HOSTILE, ITEM_IDS, SENSITIVE, Audit, audit, events, manifest
-from tests.cli.test_commands import Runner
+from tests.cli.runner import Runner
 from tests.conftest import PASSPHRASE
 from vault.bundle import layout
 from vault.bundle.documents import TEXT_LIMIT, report_html

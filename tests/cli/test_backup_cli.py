@@ -7,16 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_commands import Runner, run_main
+from tests.cli.runner import Runner, new_vault_runner, run_main
 
 
 @pytest.fixture
 def run(tmp_path: Path, patch_fast_kdf: None) -> Runner:
-    pw = tmp_path / "pass.txt"
-    pw.write_text("correct horse battery staple\n", encoding="utf-8")
-    runner = Runner(tmp_path / "case.evault", pw)
-    code, _, err = runner("init")
-    assert code == 0, err
+    runner = new_vault_runner(tmp_path)
     code, _, err = runner("add-note", "--title", "the note", stdin=b"what happened on Monday")
     assert code == 0, err
     return runner

@@ -5,58 +5,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.cli.runner import Runner, run_main
 from tests.conftest import PASSPHRASE
 from tui.cli import main
-
-
-def run_main(argv: list[str], stdin: bytes | None = None) -> tuple[int, str, str]:
-    """Call ``main(argv)`` in-process; returns (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    old_stdin = sys.stdin
-    if stdin is not None:
-        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
-    try:
-        code = main(argv, stdout=out, stderr=err)
-    finally:
-        sys.stdin = old_stdin
-    return code, out.getvalue(), err.getvalue()
-
-
-class Runner:
-    """Runs ``evault --vault V --passphrase-file P ...`` in-process, capturing output."""
-
-    def __init__(self, folder: Path, pwfile: Path) -> None:
-        self.folder = folder
-        self.pwfile = pwfile
-
-    def __call__(
-        self, *args: str, stdin: bytes | None = None, auth: bool = True
-    ) -> tuple[int, str, str]:
-        argv = ["--vault", str(self.folder)]
-        if auth:
-            argv += ["--passphrase-file", str(self.pwfile)]
-        return run_main([*argv, *args], stdin)
-
-    def json(self, *args: str, stdin: bytes | None = None) -> Any:
-        code, out, err = self(*args, "--json", stdin=stdin)
-        assert code == 0, err
-        return json.loads(out)
-
-
-@pytest.fixture
-def run(tmp_path: Path, patch_fast_kdf: None) -> Runner:
-    pw = tmp_path / "pass.txt"
-    pw.write_text(PASSPHRASE + "\n", encoding="utf-8")
-    runner = Runner(tmp_path / "case.evault", pw)
-    code, _, err = runner("init")
-    assert code == 0, err
-    return runner
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_commands import run_main
+from tests.cli.runner import run_main
 from vault.host.demo import DEMO_PASSPHRASE
 
 pytestmark = pytest.mark.usefixtures("patch_fast_kdf")

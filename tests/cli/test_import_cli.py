@@ -21,8 +21,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.cli.test_commands import Runner
-from tests.conftest import PASSPHRASE
+from tests.cli.runner import Runner
 from tests.importers.test_importing import chat, first_export, message, picture, write_folder
 from tui.cli import main
 
@@ -42,16 +41,6 @@ META_URL = "https://www.facebook.com/profile.php?id=100000000000001"
 META_DIR = "messages/inbox/qaraqurd_1234567890"
 # 2024-01-02T12:00:00Z = 1,704,067,200 s (2024-01-01) + 86,400 + 43,200 = 1,704,196,800 s.
 META_NOON_MS = 1_704_196_800_000
-
-
-@pytest.fixture
-def run(tmp_path: Path, patch_fast_kdf: None) -> Runner:
-    pw = tmp_path / "pass.txt"
-    pw.write_text(PASSPHRASE + "\n", encoding="utf-8")
-    runner = Runner(tmp_path / "case.evault", pw)
-    code, _, err = runner("init")
-    assert code == 0, err
-    return runner
 
 
 def items(run: Runner) -> list[dict[str, Any]]:

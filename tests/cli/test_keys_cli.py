@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_commands import Runner, run_main
+from tests.cli.runner import Runner, run_main
 from tests.conftest import PASSPHRASE
 
 

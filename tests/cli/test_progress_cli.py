@@ -11,21 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_commands import Runner, run_main
-from tests.conftest import PASSPHRASE
+from tests.cli.runner import Runner, run_main
 from tui.cli import main
 
 BIG = 3 * 1024 * 1024 + 17  # several chunks, so the line is redrawn at least once
-
-
-@pytest.fixture
-def run(tmp_path: Path, patch_fast_kdf: None) -> Runner:
-    pw = tmp_path / "pass.txt"
-    pw.write_text(PASSPHRASE + "\n", encoding="utf-8")
-    runner = Runner(tmp_path / "case.evault", pw)
-    code, _, err = runner("init")
-    assert code == 0, err
-    return runner
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_commands import Runner, run_main
+from tests.cli.runner import Runner, run_main
 from tests.conftest import PASSPHRASE
 from tui.cli import main
 
@@ -21,16 +21,6 @@ class Terminal(io.StringIO):
 
     def isatty(self) -> bool:
         return True
-
-
-@pytest.fixture
-def run(tmp_path: Path, patch_fast_kdf: None) -> Runner:
-    pw = tmp_path / "pass.txt"
-    pw.write_text(PASSPHRASE + "\n", encoding="utf-8")
-    runner = Runner(tmp_path / "case.evault", pw)
-    code, _, err = runner("init")
-    assert code == 0, err
-    return runner
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_commands import run_main
+from tests.cli.runner import run_main
 from tests.conftest import PASSPHRASE, MakeVault
 from tests.sensitive_support import (
     CHAT_KEY,

@@ -11,19 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_commands import Runner, run_main
-from tests.conftest import PASSPHRASE
-
-
-@pytest.fixture
-def run(tmp_path: Path, patch_fast_kdf: None) -> Runner:
-    """A vault made with ``evault init``, and a runner that unlocks it with its passphrase."""
-    pw = tmp_path / "pass.txt"
-    pw.write_text(PASSPHRASE + "\n", encoding="utf-8")
-    runner = Runner(tmp_path / "case.evault", pw)
-    code, _, err = runner("init")
-    assert code == 0, err
-    return runner
+from tests.cli.runner import Runner, run_main
 
 
 def _with_shares(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_commands import Runner, run_main
+from tests.cli.runner import Runner, run_main
 from tests.conftest import PASSPHRASE
 from tui.cli import main
 

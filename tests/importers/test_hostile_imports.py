@@ -23,8 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.test_commands import Runner
-from tests.conftest import PASSPHRASE
+from tests.cli.runner import Runner
 from tests.importers.hostile_zips import overlapping_zip
 from tests.importers.test_importing import chat, message, write_folder
 from vault import Vault
@@ -36,16 +35,6 @@ from vault.imports.parsers.source import ExportSource
 
 needs_links = pytest.mark.skipif(sys.platform == "win32", reason="POSIX links and FIFOs")
 SECRET = b"OUTSIDE THE EXPORT: the defender's own private file\n"
-
-
-@pytest.fixture
-def run(tmp_path: Path, patch_fast_kdf: None) -> Runner:
-    pw = tmp_path / "pass.txt"
-    pw.write_text(PASSPHRASE + "\n", encoding="utf-8")
-    runner = Runner(tmp_path / "case.evault", pw)
-    code, _, err = runner("init")
-    assert code == 0, err
-    return runner
 
 
 def stored_bytes(vault: Vault) -> list[bytes]:

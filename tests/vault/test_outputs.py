@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.children import python_child as _child
-from tests.cli.test_commands import run_main
+from tests.cli.runner import run_main
 from tests.conftest import PASSPHRASE, fast_kdf
 from vault import Vault, output_advice, verify_bundle
 from vault.host import outputs
