@@ -67,15 +67,7 @@ def _metadata_inputs(prefix: str) -> ComposeResult:
 
 class _Form(VaultAccess, Screen[None]):
     prefix = "form"
-    FIRST = ""  # the field that has the focus when the form opens and after each success
-    AUTO_FOCUS = ""  # Textual's would scroll the screen's title and first label off the top
-
-    def on_mount(self) -> None:
-        """The first field focused at once (no key typed early goes elsewhere), without
-        scrolling: it is in view under the title and its label, which must stay seen at 80x24.
-        (Textual calls this as well as a subclass's own ``on_mount``.)"""
-        if self.FIRST:
-            self.set_focus(self.query_one(self.FIRST), scroll_visible=False)
+    AUTO_FOCUS = ""  # VaultAccess.FIRST instead, also after each success (see ``clear``)
 
     def value(self, name: str) -> str:
         return self.query_one(f"#{self.prefix}-{name}", Input).value.strip()
@@ -109,8 +101,7 @@ class _Form(VaultAccess, Screen[None]):
             area.text = ""
         for box in self.query(Checkbox):
             box.value = False
-        if self.FIRST:
-            self.set_focus(self.query_one(self.FIRST), scroll_visible=False)
+        self.focus_first()
 
 
 STOPPED = "Stopped. The files added before stopping are in the vault; nothing half-added was kept."

@@ -70,6 +70,20 @@ class Answered(Message):
 class VaultAccess(DOMNode):
     """Mixed into screens: ``self.evault`` is the app, ``self.vault`` the unlocked vault."""
 
+    # The field that has the focus when the screen opens. Used instead of Textual's AUTO_FOCUS,
+    # which scrolls the field into view and so pushed a form's title and first label off the top
+    # of an 80x24 terminal: the first field is in view already, under them.
+    FIRST = ""
+
+    def on_mount(self) -> None:
+        """The first field focused at once (no key typed early goes elsewhere), without
+        scrolling. (Textual calls this as well as a screen's own ``on_mount``.)"""
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        if self.FIRST:
+            self.screen.set_focus(self.query_one(self.FIRST), scroll_visible=False)
+
     def ask(
         self,
         call: Callable[[Vault], T],

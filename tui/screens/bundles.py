@@ -54,7 +54,8 @@ class VerifyEnded(Message):
 
 class ExportScreen(VaultAccess, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back / stop")]
-    AUTO_FOCUS = ""  # focused in on_mount instead, without scrolling the title and label away
+    AUTO_FOCUS = ""
+    FIRST = "#case"  # without scrolling "Case to export" off the top (VaultAccess.FIRST)
 
     def __init__(self) -> None:
         super().__init__()
@@ -100,9 +101,6 @@ class ExportScreen(VaultAccess, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False  # shown once an export runs
-        # At once (no key typed early goes elsewhere), and without scrolling: the field is in
-        # view under the screen's title and its label ("Case to export"), which must stay seen.
-        self.set_focus(self.query_one("#case", Input), scroll_visible=False)
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         secret = self.query_one("#secret", Input)

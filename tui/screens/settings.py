@@ -97,12 +97,8 @@ class NewRecoveryKeyDialog(ModalScreen[str | None]):
 
 class SettingsScreen(VaultAccess, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back")]
-    AUTO_FOCUS = ""  # focused in on_mount instead, without scrolling the fingerprint away
-
-    def on_mount(self) -> None:
-        # At once (no key typed early goes elsewhere), and without scrolling: the field is in view
-        # below the fingerprint, which must stay at the top where the guide says it is.
-        self.set_focus(self.query_one("#new1", Input), scroll_visible=False)
+    AUTO_FOCUS = ""
+    FIRST = "#new1"  # without scrolling the fingerprint off the top (VaultAccess.FIRST)
 
     def compose(self) -> ComposeResult:
         vault = self.evault.vault
