@@ -380,6 +380,20 @@ async def test_forms_open_with_their_title_in_view(
         assert app.focused is not None and _in_view(app, app.focused)
 
 
+@pytest.mark.parametrize("key", ["a", "m", "n"])
+async def test_text_boxes_have_room_to_type(filled: tuple[Path, dict[str, str]], key: str) -> None:
+    """The Files, message and note boxes show several lines (the note box was drawn with none:
+    its top and bottom edges touched, and what was typed could not be seen)."""
+    folder, _ = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press(key)
+        await _until(pilot, lambda: bool(app.screen.query(TextArea)), "the form")
+        await pilot.pause()
+        assert app.screen.query_one(TextArea).content_region.height >= 3
+
+
 async def test_settings_open_at_the_top_with_the_passphrase_field_focused(
     filled: tuple[Path, dict[str, str]],
 ) -> None:
