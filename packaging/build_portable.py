@@ -64,7 +64,8 @@ COLLECT_ALL = ("textual",)
 COLLECT_SUBMODULES = ("scipy.fftpack", "rich._unicode_data")
 # Data files read at run time: shamir_mnemonic opens its SLIP-39 word list (wordlist.txt) beside
 # its module when imported; without it, recovery shares cannot be issued or read.
-COLLECT_DATA = ("shamir_mnemonic",)
+# Babel reads its CLDR locale data (dates in Azerbaijani and Russian) from files beside its modules.
+COLLECT_DATA = ("shamir_mnemonic", "babel")
 # Never used at run time, and large: keep them out even though something in the venv mentions them.
 # imagehash.phash needs only scipy.fft(pack) and scipy.special (which loads scipy's OpenBLAS);
 # the rest of SciPy, and PyWavelets (imagehash.whash), are never called. setuptools and
@@ -163,6 +164,9 @@ def pyinstaller_args(work: Path, dist: Path) -> list[str]:
         str(ROOT / "packaging" / "hooks"),
         "--add-data",
         f"{ROOT / 'tui' / 'evault.tcss'}{sep}tui",
+        # The compiled translations (az, ru): without them the stick speaks only English.
+        "--add-data",
+        f"{ROOT / 'vault' / 'i18n' / 'locale'}{sep}vault/i18n/locale",
     ]
     for module in (*app_modules(), *LIBRARY_MODULES):
         if _module_exists(module):  # a module named but missing is skipped

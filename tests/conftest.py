@@ -14,6 +14,13 @@ import sys
 # (pytest -n auto) another test's first import must not look like the program's trace.
 sys.dont_write_bytecode = True
 
+import os
+
+# The suite checks the English words unless a test asks for another language: the language of the
+# machine running it (LANG=ru_RU.UTF-8 on a developer's laptop) must not change what is expected.
+# Subprocesses inherit this; tests of the language choice pass their own environment.
+os.environ["EVAULT_LANG"] = "en"
+
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -21,7 +28,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 import pytest
 
 from crypto.kdf import Argon2Params
-from vault import Vault
+from vault import Vault, set_language
 
 if TYPE_CHECKING:
     from tests.cli.runner import Runner
@@ -30,6 +37,13 @@ PASSPHRASE = "correct horse battery staple"
 # Hypothesis text without lone surrogates (they cannot be UTF-8): st.characters(exclude_categories=)
 SURROGATES: tuple[Literal["Cs"]] = ("Cs",)
 FAST_PARAMS = Argon2Params(memory_kib=1024, iterations=1, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _english_again() -> Iterator[None]:
+    """A test that switches the process to Azerbaijani or Russian leaves it in English."""
+    yield
+    set_language("en")
 
 
 def fast_kdf() -> Argon2Params:

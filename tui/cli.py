@@ -36,11 +36,14 @@ from vault import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USER_ERROR,
+    LANGUAGES,
     VERSION,
     EvaultError,
     activate_portable,
+    choose_language,
     default_vault_path,
     find_portable_root,
+    set_language,
 )
 
 # One line that fits 80 columns: how to open the app, and how to try it on invented evidence.
@@ -90,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--keyfile", metavar="FILE", help="keyfile that, with the passphrase, opens the vault"
     )
     parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help=(
+            "language of the app, messages and documents: az, ru or en (default: $EVAULT_LANG, "
+            "else the system's language, else en)"
+        ),
+    )
+    parser.add_argument(
         "--portable",
         metavar="DIR",
         help=(
@@ -127,6 +138,19 @@ def _start_portable(args: argparse.Namespace, ctx: Context) -> None:
         ctx.err.write(f"{PROG}: {warning}\n")
 
 
+def asked_language(argv: Sequence[str]) -> str | None:
+    """The ``--lang`` given on the command line, read before the parser is built: the parser's
+    own help is written in that language."""
+    for index, word in enumerate(argv):
+        if word == "--":
+            break
+        if word == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if word.startswith("--lang="):
+            return word.partition("=")[2]
+    return None
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -141,9 +165,11 @@ def main(
         if reconfigure is not None:
             with contextlib.suppress(ValueError, OSError):
                 reconfigure(errors="replace")
+    words = list(sys.argv[1:] if argv is None else argv)
+    set_language(choose_language(asked_language(words), os.environ))
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
     except UsageProblem as exc:  # one calm sentence instead of argparse's usage block
         err.write(f"{PROG}: {terminal_text(exc.sentence)}\n")
         return EXIT_USER_ERROR

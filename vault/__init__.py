@@ -14,6 +14,7 @@ that they reach nothing else. What is behind it, by concept:
 - ``bundle/``: exporting signed evidence bundles and verifying them (no vault needed);
 - ``host/``: where vaults live, portable mode, the demo vault, files written outside the vault;
 - ``facade.py``: the :class:`Vault` every user-visible operation is a method of;
+- ``i18n/``: the language every sentence is shown in (gettext catalogs for az, ru, en);
 - ``errors.py`` (one hierarchy, every exit code), ``clock.py`` (time), ``version.py``.
 
 Names are loaded on first use, not when ``vault`` is imported: the terminal app draws its first
@@ -51,6 +52,18 @@ from vault.errors import (
     VerificationFailed,
     WrongPassphrase,
 )
+from vault.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    N_,
+    _,
+    choose_language,
+    document_language,
+    language,
+    ngettext,
+    pgettext,
+    set_language,
+)
 
 # This marker tells the start-up check (tui/launch.py) that the ``vault`` package found is this
 # project's, and not another package of the same name installed over it.
@@ -71,6 +84,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Filters": ("vault.evidence.listing", "Filters"),
     "ItemRow": ("vault.evidence.listing", "ItemRow"),
     "shown_title": ("vault.evidence.shown", "shown_title"),
+    # language (the lookup itself is imported above: it is needed before anything else)
+    "date_time": ("vault.i18n.dates", "date_time"),
+    "long_date": ("vault.i18n.dates", "long_date"),
     "shown_item": ("vault.evidence.shown", "shown_item"),
     # custody
     "CustodyRecord": ("vault.custody.models", "CustodyRecord"),
@@ -148,6 +164,9 @@ __all__ = [
     "EXIT_USER_ERROR",
     "EXIT_VERIFY_FAILED",
     "IMPORTERS",
+    "LANGUAGES",
+    "LANGUAGE_NAMES",
+    "N_",
     "PROGRAM",
     "VERSION",
     "AddResult",
@@ -199,25 +218,34 @@ __all__ = [
     "VerifyResult",
     "WipeResult",
     "WrongPassphrase",
+    "_",
     "activate_portable",
     "certificate_html",
     "check_auto_lock_minutes",
     "check_keyfile",
     "check_passphrase",
+    "choose_language",
     "confirm_signer",
     "create_demo",
+    "date_time",
     "default_vault_path",
+    "document_language",
     "ensure_wipeable",
     "event_words",
     "find_portable_root",
     "holds_vault",
+    "language",
+    "long_date",
     "new_recipient_file",
+    "ngettext",
     "output_advice",
     "parse_profile_links",
     "parse_tags",
     "passphrase_advice",
     "passphrase_warning",
+    "pgettext",
     "read_recovery_share",
+    "set_language",
     "shares_given_message",
     "shown_item",
     "shown_title",

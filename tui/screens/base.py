@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.visual import VisualType
 from textual.widgets import Button, Static
 
+from tui.language import TranslatedKeys
 from tui.widgets.safe import SafeStatic
 from vault import EvaultError, VaultLocked
 
@@ -67,7 +68,7 @@ class Answered(Message):
         self.then = then
 
 
-class VaultAccess(DOMNode):
+class VaultAccess(TranslatedKeys, DOMNode):
     """Mixed into screens: ``self.evault`` is the app, ``self.vault`` the unlocked vault."""
 
     # The field that has the focus when the screen opens. Used instead of Textual's AUTO_FOCUS,

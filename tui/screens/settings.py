@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Static
 
+from tui.language import TranslatedKeys
 from tui.render import plural
 from tui.screens.base import Form, StatusLine, VaultAccess
 from tui.widgets.dialogs import ConfirmDialog
@@ -41,7 +42,7 @@ RECOVERY_NOT_CONFIRMED = (
 )
 
 
-class NewRecoveryKeyDialog(ModalScreen[str | None]):
+class NewRecoveryKeyDialog(TranslatedKeys, ModalScreen[str | None]):
     """Shows a new recovery key once and asks for its last group before it replaces the old one.
 
     Until then the new key is only *pending* (the old one keeps working): a session cut off here

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from tui import render
+from tui.language import TranslatedKeys
 from tui.widgets.safe import SafeLabel, SafeStatic
 from vault import EvaultError
 
@@ -37,7 +38,7 @@ def wipe_binding(*, show: bool = True) -> Binding:
     return Binding(WIPE_KEY, "app.ask_wipe", "Wipe vault", show=show)
 
 
-class WipeDialog(ModalScreen[bool]):
+class WipeDialog(TranslatedKeys, ModalScreen[bool]):
     """Asks for the word WIPE. Escape, or anything else typed, keeps the vault."""
 
     BINDINGS = [Binding("escape", "back", "Back")]
@@ -91,7 +92,7 @@ class WipeFinished(Message):
         self.error = error
 
 
-class WipedScreen(Screen[None]):
+class WipedScreen(TranslatedKeys, Screen[None]):
     """Wipes at once when shown, then says it is done. Nothing here can reopen anything."""
 
     def __init__(self, folder: Path, *, app_had_it_open: bool) -> None:

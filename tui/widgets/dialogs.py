@@ -11,10 +11,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button
 
+from tui.language import TranslatedKeys
 from tui.widgets.safe import SafeLabel, SafeStatic
 
 
-class MessageDialog(ModalScreen[None]):
+class MessageDialog(TranslatedKeys, ModalScreen[None]):
     """Shows a message; Enter or Escape closes it."""
 
     BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close")]
@@ -41,7 +42,7 @@ class MessageDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(TranslatedKeys, ModalScreen[bool]):
     """Asks a yes/no question. The safe answer (No) has the focus."""
 
     BINDINGS = [Binding("escape", "no", "No")]

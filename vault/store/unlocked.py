@@ -271,3 +271,16 @@ class Unlocked:
         """Remember the auto-lock time inside the vault (no settings file on the computer)."""
         with self._mutex:
             settings.set_auto_lock_minutes(self.session.conn, minutes)
+
+    @calm
+    def language(self) -> str | None:
+        """The app's language the defender chose for this vault (None: never chosen)."""
+        with self._mutex:
+            return settings.language(self.session.conn)
+
+    @calm
+    def set_language(self, lang: str) -> None:
+        """Remember the app's language inside the vault: it follows the vault (and the stick, in
+        portable mode) to another computer, and leaves no settings file behind."""
+        with self._mutex:
+            settings.set_language(self.session.conn, lang)
