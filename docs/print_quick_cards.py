@@ -27,6 +27,13 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
+
+markdown: ModuleType | None
+try:  # optional: used when installed, never required
+    import markdown
+except ImportError:
+    markdown = None
 
 DOCS = Path(__file__).resolve().parent
 REPO = DOCS.parent
@@ -93,11 +100,11 @@ FONT_SIZES = (9.8, 9.6, 9.4, 9.2, 9.0)
 def _inline(text: str) -> str:
     """Code spans first (their content is left alone), then links, bold and italic."""
     out = []
-    for index, part in enumerate(re.split(r"`([^`]*)`", text)):
+    for index, piece in enumerate(re.split(r"`([^`]*)`", text)):
         if index % 2:
-            out.append(f"<code>{html.escape(part, quote=False)}</code>")
+            out.append(f"<code>{html.escape(piece, quote=False)}</code>")
             continue
-        part = html.escape(part, quote=False)
+        part = html.escape(piece, quote=False)
         part = re.sub(
             r"\[([^\]]+)\]\(([^)\s]+)\)",
             lambda m: f'<a href="{html.escape(m.group(2))}">{m.group(1)}</a>',
@@ -169,11 +176,9 @@ def markdown_subset(source: str) -> str:
 
 
 def to_html_body(source: str) -> str:
-    try:
-        import markdown  # type: ignore[import-not-found]
-    except ImportError:
+    if markdown is None:
         return markdown_subset(source)
-    return markdown.markdown(source)
+    return str(markdown.markdown(source))
 
 
 # --- Page ------------------------------------------------------------------------------------
@@ -213,7 +218,7 @@ def find_chromium() -> str | None:
 def print_pdf(chromium: str, page: Path, pdf: Path) -> None:
     # A throw-away profile: nothing is left in the user's own browser settings.
     with tempfile.TemporaryDirectory(prefix="evault-card-profile-") as profile:
-        subprocess.run(
+        subprocess.run(  # noqa: S603 (chromium found on PATH, arguments built here)
             [
                 chromium,
                 "--headless",
@@ -239,7 +244,9 @@ def page_count(pdf: Path) -> int | None:
     pdfinfo = shutil.which("pdfinfo")
     if not pdfinfo:
         return None
-    result = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=False)
+    result = subprocess.run(  # noqa: S603 (pdfinfo found on PATH)
+        [pdfinfo, str(pdf)], capture_output=True, text=True, check=False
+    )
     found = re.search(r"^Pages:\s+(\d+)", result.stdout, re.M)
     return int(found.group(1)) if found else None
 
@@ -294,8 +301,10 @@ def main(argv: list[str] | None = None) -> int:
             note = "" if pages is None else f" ({pages} page{'s' if pages != 1 else ''})"
             print(f"{lang}: {pdf}{note}")
             if pages is not None and pages != 1:
-                print(f"{lang}: the card does not fit one page even at {size} pt; shorten it.",
-                      file=sys.stderr)
+                print(
+                    f"{lang}: the card does not fit one page even at {size} pt; shorten it.",
+                    file=sys.stderr,
+                )
                 status = 1
     return status
 
