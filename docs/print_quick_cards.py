@@ -44,31 +44,31 @@ CARDS = {  # language code -> Markdown source
 }
 
 CSS = """
-@page { size: A4; margin: 9mm 10mm 9mm 10mm; }
+@page { size: A4; margin: 6mm 8mm 6mm 8mm; }
 * { box-sizing: border-box; }
 html { font-size: %(font_size)spt; }
 body {
   margin: 0;
   font-family: "DejaVu Sans Condensed", "Liberation Sans Narrow", "Arial Narrow", "DejaVu Sans",
     "Liberation Sans", "Noto Sans", Arial, sans-serif;
-  line-height: 1.25;
+  line-height: 1.18;
   color: #000;
   -webkit-print-color-adjust: exact;
   print-color-adjust: exact;
 }
 h1 {
-  font-size: 14pt;
-  margin: 0 0 1.2mm 0;
-  padding-bottom: 1mm;
+  font-size: 13pt;
+  margin: 0 0 1mm 0;
+  padding-bottom: 0.6mm;
   border-bottom: 0.6pt solid #000;
 }
-.intro { margin: 0 0 2.5mm 0; }
+.intro { margin: 0 0 1.8mm 0; }
 .intro p { margin: 0 0 0.8mm 0; }
-.cols { column-count: 2; column-gap: 7mm; column-rule: 0.4pt solid #999; }
+.cols { column-count: 2; column-gap: 6mm; column-rule: 0.4pt solid #999; }
 h2 {
-  font-size: 10.2pt;
-  margin: 2.4mm 0 0.8mm 0;
-  padding: 0.4mm 1.2mm;
+  font-size: 1.08em;
+  margin: 1.8mm 0 0.6mm 0;
+  padding: 0.2mm 1.2mm;
   background: #e6e6e6;
   break-after: avoid;
   page-break-after: avoid;
@@ -76,7 +76,7 @@ h2 {
 .cols > h2:first-child { margin-top: 0; }
 p { margin: 0 0 1mm 0; }
 ul, ol { margin: 0 0 1mm 0; padding-left: 4.2mm; }
-li { margin: 0 0 0.7mm 0; break-inside: avoid; page-break-inside: avoid; }
+li { margin: 0 0 0.25mm 0; break-inside: avoid; page-break-inside: avoid; }
 code {
   font-family: "DejaVu Sans Mono", "Liberation Mono", Consolas, monospace;
   font-size: 0.9em;
