@@ -64,7 +64,7 @@ h1 {
 }
 .intro { margin: 0 0 1.8mm 0; }
 .intro p { margin: 0 0 0.8mm 0; }
-.cols { column-count: 2; column-gap: 6mm; column-rule: 0.4pt solid #999; }
+.cols { column-count: 2; column-gap: 5mm; column-rule: 0.4pt solid #999; }
 h2 {
   font-size: 1.08em;
   margin: 1.8mm 0 0.6mm 0;
@@ -75,7 +75,7 @@ h2 {
 }
 .cols > h2:first-child { margin-top: 0; }
 p { margin: 0 0 1mm 0; }
-ul, ol { margin: 0 0 1mm 0; padding-left: 4.2mm; }
+ul, ol { margin: 0 0 1mm 0; padding-left: 3.6mm; }
 li { margin: 0 0 0.25mm 0; break-inside: avoid; page-break-inside: avoid; }
 code {
   font-family: "DejaVu Sans Mono", "Liberation Mono", Consolas, monospace;
@@ -83,6 +83,7 @@ code {
   background: #f0f0f0;
   padding: 0 0.5mm;
 }
+.nb { white-space: nowrap; }
 a { color: inherit; text-decoration: none; }
 em { font-style: italic; }
 @media screen {
@@ -102,7 +103,13 @@ def _inline(text: str) -> str:
     out = []
     for index, piece in enumerate(re.split(r"`([^`]*)`", text)):
         if index % 2:
-            out.append(f"<code>{html.escape(piece, quote=False)}</code>")
+            # A command may wrap between its words, never inside one (not at a path's "-").
+            words = re.sub(
+                r"\S+",
+                lambda m: f'<span class="nb">{m.group(0)}</span>',
+                html.escape(piece, quote=False),
+            )
+            out.append(f"<code>{words}</code>")
             continue
         part = html.escape(piece, quote=False)
         part = re.sub(
