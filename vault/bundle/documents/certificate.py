@@ -42,6 +42,12 @@ def _optional_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def _head_row(headings: list[str]) -> str:
+    """The start of a table with these column headings (already in the document's language)."""
+    cells = "".join(f"<th>{_e(h)}</th>" for h in headings)
+    return f"<table><thead><tr>{cells}</tr></thead><tbody>"
+
+
 SIGNER_NOT_CONFIRMED = N_("FILES INTACT — SIGNER NOT CONFIRMED")
 
 
@@ -181,15 +187,12 @@ def certificate_html(result: dict[str, Any]) -> bytes:
     # TRANSLATORS: column headings of the certificate's tables
     body += [
         "<h2>" + _("What was checked") + "</h2>",
-        f"<table><thead><tr><th>{_('Check')}</th><th>{_('Result')}</th>"
-        f"<th>{_('Details')}</th></tr></thead><tbody>"
+        _head_row([_("Check"), _("Result"), _("Details")])
         + (check_rows or '<tr><td colspan="3">' + _("No checks were reported.") + "</td></tr>")
         + "</tbody></table>",
         "<h2>" + _("The items") + "</h2>",
         "<p>" + _("Titles and file names are those written in the bundle.") + "</p>",
-        f"<table><thead><tr><th>{_('No.')}</th><th>{_('Item and file')}</th>"
-        f"<th>{_('Size')}</th><th>SHA-256</th>"
-        f"<th>{_('Result')}</th><th>{_('Problems')}</th></tr></thead><tbody>"
+        _head_row([_("No."), _("Item and file"), _("Size"), "SHA-256", _("Result"), _("Problems")])
         + (
             "".join(item_rows)
             or '<tr><td colspan="6">' + _("No items were reported.") + "</td></tr>"

@@ -182,7 +182,8 @@ def _size(value: Any) -> str:
     # TRANSLATORS: units of size (10^9, 10^6, 10^3 bytes), after a number: "1.5 MB"
     for unit, factor in ((N_("GB"), 10**9), (N_("MB"), 10**6), (N_("kB"), 10**3)):
         if value >= factor:
-            return f"{text} ({_decimal(value / factor)} {_(unit)})"
+            shown_unit = _(unit)
+            return f"{text} ({_decimal(value / factor)} {shown_unit})"
     return text
 
 

@@ -201,10 +201,17 @@ def _timeline(events: list[dict[str, Any]], numbers: dict[str, int], titles: dic
     if not rows:
         return "<p>" + _("No custody events are included.") + "</p>"
     # TRANSLATORS: column headings of the custody timeline; the columns are narrow
+    no, when, what, item_word, reason = (
+        _("No."),
+        _("Time (UTC)"),
+        _("What happened"),
+        _("Item"),
+        _("Reason given"),
+    )
     return (
-        f'<table class="timeline"><thead><tr><th class="c-no">{_("No.")}</th>'
-        f'<th class="c-when">{_("Time (UTC)")}</th><th>{_("What happened")}</th>'
-        f'<th class="c-item">{_("Item")}</th><th class="c-reason">{_("Reason given")}'
+        f'<table class="timeline"><thead><tr><th class="c-no">{no}</th>'
+        f'<th class="c-when">{when}</th><th>{what}</th>'
+        f'<th class="c-item">{item_word}</th><th class="c-reason">{reason}'
         "</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
 

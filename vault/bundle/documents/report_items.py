@@ -310,11 +310,13 @@ def _summary(items: list[dict[str, Any]], shown: set[str], withheld: set[str]) -
     if not rows:
         return "<p>" + _("This bundle holds no items.") + "</p>"
     # TRANSLATORS: column headings of the table of contents; the columns are narrow
+    no, title, kind_word, when = _("No."), _("Title"), _("Kind"), _("When it happened")
+    added, sender = _("Added (UTC)"), _("Platform and sender")
     return (
-        f'<table class="summary"><thead><tr><th class="c-no">{_("No.")}</th>'
-        f'<th>{_("Title")}</th><th class="c-kind">{_("Kind")}</th>'
-        f'<th class="c-when">{_("When it happened")}</th>'
-        f'<th class="c-when">{_("Added (UTC)")}</th>'
-        f'<th class="c-from">{_("Platform and sender")}</th></tr>'
+        f'<table class="summary"><thead><tr><th class="c-no">{no}</th>'
+        f'<th>{title}</th><th class="c-kind">{kind_word}</th>'
+        f'<th class="c-when">{when}</th>'
+        f'<th class="c-when">{added}</th>'
+        f'<th class="c-from">{sender}</th></tr>'
         "</thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
