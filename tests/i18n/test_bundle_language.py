@@ -234,7 +234,7 @@ def test_verify_speaks_russian_about_a_changed_file(setup: Setup, tmp_path: Path
     code, out, err = run_main(["--lang", "ru", "verify", str(changed), "--key", setup.fingerprint])
     assert code == 1
     assert "НЕ ПОДТВЕРЖДЕНО" in out
-    assert re.search(rf"^НЕ ПРОЙДЕНА +{re.escape(target)} ", out, re.MULTILINE)
+    assert re.search(rf"^ОШИБКА +{re.escape(target)} ", out, re.MULTILINE)
     assert "файл изменён: его SHA-256 теперь" in out
     assert "Traceback" not in err
     # --json stays English whatever the language: scripts read it.

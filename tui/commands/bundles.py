@@ -25,6 +25,7 @@ from vault import (
     check_passphrase,
     ngettext,
     passphrase_warning,
+    pgettext,
 )
 
 if TYPE_CHECKING:
@@ -247,7 +248,7 @@ def _print_checks(result: VerifyResult, ctx: Context) -> None:
     )
     # TRANSLATORS: the result of one check, at the start of its line; both words the same width
     # looks best ("passed" and "FAILED" are 6 letters each)
-    passed, failed = _("passed"), _("FAILED")
+    passed, failed = _("passed"), pgettext("verify line", "FAILED")
     width = max(len(passed), len(failed))
     for check in result.checks:
         word = (passed if check.ok else failed).ljust(width)
