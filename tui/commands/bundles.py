@@ -19,9 +19,13 @@ from vault import (
     EXIT_OK,
     EXIT_SIGNER_NOT_CONFIRMED,
     EXIT_VERIFY_FAILED,
+    LANGUAGES,
     InvalidInput,
+    _,
     check_passphrase,
+    ngettext,
     passphrase_warning,
+    pgettext,
 )
 
 if TYPE_CHECKING:
@@ -38,13 +42,17 @@ def _recipients(values: list[str]) -> list[str]:
         path = Path(value)
         if not path.is_file():
             raise InvalidInput(
-                f"'{value[:40]}' is neither a lawyer's key (an age key, age1…) nor a file of them."
+                _(
+                    "'{value}' is neither a lawyer's key (an age key, age1…) nor a file of them."
+                ).format(value=value[:40])
             )
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         keys = [ln.strip() for ln in lines if ln.strip().startswith("age1")]
         if not keys:
             raise InvalidInput(
-                f"{path} contains no lawyer's key (an age key: a line starting with age1)."
+                _(
+                    "{name} contains no lawyer's key (an age key: a line starting with age1)."
+                ).format(name=path)
             )
         found.extend(keys)
     return found
@@ -59,16 +67,19 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         suffix = ".zip.age" if (args.to or args.encrypt_passphrase) else ".zip"
         out = ctx.portable.exports / f"evidence-bundle-{stamp}{suffix}"
     else:
-        raise InvalidInput("Say where to write the bundle with --out FILE (e.g. --out bundle.zip).")
+        raise InvalidInput(
+            _("Say where to write the bundle with --out FILE (e.g. --out bundle.zip).")
+        )
+    languages = _report_languages(args.report_lang)
     with ctx.open_vault() as vault:
         passphrase = None
         if args.encrypt_passphrase:
-            passphrase = ctx.new_passphrase(args.bundle_passphrase_file, "bundle passphrase")
+            passphrase = ctx.new_passphrase(args.bundle_passphrase_file, _("bundle passphrase"))
             check_passphrase(passphrase)  # before the export runs, not after
             warning = passphrase_warning(passphrase)
             if warning is not None:
                 ctx.advise(warning)
-        with progress_line(ctx, "Writing the bundle") as line:
+        with progress_line(ctx, _("Writing the bundle")) as line:
             result = vault.export_bundle(
                 out,
                 item_ids=args.ids,
@@ -78,6 +89,7 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
                 recipients=recipients,
                 passphrase=passphrase,
                 include_sensitive_text=args.include_sensitive_text,
+                languages=languages,
                 progress=line,
             )
     ctx.advise_about_output(result.path, result.key_path)
@@ -85,35 +97,59 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         render.emit_json(result.to_json(), ctx.out)
         return EXIT_OK
     lines = [
-        f"Bundle written: {result.path} ({render.plural(result.items, 'item')}, "
-        f"{render.human_size(result.size)})",
-        "File code of the bundle (SHA-256, recorded in your custody log):",
+        ngettext(
+            "Bundle written: {path} ({n} item, {size})",
+            "Bundle written: {path} ({n} items, {size})",
+            result.items,
+        ).format(path=result.path, n=result.items, size=render.human_size(result.size)),
+        _("File code of the bundle (SHA-256, recorded in your custody log):"),
         f"    {result.sha256}",
     ]
     if result.key_path is not None:
         lines.append(
-            f"Key file (send it too, separately if you can): {result.key_path}\n"
-            "Tell the lawyer the bundle passphrase over the phone or in person, never in the same "
-            "message as the files."
+            _(
+                "Key file (send it too, separately if you can): {path}\n"
+                "Tell the lawyer the bundle passphrase over the phone or in person, never in the "
+                "same message as the files."
+            ).format(path=result.key_path)
         )
     elif result.encryption == "recipients":
         lines.append(
-            "Encrypted: only the people whose keys you named (their age keys) can open it."
+            _("Encrypted: only the people whose keys you named (their age keys) can open it.")
         )
     else:
         lines.append(
-            "This bundle is NOT encrypted: anyone who gets the file can see the evidence.\n"
-            "Use --to or --encrypt-passphrase to send it over the internet."
+            _(
+                "This bundle is NOT encrypted: anyone who gets the file can see the evidence.\n"
+                "Use --to or --encrypt-passphrase to send it over the internet."
+            )
         )
     lines += [
         "",
-        "Read your vault's fingerprint to your lawyer over the phone or in person, so",
-        "they can check that the bundle really comes from your vault:",
+        _(
+            "Read your vault's fingerprint to your lawyer over the phone or in person, so\n"
+            "they can check that the bundle really comes from your vault:"
+        ),
         f"    {result.fingerprint}",
-        f"(for OpenSSH users: {result.ssh_fingerprint})",
+        _("(for OpenSSH users: {fingerprint})").format(fingerprint=result.ssh_fingerprint),
     ]
     ctx.out.write("\n".join(lines) + "\n")
     return EXIT_OK
+
+
+def _report_languages(value: str | None) -> list[str] | None:
+    """``--report-lang az`` or ``az,en``: the languages of the bundle's documents (None: the
+    language evault speaks now). Checked again, with the same message, by the export itself."""
+    if value is None:
+        return None
+    asked = [part.strip() for part in value.split(",") if part.strip()]
+    if not asked:
+        raise InvalidInput(
+            _("Name the report's language after --report-lang: {choices}.").format(
+                choices=", ".join(sorted(LANGUAGES))
+            )
+        )
+    return asked
 
 
 def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
@@ -124,12 +160,12 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
     def ask() -> str:
         return ctx.secret(
             passphrase_source,
-            "bundle passphrase",
-            prompt="Passphrase of the bundle's key file (the one the defender told you): ",
+            _("bundle passphrase"),
+            prompt=_("Passphrase of the bundle's key file (the one the defender told you): "),
             option="--passphrase-file",
         )
 
-    with progress_line(ctx, "Checking the bundle") as line:
+    with progress_line(ctx, _("Checking the bundle")) as line:
         checked = verify_bundle(
             _bundle_path(args.file, ctx),
             key=args.key,
@@ -139,7 +175,11 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
             progress=line,
         )
     if checked.decrypted is not None:
-        ctx.advise(f"Decrypted to {checked.decrypted} (kept for you to open the evidence).")
+        ctx.advise(
+            _("Decrypted to {path} (kept for you to open the evidence).").format(
+                path=checked.decrypted
+            )
+        )
         ctx.advise_about_output(checked.decrypted)
     result = checked.result
     if not args.json:
@@ -180,38 +220,49 @@ def _write_certificate(path: Path, result: VerifyResult, ctx: Context) -> None:
         write_output_file(path, certificate_html(data))
     except FileExistsError:
         raise InvalidInput(
-            f"{path} already exists. Choose another name for the certificate."
+            _("{name} already exists. Choose another name for the certificate.").format(name=path)
         ) from None
     except OSError:
-        raise InvalidInput(f"The certificate could not be written to {path}.") from None
+        raise InvalidInput(
+            _("The certificate could not be written to {name}.").format(name=path)
+        ) from None
     ctx.advise_about_output(path)
 
 
 def _print_checks(result: VerifyResult, ctx: Context) -> None:
     out = ctx.out
-    out.write(f"Bundle: {terminal_text(result.bundle_name)}\n")
+    out.write(_("Bundle: {name}").format(name=terminal_text(result.bundle_name)) + "\n")
     out.write(
-        f"  bundle id {terminal_text(result.bundle_id)}, made {terminal_text(result.created)} "
-        "(by the clock of the computer that made it)\n"
+        "  "
+        + _("bundle id {id}, made {time} (by the clock of the computer that made it)").format(
+            id=terminal_text(result.bundle_id), time=terminal_text(result.created)
+        )
+        + "\n"
     )
     if result.case:
-        out.write(f"  case: {terminal_text(result.case)}\n")
+        out.write("  " + _("case: {case}").format(case=terminal_text(result.case)) + "\n")
     out.write(
-        "  The bundle says it was signed by the vault with this fingerprint:\n\n"
-        f"      {result.signer_fingerprint}\n\n"
+        "  "
+        + _("The bundle says it was signed by the vault with this fingerprint:")
+        + f"\n\n      {result.signer_fingerprint}\n\n"
     )
+    # TRANSLATORS: the result of one check, at the start of its line; both words the same width
+    # looks best ("passed" and "FAILED" are 6 letters each)
+    passed, failed = _("passed"), pgettext("verify line", "FAILED")
+    width = max(len(passed), len(failed))
     for check in result.checks:
+        word = (passed if check.ok else failed).ljust(width)
         out.write(
-            f"{'passed' if check.ok else 'FAILED'}  {terminal_text(check.name)}: "
-            f"{terminal_text(check.detail)}\n"
+            f"{word}  {terminal_text(check.shown_name())}: {terminal_text(check.shown_detail())}\n"
         )
     out.write("\n")
     for item in result.items:
         label = f"{terminal_text(item.path)}  {terminal_text(item.title)}".rstrip()
         if item.ok:
-            out.write(f"passed  {label}\n")
+            out.write(f"{passed.ljust(width)}  {label}\n")
         else:
-            out.write(f"FAILED  {label}: {terminal_text('; '.join(item.problems))}\n")
+            problems = "; ".join(item.shown_problems())
+            out.write(f"{failed.ljust(width)}  {label}: {terminal_text(problems)}\n")
 
 
 def _ask_for_the_digits(result: VerifyResult, ctx: Context) -> None:
@@ -219,11 +270,15 @@ def _ask_for_the_digits(result: VerifyResult, ctx: Context) -> None:
     from vault import confirm_signer  # noqa: PLC0415 - loaded only when used
 
     ctx.out.write(
-        "\nOnly the defender can tell you whose vault signed this. Type the 30 digits they gave\n"
-        "you (in person, or on a call where you know their voice), or press Enter to skip.\n"
+        "\n"
+        + _(
+            "Only the defender can tell you whose vault signed this. Type the 30 digits they gave\n"
+            "you (in person, or on a call where you know their voice), or press Enter to skip."
+        )
+        + "\n"
     )
-    for _ in range(3):
-        typed = ctx.ask("Digits: ")
+    for _attempt in range(3):
+        typed = ctx.ask(_("Digits: "))
         if not typed:
             return
         try:
@@ -236,35 +291,55 @@ def _ask_for_the_digits(result: VerifyResult, ctx: Context) -> None:
 
 def _print_verdict(result: VerifyResult, ctx: Context, file_name: str) -> None:
     out = ctx.out
-    counts = (
-        f"all passed ({render.plural(len(result.items), 'item')}, "
-        f"{render.plural(len(result.checks), 'check')})"
-    )
+    items = ngettext("{n} item", "{n} items", len(result.items)).format(n=len(result.items))
+    checks = ngettext("{n} check", "{n} checks", len(result.checks)).format(n=len(result.checks))
+    counts = _("all passed ({items}, {checks})").format(items=items, checks=checks)
     if result.ok:
         out.write(
-            f"\nVERIFIED: {counts}, and the signer is the vault whose fingerprint you gave. "
-            "The files are exactly those that vault signed.\n"
+            "\n"
+            + _(
+                "VERIFIED: {counts}, and the signer is the vault whose fingerprint you gave. "
+                "The files are exactly those that vault signed."
+            ).format(counts=counts)
+            + "\n"
         )
     elif _unconfirmed(result):
         out.write(
-            f"\nFILES INTACT, SIGNER NOT CONFIRMED: {counts}, but that only shows that whoever "
-            "signed this bundle has not changed it since. Anyone can make such a bundle with "
-            "their own key. Compare these digits with the ones the defender gave you over a "
-            "channel you trust (in person, or a call where you know their voice):\n\n"
-            f"      {result.signer_fingerprint}\n\n"
-            f'Then check again with: evault verify {terminal_text(file_name)} --key "<their digits>"\n'
+            "\n"
+            + _(
+                "FILES INTACT, SIGNER NOT CONFIRMED: {counts}, but that only shows that whoever "
+                "signed this bundle has not changed it since. Anyone can make such a bundle with "
+                "their own key. Compare these digits with the ones the defender gave you over a "
+                "channel you trust (in person, or a call where you know their voice):"
+            ).format(counts=counts)
+            + f"\n\n      {result.signer_fingerprint}\n\n"
+            + _("Then check again with: {command}").format(
+                command=f"evault verify {terminal_text(file_name)} --key " + _('"<their digits>"')
+            )
+            + "\n"
         )
     elif result.key_matched is False:
         out.write(
-            "\nNOT VERIFIED: this bundle was NOT signed by the vault whose fingerprint you gave. "
-            "Do not rely on it; ask the defender about it over a channel you trust.\n"
+            "\n"
+            + _(
+                "NOT VERIFIED: this bundle was NOT signed by the vault whose fingerprint you "
+                "gave. Do not rely on it; ask the defender about it over a channel you trust."
+            )
+            + "\n"
         )
     else:
         failed = sum(1 for i in result.items if not i.ok)
         failed += sum(1 for c in result.checks if not c.ok)
         out.write(
-            f"\nNOT VERIFIED: {render.plural(failed, 'problem')} above. Do not rely on this bundle; "
-            "ask the defender to send it again.\n"
+            "\n"
+            + ngettext(
+                "NOT VERIFIED: {n} problem above. Do not rely on this bundle; ask the defender "
+                "to send it again.",
+                "NOT VERIFIED: {n} problems above. Do not rely on this bundle; ask the defender "
+                "to send it again.",
+                failed,
+            ).format(n=failed)
+            + "\n"
         )
 
 
@@ -278,93 +353,107 @@ def cmd_recipient_new(args: argparse.Namespace, ctx: Context) -> int:
         render.emit_json({"identity_file": str(out), "recipient": public}, ctx.out)
         return EXIT_OK
     ctx.out.write(
-        f"Your age key was saved in {out}. Keep it private and back it up: without it you cannot\n"
-        "open bundles encrypted to you.\n\n"
-        "Give this public key to the defender (it is safe to share):\n\n"
-        f"    {public}\n"
+        _(
+            "Your age key was saved in {name}. Keep it private and back it up: without it you "
+            "cannot\nopen bundles encrypted to you."
+        ).format(name=out)
+        + "\n\n"
+        + _("Give this public key to the defender (it is safe to share):")
+        + f"\n\n    {public}\n"
     )
     return EXIT_OK
 
 
 def register(command: Command) -> None:
-    p = command("export", cmd_export, "make a signed evidence bundle (ZIP) for a lawyer", json=True)
-    p.add_argument("ids", nargs="*", metavar="ID", help="items to export")
-    p.add_argument("--case", help="export every item of this case")
-    p.add_argument("--all", action="store_true", help="export every item in the vault")
+    p = command(
+        "export", cmd_export, _("make a signed evidence bundle (ZIP) for a lawyer"), json=True
+    )
+    p.add_argument("ids", nargs="*", metavar="ID", help=_("items to export"))
+    p.add_argument("--case", help=_("export every item of this case"))
+    p.add_argument("--all", action="store_true", help=_("export every item in the vault"))
     p.add_argument(
         "--out",
         metavar="FILE",
-        help=(
+        help=_(
             "the bundle file to write (required, except in portable mode, where it defaults to "
             "a dated file in the stick's exports folder; a relative name also lands there)"
         ),
     )
-    p.add_argument("--note", help="a note for the lawyer (recorded in the custody log)")
+    p.add_argument("--note", help=_("a note for the lawyer (recorded in the custody log)"))
     p.add_argument(
         "--to",
         action="append",
         metavar="AGE_RECIPIENT",
-        help="encrypt to this age key (age1…) or file of keys; repeat for several",
+        help=_("encrypt to this age key (age1…) or file of keys; repeat for several"),
     )
     p.add_argument(
         "--encrypt-passphrase",
         action="store_true",
-        help="encrypt with a passphrase you tell the lawyer (asked twice)",
+        help=_("encrypt with a passphrase you tell the lawyer (asked twice)"),
     )
     p.add_argument(
         "--bundle-passphrase-file",
         metavar="FILE",
-        help="with --encrypt-passphrase: read the bundle passphrase from FILE",
+        help=_("with --encrypt-passphrase: read the bundle passphrase from FILE"),
     )
     p.add_argument(
         "--include-sensitive-text",
         action="store_true",
-        help=(
+        help=_(
             "print the texts of messages and notes marked sensitive in the bundle's report too "
             "(by default the report withholds them)"
+        ),
+    )
+    p.add_argument(
+        "--report-lang",
+        metavar="LANG[,LANG]",
+        help=_(
+            "the language of the bundle's report.html and VERIFY.txt: az, ru or en; two or three "
+            "separated by commas (az,en) for one report per language (default: the language "
+            "evault speaks now)"
         ),
     )
 
     p = command(
         "verify",
         cmd_verify,
-        "check a bundle: signatures, every hash, the custody log",
+        _("check a bundle: signatures, every hash, the custody log"),
         json=True,
     )
     p.add_argument("file", metavar="FILE")
     p.add_argument(
         "--key",
         metavar="FINGERPRINT|PUBKEY",
-        help="the fingerprint (or public key) the defender gave you",
+        help=_("the fingerprint (or public key) the defender gave you"),
     )
     p.add_argument(
         "--identity",
         action="append",
         metavar="AGE_IDENTITY_FILE",
-        help="your age key file, for encrypted bundles (or the bundle's .key.age file)",
+        help=_("your age key file, for encrypted bundles (or the bundle's .key.age file)"),
     )
     p.add_argument(
         "--decrypted-out",
         metavar="PATH",
-        help="where to write the decrypted ZIP (default: beside the encrypted file)",
+        help=_("where to write the decrypted ZIP (default: beside the encrypted file)"),
     )
     p.add_argument(
-        "--certificate", metavar="OUT.html", help="write a printable verification certificate"
+        "--certificate", metavar="OUT.html", help=_("write a printable verification certificate")
     )
 
-    recipient = command("recipient", _recipient_help, "age keys for lawyers: 'recipient new'")
+    recipient = command("recipient", _recipient_help, _("age keys for lawyers: 'recipient new'"))
     rsub = recipient.add_subparsers(dest="recipient_command", metavar="ACTION")
     p = rsub.add_parser(
         "new",
-        help="make a new age key for receiving encrypted bundles",
+        help=_("make a new age key for receiving encrypted bundles"),
         parents=[json_option()],
     )
     p.set_defaults(handler=cmd_recipient_new)
     p.add_argument(
-        "--out", required=True, metavar="KEYFILE", help="file to save the private key in"
+        "--out", required=True, metavar="KEYFILE", help=_("file to save the private key in")
     )
 
 
 def _recipient_help(args: argparse.Namespace, ctx: Context) -> int:
-    ctx.out.write("Use: evault recipient new --out KEYFILE\n")
+    ctx.out.write(_("Use: evault recipient new --out KEYFILE") + "\n")
     return EXIT_OK

@@ -6,6 +6,7 @@ Verifying a bundle needs no vault (``vault.bundle.checking``): that is what a la
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +35,7 @@ class BundleAPI(Unlocked):
         recipients: list[str] | None = None,
         passphrase: str | None = None,
         include_sensitive_text: bool = False,
+        languages: Sequence[str] | None = None,
         progress: intake.Progress | None = None,
         cancel: threading.Event | None = None,
         now: datetime | None = None,
@@ -42,7 +44,11 @@ class BundleAPI(Unlocked):
         record the export in the custody log.
 
         report.html prints the text of each message and note; one marked sensitive is withheld
-        unless ``include_sensitive_text`` (the choice is recorded in the custody event)."""
+        unless ``include_sensitive_text`` (the choice is recorded in the custody event).
+
+        report.html and VERIFY.txt are written in ``languages`` (the first keeps those names,
+        each further one adds ``report.<lang>.html`` and ``VERIFY.<lang>.txt``); by default in
+        the language evault speaks now, so the app's export follows the app's language."""
         # Imported here: the bundle code is not needed to unlock, so start-up stays quick.
         from vault.bundle import export  # noqa: PLC0415
 
@@ -63,6 +69,7 @@ class BundleAPI(Unlocked):
                 cancel=cancel,
                 now=now,
                 include_sensitive_text=include_sensitive_text,
+                languages=languages,
             )
         except (sqlcipher3.Error, OSError) as exc:
             raise translate(exc) from None

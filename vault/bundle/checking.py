@@ -16,6 +16,7 @@ from vault.bundle import decrypt
 from vault.bundle.signatures import compare_signer
 from vault.bundle.verify import Progress, VerifyResult, verify_zip
 from vault.errors import Cancelled, InvalidInput
+from vault.i18n import _
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,9 @@ def verify_bundle(
     """
     path = Path(path)
     if not path.is_file():
-        raise InvalidInput(f"{path} is not a file. Check the name and try again.")
+        raise InvalidInput(
+            _("{name} is not a file. Check the name and try again.").format(name=path)
+        )
     received = path.name
     encrypted_sha256 = None
     decrypted = None
@@ -81,7 +84,9 @@ def confirm_signer(result: VerifyResult, typed: str) -> None:
         compare_signer(result, public_key, typed)
     except (FormatError, ValueError):
         raise InvalidInput(
-            "That is not a fingerprint: it is 30 digits in 6 groups of 5, as the defender read "
-            "them to you."
+            _(
+                "That is not a fingerprint: it is 30 digits in 6 groups of 5, as the defender "
+                "read them to you."
+            )
         ) from None
     result.key_expected = typed.strip()

@@ -13,9 +13,11 @@ from crypto.custody import SignedEvent, check_chain, replay_metadata
 from crypto.errors import FormatError
 from crypto.sealing import open_body
 from vault.bundle import layout
+from vault.bundle.said import joined, say, ungettext
 from vault.bundle.signatures import b64decode_exact
 from vault.bundle.verify_result import VerifyResult
 from vault.bundle.zipcheck import Reader
+from vault.i18n import N_
 
 
 def check_custody(
@@ -23,11 +25,13 @@ def check_custody(
 ) -> None:
     data = reader.small(layout.CUSTODY, layout.MAX_DOCUMENT_BYTES)
     if data is None:
-        result.check("Chain of custody", False, "custody.jsonl is missing or too large")
+        result.check(
+            say(N_("Chain of custody")), False, say(N_("custody.jsonl is missing or too large"))
+        )
         return
     events: list[SignedEvent] = []
     disclosed: dict[int, dict[str, Any]] = {}  # bodies with their sealed details opened (§6.2)
-    problems: list[str] = []
+    problems: list[Any] = []
     for number, line in enumerate(data.split(b"\n")[:-1] if data.endswith(b"\n") else [data], 1):
         try:
             entry = parse_canonical(line, max_bytes=layout.MAX_DOCUMENT_BYTES)
@@ -38,38 +42,50 @@ def check_custody(
                 raise FormatError("malformed")
             events.append(SignedEvent(body["seq"], body_bytes, str(entry["hash"]), signature))
         except (FormatError, KeyError, TypeError, AttributeError):
-            problems.append(f"line {number} is malformed")
+            problems.append(say(N_("line {number} is malformed"), number=number))
             continue
         if "disclosed" in entry:
             try:
                 opened = _disclosed(entry, body)
             except (FormatError, KeyError, TypeError, AttributeError):
                 problems.append(
-                    f"line {number}: the details given beside the event do not match what it signed"
+                    say(
+                        N_(
+                            "line {number}: the details given beside the event do not match "
+                            "what it signed"
+                        ),
+                        number=number,
+                    )
                 )
                 continue
             disclosed[body["seq"]] = opened
     raw_info = manifest.get("custody")
     custody_info: dict[str, Any] = raw_info if isinstance(raw_info, dict) else {}
     if custody_info.get("events") != len(events) + len(problems):
-        problems.append("the number of events differs from the manifest")
+        problems.append(say(N_("the number of events differs from the manifest")))
     if not events or events[0].seq != 1:
-        problems.append("it does not start with the vault's creation")
+        problems.append(say(N_("it does not start with the vault's creation")))
     for problem in check_chain(
         events, public_key, vault_id=str(manifest.get("vault_id")), contiguous=False
     ):
-        problems.append(f"event {problem.seq}: {problem.message}")
+        problems.append(
+            say(N_("event {number}: {problem}"), number=problem.seq, problem=problem.message)
+        )
     head_seq = custody_info.get("head_seq")
     if events and isinstance(head_seq, int):
         if events[-1].seq > head_seq:
-            problems.append("it has events newer than the manifest's custody head")
+            problems.append(say(N_("it has events newer than the manifest's custody head")))
         elif events[-1].seq == head_seq and events[-1].hash != custody_info.get("head_hash"):
-            problems.append("its last event is not the custody head named in the manifest")
+            problems.append(say(N_("its last event is not the custody head named in the manifest")))
     result.check(
-        "Chain of custody",
+        say(N_("Chain of custody")),
         not problems,
-        "; ".join(problems)
-        or f"{len(events)} event{'' if len(events) == 1 else 's'}, links and signatures hold",
+        joined(problems)
+        or ungettext(
+            "{n} event, links and signatures hold",
+            "{n} events, links and signatures hold",
+            len(events),
+        ),
     )
     bodies = []
     for event in events:
@@ -92,14 +108,14 @@ def check_custody(
     for entry, item in zip(entries, result.items, strict=False):
         item_id = str(entry.get("id"))
         if item_id not in created:
-            item.fail("the custody log has no record of it being added")
+            item.fail(say(N_("the custody log has no record of it being added")))
             continue
         if created[item_id] != entry.get("sha256"):
-            item.fail("its hash differs from the one recorded when it was added")
+            item.fail(say(N_("its hash differs from the one recorded when it was added")))
         if item_id in deleted:
-            item.fail("the custody log says it was deleted")
+            item.fail(say(N_("the custody log says it was deleted")))
         if replayed.get(item_id) != entry.get("metadata"):
-            item.fail("its description differs from what the custody log records")
+            item.fail(say(N_("its description differs from what the custody log records")))
 
 
 def _disclosed(entry: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:

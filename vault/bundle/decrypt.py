@@ -18,9 +18,10 @@ from crypto import transport
 from crypto.errors import DecryptionFailed, FormatError
 from vault.errors import BundleUnusable, Cancelled, InvalidInput, WrongPassphrase
 from vault.host.outputs import Output
+from vault.i18n import N_, _
 
 KEY_SUFFIX = ".key.age"
-STOPPED = "The check was stopped before it finished; no decrypted copy was kept."
+STOPPED = N_("The check was stopped before it finished; no decrypted copy was kept.")
 
 
 def is_encrypted(path: Path) -> bool:
@@ -45,15 +46,21 @@ def load_identities(
         try:
             data = file.read_bytes()[: transport.MAX_IDENTITY_FILE_BYTES + 1]
         except OSError:
-            raise InvalidInput(f"The key file {file} could not be read.") from None
+            raise InvalidInput(
+                _("The key file {name} could not be read.").format(name=file)
+            ) from None
         if transport.is_age(data):
             if passphrase is None:
-                raise InvalidInput(f"{file} is protected by a passphrase; give the passphrase.")
+                raise InvalidInput(
+                    _("{name} is protected by a passphrase; give the passphrase.").format(name=file)
+                )
             try:
                 text = transport.unwrap_identity(data, passphrase())
             except DecryptionFailed:
                 raise WrongPassphrase(
-                    "That passphrase does not open the bundle's key file. Check it and try again."
+                    _(
+                        "That passphrase does not open the bundle's key file. Check it and try again."
+                    )
                 ) from None
         else:
             text = data.decode("utf-8", errors="replace")
@@ -79,18 +86,23 @@ def decrypt_bundle(
         sibling = path.with_name(path.name + KEY_SUFFIX)
         if not sibling.exists():
             raise InvalidInput(
-                "This bundle is encrypted. Give your age key with --identity KEYFILE "
-                f"(or the passphrase key file {sibling.name} that came with it)."
+                _(
+                    "This bundle is encrypted. Give your age key with --identity KEYFILE "
+                    "(or the passphrase key file {name} that came with it)."
+                ).format(name=sibling.name)
             )
         identity_files = [sibling]
     identities = load_identities(identity_files, passphrase)
     target = out or default_output(path)
+    already = _("{name} already exists; move it away or choose --decrypted-out.")
     if target.exists():
-        raise InvalidInput(f"{target} already exists; move it away or choose --decrypted-out.")
+        raise InvalidInput(already.format(name=target))
     if not target.parent.is_dir():
         raise InvalidInput(
-            f"The folder {target.parent} does not exist. Create it, or choose another place for "
-            "the decrypted bundle with --decrypted-out."
+            _(
+                "The folder {folder} does not exist. Create it, or choose another place for "
+                "the decrypted bundle with --decrypted-out."
+            ).format(folder=target.parent)
         )
     digest = hashlib.sha256()
     try:
@@ -100,26 +112,28 @@ def decrypt_bundle(
                 transport.decrypt_stream(reader, sink.file, identities)  # type: ignore[arg-type]
             except DecryptionFailed:
                 if reader.stopped:  # cut short on purpose, not damaged
-                    raise Cancelled(STOPPED) from None
+                    raise Cancelled(_(STOPPED)) from None
                 raise
             if reader.stopped:
-                raise Cancelled(STOPPED)
+                raise Cancelled(_(STOPPED))
             sink.publish()
     except DecryptionFailed as exc:
         raise BundleUnusable(str(exc)) from None
     except FileExistsError:
-        raise InvalidInput(
-            f"{target} already exists; move it away or choose --decrypted-out."
-        ) from None
+        raise InvalidInput(already.format(name=target)) from None
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise BundleUnusable(
-                "The disk is full, so the decrypted bundle could not be written. Free some space "
-                "and try again; nothing was kept."
+                _(
+                    "The disk is full, so the decrypted bundle could not be written. Free some "
+                    "space and try again; nothing was kept."
+                )
             ) from None
         raise BundleUnusable(
-            "The decrypted bundle could not be written to disk. Check the folder and try again; "
-            "nothing was kept."
+            _(
+                "The decrypted bundle could not be written to disk. Check the folder and try "
+                "again; nothing was kept."
+            )
         ) from None
     return target, digest.hexdigest()
 

@@ -19,7 +19,7 @@ import os
 import sys
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +38,7 @@ from vault.errors import InvalidInput
 from vault.evidence.items import load_item, resolve_id
 from vault.evidence.models import Item
 from vault.host.outputs import Output, write_failed, write_new
+from vault.i18n import LANGUAGES, _, language, ngettext, normalise_language
 from vault.store import policy
 from vault.store.session import Session, now_text, transaction, translate
 
@@ -84,7 +85,11 @@ def select_items(
     if case is not None:
         row = conn.execute("SELECT id FROM cases WHERE name = ?", (case.strip(),)).fetchone()
         if row is None:
-            raise InvalidInput(f"There is no case called '{case[:60]}'. 'evault list' shows cases.")
+            raise InvalidInput(
+                _("There is no case called '{case}'. 'evault list' shows cases.").format(
+                    case=case[:60]
+                )
+            )
         for (item_id,) in conn.execute(
             "SELECT id FROM items WHERE case_id = ? AND deleted_at IS NULL", (row[0],)
         ).fetchall():
@@ -93,9 +98,28 @@ def select_items(
         for (item_id,) in conn.execute("SELECT id FROM items WHERE deleted_at IS NULL").fetchall():
             chosen[str(item_id)] = None
     if not chosen:
-        raise InvalidInput("Nothing to export: name items, a --case, or --all.")
+        raise InvalidInput(_("Nothing to export: name items, a --case, or --all."))
     order = {str(r[0]): int(r[1]) for r in conn.execute("SELECT id, rowid FROM items").fetchall()}
     return [load_item(conn, i) for i in sorted(chosen, key=lambda i: order.get(i, 0))]
+
+
+def document_languages(asked: Sequence[str] | None) -> list[str]:
+    """The languages of a bundle's report.html and VERIFY.txt, in order, without repeats: those
+    asked for (``az``, ``az_AZ.UTF-8``…), or the language evault speaks now."""
+    if not asked:
+        return [language()]
+    chosen: list[str] = []
+    for text in asked:
+        lang = normalise_language(text)
+        if lang is None:
+            raise InvalidInput(
+                _("evault cannot write a report in '{lang}'. Choose from: {choices}.").format(
+                    lang=str(text)[:20], choices=", ".join(sorted(LANGUAGES))
+                )
+            )
+        if lang not in chosen:
+            chosen.append(lang)
+    return chosen
 
 
 class _CountingWriter:
@@ -148,14 +172,22 @@ def export_bundle(
     cancel: threading.Event | None,
     now: datetime | None,
     include_sensitive_text: bool = False,
+    languages: Sequence[str] | None = None,
 ) -> ExportResult:
     out = Path(out)
+    report_languages = document_languages(languages)
     if recipients and passphrase:
-        raise InvalidInput("Encrypt either to recipients or with a passphrase, not both.")
+        raise InvalidInput(_("Encrypt either to recipients or with a passphrase, not both."))
     if passphrase is not None:
         policy.check_passphrase(passphrase)  # the rule the vault's own passphrase follows
     if len(recipients) > MAX_RECIPIENTS:
-        raise InvalidInput(f"A bundle can be encrypted to at most {MAX_RECIPIENTS} recipients.")
+        raise InvalidInput(
+            ngettext(
+                "A bundle can be encrypted to at most {n} recipient.",
+                "A bundle can be encrypted to at most {n} recipients.",
+                MAX_RECIPIENTS,
+            ).format(n=MAX_RECIPIENTS)
+        )
     for recipient in recipients:
         try:
             transport.parse_recipient(recipient)
@@ -164,9 +196,9 @@ def export_bundle(
     key_path = out.with_name(out.name + ".key.age") if passphrase else None
     for target in (out, key_path):
         if target is not None and target.exists():
-            raise InvalidInput(f"{target} already exists. Choose another name.")
+            raise InvalidInput(_("{name} already exists. Choose another name.").format(name=target))
     if not out.parent.is_dir():
-        raise InvalidInput(f"The folder {out.parent} does not exist.")
+        raise InvalidInput(_("The folder {folder} does not exist.").format(folder=out.parent))
 
     stamp = now_text(now)
     bundle_id = str(uuid.uuid4())
@@ -186,6 +218,7 @@ def export_bundle(
         progress,
         cancel,
         include_sensitive_text=include_sensitive_text,
+        languages=report_languages,
     )
     writer.file_name = out.name.removesuffix(".age")
     details: dict[str, Any] = {"bundle_id": bundle_id, "file_name": out.name}

@@ -59,6 +59,21 @@ def evidence_name(number: int, original: str, fallback: str) -> str:
     return f"{EVIDENCE_DIR}{number:04d}-{safe_stem}{'.' + safe_ext if safe_ext else ''}"
 
 
+def document_names(languages: list[str]) -> list[tuple[str, str, str]]:
+    """(language, report, VERIFY text) for each language of a bundle's documents, in order.
+
+    The first language keeps the names every bundle has always had (``report.html``,
+    ``VERIFY.txt``: the lawyers' guide and the tools name them); each further language adds its
+    own pair beside them (``report.en.html``, ``VERIFY.en.txt``)."""
+    names = []
+    for position, lang in enumerate(languages):
+        if position == 0:
+            names.append((lang, REPORT, VERIFY))
+        else:
+            names.append((lang, f"report.{lang}.html", f"VERIFY.{lang}.txt"))
+    return names
+
+
 def is_safe_member_name(name: str) -> bool:
     """Relative, ASCII, no ``..``, no empty or dot-only parts, no backslashes or drive letters."""
     if not name or len(name) > 255 or not _MEMBER_RE.match(name):

@@ -13,9 +13,11 @@ from typing import Any
 from crypto.errors import FormatError
 from crypto.sums import parse_sums
 from vault.bundle import layout
+from vault.bundle.said import joined, say, ungettext
 from vault.bundle.verify_result import ItemResult, Progress, VerifyResult
 from vault.bundle.zipcheck import Reader
 from vault.evidence.shown import snapshot_title
+from vault.i18n import N_
 
 
 def check_sums(reader: Reader, result: VerifyResult) -> dict[str, str]:
@@ -23,18 +25,18 @@ def check_sums(reader: Reader, result: VerifyResult) -> dict[str, str]:
     try:
         sums = parse_sums(data or b"", max_bytes=layout.MAX_DOCUMENT_BYTES)
     except FormatError as exc:
-        result.check("SHA256SUMS", False, str(exc))
+        result.check(say(N_("SHA256SUMS")), False, str(exc))
         return {}
     present = set(reader.members) - {layout.SUMS, *layout.SIGNATURE_MEMBERS}
     missing = sorted(set(sums) - present)
     extra = sorted(present - set(sums))
-    problems = [f"listed but missing: {n}" for n in missing] + [
-        f"present but not listed (added after signing?): {n}" for n in extra
+    problems = [say(N_("listed but missing: {name}"), name=n) for n in missing] + [
+        say(N_("present but not listed (added after signing?): {name}"), name=n) for n in extra
     ]
     result.check(
-        "Every file listed, nothing added",
+        say(N_("Every file listed, nothing added")),
         not problems,
-        "; ".join(problems) or f"{len(sums)} file{'' if len(sums) == 1 else 's'} listed",
+        joined(problems) or ungettext("{n} file listed", "{n} files listed", len(sums)),
     )
     return sums
 
@@ -66,16 +68,16 @@ def check_members(
         if not n.startswith(layout.EVIDENCE_DIR) and n in actual and actual[n] != sums[n]
     ]
     result.check(
-        "Hashes of the bundle's own files",
+        say(N_("Hashes of the bundle's own files")),
         not bad_docs,
-        "; ".join(f"{n} was changed" for n in bad_docs)
-        or "manifest, custody log, report and keys unchanged",
+        joined(say(N_("{name} was changed"), name=n) for n in bad_docs)
+        or say(N_("manifest, custody log, report and keys unchanged")),
     )
     items = manifest["items"]
     paths_seen: set[str] = set()
     for entry in items:
         if not isinstance(entry, dict):
-            result.check("Manifest items", False, "an item entry is malformed")
+            result.check(say(N_("Manifest items")), False, say(N_("an item entry is malformed")))
             continue
         raw_metadata = entry.get("metadata")
         metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
@@ -90,29 +92,29 @@ def check_members(
         )
         result.items.append(item)
         if item.path in paths_seen:
-            item.fail("the manifest names this file twice")
+            item.fail(say(N_("the manifest names this file twice")))
         paths_seen.add(item.path)
         if item.path not in sums:
-            item.fail("the file is not listed in SHA256SUMS")
+            item.fail(say(N_("the file is not listed in SHA256SUMS")))
         elif sums[item.path] != item.sha256:
-            item.fail("SHA256SUMS and the manifest give different hashes")
+            item.fail(say(N_("SHA256SUMS and the manifest give different hashes")))
         if item.path not in reader.members:
-            item.fail("the file is missing from the bundle")
+            item.fail(say(N_("the file is missing from the bundle")))
         else:
             got = actual.get(item.path)
             if got is None:
-                item.fail("the file cannot be read (damaged inside the ZIP)")
+                item.fail(say(N_("the file cannot be read (damaged inside the ZIP)")))
             elif got != item.sha256:
-                item.fail(f"the file was changed: its SHA-256 is now {got}")
+                item.fail(say(N_("the file was changed: its SHA-256 is now {sha256}"), sha256=got))
             if reader.members[item.path].file_size != item.size:
-                item.fail("its size differs from the manifest")
+                item.fail(say(N_("its size differs from the manifest")))
         text_path = entry.get("text_path")
         if text_path is not None and not isinstance(text_path, str):
-            item.fail("the manifest names its readable text copy wrongly")
+            item.fail(say(N_("the manifest names its readable text copy wrongly")))
         elif text_path is not None and text_path not in sums:
-            item.fail("its readable text copy is missing from SHA256SUMS")
+            item.fail(say(N_("its readable text copy is missing from SHA256SUMS")))
         elif text_path is not None and actual.get(text_path) != sums[text_path]:
-            item.fail("its readable text copy was changed (or cannot be read)")
+            item.fail(say(N_("its readable text copy was changed (or cannot be read)")))
     listed_evidence = {n for n in sums if n.startswith(layout.EVIDENCE_DIR)}
     described = paths_seen | {
         e.get("text_path")
@@ -121,8 +123,8 @@ def check_members(
     }
     unexplained = sorted(listed_evidence - described)
     result.check(
-        "Manifest describes every evidence file",
+        say(N_("Manifest describes every evidence file")),
         not unexplained,
-        "; ".join(f"{n} is not in the manifest" for n in unexplained)
-        or f"{len(items)} item{'' if len(items) == 1 else 's'}",
+        joined(say(N_("{name} is not in the manifest"), name=n) for n in unexplained)
+        or ungettext("{n} item", "{n} items", len(items)),
     )

@@ -9,6 +9,7 @@ from crypto import transport
 from vault.clock import utc_now
 from vault.errors import InvalidInput
 from vault.host.outputs import write_new
+from vault.i18n import _
 
 
 def new_recipient_file(out: Path, *, now: datetime | None = None) -> str:
@@ -24,8 +25,10 @@ def new_recipient_file(out: Path, *, now: datetime | None = None) -> str:
         write_new(out, text.encode("ascii"))
     except FileExistsError:
         raise InvalidInput(
-            f"{out} already exists. Choose another name; nothing was changed."
+            _("{name} already exists. Choose another name; nothing was changed.").format(name=out)
         ) from None
     except OSError:
-        raise InvalidInput(f"{out} could not be created. Check the folder.") from None
+        raise InvalidInput(
+            _("{name} could not be created. Check the folder.").format(name=out)
+        ) from None
     return public

@@ -27,11 +27,13 @@ from crypto.fingerprint import normalize_fingerprint
 from vault.bundle import layout
 from vault.bundle.custody_check import check_custody
 from vault.bundle.members import check_members, check_sums
+from vault.bundle.said import joined, say, ungettext
 from vault.bundle.signatures import b64decode_exact, check_signatures, check_signer
 from vault.bundle.verify_result import TOOL, Check, ItemResult, Progress, VerifyResult
 from vault.bundle.zipcheck import READ_BLOCK, Reader, layout_problem
 from vault.clock import format_utc, utc_now
 from vault.errors import BundleUnusable, Cancelled
+from vault.i18n import N_, _
 from vault.imports.parsers import ziplayout
 
 __all__ = [
@@ -67,7 +69,7 @@ def parse_expected_key(text: str) -> bytes | str:
     if raw is not None:
         return raw
     raise BundleUnusable(
-        "The --key value is neither a fingerprint (30 digits in 6 groups) nor a public key."
+        _("The --key value is neither a fingerprint (30 digits in 6 groups) nor a public key.")
     )
 
 
@@ -94,12 +96,16 @@ def verify_zip(
         with path.open("rb") as raw:
             claimed = ziplayout.claimed_members(raw, archive_size)
         if claimed is not None and claimed > layout.MAX_MEMBERS:
-            raise BundleUnusable("This file has far more members than any bundle; it was refused.")
+            raise BundleUnusable(
+                _("This file has far more members than any bundle; it was refused.")
+            )
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         raise BundleUnusable(
-            f"{result.bundle_name} is not a readable bundle (not a ZIP file, or cut short). "
-            "Ask for it to be sent again."
+            _(
+                "{name} is not a readable bundle (not a ZIP file, or cut short). "
+                "Ask for it to be sent again."
+            ).format(name=result.bundle_name)
         ) from None
     with zf:
         reader = Reader(zf)
@@ -109,18 +115,25 @@ def verify_zip(
                 odd = layout_problem(raw, zf.infolist(), zf.start_dir, archive_size)
         except (zipfile.BadZipFile, ValueError) as exc:
             raise BundleUnusable(
-                f"{result.bundle_name} is not a readable bundle ({exc})."
+                _("{name} is not a readable bundle ({problem}).").format(
+                    name=result.bundle_name, problem=exc
+                )
             ) from None
         except OSError:
             raise BundleUnusable(
-                f"{result.bundle_name} could not be read. Check the path."
+                _("{name} could not be read. Check the path.").format(name=result.bundle_name)
             ) from None
         if odd is not None:
             problems.append(odd)
         result.check(
-            "ZIP structure",
+            say(N_("ZIP structure")),
             not problems,
-            "; ".join(problems) or f"{len(reader.members)} members, names and sizes safe",
+            joined(problems)
+            or ungettext(
+                "{n} member, names and sizes safe",
+                "{n} members, names and sizes safe",
+                len(reader.members),
+            ),
         )
         manifest = _manifest(reader)
         public_key = check_signer(manifest, result)
@@ -137,10 +150,12 @@ def _file_sha256(path: Path, cancel: threading.Event | None) -> str:
         with path.open("rb") as f:
             while block := f.read(READ_BLOCK):
                 if cancel is not None and cancel.is_set():
-                    raise Cancelled("The check was stopped before it finished.")
+                    raise Cancelled(_("The check was stopped before it finished."))
                 digest.update(block)
     except OSError:
-        raise BundleUnusable(f"{path} could not be read. Check the path.") from None
+        raise BundleUnusable(
+            _("{name} could not be read. Check the path.").format(name=path)
+        ) from None
     return digest.hexdigest()
 
 
@@ -148,8 +163,10 @@ def _manifest(reader: Reader) -> dict[str, Any]:
     data = reader.small(layout.MANIFEST, layout.MAX_DOCUMENT_BYTES)
     if data is None:
         raise BundleUnusable(
-            "This file has no readable manifest.json, so it is not an evidence bundle "
-            "(or it is damaged). Ask for it to be sent again."
+            _(
+                "This file has no readable manifest.json, so it is not an evidence bundle "
+                "(or it is damaged). Ask for it to be sent again."
+            )
         )
     try:
         manifest = parse_canonical(data, max_bytes=layout.MAX_DOCUMENT_BYTES)
@@ -157,11 +174,11 @@ def _manifest(reader: Reader) -> dict[str, Any]:
         manifest = None
     if not isinstance(manifest, dict) or manifest.get("format") != layout.FORMAT:
         raise BundleUnusable(
-            "manifest.json is damaged or not in the bundle format, so nothing can be checked."
+            _("manifest.json is damaged or not in the bundle format, so nothing can be checked.")
         )
     if manifest.get("version") not in layout.VERSIONS_READ:
         raise BundleUnusable(
-            "This bundle was made by a newer version of evidence-vault. Install it to verify."
+            _("This bundle was made by a newer version of evidence-vault. Install it to verify.")
         )
     if (
         not isinstance(manifest.get("items"), list)
@@ -169,5 +186,5 @@ def _manifest(reader: Reader) -> dict[str, Any]:
         or not all(isinstance(manifest.get(k), str) for k in ("bundle_id", "created", "vault_id"))
         or any(not isinstance(manifest.get(k), str | None) for k in ("case", "note"))
     ):
-        raise BundleUnusable("manifest.json is damaged, so nothing can be checked.")
+        raise BundleUnusable(_("manifest.json is damaged, so nothing can be checked."))
     return manifest

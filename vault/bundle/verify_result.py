@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from vault.bundle.said import shown
 from vault.version import VERSION
 
 TOOL = "evidence-vault (evault verify)"
@@ -21,9 +22,18 @@ Progress = Callable[[int, int | None], None]
 
 @dataclass
 class Check:
+    """One property of the bundle. ``name`` and ``detail`` are English (``--json``); a person
+    reads :meth:`shown_name` and :meth:`shown_detail`, in the current language."""
+
     name: str
     ok: bool
     detail: str
+
+    def shown_name(self) -> str:
+        return shown(self.name)
+
+    def shown_detail(self) -> str:
+        return shown(self.detail)
 
 
 @dataclass
@@ -38,6 +48,10 @@ class ItemResult:
     def fail(self, problem: str) -> None:
         self.ok = False
         self.problems.append(problem)
+
+    def shown_problems(self) -> list[str]:
+        """The problems in the current language (``problems`` stays English, for ``--json``)."""
+        return [shown(p) for p in self.problems]
 
 
 VERIFIED = "verified"

@@ -29,10 +29,11 @@ from vault.errors import Cancelled, EvaultError
 from vault.evidence import intake
 from vault.evidence.items import metadata_snapshot
 from vault.evidence.models import Item
+from vault.i18n import N_, _, document_language
 from vault.store.session import Session
 from vault.version import PROGRAM
 
-STOPPED = "Stopped. No bundle was written."
+STOPPED = N_("Stopped. No bundle was written.")
 Progress = intake.Progress  # bytes done, bytes in all
 
 
@@ -57,8 +58,11 @@ class Writer:
         cancel: threading.Event | None,
         *,
         include_sensitive_text: bool = False,
+        languages: list[str] | None = None,
     ) -> None:
         self.session = session
+        # The languages of report.html and VERIFY.txt (the first keeps those names).
+        self.languages = list(languages or ["en"])
         self.public_key = public_key
         self.lock = lock
         self.items = items
@@ -83,7 +87,7 @@ class Writer:
             with self.lock:
                 events = self._events()
                 kept = custody.disclosures(self.session.conn, [e.seq for e in events])
-                head_seq, head_hash, _ = custody.head(self.session.conn)
+                head_seq, head_hash, _unused = custody.head(self.session.conn)
             manifest = {
                 "format": layout.FORMAT,
                 "version": layout.VERSION,
@@ -113,14 +117,7 @@ class Writer:
             lines = b"".join(_custody_line(e, kept.get(e.seq)) for e in events)
             bodies = [custody.opened(e, kept.get(e.seq)) for e in events]
             self._put(zf, layout.CUSTODY, lines)
-            report = documents.report_html(
-                manifest,
-                bodies,
-                texts=self.texts,
-                include_sensitive_text=self.include_sensitive_text,
-            )
-            self._put(zf, layout.REPORT, report)
-            self._put(zf, layout.VERIFY, documents.verify_txt(manifest, bundle_name=self.file_name))
+            self._documents(zf, manifest, bodies)
             self._put(
                 zf,
                 layout.KEY_MINISIGN,
@@ -162,6 +159,26 @@ class Writer:
                 sshsig.sign(signer, sums, layout.NAMESPACE).encode("ascii"),
                 listed=False,
             )
+
+    def _documents(
+        self, zf: zipfile.ZipFile, manifest: dict[str, Any], bodies: list[dict[str, Any]]
+    ) -> None:
+        """report.html and VERIFY.txt in each language asked for, each written in its language
+        on this thread only (``document_language``), so the app keeps its own language."""
+        names = layout.document_names(self.languages)
+        for lang, report_name, verify_name in names:
+            others = {other: name for other, name, _verify in names if other != lang}
+            with document_language(lang):
+                report = documents.report_html(
+                    manifest,
+                    bodies,
+                    texts=self.texts,
+                    include_sensitive_text=self.include_sensitive_text,
+                    other_languages=others,
+                )
+                verify = documents.verify_txt(manifest, bundle_name=self.file_name)
+            self._put(zf, report_name, report)
+            self._put(zf, verify_name, verify)
 
     def _events(self) -> list[SignedEvent]:
         conn = self.session.conn
@@ -211,8 +228,10 @@ class Writer:
                     self.progress(self.done, self.total)
         if digest.hexdigest() != item.sha256:
             raise EvaultError(
-                f"Item {item.id} no longer matches its recorded SHA-256, so no bundle was made. "
-                "Run 'evault check' to see what is wrong."
+                _(
+                    "Item {id} no longer matches its recorded SHA-256, so no bundle was made. "
+                    "Run 'evault check' to see what is wrong."
+                ).format(id=item.id)
             )
         self.sums[path] = item.sha256
         text_path = None
@@ -248,7 +267,7 @@ class Writer:
             rows = intake.iter_content(conn, int(row[0]))
         for chunk_row in rows:
             if self.cancel is not None and self.cancel.is_set():
-                raise Cancelled(STOPPED)
+                raise Cancelled(_(STOPPED))
             with self.lock:
                 chunk = intake.read_chunk(conn, chunk_row)
             yield chunk

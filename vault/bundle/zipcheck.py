@@ -15,10 +15,12 @@ import struct
 import threading
 import zipfile
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from vault.bundle import layout
+from vault.bundle.said import say
 from vault.errors import BundleUnusable, Cancelled
+from vault.i18n import N_, _
 from vault.imports.parsers import ziplayout
 
 READ_BLOCK = 1024 * 1024
@@ -53,36 +55,63 @@ class Reader:
     def inventory(self, archive_size: int, raw: BinaryIO) -> list[str]:
         """Check names, kinds, sizes and layout of every member (``raw``: the ZIP file itself);
         return what is wrong."""
-        problems: list[str] = []
+        problems: list[Any] = []
         infos = self.zf.infolist()
         if len(infos) > layout.MAX_MEMBERS:
-            raise BundleUnusable("This file has far more members than any bundle; it was refused.")
+            raise BundleUnusable(
+                _("This file has far more members than any bundle; it was refused.")
+            )
         seen: set[str] = set()
         for info in infos:
             name = info.filename
             if name in seen:
                 problems.append(
-                    f"the member name {name!r} appears twice (one copy could hide another)"
+                    say(
+                        N_("the member name {name} appears twice (one copy could hide another)"),
+                        name=repr(name),
+                    )
                 )
                 continue
             seen.add(name)
             kind = stat.S_IFMT(info.external_attr >> 16)
             if not layout.is_safe_member_name(name):
                 problems.append(
-                    f"a member has an unsafe name {name[:80]!r} (ignored, never written)"
+                    say(
+                        N_("a member has an unsafe name {name} (ignored, never written)"),
+                        name=repr(name[:80]),
+                    )
                 )
             elif info.is_dir() or (kind and kind != stat.S_IFREG):
-                problems.append(f"{name} is not a regular file (a folder or link); it was ignored")
+                problems.append(
+                    say(
+                        N_("{name} is not a regular file (a folder or link); it was ignored"),
+                        name=name,
+                    )
+                )
             elif info.flag_bits & ~_DESCRIPTOR_FLAG:
                 problems.append(
-                    f"{name} uses ZIP features bundles never use (such as encryption); it was ignored"
+                    say(
+                        N_(
+                            "{name} uses ZIP features bundles never use (such as encryption); "
+                            "it was ignored"
+                        ),
+                        name=name,
+                    )
                 )
             elif info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
                 problems.append(
-                    f"{name} is compressed or its size is inconsistent; bundles store files as they are"
+                    say(
+                        N_(
+                            "{name} is compressed or its size is inconsistent; bundles store "
+                            "files as they are"
+                        ),
+                        name=name,
+                    )
                 )
             elif info.file_size > archive_size:
-                problems.append(f"{name} claims to be larger than the whole file")
+                problems.append(
+                    say(N_("{name} claims to be larger than the whole file"), name=name)
+                )
             else:
                 self.members[name] = info
         problems.extend(self._drop_overlaps(raw, infos))
@@ -93,15 +122,25 @@ class Reader:
         or shares bytes with another member or the central directory, are never read: a few
         kilobytes of overlapping members would otherwise be hashed again and again (the
         overlapping "ZIP bomb" of CVE-2024-0450, which zipfile does not stop on every Python)."""
-        problems: list[str] = []
+        problems: list[Any] = []
         for info, why in ziplayout.bad_members(raw, infos, self.zf.start_dir):
             self.members.pop(info.filename, None)
             label = repr(info.filename[:80])
             if why == ziplayout.DAMAGED:
-                problems.append(f"{label} is not where the ZIP's directory says; it was not read")
+                problems.append(
+                    say(
+                        N_("{name} is not where the ZIP's directory says; it was not read"),
+                        name=label,
+                    )
+                )
             else:
                 problems.append(
-                    f"{label} shares its bytes with another member inside the ZIP; it was not read"
+                    say(
+                        N_(
+                            "{name} shares its bytes with another member inside the ZIP; it was not read"
+                        ),
+                        name=label,
+                    )
                 )
         return problems
 
@@ -126,7 +165,7 @@ class Reader:
             with self.zf.open(info) as member:
                 while True:
                     if cancel is not None and cancel.is_set():
-                        raise Cancelled("The check was stopped before it finished.")
+                        raise Cancelled(_("The check was stopped before it finished."))
                     block = member.read(READ_BLOCK)
                     if not block:
                         break
@@ -156,7 +195,7 @@ def layout_problem(
     try:
         return _layout_mismatch(f, infos, start_dir, archive_size)
     except (struct.error, UnicodeEncodeError, OverflowError):
-        return "the ZIP's records hold values that bundles never have"
+        return say(N_("the ZIP's records hold values that bundles never have"))
 
 
 def _layout_mismatch(
@@ -169,7 +208,7 @@ def _layout_mismatch(
         label = repr(info.orig_filename[:80])
         name = info.orig_filename.encode("ascii")
         if info.header_offset != pos:
-            return f"the ZIP holds bytes that belong to no member before {label}"
+            return say(N_("the ZIP holds bytes that belong to no member before {name}"), name=label)
         if (
             info.flag_bits & ~_DESCRIPTOR_FLAG
             or info.compress_type != zipfile.ZIP_STORED
@@ -180,11 +219,13 @@ def _layout_mismatch(
             or info.create_system != _UNIX
             or info.comment
         ):
-            return f"the ZIP entry of {label} has attributes that bundles never have"
+            return say(
+                N_("the ZIP entry of {name} has attributes that bundles never have"), name=label
+            )
         f.seek(pos)
         head = f.read(_LOCAL.size)
         if len(head) != _LOCAL.size:
-            return f"the ZIP is cut short in the header of {label}"
+            return say(N_("the ZIP is cut short in the header of {name}"), name=label)
         zip64 = _LOCAL.unpack(head)[-1] != 0  # a ZIP64 extra field is the only one export writes
         local_zip64.append(zip64)
         streamed = bool(info.flag_bits & _DESCRIPTOR_FLAG)
@@ -215,7 +256,10 @@ def _layout_mismatch(
             + extra
         )
         if head + f.read(len(expected) - _LOCAL.size) != expected:
-            return f"the ZIP's local header of {label} differs from its central directory entry"
+            return say(
+                N_("the ZIP's local header of {name} differs from its central directory entry"),
+                name=label,
+            )
         pos += len(expected) + info.compress_size
         if streamed:
             descriptor = struct.pack(
@@ -227,10 +271,13 @@ def _layout_mismatch(
             )
             f.seek(pos)
             if f.read(len(descriptor)) != descriptor:
-                return f"the ZIP's data descriptor of {label} differs from its central directory"
+                return say(
+                    N_("the ZIP's data descriptor of {name} differs from its central directory"),
+                    name=label,
+                )
             pos += len(descriptor)
     if pos != start_dir:
-        return "the ZIP holds bytes that belong to no member before its central directory"
+        return say(N_("the ZIP holds bytes that belong to no member before its central directory"))
     f.seek(start_dir)
     for info, zip64 in zip(infos, local_zip64, strict=True):
         name = info.orig_filename.encode("ascii")
@@ -270,7 +317,10 @@ def _layout_mismatch(
             + extra
         )
         if f.read(len(expected)) != expected:
-            return f"the ZIP's central directory entry of {info.orig_filename[:80]!r} is not as bundles write it"
+            return say(
+                N_("the ZIP's central directory entry of {name} is not as bundles write it"),
+                name=repr(info.orig_filename[:80]),
+            )
     end = f.tell()
     count, size = len(infos), end - start_dir
     tail = b""
@@ -288,7 +338,10 @@ def _layout_mismatch(
         0,
     )
     if end + len(tail) != archive_size or f.read(len(tail)) != tail:
-        return (
-            "the ZIP's end record is not as bundles write it (a comment or bytes added at the end?)"
+        return say(
+            N_(
+                "the ZIP's end record is not as bundles write it (a comment or bytes added at "
+                "the end?)"
+            )
         )
     return None

@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from vault.bundle import layout
+from vault.i18n import N_, _, language, ngettext
 
-UNKNOWN: Final = "unknown"
+UNKNOWN: Final = N_("unknown")
 
 _UTC_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$")
 # C0/C1 controls (but tab and newline), DEL, bidi embeddings/overrides/isolates/marks, separators.
@@ -104,8 +105,31 @@ def _s(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return str(value)
+
+
+def _unknown() -> str:
+    """'unknown' in the document's language."""
+    return _(UNKNOWN)
+
+
+def _number(value: int) -> str:
+    """A whole number with the document language's thousands separator: 1,234,567 in English,
+    "1 234 567" in Russian, "1.234.567" in Azerbaijani."""
+    if language() == "en":
+        return f"{value:,}"
+    from babel.numbers import format_decimal  # noqa: PLC0415 - only for documents not in English
+
+    from vault.i18n.dates import BABEL_LOCALES  # noqa: PLC0415
+
+    return str(format_decimal(value, locale=BABEL_LOCALES.get(language(), "en_GB")))
+
+
+def _decimal(value: float) -> str:
+    """One decimal, with the document language's decimal sign (1.5 or 1,5)."""
+    text = f"{value:.1f}"
+    return text if language() == "en" else text.replace(".", ",")
 
 
 def _visible(text: str) -> str:
@@ -132,13 +156,34 @@ def _utc(value: Any) -> str:
     return text
 
 
+def _utc_words(value: Any) -> str:
+    """A time a person reads (when the bundle was made or checked): in English as ``_utc`` shows
+    it; in another language the day in its words with the zone, then the same ISO 8601 form in
+    brackets, which a lawyer compares with custody.jsonl and file names
+    ("7 dekabr 2026, 09:29:06 UTC (2026-12-07 09:29:06 UTC)")."""
+    text = _s(value)
+    if language() == "en" or not _UTC_RE.match(text):
+        return _utc(value)
+    from datetime import datetime  # noqa: PLC0415
+
+    from vault.i18n.dates import date_time  # noqa: PLC0415 - Babel only when needed
+
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return _utc(value)
+    return f"{date_time(when)} ({_utc(value)})"
+
+
 def _size(value: Any) -> str:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        return _s(value) or UNKNOWN
-    text = f"{value:,} byte" if value == 1 else f"{value:,} bytes"
-    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        return _s(value) or _unknown()
+    text = ngettext("{n} byte", "{n} bytes", value).format(n=_number(value))
+    # TRANSLATORS: units of size (10^9, 10^6, 10^3 bytes), after a number: "1.5 MB"
+    for unit, factor in ((N_("GB"), 10**9), (N_("MB"), 10**6), (N_("kB"), 10**3)):
         if value >= factor:
-            return f"{text} ({value / factor:.1f} {unit})"
+            shown_unit = _(unit)
+            return f"{text} ({_decimal(value / factor)} {shown_unit})"
     return text
 
 
@@ -153,7 +198,7 @@ def _list(value: Any) -> list[Any]:
 def _page(title: str, body: Iterable[str]) -> bytes:
     head = (
         "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{language()}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"

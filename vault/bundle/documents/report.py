@@ -23,6 +23,7 @@ from vault.bundle.documents.common import (
     _page,
     _s,
     _utc,
+    _utc_words,
     digits_recipe,
 )
 from vault.bundle.documents.report_items import (
@@ -33,71 +34,72 @@ from vault.bundle.documents.report_items import (
     withheld_ids,
 )
 from vault.evidence.shown import snapshot_title
+from vault.i18n import LANGUAGE_NAMES, N_, _, ngettext
 
 FIELD_WORDS: Final = {
-    "title": "title",
-    "description": "description",
-    "media_type": "media type",
-    "size": "size",
-    "captured_at": "time added",
-    "occurred_at": "when it happened",
-    "occurred_tz": "time zone of when it happened",
-    "platform": "platform",
-    "source_url": "source address",
-    "sender_handle": "sender",
-    "sender_id": "sender id",
-    "original_filename": "original file name",
-    "sensitive": "sensitive flag",
-    "case": "case",
-    "parent_id": "derived from",
-    "tags": "tags",
-    "message": "message details",
+    "title": N_("title"),
+    "description": N_("description"),
+    "media_type": N_("media type"),
+    "size": N_("size"),
+    "captured_at": N_("time added"),
+    "occurred_at": N_("when it happened"),
+    "occurred_tz": N_("time zone of when it happened"),
+    "platform": N_("platform"),
+    "source_url": N_("source address"),
+    "sender_handle": N_("sender"),
+    "sender_id": N_("sender id"),
+    "original_filename": N_("original file name"),
+    "sensitive": N_("sensitive flag"),
+    "case": N_("case"),
+    "parent_id": N_("derived from"),
+    "tags": N_("tags"),
+    "message": N_("message details"),
 }
 
-DETAILS_SHOWN: Final = (
+DETAILS_SHOWN: Final = N_(
     "The hidden title and details of this sensitive evidence were shown in the vault{how} "
     "(not its content)."
 )
 # One plain sentence per custody event type (docs/format.md §5). ``{…}`` are filled from
 # ``details`` (already escaped); unknown types are shown as their type name.
 EVENT_WORDS: Final = {
-    "vault.created": "The vault was created{program}.",
-    "item.created": "The evidence was added to the vault{source}.",
-    "item.metadata_changed": "The description of the evidence was edited: {fields}.",
-    "item.viewed": "The original was opened in the vault{how}.",
-    "item.exported": "The original was saved to a file outside the vault{destination}.",
-    "item.deleted": (
+    "vault.created": N_("The vault was created{program}."),
+    "item.created": N_("The evidence was added to the vault{source}."),
+    "item.metadata_changed": N_("The description of the evidence was edited: {fields}."),
+    "item.viewed": N_("The original was opened in the vault{how}."),
+    "item.exported": N_("The original was saved to a file outside the vault{destination}."),
+    "item.deleted": N_(
         "The evidence was deleted from the vault{title}; this signed record of the deletion "
         "remains."
     ),
-    "case.created": "A case was created{name}.",
-    "bundle.export_started": (
+    "case.created": N_("A case was created{name}."),
+    "bundle.export_started": N_(
         "An evidence bundle was written and was about to be saved under its name{bundle}."
     ),
-    "bundle.exported": "An evidence bundle was exported{bundle}.",
-    "key.passphrase_changed": (
+    "bundle.exported": N_("An evidence bundle was exported{bundle}."),
+    "key.passphrase_changed": N_(
         "The vault passphrase was changed{slot}. The signing key stays the same."
     ),
-    "key.recovery_replaced": (
+    "key.recovery_replaced": N_(
         "The recovery key was replaced{slot}. The signing key stays the same."
     ),
-    "key.keyfile_changed": "The key file was changed{slot}. The signing key stays the same.",
-    "key.shares_issued": (
+    "key.keyfile_changed": N_("The key file was changed{slot}. The signing key stays the same."),
+    "key.shares_issued": N_(
         "Recovery shares were given to trusted people{slot}. The signing key stays the same."
     ),
-    "key.shares_replaced": (
+    "key.shares_replaced": N_(
         "New recovery shares were given to trusted people; the earlier set no longer opens the "
         "vault{slot}. The signing key stays the same."
     ),
-    "key.shares_revoked": (
+    "key.shares_revoked": N_(
         "The recovery shares held by trusted people were withdrawn{slot}. The signing key "
         "stays the same."
     ),
-    "key.file_upgraded": (
+    "key.file_upgraded": N_(
         "vault.keys (the file holding the vault's wrapped keys) was rewritten in its newer, "
         "fully authenticated form{slot}. The keys stay the same."
     ),
-    "key.file_repaired": (
+    "key.file_repaired": N_(
         "vault.keys (the file holding the vault's wrapped keys), found altered outside evault, "
         "was rewritten from the key that opened the vault{slot}. The signing key stays the same."
     ),
@@ -121,58 +123,70 @@ def _event_words(event: dict[str, Any]) -> str:
     kind = _s(event.get("type"))
     details = _dict(event.get("details"))
 
-    def opt(prefix: str, key: str, suffix: str = "") -> str:
+    def opt(fragment: str, key: str) -> str:
         value = _s(details.get(key)).strip()
-        return f"{prefix}{_e(value)}{suffix}" if value else ""
+        return _(fragment).format(value=_e(value)) if value else ""
 
     template = EVENT_WORDS.get(kind)
     if kind == "item.viewed" and _s(details.get("how")).startswith("details shown"):
         # A reveal of a sensitive item's title and details, not of its content.
         template = DETAILS_SHOWN
     if template is None:
-        words = f"Event of type <code>{_e(kind) or '(none)'}</code>."
+        words = _("Event of type <code>{type}</code>.").format(type=_e(kind) or "(none)")
     else:
         source = _s(details.get("source"))
-        source_words = {"file": " from a file", "typed": ", typed in by the defender"}
+        # TRANSLATORS: fragments added to an event's sentence, each with its leading space or
+        # punctuation, e.g. "The evidence was added to the vault from a file."
+        source_words = {"file": N_(" from a file"), "typed": N_(", typed in by the defender")}
         changes = details.get("changes")
         if isinstance(changes, dict) and changes:
-            fields = ", ".join(_e(FIELD_WORDS.get(str(f), str(f))) for f in changes)
+            fields = ", ".join(_e(_(FIELD_WORDS.get(str(f), str(f)))) for f in changes)
         else:
-            fields = "(fields not listed)"
-        slot = opt(" (key slot ", "slot", ")")
-        words = template.format(
-            program=opt(" by ", "program"),
-            source=_e(source_words.get(source, f" ({source})" if source else "")),
+            fields = _("(fields not listed)")
+        if source in source_words:
+            source_html = _e(_(source_words[source]))
+        else:
+            source_html = _e(_(" ({source})").format(source=source) if source else "")
+        # TRANSLATORS: fragments added to an event's sentence ({value}: a name, a program, an id)
+        words = _(template).format(
+            program=opt(N_(" by {value}"), "program"),
+            source=source_html,
             fields=fields,
-            how=opt(" (", "how", ")"),
-            destination=opt(": ", "destination"),
-            title=opt(" (title: ", "title", ")"),
-            name=opt(": ", "name"),
-            bundle=opt(" (bundle id ", "bundle_id", ")"),
-            slot=slot,
+            how=opt(N_(" ({value})"), "how"),
+            destination=opt(N_(": {value}"), "destination"),
+            title=opt(N_(" (title: {value})"), "title"),
+            name=opt(N_(": {value}"), "name"),
+            bundle=opt(N_(" (bundle id {value})"), "bundle_id"),
+            slot=opt(N_(" (key slot {value})"), "slot"),
         )
     item = _dict(event.get("item"))
     if kind == "item.created" and item.get("sha256"):
-        words += f' SHA-256 when added: <span class="hash">{_e(item.get("sha256"))}</span>.'
+        words += _(' SHA-256 when added: <span class="hash">{sha256}</span>.').format(
+            sha256=_e(item.get("sha256"))
+        )
     if kind == "bundle.exported" and details.get("include_sensitive_text") is True:
-        words += " Its report printed the texts marked sensitive, as the person exporting chose."
+        words += _(" Its report printed the texts marked sensitive, as the person exporting chose.")
     clock = _s(details.get("clock_reported")).strip()
     if clock:
-        words += (
-            f" The computer's clock said {_e(_utc(clock))}, earlier than the event before; the "
+        words += _(
+            " The computer's clock said {time}, earlier than the event before; the "
             "record keeps the earlier event's time so that it never goes backwards."
-        )
+        ).format(time=_e(_utc(clock)))
     return words
 
 
 def _timeline(events: list[dict[str, Any]], numbers: dict[str, int], titles: dict[str, str]) -> str:
     rows = []
-    for _, event in sorted(enumerate(events), key=_event_sort_key):
+    for _position, event in sorted(enumerate(events), key=_event_sort_key):
         item = _dict(event.get("item"))
         item_id = _s(item.get("id"))
         if item_id:
             number = numbers.get(item_id)
-            label = f"Item {number}" if number else f"Item {_e(item_id)}"
+            label = (
+                _("Item {number}").format(number=number)
+                if number
+                else _("Item {id}").format(id=_e(item_id))
+            )
             title = titles.get(item_id, "")
             if not title.strip():
                 title = _s(_dict(event.get("details")).get("title"))
@@ -185,10 +199,19 @@ def _timeline(events: list[dict[str, Any]], numbers: dict[str, int], titles: dic
             f'<td class="text">{_or_dash(event.get("reason"))}</td></tr>'
         )
     if not rows:
-        return "<p>No custody events are included.</p>"
+        return "<p>" + _("No custody events are included.") + "</p>"
+    # TRANSLATORS: column headings of the custody timeline; the columns are narrow
+    no, when, what, item_word, reason = (
+        _("No."),
+        _("Time (UTC)"),
+        _("What happened"),
+        _("Item"),
+        _("Reason given"),
+    )
     return (
-        '<table class="timeline"><thead><tr><th class="c-no">No.</th><th class="c-when">Time (UTC)'
-        '</th><th>What happened</th><th class="c-item">Item</th><th class="c-reason">Reason given'
+        f'<table class="timeline"><thead><tr><th class="c-no">{no}</th>'
+        f'<th class="c-when">{when}</th><th>{what}</th>'
+        f'<th class="c-item">{item_word}</th><th class="c-reason">{reason}'
         "</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
 
@@ -204,35 +227,48 @@ def _how_to_verify_html() -> str:
     cmd = _commands(_FALLBACK_BUNDLE_NAME)
     steps = [
         (
-            "Get the vault's fingerprint, 30 digits, <b>from the defender</b> over a channel you "
-            "trust (in person, or a call where you know their voice), never from this report or "
-            "anything sent with the bundle.",
+            _(
+                "Get the vault's fingerprint, 30 digits, <b>from the defender</b> over a channel "
+                "you trust (in person, or a call where you know their voice), never from this "
+                "report or anything sent with the bundle."
+            ),
             [],
         ),
-        ("Unzip the bundle (Windows: <code>Expand-Archive</code>).", [cmd["unzip"], "cd bundle"]),
         (
-            "Recompute the 30 digits from the bundle's key file (Linux; for macOS and Windows see "
-            "<code>VERIFY.txt</code>). They must be exactly the defender's; if not, stop: the "
-            "bundle is not from their vault.",
+            _("Unzip the bundle (Windows: <code>Expand-Archive</code>)."),
+            [cmd["unzip"], "cd bundle"],
+        ),
+        (
+            _(
+                "Recompute the 30 digits from the bundle's key file (Linux; for macOS and Windows "
+                "see <code>{verify_txt}</code>). They must be exactly the defender's; if not, "
+                "stop: the bundle is not from their vault."
+            ).format(verify_txt=layout.VERIFY),
             digits_recipe("linux"),
         ),
         (
-            "Check that every file is unchanged (macOS: <code>shasum -a 256 -c SHA256SUMS</code>; "
-            "Windows: see VERIFY.txt). Every line must end in OK.",
+            _(
+                "Check that every file is unchanged (macOS: <code>shasum -a 256 -c SHA256SUMS"
+                "</code>; Windows: see VERIFY.txt). Every line must end in OK."
+            ),
             [cmd["sha256sum"]],
         ),
         (
-            "Check the minisign signature with that key file (only after step 3 matched).",
+            _("Check the minisign signature with that key file (only after step 3 matched)."),
             [cmd["minisign"]],
         ),
         (
-            "Check the OpenSSH signature (OpenSSH 8.1 or newer) after comparing the key's SSH "
-            "fingerprint with the one the defender gave you.",
+            _(
+                "Check the OpenSSH signature (OpenSSH 8.1 or newer) after comparing the key's SSH "
+                "fingerprint with the one the defender gave you."
+            ),
             [cmd["keygen_l"], *_continued(cmd["ssh_verify"])],
         ),
         (
-            "Or check everything with evault, typing the digits the defender gave you (without "
-            "them evault says the signer is not confirmed):",
+            _(
+                "Or check everything with evault, typing the digits the defender gave you "
+                "(without them evault says the signer is not confirmed):"
+            ),
             [cmd["evault"]],
         ),
     ]
@@ -243,14 +279,21 @@ def _how_to_verify_html() -> str:
         for words, lines in steps
     )
     return (
-        "<p>Anyone can check this bundle with free tools, without evault. The file "
-        "<code>VERIFY.txt</code> in the bundle gives every step for Linux, macOS and Windows, and "
-        "what each check proves. In short (Linux; replace <code>bundle.zip</code> with the file's "
-        f"name):</p><ol>{items}</ol>"
-        "<p>The signatures prove which key signed the bundle and that nothing in it changed since; "
-        "the digits from the defender prove whose key that is. They do not prove who wrote a "
-        "threat, or that a screenshot was genuine before it was added; times come from the clock "
-        "of the defender's computer.</p>"
+        "<p>"
+        + _(
+            "Anyone can check this bundle with free tools, without evault. The file "
+            "<code>VERIFY.txt</code> in the bundle gives every step for Linux, macOS and Windows, "
+            "and what each check proves. In short (Linux; replace <code>bundle.zip</code> with the "
+            "file's name):"
+        )
+        + f"</p><ol>{items}</ol><p>"
+        + _(
+            "The signatures prove which key signed the bundle and that nothing in it changed "
+            "since; the digits from the defender prove whose key that is. They do not prove who "
+            "wrote a threat, or that a screenshot was genuine before it was added; times come "
+            "from the clock of the defender's computer."
+        )
+        + "</p>"
     )
 
 
@@ -258,26 +301,49 @@ def _texts_words(texts: dict[str, str] | None, include_sensitive_text: bool) -> 
     """What the report shows of the evidence, said at the top; and the 'Message texts' row."""
     if texts is None:
         return (
-            "<p>This report is a readable summary, in text only: it shows no evidence content and "
-            "no images. The files and the signatures are what can be checked.</p>",
+            "<p>"
+            + _(
+                "This report is a readable summary, in text only: it shows no evidence content "
+                "and no images. The files and the signatures are what can be checked."
+            )
+            + "</p>",
             "",
         )
     if include_sensitive_text:
-        row = (
+        row = _(
             "printed with each message and note, including those marked sensitive: the person "
             "exporting chose to include them"
         )
     else:
-        row = (
+        row = _(
             "printed with each message and note; texts marked sensitive are withheld (their "
             "files are in the bundle)"
         )
     return (
-        "<p>This report is a readable summary, in text only: it prints the text of each message "
-        "and note, but shows no pictures and no other files. The files and the signatures are "
-        "what can be checked; a text printed here is a copy of its file in "
-        "<code>evidence/</code>.</p>",
+        "<p>"
+        + _(
+            "This report is a readable summary, in text only: it prints the text of each message "
+            "and note, but shows no pictures and no other files. The files and the signatures are "
+            "what can be checked; a text printed here is a copy of its file in "
+            "<code>evidence/</code>."
+        )
+        + "</p>",
         row,
+    )
+
+
+def _other_languages(others: dict[str, str]) -> str:
+    """The line that names the same report in other languages (``others``: language → file)."""
+    if not others:
+        return ""
+    names = ", ".join(
+        f'{_e(LANGUAGE_NAMES.get(lang, lang))} (<code lang="en">{_e(name)}</code>)'
+        for lang, name in others.items()
+    )
+    return (
+        '<p class="small">'
+        + _("The same report in another language, in this bundle: {reports}.").format(reports=names)
+        + "</p>"
     )
 
 
@@ -287,9 +353,12 @@ def report_html(
     *,
     texts: dict[str, str] | None = None,
     include_sensitive_text: bool = False,
+    other_languages: dict[str, str] | None = None,
 ) -> bytes:
     """report.html: what is in the bundle, who signed it, its timeline and how to verify it.
 
+    Written in the current language (``vault.i18n.document_language``); ``other_languages``
+    names the same report in the bundle's other languages (language → member name).
     ``texts`` maps item ids to the text of messages and notes, to print with each item (at most
     ``TEXT_LIMIT`` characters each); without it no text is printed. A text marked sensitive in
     the manifest is withheld unless ``include_sensitive_text``."""
@@ -325,69 +394,97 @@ def report_html(
     custody = _dict(manifest.get("custody"))
     fingerprint = _s(signer.get("fingerprint"))
     case = _s(manifest.get("case")).strip()
-    title = f"Evidence bundle — {case}" if case else "Evidence bundle"
+    title = _("Evidence bundle — {case}").format(case=case) if case else _("Evidence bundle")
+    head_seq = _or_dash(custody.get("head_seq"))
+    head_hash = f'<span class="hash">{_or_dash(custody.get("head_hash"))}</span>'
+    n_events = custody.get("events", len(events))
+    custody_path = f"<code>{_e(custody.get('path') or layout.CUSTODY)}</code>"
+    custody_row = ngettext(
+        "{n} event in {path}; the newest event in the vault when the bundle was made was number "
+        "{head} (hash {hash})",
+        "{n} events in {path}; the newest event in the vault when the bundle was made was number "
+        "{head} (hash {hash})",
+        n_events if isinstance(n_events, int) else 2,
+    ).format(n=_e(n_events), path=custody_path, head=head_seq, hash=head_hash)
 
     body = [
         f"<h1>{_e(title)}</h1>",
-        "<p>This report is part of an evidence bundle exported from <b>Evidence Vault</b> "
-        "(evault), an offline, encrypted vault in which a human-rights defender keeps evidence such "
-        "as screenshots, files and threatening messages. The bundle holds the original files "
-        "exactly as they were stored, the record of everything that happened to them in the vault "
-        "(the chain of custody), and two digital signatures made with the vault's key. Anyone can "
-        "check with common free tools, without evault, that no file has changed since the bundle "
-        "was made and which key signed it (see &ldquo;How to verify&rdquo; at the end).</p>",
+        _other_languages(other_languages or {}),
+        "<p>"
+        + _(
+            "This report is part of an evidence bundle exported from <b>Evidence Vault</b> "
+            "(evault), an offline, encrypted vault in which a human-rights defender keeps evidence "
+            "such as screenshots, files and threatening messages. The bundle holds the original "
+            "files exactly as they were stored, the record of everything that happened to them in "
+            "the vault (the chain of custody), and two digital signatures made with the vault's "
+            "key. Anyone can check with common free tools, without evault, that no file has "
+            "changed since the bundle was made and which key signed it (see &ldquo;How to "
+            "verify&rdquo; at the end)."
+        )
+        + "</p>",
         scope,
-        '<div class="box"><p><b>Signer fingerprint, as this bundle claims it:</b></p>'
-        f'<p class="fingerprint">{_or_dash(fingerprint)}</p>'
-        "<p>This report is part of the bundle, and whoever made the bundle wrote it: a forger "
-        "would write the defender's digits here too. <b>Only your own check counts:</b> get the "
-        "30 digits from the defender over a channel you trust, then recompute them from the "
-        "bundle's key file or run <code>evault verify</code> with them (&ldquo;How to "
-        "verify&rdquo;, below). Until then, nothing here shows whose vault signed this bundle.</p>"
-        f'<p>SSH fingerprint the bundle claims: <span class="hash">'
-        f"{_or_dash(signer.get('ssh_fingerprint'))}</span></p></div>",
+        '<div class="box"><p><b>' + _("Signer fingerprint, as this bundle claims it:") + "</b></p>"
+        f'<p class="fingerprint">{_or_dash(fingerprint)}</p><p>'
+        + _(
+            "This report is part of the bundle, and whoever made the bundle wrote it: a forger "
+            "would write the defender's digits here too. <b>Only your own check counts:</b> get "
+            "the 30 digits from the defender over a channel you trust, then recompute them from "
+            "the bundle's key file or run <code>evault verify</code> with them (&ldquo;How to "
+            "verify&rdquo;, below). Until then, nothing here shows whose vault signed this bundle."
+        )
+        + "</p><p>"
+        + _("SSH fingerprint the bundle claims: {fingerprint}").format(
+            fingerprint=f'<span class="hash">{_or_dash(signer.get("ssh_fingerprint"))}</span>'
+        )
+        + "</p></div>",
         _field_rows(
             [
-                ("Bundle id", f"<code>{_or_dash(manifest.get('bundle_id'))}</code>"),
+                (_("Bundle id"), f"<code>{_or_dash(manifest.get('bundle_id'))}</code>"),
                 (
-                    "Created",
-                    _or_dash(_utc(manifest.get("created")))
-                    + ' <span class="small">(by the clock of the defender\'s computer)</span>',
+                    _("Created"),
+                    _or_dash(_utc_words(manifest.get("created")))
+                    + ' <span class="small">'
+                    + _("(by the clock of the defender's computer)")
+                    + "</span>",
                 ),
-                ("Program", _or_dash(manifest.get("program"))),
-                ("Case", _or_dash(case)),
-                ("Note", f'<span class="text">{_or_dash(manifest.get("note"))}</span>'),
-                ("Items", _e(len(items))),
-                *([("Message texts", texts_row)] if texts_row else []),
-                (
-                    "Custody record",
-                    f"{_e(custody.get('events', len(events)))} events in "
-                    f"<code>{_e(custody.get('path') or layout.CUSTODY)}</code>; the newest event "
-                    f"in the vault when the bundle was made was number {_or_dash(custody.get('head_seq'))}"
-                    f' (hash <span class="hash">{_or_dash(custody.get("head_hash"))}</span>)',
-                ),
+                (_("Program"), _or_dash(manifest.get("program"))),
+                (_("Case"), _or_dash(case)),
+                (_("Note"), f'<span class="text">{_or_dash(manifest.get("note"))}</span>'),
+                (_("Items"), _e(len(items))),
+                *([(_("Message texts"), texts_row)] if texts_row else []),
+                (_("Custody record"), custody_row),
             ]
         ),
-        "<h2>Contents at a glance</h2>",
+        "<h2>" + _("Contents at a glance") + "</h2>",
         _summary(items, shown, withheld),
-        "<h2>The items</h2>",
-        "<p>Each item's SHA-256 identifies its exact bytes: a file with a different SHA-256 is not "
-        "the same file. Times marked UTC were recorded by the vault; &ldquo;when it happened&rdquo; is "
-        "what the defender reported."
+        "<h2>" + _("The items") + "</h2>",
+        "<p>"
+        + _(
+            "Each item's SHA-256 identifies its exact bytes: a file with a different SHA-256 is "
+            "not the same file. Times marked UTC were recorded by the vault; &ldquo;when it "
+            "happened&rdquo; is what the defender reported."
+        )
         + (
-            " A message's or note's text is printed as stored, except that invisible control "
-            "and direction characters are shown as codes such as [U+202E]."
+            _(
+                " A message's or note's text is printed as stored, except that invisible control "
+                "and direction characters are shown as codes such as [U+202E]."
+            )
             if texts is not None
             else ""
         )
         + "</p>",
         *(_item_block(n, i, numbers, texts, shown, withheld) for n, i in enumerate(items, start=1)),
-        "<h2>Timeline (chain of custody)</h2>",
-        "<p>Everything the vault recorded about these items, in time order. Each record is signed "
-        "with the vault key and linked to the record before it; <code>evault verify</code> checks "
-        "this. Records about items not in this bundle are left out, so numbers may skip.</p>",
+        "<h2>" + _("Timeline (chain of custody)") + "</h2>",
+        "<p>"
+        + _(
+            "Everything the vault recorded about these items, in time order. Each record is "
+            "signed with the vault key and linked to the record before it; <code>evault "
+            "verify</code> checks this. Records about items not in this bundle are left out, so "
+            "numbers may skip."
+        )
+        + "</p>",
         _timeline(events, numbers, titles),
-        "<h2>How to verify</h2>",
+        "<h2>" + _("How to verify") + "</h2>",
         _how_to_verify_html(),
     ]
-    return _page(title, body)
+    return _page(title, [part for part in body if part])

@@ -17,15 +17,26 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from vault.bundle.documents.common import UNKNOWN, _dict, _e, _list, _or_dash, _s, _size, _utc
+from vault.bundle.documents.common import (
+    _dict,
+    _e,
+    _list,
+    _number,
+    _or_dash,
+    _s,
+    _size,
+    _unknown,
+    _utc,
+)
 from vault.evidence.shown import snapshot_title
+from vault.i18n import N_, _
 
-SENSITIVE_MARK: Final = "sensitive — not previewed"
-SENSITIVE_SHOWN_MARK: Final = "sensitive — text printed"
+SENSITIVE_MARK: Final = N_("sensitive — not previewed")
+SENSITIVE_SHOWN_MARK: Final = N_("sensitive — text printed")
 TEXT_LIMIT: Final = 20_000
 """At most this many characters of a message or note are printed; the rest is in its file."""
 TEXT_KINDS: Final = frozenset({"message", "note"})
-WITHHELD: Final = "withheld (marked sensitive)"
+WITHHELD: Final = N_("withheld (marked sensitive)")
 # An item block holding more than this (HTML characters) may break across pages; shorter ones
 # are kept on one page.
 LONG_BLOCK: Final = 2_500
@@ -35,28 +46,34 @@ _LOCAL_RE: Final = re.compile(
 )
 
 KIND_WORDS: Final = {
-    "file": "file",
-    "message": "message (text)",
-    "note": "note written by the defender",
+    "file": N_("file"),
+    "message": N_("message (text)"),
+    "note": N_("note written by the defender"),
 }
+
+
+def _kind(kind: str) -> str:
+    """The kind of an item in words (a kind this version does not know: as it is written)."""
+    words = KIND_WORDS.get(kind)
+    return _(words) if words else kind
 
 
 def _occurred(meta: dict[str, Any]) -> str:
     """When it happened, as reported, with its time zone or 'unknown' (plain text)."""
     at = _s(meta.get("occurred_at")).strip()
-    tz = _s(meta.get("occurred_tz")).strip() or UNKNOWN
-    if not at or at == UNKNOWN:
-        return UNKNOWN
-    return f"{at} (time zone: {tz})"
+    tz = _s(meta.get("occurred_tz")).strip() or _unknown()
+    if not at or at == "unknown":
+        return _unknown()
+    return _("{time} (time zone: {zone})").format(time=at, zone=tz)
 
 
 def _sender(meta: dict[str, Any]) -> str:
     handle = _s(meta.get("sender_handle")).strip()
     sender_id = _s(meta.get("sender_id")).strip()
     if handle and sender_id:
-        return f"{handle} (id: {sender_id})"
+        return _("{handle} (id: {id})").format(handle=handle, id=sender_id)
     if sender_id:
-        return f"(id: {sender_id})"
+        return _("(id: {id})").format(id=sender_id)
     return handle
 
 
@@ -107,7 +124,7 @@ def _flag(item: dict[str, Any], shown: set[str]) -> str:
     if _dict(item.get("metadata")).get("sensitive") is not True:
         return ""
     mark = SENSITIVE_SHOWN_MARK if _s(item.get("id")) in shown else SENSITIVE_MARK
-    return f' <span class="flag">{_e(mark)}</span>'
+    return f' <span class="flag">{_e(_(mark))}</span>'
 
 
 def _text_block(item: dict[str, Any], texts: dict[str, str], shown: set[str]) -> str:
@@ -118,33 +135,47 @@ def _text_block(item: dict[str, Any], texts: dict[str, str], shown: set[str]) ->
     the rest of the page. CR LF line ends are shown as plain line breaks (e-mails use them)."""
     item_id = _s(item.get("id"))
     path = _s(item.get("path")).strip()
-    where = f'<code class="path">{_e(path)}</code>' if path else "its file in the bundle"
+    where = f'<code class="path">{_e(path)}</code>' if path else _("its file in the bundle")
     sensitive = _dict(item.get("metadata")).get("sensitive") is True
     if sensitive and item_id not in shown:
         return (
-            '<p class="withheld"><b>Text withheld:</b> marked sensitive; the exact text is in '
-            f"{where}.</p>"
+            '<p class="withheld">'
+            + _("<b>Text withheld:</b> marked sensitive; the exact text is in {where}.").format(
+                where=where
+            )
+            + "</p>"
         )
     text = texts.get(item_id)
     if text is None:
         return (
-            f'<p class="withheld"><b>Text not printed here;</b> the exact text is in {where}.</p>'
+            '<p class="withheld">'
+            + _("<b>Text not printed here;</b> the exact text is in {where}.").format(where=where)
+            + "</p>"
         )
-    why = " (marked sensitive; printed because the person exporting chose to)" if sensitive else ""
-    intro = f"<b>Text</b>{why}, as stored in {where}:"
+    if sensitive:
+        intro = _(
+            "<b>Text</b> (marked sensitive; printed because the person exporting chose to), as "
+            "stored in {where}:"
+        ).format(where=where)
+    else:
+        intro = _("<b>Text</b>, as stored in {where}:").format(where=where)
     if len(text) > TEXT_LIMIT:
-        intro += (
-            f" <b>only its first {TEXT_LIMIT:,} characters are printed here;</b> the full text is "
-            f"in {where}."
-        )
+        intro += _(
+            " <b>only its first {limit} characters are printed here;</b> the full text is in "
+            "{where}."
+        ).format(limit=_number(TEXT_LIMIT), where=where)
     shown_text = text[:TEXT_LIMIT].replace("\r\n", "\n")
     # One <bdi> per line: each line takes its own direction (a line in Arabic reads right to
     # left, the English line after it left to right), and none can reorder another.
-    lines = shown_text.split("\n") if shown_text.strip() else ["(empty)"]
+    lines = shown_text.split("\n") if shown_text.strip() else [_("(empty)")]
     body = "\n".join(f"<bdi>{_e(line)}</bdi>" for line in lines)
     end = ""
     if len(text) > TEXT_LIMIT:
-        end = f'<p class="small"><b>[The text continues in {where}.]</b></p>'
+        end = (
+            '<p class="small"><b>'
+            + _("[The text continues in {where}.]").format(where=where)
+            + "</b></p>"
+        )
     return (
         f'<div class="message"><p class="small">{intro}</p>'
         f'<div class="msgtext">{body}</div>{end}</div>'
@@ -166,55 +197,75 @@ def _item_block(
     hide = _s(item.get("id")) in withheld
     kind = _s(item.get("kind"))
     flag = _flag(item, shown)
+    withheld_words = _(WITHHELD)
+    # TRANSLATORS: labels of an item's fields in report.html (a narrow column: keep them short)
     rows: list[tuple[Field, ...]] = [
-        (("Kind", _e(KIND_WORDS.get(kind, kind) or UNKNOWN)), ("Sensitive", flag.strip() or "no")),
-        (("When it happened", _e(_occurred(meta)) + ' <span class="small">(as reported)</span>'),),
+        ((_("Kind"), _e(_kind(kind) or _unknown())), (_("Sensitive"), flag.strip() or _("no"))),
         (
-            ("Added to the vault", _or_dash(_utc(meta.get("captured_at")))),
-            ("Platform", _or_dash(meta.get("platform"))),
+            (
+                _("When it happened"),
+                _e(_occurred(meta)) + ' <span class="small">' + _("(as reported)") + "</span>",
+            ),
         ),
-        (("Sender", _e(WITHHELD) if hide and _sender(meta) else _or_dash(_sender(meta))),),
+        (
+            (_("Added to the vault"), _or_dash(_utc(meta.get("captured_at")))),
+            (_("Platform"), _or_dash(meta.get("platform"))),
+        ),
+        (
+            (
+                _("Sender"),
+                _e(withheld_words) if hide and _sender(meta) else _or_dash(_sender(meta)),
+            ),
+        ),
     ]
     message = _dict(meta.get("message"))
     if message:
         sent = _s(message.get("sent_at")).strip()
-        sent_tz = _s(message.get("sent_tz")).strip() or UNKNOWN
+        sent_tz = _s(message.get("sent_tz")).strip() or _unknown()
+        sent_words = _("{time} (time zone: {zone})").format(time=sent, zone=sent_tz)
         rows.append(
             (
-                ("Message sent", _e(f"{sent} (time zone: {sent_tz})") if sent else UNKNOWN),
-                ("Recipient", _or_dash(message.get("recipient"))),
+                (_("Message sent"), _e(sent_words) if sent else _unknown()),
+                (_("Recipient"), _or_dash(message.get("recipient"))),
             )
         )
         if _s(message.get("thread")).strip():
-            rows.append((("Conversation", _e(message.get("thread"))),))
+            rows.append(((_("Conversation"), _e(message.get("thread"))),))
     if _s(meta.get("source_url")).strip():
-        rows.append((("Source address", _machine(meta.get("source_url"))),))
+        rows.append(((_("Source address"), _machine(meta.get("source_url"))),))
     if _s(meta.get("original_filename")).strip():
-        name = _e(WITHHELD) if hide else _machine(meta.get("original_filename"))
-        rows.append((("Original file name", name),))
+        name = _e(withheld_words) if hide else _machine(meta.get("original_filename"))
+        rows.append(((_("Original file name"), name),))
     files = f'<code class="path">{_or_dash(item.get("path"))}</code>'
     text_path = _s(item.get("text_path")).strip()
     if text_path:
-        files += f'; readable copy (derived): <code class="path">{_e(text_path)}</code>'
+        files += _("; readable copy (derived): {path}").format(
+            path=f'<code class="path">{_e(text_path)}</code>'
+        )
     rows += [
         (
-            ("Media type", _or_dash(item.get("media_type") or meta.get("media_type"))),
-            ("Size", _e(_size(item.get("size")))),
+            (_("Media type"), _or_dash(item.get("media_type") or meta.get("media_type"))),
+            (_("Size"), _e(_size(item.get("size")))),
         ),
-        (("File in bundle", files),),
+        ((_("File in bundle"), files),),
         (("SHA-256", f'<span class="hash">{_or_dash(item.get("sha256"))}</span>'),),
     ]
     if _s(meta.get("description")).strip():
-        description = WITHHELD if hide else _s(meta.get("description"))
-        rows.append((("Description", f'<span class="text">{_e(description)}</span>'),))
+        description = withheld_words if hide else _s(meta.get("description"))
+        rows.append(((_("Description"), f'<span class="text">{_e(description)}</span>'),))
     tags = ", ".join(_s(t) for t in _list(meta.get("tags")))
-    rows.append((("Case", _or_dash(meta.get("case"))), ("Tags", _or_dash(tags))))
+    rows.append(((_("Case"), _or_dash(meta.get("case"))), (_("Tags"), _or_dash(tags))))
     parent = _s(meta.get("parent_id")).strip()
     if parent:
-        parent_html = f"item {numbers[parent]}" if parent in numbers else _machine(parent)
-        rows.append((("Derived from", parent_html),))
-    rows.append((("Item id", f'<code class="path">{_or_dash(item.get("id"))}</code>'),))
-    heading = f"Item {number}: {_e(title) if title.strip() else '(no title)'}{flag}"
+        parent_html = (
+            _("item {number}").format(number=numbers[parent])
+            if parent in numbers
+            else _machine(parent)
+        )
+        rows.append(((_("Derived from"), parent_html),))
+    rows.append(((_("Item id"), f'<code class="path">{_or_dash(item.get("id"))}</code>'),))
+    shown_title = _e(title) if title.strip() else _("(no title)")
+    heading = _("Item {number}: {title}").format(number=number, title=shown_title) + flag
     text = _text_block(item, texts, shown) if texts is not None and kind in TEXT_KINDS else ""
     long = " long" if len(text) > LONG_BLOCK else ""
     return f'<div class="item{long}"><h3>{heading}</h3>{_item_fields(rows)}{text}</div>'
@@ -224,9 +275,9 @@ def _when_short(meta: dict[str, Any]) -> str:
     """When it happened, for the summary table (HTML): an ISO 8601 time as date and time, so the
     narrow column breaks between them, never inside one; anything else exactly as reported."""
     at = _s(meta.get("occurred_at")).strip()
-    tz = _s(meta.get("occurred_tz")).strip() or UNKNOWN
-    if not at or at == UNKNOWN:
-        return UNKNOWN
+    tz = _s(meta.get("occurred_tz")).strip() or _unknown()
+    if not at or at == "unknown":
+        return _unknown()
     match = _LOCAL_RE.match(at)
     shown = f"{match.group(1)} {match.group(2)}{match.group(3) or ''}" if match else at
     return f"{_e(shown)} ({_e(tz)})"
@@ -253,14 +304,19 @@ def _summary(items: list[dict[str, Any]], shown: set[str], withheld: set[str]) -
         rows.append(
             f"<tr><td>{number}</td><td>{_or_dash(_item_title(item, withheld))}"
             f"{_flag(item, shown)}</td>"
-            f"<td>{_e(KIND_WORDS.get(kind, kind))}</td><td>{_when_short(meta)}</td>"
+            f"<td>{_e(_kind(kind))}</td><td>{_when_short(meta)}</td>"
             f"<td>{_or_dash(_utc(meta.get('captured_at')))}</td><td>{_from(meta, hide)}</td></tr>"
         )
     if not rows:
-        return "<p>This bundle holds no items.</p>"
+        return "<p>" + _("This bundle holds no items.") + "</p>"
+    # TRANSLATORS: column headings of the table of contents; the columns are narrow
+    no, title, kind_word, when = _("No."), _("Title"), _("Kind"), _("When it happened")
+    added, sender = _("Added (UTC)"), _("Platform and sender")
     return (
-        '<table class="summary"><thead><tr><th class="c-no">No.</th><th>Title</th>'
-        '<th class="c-kind">Kind</th><th class="c-when">When it happened</th>'
-        '<th class="c-when">Added (UTC)</th><th class="c-from">Platform and sender</th></tr>'
+        f'<table class="summary"><thead><tr><th class="c-no">{no}</th>'
+        f'<th>{title}</th><th class="c-kind">{kind_word}</th>'
+        f'<th class="c-when">{when}</th>'
+        f'<th class="c-when">{added}</th>'
+        f'<th class="c-from">{sender}</th></tr>'
         "</thead><tbody>" + "".join(rows) + "</tbody></table>"
     )

@@ -14,14 +14,15 @@ from typing import Any, Final
 from vault.bundle import layout
 from vault.bundle.documents.common import (
     _FALLBACK_BUNDLE_NAME,
-    UNKNOWN,
     _commands,
     _dict,
     _list,
     _s,
+    _unknown,
     _visible,
     digits_recipe,
 )
+from vault.i18n import _, language
 
 MAX_TEXT_LINE: Final = 100
 
@@ -104,210 +105,293 @@ class _Text:
         return "\n".join(line.rstrip() for line in self.lines).strip("\n") + "\n"
 
 
+def _aligned(rows: list[tuple[str, str]], width: int) -> list[str]:
+    """``label  value`` lines with the values in one column (at least ``width`` from the start)."""
+    column = max([width, *(len(label) + 2 for label, _value in rows)])
+    return [f"{label.ljust(column)}{value}".rstrip() for label, value in rows]
+
+
 def verify_txt(manifest: dict[str, Any], *, bundle_name: str = "bundle.zip") -> bytes:
     """VERIFY.txt: how a lawyer checks the bundle with independent tools, step by step.
 
-    ASCII, LF line endings, lines of at most 100 characters (see the package docstring). A bundle
-    name a shell could misread is replaced by ``bundle.zip`` in the commands, with a note.
+    In the current language (``vault.i18n.document_language``). In English: ASCII, as always; in
+    another language UTF-8 (its letters are not ASCII), without a byte order mark. LF line endings,
+    lines of at most 100 characters (see the package docstring). A bundle name a shell could
+    misread is replaced by ``bundle.zip`` in the commands, with a note.
     """
+    unknown = _unknown()
     signer = _dict(manifest.get("signer"))
-    fingerprint = _ascii(signer.get("fingerprint")) or UNKNOWN
-    ssh_fp = _ascii(signer.get("ssh_fingerprint")) or UNKNOWN
-    bundle_id = _ascii(manifest.get("bundle_id")) or UNKNOWN
-    created = _ascii(manifest.get("created")) or UNKNOWN
+    fingerprint = _ascii(signer.get("fingerprint")) or unknown
+    ssh_fp = _ascii(signer.get("ssh_fingerprint")) or unknown
+    bundle_id = _ascii(manifest.get("bundle_id")) or unknown
+    created = _ascii(manifest.get("created")) or unknown
     bundle, real_name = _bundle_arg(bundle_name)
     cmd = _commands(bundle)
     encrypted, key_file = f"{bundle}.age", f"{bundle}.age.key.age"  # as export names them
     n_items = len(_list(manifest.get("items")))
 
     t = _Text()
-    t.lines += ["HOW TO VERIFY THIS EVIDENCE BUNDLE", "=" * 34, ""]
-    t.lines += [
-        f"Bundle file:  {bundle}",
-        "              (if the file was renamed, use its current name in the commands below)"
+    title = _("HOW TO VERIFY THIS EVIDENCE BUNDLE")
+    t.lines += [title, "=" * len(title), ""]
+    renamed = (
+        _("(if the file was renamed, use its current name in the commands below)")
         if real_name
-        else "              (a stand-in: type the bundle file's real name in the commands below)",
-        f"Bundle id:    {bundle_id}",
-        f"Created:      {created} (UTC, by the clock of the defender's computer)",
-        f"Items:        {n_items}",
-        "",
+        else _("(a stand-in: type the bundle file's real name in the commands below)")
+    )
+    rows = [
+        (_("Bundle file:"), bundle),
+        ("", renamed),
+        (_("Bundle id:"), bundle_id),
+        (
+            _("Created:"),
+            _("{time} (UTC, by the clock of the defender's computer)").format(time=created),
+        ),
+        (_("Items:"), str(n_items)),
     ]
+    t.lines += [*_aligned(rows, 14), ""]
     t.para(
-        "This bundle was exported from Evidence Vault (evault), an offline, encrypted vault in which "
-        "a human-rights defender keeps evidence. It holds the original evidence files exactly as "
-        "they were stored, the signed record of what happened to each of them (custody.jsonl), a "
-        "readable report (report.html), and two digital signatures over the list of file hashes "
-        "(SHA256SUMS). The steps below check it with free, independent tools: you need neither "
-        "evault nor any trust in it. Steps 1 to 6 use only standard tools; step 7 does every check "
-        "at once if you have evault. evault's guide for lawyers (docs/lawyers.md) numbers the steps "
-        "the same way."
+        _(
+            "This bundle was exported from Evidence Vault (evault), an offline, encrypted vault in "
+            "which a human-rights defender keeps evidence. It holds the original evidence files "
+            "exactly as they were stored, the signed record of what happened to each of them "
+            "(custody.jsonl), a readable report (report.html), and two digital signatures over the "
+            "list of file hashes (SHA256SUMS). The steps below check it with free, independent "
+            "tools: you need neither evault nor any trust in it. Steps 1 to 6 use only standard "
+            "tools; step 7 does every check at once if you have evault. evault's guide for lawyers "
+            "(docs/lawyers.md) numbers the steps the same way."
+        )
     )
     t.blank()
     t.para(
-        "Commands are typed in a terminal: Terminal on Linux and macOS; on Windows, PowerShell or "
-        "Command Prompt as said at each step. Start in the folder that holds the bundle file."
+        _(
+            "Commands are typed in a terminal: Terminal on Linux and macOS; on Windows, PowerShell "
+            "or Command Prompt as said at each step. Start in the folder that holds the bundle "
+            "file."
+        )
     )
     t.blank()
     t.para(
-        "If you received an encrypted file (ending in .age), decrypt it first with age "
-        f"(https://age-encryption.org). With a passphrase you received two files: {encrypted} and "
-        f"the small {key_file}. 'age -d -i {key_file} -o {bundle} {encrypted}' asks for the "
-        "passphrase the defender told you. With your own age key: "
-        f"'age -d -i YOUR-KEY-FILE -o {bundle} {encrypted}'. Use the file names as you received "
-        "them."
+        _(
+            "If you received an encrypted file (ending in .age), decrypt it first with age "
+            "(https://age-encryption.org). With a passphrase you received two files: {encrypted} "
+            "and the small {key_file}. '{decrypt_command}' asks for the passphrase the defender "
+            "told you. With your own age key: '{own_key_command}'. Use the file names as you "
+            "received them."
+        ).format(
+            encrypted=encrypted,
+            key_file=key_file,
+            decrypt_command=f"age -d -i {key_file} -o {bundle} {encrypted}",
+            own_key_command=f"age -d -i YOUR-KEY-FILE -o {bundle} {encrypted}",
+        )
     )
 
-    t.heading("STEP 1. Get the 30 digits from the defender, not from this bundle")
+    t.heading(_("STEP 1. Get the 30 digits from the defender, not from this bundle"))
     t.para(
-        "Anyone can make a bundle that signs itself, and write any digits in it, this file "
-        "included. Only the vault's fingerprint, 30 digits the defender gives you over a channel "
-        "you trust (in person, or a phone call where you know their voice; never in the same "
-        "message as the bundle), tells you whose vault signed it. The defender sees them with "
-        "'evault identity'. This bundle CLAIMS to be signed by:"
+        _(
+            "Anyone can make a bundle that signs itself, and write any digits in it, this file "
+            "included. Only the vault's fingerprint, 30 digits the defender gives you over a "
+            "channel you trust (in person, or a phone call where you know their voice; never in "
+            "the same message as the bundle), tells you whose vault signed it. The defender sees "
+            "them with 'evault identity'. This bundle CLAIMS to be signed by:"
+        )
     )
-    t.lines += [
-        "",
-        f"    Fingerprint (evault):   {fingerprint}",
-        f"    SSH fingerprint:        {ssh_fp}",
-        "",
-    ]
+    t.blank()
+    t.lines += _aligned(
+        [
+            ("    " + _("Fingerprint (evault):"), fingerprint),
+            ("    " + _("SSH fingerprint:"), ssh_fp),
+        ],
+        28,
+    )
+    t.blank()
     t.para(
-        "These claims mean nothing until step 3 recomputes the digits from the bundle's key file "
-        "and they match the defender's."
+        _(
+            "These claims mean nothing until step 3 recomputes the digits from the bundle's key "
+            "file and they match the defender's."
+        )
     )
 
-    t.heading("STEP 2. Unzip the bundle")
-    t.para("Linux and macOS (Terminal):")
+    t.heading(_("STEP 2. Unzip the bundle"))
+    t.para(_("Linux and macOS (Terminal):"))
     t.code(cmd["unzip"], "cd bundle")
-    t.para("Windows (PowerShell; the file name must end in .zip, rename it if it does not):")
+    t.para(_("Windows (PowerShell; the file name must end in .zip, rename it if it does not):"))
     t.code(cmd["expand"], "cd bundle")
-    t.para("All following commands are typed inside this 'bundle' folder.")
+    t.para(_("All following commands are typed inside this 'bundle' folder."))
 
-    t.heading("STEP 3. Recompute the 30 digits from the bundle's key, and compare")
+    t.heading(_("STEP 3. Recompute the 30 digits from the bundle's key, and compare"))
     t.para(
-        "These lines compute the fingerprint of the key in keys/evault.pub, the key that step 5 "
-        "checks the signature with. They print 30 digits in 6 groups, as 'evault identity' shows "
-        "them. Linux (Terminal):"
+        _(
+            "These lines compute the fingerprint of the key in keys/evault.pub, the key that step "
+            "5 checks the signature with. They print 30 digits in 6 groups, as 'evault identity' "
+            "shows them. Linux (Terminal):"
+        )
     )
     t.code(*digits_recipe("linux"))
-    t.para("macOS (Terminal):")
+    t.para(_("macOS (Terminal):"))
     t.code(*digits_recipe("macos"))
-    t.para("Windows (PowerShell):")
+    t.para(_("Windows (PowerShell):"))
     t.code(*digits_recipe("windows"))
     t.para(
-        "The digits must be exactly the ones the defender gave you. If they differ, STOP: this "
-        "bundle was not signed by their vault, whatever the rest of it says."
+        _(
+            "The digits must be exactly the ones the defender gave you. If they differ, STOP: this "
+            "bundle was not signed by their vault, whatever the rest of it says."
+        )
     )
 
-    t.heading("STEP 4. Check that every file is unchanged (SHA-256)")
-    t.para("Linux:")
+    t.heading(_("STEP 4. Check that every file is unchanged (SHA-256)"))
+    t.para(_("Linux:"))
     t.code(cmd["sha256sum"])
-    t.para("macOS:")
+    t.para(_("macOS:"))
     t.code(cmd["shasum"])
     t.para(
-        "Every line must end in OK. A line ending in FAILED means that file is not the file that "
-        "was signed; 'No such file' means it is missing."
+        _(
+            "Every line must end in OK. A line ending in FAILED means that file is not the file "
+            "that was signed; 'No such file' means it is missing."
+        )
     )
     t.blank()
     t.para(
-        "Windows (PowerShell): paste these lines into PowerShell as they are. SHA256SUMS writes "
-        "folder names with '/', so the script turns them into '\\' before hashing:"
+        _(
+            "Windows (PowerShell): paste these lines into PowerShell as they are. SHA256SUMS "
+            "writes folder names with '/', so the script turns them into '\\' before hashing:"
+        )
     )
     t.code(*POWERSHELL_CHECK.splitlines())
     t.para(
-        "Every line must start with OK. These tools check the files listed in SHA256SUMS; they do "
-        "not notice a file added to the folder. evault verify (step 7) does."
+        _(
+            "Every line must start with OK. These tools check the files listed in SHA256SUMS; "
+            "they do not notice a file added to the folder. evault verify (step 7) does."
+        )
     )
 
-    t.heading("STEP 5. Check the minisign signature of SHA256SUMS")
+    t.heading(_("STEP 5. Check the minisign signature of SHA256SUMS"))
     t.para(
-        "minisign is free for Linux, macOS and Windows (https://jedisct1.github.io/minisign/). "
-        "Use keys/evault.pub only after step 3 showed that its digits are the defender's. "
-        "Linux and macOS:"
+        _(
+            "minisign is free for Linux, macOS and Windows (https://jedisct1.github.io/minisign/). "
+            "Use keys/evault.pub only after step 3 showed that its digits are the defender's. "
+            "Linux and macOS:"
+        )
     )
     t.code(cmd["minisign"])
-    t.para("Windows:")
+    t.para(_("Windows:"))
     t.code(cmd["minisign_win"])
     t.para(
-        "It must print 'Signature and comment signature verified'. If the defender gave you the "
-        "minisign public key itself ('evault identity' shows it, starting with RW), you can check "
-        "against it directly instead:"
+        _(
+            "It must print 'Signature and comment signature verified'. If the defender gave you "
+            "the minisign public key itself ('evault identity' shows it, starting with RW), you "
+            "can check against it directly instead:"
+        )
     )
-    t.code(f"minisign -Vm {layout.SUMS} -P <the minisign public key the defender gave you>")
+    t.code(f"minisign -Vm {layout.SUMS} -P " + _("<the minisign public key the defender gave you>"))
     t.para(
-        f"The trusted comment names the bundle ('evault bundle {bundle_id} created {created}'); "
-        "it is written by whoever signed, so it says nothing about who that was. SHA256SUMS holds "
-        "the hash of every other file, so this signature together with step 4 covers every file."
+        _(
+            "The trusted comment names the bundle ('{comment}'); it is written by whoever signed, "
+            "so it says nothing about who that was. SHA256SUMS holds the hash of every other "
+            "file, so this signature together with step 4 covers every file."
+        ).format(comment=f"evault bundle {bundle_id} created {created}")
     )
 
-    t.heading("STEP 6. Check the OpenSSH signature of SHA256SUMS (a second, independent check)")
+    t.heading(_("STEP 6. Check the OpenSSH signature of SHA256SUMS (a second, independent check)"))
     t.para(
-        "First, the SSH fingerprint of the SSH key file must be the one the defender gave you "
-        "('evault identity' shows it, 'SHA256:...'). Linux, macOS, and Windows 10 or later:"
+        _(
+            "First, the SSH fingerprint of the SSH key file must be the one the defender gave you "
+            "('evault identity' shows it, 'SHA256:...'). Linux, macOS, and Windows 10 or later:"
+        )
     )
     t.code(cmd["keygen_l"])
-    t.para("On Windows:")
+    t.para(_("On Windows:"))
     t.code(cmd["keygen_l_win"])
     t.para(
-        "Only if it matches, check the signature with it (OpenSSH 8.1 or newer; one command over "
-        "two lines). Linux and macOS:"
+        _(
+            "Only if it matches, check the signature with it (OpenSSH 8.1 or newer; one command "
+            "over two lines). Linux and macOS:"
+        )
     )
     t.blank()
     t.lines += _split_command(cmd["ssh_verify"], "\\")
     t.blank()
     t.para(
-        "Windows: type it in Command Prompt (cmd.exe), not PowerShell, which has no '<' (in "
-        "PowerShell, type cmd first). Windows 10 and 11 include ssh-keygen (OpenSSH Client)."
+        _(
+            "Windows: type it in Command Prompt (cmd.exe), not PowerShell, which has no '<' (in "
+            "PowerShell, type cmd first). Windows 10 and 11 include ssh-keygen (OpenSSH Client)."
+        )
     )
     t.blank()
     t.lines += _split_command(cmd["ssh_verify_win"], "^")
     t.blank()
     t.para(
-        f'It must print \'Good "{layout.NAMESPACE}" signature for {layout.PRINCIPAL} with '
-        "ED25519 key SHA256:...', and that SHA256:... must again be the defender's SSH "
-        "fingerprint (keys/allowed_signers must name the same key as keys/evault_ssh.pub)."
+        _(
+            "It must print '{good}', and that SHA256:... must again be the defender's SSH "
+            "fingerprint (keys/allowed_signers must name the same key as keys/evault_ssh.pub)."
+        ).format(
+            good=f'Good "{layout.NAMESPACE}" signature for {layout.PRINCIPAL} with '
+            "ED25519 key SHA256:..."
+        )
     )
 
-    t.heading("STEP 7. Check everything with evault (optional)")
-    t.para("If you have evault, one command does all of the above and more:")
+    t.heading(_("STEP 7. Check everything with evault (optional)"))
+    t.para(_("If you have evault, one command does all of the above and more:"))
     t.code(cmd["evault"])
     t.para(
-        "Replace <fingerprint> with the 30 digits the defender gave you, NOT with the value "
-        "printed in this file. Without them evault says 'FILES INTACT, SIGNER NOT CONFIRMED' and "
-        "exits with code 4: intact files prove nothing about who signed. evault checks both "
-        "signatures, every file's hash, that no file is missing or added, that the ZIP file is "
-        "exactly as the vault wrote it, that the manifest and the custody record agree with the "
-        "files, and the signature of every custody record. It says in plain words what passed "
-        f"and what failed, item by item. For an encrypted bundle: evault verify {encrypted} "
-        f'--identity {key_file} (or your own age key file) --key "<fingerprint>".'
+        _(
+            "Replace <fingerprint> with the 30 digits the defender gave you, NOT with the value "
+            "printed in this file. Without them evault says 'FILES INTACT, SIGNER NOT CONFIRMED' "
+            "and exits with code 4: intact files prove nothing about who signed. evault checks "
+            "both signatures, every file's hash, that no file is missing or added, that the ZIP "
+            "file is exactly as the vault wrote it, that the manifest and the custody record agree "
+            "with the files, and the signature of every custody record. It says in plain words "
+            "what passed and what failed, item by item. For an encrypted bundle: {command}."
+        ).format(
+            command=f"evault verify {encrypted} --identity {key_file} "
+            + _("(or your own age key file)")
+            + ' --key "<fingerprint>"'
+        )
     )
 
-    t.heading("WHAT THESE CHECKS PROVE, AND WHAT THEY DO NOT")
-    t.para("If every step passes and the key is the one the defender gave you, they prove that:")
+    t.heading(_("WHAT THESE CHECKS PROVE, AND WHAT THEY DO NOT"))
+    t.para(_("If every step passes and the key is the one the defender gave you, they prove that:"))
     t.bullets(
-        "every file in the bundle is exactly, byte for byte, as it was when the bundle was made: "
-        "a single changed byte makes steps 3 to 6 fail;",
-        "the bundle was signed with the key of the defender's vault, so whoever exported it had "
-        "that vault open, and nothing in the bundle has changed since;",
-        "according to the vault's signed custody record, each evidence file has had the same "
-        "SHA-256 since it was added to the vault (the 'added' time in report.html).",
+        _(
+            "every file in the bundle is exactly, byte for byte, as it was when the bundle was "
+            "made: a single changed byte makes steps 3 to 6 fail;"
+        ),
+        _(
+            "the bundle was signed with the key of the defender's vault, so whoever exported it "
+            "had that vault open, and nothing in the bundle has changed since;"
+        ),
+        _(
+            "according to the vault's signed custody record, each evidence file has had the same "
+            "SHA-256 since it was added to the vault (the 'added' time in report.html)."
+        ),
     )
     t.blank()
-    t.para("They do not prove:")
+    t.para(_("They do not prove:"))
     t.bullets(
-        "who wrote a threat or who is behind an account: the vault records what the defender "
-        "collected, not who made it;",
-        "that a screenshot, recording or file was genuine before it was added to the vault: the "
-        "vault shows it has not changed since then;",
-        "that the times are right: they come from the clock of the defender's computer (the "
-        "vault's record never goes backwards in time, and notes when the clock seemed wrong), and "
-        "'when it happened' is what the defender reported;",
-        "which person signed: a signature shows which key was used; it is the defender giving you "
-        "the fingerprint, through a channel you trust, that links the key to them.",
+        _(
+            "who wrote a threat or who is behind an account: the vault records what the defender "
+            "collected, not who made it;"
+        ),
+        _(
+            "that a screenshot, recording or file was genuine before it was added to the vault: "
+            "the vault shows it has not changed since then;"
+        ),
+        _(
+            "that the times are right: they come from the clock of the defender's computer (the "
+            "vault's record never goes backwards in time, and notes when the clock seemed wrong), "
+            "and 'when it happened' is what the defender reported;"
+        ),
+        _(
+            "which person signed: a signature shows which key was used; it is the defender giving "
+            "you the fingerprint, through a channel you trust, that links the key to them."
+        ),
     )
     t.blank()
     t.para(
-        "report.html is a readable summary made by evault. It is covered by the signatures, but "
-        "the files themselves, SHA256SUMS and the signatures are what can be checked."
+        _(
+            "report.html is a readable summary made by evault. It is covered by the signatures, "
+            "but the files themselves, SHA256SUMS and the signatures are what can be checked."
+        )
     )
-    return t.text().encode("ascii", "replace")
+    if language() == "en":
+        return t.text().encode("ascii", "replace")
+    return t.text().encode("utf-8")
