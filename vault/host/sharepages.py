@@ -18,6 +18,7 @@ from pathlib import Path
 from crypto.shares import SHARE_BEGIN, SHARE_END, IssuedShares, share_words
 from vault.errors import InvalidInput, StorageError
 from vault.host.outputs import write_failed, write_new
+from vault.i18n import _
 
 WORDS_PER_LINE = 4
 
@@ -138,12 +139,16 @@ def prepare_folder(folder: Path) -> None:
     """``folder`` new (made owner-only) or empty, else a calm refusal before anything is made."""
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InvalidInput(
-            f"{folder} already exists and is not empty. Choose a new folder for the share pages."
+            _(
+                "{folder} already exists and is not empty. Choose a new folder for the share pages."
+            ).format(folder=folder)
         )
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
-        raise StorageError(f"The folder {folder} could not be created. Check the path.") from None
+        raise StorageError(
+            _("The folder {folder} could not be created. Check the path.").format(folder=folder)
+        ) from None
 
 
 def write_pages(folder: Path, issued: IssuedShares, date: str) -> tuple[Path, ...]:

@@ -41,6 +41,7 @@ import sqlcipher3
 from vault.errors import Cancelled, EvaultError, InvalidInput
 from vault.evidence import adding, intake
 from vault.evidence.models import MessageFields, Metadata
+from vault.i18n import N_, _
 from vault.imports import history, registry
 from vault.imports.bounds import RECIPIENTS_MAX, Cuts, clean_value
 from vault.imports.files import ExportFiles
@@ -70,7 +71,7 @@ IMPORT_CACHE_KIB = 48 * 1024  # three times the usual page cache (store.db.CACHE
 MAX_PROBLEMS_KEPT = 500
 MAX_MISSING_IN_EVENT = 200
 MESSAGE_MAX_BYTES = 256 * 1024 * 1024
-CANCELLED = "The import was stopped. Nothing from it was kept."
+CANCELLED = N_("The import was stopped. Nothing from it was kept.")
 _KEEP = frozenset({"raw", "path"})
 
 __all__ = [
@@ -101,10 +102,7 @@ def import_export(
     parser = row.parser()
     with _calm(path, row), ExportSource(path) as source:
         if not parser.detect(source):
-            raise InvalidInput(
-                f"{path.name} does not look like {row.article} {row.platform} export. "
-                "Check that you chose the right file or folder and the right kind of import."
-            )
+            raise InvalidInput(not_an_export(path.name, row))
         run = _Run(session, parser, row, source, options, progress, cancel, now_text(now))
         conn = session.conn
         # A larger page cache while importing: the indexes of a 100,000-message import outgrow
@@ -125,6 +123,21 @@ def import_export(
     return summary
 
 
+def not_an_export(name: str, row: registry.Importer) -> str:
+    """The refusal of a file that is not this kind of export (English keeps its "a"/"an")."""
+    if row.article == "an":
+        message = _(
+            "{name} does not look like an {platform} export. Check that you chose the right "
+            "file or folder and the right kind of import."
+        )
+    else:
+        message = _(
+            "{name} does not look like a {platform} export. Check that you chose the right "
+            "file or folder and the right kind of import."
+        )
+    return message.format(name=name, platform=row.platform)
+
+
 @contextlib.contextmanager
 def _calm(path: Path, row: registry.Importer) -> Iterator[None]:
     """Any error that is not already one calm sentence (a parser meeting data it does not
@@ -135,9 +148,11 @@ def _calm(path: Path, row: registry.Importer) -> Iterator[None]:
         raise
     except Exception:
         raise InvalidInput(
-            f"{path.name} holds something the {row.platform} importer does not understand, so "
-            "it was refused and nothing was imported. Export it again from the app; if this "
-            "happens again, please report it (without the export)."
+            _(
+                "{name} holds something the {platform} importer does not understand, so it was "
+                "refused and nothing was imported. Export it again from the app; if this happens "
+                "again, please report it (without the export)."
+            ).format(name=path.name, platform=row.platform)
         ) from None
 
 
@@ -232,9 +247,16 @@ class _Run:
                 self._problem(f"{record.where}: {record.what}")
         if self.summary.messages == 0 and not self.chats:
             # The parser's own reason (e.g. a chat without an id) says what to do about it.
-            why = f" ({self.summary.problems[0].rstrip('.')})" if self.summary.problems else ""
+            # (The parser's reason is stored English, like every problem line of an import.)
+            name = self.source.path.name
+            if self.summary.problems:
+                raise InvalidInput(
+                    _("No messages were found in {name} ({why}). Nothing was imported.").format(
+                        name=name, why=self.summary.problems[0].rstrip(".")
+                    )
+                )
             raise InvalidInput(
-                f"No messages were found in {self.source.path.name}{why}. Nothing was imported."
+                _("No messages were found in {name}. Nothing was imported.").format(name=name)
             )
         self._find_missing()
         self._finish()
@@ -242,7 +264,7 @@ class _Run:
 
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
-            raise Cancelled(CANCELLED)
+            raise Cancelled(_(CANCELLED))
 
     def _already_imported(self) -> bool:
         row = self.conn.execute(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from vault.errors import InvalidInput
+from vault.i18n import _
 
 if TYPE_CHECKING:
     from vault.imports.parsers.records import ImportedChat, ImportedMessage, ImportProblem
@@ -106,7 +107,11 @@ def importer(name: str) -> Importer:
         if row.name == name:
             return row
     names = ", ".join(row.name for row in IMPORTERS)
-    raise InvalidInput(f"There is no importer called '{name[:20]}'. Use one of: {names}.")
+    raise InvalidInput(
+        _("There is no importer called '{name}'. Use one of: {names}.").format(
+            name=name[:20], names=names
+        )
+    )
 
 
 def supporting(option: str) -> tuple[Importer, ...]:

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vault.errors import InvalidInput
+from vault.i18n import _
 from vault.imports.parsers.email import limits
 from vault.imports.parsers.email.headers import HEADER_LINE, header_text, message_id, read_head
 from vault.imports.parsers.email.message import read_message
@@ -65,14 +66,18 @@ def parse_mbox(
     except _NotMbox:
         if single:
             raise InvalidInput(
-                f'{name} is not an mbox mailbox (it does not start with a "From " line). '
-                "Export the mailbox again as mbox, or save the messages as .eml files."
+                _(
+                    '{name} is not an mbox mailbox (it does not start with a "From " line). Export the '
+                    "mailbox again as mbox, or save the messages as .eml files."
+                ).format(name=name)
             ) from None
         yield ImportProblem(name, 'This file is not an mbox mailbox (no "From " line); skipped.')
         return
     if not total:
         if single:
-            raise InvalidInput(f"{name} holds no messages; there is nothing to import.")
+            raise InvalidInput(
+                _("{name} holds no messages; there is nothing to import.").format(name=name)
+            )
         yield ImportProblem(name, "This mailbox holds no messages.")
         return
     yield ImportedChat(key=name, title=name, platform="email", kind="mbox")

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from vault.errors import InvalidInput
+from vault.i18n import _
 from vault.imports.parsers import timeutil
 from vault.imports.parsers.records import ImportedChat, ImportedMessage, ImportProblem
 from vault.imports.parsers.source import ExportSource
@@ -101,8 +102,10 @@ def parse(
     names = _candidates(source)
     if not names:
         raise InvalidInput(
-            "This export has no result.json, so it is not a Telegram Desktop JSON export. "
-            "Export again choosing 'Machine-readable JSON', or pick the right importer."
+            _(
+                "This export has no result.json, so it is not a Telegram Desktop JSON export. "
+                "Export again choosing 'Machine-readable JSON', or pick the right importer."
+            )
         )
     name = names[0]
     for other in names[1:]:
@@ -122,8 +125,10 @@ def parse(
         yield from parser.run_late(events)
     if second.digest() != first.digest():
         raise InvalidInput(
-            f"{name} changed while it was being read. Nothing was imported; import it again "
-            "once nothing else is writing to it."
+            _(
+                "{name} changed while it was being read. Nothing was imported; import it again once "
+                "nothing else is writing to it."
+            ).format(name=name)
         )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vault.errors import InvalidInput
+from vault.i18n import _
 from vault.imports.parsers.records import ImportedChat, ImportedMessage, ImportProblem
 from vault.imports.parsers.source import ExportSource
 from vault.imports.parsers.telegram.events import SCALARS, Events
@@ -49,7 +50,7 @@ class Parser:
 
     def run(self, events: Events) -> Iterator[Record]:
         """The first pass: chats, and the messages of every chat whose ``id`` came first."""
-        event, _ = events.next()
+        event, _value = events.next()
         if event != "start_map":
             raise self._not_telegram()
         found = False
@@ -63,7 +64,7 @@ class Parser:
     def run_late(self, events: Events) -> Iterator[Record]:
         """The second pass, over the same file: the messages the first pass had to skip."""
         self._second, self._objects = True, 0
-        event, _ = events.next()
+        event, _value = events.next()
         if event != "start_map":
             raise self._not_telegram()
         yield from self._chat_map(events, top=True)
@@ -71,8 +72,10 @@ class Parser:
 
     def _not_telegram(self) -> InvalidInput:
         return InvalidInput(
-            f"{self.name} holds no Telegram chats. Export the chats again from Telegram Desktop "
-            "(Settings › Advanced › Export Telegram data, format: machine-readable JSON)."
+            _(
+                "{name} holds no Telegram chats. Export the chats again from Telegram Desktop "
+                "(Settings › Advanced › Export Telegram data, format: machine-readable JSON)."
+            ).format(name=self.name)
         )
 
     def _chat_map(self, events: Events, *, top: bool) -> Iterator[Record]:
@@ -138,12 +141,12 @@ class Parser:
     def _section(self, events: Events, section: str) -> Iterator[Record]:
         """``chats`` or ``left_chats`` of a full-account export: ``{about, list: [chat, ...]}``."""
         for key in events.map_keys():
-            event, _ = events.next()
+            event, _value = events.next()
             if key != "list" or event != "start_array":
                 events.skip(event)
                 continue
             while True:
-                event, _ = events.next()
+                event, _value = events.next()
                 if event == "end_array":
                     break
                 if event != "start_map":

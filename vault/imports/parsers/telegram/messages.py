@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from vault.errors import InvalidInput
+from vault.i18n import _
 from vault.imports.parsers import timeutil
 from vault.imports.parsers.records import (
     TIME_UNKNOWN,
@@ -158,9 +159,11 @@ class MessageReader:
             return RawTime("", None, TIME_UNKNOWN)
         if self.timezone is None:
             raise InvalidInput(
-                f"{self.name} comes from an older Telegram Desktop that wrote times in the "
-                "exporting computer's local time. Import again with --timezone set to the zone that "
-                "computer was set to (e.g. Asia/Baku)."
+                _(
+                    "{name} comes from an older Telegram Desktop that wrote times in the exporting "
+                    "computer's local time. Import again with --timezone set to the zone that computer "
+                    "was set to (e.g. Asia/Baku)."
+                ).format(name=self.name)
             )
         try:
             moment: datetime | None = datetime.fromisoformat(local)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from vault.errors import InvalidInput
+from vault.i18n import _
 from vault.imports.parsers.records import ImportedMedia, ImportedMessage, ImportProblem, RawTime
 from vault.imports.parsers.source import ExportSource
 from vault.imports.parsers.timeutil import from_local
@@ -145,8 +146,10 @@ def read_messages(
             size += len(line) + 1
             if size > MAX_MESSAGE_BYTES:
                 raise InvalidInput(
-                    f"{chat_file} has a message longer than WhatsApp allows (from line {start}), "
-                    "so it does not look like a WhatsApp chat export."
+                    _(
+                        "{name} has a message longer than WhatsApp allows (from line {line}), so it does not "
+                        "look like a WhatsApp chat export."
+                    ).format(name=chat_file, line=start)
                 )
             lines.append(line)
             if LOOKS_LIKE_HEADER_RE.match(line.replace("\ufeff", "")) or header_match(other, line):
