@@ -17,7 +17,13 @@ import pytest
 from tests.conftest import PASSPHRASE, MakeVault
 from vault import Vault
 from vault.custody.wording import event_words
-from vault.errors import InvalidInput, NotAVault, VaultLocked, WrongPassphrase
+from vault.errors import (
+    InvalidInput,
+    NotAVault,
+    RecoveryKeyMistyped,
+    VaultLocked,
+    WrongPassphrase,
+)
 from vault.i18n import set_language
 
 NOW = datetime(2026, 3, 12, 9, 30, tzinfo=UTC)
@@ -170,3 +176,39 @@ def test_check_findings_are_translated_for_reading_and_stay_english_for_scripts(
         note.startswith("Новый ключ восстановления, созданный 2026-03-12")
         for note in report.shown_notes()
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "A recovery key has 36 letters and digits in 9 groups of 4; this one does not."),
+        ("az", "Bərpa açarında 4-lük 9 qrupda 36 hərf və rəqəm olur; bunda belə deyil."),
+        ("ru", "В ключе восстановления 36 букв и цифр в 9 группах по 4; в этом — нет."),
+    ],
+)
+def test_a_mistyped_recovery_key_is_told_in_the_chosen_language(
+    make_vault: MakeVault, lang: str, expected: str
+) -> None:
+    vault, recovery = make_vault()
+    folder = vault.folder
+    vault.close()
+    set_language(lang)
+    with pytest.raises(RecoveryKeyMistyped) as caught:
+        Vault.open(folder, recovery_key=recovery[:-5])  # the last group cut short
+    assert str(caught.value) == expected
+
+
+@pytest.mark.slow
+def test_share_pages_written_in_azerbaijani_still_open_the_vault(
+    vault: Vault, tmp_path: Path
+) -> None:
+    set_language("az")
+    issued = vault.issue_recovery_shares(2, 3, tmp_path / "pages", now=NOW)
+    folder = vault.folder
+    vault.close()
+    pages = [page.read_text(encoding="utf-8") for page in issued.pages]
+    assert "Gizli saxlayın" in pages[0] and "Keep it private" not in pages[0]
+    with pytest.raises(InvalidInput) as caught:
+        Vault.open(folder, recovery_shares=pages[:1])
+    assert str(caught.value).startswith("2 paydan 1 verildi.")
+    Vault.open(folder, recovery_shares=pages[1:]).close()  # the words and markers are unchanged

@@ -37,6 +37,7 @@ from vault.custody import log as custody
 from vault.errors import Cancelled, InvalidInput, RecoveryKeyMistyped
 from vault.i18n import N_, _
 from vault.store import keystore, policy
+from vault.store.cryptowords import crypto_words
 from vault.store.session import Session, transaction
 
 KdfChoice = Callable[[], Argon2Params]  # the Argon2id settings for a new slot (tests: fast ones)
@@ -221,7 +222,7 @@ class KeyRing:
         try:
             issued = issue_shares(threshold, count)
         except FormatError as exc:
-            raise InvalidInput(str(exc)) from None
+            raise InvalidInput(crypto_words(str(exc))) from None
         slot = keyslots.make_shares_slot(
             self._db_key,
             self.keys.vault_id,
@@ -282,7 +283,7 @@ class KeyRing:
                 )
             ) from None
         except FormatError as exc:
-            raise RecoveryKeyMistyped(str(exc)) from None
+            raise RecoveryKeyMistyped(crypto_words(str(exc))) from None
         try:
             keyslots.open_recovery_slot(KeysFile(self.keys.vault_id, (pending,)), secret)
         except DecryptionFailed:

@@ -27,6 +27,7 @@ from crypto.shares import (
 )
 from vault.errors import InvalidInput, KeysFileDamaged, RecoveryKeyMistyped, WrongPassphrase
 from vault.i18n import N_, _, ngettext
+from vault.store.cryptowords import crypto_words
 
 NO_SHARES_SLOT = N_(
     "This vault has no recovery shares (none were issued, or they were withdrawn). Open it with "
@@ -61,7 +62,7 @@ def _read(text: str) -> Share:
     try:
         return read_share(text)
     except ShareMistyped as exc:
-        raise RecoveryKeyMistyped(str(exc)) from None
+        raise RecoveryKeyMistyped(crypto_words(str(exc))) from None
 
 
 def read_shares(texts: Sequence[str]) -> list[Share]:

@@ -23,6 +23,7 @@ from vault.errors import (
     WrongPassphrase,
 )
 from vault.i18n import N_, _
+from vault.store.cryptowords import crypto_words
 
 WRONG_PASSPHRASE = N_("That passphrase does not open this vault. Check it and try again.")
 WRONG_KEYFILE = N_("That passphrase and keyfile do not open this vault. Check both and try again.")
@@ -63,7 +64,7 @@ def unlock(
         except RecoveryKeyTypo:
             raise RecoveryKeyMistyped(_(RECOVERY_TYPO)) from None
         except FormatError as exc:
-            raise RecoveryKeyMistyped(str(exc)) from None
+            raise RecoveryKeyMistyped(crypto_words(str(exc))) from None
         try:
             return keyslots.open_recovery_slot_keyed(keys, secret)
         except keyslots.SlotMissing:
