@@ -212,3 +212,24 @@ def test_share_pages_written_in_azerbaijani_still_open_the_vault(
         Vault.open(folder, recovery_shares=pages[:1])
     assert str(caught.value).startswith("2 paydan 1 verildi.")
     Vault.open(folder, recovery_shares=pages[1:]).close()  # the words and markers are unchanged
+
+
+def test_a_broken_custody_chain_is_one_whole_sentence_in_each_language() -> None:
+    from vault.custody.chainwords import chain_finding
+
+    finding = chain_finding(7, "its stored hash does not match its content")
+    missing = chain_finding(9, "events are missing before it (expected 8)")
+    unknown = chain_finding(3, "something a newer version says")
+    assert finding == "Custody event 7: its stored hash does not match its content."
+    assert missing == "Custody event 9: events are missing before it (expected 8)."
+    set_language("ru")
+    assert finding.shown() == (
+        "Запись журнала хранения 7: её сохранённый хеш не совпадает с содержимым."
+    )
+    assert missing.shown() == (
+        "Запись журнала хранения 9: перед ней не хватает записей (ожидалась 8)."
+    )
+    assert unknown.shown() == "Запись журнала хранения 3: something a newer version says."
+    set_language("az")
+    assert finding.shown().startswith("Saxlama jurnalındakı qeyd 7: saxlanan heşi")
+    assert str(finding) == "Custody event 7: its stored hash does not match its content."

@@ -18,6 +18,7 @@ from crypto import custody as fmt
 from crypto import sealing
 from crypto.errors import FormatError
 from vault.custody import log as custody
+from vault.custody.chainwords import chain_finding
 from vault.custody.exports import unfinished_exports
 from vault.custody.models import CheckReport, Finding
 from vault.errors import Cancelled
@@ -58,11 +59,7 @@ def run_check(
     if events is not None:
         report.events_checked = len(events)
         for problem in fmt.check_chain(events, public_key, vault_id=vault_id):
-            report.problems.append(
-                Finding(
-                    N_("Custody event {seq}: {message}."), seq=problem.seq, message=problem.message
-                )
-            )
+            report.problems.append(chain_finding(problem.seq, problem.message))
         try:
             _check_item_history(conn, events, report)
             _check_disclosures(conn, events, report)
