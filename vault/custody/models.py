@@ -9,17 +9,18 @@ from vault.i18n import _
 
 
 class Finding(str):
-    """One sentence of a check, in English, that can also be shown in the reader's language.
+    """One sentence of a check: in the reader's language, and in English for scripts.
 
-    Why both: ``evault check --json`` is read by scripts, so its values stay English whatever the
-    language (the string itself); a person reads :meth:`shown`, the same sentence translated, with
-    the same details put in. ``msgid`` is marked for translation where the finding is made."""
+    Why both: a person reads the string itself, translated into the language chosen when the check
+    ran (``evault check``, the app); ``evault check --json`` is read by scripts, so it gives
+    :attr:`english` whatever the language. ``msgid`` is marked for translation where the finding
+    is made; the details put in (an item id, an error) are the same in both."""
 
     msgid: str
     params: dict[str, Any]
 
     def __new__(cls, msgid: str, **params: Any) -> Self:
-        made = super().__new__(cls, msgid.format(**params) if params else msgid)
+        made = super().__new__(cls, _(msgid).format(**params) if params else _(msgid))
         made.msgid = msgid
         made.params = params
         return made
@@ -27,8 +28,13 @@ class Finding(str):
     def __reduce__(self) -> tuple[Any, ...]:  # copies (dataclasses.asdict) keep the finding whole
         return (_finding, (self.msgid, self.params))
 
+    @property
+    def english(self) -> str:
+        """The sentence in English, as ``--json`` gives it."""
+        return self.msgid.format(**self.params) if self.params else self.msgid
+
     def shown(self) -> str:
-        """The sentence in the current language."""
+        """The sentence in the current language (which may have changed since it was made)."""
         return _(self.msgid).format(**self.params) if self.params else _(self.msgid)
 
 
@@ -36,9 +42,14 @@ def _finding(msgid: str, params: dict[str, Any]) -> Finding:
     return Finding(msgid, **params)
 
 
+def english(text: str) -> str:
+    """A check's sentence as a script reads it: a :class:`Finding` in English, other text as is."""
+    return text.english if isinstance(text, Finding) else text
+
+
 def shown(text: str) -> str:
-    """A check's sentence as a person reads it: a :class:`Finding` translated, other text as is
-    (translated too when it is a marked sentence on its own)."""
+    """A check's sentence as a person reads it now: a :class:`Finding` translated, other text as
+    is (translated too when it is a marked sentence on its own)."""
     return text.shown() if isinstance(text, Finding) else _(text)
 
 
@@ -79,13 +90,14 @@ class CheckReport:
     def to_json(self) -> dict[str, Any]:
         """Everything in English: scripts read these values (``evault check --json``)."""
         data = asdict(self)
-        data["problems"] = [str.__str__(p) for p in self.problems]
-        data["notes"] = [str.__str__(n) for n in self.notes]
+        data["problems"] = [english(p) for p in self.problems]
+        data["notes"] = [english(n) for n in self.notes]
         data["ok"] = self.ok
         return data
 
     def shown_problems(self) -> list[str]:
-        """The problems in the reader's language (what ``evault check`` and the app print)."""
+        """The problems in the current language (they are already in the language the check ran
+        in; this is for a reader who changed it since, as the app can at unlock)."""
         return [shown(p) for p in self.problems]
 
     def shown_notes(self) -> list[str]:

@@ -25,20 +25,16 @@ export no longer has).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-import sqlcipher3
-
-from vault.errors import Cancelled, EvaultError, InvalidInput
+from vault.errors import Cancelled, InvalidInput
 from vault.evidence import adding, intake
 from vault.evidence.models import MessageFields, Metadata
 from vault.i18n import N_, _
@@ -61,6 +57,7 @@ from vault.imports.parsers.records import (
     ImportProblem,
 )
 from vault.imports.parsers.source import ExportSource
+from vault.imports.refusals import calm, not_an_export
 from vault.imports.summary import ChatSummary, ImportSummary
 from vault.store import db
 from vault.store.session import Session, now_text, rollback, translate
@@ -100,7 +97,7 @@ def import_export(
     row = registry.importer(importer)
     options.validate(importer)  # the front ends did so too; the rules live in one place
     parser = row.parser()
-    with _calm(path, row), ExportSource(path) as source:
+    with calm(path, row), ExportSource(path) as source:
         if not parser.detect(source):
             raise InvalidInput(not_an_export(path.name, row))
         run = _Run(session, parser, row, source, options, progress, cancel, now_text(now))
@@ -121,39 +118,6 @@ def import_export(
         finally:
             conn.execute(f"PRAGMA cache_size = -{db.CACHE_KIB}")
     return summary
-
-
-def not_an_export(name: str, row: registry.Importer) -> str:
-    """The refusal of a file that is not this kind of export (English keeps its "a"/"an")."""
-    if row.article == "an":
-        message = _(
-            "{name} does not look like an {platform} export. Check that you chose the right "
-            "file or folder and the right kind of import."
-        )
-    else:
-        message = _(
-            "{name} does not look like a {platform} export. Check that you chose the right "
-            "file or folder and the right kind of import."
-        )
-    return message.format(name=name, platform=row.platform)
-
-
-@contextlib.contextmanager
-def _calm(path: Path, row: registry.Importer) -> Iterator[None]:
-    """Any error that is not already one calm sentence (a parser meeting data it does not
-    understand) becomes one: the import stops, nothing is kept, and the user is told so."""
-    try:
-        yield
-    except (EvaultError, KeyboardInterrupt, MemoryError, OSError, sqlcipher3.Error):
-        raise
-    except Exception:
-        raise InvalidInput(
-            _(
-                "{name} holds something the {platform} importer does not understand, so it was "
-                "refused and nothing was imported. Export it again from the app; if this happens "
-                "again, please report it (without the export)."
-            ).format(name=path.name, platform=row.platform)
-        ) from None
 
 
 class _Run:
