@@ -235,3 +235,18 @@ def test_a_broken_custody_chain_is_one_whole_sentence_in_each_language() -> None
     assert chain_finding(7, "its stored hash does not match its content").startswith(
         "Saxlama jurnalındakı qeyd 7:"
     )
+
+
+def test_a_backup_tells_its_notes_in_the_chosen_language_and_english_to_scripts(
+    vault: Vault, tmp_path: Path
+) -> None:
+    vault.new_recovery_key(now=NOW)  # the check of the copy notes the unconfirmed key
+    set_language("ru")
+    result = vault.backup(tmp_path / "copy")
+    assert result.ok
+    assert any(
+        n.startswith("Новый ключ восстановления, созданный 2026-03-12") for n in result.notes
+    )
+    shown = result.to_json()["notes"]
+    assert any(n.startswith("A new recovery key made on 2026-03-12 was never") for n in shown)
+    assert not any("Новый" in n for n in shown)

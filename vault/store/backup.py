@@ -38,7 +38,7 @@ import sqlcipher3
 from crypto import keyslots
 from crypto.errors import DecryptionFailed
 from vault.custody import log as custody
-from vault.custody.models import CheckReport
+from vault.custody.models import CheckReport, Finding, english
 from vault.errors import (
     Cancelled,
     EvaultError,
@@ -86,6 +86,8 @@ class BackupResult:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data["problems"] = [english(p) for p in self.problems]  # English for scripts, always
+        data["notes"] = [english(n) for n in self.notes]
         data["folder"] = str(self.folder)
         data["replaced"] = str(self.replaced) if self.replaced else None
         data["ok"] = self.ok
@@ -266,11 +268,14 @@ class BackupAPI(Unlocked):
         Returns a note when the earlier backup could not be read to tell: it is then replaced."""
         head = self._earlier_head(dest)
         if head is None:
-            return _(
-                "The earlier backup in {dest} was locked with a passphrase and recovery key this "
-                "vault no longer has, so evault could not check whether it had been used on its own; "
-                "it was replaced by this copy."
-            ).format(dest=dest)
+            return Finding(
+                N_(
+                    "The earlier backup in {dest} was locked with a passphrase and recovery key "
+                    "this vault no longer has, so evault could not check whether it had been used "
+                    "on its own; it was replaced by this copy."
+                ),
+                dest=str(dest),
+            )
         with self._mutex:
             row = self.session.conn.execute(
                 "SELECT hash FROM custody WHERE seq = ?", (head[0],)
@@ -410,7 +415,7 @@ def _earlier_backup(dest: Path, vault_id: str) -> bool:
 def _read_only_note(note: str) -> bool:
     from vault.custody.check import READ_ONLY_NOTE  # noqa: PLC0415
 
-    return note == READ_ONLY_NOTE
+    return english(note) == READ_ONLY_NOTE
 
 
 def _write_failed(dest: Path, exc: OSError) -> EvaultError:
