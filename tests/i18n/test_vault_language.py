@@ -250,3 +250,27 @@ def test_a_backup_tells_its_notes_in_the_chosen_language_and_english_to_scripts(
     shown = result.to_json()["notes"]
     assert any(n.startswith("A new recovery key made on 2026-03-12 was never") for n in shown)
     assert not any("Новый" in n for n in shown)
+
+
+def test_an_import_tells_its_problems_in_the_chosen_language_and_stores_them_in_english(
+    vault: Vault, tmp_path: Path
+) -> None:
+    from vault.imports.options import ImportOptions
+
+    chat = tmp_path / "chat.txt"
+    chat.write_text(
+        "14/11/2023, 21:05 - Rəşad Uydurma: Salam.\n14/11/2023, 25:61 - Rəşad: İkinci\n",
+        encoding="utf-8",
+    )
+    set_language("ru")
+    summary = vault.import_export("whatsapp", chat, ImportOptions(timezone="Asia/Baku"))
+    assert summary.problems == [
+        "chat.txt, строка 2: Дату или время этого сообщения не удалось прочитать как "
+        "день/месяц/год, 24-часовой формат; время сохранено так, как записано."
+    ]
+    english = [
+        "chat.txt, line 2: The date or time of this message could not be read as day/month/year, "
+        "24-hour; it was kept with its time as written."
+    ]
+    assert summary.to_json()["problems"] == english  # --json
+    assert vault.imports()[0]["summary"]["problems"] == english  # stored with the import

@@ -6,51 +6,76 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Self
 
 from vault.i18n import _
+from vault.i18n import ngettext as gettext_plural
 
 
 class Finding(str):
-    """One sentence of a check: in the reader's language, and in English for scripts.
+    """One sentence of a check or an import: in the reader's language, and in English for scripts.
 
-    Why both: a person reads the string itself, translated into the language chosen when the check
-    ran (``evault check``, the app); ``evault check --json`` is read by scripts, so it gives
-    :attr:`english` whatever the language. ``msgid`` is marked for translation where the finding
-    is made; the details put in (an item id, an error) are the same in both."""
+    Why both: a person reads the string itself, translated into the language chosen when it was
+    made (``evault check``, an import, the app); ``--json`` and what is stored (an import's summary)
+    take :attr:`english` whatever the language. ``msgid`` is marked for translation where the
+    finding is made; the details put in (an item id, an error, a file name) are the same in both,
+    and a finding put in another is translated with it. A sentence about a number of things is made
+    with :meth:`ngettext`, so each language uses its own plural form."""
 
     msgid: str
     params: dict[str, Any]
+    plural: tuple[str, int] | None
 
     def __new__(cls, msgid: str, **params: Any) -> Self:
-        made = super().__new__(cls, _(msgid).format(**params) if params else _(msgid))
-        made.msgid = msgid
-        made.params = params
+        return cls._made(msgid, None, params)
+
+    @classmethod
+    def ngettext(cls, singular: str, plural: str, n: int, **params: Any) -> Self:
+        """``ngettext(singular, plural, n)`` with ``{n}`` and ``params`` put in (named like
+        gettext's own function, so the extraction finds both forms)."""
+        return cls._made(singular, (plural, n), {"n": n, **params})
+
+    @classmethod
+    def _made(cls, msgid: str, plural: tuple[str, int] | None, params: dict[str, Any]) -> Self:
+        made = super().__new__(cls, _render(msgid, plural, params, translate=True))
+        made.msgid, made.plural, made.params = msgid, plural, params
         return made
 
     def __reduce__(self) -> tuple[Any, ...]:  # copies (dataclasses.asdict) keep the finding whole
-        return (_finding, (self.msgid, self.params))
+        return (_finding, (self.msgid, self.plural, self.params))
 
     @property
     def english(self) -> str:
-        """The sentence in English, as ``--json`` gives it."""
-        return self.msgid.format(**self.params) if self.params else self.msgid
+        """The sentence in English, as ``--json`` gives it (a finding put inside: its English)."""
+        return _render(self.msgid, self.plural, self.params, translate=False)
 
     def shown(self) -> str:
         """The sentence in the current language (which may have changed since it was made)."""
-        return _(self.msgid).format(**self.params) if self.params else _(self.msgid)
+        return _render(self.msgid, self.plural, self.params, translate=True)
 
 
-def _finding(msgid: str, params: dict[str, Any]) -> Finding:
-    return Finding(msgid, **params)
+def _render(
+    msgid: str, plural: tuple[str, int] | None, params: dict[str, Any], *, translate: bool
+) -> str:
+    if translate:
+        text = gettext_plural(msgid, plural[0], plural[1]) if plural else _(msgid)
+        values = {k: shown(v) for k, v in params.items()}
+    else:
+        text = msgid if plural is None or plural[1] == 1 else plural[0]
+        values = {k: english(v) for k, v in params.items()}
+    return text.format(**values) if params else text
 
 
-def english(text: str) -> str:
-    """A check's sentence as a script reads it: a :class:`Finding` in English, other text as is."""
+def _finding(msgid: str, plural: tuple[str, int] | None, params: dict[str, Any]) -> Finding:
+    return Finding._made(msgid, plural, params)
+
+
+def english(text: Any) -> Any:
+    """A sentence as a script reads it: a :class:`Finding` in English, anything else as it is."""
     return text.english if isinstance(text, Finding) else text
 
 
-def shown(text: str) -> str:
-    """A check's sentence as a person reads it now: a :class:`Finding` translated, other text as
-    is (translated too when it is a marked sentence on its own)."""
-    return text.shown() if isinstance(text, Finding) else _(text)
+def shown(text: Any) -> Any:
+    """A sentence as a person reads it now: a :class:`Finding` translated, anything else as it is
+    (a number, or text that is data, such as a file name or an error from the system)."""
+    return text.shown() if isinstance(text, Finding) else text
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
+from vault.custody.models import Finding
 from vault.errors import Cancelled, InvalidInput
 from vault.evidence import adding, intake
 from vault.evidence.models import MessageFields, Metadata
@@ -208,10 +209,10 @@ class _Run:
             elif isinstance(record, ImportedMessage):
                 self._message(record)
             elif isinstance(record, ImportProblem):
-                self._problem(f"{record.where}: {record.what}")
+                self._problem(Finding(N_("{where}: {what}"), where=record.where, what=record.what))
         if self.summary.messages == 0 and not self.chats:
             # The parser's own reason (e.g. a chat without an id) says what to do about it.
-            # (The parser's reason is stored English, like every problem line of an import.)
+            # (The parser's reason, in the reader's language; stored in English with the summary.)
             name = self.source.path.name
             if self.summary.problems:
                 raise InvalidInput(
@@ -299,7 +300,13 @@ class _Run:
         summary = self.summary
         data = raw_bytes(message.raw)
         if len(data) > MESSAGE_MAX_BYTES:
-            self._problem(f"{chat.title[:80]}, message {message.key[:40]}: too large; skipped")
+            self._problem(
+                Finding(
+                    N_("{where}, message {key}: too large; skipped"),
+                    where=chat.title[:80],
+                    key=message.key[:40],
+                )
+            )
             return
         sha256 = hashlib.sha256(data).hexdigest()
         earlier = self.conn.execute(

@@ -415,7 +415,7 @@ def _earlier_backup(dest: Path, vault_id: str) -> bool:
 def _read_only_note(note: str) -> bool:
     from vault.custody.check import READ_ONLY_NOTE  # noqa: PLC0415
 
-    return english(note) == READ_ONLY_NOTE
+    return str(english(note)) == READ_ONLY_NOTE
 
 
 def _write_failed(dest: Path, exc: OSError) -> EvaultError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from vault.custody.models import Finding
 from vault.errors import InvalidInput
 from vault.i18n import _, ngettext
 from vault.imports.parsers.email import limits
@@ -37,7 +38,6 @@ def parse_emls(
     chat_sent = False
     for name in names:
         if source.members[name].size > limits.MAX_MESSAGE_BYTES:
-            what = f"is larger than {limits.MAX_MESSAGE_BYTES >> 20} MiB, more than any real e-mail"
             if single:
                 raise InvalidInput(
                     ngettext(
@@ -46,7 +46,14 @@ def parse_emls(
                         limits.MAX_MESSAGE_BYTES >> 20,
                     ).format(name=name, n=limits.MAX_MESSAGE_BYTES >> 20)
                 )
-            yield ImportProblem(name, f"This file {what}; it was skipped.")
+            yield ImportProblem(
+                name,
+                Finding.ngettext(
+                    "This file is larger than {n} MiB, more than any real e-mail; it was skipped.",
+                    "This file is larger than {n} MiB, more than any real e-mail; it was skipped.",
+                    limits.MAX_MESSAGE_BYTES >> 20,
+                ),
+            )
             continue
         raw = source.read(name, limits.MAX_MESSAGE_BYTES)
         result = read_message(

@@ -31,8 +31,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from vault.custody.models import Finding
 from vault.errors import InvalidInput
-from vault.i18n import _
+from vault.i18n import N_, _
 from vault.imports.parsers import timeutil
 from vault.imports.parsers.records import ImportedChat, ImportedMessage, ImportProblem
 from vault.imports.parsers.source import ExportSource
@@ -111,8 +112,13 @@ def parse(
     for other in names[1:]:
         yield ImportProblem(
             where=other,
-            what=f"The export holds more than one result.json; only {name} was read. "
-            "Import the other one separately.",
+            what=Finding(
+                N_(
+                    "The export holds more than one result.json; only {name} was read. "
+                    "Import the other one separately."
+                ),
+                name=name,
+            ),
         )
     parser = Parser(source, name, timezone)
     first = hashlib.sha256()

@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from vault.custody.models import Finding
 from vault.errors import InvalidInput
-from vault.i18n import _
+from vault.i18n import N_, _
 from vault.imports.parsers.records import ImportedChat, ImportedMessage, ImportProblem
 from vault.imports.parsers.source import ExportSource
 from vault.imports.parsers.telegram.events import SCALARS, Events
@@ -120,9 +121,13 @@ class Parser:
             if header.get("id") is None:
                 self.chat_count += 1
                 yield ImportProblem(
-                    where=f"{self.name}, chat {self.chat_count}",
-                    what=f"This chat has no id, so its {skipped_messages} messages were not "
-                    "imported.",
+                    where=Finding(N_("{name}, chat {chat}"), name=self.name, chat=self.chat_count),
+                    what=Finding.ngettext(
+                        # English as it always was, also for one message ("its 1 messages").
+                        "This chat has no id, so its {n} messages were not imported.",
+                        "This chat has no id, so its {n} messages were not imported.",
+                        skipped_messages,
+                    ),
                 )
                 return
             chat = self._chat(header)
@@ -154,7 +159,9 @@ class Parser:
                     if not self._second:
                         yield ImportProblem(
                             where=f"{self.name}, {section}",
-                            what="An entry in the chat list is not a chat; it was skipped.",
+                            what=Finding(
+                                N_("An entry in the chat list is not a chat; it was skipped.")
+                            ),
                         )
                     continue
                 yield from self._chat_map(events, top=False)

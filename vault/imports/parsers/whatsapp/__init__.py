@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from vault.custody.models import Finding
 from vault.errors import EvaultError, InvalidInput
-from vault.i18n import _
+from vault.i18n import N_, _
 from vault.imports.parsers.records import ImportedChat, ImportedMessage, ImportProblem
 from vault.imports.parsers.source import ExportSource
 from vault.imports.parsers.timeutil import zone
@@ -99,7 +100,12 @@ def parse(
     for other in others:
         yield ImportProblem(
             other,
-            f"This file also looks like a WhatsApp chat; only {chat_file} was read as the chat. "
-            "If it is a separate chat, import it on its own.",
+            Finding(
+                N_(
+                    "This file also looks like a WhatsApp chat; only {name} was read as the chat. "
+                    "If it is a separate chat, import it on its own."
+                ),
+                name=chat_file,
+            ),
         )
     yield from read_messages(source, chat_file, fmt, name, timezone)
