@@ -7,6 +7,8 @@ these to exit codes (``EXIT_*``, defined here and nowhere else); the terminal UI
 
 from __future__ import annotations
 
+from vault.i18n import N_, _
+
 EXIT_OK = 0
 EXIT_VERIFY_FAILED = 1
 EXIT_USER_ERROR = 2
@@ -28,14 +30,14 @@ class EvaultError(Exception):
         return self.message
 
 
-LOCKED_MESSAGE = "The vault is locked. Unlock it again to continue."
+LOCKED_MESSAGE = N_("The vault is locked. Unlock it again to continue.")
 
 
 class VaultLocked(EvaultError):
     """The vault was locked (auto-lock, panic key) while something still wanted it."""
 
-    def __init__(self, message: str = LOCKED_MESSAGE) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(_(LOCKED_MESSAGE) if message is None else message)
 
 
 class NotAVault(EvaultError):

@@ -18,19 +18,21 @@ from crypto import custody as fmt
 from crypto import sealing
 from crypto.errors import FormatError
 from vault.custody import log as custody
+from vault.custody.chainwords import chain_finding
 from vault.custody.exports import unfinished_exports
-from vault.custody.models import CheckReport
+from vault.custody.models import CheckReport, Finding
 from vault.errors import Cancelled
 from vault.evidence import intake
 from vault.evidence.intake import Progress
 from vault.evidence.items import load_item, metadata_snapshot
+from vault.i18n import N_, _
 from vault.store import keytrust
 from vault.store.db import Connection
 from vault.store.keychange import KeyRing
 
-CHECK_STOPPED = "The check was stopped before it finished; nothing was changed."
+CHECK_STOPPED = N_("The check was stopped before it finished; nothing was changed.")
 SQLITE_READONLY = 8  # the primary result code of "attempt to write a readonly database"
-READ_ONLY_NOTE = (
+READ_ONLY_NOTE = N_(
     "The vault is on read-only media (a write-protected stick or card, or a read-only folder): "
     "everything was checked by reading only, and nothing could be changed."
 )
@@ -50,18 +52,25 @@ def run_check(
     try:
         events = custody.all_events(conn)
     except sqlcipher3.Error as exc:
-        report.problems.append(f"The custody log could not be read ({exc}).")
+        report.problems.append(
+            Finding(N_("The custody log could not be read ({error})."), error=str(exc))
+        )
         events = None
     if events is not None:
         report.events_checked = len(events)
         for problem in fmt.check_chain(events, public_key, vault_id=vault_id):
-            report.problems.append(f"Custody event {problem.seq}: {problem.message}.")
+            report.problems.append(chain_finding(problem.seq, problem.message))
         try:
             _check_item_history(conn, events, report)
             _check_disclosures(conn, events, report)
             _check_metadata(conn, events, report)
         except sqlcipher3.Error as exc:
-            report.problems.append(f"The items could not be compared with the custody log ({exc}).")
+            report.problems.append(
+                Finding(
+                    N_("The items could not be compared with the custody log ({error})."),
+                    error=str(exc),
+                )
+            )
         report.notes.extend(unfinished_exports(events))
     _check_keys_file(conn, keyring, report)
     return report
@@ -72,7 +81,11 @@ def _check_keys_file(conn: Connection, keyring: KeyRing, report: CheckReport) ->
     try:
         problems, notes = keytrust.check_keys_file(keyring, conn)
     except sqlcipher3.Error as exc:
-        report.problems.append(f"vault.keys could not be compared with the database ({exc}).")
+        report.problems.append(
+            Finding(
+                N_("vault.keys could not be compared with the database ({error})."), error=str(exc)
+            )
+        )
         return
     report.problems.extend(problems)
     report.notes.extend(notes)
@@ -82,25 +95,37 @@ def _check_storage(conn: Connection, report: CheckReport) -> None:
     try:
         rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
         for (message,) in rows:
-            report.problems.append(f"vault.db: encrypted page damaged or altered ({message}).")
+            report.problems.append(
+                Finding(
+                    N_("vault.db: encrypted page damaged or altered ({message})."), message=message
+                )
+            )
         rows = conn.execute("PRAGMA integrity_check").fetchall()
         if [r[0] for r in rows] != ["ok"]:
             for (message,) in rows[:20]:
-                report.problems.append(f"vault.db structure: {message}.")
+                report.problems.append(
+                    Finding(N_("vault.db structure: {message}."), message=message)
+                )
     except sqlcipher3.Error as exc:
-        report.problems.append(f"vault.db could not be read completely ({exc}).")
+        report.problems.append(
+            Finding(N_("vault.db could not be read completely ({error})."), error=str(exc))
+        )
         return
     try:
         conn.execute("INSERT INTO search (search) VALUES ('integrity-check')")
     except sqlcipher3.Error as exc:
         if getattr(exc, "sqlite_errorcode", 0) & 0xFF != SQLITE_READONLY:
-            report.problems.append(f"The search index could not be checked ({exc}).")
+            report.problems.append(
+                Finding(N_("The search index could not be checked ({error})."), error=str(exc))
+            )
         else:
             # FTS5's own check is a command written as an INSERT, which a read-only file refuses.
             # SQLite 3.44 and later run the same check inside PRAGMA integrity_check, above.
-            report.notes.append(READ_ONLY_NOTE)
+            report.notes.append(Finding(READ_ONLY_NOTE))
             if _sqlite_version(conn) < (3, 44):
-                report.notes.append("The search index could not be checked on read-only media.")
+                report.notes.append(
+                    Finding(N_("The search index could not be checked on read-only media."))
+                )
 
 
 def _sqlite_version(conn: Connection) -> tuple[int, ...]:
@@ -119,22 +144,31 @@ def _check_contents(
         ).fetchall()
         total = sum(int(r[2]) for r in items)
     except sqlcipher3.Error as exc:
-        report.problems.append(f"The list of items could not be read ({exc}).")
+        report.problems.append(
+            Finding(N_("The list of items could not be read ({error})."), error=str(exc))
+        )
         return
     done = 0
     for item_id, sha, size, content_id, content_sha, content_size, chunk_count in items:
         if cancel is not None and cancel.is_set():
-            raise Cancelled(CHECK_STOPPED)
+            raise Cancelled(_(CHECK_STOPPED))
         report.items_checked += 1
         if content_id is None or content_sha is None:
-            report.problems.append(f"Item {item_id}: its stored content is missing.")
+            report.problems.append(
+                Finding(N_("Item {item_id}: its stored content is missing."), item_id=item_id)
+            )
             continue
         digest = hashlib.sha256()
         length = 0
         try:
             rows = intake.iter_content(conn, int(content_id))
             if len(rows) != chunk_count:
-                report.problems.append(f"Item {item_id}: parts of its stored content are missing.")
+                report.problems.append(
+                    Finding(
+                        N_("Item {item_id}: parts of its stored content are missing."),
+                        item_id=item_id,
+                    )
+                )
             for chunk_row in rows:
                 chunk = intake.read_chunk(conn, chunk_row)
                 digest.update(chunk)
@@ -143,14 +177,27 @@ def _check_contents(
                 if progress is not None:
                     progress(done, total)
         except sqlcipher3.Error as exc:
-            report.problems.append(f"Item {item_id}: its content could not be read ({exc}).")
+            report.problems.append(
+                Finding(
+                    N_("Item {item_id}: its content could not be read ({error})."),
+                    item_id=item_id,
+                    error=str(exc),
+                )
+            )
             continue
         report.bytes_checked += length
         actual = digest.hexdigest()
         if actual != sha or actual != content_sha or length != size or length != content_size:
             report.problems.append(
-                f"Item {item_id}: the stored bytes no longer match the SHA-256 recorded when it "
-                f"was added (recorded {sha}, now {actual})."
+                Finding(
+                    N_(
+                        "Item {item_id}: the stored bytes no longer match the SHA-256 recorded when it was "
+                        "added (recorded {recorded}, now {now})."
+                    ),
+                    item_id=item_id,
+                    recorded=sha,
+                    now=actual,
+                )
             )
 
 
@@ -175,22 +222,43 @@ def _check_item_history(
     rows = conn.execute("SELECT id, sha256, deleted_at FROM items").fetchall()
     for item_id, sha, deleted_at in rows:
         if item_id not in created:
-            report.problems.append(f"Item {item_id}: it has no creation event in the custody log.")
+            report.problems.append(
+                Finding(
+                    N_("Item {item_id}: it has no creation event in the custody log."),
+                    item_id=item_id,
+                )
+            )
         elif created[item_id] != sha:
             report.problems.append(
-                f"Item {item_id}: its recorded SHA-256 differs from the one in its creation event."
+                Finding(
+                    N_(
+                        "Item {item_id}: its recorded SHA-256 differs from the one in its creation event."
+                    ),
+                    item_id=item_id,
+                )
             )
         if deleted_at is not None and item_id not in deleted:
-            report.problems.append(f"Item {item_id}: it was deleted without a custody tombstone.")
+            report.problems.append(
+                Finding(
+                    N_("Item {item_id}: it was deleted without a custody tombstone."),
+                    item_id=item_id,
+                )
+            )
         if deleted_at is None and item_id in deleted:
             report.problems.append(
-                f"Item {item_id}: the log says it was deleted, but it is still here."
+                Finding(
+                    N_("Item {item_id}: the log says it was deleted, but it is still here."),
+                    item_id=item_id,
+                )
             )
     present = {str(r[0]) for r in rows}
     for item_id in sorted(created.keys() - present):
         # Deletion keeps a tombstone row, so a logged item can never legitimately vanish.
         report.problems.append(
-            f"Item {item_id}: the custody log records it, but it is missing from the vault."
+            Finding(
+                N_("Item {item_id}: the custody log records it, but it is missing from the vault."),
+                item_id=item_id,
+            )
         )
 
 
@@ -211,7 +279,12 @@ def _check_disclosures(
             sealing.open_body(body, salt, details)
         except FormatError:
             report.problems.append(
-                f"Custody event {seq}: the details kept beside it do not match what it signed."
+                Finding(
+                    N_(
+                        "Custody event {seq}: the details kept beside it do not match what it signed."
+                    ),
+                    seq=seq,
+                )
             )
     for event in events:
         try:
@@ -222,7 +295,10 @@ def _check_disclosures(
         sealed = sealing.sealed_commitment(body.get("details")) is not None
         if sealed and event.seq not in kept and isinstance(item, dict) and item.get("id") in live:
             report.problems.append(
-                f"Custody event {event.seq}: the details it sealed are missing from the vault."
+                Finding(
+                    N_("Custody event {seq}: the details it sealed are missing from the vault."),
+                    seq=event.seq,
+                )
             )
 
 
@@ -241,5 +317,9 @@ def _check_metadata(conn: Connection, events: list[fmt.SignedEvent], report: Che
         changed = sorted(k for k in actual if actual.get(k) != expected.get(k))
         if changed:
             report.problems.append(
-                f"Item {item_id}: its {', '.join(changed)} changed without a custody event."
+                Finding(
+                    N_("Item {item_id}: its {fields} changed without a custody event."),
+                    item_id=item_id,
+                    fields=", ".join(changed),
+                )
             )

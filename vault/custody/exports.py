@@ -14,6 +14,8 @@ from typing import Any
 from crypto.custody import SignedEvent
 from crypto.errors import FormatError
 from vault.custody import log as custody
+from vault.custody.models import Finding
+from vault.i18n import N_
 
 
 def unfinished_exports(events: list[SignedEvent]) -> list[str]:
@@ -29,7 +31,7 @@ def unfinished_exports(events: list[SignedEvent]) -> list[str]:
         for b in bodies
         if b.get("type") == custody.BUNDLE_EXPORTED
     }
-    notes = []
+    notes: list[str] = []
     for body in bodies:
         if body.get("type") != custody.BUNDLE_EXPORT_STARTED:
             continue
@@ -37,11 +39,18 @@ def unfinished_exports(events: list[SignedEvent]) -> list[str]:
         if str(details.get("bundle_id")) in completed:
             continue
         notes.append(
-            f"An export stopped before it finished (bundle {details.get('bundle_id')}, file "
-            f"'{details.get('file_name')}', {body.get('time')}): evault was stopped, or the disk "
-            "was full or removed, before the export was recorded as complete. Nothing in the "
-            "vault was changed. A file of that name is that whole bundle only if its SHA-256 is "
-            f"{details.get('bundle_sha256')}; to be sure, export again."
+            Finding(
+                N_(
+                    "An export stopped before it finished (bundle {bundle_id}, file '{file_name}', "
+                    "{time}): evault was stopped, or the disk was full or removed, before the export was "
+                    "recorded as complete. Nothing in the vault was changed. A file of that name is that "
+                    "whole bundle only if its SHA-256 is {sha256}; to be sure, export again."
+                ),
+                bundle_id=details.get("bundle_id"),
+                file_name=details.get("file_name"),
+                time=body.get("time"),
+                sha256=details.get("bundle_sha256"),
+            )
         )
     return notes
 

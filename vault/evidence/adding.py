@@ -33,6 +33,7 @@ from vault.evidence.models import (
     check_case_name,
     check_tags,
 )
+from vault.i18n import _
 from vault.store.session import Session, now_text, rollback, transaction, translate
 
 MAX_TEXT_BYTES = 16 * 1024 * 1024
@@ -100,12 +101,14 @@ def _add_one_file(
     now: datetime | None,
 ) -> AddResult:
     if not path.is_file():
-        raise InvalidInput(f"{path} is not a file that can be read. Check the path.")
+        raise InvalidInput(
+            _("{path} is not a file that can be read. Check the path.").format(path=path)
+        )
     try:
         reader: BinaryIO = path.open("rb")
     except OSError:
         raise InvalidInput(
-            f"{path} could not be opened. Check that it exists and is readable."
+            _("{path} could not be opened. Check that it exists and is readable.").format(path=path)
         ) from None
     with reader:
         total = os.fstat(reader.fileno()).st_size
@@ -121,7 +124,9 @@ def add_bytes(
     intake as a file on disk, so nothing is ever written outside the vault first."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()  # no folders
     if not name or name in {".", ".."}:
-        raise InvalidInput("The item needs a file name (such as picture.png). Nothing was added.")
+        raise InvalidInput(
+            _("The item needs a file name (such as picture.png). Nothing was added.")
+        )
     validate_meta(meta)
     with transaction(session.conn):
         return _add_stream(session, io.BytesIO(data), len(data), name, name, meta, None, None, now)
@@ -179,9 +184,13 @@ def add_text(
     """Add a message or note; its UTF-8 text, exactly as given, is the original."""
     data = text.encode("utf-8")
     if not text.strip():
-        raise InvalidInput(f"The {kind} is empty. Type or paste its text and try again.")
+        if kind == "note":
+            raise InvalidInput(_("The note is empty. Type or paste its text and try again."))
+        raise InvalidInput(_("The message is empty. Type or paste its text and try again."))
     if len(data) > MAX_TEXT_BYTES:
-        raise InvalidInput(f"The {kind} is larger than 16 MiB; add it as a file instead.")
+        if kind == "note":
+            raise InvalidInput(_("The note is larger than 16 MiB; add it as a file instead."))
+        raise InvalidInput(_("The message is larger than 16 MiB; add it as a file instead."))
     validate_meta(meta)
     sent = parse_reported_time(fields.sent, fields.sent_tz) if fields and fields.sent else None
     if fields is not None and fields.sent and not meta.occurred:

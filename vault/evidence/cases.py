@@ -7,6 +7,7 @@ import uuid
 from vault.custody import log as custody
 from vault.errors import InvalidInput
 from vault.evidence.models import Case, check_case_name
+from vault.i18n import _
 from vault.store.session import Session
 
 
@@ -46,9 +47,9 @@ def rename_case(session: Session, old: str, new: str, stamp: str) -> Case:
     new = check_case_name(new)
     row = session.conn.execute("SELECT id FROM cases WHERE name = ?", (old.strip(),)).fetchone()
     if row is None:
-        raise InvalidInput(f"There is no case called '{old[:60]}'.")
+        raise InvalidInput(_("There is no case called '{name}'.").format(name=old[:60]))
     if session.conn.execute("SELECT 1 FROM cases WHERE name = ?", (new,)).fetchone():
-        raise InvalidInput(f"There is already a case called '{new[:60]}'.")
+        raise InvalidInput(_("There is already a case called '{name}'.").format(name=new[:60]))
     session.conn.execute("UPDATE cases SET name = ? WHERE id = ?", (new, row[0]))
     session.event(
         custody.CASE_RENAMED,

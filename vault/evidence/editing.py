@@ -16,6 +16,7 @@ from vault.evidence import intake
 from vault.evidence.cases import ensure_case
 from vault.evidence.items import load_item, resolve_id, search_text
 from vault.evidence.models import Item
+from vault.i18n import _
 from vault.store.session import Session, now_text, transaction
 
 EDITABLE_FIELDS = (
@@ -46,7 +47,9 @@ def update_metadata(
     allowed = set(EDITABLE_FIELDS) | ({"occurred_tz"} if "occurred" in changes else set())
     unknown = set(changes) - allowed
     if unknown:
-        raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+        raise InvalidInput(
+            _("These fields cannot be changed: {fields}.").format(fields=", ".join(sorted(unknown)))
+        )
     conn = session.conn
     before = load_item(conn, resolve_id(conn, item_id))
     stamp = now_text(now)
@@ -143,7 +146,9 @@ def delete_item(
 ) -> Item:
     """Remove content, tags, search entry and description; keep a tombstone row and event."""
     if not reason or not reason.strip():
-        raise InvalidInput("Say why the item is deleted (--reason); it is kept in the custody log.")
+        raise InvalidInput(
+            _("Say why the item is deleted (--reason); it is kept in the custody log.")
+        )
     conn = session.conn
     item = load_item(conn, resolve_id(conn, item_id, include_deleted=purge))
     stamp = now_text(now)

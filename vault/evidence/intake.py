@@ -17,11 +17,12 @@ from typing import BinaryIO
 
 from crypto import constants as c
 from vault.errors import Cancelled
+from vault.i18n import N_, _
 from vault.store.db import Connection
 
 Progress = Callable[[int, int | None], None]  # (bytes done, bytes total or None)
 
-CANCELLED_MESSAGE = "Stopped. Nothing half-added was kept; the vault is as it was before."
+CANCELLED_MESSAGE = N_("Stopped. Nothing half-added was kept; the vault is as it was before.")
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def store_stream(
     returned with ``existing=True``: identical bytes are never stored twice.
     """
     if cancel is not None and cancel.is_set():
-        raise Cancelled(CANCELLED_MESSAGE)
+        raise Cancelled(_(CANCELLED_MESSAGE))
     if total is not None and total <= c.CHUNK_SIZE:
         # Small (a screenshot, a message): read it whole, so a duplicate is found before
         # anything is written and the content row is written once with its final values.
@@ -129,7 +130,7 @@ def _chunks_after(
         yield first[start : start + c.CHUNK_SIZE], None
     while True:
         if cancel is not None and cancel.is_set():
-            raise Cancelled(CANCELLED_MESSAGE)
+            raise Cancelled(_(CANCELLED_MESSAGE))
         chunk = reader.read(c.CHUNK_SIZE)
         if not chunk:
             break
@@ -169,7 +170,7 @@ def _read_ahead(
     try:
         while True:
             if cancel is not None and cancel.is_set():
-                raise Cancelled(CANCELLED_MESSAGE)
+                raise Cancelled(_(CANCELLED_MESSAGE))
             got = queue.get()
             if isinstance(got, BaseException):
                 raise got

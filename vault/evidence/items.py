@@ -8,6 +8,7 @@ from typing import Any
 from vault.errors import InvalidInput, ItemNotFound
 from vault.evidence.models import Item
 from vault.evidence.search import fold
+from vault.i18n import _
 from vault.store.db import Connection
 
 ITEM_COLUMNS = (
@@ -75,16 +76,22 @@ def resolve_id(conn: Connection, text: str, *, include_deleted: bool = False) ->
     """Accept a whole item id or a unique prefix of at least 4 characters."""
     wanted = text.strip().lower()
     if not _ID_PREFIX_RE.match(wanted):
-        raise InvalidInput(f"'{text[:40]}' is not an item id. 'evault list' shows the ids.")
+        raise InvalidInput(
+            _("'{id}' is not an item id. 'evault list' shows the ids.").format(id=text[:40])
+        )
     live = "" if include_deleted else " AND deleted_at IS NULL"
     rows = conn.execute(
         f"SELECT id FROM items WHERE id >= ? AND id < ?{live} LIMIT 2",  # noqa: S608
         (wanted, wanted + "\uffff"),
     ).fetchall()
     if not rows:
-        raise ItemNotFound(f"No item has the id {text[:40]}. 'evault list' shows the ids.")
+        raise ItemNotFound(
+            _("No item has the id {id}. 'evault list' shows the ids.").format(id=text[:40])
+        )
     if len(rows) > 1:
-        raise InvalidInput(f"More than one item starts with {text[:40]}; type more of the id.")
+        raise InvalidInput(
+            _("More than one item starts with {id}; type more of the id.").format(id=text[:40])
+        )
     return str(rows[0][0])
 
 
@@ -94,7 +101,7 @@ def load_item(conn: Connection, item_id: str) -> Item:
         (item_id,),
     ).fetchone()
     if row is None:
-        raise ItemNotFound(f"No item has the id {item_id}.")
+        raise ItemNotFound(_("No item has the id {id}.").format(id=item_id))
     return row_to_item(conn, row)
 
 

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from vault.errors import InvalidInput
+from vault.i18n import ngettext
 
 MAX_TAG = 100
 MAX_CASE_NAME = 200
@@ -20,14 +21,26 @@ def check_tags(tags: tuple[str, ...] | list[str]) -> None:
     """Refuse an empty or over-long tag before anything is written."""
     for tag in tags:
         if not tag.strip() or len(tag) > MAX_TAG:
-            raise InvalidInput(f"A tag must be 1 to {MAX_TAG} characters.")
+            raise InvalidInput(
+                ngettext(
+                    "A tag must be 1 to {n} character.",
+                    "A tag must be 1 to {n} characters.",
+                    MAX_TAG,
+                ).format(n=MAX_TAG)
+            )
 
 
 def check_case_name(name: str) -> str:
     """The case name without surrounding spaces, or a calm error if it is empty or too long."""
     name = name.strip()
     if not name or len(name) > MAX_CASE_NAME:
-        raise InvalidInput(f"A case name must be 1 to {MAX_CASE_NAME} characters.")
+        raise InvalidInput(
+            ngettext(
+                "A case name must be 1 to {n} character.",
+                "A case name must be 1 to {n} characters.",
+                MAX_CASE_NAME,
+            ).format(n=MAX_CASE_NAME)
+        )
     return name
 
 

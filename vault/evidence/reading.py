@@ -21,9 +21,10 @@ from vault.evidence.items import ITEM_COLUMNS, ITEM_FROM, load_item, resolve_id,
 from vault.evidence.models import Item
 from vault.evidence.search import fts_expression
 from vault.host.outputs import Output, write_failed
+from vault.i18n import N_, _
 from vault.store.session import Session, now_text, transaction, translate
 
-HASH_MISMATCH = (
+HASH_MISMATCH = N_(
     "The stored copy does not match its recorded file code (SHA-256), so it was not written "
     "out. Run 'evault check' to see what is wrong."
 )
@@ -102,7 +103,9 @@ def export_content(
     now: datetime | None,
 ) -> Item:
     if destination.exists() and (destination.is_dir() or not overwrite):
-        raise InvalidInput(f"{destination} already exists. Choose another name.")
+        raise InvalidInput(
+            _("{destination} already exists. Choose another name.").format(destination=destination)
+        )
     item, chunk_rows = content_rows(session, item_id)
     digest = hashlib.sha256()
     try:
@@ -110,17 +113,19 @@ def export_content(
             done = 0
             for chunk in iter_chunks(session, chunk_rows, lock):
                 if cancel is not None and cancel.is_set():
-                    raise Cancelled("Stopped. No partial copy was left behind.")
+                    raise Cancelled(_("Stopped. No partial copy was left behind."))
                 digest.update(chunk)
                 out.file.write(chunk)
                 done += len(chunk)
                 if progress is not None:
                     progress(done, item.size)
             if digest.hexdigest() != item.sha256:
-                raise EvaultError(HASH_MISMATCH)
+                raise EvaultError(_(HASH_MISMATCH))
             out.publish()
     except FileExistsError:
-        raise InvalidInput(f"{destination} already exists. Choose another name.") from None
+        raise InvalidInput(
+            _("{destination} already exists. Choose another name.").format(destination=destination)
+        ) from None
     except OSError as exc:
         raise write_failed(destination, exc) from None
     except BaseException as exc:

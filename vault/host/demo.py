@@ -28,6 +28,7 @@ from PIL import Image, ImageDraw, ImageFont
 from vault.errors import InvalidInput
 from vault.evidence.models import MessageFields, Metadata
 from vault.facade import Vault
+from vault.i18n import _
 from vault.store.keychange import KdfChoice
 
 DEMO_PASSPHRASE = "demo vault only - not for real evidence"  # noqa: S105 - public on purpose
@@ -153,8 +154,10 @@ def create_demo(
     path = Path(path)
     if path.exists():
         raise InvalidInput(
-            f"{path} already exists. Choose a new folder name for the demo vault; "
-            "nothing was changed."
+            _(
+                "{path} already exists. Choose a new folder name for the demo vault; nothing was "
+                "changed."
+            ).format(path=path)
         )
     vault, recovery = Vault.create(path, DEMO_PASSPHRASE, kdf=kdf, now=now)
     with vault:

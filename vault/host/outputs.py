@@ -33,6 +33,7 @@ from types import TracebackType
 from typing import BinaryIO
 
 from vault.errors import EvaultError, InvalidInput, StorageError, StorageFull
+from vault.i18n import _
 from vault.store.fsutil import fsync_dir
 
 PARTIAL_SUFFIX = ".evault-partial"
@@ -129,7 +130,7 @@ class Output:
 
     def _create(self) -> int:
         """Create the partial owner-only and lock it; retry once if a tidier removed it first."""
-        for _ in range(2):
+        for _attempt in range(2):
             fd = os.open(self.partial, _CREATE_FLAGS, OWNER_ONLY)
             if sys.platform == "win32":  # pragma: no cover - an open file cannot be deleted
                 return fd
@@ -197,25 +198,37 @@ def write_new(target: Path, data: bytes) -> None:
 def write_failed(target: Path, exc: OSError) -> EvaultError:
     """The calm sentence for a file that could not be written outside the vault."""
     if isinstance(exc, FileExistsError):
-        return InvalidInput(f"{target} already exists. Choose another name; nothing was written.")
+        return InvalidInput(
+            _("{target} already exists. Choose another name; nothing was written.").format(
+                target=target
+            )
+        )
     if exc.errno == errno.ENOSPC:
         return StorageFull(
-            f"The disk is full, so {target.name} could not be written. Free some space and try "
-            "again; nothing was kept."
+            _(
+                "The disk is full, so {name} could not be written. Free some space and try again; "
+                "nothing was kept."
+            ).format(name=target.name)
         )
     if exc.errno == errno.ENOENT and not target.parent.is_dir():
         return InvalidInput(
-            f"The folder {target.parent} does not exist. Create it or choose another place; "
-            "nothing was written."
+            _(
+                "The folder {folder} does not exist. Create it or choose another place; nothing was "
+                "written."
+            ).format(folder=target.parent)
         )
     if exc.errno == errno.EROFS:
         return StorageError(
-            f"{target.parent} is on a disk that cannot be written to (read-only). Choose "
-            "another place; nothing was written."
+            _(
+                "{folder} is on a disk that cannot be written to (read-only). Choose another place; "
+                "nothing was written."
+            ).format(folder=target.parent)
         )
     return StorageError(
-        f"{target} could not be written. Check the folder (and that the disk is still "
-        "connected), then try again; nothing was kept."
+        _(
+            "{target} could not be written. Check the folder (and that the disk is still "
+            "connected), then try again; nothing was kept."
+        ).format(target=target)
     )
 
 
@@ -233,20 +246,20 @@ def exposure_advice(path: Path) -> str | None:
     if not _others_can_reach(path.parent):
         return None  # e.g. inside a home folder of mode 0700 or 0750: they cannot get in
     if _others_may(file_info, 0o004):
-        return (
-            f"Note: this disk keeps no file permissions (a FAT or exFAT USB stick, or a shared "
-            f"drive?), so other accounts on this computer can open {path.name}."
-        )
+        return _(
+            "Note: this disk keeps no file permissions (a FAT or exFAT USB stick, or a shared "
+            "drive?), so other accounts on this computer can open {name}."
+        ).format(name=path.name)
     if _others_may(folder_info, 0o002) and not folder_info.st_mode & stat.S_ISVTX:
-        return (
-            f"Note: other accounts on this computer can delete or replace files in {path.parent}; "
-            f"only your account can open {path.name} itself."
-        )
+        return _(
+            "Note: other accounts on this computer can delete or replace files in {folder}; only "
+            "your account can open {name} itself."
+        ).format(folder=path.parent, name=path.name)
     if _others_may(folder_info, 0o004):
-        return (
-            f"Note: other accounts on this computer can see the names of the files in "
-            f"{path.parent}; only your account can open {path.name} itself."
-        )
+        return _(
+            "Note: other accounts on this computer can see the names of the files in {folder}; "
+            "only your account can open {name} itself."
+        ).format(folder=path.parent, name=path.name)
     return None
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from vault.errors import InvalidInput, StorageError
 from vault.host import outputs
+from vault.i18n import _
 
 MARKER = "evault-portable.txt"
 PORTABLE_ENV = "EVAULT_PORTABLE"
@@ -104,8 +105,10 @@ def activate(root: Path) -> Portable:
     """Point every write at ``root``; refuse a folder that cannot be written to."""
     if not root.is_dir():
         raise InvalidInput(
-            f"The portable folder {root} does not exist. Check the path (it is the folder on the "
-            "stick that holds evault-portable.txt)."
+            _(
+                "The portable folder {root} does not exist. Check the path (it is the folder on the "
+                "stick that holds evault-portable.txt)."
+            ).format(root=root)
         )
     portable = Portable(root.resolve())
     try:
@@ -116,8 +119,10 @@ def activate(root: Path) -> Portable:
         probe.unlink()
     except OSError:
         raise StorageError(
-            f"The stick at {portable.root} cannot be written to (it may be locked or full). "
-            "Slide its write-protect switch off, or use another stick; nothing was changed."
+            _(
+                "The stick at {root} cannot be written to (it may be locked or full). Slide its "
+                "write-protect switch off, or use another stick; nothing was changed."
+            ).format(root=portable.root)
         ) from None
     _redirect_environment(portable)
     # A copy or bundle cut short on the stick by a killed run: removed before anything else.
@@ -125,8 +130,10 @@ def activate(root: Path) -> Portable:
     free = shutil.disk_usage(portable.root).free
     if free < LOW_SPACE_BYTES:
         portable.warnings.append(
-            f"The stick is nearly full ({free // (1024 * 1024)} MiB free). Adding evidence may "
-            "fail; make room or use a larger stick."
+            _(
+                "The stick is nearly full ({mib} MiB free). Adding evidence may fail; make room or "
+                "use a larger stick."
+            ).format(mib=free // (1024 * 1024))
         )
     return portable
 

@@ -18,40 +18,43 @@ from pathlib import Path
 from crypto.shares import SHARE_BEGIN, SHARE_END, IssuedShares, share_words
 from vault.errors import InvalidInput, StorageError
 from vault.host.outputs import write_failed, write_new
+from vault.i18n import N_, _, ngettext
 
 WORDS_PER_LINE = 4
 
-# Everything the holder reads, in one place (English; the translations come with issue i18n).
+# Everything the holder reads, in one place: marked here, translated when a page is written (in
+# the language the defender uses at that moment; the share's words and its markers never change).
 PAGE = {
-    "title": "EVIDENCE VAULT - RECOVERY SHARE {number} OF {count}",
-    "read_aloud": "Set {set_number}, share {number} of {count}. Any {threshold} shares of this "
-    "set are needed.",
-    "made": "Made on {date}.",
-    "what_heading": "What this is",
-    "what": (
+    "title": N_("EVIDENCE VAULT - RECOVERY SHARE {number} OF {count}"),
+    "read_aloud": N_(
+        "Set {set_number}, share {number} of {count}. Any {threshold} shares of this "
+        "set are needed."
+    ),
+    "made": N_("Made on {date}."),
+    "what_heading": N_("What this is"),
+    "what": N_(
         "Someone who trusts you keeps evidence in an encrypted vault. This page is one of "
         "{count} pieces of a key that can open it if they lose their passphrase and recovery "
         "key. On its own this page opens nothing and shows nothing of what is in the vault: "
         "{threshold} pieces of the same set are needed, together with a copy of the vault "
         "itself. The page does not say whose vault it is, on purpose."
     ),
-    "keep_heading": "Keep it private",
-    "keep": (
+    "keep_heading": N_("Keep it private"),
+    "keep": N_(
         "Keep this paper somewhere safe and dry, away from your phone and computer. Do not tell "
         "anyone that you hold it, and do not keep it together with another holder's page. "
         "Never photograph it, scan it, copy it into a phone, a computer or a message, and never "
         "send it by email or chat."
     ),
-    "return_heading": "Giving it back",
-    "return": (
+    "return_heading": N_("Giving it back"),
+    "return": N_(
         "Give it back only to the person who gave it to you, or to their lawyer, in person. "
         "Someone who calls or writes in their name may not be them: if in doubt, wait until "
         "you can meet. If they give you a new page, destroy this one (tear it up and throw the "
         "pieces away in different places): a new set replaces the old, which then no longer "
         "opens the vault."
     ),
-    "words_heading": "The share: {words} words, in this order",
-    "check": (
+    "check": N_(
         "Check: the first three words are the same on every page of this set, and the last "
         "three words are a checksum, so evault notices a word read or typed wrongly."
     ),
@@ -106,25 +109,29 @@ def render_page(issued: IssuedShares, index: int, date: str) -> str:
         "  ".join(cells[i : i + WORDS_PER_LINE]).rstrip()
         for i in range(0, len(cells), WORDS_PER_LINE)
     ]
-    title = PAGE["title"].format(**fields)
+    title = _(PAGE["title"]).format(**fields)
     parts = [
         title,
         "=" * len(title),
         "",
-        _wrap(PAGE["read_aloud"].format(**fields)),
-        PAGE["made"].format(**fields),
+        _wrap(_(PAGE["read_aloud"]).format(**fields)),
+        _(PAGE["made"]).format(**fields),
         "",
     ]
     for key in ("what", "keep", "return"):
-        parts += [PAGE[f"{key}_heading"], _wrap(PAGE[key].format(**fields)), ""]
+        parts += [_(PAGE[f"{key}_heading"]), _wrap(_(PAGE[key]).format(**fields)), ""]
     parts += [
-        PAGE["words_heading"].format(words=len(words)),
+        ngettext(
+            "The share: {words} word, in this order",
+            "The share: {words} words, in this order",
+            len(words),
+        ).format(words=len(words)),
         "",
         SHARE_BEGIN,
         *rows,
         SHARE_END,
         "",
-        _wrap(PAGE["check"]),
+        _wrap(_(PAGE["check"])),
         "",
     ]
     return "\n".join(parts)
@@ -138,12 +145,16 @@ def prepare_folder(folder: Path) -> None:
     """``folder`` new (made owner-only) or empty, else a calm refusal before anything is made."""
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InvalidInput(
-            f"{folder} already exists and is not empty. Choose a new folder for the share pages."
+            _(
+                "{folder} already exists and is not empty. Choose a new folder for the share pages."
+            ).format(folder=folder)
         )
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
-        raise StorageError(f"The folder {folder} could not be created. Check the path.") from None
+        raise StorageError(
+            _("The folder {folder} could not be created. Check the path.").format(folder=folder)
+        ) from None
 
 
 def write_pages(folder: Path, issued: IssuedShares, date: str) -> tuple[Path, ...]:

@@ -13,10 +13,11 @@ from typing import Any
 
 from vault.errors import InvalidInput
 from vault.evidence.models import check_case_name, check_tags
+from vault.i18n import N_, _
 from vault.imports import registry
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")  # day, month or year first, when the file cannot tell
-NOTHING_IMPORTED = "Nothing was imported."
+NOTHING_IMPORTED = N_("Nothing was imported.")
 
 # (stage, done, total or None): "storing" counts bytes of the export, "reading" counts messages.
 ImportProgress = Callable[[str, int, int | None], None]
@@ -40,23 +41,31 @@ class ImportOptions:
         if self.date_order is not None:
             if self.date_order not in DATE_ORDERS:
                 raise InvalidInput(
-                    f"The date order must be one of {', '.join(DATE_ORDERS)}. {NOTHING_IMPORTED}"
+                    _("The date order must be one of {orders}. Nothing was imported.").format(
+                        orders=", ".join(DATE_ORDERS)
+                    )
                 )
             if registry.DATE_ORDER not in row.options:
                 raise InvalidInput(
-                    f"The date order is only for {_kinds(registry.DATE_ORDER)} exports; leave it "
-                    f"out for this one. {NOTHING_IMPORTED}"
+                    _(
+                        "The date order is only for {kinds} exports; leave it out for this one. "
+                        "Nothing was imported."
+                    ).format(kinds=_kinds(registry.DATE_ORDER))
                 )
         if self.profile_urls:
             if registry.PROFILE_URLS not in row.options:
                 raise InvalidInput(
-                    f"Profile links are only for {_kinds(registry.PROFILE_URLS)} exports; leave "
-                    f"them out for this one. {NOTHING_IMPORTED}"
+                    _(
+                        "Profile links are only for {kinds} exports; leave them out for this one. "
+                        "Nothing was imported."
+                    ).format(kinds=_kinds(registry.PROFILE_URLS))
                 )
             for name, url in self.profile_urls.items():
                 if not name.strip() or not url.strip():
                     raise InvalidInput(
-                        f"Each profile link needs a sender's name and a link. {NOTHING_IMPORTED}"
+                        _(
+                            "Each profile link needs a sender's name and a link. Nothing was imported."
+                        )
                     )
         if self.timezone is not None:
             from vault.imports.parsers.timeutil import zone  # noqa: PLC0415
@@ -101,8 +110,10 @@ def parse_profile_links(text: str) -> dict[str, str]:
         pair = split_profile_link(line)
         if pair is None:
             raise InvalidInput(
-                f"Profile link line {number} is not in the form Name = https://… ; "
-                f"{NOTHING_IMPORTED.lower()}"
+                _(
+                    "Profile link line {number} is not in the form Name = https://… ; nothing was "
+                    "imported."
+                ).format(number=number)
             )
         links[pair[0]] = pair[1]
     return links

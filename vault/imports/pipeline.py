@@ -25,22 +25,20 @@ export no longer has).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-import sqlcipher3
-
-from vault.errors import Cancelled, EvaultError, InvalidInput
+from vault.custody.models import Finding
+from vault.errors import Cancelled, InvalidInput
 from vault.evidence import adding, intake
 from vault.evidence.models import MessageFields, Metadata
+from vault.i18n import N_, _
 from vault.imports import history, registry
 from vault.imports.bounds import RECIPIENTS_MAX, Cuts, clean_value
 from vault.imports.files import ExportFiles
@@ -60,6 +58,7 @@ from vault.imports.parsers.records import (
     ImportProblem,
 )
 from vault.imports.parsers.source import ExportSource
+from vault.imports.refusals import calm, not_an_export
 from vault.imports.summary import ChatSummary, ImportSummary
 from vault.store import db
 from vault.store.session import Session, now_text, rollback, translate
@@ -70,7 +69,7 @@ IMPORT_CACHE_KIB = 48 * 1024  # three times the usual page cache (store.db.CACHE
 MAX_PROBLEMS_KEPT = 500
 MAX_MISSING_IN_EVENT = 200
 MESSAGE_MAX_BYTES = 256 * 1024 * 1024
-CANCELLED = "The import was stopped. Nothing from it was kept."
+CANCELLED = N_("The import was stopped. Nothing from it was kept.")
 _KEEP = frozenset({"raw", "path"})
 
 __all__ = [
@@ -99,12 +98,9 @@ def import_export(
     row = registry.importer(importer)
     options.validate(importer)  # the front ends did so too; the rules live in one place
     parser = row.parser()
-    with _calm(path, row), ExportSource(path) as source:
+    with calm(path, row), ExportSource(path) as source:
         if not parser.detect(source):
-            raise InvalidInput(
-                f"{path.name} does not look like {row.article} {row.platform} export. "
-                "Check that you chose the right file or folder and the right kind of import."
-            )
+            raise InvalidInput(not_an_export(path.name, row))
         run = _Run(session, parser, row, source, options, progress, cancel, now_text(now))
         conn = session.conn
         # A larger page cache while importing: the indexes of a 100,000-message import outgrow
@@ -123,22 +119,6 @@ def import_export(
         finally:
             conn.execute(f"PRAGMA cache_size = -{db.CACHE_KIB}")
     return summary
-
-
-@contextlib.contextmanager
-def _calm(path: Path, row: registry.Importer) -> Iterator[None]:
-    """Any error that is not already one calm sentence (a parser meeting data it does not
-    understand) becomes one: the import stops, nothing is kept, and the user is told so."""
-    try:
-        yield
-    except (EvaultError, KeyboardInterrupt, MemoryError, OSError, sqlcipher3.Error):
-        raise
-    except Exception:
-        raise InvalidInput(
-            f"{path.name} holds something the {row.platform} importer does not understand, so "
-            "it was refused and nothing was imported. Export it again from the app; if this "
-            "happens again, please report it (without the export)."
-        ) from None
 
 
 class _Run:
@@ -229,12 +209,19 @@ class _Run:
             elif isinstance(record, ImportedMessage):
                 self._message(record)
             elif isinstance(record, ImportProblem):
-                self._problem(f"{record.where}: {record.what}")
+                self._problem(Finding(N_("{where}: {what}"), where=record.where, what=record.what))
         if self.summary.messages == 0 and not self.chats:
             # The parser's own reason (e.g. a chat without an id) says what to do about it.
-            why = f" ({self.summary.problems[0].rstrip('.')})" if self.summary.problems else ""
+            # (The parser's reason, in the reader's language; stored in English with the summary.)
+            name = self.source.path.name
+            if self.summary.problems:
+                raise InvalidInput(
+                    _("No messages were found in {name} ({why}). Nothing was imported.").format(
+                        name=name, why=self.summary.problems[0].rstrip(".")
+                    )
+                )
             raise InvalidInput(
-                f"No messages were found in {self.source.path.name}{why}. Nothing was imported."
+                _("No messages were found in {name}. Nothing was imported.").format(name=name)
             )
         self._find_missing()
         self._finish()
@@ -242,7 +229,7 @@ class _Run:
 
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
-            raise Cancelled(CANCELLED)
+            raise Cancelled(_(CANCELLED))
 
     def _already_imported(self) -> bool:
         row = self.conn.execute(
@@ -313,7 +300,13 @@ class _Run:
         summary = self.summary
         data = raw_bytes(message.raw)
         if len(data) > MESSAGE_MAX_BYTES:
-            self._problem(f"{chat.title[:80]}, message {message.key[:40]}: too large; skipped")
+            self._problem(
+                Finding(
+                    N_("{where}, message {key}: too large; skipped"),
+                    where=chat.title[:80],
+                    key=message.key[:40],
+                )
+            )
             return
         sha256 = hashlib.sha256(data).hexdigest()
         earlier = self.conn.execute(

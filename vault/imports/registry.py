@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from vault.errors import InvalidInput
+from vault.i18n import N_, _
 
 if TYPE_CHECKING:
     from vault.imports.parsers.records import ImportedChat, ImportedMessage, ImportProblem
@@ -50,7 +51,7 @@ class Importer:
     """One kind of export the vault can import."""
 
     name: str  # the command-line word: evault import NAME
-    label: str  # the app's menu entry
+    label: str  # the app's menu entry (marked for translation: show it with _(label))
     platform: str  # how people name it: "a Telegram export"
     platform_value: str  # the items' platform field, e.g. for the export file itself
     module: str  # the parser module
@@ -69,14 +70,14 @@ class Importer:
 IMPORTERS: tuple[Importer, ...] = (
     Importer(
         name="telegram",
-        label="Telegram (JSON export)",
+        label=N_("Telegram (JSON export)"),
         platform="Telegram",
         platform_value="telegram",
         module="vault.imports.parsers.telegram",
     ),
     Importer(
         name="meta",
-        label="Facebook / Messenger / Instagram",
+        label=N_("Facebook / Messenger / Instagram"),
         platform="Facebook/Messenger/Instagram",
         platform_value="facebook",
         module="vault.imports.parsers.meta",
@@ -84,7 +85,7 @@ IMPORTERS: tuple[Importer, ...] = (
     ),
     Importer(
         name="whatsapp",
-        label="WhatsApp (.txt or .zip)",
+        label=N_("WhatsApp (.txt or .zip)"),
         platform="WhatsApp",
         platform_value="whatsapp",
         module="vault.imports.parsers.whatsapp",
@@ -92,7 +93,7 @@ IMPORTERS: tuple[Importer, ...] = (
     ),
     Importer(
         name="email",
-        label="E-mail (.eml or .mbox)",
+        label=N_("E-mail (.eml or .mbox)"),
         platform="e-mail",
         platform_value="email",
         module="vault.imports.parsers.email",
@@ -106,7 +107,11 @@ def importer(name: str) -> Importer:
         if row.name == name:
             return row
     names = ", ".join(row.name for row in IMPORTERS)
-    raise InvalidInput(f"There is no importer called '{name[:20]}'. Use one of: {names}.")
+    raise InvalidInput(
+        _("There is no importer called '{name}'. Use one of: {names}.").format(
+            name=name[:20], names=names
+        )
+    )
 
 
 def supporting(option: str) -> tuple[Importer, ...]:

@@ -1,9 +1,11 @@
-"""What an import found and did: shown to the defender and stored with the import."""
+"""What an import found and did: shown to the defender and stored with the import (in English)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from vault.custody.models import english
 
 JOINED_LINES_SHOWN = 5
 
@@ -55,7 +57,11 @@ class ImportSummary:
     lines_joined_at: list[int] = field(default_factory=list)  # the first few, as line numbers
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """In English, what is stored with the import and what ``--json`` prints: a problem line
+        is shown to the defender in her language, but kept and printed for scripts in English."""
+        data = asdict(self)
+        data["problems"] = [english(p) for p in self.problems]
+        return data
 
     def note_joined(self, details: dict[str, Any]) -> None:
         """Count the lines a parser joined to a message (its ``joined_lines`` detail, after the

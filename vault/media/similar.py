@@ -17,6 +17,7 @@ from typing import Any
 from vault.errors import InvalidInput
 from vault.evidence.items import load_item, resolve_id
 from vault.evidence.models import Item
+from vault.i18n import _
 from vault.store.db import Connection
 from vault.store.session import Session, transaction
 
@@ -137,7 +138,9 @@ def find_similar(session: Session, item_id: str) -> SimilarResult:
     target = load_item(conn, resolve_id(conn, item_id))
     if target.kind != "file" or not target.media_type.startswith("image/"):
         raise InvalidInput(
-            "Only pictures can be compared. Choose an item that is a picture (see 'evault list')."
+            _(
+                "Only pictures can be compared. Choose an item that is a picture (see 'evault list')."
+            )
         )
     ensure_hashes(session)
     row = conn.execute(

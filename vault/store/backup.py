@@ -38,7 +38,7 @@ import sqlcipher3
 from crypto import keyslots
 from crypto.errors import DecryptionFailed
 from vault.custody import log as custody
-from vault.custody.models import CheckReport
+from vault.custody.models import CheckReport, Finding, english
 from vault.errors import (
     Cancelled,
     EvaultError,
@@ -48,6 +48,7 @@ from vault.errors import (
     VaultBusy,
     VaultExists,
 )
+from vault.i18n import N_, _
 from vault.store import copyfolder, db, keystore, slotkeys
 from vault.store.folder import DB_NAME, KEYS_NAME
 from vault.store.keychange import KeyRing
@@ -57,8 +58,10 @@ from vault.store.unlocked import Unlocked, calm
 
 BACKED_UP = "vault.backed_up"  # details: {"folder": the backup folder's name}
 RESTORED = "vault.restored"  # in a backup put back: {"folder": the name of the folder it went to}
-STOPPED = "The backup was stopped; nothing was replaced, and an earlier backup there is unchanged."
-BUSY = (
+STOPPED = N_(
+    "The backup was stopped; nothing was replaced, and an earlier backup there is unchanged."
+)
+BUSY = N_(
     "The backup folder {folder} is open in another evault window or command. Close it there, "
     "then try again."
 )
@@ -83,6 +86,8 @@ class BackupResult:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data["problems"] = [english(p) for p in self.problems]  # English for scripts, always
+        data["notes"] = [english(n) for n in self.notes]
         data["folder"] = str(self.folder)
         data["replaced"] = str(self.replaced) if self.replaced else None
         data["ok"] = self.ok
@@ -126,9 +131,11 @@ class BackupAPI(Unlocked):
         if dest.is_dir() and _earlier_backup(dest, self.vault_id):
             if not replace:
                 raise VaultExists(
-                    f"{dest} already holds this vault (perhaps with evidence added since the "
-                    "backup). To put the backup in its place, run again with --replace: the vault "
-                    "there is then kept whole beside it, renamed."
+                    _(
+                        "{dest} already holds this vault (perhaps with evidence added since the backup). To "
+                        "put the backup in its place, run again with --replace: the vault there is then kept "
+                        "whole beside it, renamed."
+                    ).format(dest=dest)
                 )
             kept = _move_aside(dest, now)
         result = self._write_copy(dest, RESTORED, progress, cancel, now)
@@ -149,7 +156,7 @@ class BackupAPI(Unlocked):
         try:
             lock.acquire()
         except VaultBusy:
-            raise VaultBusy(BUSY.format(folder=dest)) from None
+            raise VaultBusy(_(BUSY).format(folder=dest)) from None
         try:
             return self._backup_locked(dest, event, progress, cancel, now)
         except BaseException:
@@ -174,7 +181,7 @@ class BackupAPI(Unlocked):
         updated = _earlier_backup(dest, self.vault_id)
         unchecked = self._refuse_diverged(dest) if updated else None
         if cancel is not None and cancel.is_set():
-            raise Cancelled(STOPPED)
+            raise Cancelled(_(STOPPED))
         try:
             staging = copyfolder.new_staging(dest)
         except OSError as exc:
@@ -261,10 +268,13 @@ class BackupAPI(Unlocked):
         Returns a note when the earlier backup could not be read to tell: it is then replaced."""
         head = self._earlier_head(dest)
         if head is None:
-            return (
-                f"The earlier backup in {dest} was locked with a passphrase and recovery key this "
-                "vault no longer has, so evault could not check whether it had been used on its "
-                "own; it was replaced by this copy."
+            return Finding(
+                N_(
+                    "The earlier backup in {dest} was locked with a passphrase and recovery key "
+                    "this vault no longer has, so evault could not check whether it had been used "
+                    "on its own; it was replaced by this copy."
+                ),
+                dest=str(dest),
             )
         with self._mutex:
             row = self.session.conn.execute(
@@ -272,9 +282,11 @@ class BackupAPI(Unlocked):
             ).fetchone()
         if row is None or str(row[0]) != head[1]:
             raise VaultExists(
-                f"The backup in {dest} has history this vault does not have (it was opened and "
-                "changed on its own, or this is an older copy of the vault), so it was not "
-                "overwritten. Back up into a new folder instead."
+                _(
+                    "The backup in {dest} has history this vault does not have (it was opened and changed"
+                    " on its own, or this is an older copy of the vault), so it was not overwritten. Back"
+                    " up into a new folder instead."
+                ).format(dest=dest)
             )
         return None
 
@@ -324,7 +336,7 @@ class BackupAPI(Unlocked):
 def _stop_if(cancel: threading.Event | None) -> None:
     """Between chunks of the copy: the defender stopped it, or locked the app (the panic key)."""
     if cancel is not None and cancel.is_set():
-        raise Cancelled(STOPPED)
+        raise Cancelled(_(STOPPED))
 
 
 def _refuse_inside(source: Path, dest: Path) -> None:
@@ -333,8 +345,10 @@ def _refuse_inside(source: Path, dest: Path) -> None:
     target = dest.resolve()
     if target == src or src in target.parents:
         raise InvalidInput(
-            "A backup must go to a folder outside the vault's own folder. Choose another folder, "
-            "ideally on another disk or USB stick."
+            _(
+                "A backup must go to a folder outside the vault's own folder. Choose another folder, "
+                "ideally on another disk or USB stick."
+            )
         )
 
 
@@ -362,7 +376,9 @@ def _remove_if_unused(dest: Path) -> None:
 
 def _make_folder(dest: Path) -> None:
     if dest.exists() and not dest.is_dir():
-        raise VaultExists(f"{dest} is a file, not a folder. Choose a new or empty folder.")
+        raise VaultExists(
+            _("{dest} is a file, not a folder. Choose a new or empty folder.").format(dest=dest)
+        )
     try:
         dest.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
@@ -383,28 +399,36 @@ def _earlier_backup(dest: Path, vault_id: str) -> bool:
             return True
         if keys is not None:
             raise VaultExists(
-                f"{dest} holds a different vault, so nothing was written there. Choose a new "
-                "or empty folder for the backup."
+                _(
+                    "{dest} holds a different vault, so nothing was written there. Choose a new or empty "
+                    "folder for the backup."
+                ).format(dest=dest)
             )
     raise VaultExists(
-        f"{dest} is not empty and holds no backup of this vault, so nothing was written there. "
-        "Choose a new or empty folder for the backup."
+        _(
+            "{dest} is not empty and holds no backup of this vault, so nothing was written there."
+            " Choose a new or empty folder for the backup."
+        ).format(dest=dest)
     )
 
 
 def _read_only_note(note: str) -> bool:
     from vault.custody.check import READ_ONLY_NOTE  # noqa: PLC0415
 
-    return note == READ_ONLY_NOTE
+    return str(english(note)) == READ_ONLY_NOTE
 
 
 def _write_failed(dest: Path, exc: OSError) -> EvaultError:
     if exc.errno == errno.ENOSPC:
         return StorageFull(
-            f"The disk of {dest} is full, so no new backup was made (an earlier backup there is "
-            "unchanged). Free some space or use a bigger disk."
+            _(
+                "The disk of {dest} is full, so no new backup was made (an earlier backup there is "
+                "unchanged). Free some space or use a bigger disk."
+            ).format(dest=dest)
         )
     return StorageError(
-        f"The backup could not be written to {dest} (was the disk removed, or is it read-only?). "
-        "An earlier backup there is unchanged; check the disk and try again."
+        _(
+            "The backup could not be written to {dest} (was the disk removed, or is it "
+            "read-only?). An earlier backup there is unchanged; check the disk and try again."
+        ).format(dest=dest)
     )

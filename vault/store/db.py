@@ -15,16 +15,17 @@ import sqlcipher3
 
 from crypto import constants as c
 from vault.errors import EvaultError, StorageError, StorageFull, VaultDamaged
+from vault.i18n import N_, _
 
 Connection = Any  # sqlcipher3.Connection has no type stubs
 CACHE_KIB = 16 * 1024  # the page cache of every connection: memory stays bounded (imports raise it)
 
-DAMAGED_MESSAGE = (
+DAMAGED_MESSAGE = N_(
     "The vault's database is damaged or was altered, so it cannot be read. "
     "Nothing was changed; restore the vault folder from a backup copy if you have one."
 )
-FULL_MESSAGE = "The disk is full, so nothing was saved. Free some space and try again."
-IO_MESSAGE = (
+FULL_MESSAGE = N_("The disk is full, so nothing was saved. Free some space and try again.")
+IO_MESSAGE = N_(
     "The vault could not be read or written (was the disk or USB stick removed?). "
     "Nothing half-written is kept; reconnect it and try again."
 )
@@ -39,17 +40,17 @@ def connect(
     if len(db_key) != c.DB_KEY_BYTES:
         raise ValueError("database key must be 32 bytes")
     if not create and not path.is_file():
-        raise VaultDamaged("The vault's database file (vault.db) is missing.")
+        raise VaultDamaged(_("The vault's database file (vault.db) is missing."))
     if not create and path.stat().st_size == 0:
         # SQLite would take an emptied file for a new database and the schema would be rebuilt.
-        raise VaultDamaged(DAMAGED_MESSAGE)
+        raise VaultDamaged(_(DAMAGED_MESSAGE))
     try:
         target = path.absolute().as_uri() + "?mode=ro" if read_only else str(path)
         conn = sqlcipher3.connect(
             target, isolation_level=None, check_same_thread=False, uri=read_only
         )
     except sqlcipher3.Error as exc:
-        raise StorageError(IO_MESSAGE) from exc
+        raise StorageError(_(IO_MESSAGE)) from exc
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{db_key.hex()}'\"")
@@ -59,7 +60,7 @@ def connect(
         version = conn.execute("PRAGMA cipher_version").fetchone()
         if not version or not version[0]:
             raise VaultDamaged(
-                "This program was installed without SQLCipher; it cannot open vaults."
+                _("This program was installed without SQLCipher; it cannot open vaults.")
             )
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA secure_delete = ON")
@@ -80,14 +81,16 @@ def translate(exc: BaseException) -> EvaultError:
     """Map a SQLCipher/OS error to one calm, secret-free sentence."""
     text = str(exc).lower()
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return StorageFull(FULL_MESSAGE)
+        return StorageFull(_(FULL_MESSAGE))
     if "disk is full" in text or "database or disk is full" in text:
-        return StorageFull(FULL_MESSAGE)
+        return StorageFull(_(FULL_MESSAGE))
     if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return VaultDamaged(DAMAGED_MESSAGE)
+        return VaultDamaged(_(DAMAGED_MESSAGE))
     if "readonly" in text or "read-only" in text:
         return StorageError(
-            "The vault is on a disk that cannot be written to (read-only). "
-            "Copy it somewhere writable, or unlock the USB stick, and try again."
+            _(
+                "The vault is on a disk that cannot be written to (read-only). "
+                "Copy it somewhere writable, or unlock the USB stick, and try again."
+            )
         )
-    return StorageError(IO_MESSAGE)
+    return StorageError(_(IO_MESSAGE))

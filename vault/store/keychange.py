@@ -35,33 +35,37 @@ from crypto.recovery import format_recovery_key, new_recovery_secret, parse_reco
 from crypto.shares import IssuedShares, issue_shares
 from vault.custody import log as custody
 from vault.errors import Cancelled, InvalidInput, RecoveryKeyMistyped
+from vault.i18n import N_, _
 from vault.store import keystore, policy
+from vault.store.cryptowords import crypto_words
 from vault.store.session import Session, transaction
 
 KdfChoice = Callable[[], Argon2Params]  # the Argon2id settings for a new slot (tests: fast ones)
 
 PENDING = c.SLOT_KIND_RECOVERY_PENDING
 SHARES = c.SLOT_KIND_SHARES
-NO_PENDING = (
+NO_PENDING = N_(
     "There is no new recovery key waiting to be confirmed. Make one with "
     "'evault recovery-key' (or Settings in the app)."
 )
-NOT_LAST_GROUP = "That is not the last group of the new recovery key. Look at the key again and check your paper."
-NOT_THE_NEW_KEY = (
+NOT_LAST_GROUP = N_(
+    "That is not the last group of the new recovery key. Look at the key again and check your paper."
+)
+NOT_THE_NEW_KEY = N_(
     "That is not the new recovery key waiting to be confirmed. Check each group against your paper."
 )
-WHOLE_KEY_NEEDED = (
+WHOLE_KEY_NEEDED = N_(
     "This new recovery key was made in an earlier session: confirm it by typing the whole key "
     "from your paper."
 )
-PASSPHRASE_NOT_CHANGED = (
-    "Stopped. The passphrase was not changed; the old one still opens the vault."  # noqa: S105 - a message
+PASSPHRASE_NOT_CHANGED = N_(
+    "Stopped. The passphrase was not changed; the old one still opens the vault."
 )
-SET_PASSPHRASE_FIRST = (
-    "The vault's key file was altered outside evault, so your passphrase's slot can no longer be "  # noqa: S105 - a message
+SET_PASSPHRASE_FIRST = N_(
+    "The vault's key file was altered outside evault, so your passphrase's slot can no longer be "
     "vouched for: set a new passphrase first (evault passwd), then try again."
 )
-NEW_RECOVERY_FIRST = (
+NEW_RECOVERY_FIRST = N_(
     "The vault's key file was altered outside evault, so your recovery key can no longer be "
     "vouched for: make a new recovery key first (evault recovery-key), then try again."
 )
@@ -154,7 +158,7 @@ class KeyRing:
             self._db_key, self.keys.vault_id, new_passphrase, params, now=stamp, keyfile=keyfile
         )
         if cancel is not None and cancel.is_set():
-            raise Cancelled(PASSPHRASE_NOT_CHANGED)
+            raise Cancelled(_(PASSPHRASE_NOT_CHANGED))
         self._slot_keys[slot.id] = slot_key
         others = tuple(s for s in self.keys.slots if s.kind != c.SLOT_KIND_PASSPHRASE)
         had_keyfile = old is not None and old.keyfile
@@ -189,7 +193,7 @@ class KeyRing:
         """
         pending = self.pending
         if pending is None:
-            raise InvalidInput(NO_PENDING)
+            raise InvalidInput(_(NO_PENDING))
         secret = self._confirmed_secret(typed, pending)
         slot, slot_key = keyslots.make_recovery_slot_keyed(
             self._db_key, self.keys.vault_id, secret, now=stamp
@@ -218,7 +222,7 @@ class KeyRing:
         try:
             issued = issue_shares(threshold, count)
         except FormatError as exc:
-            raise InvalidInput(str(exc)) from None
+            raise InvalidInput(crypto_words(str(exc))) from None
         slot = keyslots.make_shares_slot(
             self._db_key,
             self.keys.vault_id,
@@ -264,24 +268,26 @@ class KeyRing:
         if len(cleaned) == c.RECOVERY_GROUP:
             made = self._pending_secret
             if made is None or made[0] != pending.id:
-                raise InvalidInput(WHOLE_KEY_NEEDED)
+                raise InvalidInput(_(WHOLE_KEY_NEEDED))
             last = format_recovery_key(made[1]).rsplit("-", 1)[-1]
             if not hmac.compare_digest(cleaned.encode("ascii", "replace"), last.encode("ascii")):
-                raise InvalidInput(NOT_LAST_GROUP)
+                raise InvalidInput(_(NOT_LAST_GROUP))
             return made[1]
         try:
             secret = parse_recovery_key(typed)
         except RecoveryKeyTypo:
             raise RecoveryKeyMistyped(
-                "That recovery key has a typing mistake: one of the groups is wrong. "
-                "Check each group against your paper."
+                _(
+                    "That recovery key has a typing mistake: one of the groups is wrong. "
+                    "Check each group against your paper."
+                )
             ) from None
         except FormatError as exc:
-            raise RecoveryKeyMistyped(str(exc)) from None
+            raise RecoveryKeyMistyped(crypto_words(str(exc))) from None
         try:
             keyslots.open_recovery_slot(KeysFile(self.keys.vault_id, (pending,)), secret)
         except DecryptionFailed:
-            raise InvalidInput(NOT_THE_NEW_KEY) from None
+            raise InvalidInput(_(NOT_THE_NEW_KEY)) from None
         return secret
 
     # ------------------------------------------------------------------ writing
@@ -298,9 +304,9 @@ class KeyRing:
             elif slot.kind == SHARES:
                 continue  # never sealed unvouched; the unlock notice said to issue new shares
             elif slot.kind == c.SLOT_KIND_PASSPHRASE:
-                raise InvalidInput(SET_PASSPHRASE_FIRST)
+                raise InvalidInput(_(SET_PASSPHRASE_FIRST))
             elif not has_recovery:
-                raise InvalidInput(NEW_RECOVERY_FIRST)
+                raise InvalidInput(_(NEW_RECOVERY_FIRST))
         return result
 
     def _write(

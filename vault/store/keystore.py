@@ -14,10 +14,11 @@ from crypto.errors import FormatError, ParameterError
 from crypto.keysfile import parse_keys_file
 from crypto.keyslots import KeysFile
 from vault.errors import KeysFileDamaged, NotAVault, StorageError, UnsupportedVersion
+from vault.i18n import N_, _
 from vault.store import fsutil
 from vault.store.folder import DB_NAME, KEYS_NAME
 
-_DAMAGED = (
+_DAMAGED = N_(
     "The vault's key file (vault.keys) is damaged or was altered, so the vault cannot be unlocked. "
     "Nothing was changed; restore vault.keys from a backup copy of the vault folder."
 )
@@ -31,37 +32,47 @@ def load(folder: Path) -> KeysFile:
     path = keys_path(folder)
     if not folder.is_dir():
         raise NotAVault(
-            f"There is no vault at {folder}. Check the path, or create one with 'evault init'."
+            _(
+                "There is no vault at {folder}. Check the path, or create one with 'evault init'."
+            ).format(folder=folder)
         )
     if not path.is_file():
         if (folder / DB_NAME).exists():
             raise KeysFileDamaged(
-                "The vault's key file (vault.keys) is missing, so the vault cannot be unlocked. "
-                "Restore it from a backup copy of the vault folder."
+                _(
+                    "The vault's key file (vault.keys) is missing, so the vault cannot be unlocked. "
+                    "Restore it from a backup copy of the vault folder."
+                )
             )
         raise NotAVault(
-            f"{folder} is not an evidence vault. Check the path, or create one with 'evault init'."
+            _(
+                "{folder} is not an evidence vault. Check the path, or create one with 'evault init'."
+            ).format(folder=folder)
         )
     try:
         with path.open("rb") as f:
             data = f.read(c.MAX_KEYS_FILE_BYTES + 1)
     except OSError as exc:
         raise StorageError(
-            "The vault's key file could not be read. Check the disk and try again."
+            _("The vault's key file could not be read. Check the disk and try again.")
         ) from exc
     try:
         return parse_keys_file(data)
     except ParameterError:
         raise KeysFileDamaged(
-            "The vault's key file asks for impossible unlocking settings, so it was refused. "
-            "It may have been tampered with; restore vault.keys from a backup copy."
+            _(
+                "The vault's key file asks for impossible unlocking settings, so it was refused. "
+                "It may have been tampered with; restore vault.keys from a backup copy."
+            )
         ) from None
     except FormatError as exc:
         if "newer version" in str(exc):
             raise UnsupportedVersion(
-                "This vault was made by a newer version of evidence-vault. Install that version to open it."
+                _(
+                    "This vault was made by a newer version of evidence-vault. Install that version to open it."
+                )
             ) from None
-        raise KeysFileDamaged(_DAMAGED) from None
+        raise KeysFileDamaged(_(_DAMAGED)) from None
 
 
 def save(folder: Path, keys: KeysFile, db_key: bytes) -> KeysFile:
@@ -71,6 +82,8 @@ def save(folder: Path, keys: KeysFile, db_key: bytes) -> KeysFile:
         fsutil.atomic_write(keys_path(folder), keyslots.serialize_keys_file(keys))
     except OSError as exc:
         raise StorageError(
-            "The vault's key file could not be saved, so nothing was changed. Check the disk and try again."
+            _(
+                "The vault's key file could not be saved, so nothing was changed. Check the disk and try again."
+            )
         ) from exc
     return keys

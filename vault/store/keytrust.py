@@ -23,7 +23,9 @@ from pathlib import Path
 from crypto import constants as c
 from crypto import keyslots
 from crypto.keyslots import KeysFile, Keyslot
+from vault.custody.models import Finding
 from vault.errors import EvaultError, StorageError
+from vault.i18n import N_, _
 from vault.store import keystore, slotkeys
 from vault.store.db import Connection
 from vault.store.keychange import KeyRing, import_key_events
@@ -33,25 +35,25 @@ from vault.store.session import Session, transaction
 # without one is then not "older", but altered.
 MAC_MARKER = "keys_file.mac"
 
-ALTERED_PASSPHRASE = (
-    "The vault's key file (vault.keys) was changed outside evault since it was last saved "  # noqa: S105 - a message
+ALTERED_PASSPHRASE = N_(
+    "The vault's key file (vault.keys) was changed outside evault since it was last saved "
     "(damage, or someone who could reach the vault folder). Your evidence is unharmed, but your "
     "passphrase can no longer be vouched for: set a new passphrase now (evault passwd, or "
     "Settings in the app), then run a check."
 )
-ALTERED_RECOVERY = (
+ALTERED_RECOVERY = N_(
     "The vault's key file (vault.keys) was changed outside evault since it was last saved "
     "(damage, or someone who could reach the vault folder). Your evidence is unharmed, but your "
     "recovery key may no longer open the vault: make a new recovery key now (evault "
     "recovery-key, or Settings in the app), then run a check."
 )
-ALTERED_SHARES = (
+ALTERED_SHARES = N_(
     "The vault's key file (vault.keys) was changed outside evault since it was last saved "
     "(damage, or someone who could reach the vault folder). Your evidence is unharmed, but the "
     "recovery shares your trusted people hold may no longer open the vault: issue new shares "
     "(evault recovery shares), then run a check."
 )
-ALTERED_EVENTS = (
+ALTERED_EVENTS = N_(
     "The vault's key file (vault.keys) was changed outside evault since it was last saved "
     "(damage, or someone who could reach the vault folder). Your evidence is unharmed; change "
     "the passphrase or make a new recovery key to rewrite it, then run a check."
@@ -127,24 +129,27 @@ def notices(ring: KeyRing) -> tuple[str, ...]:
     if ring.altered:
         kinds = {s.kind for s in ring.unvouched()}
         if c.SLOT_KIND_PASSPHRASE in kinds:
-            found.append(ALTERED_PASSPHRASE)
+            found.append(_(ALTERED_PASSPHRASE))
         elif c.SLOT_KIND_RECOVERY in kinds:
-            found.append(ALTERED_RECOVERY)
+            found.append(_(ALTERED_RECOVERY))
         elif c.SLOT_KIND_SHARES in kinds:
-            found.append(ALTERED_SHARES)
+            found.append(_(ALTERED_SHARES))
         else:
-            found.append(ALTERED_EVENTS)
+            found.append(_(ALTERED_EVENTS))
     pending = ring.pending
     if pending is not None and not ring.altered:
-        found.append(pending_note(pending))
+        found.append(pending_note(pending).shown())
     return tuple(found)
 
 
-def pending_note(pending: Keyslot) -> str:
-    return (
-        f"A new recovery key made on {pending.created[:10]} was never confirmed, so your previous "
-        "recovery key still opens this vault too. Confirm the new one (evault recovery-key "
-        "--confirm), or make another (evault recovery-key, or Settings in the app)."
+def pending_note(pending: Keyslot) -> Finding:
+    return Finding(
+        N_(
+            "A new recovery key made on {date} was never confirmed, so your previous recovery "
+            "key still opens this vault too. Confirm the new one (evault recovery-key --confirm), "
+            "or make another (evault recovery-key, or Settings in the app)."
+        ),
+        date=pending.created[:10],
     )
 
 
@@ -156,34 +161,58 @@ def check_keys_file(ring: KeyRing, conn: Connection) -> tuple[list[str], list[st
         keys = keystore.load(ring.folder)
     except EvaultError:
         return [
-            "vault.keys is damaged or was altered since the vault was opened: it can no longer "
-            "be read as a key file."
+            Finding(
+                N_(
+                    "vault.keys is damaged or was altered since the vault was opened: it can no longer "
+                    "be read as a key file."
+                )
+            )
         ], notes
     db_key = ring.db_key
     if keys.version == c.KEYS_VERSION:
         if not keyslots.keys_file_authentic(keys, db_key):
             problems.append(
-                "vault.keys was altered or damaged: its authentication code does not match, so a "
-                "key slot or the list of key changes is no longer what evault wrote."
+                Finding(
+                    N_(
+                        "vault.keys was altered or damaged: its authentication code does not match, so a "
+                        "key slot or the list of key changes is no longer what evault wrote."
+                    )
+                )
             )
         elif keys != ring.keys:
             problems.append(
-                "vault.keys was replaced while the vault was open (by an older copy of it?)."
+                Finding(
+                    N_(
+                        "vault.keys was replaced while the vault was open (by an older copy of it?)."
+                    )
+                )
             )
     elif marked(conn):
         problems.append(
-            "vault.keys has lost its authentication code: an older copy, or one edited on "
-            "purpose, was put in place of the one evault wrote."
+            Finding(
+                N_(
+                    "vault.keys has lost its authentication code: an older copy, or one edited on "
+                    "purpose, was put in place of the one evault wrote."
+                )
+            )
         )
     elif not keyslots.key_events_authentic(keys, db_key):
         problems.append(
-            "vault.keys: the list of key changes was altered (its authentication code does not "
-            "match)."
+            Finding(
+                N_(
+                    "vault.keys: the list of key changes was altered (its authentication code does not "
+                    "match)."
+                )
+            )
         )
     else:
         notes.append(
-            "vault.keys is still in the older form, without an authentication code over the whole "
-            "file; it is upgraded the next time the vault is opened where it can be written."
+            Finding(
+                N_(
+                    "vault.keys is still in the older form, without an authentication code over the whole "
+                    "file; it is upgraded the next time the vault is opened where it can be written."
+                )
+            )
         )
     pending = keys.slot(c.SLOT_KIND_RECOVERY_PENDING)
     if pending is not None and not problems:
@@ -194,10 +223,16 @@ def check_keys_file(ring: KeyRing, conn: Connection) -> tuple[list[str], list[st
     return problems, notes
 
 
-def shares_note(slot: Keyslot) -> str:
+def shares_note(slot: Keyslot) -> Finding:
     """Which set of recovery shares opens the vault (nothing secret: every page says it)."""
     layout = slot.kdf["slip39"]
-    return (
-        f"Recovery shares: set {layout['identifier']}, issued on {slot.created[:10]}; any "
-        f"{layout['threshold']} of its {layout['count']} shares open the vault."
+    return Finding(
+        N_(
+            "Recovery shares: set {set_number}, issued on {date}; any {threshold} of its {count} "
+            "shares open the vault."
+        ),
+        set_number=layout["identifier"],
+        date=slot.created[:10],
+        threshold=layout["threshold"],
+        count=layout["count"],
     )

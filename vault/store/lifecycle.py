@@ -24,6 +24,7 @@ from crypto.keyslots import KeysFile
 from crypto.recovery import format_recovery_key, new_recovery_secret
 from vault.custody import log as custody
 from vault.errors import StorageError, VaultDamaged, VaultExists
+from vault.i18n import _
 from vault.store import (
     copyfolder,
     db,
@@ -83,12 +84,16 @@ def create(
     policy.check_keyfile(keyfile)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise VaultExists(
-            f"{folder} already exists and is not empty. Choose a new folder name for the vault."
+            _(
+                "{folder} already exists and is not empty. Choose a new folder name for the vault."
+            ).format(folder=folder)
         )
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
-        raise StorageError(f"The folder {folder} could not be created. Check the path.") from exc
+        raise StorageError(
+            _("The folder {folder} could not be created. Check the path.").format(folder=folder)
+        ) from exc
     lock = VaultLock(folder)
     lock.acquire()
     stamp = now_text(now)
@@ -186,7 +191,7 @@ def load_session(conn: db.Connection) -> tuple[Session, bytes]:
     identity = conn.execute("SELECT secret_key, public_key FROM identity WHERE id = 1").fetchone()
     meta = conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
     if identity is None or meta is None:
-        raise VaultDamaged(db.DAMAGED_MESSAGE)
+        raise VaultDamaged(_(db.DAMAGED_MESSAGE))
     return Session(conn, SigningKey(bytes(identity[0])), str(meta[0])), bytes(identity[1])
 
 

@@ -13,8 +13,9 @@ from pathlib import Path
 from types import TracebackType
 
 from vault.errors import VaultBusy
+from vault.i18n import N_, _
 
-BUSY_MESSAGE = (
+BUSY_MESSAGE = N_(
     "This vault is open in another evault window or command. Close it there, then try again."
 )
 
@@ -31,7 +32,7 @@ class VaultLock:
             if self._try_acquire():
                 return
             if time.monotonic() >= deadline:
-                raise VaultBusy(BUSY_MESSAGE)
+                raise VaultBusy(_(BUSY_MESSAGE))
             time.sleep(0.05)
 
     def _try_acquire(self) -> bool:

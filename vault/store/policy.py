@@ -19,6 +19,7 @@ Light on purpose (no database or crypto imports): the app reads these before its
 from __future__ import annotations
 
 from vault.errors import InvalidInput
+from vault.i18n import _, ngettext
 
 MIN_CHARS = 8
 MIN_KEYFILE_BYTES = 32
@@ -32,8 +33,13 @@ def check_passphrase(passphrase: str) -> None:
     """Refuse a passphrase shorter than :data:`MIN_CHARS` (creating a vault, changing it)."""
     if len(passphrase) < MIN_CHARS:
         raise InvalidInput(
-            f"A passphrase needs at least {MIN_CHARS} characters. "
-            "Several unrelated words you can remember make a strong one."
+            ngettext(
+                "A passphrase needs at least {n} character. "
+                "Several unrelated words you can remember make a strong one.",
+                "A passphrase needs at least {n} characters. "
+                "Several unrelated words you can remember make a strong one.",
+                MIN_CHARS,
+            ).format(n=MIN_CHARS)
         )
 
 
@@ -44,15 +50,28 @@ def check_keyfile(keyfile: bytes | None, *, unlocking: bool = False) -> None:
         return
     if unlocking:
         raise InvalidInput(
-            f"That keyfile is too small to protect anything (a keyfile needs at least "
-            f"{MIN_KEYFILE_BYTES} bytes, not all the same), so it was not used. If this vault was "
-            "made with it, open the vault with your recovery key and choose a larger keyfile "
-            "(evault passwd --new-keyfile FILE)."
+            ngettext(
+                "That keyfile is too small to protect anything (a keyfile needs at least {n} "
+                "byte, not all the same), so it was not used. If this vault was made with it, "
+                "open the vault with your recovery key and choose a larger keyfile "
+                "(evault passwd --new-keyfile FILE).",
+                "That keyfile is too small to protect anything (a keyfile needs at least {n} "
+                "bytes, not all the same), so it was not used. If this vault was made with it, "
+                "open the vault with your recovery key and choose a larger keyfile "
+                "(evault passwd --new-keyfile FILE).",
+                MIN_KEYFILE_BYTES,
+            ).format(n=MIN_KEYFILE_BYTES)
         )
     raise InvalidInput(
-        f"That keyfile is too small to protect anything (a keyfile needs at least "
-        f"{MIN_KEYFILE_BYTES} bytes, not all the same), so nothing was changed: choose a "
-        "larger file, such as a photo you never share."
+        ngettext(
+            "That keyfile is too small to protect anything (a keyfile needs at least {n} byte, "
+            "not all the same), so nothing was changed: choose a larger file, such as a photo "
+            "you never share.",
+            "That keyfile is too small to protect anything (a keyfile needs at least {n} bytes, "
+            "not all the same), so nothing was changed: choose a larger file, such as a photo "
+            "you never share.",
+            MIN_KEYFILE_BYTES,
+        ).format(n=MIN_KEYFILE_BYTES)
     )
 
 
@@ -63,20 +82,24 @@ def passphrase_advice(passphrase: str) -> str:
     if not passphrase:
         return ""
     if length < MIN_CHARS:
-        return f"Too short: at least {MIN_CHARS} characters are needed."
+        return ngettext(
+            "Too short: at least {n} character is needed.",
+            "Too short: at least {n} characters are needed.",
+            MIN_CHARS,
+        ).format(n=MIN_CHARS)
     if len(set(passphrase)) <= 3:
-        return "Weak: it repeats the same few characters."
+        return _("Weak: it repeats the same few characters.")
     if len(words) >= 4 and length >= 20:
-        return "Strong: several words, long. Make sure you can remember it."
+        return _("Strong: several words, long. Make sure you can remember it.")
     if length >= 16:
-        return "Good. Adding another unrelated word makes it much stronger."
-    return "Fair: it would be stronger with a few more words (e.g. four unrelated words)."
+        return _("Good. Adding another unrelated word makes it much stronger.")
+    return _("Fair: it would be stronger with a few more words (e.g. four unrelated words).")
 
 
 def passphrase_warning(passphrase: str) -> str | None:
     """Advice worth printing after an acceptable but short passphrase was chosen, else None."""
     if len(passphrase) < ADVISED_CHARS:
-        return (
+        return _(
             "Advice: this passphrase is short. A longer one (several unrelated words) is much "
             "harder to guess if the computer is taken."
         )
@@ -87,5 +110,9 @@ def check_auto_lock_minutes(minutes: int) -> None:
     """Refuse an auto-lock time outside :data:`AUTO_LOCK_MIN`..:data:`AUTO_LOCK_MAX` minutes."""
     if not AUTO_LOCK_MIN <= minutes <= AUTO_LOCK_MAX:
         raise InvalidInput(
-            f"Choose an auto-lock time between {AUTO_LOCK_MIN} and {AUTO_LOCK_MAX} minutes."
+            ngettext(
+                "Choose an auto-lock time between {low} and {n} minute.",
+                "Choose an auto-lock time between {low} and {n} minutes.",
+                AUTO_LOCK_MAX,
+            ).format(low=AUTO_LOCK_MIN, n=AUTO_LOCK_MAX)
         )

@@ -31,6 +31,7 @@ from crypto import constants as c
 from crypto import keyslots
 from crypto.errors import DecryptionFailed
 from vault.errors import EvaultError, InvalidInput, StorageError, VaultDamaged
+from vault.i18n import N_, _
 from vault.store import db, fsutil, keystore, slotkeys
 from vault.store.folder import DB_NAME, KEYS_NAME
 from vault.store.keychange import KeyRing
@@ -41,22 +42,22 @@ OLD_SUFFIX = ".old"  # a second name for a replaced file, so its blocks can be o
 VAULT_REKEYED = "vault.rekeyed"
 SCRUB_BLOCK = 1024 * 1024
 
-ALTERED = (
+ALTERED = N_(
     "The vault's key file was changed outside evault, so it cannot be re-encrypted yet: set a new "
     "passphrase and make a new recovery key first, then try again."
 )
-NEEDS_RECOVERY = (
+NEEDS_RECOVERY = N_(
     "To re-encrypt, evault must re-lock your recovery key too, and this vault has not seen it "
     "since it was updated: open the vault once with the recovery key, or make a new one "
     "(evault recovery-key), then try again. Nothing was changed."
 )
-NEEDS_PASSPHRASE = (
-    "To re-encrypt, evault must re-lock your passphrase too, and this vault has not seen it "  # noqa: S105 - a message
+NEEDS_PASSPHRASE = N_(
+    "To re-encrypt, evault must re-lock your passphrase too, and this vault has not seen it "
     "since it was updated: open the vault once with the passphrase, or set it again "
     "(evault passwd), then try again. Nothing was changed."
 )
 
-UNFINISHED = (
+UNFINISHED = N_(
     "The vault was being re-encrypted when it was last closed, and the last step cannot be "
     "finished here (is the disk read-only?). Nothing is lost; open it where it can be written."
 )
@@ -69,12 +70,12 @@ def _point(name: str) -> None:
 def check_possible(ring: KeyRing) -> None:
     """Refuse, before anything changes, when a slot could not be re-wrapped (see slotkeys.py)."""
     if ring.altered:
-        raise InvalidInput(ALTERED)
+        raise InvalidInput(_(ALTERED))
     missing = {s.kind for s in ring.missing_slot_keys()}
     if c.SLOT_KIND_PASSPHRASE in missing:
-        raise InvalidInput(NEEDS_PASSPHRASE)
+        raise InvalidInput(_(NEEDS_PASSPHRASE))
     if missing:
-        raise InvalidInput(NEEDS_RECOVERY)
+        raise InvalidInput(_(NEEDS_RECOVERY))
 
 
 def rekey(folder: Path, session: Session, ring: KeyRing, *, stamp: str) -> Session:
@@ -100,7 +101,7 @@ def rekey(folder: Path, session: Session, ring: KeyRing, *, stamp: str) -> Sessi
         )
     except DecryptionFailed:
         _remove_new(folder)
-        raise InvalidInput(ALTERED) from None
+        raise InvalidInput(_(ALTERED)) from None
     except BaseException:
         _remove_new(folder)
         raise
@@ -125,11 +126,11 @@ def settle_unfinished(folder: Path, db_key: bytes) -> None:
     target = folder / REKEY_NAME
     if target.exists() and not _opens(folder / DB_NAME, db_key):
         if not _opens(target, db_key):
-            raise VaultDamaged(db.DAMAGED_MESSAGE)  # neither file matches: keep both as they are
+            raise VaultDamaged(_(db.DAMAGED_MESSAGE))  # neither file matches: keep both as they are
         try:
             _swap_in(folder)  # vault.keys was replaced: the new database is the vault
         except OSError as exc:
-            raise StorageError(UNFINISHED) from exc
+            raise StorageError(_(UNFINISHED)) from exc
     _remove_new(folder)
     _scrub_old(folder)
 

@@ -6,6 +6,7 @@ Each migration runs once, inside the transaction that records it in ``schema_mig
 from __future__ import annotations
 
 from vault.errors import UnsupportedVersion
+from vault.i18n import _
 from vault.store.db import Connection
 
 MIGRATIONS: list[tuple[int, str, str]] = [
@@ -230,8 +231,10 @@ def migrate(conn: Connection, now: str) -> None:
     version = current_version(conn)
     if version > LATEST:
         raise UnsupportedVersion(
-            "This vault was made by a newer version of evidence-vault. "
-            "Install the newer version to open it; nothing was changed."
+            _(
+                "This vault was made by a newer version of evidence-vault. "
+                "Install the newer version to open it; nothing was changed."
+            )
         )
     if version == LATEST:
         return

@@ -26,25 +26,27 @@ from crypto.shares import (
     split_share_texts,
 )
 from vault.errors import InvalidInput, KeysFileDamaged, RecoveryKeyMistyped, WrongPassphrase
+from vault.i18n import N_, _, ngettext
+from vault.store.cryptowords import crypto_words
 
-NO_SHARES_SLOT = (
+NO_SHARES_SLOT = N_(
     "This vault has no recovery shares (none were issued, or they were withdrawn). Open it with "
     "the passphrase or the recovery key."
 )
-DAMAGED_SHARES_SLOT = (
+DAMAGED_SHARES_SLOT = N_(
     "The vault's key file (vault.keys) is damaged: the part the recovery shares open no longer "
     "reads as evault wrote it. Open the vault with your passphrase or recovery key, then issue "
     "new shares (evault recovery shares)."
 )
-NOT_THIS_SET = (
+NOT_THIS_SET = N_(
     "A share given is not of this vault's current set (it is from an older set that was "
     "replaced, or from another vault). Check the set number on each page."
 )
-MIXED_SETS = (
+MIXED_SETS = N_(
     "The shares given are not all of the same set. Check that every page shows the same set number."
 )
-SHARES_DO_NOT_OPEN = "These shares do not open this vault. Check the set number on each page."
-NO_SHARES = "No recovery share was given."
+SHARES_DO_NOT_OPEN = N_("These shares do not open this vault. Check the set number on each page.")
+NO_SHARES = N_("No recovery share was given.")
 
 
 @dataclass(frozen=True)
@@ -60,14 +62,14 @@ def _read(text: str) -> Share:
     try:
         return read_share(text)
     except ShareMistyped as exc:
-        raise RecoveryKeyMistyped(str(exc)) from None
+        raise RecoveryKeyMistyped(crypto_words(str(exc))) from None
 
 
 def read_shares(texts: Sequence[str]) -> list[Share]:
     """Every share in ``texts`` (a text may hold several: marked pages, or paragraphs)."""
     shares = [_read(part) for text in texts for part in split_share_texts(text)]
     if not shares:
-        raise InvalidInput(NO_SHARES)
+        raise InvalidInput(_(NO_SHARES))
     return shares
 
 
@@ -78,10 +80,13 @@ def share_info(text: str) -> ShareInfo:
 
 
 def given_message(given: int, needed: int) -> str:
-    return (
-        f"{given} of {needed} shares given. The vault opens with {needed} different shares of "
-        "the same set: add the next one."
-    )
+    return ngettext(
+        "{given} of {needed} share given. The vault opens with {needed} different share of "
+        "the same set: add the next one.",
+        "{given} of {needed} shares given. The vault opens with {needed} different shares of "
+        "the same set: add the next one.",
+        needed,
+    ).format(given=given, needed=needed)
 
 
 def unlock_with_shares(keys: KeysFile, texts: Sequence[str]) -> tuple[bytes, Keyslot, bytes]:
@@ -90,12 +95,12 @@ def unlock_with_shares(keys: KeysFile, texts: Sequence[str]) -> tuple[bytes, Key
     shares = read_shares(texts)
     slot = keys.slot(c.SLOT_KIND_SHARES)
     if slot is None:
-        raise WrongPassphrase(NO_SHARES_SLOT)
+        raise WrongPassphrase(_(NO_SHARES_SLOT))
     if slot.damaged:
-        raise KeysFileDamaged(DAMAGED_SHARES_SLOT)
+        raise KeysFileDamaged(_(DAMAGED_SHARES_SLOT))
     layout = slot.kdf["slip39"]
     if len({s.identifier for s in shares}) > 1:
-        raise WrongPassphrase(MIXED_SETS)
+        raise WrongPassphrase(_(MIXED_SETS))
     try:
         secret = combine(
             shares,
@@ -105,8 +110,8 @@ def unlock_with_shares(keys: KeysFile, texts: Sequence[str]) -> tuple[bytes, Key
     except NotEnoughShares as exc:
         raise InvalidInput(given_message(exc.given, exc.needed)) from None
     except SharesMismatch:
-        raise WrongPassphrase(NOT_THIS_SET) from None
+        raise WrongPassphrase(_(NOT_THIS_SET)) from None
     try:
         return keyslots.open_shares_slot_keyed(keys, secret)
     except DecryptionFailed:
-        raise WrongPassphrase(SHARES_DO_NOT_OPEN) from None
+        raise WrongPassphrase(_(SHARES_DO_NOT_OPEN)) from None

@@ -22,30 +22,32 @@ from vault.errors import (
     RecoveryKeyMistyped,
     WrongPassphrase,
 )
+from vault.i18n import N_, _
+from vault.store.cryptowords import crypto_words
 
-WRONG_PASSPHRASE = "That passphrase does not open this vault. Check it and try again."  # noqa: S105
-WRONG_KEYFILE = "That passphrase and keyfile do not open this vault. Check both and try again."
-WRONG_RECOVERY = "That recovery key does not open this vault. Check each group and try again."
-KEYFILE_NEEDED = "This vault also needs its keyfile. Give it with --keyfile and try again."
-RECOVERY_TYPO = (
+WRONG_PASSPHRASE = N_("That passphrase does not open this vault. Check it and try again.")
+WRONG_KEYFILE = N_("That passphrase and keyfile do not open this vault. Check both and try again.")
+WRONG_RECOVERY = N_("That recovery key does not open this vault. Check each group and try again.")
+KEYFILE_NEEDED = N_("This vault also needs its keyfile. Give it with --keyfile and try again.")
+RECOVERY_TYPO = N_(
     "That recovery key has a typing mistake: one of the groups is wrong. "
     "Check each group against your paper copy."
 )
-DAMAGED_PASSPHRASE_SLOT = (
-    "The vault's key file (vault.keys) is damaged: the part your passphrase opens no longer "  # noqa: S105 - a message
+DAMAGED_PASSPHRASE_SLOT = N_(
+    "The vault's key file (vault.keys) is damaged: the part your passphrase opens no longer "
     "reads as evault wrote it. Open the vault with your recovery key, then set your passphrase "
     "again (evault passwd)."
 )
-DAMAGED_RECOVERY_SLOT = (
+DAMAGED_RECOVERY_SLOT = N_(
     "The vault's key file (vault.keys) is damaged: the part your recovery key opens no longer "
     "reads as evault wrote it. Open the vault with your passphrase, then make a new recovery key "
     "(evault recovery-key)."
 )
-NO_PASSPHRASE_SLOT = (
-    "The vault's key file (vault.keys) is damaged: it no longer holds the passphrase's slot. "  # noqa: S105 - a message
+NO_PASSPHRASE_SLOT = N_(
+    "The vault's key file (vault.keys) is damaged: it no longer holds the passphrase's slot. "
     "Open the vault with your recovery key, or restore vault.keys from a backup copy."
 )
-NO_RECOVERY_SLOT = (
+NO_RECOVERY_SLOT = N_(
     "The vault's key file (vault.keys) is damaged: it no longer holds a recovery key slot. "
     "Open the vault with your passphrase, or restore vault.keys from a backup copy."
 )
@@ -60,26 +62,28 @@ def unlock(
         try:
             secret = parse_recovery_key(recovery_key)
         except RecoveryKeyTypo:
-            raise RecoveryKeyMistyped(RECOVERY_TYPO) from None
+            raise RecoveryKeyMistyped(_(RECOVERY_TYPO)) from None
         except FormatError as exc:
-            raise RecoveryKeyMistyped(str(exc)) from None
+            raise RecoveryKeyMistyped(crypto_words(str(exc))) from None
         try:
             return keyslots.open_recovery_slot_keyed(keys, secret)
         except keyslots.SlotMissing:
-            raise KeysFileDamaged(NO_RECOVERY_SLOT) from None
+            raise KeysFileDamaged(_(NO_RECOVERY_SLOT)) from None
         except keyslots.SlotDamaged:
-            raise KeysFileDamaged(DAMAGED_RECOVERY_SLOT) from None
+            raise KeysFileDamaged(_(DAMAGED_RECOVERY_SLOT)) from None
         except DecryptionFailed:
-            raise WrongPassphrase(WRONG_RECOVERY) from None
+            raise WrongPassphrase(_(WRONG_RECOVERY)) from None
     if passphrase is None:
-        raise InvalidInput("A passphrase or recovery key is needed to open the vault.")
+        raise InvalidInput(_("A passphrase or recovery key is needed to open the vault."))
     try:
         return keyslots.open_passphrase_slot_keyed(keys, passphrase, keyfile)
     except keyslots.SlotMissing:
-        raise KeysFileDamaged(NO_PASSPHRASE_SLOT) from None
+        raise KeysFileDamaged(_(NO_PASSPHRASE_SLOT)) from None
     except keyslots.SlotDamaged:
-        raise KeysFileDamaged(DAMAGED_PASSPHRASE_SLOT) from None
+        raise KeysFileDamaged(_(DAMAGED_PASSPHRASE_SLOT)) from None
     except keyslots.KeyfileRequired:
-        raise KeyfileRequired(KEYFILE_NEEDED) from None
+        raise KeyfileRequired(_(KEYFILE_NEEDED)) from None
     except DecryptionFailed:
-        raise WrongPassphrase(WRONG_PASSPHRASE if keyfile is None else WRONG_KEYFILE) from None
+        raise WrongPassphrase(
+            _(WRONG_PASSPHRASE) if keyfile is None else _(WRONG_KEYFILE)
+        ) from None

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from crypto import constants as c
 from vault.errors import NotAVault, StorageError, VaultBusy
+from vault.i18n import _
 from vault.store.folder import DB_NAME, JOURNAL_NAME, KEYS_NAME, LOCK_NAME
 from vault.store.fsutil import NEW_SUFFIX, fsync_dir
 from vault.store.lock import VaultLock
@@ -152,17 +153,23 @@ def _present(folder: Path) -> set[str]:
     """The vault's own files in ``folder``; NotAVault when there are none, or when the only
     database there is a plain (unencrypted) SQLite file, which no evault vault ever is."""
     if not folder.is_dir():
-        raise NotAVault(f"There is no vault at {folder}. Nothing was removed.")
+        raise NotAVault(
+            _("There is no vault at {folder}. Nothing was removed.").format(folder=folder)
+        )
     present = {name for name in VAULT_FILES if os.path.lexists(folder / name)}
     if not present & {KEYS_NAME, KEYS_NAME + NEW_SUFFIX} and DB_NAME in present:
         with contextlib.suppress(OSError), (folder / DB_NAME).open("rb") as f:
             if f.read(len(SQLITE_PLAIN_HEADER)) == SQLITE_PLAIN_HEADER:
                 raise NotAVault(
-                    f"{folder} holds another program's database, not an evidence vault. "
-                    "Nothing was removed."
+                    _(
+                        "{folder} holds another program's database, not an evidence vault. Nothing was "
+                        "removed."
+                    ).format(folder=folder)
                 )
     if not present - {LOCK_NAME}:
-        raise NotAVault(f"{folder} holds no evidence vault. Nothing was removed.")
+        raise NotAVault(
+            _("{folder} holds no evidence vault. Nothing was removed.").format(folder=folder)
+        )
     return present
 
 
@@ -252,11 +259,11 @@ def _others(folder: Path) -> tuple[str, ...]:
 def _failure_message(folder: Path, failed: list[str]) -> str:
     names = ", ".join(failed)
     if any(name in KEY_FILES for name in failed):
-        return (
-            f"The vault in {folder} could not be wiped: {names} could not be removed, so it may "
+        return _(
+            "The vault in {folder} could not be wiped: {names} could not be removed, so it may "
             "still open. Check that the disk is not read-only or removed, and try again."
-        )
-    return (
-        f"The vault's keys were destroyed, so it cannot be opened any more, but {names} could "
-        f"not be removed from {folder}. Check that the disk is not read-only, and try again."
-    )
+        ).format(folder=folder, names=names)
+    return _(
+        "The vault's keys were destroyed, so it cannot be opened any more, but {names} could "
+        "not be removed from {folder}. Check that the disk is not read-only, and try again."
+    ).format(names=names, folder=folder)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vault.errors import InvalidInput, StorageError
+from vault.i18n import _
 
 # Where the system can open a path component relative to a folder without following a link.
 HAVE_DIR_FD = (
@@ -111,7 +112,9 @@ class FolderTree:
         self._count += 1
         if self._count > MAX_FILES:
             raise InvalidInput(
-                f"{self.root.name} holds far more files than any export; it was refused."
+                _("{name} holds far more files than any export; it was refused.").format(
+                    name=self.root.name
+                )
             )
         if not all(usable(p) for p in parts):
             self.skipped.append("a file with an unusable name was not read")
@@ -184,8 +187,9 @@ class FolderTree:
             if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
                 raise _changed(entry) from None
             raise StorageError(
-                f"{entry.name} could not be read ({exc.strerror or 'read error'}). "
-                "Check the disk and try again."
+                _("{name} could not be read ({error}). Check the disk and try again.").format(
+                    name=entry.name, error=exc.strerror or "read error"
+                )
             ) from None
         try:
             st = os.fstat(fd)
@@ -229,6 +233,8 @@ class FolderTree:
 
 def _changed(entry: Entry) -> InvalidInput:
     return InvalidInput(
-        f"{entry.name} was replaced or moved while the export was being read (now a link, a "
-        "special file or another file). It was not read; nothing was imported."
+        _(
+            "{name} was replaced or moved while the export was being read (now a link, a special "
+            "file or another file). It was not read; nothing was imported."
+        ).format(name=entry.name)
     )

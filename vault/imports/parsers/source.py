@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from vault.errors import EvaultError, InvalidInput, StorageError
+from vault.i18n import _
 from vault.imports.parsers import ziplayout
 from vault.imports.parsers.folder import FolderTree, identity
 
@@ -113,18 +114,23 @@ class ExportSource:
                     self.members[path.name] = Member(path.name, st.st_size)
             else:
                 raise InvalidInput(
-                    f"{path} is not a file or folder that can be imported. Check the path and try again."
+                    _(
+                        "{path} is not a file or folder that can be imported. Check the path and try again."
+                    ).format(path=path)
                 )
         except FileNotFoundError:
             self.close()
             raise InvalidInput(
-                f"There is no file or folder at {path}. Check the path and try again."
+                _("There is no file or folder at {path}. Check the path and try again.").format(
+                    path=path
+                )
             ) from None
         except OSError as exc:
             self.close()
             raise StorageError(
-                f"The export at {path} could not be read ({exc.strerror or 'read error'}). "
-                "Check the disk and try again."
+                _(
+                    "The export at {path} could not be read ({error}). Check the disk and try again."
+                ).format(path=path, error=exc.strerror or "read error")
             ) from None
         except BaseException:
             self.close()
@@ -151,14 +157,17 @@ class ExportSource:
             fd = os.open(self.path, _OPEN_FLAGS)
         except OSError as exc:
             raise StorageError(
-                f"{self.path.name} could not be read ({exc.strerror or 'read error'}). "
-                "Check the disk and try again."
+                _("{name} could not be read ({error}). Check the disk and try again.").format(
+                    name=self.path.name, error=exc.strerror or "read error"
+                )
             ) from None
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode) or identity(st) != self._identity:
                 raise InvalidInput(
-                    f"{self.path.name} was replaced while it was being read. Nothing was imported."
+                    _("{name} was replaced while it was being read. Nothing was imported.").format(
+                        name=self.path.name
+                    )
                 )
             if hasattr(os, "O_NONBLOCK"):
                 os.set_blocking(fd, True)
@@ -192,13 +201,16 @@ class ExportSource:
             infos = self._zip.infolist()
         except _ZIP_ERRORS:
             raise InvalidInput(
-                f"{self.path.name} looks like a ZIP file but is damaged, cut short or uses ZIP "
-                "features evault cannot read. Export it again from the app, or try the unzipped "
-                "folder."
+                _(
+                    "{name} looks like a ZIP file but is damaged, cut short or uses ZIP features evault "
+                    "cannot read. Export it again from the app, or try the unzipped folder."
+                ).format(name=self.path.name)
             ) from None
         if len(infos) > MAX_MEMBERS:
             raise InvalidInput(
-                f"{self.path.name} holds far more files than any export; it was refused."
+                _("{name} holds far more files than any export; it was refused.").format(
+                    name=self.path.name
+                )
             )
         self._check_layout(infos)
         seen: set[str] = set()
@@ -209,14 +221,18 @@ class ExportSource:
             name = safe_name(info.filename)
             if name is None:
                 raise InvalidInput(
-                    f"{self.path.name} contains a file with an unsafe name (it points outside the "
-                    "export). It was refused; nothing was imported."
+                    _(
+                        "{name} contains a file with an unsafe name (it points outside the export). It was "
+                        "refused; nothing was imported."
+                    ).format(name=self.path.name)
                 )
             folded = name.casefold()
             if folded in seen:
                 raise InvalidInput(
-                    f"{self.path.name} contains the file {name} twice, so one copy could hide "
-                    "another. It was refused; nothing was imported."
+                    _(
+                        "{name} contains the file {member} twice, so one copy could hide another. It was "
+                        "refused; nothing was imported."
+                    ).format(name=self.path.name, member=name)
                 )
             seen.add(folded)
             kind = stat.S_IFMT(info.external_attr >> 16)
@@ -230,21 +246,27 @@ class ExportSource:
                 info.compress_size, 1
             ):
                 raise InvalidInput(
-                    f"{self.path.name} contains {name}, which claims to expand far beyond any real "
-                    "file (a 'ZIP bomb'). It was refused; nothing was imported."
+                    _(
+                        "{name} contains {member}, which claims to expand far beyond any real file (a 'ZIP "
+                        "bomb'). It was refused; nothing was imported."
+                    ).format(name=self.path.name, member=name)
                 )
             total += info.file_size
             if total > MAX_TOTAL_BYTES:
                 raise InvalidInput(
-                    f"{self.path.name} claims to hold more data than any export; it was refused."
+                    _("{name} claims to hold more data than any export; it was refused.").format(
+                        name=self.path.name
+                    )
                 )
             self._infos[name] = info
             self._add(Member(name, info.file_size))
         archive_size = os.fstat(self._zip_file.fileno()).st_size
         if total > TOTAL_RATIO_FLOOR and total > MAX_RATIO * max(archive_size, 1):
             raise InvalidInput(
-                f"{self.path.name} claims to expand to {total:,} bytes, far beyond any real "
-                "export of its size (a 'ZIP bomb'). It was refused; nothing was imported."
+                _(
+                    "{name} claims to expand to {total:,} bytes, far beyond any real export of its size "
+                    "(a 'ZIP bomb'). It was refused; nothing was imported."
+                ).format(name=self.path.name, total=total)
             )
 
     def _check_layout(self, infos: list[zipfile.ZipInfo]) -> None:
@@ -257,12 +279,16 @@ class ExportSource:
         name = safe_name(info.filename) or "a file"
         if why == ziplayout.DAMAGED:
             raise InvalidInput(
-                f"{self.path.name} is damaged: {name} is not where the ZIP says it is. "
-                "Export it again from the app, or try the unzipped folder."
+                _(
+                    "{name} is damaged: {member} is not where the ZIP says it is. Export it again from "
+                    "the app, or try the unzipped folder."
+                ).format(name=self.path.name, member=name)
             )
         raise InvalidInput(
-            f"{self.path.name} contains {name}, whose bytes overlap another file's inside the ZIP "
-            "(a trick used by 'ZIP bombs'). It was refused; nothing was imported."
+            _(
+                "{name} contains {member}, whose bytes overlap another file's inside the ZIP (a trick"
+                " used by 'ZIP bombs'). It was refused; nothing was imported."
+            ).format(name=self.path.name, member=name)
         )
 
     def _add(self, member: Member) -> None:
@@ -274,15 +300,17 @@ class ExportSource:
         """A stream of one member's bytes; it stops with an error past the declared size."""
         member = self.members.get(name)
         if member is None:
-            raise InvalidInput(f"The export has no file {name}.")
+            raise InvalidInput(_("The export has no file {name}.").format(name=name))
         if self._zip is not None:
             info = self._infos[name]
             try:
                 raw = self._zip.open(info)
             except (*_ZIP_ERRORS, OSError):
                 raise InvalidInput(
-                    f"{name} inside {self.path.name} cannot be read (damaged or an unsupported "
-                    "compression). Nothing was imported."
+                    _(
+                        "{member} inside {name} cannot be read (damaged or an unsupported compression). "
+                        "Nothing was imported."
+                    ).format(member=name, name=self.path.name)
                 ) from None
             return _Capped(raw, info.file_size, name)
         handle: IO[bytes]
@@ -296,16 +324,20 @@ class ExportSource:
         """A whole member, refused if it is larger than ``cap`` bytes."""
         member = self.members.get(name)
         if member is None:
-            raise InvalidInput(f"The export has no file {name}.")
+            raise InvalidInput(_("The export has no file {name}.").format(name=name))
         if member.size > cap:
             raise InvalidInput(
-                f"{name} is larger than any export file of its kind ({member.size:,} bytes); it was refused."
+                _(
+                    "{name} is larger than any export file of its kind ({size:,} bytes); it was refused."
+                ).format(name=name, size=member.size)
             )
         with self.open(name) as stream:
             data = stream.read(cap + 1)
         if len(data) > cap:
             raise InvalidInput(
-                f"{name} is larger than any export file of its kind; it was refused."
+                _("{name} is larger than any export file of its kind; it was refused.").format(
+                    name=name
+                )
             )
         return data
 
@@ -348,19 +380,24 @@ class _Capped(io.RawIOBase):
             raise
         except _ZIP_ERRORS:
             raise InvalidInput(
-                f"{self._name} inside the export is damaged (its checksum does not match). "
-                "Nothing was imported."
+                _(
+                    "{name} inside the export is damaged (its checksum does not match). Nothing was "
+                    "imported."
+                ).format(name=self._name)
             ) from None
         except OSError as exc:
             raise StorageError(
-                f"{self._name} could not be read ({exc.strerror or 'read error'}). "
-                "Check the disk and try again."
+                _("{name} could not be read ({error}). Check the disk and try again.").format(
+                    name=self._name, error=exc.strerror or "read error"
+                )
             ) from None
         self._left -= len(data)
         if self._left < 0:
             raise InvalidInput(
-                f"{self._name} holds more data than the export says it does; it was refused. "
-                "Nothing was imported."
+                _(
+                    "{name} holds more data than the export says it does; it was refused. Nothing was "
+                    "imported."
+                ).format(name=self._name)
             )
         return data
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vault.errors import InvalidInput
+from vault.i18n import _
 from vault.imports.parsers.records import (
     TIME_FROM_DECLARED_ZONE,
     TIME_FROM_EXPORT,
@@ -29,8 +30,10 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(
-            f"'{name[:40]}' is not a time zone name I know. Use a name such as Asia/Baku or "
-            "Europe/Moscow (the zone the phone or computer was set to)."
+            _(
+                "'{name}' is not a time zone name I know. Use a name such as Asia/Baku or "
+                "Europe/Moscow (the zone the phone or computer was set to)."
+            ).format(name=name[:40])
         ) from None
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vault.errors import InvalidInput
+from vault.i18n import _
 from vault.imports.parsers import timeutil
 from vault.imports.parsers.email import limits
 from vault.imports.parsers.email.eml import parse_emls
@@ -69,8 +70,10 @@ def parse(
     mboxes = [n for n in source.names() if is_mbox(n)]
     if not emls and not mboxes:
         raise InvalidInput(
-            f"{source.path.name} holds no .eml or .mbox files. Save the messages as .eml files "
-            "or export the mailbox as mbox, then try again."
+            _(
+                "{name} holds no .eml or .mbox files. Save the messages as .eml files or export the "
+                "mailbox as mbox, then try again."
+            ).format(name=source.path.name)
         )
     if emls:
         yield from parse_emls(source, emls, timezone, single=False)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from vault.custody.models import Finding
 from vault.errors import InvalidInput
+from vault.i18n import _, ngettext
 from vault.imports.parsers.email import limits
 from vault.imports.parsers.email.headers import message_id, read_head
 from vault.imports.parsers.email.message import read_message
@@ -36,10 +38,22 @@ def parse_emls(
     chat_sent = False
     for name in names:
         if source.members[name].size > limits.MAX_MESSAGE_BYTES:
-            what = f"is larger than {limits.MAX_MESSAGE_BYTES >> 20} MiB, more than any real e-mail"
             if single:
-                raise InvalidInput(f"{name} {what}; it was refused.")
-            yield ImportProblem(name, f"This file {what}; it was skipped.")
+                raise InvalidInput(
+                    ngettext(
+                        "{name} is larger than {n} MiB, more than any real e-mail; it was refused.",
+                        "{name} is larger than {n} MiB, more than any real e-mail; it was refused.",
+                        limits.MAX_MESSAGE_BYTES >> 20,
+                    ).format(name=name, n=limits.MAX_MESSAGE_BYTES >> 20)
+                )
+            yield ImportProblem(
+                name,
+                Finding.ngettext(
+                    "This file is larger than {n} MiB, more than any real e-mail; it was skipped.",
+                    "This file is larger than {n} MiB, more than any real e-mail; it was skipped.",
+                    limits.MAX_MESSAGE_BYTES >> 20,
+                ),
+            )
             continue
         raw = source.read(name, limits.MAX_MESSAGE_BYTES)
         result = read_message(
@@ -54,8 +68,10 @@ def parse_emls(
         )
         if single and isinstance(result, ImportProblem):
             raise InvalidInput(
-                f"{name} does not look like an e-mail message. Save the mail again as .eml "
-                "(or export the mailbox as mbox) and try again."
+                _(
+                    "{name} does not look like an e-mail message. Save the mail again as .eml (or export "
+                    "the mailbox as mbox) and try again."
+                ).format(name=name)
             )
         if isinstance(result, ImportedMessage) and not chat_sent:
             yield ImportedChat(key=EML_CHAT, title=EML_CHAT, platform="email", kind="eml")

@@ -31,7 +31,9 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from vault.custody.models import Finding
 from vault.errors import InvalidInput
+from vault.i18n import N_, _
 from vault.imports.parsers.email import limits
 from vault.imports.parsers.email.headers import HEADER_LINE, header_text, message_id, read_head
 from vault.imports.parsers.email.message import read_message
@@ -65,34 +67,51 @@ def parse_mbox(
     except _NotMbox:
         if single:
             raise InvalidInput(
-                f'{name} is not an mbox mailbox (it does not start with a "From " line). '
-                "Export the mailbox again as mbox, or save the messages as .eml files."
+                _(
+                    '{name} is not an mbox mailbox (it does not start with a "From " line). Export the '
+                    "mailbox again as mbox, or save the messages as .eml files."
+                ).format(name=name)
             ) from None
-        yield ImportProblem(name, 'This file is not an mbox mailbox (no "From " line); skipped.')
+        yield ImportProblem(
+            name, Finding(N_('This file is not an mbox mailbox (no "From " line); skipped.'))
+        )
         return
     if not total:
         if single:
-            raise InvalidInput(f"{name} holds no messages; there is nothing to import.")
-        yield ImportProblem(name, "This mailbox holds no messages.")
+            raise InvalidInput(
+                _("{name} holds no messages; there is nothing to import.").format(name=name)
+            )
+        yield ImportProblem(name, Finding(N_("This mailbox holds no messages.")))
         return
     yield ImportedChat(key=name, title=name, platform="email", kind="mbox")
     used: set[str] = set()
     with source.open(name) as stream:
         for piece in _split_mbox(stream, head_only=False):
-            where = f"{name}, message {piece.index}"
+            where = Finding(N_("{where}, message {key}"), where=name, key=piece.index)
             if piece.data is None:
                 yield ImportProblem(
                     where,
-                    f"This message is larger than {limits.MAX_MESSAGE_BYTES >> 20} MiB, more "
-                    "than any real e-mail; it was skipped.",
+                    Finding.ngettext(
+                        "This message is larger than {n} MiB, more than any real e-mail; it was "
+                        "skipped.",
+                        "This message is larger than {n} MiB, more than any real e-mail; it was "
+                        "skipped.",
+                        limits.MAX_MESSAGE_BYTES >> 20,
+                    ),
                 )
                 continue
             if piece.kept:
                 yield ImportProblem(
                     where,
-                    f"{piece.kept} line(s) in this message start like the envelope line of a new "
-                    'message ("From ...") but are neither after a blank line nor before a header '
-                    "line; they were kept as part of this message.",
+                    Finding.ngettext(
+                        "{n} line(s) in this message start like the envelope line of a new "
+                        'message ("From ...") but are neither after a blank line nor before a '
+                        "header line; they were kept as part of this message.",
+                        "{n} line(s) in this message start like the envelope line of a new "
+                        'message ("From ...") but are neither after a blank line nor before a '
+                        "header line; they were kept as part of this message.",
+                        piece.kept,
+                    ),
                 )
             yield read_message(
                 piece.data,

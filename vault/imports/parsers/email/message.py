@@ -18,6 +18,8 @@ import re
 from collections import Counter
 from typing import Any
 
+from vault.custody.models import Finding
+from vault.i18n import N_
 from vault.imports.parsers.email.headers import (
     MAIL_HEADERS,
     MSG_ID,
@@ -58,15 +60,20 @@ def read_message(
         transformations.append("mboxrd-unquoted: '>From ' lines read with one '>' removed")
     head = read_head(buf, 0, len(buf), envelope=not mbox)
     if not {n.lower() for n, _ in head.fields} & MAIL_HEADERS:
-        return ImportProblem(where, "This does not look like an e-mail message; it was skipped.")
+        return ImportProblem(
+            where, Finding(N_("This does not look like an e-mail message; it was skipped."))
+        )
     try:
         return _build(raw, buf, head, chat_key, counts, used, timezone, extra, transformations)
     except _Duplicate:
         return ImportProblem(
-            where, "This message is an exact copy of an earlier one here; it was kept once."
+            where,
+            Finding(N_("This message is an exact copy of an earlier one here; it was kept once.")),
         )
     except (ValueError, LookupError, IndexError, RecursionError):
-        return ImportProblem(where, "This message could not be read (damaged MIME structure).")
+        return ImportProblem(
+            where, Finding(N_("This message could not be read (damaged MIME structure)."))
+        )
 
 
 class _Duplicate(Exception):

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from vault.errors import InvalidInput
+from vault.i18n import _
 from vault.imports.parsers.meta.e2ee import find_e2ee, looks_e2ee, parse_e2ee
 from vault.imports.parsers.meta.json_files import file_head
 from vault.imports.parsers.meta.mojibake import MOJIBAKE_NOTE, Mojibake, repair_mojibake
@@ -63,13 +64,15 @@ def parse(
     del timezone
     profile_urls = _profile_urls(options.get("profile_urls"))
     threads = find_threads(source)
-    taken = {name for thread in threads for _, name in thread.files}
+    taken = {name for thread in threads for _number, name in thread.files}
     e2ee = find_e2ee(source, taken)
     if not threads and not e2ee:
         raise InvalidInput(
-            f"{source.path.name} does not look like a Facebook, Messenger or Instagram messages "
-            "export (no messages/inbox/.../message_1.json was found). Choose the unzipped "
-            "'Download Your Information' folder or its zip, in JSON format."
+            _(
+                "{name} does not look like a Facebook, Messenger or Instagram messages export (no "
+                "messages/inbox/.../message_1.json was found). Choose the unzipped 'Download Your "
+                "Information' folder or its zip, in JSON format."
+            ).format(name=source.path.name)
         )
     mojibake = Mojibake()
     platforms: dict[tuple[str, str], str] = {}
@@ -88,5 +91,5 @@ def _profile_urls(value: Any) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise InvalidInput("Profile links must be given as pairs of a sender name and a URL.")
+        raise InvalidInput(_("Profile links must be given as pairs of a sender name and a URL."))
     return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}

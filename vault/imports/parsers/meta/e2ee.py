@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from vault.custody.models import Finding
+from vault.i18n import N_
 from vault.imports.parsers import timeutil
 from vault.imports.parsers.meta.json_files import file_head, load_json
 from vault.imports.parsers.meta.messages import (
@@ -78,7 +80,12 @@ def parse_e2ee(
     if not isinstance(messages, list):
         yield ImportProblem(
             where=name,
-            what="This file looks like an encrypted-chats file but holds no list of messages; it was skipped.",
+            what=Finding(
+                N_(
+                    "This file looks like an encrypted-chats file but holds no list of messages; "
+                    "it was skipped."
+                )
+            ),
         )
         return
     mojibake.observe(obj)

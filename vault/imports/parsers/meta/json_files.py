@@ -12,6 +12,7 @@ import zlib
 from typing import Any
 
 from vault.errors import EvaultError, InvalidInput
+from vault.i18n import _
 from vault.imports.parsers.source import ExportSource
 
 MAX_FILE_BYTES = 256 << 20  # Meta splits threads at 10,000 messages; no real file comes near this
@@ -31,8 +32,10 @@ def load_json(source: ExportSource, name: str) -> Any:
         raise InvalidInput(_too_deep(name)) from None
     except ValueError:
         raise InvalidInput(
-            f"{name} is not valid JSON (it is damaged or cut short). Download the export from "
-            "Meta again and retry; nothing was imported."
+            _(
+                "{name} is not valid JSON (it is damaged or cut short). Download the export from Meta"
+                " again and retry; nothing was imported."
+            ).format(name=name)
         ) from None
     stack: list[tuple[Any, int]] = [(obj, 1)]
     while stack:
@@ -45,14 +48,16 @@ def load_json(source: ExportSource, name: str) -> Any:
 
 
 def _damaged(name: str) -> str:
-    return (
-        f"{name} inside the export is damaged and cannot be unpacked. Download the export from "
-        "Meta again and retry; nothing was imported."
-    )
+    return _(
+        "{name} inside the export is damaged and cannot be unpacked. Download the export from"
+        " Meta again and retry; nothing was imported."
+    ).format(name=name)
 
 
 def _too_deep(name: str) -> str:
-    return f"{name} is nested far deeper than any Meta export, so it was refused; nothing was imported."
+    return _(
+        "{name} is nested far deeper than any Meta export, so it was refused; nothing was imported."
+    ).format(name=name)
 
 
 def file_head(source: ExportSource, name: str) -> bytes:

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from vault.custody.models import Finding
+from vault.i18n import N_
 from vault.imports.parsers import timeutil
 from vault.imports.parsers.meta.mojibake import Fixer, Mojibake
 from vault.imports.parsers.records import ImportedMedia, ImportedMessage, ImportProblem
@@ -80,8 +82,13 @@ def message_timestamp(message: Any, key: str) -> int | None:
 
 def bad_message(name: str, index: int) -> ImportProblem:
     return ImportProblem(
-        where=f"{name}, message {index + 1}",
-        what="This message is not an object with a timestamp, so it could not be read; it was skipped.",
+        where=Finding(N_("{where}, message {key}"), where=name, key=index + 1),
+        what=Finding(
+            N_(
+                "This message is not an object with a timestamp, so it could not be read; it was "
+                "skipped."
+            )
+        ),
     )
 
 

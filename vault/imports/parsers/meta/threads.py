@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vault.errors import InvalidInput
+from vault.i18n import _
 from vault.imports.parsers.meta.json_files import load_json
 from vault.imports.parsers.meta.messages import (
     Context,
@@ -152,13 +153,15 @@ def parse_thread(
         entries: list[tuple[int, Any]] = []
         problems: list[ImportProblem] = []
         header: dict[str, Any] = {}
-        for _, name in batch:  # highest N (oldest) first
+        for _number, name in batch:  # highest N (oldest) first
             obj = load_json(source, name)
             messages = obj.get("messages") if isinstance(obj, dict) else None
             if not isinstance(messages, list):
                 raise InvalidInput(
-                    f"{name} is not a message file as Meta writes them (it has no list of "
-                    "messages); nothing was imported."
+                    _(
+                        "{name} is not a message file as Meta writes them (it has no list of messages); "
+                        "nothing was imported."
+                    ).format(name=name)
                 )
             mojibake.observe(obj)
             header = obj  # the last one read is the newest file: its title is the current one

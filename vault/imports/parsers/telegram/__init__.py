@@ -31,7 +31,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from vault.custody.models import Finding
 from vault.errors import InvalidInput
+from vault.i18n import N_, _
 from vault.imports.parsers import timeutil
 from vault.imports.parsers.records import ImportedChat, ImportedMessage, ImportProblem
 from vault.imports.parsers.source import ExportSource
@@ -101,15 +103,22 @@ def parse(
     names = _candidates(source)
     if not names:
         raise InvalidInput(
-            "This export has no result.json, so it is not a Telegram Desktop JSON export. "
-            "Export again choosing 'Machine-readable JSON', or pick the right importer."
+            _(
+                "This export has no result.json, so it is not a Telegram Desktop JSON export. "
+                "Export again choosing 'Machine-readable JSON', or pick the right importer."
+            )
         )
     name = names[0]
     for other in names[1:]:
         yield ImportProblem(
             where=other,
-            what=f"The export holds more than one result.json; only {name} was read. "
-            "Import the other one separately.",
+            what=Finding(
+                N_(
+                    "The export holds more than one result.json; only {name} was read. "
+                    "Import the other one separately."
+                ),
+                name=name,
+            ),
         )
     parser = Parser(source, name, timezone)
     first = hashlib.sha256()
@@ -122,8 +131,10 @@ def parse(
         yield from parser.run_late(events)
     if second.digest() != first.digest():
         raise InvalidInput(
-            f"{name} changed while it was being read. Nothing was imported; import it again "
-            "once nothing else is writing to it."
+            _(
+                "{name} changed while it was being read. Nothing was imported; import it again once "
+                "nothing else is writing to it."
+            ).format(name=name)
         )
 
 

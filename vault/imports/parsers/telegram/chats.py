@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from vault.custody.models import Finding
 from vault.errors import InvalidInput
+from vault.i18n import N_, _
 from vault.imports.parsers.records import ImportedChat, ImportedMessage, ImportProblem
 from vault.imports.parsers.source import ExportSource
 from vault.imports.parsers.telegram.events import SCALARS, Events
@@ -49,7 +51,7 @@ class Parser:
 
     def run(self, events: Events) -> Iterator[Record]:
         """The first pass: chats, and the messages of every chat whose ``id`` came first."""
-        event, _ = events.next()
+        event, _value = events.next()
         if event != "start_map":
             raise self._not_telegram()
         found = False
@@ -63,7 +65,7 @@ class Parser:
     def run_late(self, events: Events) -> Iterator[Record]:
         """The second pass, over the same file: the messages the first pass had to skip."""
         self._second, self._objects = True, 0
-        event, _ = events.next()
+        event, _value = events.next()
         if event != "start_map":
             raise self._not_telegram()
         yield from self._chat_map(events, top=True)
@@ -71,8 +73,10 @@ class Parser:
 
     def _not_telegram(self) -> InvalidInput:
         return InvalidInput(
-            f"{self.name} holds no Telegram chats. Export the chats again from Telegram Desktop "
-            "(Settings › Advanced › Export Telegram data, format: machine-readable JSON)."
+            _(
+                "{name} holds no Telegram chats. Export the chats again from Telegram Desktop "
+                "(Settings › Advanced › Export Telegram data, format: machine-readable JSON)."
+            ).format(name=self.name)
         )
 
     def _chat_map(self, events: Events, *, top: bool) -> Iterator[Record]:
@@ -117,9 +121,13 @@ class Parser:
             if header.get("id") is None:
                 self.chat_count += 1
                 yield ImportProblem(
-                    where=f"{self.name}, chat {self.chat_count}",
-                    what=f"This chat has no id, so its {skipped_messages} messages were not "
-                    "imported.",
+                    where=Finding(N_("{name}, chat {chat}"), name=self.name, chat=self.chat_count),
+                    what=Finding.ngettext(
+                        # English as it always was, also for one message ("its 1 messages").
+                        "This chat has no id, so its {n} messages were not imported.",
+                        "This chat has no id, so its {n} messages were not imported.",
+                        skipped_messages,
+                    ),
                 )
                 return
             chat = self._chat(header)
@@ -138,12 +146,12 @@ class Parser:
     def _section(self, events: Events, section: str) -> Iterator[Record]:
         """``chats`` or ``left_chats`` of a full-account export: ``{about, list: [chat, ...]}``."""
         for key in events.map_keys():
-            event, _ = events.next()
+            event, _value = events.next()
             if key != "list" or event != "start_array":
                 events.skip(event)
                 continue
             while True:
-                event, _ = events.next()
+                event, _value = events.next()
                 if event == "end_array":
                     break
                 if event != "start_map":
@@ -151,7 +159,9 @@ class Parser:
                     if not self._second:
                         yield ImportProblem(
                             where=f"{self.name}, {section}",
-                            what="An entry in the chat list is not a chat; it was skipped.",
+                            what=Finding(
+                                N_("An entry in the chat list is not a chat; it was skipped.")
+                            ),
                         )
                     continue
                 yield from self._chat_map(events, top=False)

@@ -14,6 +14,7 @@ from typing import Any
 import ijson
 
 from vault.errors import InvalidInput
+from vault.i18n import _
 
 MAX_DEPTH = 64  # real exports nest about 8 deep; far deeper is a hostile or broken file
 
@@ -24,8 +25,10 @@ SCALARS = ("null", "boolean", "integer", "double", "number", "string")
 
 def _damaged(name: str) -> InvalidInput:
     return InvalidInput(
-        f"{name} is damaged or cut short, so it cannot be read as a Telegram export. "
-        "Export the chat again from Telegram Desktop and import the new copy."
+        _(
+            "{name} is damaged or cut short, so it cannot be read as a Telegram export. Export "
+            "the chat again from Telegram Desktop and import the new copy."
+        ).format(name=name)
     )
 
 
@@ -44,8 +47,10 @@ class Events:
                     depth += 1
                     if depth > MAX_DEPTH:
                         raise InvalidInput(
-                            f"{self._name} nests deeper than any Telegram export ({MAX_DEPTH} "
-                            "levels), so it was refused. Export the chat again from Telegram Desktop."
+                            _(
+                                "{name} nests deeper than any Telegram export ({levels} levels), so it was refused. "
+                                "Export the chat again from Telegram Desktop."
+                            ).format(name=self._name, levels=MAX_DEPTH)
                         )
                 elif event in _ENDS:
                     depth -= 1
@@ -61,7 +66,7 @@ class Events:
 
     def finish(self) -> None:
         """Read to the end, so trailing garbage or a cut-off file is still noticed."""
-        for _ in self._it:
+        for _unused in self._it:
             raise _damaged(self._name)
 
     def map_keys(self) -> Iterator[str]:
@@ -80,7 +85,7 @@ class Events:
             return
         depth = 1
         while depth:
-            event, _ = self.next()
+            event, _value = self.next()
             if event in _STARTS:
                 depth += 1
             elif event in _ENDS:
@@ -92,7 +97,7 @@ class Events:
         count = 0
         depth = 1
         while True:
-            event, _ = self.next()
+            event, _value = self.next()
             if depth == 1 and event != "end_array":
                 count += 1
             if event in _STARTS:

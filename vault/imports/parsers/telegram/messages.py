@@ -18,7 +18,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from vault.custody.models import Finding
 from vault.errors import InvalidInput
+from vault.i18n import N_, _
 from vault.imports.parsers import timeutil
 from vault.imports.parsers.records import (
     TIME_UNKNOWN,
@@ -91,19 +93,22 @@ class MessageReader:
         self.timezone = timezone
 
     def read(self, raw: Any, chat_key: str, seen: set[str]) -> ImportedMessage | ImportProblem:
-        where = f"{self.name}, chat {chat_key}"
+        where = Finding(N_("{name}, chat {chat}"), name=self.name, chat=chat_key)
         if not isinstance(raw, dict):
             return ImportProblem(
-                where, "An entry in the message list is not a message; it was skipped."
+                where, Finding(N_("An entry in the message list is not a message; it was skipped."))
             )
         msg_id = raw.get("id")
         if not isinstance(msg_id, (int, str)) or isinstance(msg_id, bool) or msg_id == "":
-            return ImportProblem(where, "A message has no id, so it was skipped.")
+            return ImportProblem(where, Finding(N_("A message has no id, so it was skipped.")))
         key = id_text(msg_id)
-        where = f"{where}, message {key}"
+        where = Finding(N_("{where}, message {key}"), where=where, key=key)
         if key in seen:
             return ImportProblem(
-                where, "The export lists this message twice; only the first copy was imported."
+                where,
+                Finding(
+                    N_("The export lists this message twice; only the first copy was imported.")
+                ),
             )
         seen.add(key)
 
@@ -158,9 +163,11 @@ class MessageReader:
             return RawTime("", None, TIME_UNKNOWN)
         if self.timezone is None:
             raise InvalidInput(
-                f"{self.name} comes from an older Telegram Desktop that wrote times in the "
-                "exporting computer's local time. Import again with --timezone set to the zone that "
-                "computer was set to (e.g. Asia/Baku)."
+                _(
+                    "{name} comes from an older Telegram Desktop that wrote times in the exporting "
+                    "computer's local time. Import again with --timezone set to the zone that computer "
+                    "was set to (e.g. Asia/Baku)."
+                ).format(name=self.name)
             )
         try:
             moment: datetime | None = datetime.fromisoformat(local)

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from vault.custody.models import Finding
 from vault.errors import EvaultError, InvalidInput
+from vault.i18n import N_, _
 from vault.imports.parsers.records import ImportedChat, ImportedMessage, ImportProblem
 from vault.imports.parsers.source import ExportSource
 from vault.imports.parsers.timeutil import zone
@@ -66,21 +68,25 @@ def parse(
     """
     if timezone is None:
         raise InvalidInput(
-            "WhatsApp exports give times in the phone's local time without a zone. State the "
-            "phone's time zone with --timezone, e.g. --timezone Asia/Baku."
+            _(
+                "WhatsApp exports give times in the phone's local time without a zone. State the "
+                "phone's time zone with --timezone, e.g. --timezone Asia/Baku."
+            )
         )
     zone(timezone)
     if date_order is not None:
         date_order = date_order.strip().lower()
         if date_order not in DATE_ORDERS:
             raise InvalidInput(
-                "--date-order must be dmy (day/month/year), mdy (month/day/year) or ymd."
+                _("--date-order must be dmy (day/month/year), mdy (month/day/year) or ymd.")
             )
     chat_file, others = choose_chat_file(source)
     size = source.members[chat_file].size
     if size > MAX_CHAT_BYTES:
         raise InvalidInput(
-            f"{chat_file} is larger than any WhatsApp chat export ({size:,} bytes); it was refused."
+            _(
+                "{name} is larger than any WhatsApp chat export ({size:,} bytes); it was refused."
+            ).format(name=chat_file, size=size)
         )
     surveys = survey_file(source, chat_file)
     fmt = decide(surveys, date_order, chat_file)
@@ -94,7 +100,12 @@ def parse(
     for other in others:
         yield ImportProblem(
             other,
-            f"This file also looks like a WhatsApp chat; only {chat_file} was read as the chat. "
-            "If it is a separate chat, import it on its own.",
+            Finding(
+                N_(
+                    "This file also looks like a WhatsApp chat; only {name} was read as the chat. "
+                    "If it is a separate chat, import it on its own."
+                ),
+                name=chat_file,
+            ),
         )
     yield from read_messages(source, chat_file, fmt, name, timezone)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from vault.errors import InvalidInput
+from vault.i18n import _
 from vault.imports.parsers.source import ExportSource
 from vault.imports.parsers.whatsapp.dates import plausible
 from vault.imports.parsers.whatsapp.grammar import FAMILIES, clean_text, header_match
@@ -48,8 +49,10 @@ def read_lines(source: ExportSource, name: str) -> Iterator[tuple[int, str]]:
             number += 1
             if len(data) > MAX_LINE_BYTES:
                 raise InvalidInput(
-                    f"{name} has a line longer than any WhatsApp message (line {number}), so it "
-                    "does not look like a WhatsApp chat export."
+                    _(
+                        "{name} has a line longer than any WhatsApp message (line {line}), so it does not "
+                        "look like a WhatsApp chat export."
+                    ).format(name=name, line=number)
                 )
             if data.endswith(b"\n"):
                 data = data[:-2] if data.endswith(b"\r\n") else data[:-1]
@@ -59,8 +62,10 @@ def read_lines(source: ExportSource, name: str) -> Iterator[tuple[int, str]]:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
                 raise InvalidInput(
-                    f"{name} is not UTF-8 text (line {number}), and WhatsApp always writes its "
-                    "chat exports as UTF-8. Export the chat again from WhatsApp and import that."
+                    _(
+                        "{name} is not UTF-8 text (line {line}), and WhatsApp always writes its chat exports "
+                        "as UTF-8. Export the chat again from WhatsApp and import that."
+                    ).format(name=name, line=number)
                 ) from None
             yield number, text
 
@@ -102,8 +107,10 @@ def choose_chat_file(source: ExportSource) -> tuple[str, list[str]]:
     candidates = text_members(source)
     if not candidates:
         raise InvalidInput(
-            f"{source.path.name} holds no .txt chat file, so it does not look like a WhatsApp "
-            "chat export. Use WhatsApp's Export chat and import the .zip or .txt it makes."
+            _(
+                "{name} holds no .txt chat file, so it does not look like a WhatsApp chat export. Use"
+                " WhatsApp's Export chat and import the .zip or .txt it makes."
+            ).format(name=source.path.name)
         )
     ios = [n for n in candidates if PurePosixPath(n).name.casefold() == "_chat.txt"]
     if ios:
@@ -113,7 +120,9 @@ def choose_chat_file(source: ExportSource) -> tuple[str, list[str]]:
     chats = [n for n in candidates if looks_like_chat(source, n)]
     if not chats:
         raise InvalidInput(
-            f"None of the .txt files in {source.path.name} looks like a WhatsApp chat export."
+            _("None of the .txt files in {name} looks like a WhatsApp chat export.").format(
+                name=source.path.name
+            )
         )
     return chats[0], chats[1:]
 

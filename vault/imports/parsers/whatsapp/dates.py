@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from vault.i18n import N_, _
 from vault.imports.parsers.whatsapp.grammar import AM, PM
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")
@@ -50,8 +51,16 @@ class Format:
     twelve_hour: bool
 
 
+# The three orders in words (marked for translation: shown in a problem line of an import).
+ORDER_WORDS = {
+    "dmy": N_("day/month/year"),
+    "mdy": N_("month/day/year"),
+    "ymd": N_("year/month/day"),
+}
+
+
 def spell(order: str) -> str:
-    return {"dmy": "day/month/year", "mdy": "month/day/year", "ymd": "year/month/day"}[order]
+    return _(ORDER_WORDS[order])
 
 
 def moment(match: re.Match[str], fmt: Format) -> datetime | None:

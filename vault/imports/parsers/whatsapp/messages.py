@@ -11,12 +11,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from vault.custody.models import Finding
 from vault.errors import InvalidInput
+from vault.i18n import N_, _
 from vault.imports.parsers.records import ImportedMedia, ImportedMessage, ImportProblem, RawTime
 from vault.imports.parsers.source import ExportSource
 from vault.imports.parsers.timeutil import from_local
 from vault.imports.parsers.whatsapp.chat_file import MAX_MESSAGE_BYTES, read_lines
-from vault.imports.parsers.whatsapp.dates import Format, moment, spell
+from vault.imports.parsers.whatsapp.dates import ORDER_WORDS, Format, moment
 from vault.imports.parsers.whatsapp.grammar import (
     DELETED,
     EDITED_RE,
@@ -54,7 +56,7 @@ class _Builder:
     def build(
         self, match: re.Match[str], lines: list[str], number: int
     ) -> Iterator[ImportedMessage | ImportProblem]:
-        where = f"{self.chat_file}, line {number}"
+        where = Finding(N_("{name}, line {line}"), name=self.chat_file, line=number)
         stamp = match["ts"]
         if self.last_time is None or self.last_time.raw != stamp:
             # Messages come in bursts within one minute: read each distinct stamp once.
@@ -63,9 +65,7 @@ class _Builder:
         if time.utc is None:
             yield ImportProblem(
                 where,
-                f"The date or time of this message could not be read as {spell(self.fmt.order)}"
-                f"{' with AM/PM' if self.fmt.twelve_hour else ', 24-hour'}; it was kept with "
-                "its time as written.",
+                _unread_time(self.fmt.order, twelve_hour=self.fmt.twelve_hour),
             )
         name, first = split_sender(match["rest"])
         body = clean_text("\n".join([first, *lines[1:]]))
@@ -135,8 +135,13 @@ def read_messages(
             elif orphans:
                 yield ImportProblem(
                     chat_file,
-                    f"{orphans} line(s) before the first message belong to no message and were "
-                    "not imported.",
+                    Finding.ngettext(
+                        "{n} line(s) before the first message belong to no message and were not "
+                        "imported.",
+                        "{n} line(s) before the first message belong to no message and were not "
+                        "imported.",
+                        orphans,
+                    ),
                 )
             current, lines, size, start = match, [line], len(line), number
         elif current is None:
@@ -145,8 +150,10 @@ def read_messages(
             size += len(line) + 1
             if size > MAX_MESSAGE_BYTES:
                 raise InvalidInput(
-                    f"{chat_file} has a message longer than WhatsApp allows (from line {start}), "
-                    "so it does not look like a WhatsApp chat export."
+                    _(
+                        "{name} has a message longer than WhatsApp allows (from line {line}), so it does not "
+                        "look like a WhatsApp chat export."
+                    ).format(name=chat_file, line=start)
                 )
             lines.append(line)
             if LOOKS_LIKE_HEADER_RE.match(line.replace("\ufeff", "")) or header_match(other, line):
@@ -157,3 +164,22 @@ def read_messages(
                 )
     if current is not None:
         yield from builder.build(current, lines, start)
+
+
+def _unread_time(order: str, *, twelve_hour: bool) -> Finding:
+    """The problem of a message whose date or time does not read in the chat's own format."""
+    if twelve_hour:
+        return Finding(
+            N_(
+                "The date or time of this message could not be read as {order} with AM/PM; it "
+                "was kept with its time as written."
+            ),
+            order=Finding(ORDER_WORDS[order]),
+        )
+    return Finding(
+        N_(
+            "The date or time of this message could not be read as {order}, 24-hour; it was "
+            "kept with its time as written."
+        ),
+        order=Finding(ORDER_WORDS[order]),
+    )

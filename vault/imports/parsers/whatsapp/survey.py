@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from vault.errors import InvalidInput
+from vault.i18n import _
 from vault.imports.parsers.source import ExportSource
 from vault.imports.parsers.whatsapp.chat_file import MAX_MESSAGE_BYTES, read_lines
 from vault.imports.parsers.whatsapp.dates import Format, make_date, spell
@@ -46,8 +47,10 @@ def survey_file(source: ExportSource, chat_file: str) -> dict[str, Survey]:
                 survey.run += len(line) + 1
                 if survey.run > MAX_MESSAGE_BYTES and survey.headers:
                     raise InvalidInput(
-                        f"{chat_file} has a message longer than WhatsApp allows (before line "
-                        f"{number}), so it does not look like a WhatsApp chat export."
+                        _(
+                            "{name} has a message longer than WhatsApp allows (before line {line}), so it does "
+                            "not look like a WhatsApp chat export."
+                        ).format(name=chat_file, line=number)
                     )
                 continue
             survey.run = len(line)
@@ -71,8 +74,10 @@ def decide(surveys: dict[str, Survey], date_order: str | None, chat_file: str) -
     survey = surveys[family]
     if survey.headers == 0:
         raise InvalidInput(
-            f"{chat_file} does not look like a WhatsApp chat export (no line starts with a "
-            "WhatsApp date and time)."
+            _(
+                "{name} does not look like a WhatsApp chat export (no line starts with a WhatsApp "
+                "date and time)."
+            ).format(name=chat_file)
         )
     candidates = ["dmy", "mdy"]
     if any(len(d1) == 4 for d1, _, _ in survey.dates):
@@ -81,8 +86,12 @@ def decide(surveys: dict[str, Survey], date_order: str | None, chat_file: str) -
     if date_order is not None:
         if len(proven) == 1 and proven[0] != date_order:
             raise InvalidInput(
-                f"The dates in {chat_file} can only be read as {spell(proven[0])}, not "
-                f"{spell(date_order)}. Leave out --date-order, or give --date-order {proven[0]}."
+                _(
+                    "The dates in {name} can only be read as {found}, not {given}. Leave out "
+                    "--date-order, or give --date-order {code}."
+                ).format(
+                    name=chat_file, found=spell(proven[0]), given=spell(date_order), code=proven[0]
+                )
             )
         order = date_order
     elif len(proven) == 1:
@@ -93,15 +102,19 @@ def decide(surveys: dict[str, Survey], date_order: str | None, chat_file: str) -
         order = "dmy"
     elif proven:
         raise InvalidInput(
-            f"The dates in {chat_file} could be day/month/year or month/day/year, and no date "
-            "in the file shows which. State the order the phone used with --date-order dmy or "
-            "--date-order mdy."
+            _(
+                "The dates in {name} could be day/month/year or month/day/year, and no date in the "
+                "file shows which. State the order the phone used with --date-order dmy or "
+                "--date-order mdy."
+            ).format(name=chat_file)
         )
     else:
         raise InvalidInput(
-            f"The dates in {chat_file} do not all fit one order (some read only day-first, some "
-            "only month-first). State the order the phone used with --date-order dmy or "
-            "--date-order mdy; lines that do not fit it will be reported."
+            _(
+                "The dates in {name} do not all fit one order (some read only day-first, some only "
+                "month-first). State the order the phone used with --date-order dmy or --date-order "
+                "mdy; lines that do not fit it will be reported."
+            ).format(name=chat_file)
         )
     twelve = survey.with_ampm > 0 and survey.with_ampm * 2 >= survey.headers
     return Format(family, order, twelve)
