@@ -160,8 +160,9 @@ def test_wrong_passphrase_keeps_its_exit_code_and_one_line(
     wrong = tmp_path / "wrong.txt"
     wrong.write_text("not the passphrase at all\n", encoding="utf-8")
     for lang in ("az", "ru", "en"):
+        folder = str(tmp_path / "v.evault")
         code, out, err = run_main(
-            ["--lang", lang, "--vault", str(tmp_path / "v.evault"), "--passphrase-file", str(wrong), "list"]
+            ["--lang", lang, "--vault", folder, "--passphrase-file", str(wrong), "list"]
         )
         assert code == 2
         assert out == ""
