@@ -302,3 +302,25 @@ def test_the_app_keeps_a_language_chosen_for_this_run(
     code, _out, err = run_main([*argv, "--vault", str(tmp_path / "v.evault"), "ui"])
     assert code == 0, err
     assert seen == [fixed]
+
+
+def test_a_secret_file_problem_is_said_in_the_chosen_language(
+    make_vault: MakeVault, tmp_path: Path
+) -> None:
+    """The secret's own name ("парольная фраза") is translated too, never glued into a sentence
+    whose grammar it would break."""
+    vault, _recovery = make_vault()
+    vault.close()
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n", encoding="utf-8")
+    folder = str(tmp_path / "v.evault")
+    expected = {
+        "ru": "evault: Файл пуст (парольная фраза): в его первой строке должно быть это значение.\n",
+        "az": "evault: Fayl boşdur (parol ifadəsi): onun birinci sətrində bu dəyər olmalıdır.\n",
+        "en": "evault: The passphrase file is empty; its first line should hold the passphrase.\n",
+    }
+    for lang, sentence in expected.items():
+        code, out, err = run_main(
+            ["--lang", lang, "--vault", folder, "--passphrase-file", str(empty), "list"]
+        )
+        assert (code, out, err) == (2, "", sentence)
