@@ -71,8 +71,12 @@ class EvaultApp(App[None]):
         files_folder: Path | None = None,
         exports_folder: Path | None = None,
         notices: list[str] | None = None,
+        language_fixed: bool = False,
     ) -> None:
         super().__init__()
+        # --lang or EVAULT_LANG chose the language for this run: the vault's setting does not
+        # change it at unlock.
+        self.language_fixed = language_fixed
         self.vault_path = vault_path
         # Where file pickers start and bundles go: the stick in portable mode, else the home folder.
         self.files_folder = files_folder or Path.home()
@@ -287,6 +291,7 @@ def make_app(
     files_folder: Path | None = None,
     exports_folder: Path | None = None,
     notices: list[str] | None = None,
+    language_fixed: bool = False,
 ) -> EvaultApp:
     """The one way to build the app (command line and tests alike)."""
     for name in TEXTUAL_TRACE_VARIABLES:
@@ -299,4 +304,5 @@ def make_app(
         files_folder=files_folder,
         exports_folder=exports_folder,
         notices=notices,
+        language_fixed=language_fixed,
     )

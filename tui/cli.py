@@ -36,20 +36,24 @@ from vault import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USER_ERROR,
+    LANGUAGE_VARIABLE,
     LANGUAGES,
+    N_,
     VERSION,
     EvaultError,
+    _,
     activate_portable,
     choose_language,
     default_vault_path,
     find_portable_root,
+    normalise_language,
     set_language,
 )
 
 # One line that fits 80 columns: how to open the app, and how to try it on invented evidence.
-NO_TERMINAL = "To open evault, type evault in a terminal window; to try it: evault demo ~/demo"
+NO_TERMINAL = N_("To open evault, type evault in a terminal window; to try it: evault demo ~/demo")
 
-EPILOG = (
+EPILOG = N_(
     "Exit codes: 0 success, 1 something does not verify, 2 usage or user error "
     "(wrong passphrase, bad input), 3 internal error, 4 (verify) files intact but the signer "
     "not confirmed, 130 interrupted."
@@ -59,43 +63,45 @@ EPILOG = (
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog=PROG,
-        description="Offline, encrypted evidence vault with a signed chain of custody.",
-        epilog=EPILOG,
+        description=_("Offline, encrypted evidence vault with a signed chain of custody."),
+        epilog=_(EPILOG),
     )
     parser.add_argument(
-        "--version", action="store_true", help="show the program's version and exit"
+        "--version", action="store_true", help=_("show the program's version and exit")
     )
     parser.add_argument(
         "--vault",
         metavar="PATH",
-        help=f"vault folder (default: $EVAULT_VAULT, else {default_vault_path({}, None)})",
+        help=_("vault folder (default: $EVAULT_VAULT, else {path})").format(
+            path=default_vault_path({}, None)
+        ),
     )
     parser.add_argument(
         "--passphrase-file",
         metavar="FILE",
-        help="read the passphrase from the first line of FILE (- for standard input)",
+        help=_("read the passphrase from the first line of FILE (- for standard input)"),
     )
     parser.add_argument(
         "--recovery-key-file",
         metavar="FILE",
-        help="unlock with the recovery key on the first line of FILE (- for standard input)",
+        help=_("unlock with the recovery key on the first line of FILE (- for standard input)"),
     )
     parser.add_argument(
         "--recovery-shares-file",
         metavar="FILE",
         action="append",
-        help=(
+        help=_(
             "unlock with recovery shares: a share page (or the share's words) in FILE; repeat "
             "once per share (- for standard input: several pages, or one share per paragraph)"
         ),
     )
     parser.add_argument(
-        "--keyfile", metavar="FILE", help="keyfile that, with the passphrase, opens the vault"
+        "--keyfile", metavar="FILE", help=_("keyfile that, with the passphrase, opens the vault")
     )
     parser.add_argument(
         "--lang",
         choices=LANGUAGES,
-        help=(
+        help=_(
             "language of the app, messages and documents: az, ru or en (default: $EVAULT_LANG, "
             "else the system's language, else en)"
         ),
@@ -103,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--portable",
         metavar="DIR",
-        help=(
+        help=_(
             "portable mode: keep everything in DIR (a USB stick) and write nothing on this "
             "computer (automatic when evault-portable.txt is beside the program)"
         ),
@@ -166,7 +172,8 @@ def main(
             with contextlib.suppress(ValueError, OSError):
                 reconfigure(errors="replace")
     words = list(sys.argv[1:] if argv is None else argv)
-    set_language(choose_language(asked_language(words), os.environ))
+    asked = asked_language(words)
+    set_language(choose_language(asked, os.environ))
     parser = build_parser()
     try:
         args = parser.parse_args(words)
@@ -180,7 +187,7 @@ def main(
         return EXIT_OK
     if args.command is None:
         if not (sys.stdin.isatty() and getattr(out, "isatty", lambda: False)()):
-            out.write(NO_TERMINAL + "\n")  # no terminal to draw the app in: say where it opens
+            out.write(_(NO_TERMINAL) + "\n")  # no terminal to draw the app in: say where it opens
             return EXIT_OK
         args.command = "ui"
         args.handler = vaults.cmd_ui
@@ -191,8 +198,19 @@ def main(
     }
     given = [option for option, value in ways.items() if value]
     if len(given) > 1:
-        err.write(f"{PROG}: use either {given[0]} or {given[-1]}, not both.\n")
+        err.write(
+            f"{PROG}: "
+            + _("use either {first} or {second}, not both.").format(
+                first=given[0], second=given[-1]
+            )
+            + "\n"
+        )
         return EXIT_USER_ERROR
+    # A language the person chose for this run (--lang or EVAULT_LANG) is not changed by the
+    # vault's own setting when the app unlocks it; the system's language is.
+    args.language_fixed = any(
+        normalise_language(value) for value in (asked, os.environ.get(LANGUAGE_VARIABLE))
+    )
     ctx = Context(args, out, err)
     handler: Handler = args.handler
     try:
@@ -202,7 +220,7 @@ def main(
         ctx.err.write(f"{PROG}: {terminal_text(exc.message)}\n")  # it may quote a name or a path
         return exc.exit_code
     except KeyboardInterrupt:
-        ctx.err.write(f"\n{PROG}: Stopped. Nothing half-done was kept.\n")
+        ctx.err.write(f"\n{PROG}: " + _("Stopped. Nothing half-done was kept.") + "\n")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         with contextlib.suppress(OSError):
@@ -212,8 +230,9 @@ def main(
     except Exception as exc:  # a bug: say so calmly, without details that could hold secrets
         if os.environ.get("EVAULT_DEBUG") == "1":
             raise
-        ctx.err.write(
-            f"{PROG}: Something went wrong inside evault ({type(exc).__name__}). Your vault was "
-            "not changed by the failed step. Please report this (without any evidence).\n"
-        )
+        sentence = _(
+            "Something went wrong inside evault ({error}). Your vault was not changed by the "
+            "failed step. Please report this (without any evidence)."
+        ).format(error=type(exc).__name__)
+        ctx.err.write(f"{PROG}: {sentence}\n")
         return EXIT_INTERNAL

@@ -17,7 +17,15 @@ from tui.secrets_input import (
     read_secret_text,
 )
 from tui.terminal_text import SafeStream
-from vault import InvalidInput, WrongPassphrase, check_passphrase, default_vault_path
+from vault import (
+    N_,
+    InvalidInput,
+    WrongPassphrase,
+    _,
+    check_passphrase,
+    default_vault_path,
+    ngettext,
+)
 
 if TYPE_CHECKING:
     from vault import Portable, Vault
@@ -25,11 +33,27 @@ if TYPE_CHECKING:
 PROG = "evault"
 TRIES = 3  # a passphrase typed at the prompt: a slip of the finger must not end the command
 
-INTERRUPTED_NOTICE = (
+INTERRUPTED_NOTICE = N_(
     "The last session ended in the middle of saving (was the stick pulled out, or the power "
     "cut?). The unfinished change was undone; everything saved before it is intact. Run "
     "'evault check' if you want to be sure."
 )
+
+# What a prompt for a secret says, by the secret's name (the name itself stays English: it is
+# also how the file options and their messages name it).
+PROMPTS = {
+    "passphrase": N_("Passphrase: "),
+    "new passphrase": N_("New passphrase: "),
+    "new recovery key": N_("New recovery key: "),
+    "bundle passphrase": N_("Bundle passphrase: "),
+    "recovery key": N_("Recovery key: "),
+}
+
+
+def prompt_for(what: str) -> str:
+    """The prompt for the secret named ``what``, in the current language."""
+    known = PROMPTS.get(what)
+    return _(known) if known is not None else f"{what.capitalize()}: "
 
 
 class Context:
@@ -81,23 +105,25 @@ class Context:
     def passphrase(self) -> str:
         if self.args.passphrase_file:
             return read_first_line(self.args.passphrase_file, "passphrase", self.stdin)
-        return prompt_secret("Passphrase: ", "passphrase")
+        return prompt_secret(prompt_for("passphrase"), "passphrase")
 
     def new_passphrase(self, source: str | None, what: str = "new passphrase") -> str:
         """A new passphrase, from a file or typed twice."""
         if source:
             return read_first_line(source, what, self.stdin)
         first = self._acceptable_passphrase(what)
-        second = prompt_secret("Type it again: ", what)
+        second = prompt_secret(_("Type it again: "), what)
         if first != second:
-            raise InvalidInput("The two passphrases you typed are different. Nothing was changed.")
+            raise InvalidInput(
+                _("The two passphrases you typed are different. Nothing was changed.")
+            )
         return first
 
     def _acceptable_passphrase(self, what: str) -> str:
         """The first entry of a new passphrase, checked against the vault's rule (its length) at
         once: nobody should type a passphrase twice only to hear that it was too short."""
         for attempt in range(1, TRIES + 1):
-            typed = prompt_secret(f"{what.capitalize()}: ", what)
+            typed = prompt_secret(prompt_for(what), what)
             try:
                 check_passphrase(typed)
             except InvalidInput as exc:
@@ -119,7 +145,7 @@ class Context:
         """A secret from a file (first line) or typed once in the terminal, asked for by name."""
         if source:
             return read_first_line(source, what, self.stdin)
-        return prompt_secret(prompt or f"{what.capitalize()}: ", what, option)
+        return prompt_secret(prompt or prompt_for(what), what, option)
 
     @contextlib.contextmanager
     def open_vault(self, folder: Path | None = None) -> Iterator[Vault]:
@@ -144,7 +170,7 @@ class Context:
             Vault.ensure_vault(where)  # say "no vault here" before asking
             vault = self._open_typed(where, keyfile)
         if vault.interrupted_write:
-            self.err.write(f"{PROG}: {INTERRUPTED_NOTICE}\n")
+            self.err.write(f"{PROG}: {_(INTERRUPTED_NOTICE)}\n")
         for notice in vault.key_notices:  # vault.keys altered, a recovery key not confirmed
             self.err.write(f"{PROG}: {notice}\n")
         try:
@@ -165,15 +191,21 @@ class Context:
                 if type(exc) is not WrongPassphrase or attempt == TRIES:
                     raise
                 left = TRIES - attempt
-                what = (
-                    "That passphrase does not"
-                    if keyfile is None
-                    else "That passphrase and keyfile do not"
-                )
-                self.err.write(
-                    f"{PROG}: {what} open this vault; try again ({left} "
-                    f"{'try' if left == 1 else 'tries'} left).\n"
-                )
+                if keyfile is None:
+                    again = ngettext(
+                        "That passphrase does not open this vault; try again ({n} try left).",
+                        "That passphrase does not open this vault; try again ({n} tries left).",
+                        left,
+                    )
+                else:
+                    again = ngettext(
+                        "That passphrase and keyfile do not open this vault; try again "
+                        "({n} try left).",
+                        "That passphrase and keyfile do not open this vault; try again "
+                        "({n} tries left).",
+                        left,
+                    )
+                self.err.write(f"{PROG}: {again.format(n=left)}\n")
         raise AssertionError("unreachable")  # pragma: no cover
 
     def interactive(self) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TextIO
 
 from tui.render import human_size
+from vault import _
 
 if TYPE_CHECKING:
     from tui.context import Context
@@ -30,6 +31,21 @@ def is_terminal(stream: TextIO) -> bool:
         return bool(isatty()) if isatty is not None else False
     except (OSError, ValueError):
         return False
+
+
+def _amount(what: str, done: int, total: int | None) -> str:
+    """ "Copying the vault: 12.0 MiB of 400.0 MiB (3%)", or without a total "…: 12.0 MiB"."""
+    if not total:
+        # TRANSLATORS: a progress line: {what} is the work ("Copying the vault"), {done} a size.
+        return _("{what}: {done}").format(what=what, done=human_size(done))
+    # TRANSLATORS: a progress line, at most 78 characters: "Copying the vault: 12.0 MiB of
+    # 400.0 MiB (3%)"; keep the %.
+    return _("{what}: {done} of {total} ({percent}%)").format(
+        what=what,
+        done=human_size(done),
+        total=human_size(total),
+        percent=100 * min(done, total) // total,
+    )
 
 
 class ProgressLine:
@@ -48,21 +64,16 @@ class ProgressLine:
         """The vault's byte progress callback: ``done`` of ``total`` (None: not known)."""
         if not self._due(total is not None and done >= total):
             return
-        text = f"{self.what}: {human_size(done)}"
-        if total:
-            text += f" of {human_size(total)} ({100 * min(done, total) // total}%)"
-        self._draw(text)
+        self._draw(_amount(self.what, done, total))
 
     def stage(self, stage: str, done: int, total: int | None) -> None:
         """An import's callback: storing the export unchanged, then reading its messages."""
         if not self._due(total is not None and done >= total):
             return
         if stage == "storing":
-            text = f"Storing the export unchanged: {human_size(done)}"
-            if total:
-                text += f" of {human_size(total)} ({100 * min(done, total) // total}%)"
+            text = _amount(_("Storing the export unchanged"), done, total)
         else:
-            text = f"Reading messages: {done}"
+            text = _("Reading messages: {n}").format(n=done)
         self._draw(text)
 
     def _due(self, finished: bool) -> bool:

@@ -13,7 +13,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.terminal_text import json_text, terminal_text
-from vault import IMPORTERS, event_words
+from tui.wipe_words import WIPE_FLASH_NOTE as WIPE_FLASH_NOTE  # noqa: PLC0414 - re-exported
+from tui.wipe_words import WIPE_OPEN_ELSEWHERE as WIPE_OPEN_ELSEWHERE  # noqa: PLC0414
+from tui.wipe_words import WIPE_WARNING as WIPE_WARNING  # noqa: PLC0414
+from tui.wipe_words import WIPE_WORD as WIPE_WORD  # noqa: PLC0414
+from tui.wipe_words import wipe_summary as wipe_summary  # noqa: PLC0414
+from vault import IMPORTERS, N_, _, event_words, ngettext
 
 if TYPE_CHECKING:
     from vault import (
@@ -23,7 +28,6 @@ if TYPE_CHECKING:
         ImportSummary,
         Item,
         Provenance,
-        WipeResult,
     )
 
 
@@ -52,33 +56,53 @@ def item_summary(item: Item) -> dict[str, Any]:
     }
 
 
+# TRANSLATORS: units of size (bytes, binary kilo/mega/gigabytes), shown after a number.
+SIZE_UNITS = (N_("B"), N_("KiB"), N_("MiB"), N_("GiB"))
+# What kind of item it is, in words (the stored kind stays English: --json prints it).
+KIND_WORDS = {"file": N_("file"), "message": N_("message"), "note": N_("note")}
+
+
+def kind_word(kind: str) -> str:
+    """An item's kind in the current language (a kind we have no word for: as stored)."""
+    word = KIND_WORDS.get(kind)
+    return _(word) if word is not None else kind
+
+
 def human_size(size: int) -> str:
     value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
+    for unit in SIZE_UNITS:
         if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+            return f"{value:.0f} {_(unit)}" if unit == "B" else f"{value:.1f} {_(unit)}"
         value /= 1024
     return f"{size} B"  # pragma: no cover
 
 
 def item_table(items: list[Item], out: TextIO) -> None:
     if not items:
-        out.write("No items.\n")
+        out.write(_("No items.") + "\n")
         return
+    kind_width = max(7, *(len(kind_word(item.kind)) for item in items))
     for item in items:
         marks = []
         if item.sensitive:
-            marks.append("SENSITIVE")
+            # TRANSLATORS: a mark after an item's title in a list, in capitals in English.
+            marks.append(_("SENSITIVE"))
         if item.deleted_at:
-            marks.append("DELETED")
+            # TRANSLATORS: a mark after an item's title in a list, in capitals in English.
+            marks.append(_("DELETED"))
         mark = f" [{', '.join(marks)}]" if marks else ""
-        when = terminal_text((item.occurred_at or "time unknown")[:16])
+        when = terminal_text((item.occurred_at or _("time unknown"))[:16])
         platform = terminal_text(item.platform[:12])
         out.write(
-            f"{item.id[:8]}  {item.kind:<7}  {when:<16}  {platform:<12}  "
+            f"{item.id[:8]}  {kind_word(item.kind):<{kind_width}}  {when:<16}  {platform:<12}  "
             f"{terminal_text(item.title)}{mark}\n"
         )
-    out.write(f"{plural(len(items), 'item')}. Full ids: --json.\n")
+    out.write(
+        ngettext("{n} item. Full ids: --json.", "{n} items. Full ids: --json.", len(items)).format(
+            n=len(items)
+        )
+        + "\n"
+    )
 
 
 def readable_time(stamp: str | None) -> str:
@@ -92,15 +116,15 @@ def readable_time(stamp: str | None) -> str:
 
 def _reported(when: str | None, zone: str | None, utc: str | None, readable: bool) -> str:
     if not when:
-        return "unknown"
+        return _("unknown")
     if not readable:
-        return f"{when} (time zone: {zone or 'unknown'})"
+        return _("{time} (time zone: {zone})").format(time=when, zone=zone or _("unknown"))
     if utc and (when.endswith("Z") or when.endswith("+00:00")):
         return readable_time(utc)
     local = when.replace("T", " ", 1)
     if zone and local.endswith(zone):  # "21:14:00+04:00" with zone "+04:00": say it once
         local = local[: -len(zone)]
-    text = f"{local} ({zone or 'time zone unknown'})"
+    text = f"{local} ({zone or _('time zone unknown')})"
     return f"{text} = {readable_time(utc)}" if utc else text
 
 
@@ -108,42 +132,57 @@ def item_rows(item: Item, *, readable: bool = False) -> list[tuple[str, str]]:
     """Label/value pairs describing an item: the one description the CLI and the app share.
 
     ``readable`` turns RFC 3339 stamps into "2026-03-09 17:14:05 UTC" for people; the command line
-    keeps the exact stamps scripts rely on.
+    keeps the exact stamps scripts rely on. The labels are in the current language.
     """
+    return [(_(label), value) for label, value in _item_rows(item, readable=readable)]
+
+
+def _item_rows(item: Item, *, readable: bool) -> list[tuple[str, str]]:
+    """``item_rows`` with the labels in English (marked for the catalog; translated by callers)."""
     stamp = readable_time if readable else (lambda value: value or "")
     # Short labels on screen, so a SHA-256 fits an 80-column terminal beside its label.
-    original, derived = ("File name", "Copy of") if readable else ("Original name", "Derived from")
+    original, derived = (
+        (N_("File name"), N_("Copy of")) if readable else (N_("Original name"), N_("Derived from"))
+    )
     # On screen, plain words for a defender (the guide says what they are); the command line keeps
     # the exact terms a lawyer's expert and scripts look for.
-    sha, media = ("File code", "File type") if readable else ("SHA-256", "Media type")
+    sha, media = (N_("File code"), N_("File type")) if readable else ("SHA-256", N_("Media type"))
     rows: list[tuple[str, str]] = [
-        ("ID", item.id),
-        ("Kind", item.kind),
-        ("Title", item.title),
-        ("Description", item.description),
+        (N_("ID"), item.id),
+        (N_("Kind"), kind_word(item.kind)),
+        (N_("Title"), item.title),
+        (N_("Description"), item.description),
         (sha, item.sha256),
-        ("Size", f"{plural(item.size, 'byte')} ({human_size(item.size)})"),
+        (
+            N_("Size"),
+            ngettext("{n} byte ({size})", "{n} bytes ({size})", item.size).format(
+                n=item.size, size=human_size(item.size)
+            ),
+        ),
         (media, item.media_type),
         (original, item.original_filename),
-        ("Added", stamp(item.captured_at)),
-        ("Happened", _reported(item.occurred_at, item.occurred_tz, item.occurred_utc, readable)),
-        ("Platform", item.platform),
-        ("URL", item.source_url),
-        ("Sender", item.sender_handle),
-        ("Sender id", item.sender_id),
-        ("Case", item.case or ""),
-        ("Tags", ", ".join(item.tags)),
+        (N_("Added"), stamp(item.captured_at)),
         (
-            "Sensitive",
-            "YES — shown only when you reveal it" if item.sensitive else "no",
+            N_("Happened"),
+            _reported(item.occurred_at, item.occurred_tz, item.occurred_utc, readable),
+        ),
+        (N_("Platform"), item.platform),
+        (N_("URL"), item.source_url),
+        (N_("Sender"), item.sender_handle),
+        (N_("Sender id"), item.sender_id),
+        (N_("Case"), item.case or ""),
+        (N_("Tags"), ", ".join(item.tags)),
+        (
+            N_("Sensitive"),
+            _("YES — shown only when you reveal it") if item.sensitive else _("no"),
         ),
         (derived, item.parent_id or ""),
     ]
     if item.message:
-        rows.append(("Recipient", item.message.get("recipient") or ""))
+        rows.append((N_("Recipient"), item.message.get("recipient") or ""))
         rows.append(
             (
-                "Sent",
+                N_("Sent"),
                 _reported(
                     item.message.get("sent_at"),
                     item.message.get("sent_tz"),
@@ -153,14 +192,14 @@ def item_rows(item: Item, *, readable: bool = False) -> list[tuple[str, str]]:
             )
         )
     if item.deleted_at:
-        rows.append(("Deleted", f"{stamp(item.deleted_at)}: {item.deleted_reason}"))
+        rows.append((N_("Deleted"), f"{stamp(item.deleted_at)}: {item.deleted_reason}"))
     return [(label, value) for label, value in rows if value]
 
 
 TIME_SOURCES = {
-    "export-utc": "an exact time in the export",
-    "declared-timezone": "the phone's local time, read in the time zone given at import",
-    "unknown": "not known",
+    "export-utc": N_("an exact time in the export"),
+    "declared-timezone": N_("the phone's local time, read in the time zone given at import"),
+    "unknown": N_("not known"),
 }
 
 
@@ -170,30 +209,45 @@ def provenance_rows(p: Provenance, *, readable: bool = False) -> list[tuple[str,
     Labels stay short (11 characters at most) so a SHA-256 still fits beside them at 80 columns.
     """
     stamp = readable_time if readable else (lambda value: value or "")
+    source = TIME_SOURCES.get(p.time_source)
     rows = [
-        ("Export", f"{p.source_name} ({p.importer}; export item {p.source_item_id[:8]})"),
-        ("Chat", p.chat_title),
-        ("Message key", p.message_key),
-        ("As exported", p.time_raw + (f" (zone {p.time_zone})" if p.time_zone else "")),
         (
-            "Time (UTC)",
-            f"{stamp(p.time_utc) or 'unknown'}, from {TIME_SOURCES.get(p.time_source, p.time_source)}",
+            N_("Export"),
+            _("{name} ({importer}; export item {id})").format(
+                name=p.source_name, importer=p.importer, id=p.source_item_id[:8]
+            ),
         ),
-        ("Reply to", p.reply_to),
-        ("Forwarded", p.forwarded_from),
-        ("Edited", p.edited_raw or ""),
-        ("Attachments", ", ".join(a[:8] for a in p.attachments)),
+        (N_("Chat"), p.chat_title),
+        (N_("Message key"), p.message_key),
         (
-            "Missing",
+            N_("As exported"),
+            _("{time} (zone {zone})").format(time=p.time_raw, zone=p.time_zone)
+            if p.time_zone
+            else p.time_raw,
+        ),
+        (
+            N_("Time (UTC)"),
+            # TRANSLATORS: {time} is a time in UTC (or "unknown"), {source} where it was read from.
+            _("{time}, from {source}").format(
+                time=stamp(p.time_utc) or _("unknown"),
+                source=_(source) if source is not None else p.time_source,
+            ),
+        ),
+        (N_("Reply to"), p.reply_to),
+        (N_("Forwarded"), p.forwarded_from),
+        (N_("Edited"), p.edited_raw or ""),
+        (N_("Attachments"), ", ".join(a[:8] for a in p.attachments)),
+        (
+            N_("Missing"),
             "; ".join(
                 f"{m.get('role', '')} {m.get('name', '')}".strip()
                 + (f" ({m['note']})" if m.get("note") else "")
                 for m in p.missing_media
             ),
         ),
-        ("Transformed", "; ".join(p.transformations)),
+        (N_("Transformed"), "; ".join(p.transformations)),
     ]
-    return [(label, value) for label, value in rows if value]
+    return [(_(label), value) for label, value in rows if value]
 
 
 PLATFORM_NAMES = {row.name: row.platform for row in IMPORTERS}
@@ -207,9 +261,10 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 
 def _transformation(name: str, count: int) -> str:
     """'mojibake-repaired: text decoded as ...' -> 'mojibake repaired (text decoded as ...)'."""
-    head, _, why = name.partition(": ")
+    head, _sep, why = name.partition(": ")
     label = head.replace("-", " ")
-    return f"{label}{f' ({why})' if why else ''}: {plural(count, 'message')}"
+    messages = ngettext("{n} message", "{n} messages", count).format(n=count)
+    return f"{label}{f' ({why})' if why else ''}: {messages}"
 
 
 def import_summary(summary: ImportSummary, options: ImportOptions, *, more: str) -> str:
@@ -218,106 +273,141 @@ def import_summary(summary: ImportSummary, options: ImportOptions, *, more: str)
     ``more`` says where the rest of a shortened list is ("see --json" on the command line).
     """
     if summary.already_imported:
-        return (
-            f"This export was imported before (import {summary.import_id[:8] or 'unknown'}); "
-            "nothing was added."
+        return _("This export was imported before (import {id}); nothing was added.").format(
+            id=summary.import_id[:8] or _("unknown")
         )
-    kind = {"folder": "folder", "zip": "ZIP file", "file": "file"}.get(
-        summary.source_kind, summary.source_kind
-    )
+    kinds = {"folder": N_("folder"), "zip": N_("ZIP file"), "file": N_("file")}
+    kind = summary.source_kind
+    kind_shown = _(kinds[kind]) if kind in kinds else kind
     lines = [
-        f"Imported {terminal_text(summary.source_name)} "
-        f"({PLATFORM_NAMES.get(summary.importer, '')} export, "
-        f"{kind}) as import {summary.import_id[:8]}.",
-        f"The export itself is kept unchanged ({plural(summary.export_files, 'file')}), "
-        "with its SHA-256 in the custody log.",
+        # TRANSLATORS: {platform} is e.g. "Telegram", {kind} "folder", "ZIP file" or "file".
+        _("Imported {name} ({platform} export, {kind}) as import {id}.").format(
+            name=terminal_text(summary.source_name),
+            platform=PLATFORM_NAMES.get(summary.importer, ""),
+            kind=kind_shown,
+            id=summary.import_id[:8],
+        ),
+        ngettext(
+            "The export itself is kept unchanged ({n} file), with its SHA-256 in the custody log.",
+            "The export itself is kept unchanged ({n} files), with its SHA-256 in the custody log.",
+            summary.export_files,
+        ).format(n=summary.export_files),
         "",
-        "Chats:",
+        _("Chats:"),
     ]
     for chat in summary.chats:
-        line = f"  {terminal_text(chat.title)}: {plural(chat.messages, 'message')}, {chat.new} new"
+        line = ngettext(
+            "  {title}: {n} message, {new} new", "  {title}: {n} messages, {new} new", chat.messages
+        ).format(title=terminal_text(chat.title), n=chat.messages, new=chat.new)
         if chat.missing:
-            line += f", {chat.missing} missing since an earlier import"
+            line += _(", {n} missing since an earlier import").format(n=chat.missing)
         lines.append(line)
     media = str(summary.media_stored)
     if kind == "folder":
-        media += " more (the folder's own files are all kept, above)"
+        media = _("{n} more (the folder's own files are all kept, above)").format(
+            n=summary.media_stored
+        )
     rows = [
-        ("Messages", str(summary.messages)),
-        ("New", str(summary.messages_new)),
-        ("Already in the vault", str(summary.messages_already)),
-        ("Changed since an earlier import", str(summary.messages_changed)),
-        ("Media stored", media),
-        ("Media named but not in the export", str(summary.media_missing)),
-        ("Senders", str(summary.senders)),
+        (_("Messages"), str(summary.messages)),
+        (_("New"), str(summary.messages_new)),
+        (_("Already in the vault"), str(summary.messages_already)),
+        (_("Changed since an earlier import"), str(summary.messages_changed)),
+        (_("Media stored"), media),
+        (_("Media named but not in the export"), str(summary.media_missing)),
+        (_("Senders"), str(summary.senders)),
     ]
     if summary.first_time:
         rows.append(
             (
-                "Dates (UTC)",
-                f"{readable_time(summary.first_time)} to {readable_time(summary.last_time)}",
+                _("Dates (UTC)"),
+                _("{first} to {last}").format(
+                    first=readable_time(summary.first_time), last=readable_time(summary.last_time)
+                ),
             )
         )
     if summary.times_declared_zone:
         rows.append(
             (
-                f"Times read in {terminal_text(options.timezone or '')} (declared)",
+                _("Times read in {zone} (declared)").format(
+                    zone=terminal_text(options.timezone or "")
+                ),
                 str(summary.times_declared_zone),
             )
         )
     if summary.times_unknown:
-        rows.append(("Messages with no readable time", str(summary.times_unknown)))
+        rows.append((_("Messages with no readable time"), str(summary.times_unknown)))
     if summary.lines_joined:  # lines with no date of their own, kept with the message before
         first = ", ".join(map(str, summary.lines_joined_at))
         etc = ", …" if summary.lines_joined > len(summary.lines_joined_at) else ""
         rows.append(
-            ("Lines joined to the message before", f"{summary.lines_joined} (lines {first}{etc})")
+            (
+                _("Lines joined to the message before"),
+                _("{n} (lines {lines})").format(n=summary.lines_joined, lines=f"{first}{etc}"),
+            )
         )
     lines += ["", format_rows(rows)]
     if summary.transformations:
-        lines += ["", "Changes made for reading (the original of every message is kept as is):"]
+        lines += [
+            "",
+            _("Changes made for reading (the original of every message is kept as is):"),
+        ]
         lines += [
             f"  {terminal_text(_transformation(k, v))}" for k, v in summary.transformations.items()
         ]
     if summary.problem_count:
-        lines += ["", f"Problems ({summary.problem_count}); the rest was imported:"]
+        lines += [
+            "",
+            _("Problems ({n}); the rest was imported:").format(n=summary.problem_count),
+        ]
         lines += [f"  - {terminal_text(p)}" for p in summary.problems[:PROBLEMS_SHOWN]]
         if summary.problem_count > PROBLEMS_SHOWN:
-            lines.append(f"  and {summary.problem_count - PROBLEMS_SHOWN} more ({more}).")
+            lines.append(_more(summary.problem_count - PROBLEMS_SHOWN, more))
     if summary.skipped_files:
         lines.append(
-            f"Files in the export that were skipped: {len(summary.skipped_files)} ({more})."
+            _("Files in the export that were skipped: {n} ({more}).").format(
+                n=len(summary.skipped_files), more=more
+            )
         )
     if summary.missing:
         lines += [
             "",
-            "Messages missing since an earlier import of the same chat (deleted by the sender?).",
-            "The earlier copies stay in the vault; they are evidence:",
+            _(
+                "Messages missing since an earlier import of the same chat (deleted by the "
+                "sender?)."
+            ),
+            _("The earlier copies stay in the vault; they are evidence:"),
         ]
         for gone in summary.missing[:MISSING_SHOWN]:
-            when = terminal_text(readable_time(gone.get("time")) or "time unknown")
+            when = terminal_text(readable_time(gone.get("time")) or _("time unknown"))
             lines.append(
                 f"  {terminal_text(gone.get('chat', ''))}  {when}  "
                 f"{terminal_text(gone.get('sender', ''))}  {gone.get('item_id', '')[:8]}"
             )
         if len(summary.missing) > MISSING_SHOWN:
-            lines.append(f"  and {len(summary.missing) - MISSING_SHOWN} more ({more}).")
+            lines.append(_more(len(summary.missing) - MISSING_SHOWN, more))
     lines.append("")
     if options.sensitive_media:
         lines.append(
-            "Pictures and videos from the export are marked sensitive: they are never previewed "
-            "without asking."
+            _(
+                "Pictures and videos from the export are marked sensitive: they are never "
+                "previewed without asking."
+            )
         )
     return "\n".join(lines).rstrip("\n")
 
 
+def _more(count: int, where: str) -> str:
+    # TRANSLATORS: the end of a shortened list; {more} says where the rest is ("see --json").
+    return _("  and {n} more ({more}).").format(n=count, more=where)
+
+
 def format_rows(rows: list[tuple[str, str]]) -> str:
     """Aligned "Label: value" lines; a value is one line, whatever it holds."""
-    width = max((len(label) for label, _ in rows), default=0)
+    width = max((len(label) for label, _value in rows), default=0)
     return "\n".join(f"{label + ':':<{width + 2}}{terminal_text(value)}" for label, value in rows)
 
 
-CLI_LABELS = {"SHA-256": "File code", "Media type": "File type"}
+CLI_LABELS = {"SHA-256": N_("File code"), "Media type": N_("File type")}
 
 
 def item_details(item: Item, out: TextIO) -> None:
@@ -327,11 +417,14 @@ def item_details(item: Item, out: TextIO) -> None:
     if item.deleted_at:
         local["Deleted"] = f"{local_time(item.deleted_at)}: {item.deleted_reason}"
     rows = [
-        (CLI_LABELS.get(label, label), local.get(label, value)) for label, value in item_rows(item)
+        (_(CLI_LABELS.get(label, label)), local.get(label, value))
+        for label, value in _item_rows(item, readable=False)
     ]
     out.write(format_rows(rows) + "\n")
     if item.sha256:
-        out.write("(File code: the SHA-256 of the original; one changed byte changes it.)\n")
+        out.write(
+            _("(File code: the SHA-256 of the original; one changed byte changes it.)") + "\n"
+        )
 
 
 def local_time(stamp: str) -> str:
@@ -358,72 +451,46 @@ def custody_lines(records: list[CustodyRecord], out: TextIO) -> None:
     """The custody log in words: what happened, when by this computer's clock, to which item.
     The exact types and UTC stamps are what ``--json`` prints."""
     if not records:
-        out.write("No custody events.\n")
+        out.write(_("No custody events.") + "\n")
         return
     for r in records:
-        target = f"  item {terminal_text(r.item_id[:8])}" if r.item_id else ""
+        target = "  " + _("item {id}").format(id=terminal_text(r.item_id[:8])) if r.item_id else ""
         why = f' — "{terminal_text(r.reason)}"' if r.reason else ""
         what = terminal_text(event_words(r.type, r.details))
         out.write(f"#{r.seq:<4} {terminal_text(local_time(r.time))}  {what}{target}{why}\n")
-    out.write("Times are this computer's local time; exact times in UTC: --json.\n")
+    out.write(_("Times are this computer's local time; exact times in UTC: --json.") + "\n")
 
 
 def check_text(report: CheckReport, out: TextIO) -> None:
+    items = ngettext("{n} item", "{n} items", report.items_checked).format(n=report.items_checked)
+    events = ngettext("{n} custody event", "{n} custody events", report.events_checked).format(
+        n=report.events_checked
+    )
+    # TRANSLATORS: {items} is "3 items", {size} "1.2 MiB", {events} "12 custody events".
     out.write(
-        f"Checked {plural(report.items_checked, 'item')} ({human_size(report.bytes_checked)}) "
-        f"and {plural(report.events_checked, 'custody event')}.\n"
+        _("Checked {items} ({size}) and {events}.").format(
+            items=items, size=human_size(report.bytes_checked), events=events
+        )
+        + "\n"
     )
     for note in report.notes:
-        out.write(f"Note: {terminal_text(note)}\n")
+        out.write(_("Note: {note}").format(note=terminal_text(note)) + "\n")
     if report.ok:
         out.write(
-            "Everything holds: every original matches its file code (SHA-256), the custody log is complete "
-            "and correctly signed, and the database is intact.\n"
+            _(
+                "Everything holds: every original matches its file code (SHA-256), the custody "
+                "log is complete and correctly signed, and the database is intact."
+            )
+            + "\n"
         )
         return
-    out.write(f"PROBLEMS FOUND ({len(report.problems)}):\n")
+    out.write(_("PROBLEMS FOUND ({n}):").format(n=len(report.problems)) + "\n")
     for problem in report.problems:
         out.write(f"  - {terminal_text(problem)}\n")
     out.write(
-        "Keep this vault folder exactly as it is, make a copy of it, and contact the person "
-        "who helps you with evidence.\n"
+        _(
+            "Keep this vault folder exactly as it is, make a copy of it, and contact the person "
+            "who helps you with evidence."
+        )
+        + "\n"
     )
-
-
-# ---------------------------------------------------------------------- the emergency wipe
-
-WIPE_WORD = "WIPE"  # what the defender types to confirm, at the command line and in the app
-WIPE_WARNING = (
-    "This destroys the vault in {folder} for good: nobody, not even you, will be able to open "
-    "it again. Only a backup copy, with its passphrase or recovery key (or recovery shares), can "
-    "bring the evidence back."
-)
-WIPE_FLASH_NOTE = (
-    "On SSDs, USB sticks and memory cards the drive may keep old copies of some blocks where no "
-    "program can reach them, old bytes of vault.keys among them. Reading those needs forensic "
-    "equipment and then still your passphrase or recovery key; full-disk encryption closes this "
-    "gap, and destroying a stick is the only certain end. Copies made before (backups, cloud "
-    "sync, a copy someone took) are not touched and still open with their passphrase."
-)
-WIPE_OPEN_ELSEWHERE = (
-    "Another evault window or command had this vault open. Close it (or press its lock key) now: "
-    "until then it still holds the vault's key in memory."
-)
-
-
-def wipe_summary(result: WipeResult, *, open_elsewhere: bool) -> list[str]:
-    """The paragraphs that say what the wipe did, what it left, and what flash media may keep."""
-    folder = terminal_text(str(result.folder))
-    paragraphs = [
-        f"The vault in {folder} was wiped: its keys were overwritten and removed, and its "
-        "database removed. It cannot be opened any more, by you or by anyone."
-    ]
-    if result.left:
-        left = ", ".join(terminal_text(name) for name in result.left)
-        paragraphs.append(f"Left in the folder (not the vault's, so not touched): {left}.")
-    elif not result.folder_removed:
-        paragraphs.append("The empty folder could not be removed; it holds nothing of the vault.")
-    if open_elsewhere:
-        paragraphs.append(WIPE_OPEN_ELSEWHERE)
-    paragraphs.append(WIPE_FLASH_NOTE)
-    return paragraphs

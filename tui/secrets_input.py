@@ -11,7 +11,27 @@ import getpass
 import sys
 from pathlib import Path
 
-from vault import InvalidInput
+from vault import N_, InvalidInput, _
+
+# What each secret (or text) read here is called in a sentence: the name stays English in the code
+# (it also names the file options) and is said in the current language only when shown.
+PURPOSES = {
+    "passphrase": N_("passphrase"),
+    "new passphrase": N_("new passphrase"),
+    "bundle passphrase": N_("bundle passphrase"),
+    "recovery key": N_("recovery key"),
+    "new recovery key": N_("new recovery key"),
+    "recovery shares": N_("recovery shares"),
+    "message text": N_("message text"),
+    "note text": N_("note text"),
+}
+
+
+def named(purpose: str) -> str:
+    """``purpose`` as a person reads it, in the current language."""
+    known = PURPOSES.get(purpose)
+    return _(known) if known is not None else purpose
+
 
 MAX_SECRET_FILE_BYTES = 64 * 1024
 MAX_KEYFILE_BYTES = 16 * 1024 * 1024
@@ -29,9 +49,12 @@ class StdinBudget:
             self._reserved = False
             return
         if self.used_for is not None:
+            # TRANSLATORS: {used} and {purpose} are names such as "passphrase" or "message text".
             raise InvalidInput(
-                f"Standard input is already used for the {self.used_for}; "
-                f"give the {purpose} in a file instead."
+                _(
+                    "Standard input is already used for the {used}; give the {purpose} in a file "
+                    "instead."
+                ).format(used=named(self.used_for), purpose=named(purpose))
             )
         self.used_for = purpose
 
@@ -41,7 +64,9 @@ def read_first_line(source: str, purpose: str, stdin: StdinBudget) -> str:
     line = text.split("\n", 1)[0].removesuffix("\r")
     if not line:
         raise InvalidInput(
-            f"The {purpose} file is empty; its first line should hold the {purpose}."
+            _("The {purpose} file is empty; its first line should hold the {purpose}.").format(
+                purpose=named(purpose)
+            )
         )
     return line
 
@@ -56,13 +81,21 @@ def read_secret_text(source: str, purpose: str, stdin: StdinBudget) -> str:
             with open(source, "rb") as f:
                 data = f.read(MAX_SECRET_FILE_BYTES + 1)
         except OSError:
-            raise InvalidInput(f"The {purpose} file {source} could not be read.") from None
+            raise InvalidInput(
+                _("The {purpose} file {source} could not be read.").format(
+                    purpose=named(purpose), source=source
+                )
+            ) from None
     if len(data) > MAX_SECRET_FILE_BYTES:
-        raise InvalidInput(f"The {purpose} file is too large to be a {purpose}.")
+        raise InvalidInput(
+            _("The {purpose} file is too large to be a {purpose}.").format(purpose=named(purpose))
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput(f"The {purpose} file is not UTF-8 text.") from None
+        raise InvalidInput(
+            _("The {purpose} file is not UTF-8 text.").format(purpose=named(purpose))
+        ) from None
     return text
 
 
@@ -70,17 +103,17 @@ def read_stdin(limit: int) -> bytes:
     try:
         return sys.stdin.buffer.read(limit)
     except (OSError, AttributeError, ValueError):
-        raise InvalidInput("Standard input could not be read.") from None
+        raise InvalidInput(_("Standard input could not be read.")) from None
 
 
 def read_keyfile(path: str) -> bytes:
     try:
         p = Path(path)
         if p.stat().st_size > MAX_KEYFILE_BYTES:
-            raise InvalidInput("The keyfile is larger than 16 MiB; choose a smaller file.")
+            raise InvalidInput(_("The keyfile is larger than 16 MiB; choose a smaller file."))
         return p.read_bytes()
     except OSError:
-        raise InvalidInput(f"The keyfile {path} could not be read.") from None
+        raise InvalidInput(_("The keyfile {path} could not be read.").format(path=path)) from None
 
 
 def terminal_available() -> bool:
@@ -97,10 +130,12 @@ def prompt_secret(prompt: str, what: str, option: str | None = None) -> str:
     if not terminal_available():
         option = option or f"--{what.replace(' ', '-')}-file"
         raise InvalidInput(
-            f"No {what} was given and there is no terminal to ask for it. "
-            f"Use {option} FILE (or - for standard input)."
+            _(
+                "No {what} was given and there is no terminal to ask for it. Use {option} FILE "
+                "(or - for standard input)."
+            ).format(what=named(what), option=option)
         )
     try:
         return getpass.getpass(prompt)
     except EOFError:
-        raise InvalidInput(f"No {what} was typed.") from None
+        raise InvalidInput(_("No {what} was typed.").format(what=named(what))) from None

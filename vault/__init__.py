@@ -54,6 +54,7 @@ from vault.errors import (
 )
 from vault.i18n import (
     LANGUAGE_NAMES,
+    LANGUAGE_VARIABLE,
     LANGUAGES,
     N_,
     _,
@@ -61,6 +62,7 @@ from vault.i18n import (
     document_language,
     language,
     ngettext,
+    normalise_language,
     pgettext,
     set_language,
 )
@@ -166,6 +168,7 @@ __all__ = [
     "IMPORTERS",
     "LANGUAGES",
     "LANGUAGE_NAMES",
+    "LANGUAGE_VARIABLE",
     "N_",
     "PROGRAM",
     "VERSION",
@@ -238,6 +241,7 @@ __all__ = [
     "long_date",
     "new_recipient_file",
     "ngettext",
+    "normalise_language",
     "output_advice",
     "parse_profile_links",
     "parse_tags",

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, NoReturn, Protocol
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 from tui.context import Context
 from tui.terminal_text import terminal_text
+from vault import _
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -43,14 +44,18 @@ class UsageProblem(Exception):
 
 
 def _and(names: str) -> str:
-    """'id, --out' -> 'id and --out'."""
-    head, _, last = names.rpartition(", ")
-    return f"{head} and {last}" if head else names
+    """'id, --out' -> 'id and --out' (in the current language)."""
+    head, _sep, last = names.rpartition(", ")
+    # TRANSLATORS: the last two of a list of option names, e.g. "id, --out and --reason".
+    return _("{names} and {last}").format(names=head, last=last) if head else names
 
 
 def _usage_sentence(prog: str, message: str) -> str:
-    """argparse's error ``message`` as one sentence in the project's style (what, then what to do)."""
-    hint = f"see '{prog} --help'"
+    """argparse's error ``message`` as one sentence in the project's style (what, then what to do).
+
+    argparse's own words stay English (the standard library is not patched); they are recognised
+    here and each whole sentence is said again in the current language, with named placeholders.
+    """
     argument = ""
     found = re.match(r"argument (\S+?)(?:/\S+)?: (.*)$", message, flags=re.S)
     if found:
@@ -58,51 +63,112 @@ def _usage_sentence(prog: str, message: str) -> str:
     command = argument in {"COMMAND", "ACTION"}  # the subcommand slot: a word, not a value
     if argument.startswith("{"):  # a positional with choices has no name of its own
         argument = ""
+
+    def choice(m: re.Match[str]) -> str:
+        value, choices = m.group(1), m.group(2).replace(chr(39), "")
+        if command:
+            return _("'{value}' is not a command of {prog}; '{prog} --help' lists them.").format(
+                value=value, prog=prog
+            )
+        if argument:
+            return _(
+                "'{value}' is not one of the choices for {argument} ({choices}); "
+                "see '{prog} --help'."
+            ).format(value=value, argument=argument, choices=choices, prog=prog)
+        return _("'{value}' is not one of the choices ({choices}); see '{prog} --help'.").format(
+            value=value, choices=choices, prog=prog
+        )
+
     rules: list[tuple[str, Callable[[re.Match[str]], str]]] = [
+        (r"invalid choice: '(.*)' \(choose from (.*)\)$", choice),
         (
-            r"invalid choice: '(.*)' \(choose from (.*)\)$",
-            lambda m: (
-                f"'{m.group(1)}' is not a command of {prog}; '{prog} --help' lists them"
-                if command
-                else f"'{m.group(1)}' is not one of the choices"
-                f"{' for ' + argument if argument else ''} "
-                f"({m.group(2).replace(chr(39), '')}); {hint}"
+            r"the following arguments are required: (.*)$",
+            lambda m: _("'{prog}' needs {names}; see '{prog} --help'.").format(
+                prog=prog, names=_and(m[1])
             ),
         ),
         (
-            r"the following arguments are required: (.*)$",
-            lambda m: f"'{prog}' needs {_and(m[1])}; {hint}",
+            r"one of the arguments (.*) is required$",
+            lambda m: _("'{prog}' needs one of {names}; see '{prog} --help'.").format(
+                prog=prog, names=m[1]
+            ),
         ),
         (
-            r"one of the arguments (.*) is required$",
-            lambda m: f"'{prog}' needs one of {m[1]}; {hint}",
+            r"unrecognized arguments: (.*)$",
+            lambda m: _("'{prog}' does not know {words}; see '{prog} --help'.").format(
+                prog=prog, words=m[1]
+            ),
         ),
-        (r"unrecognized arguments: (.*)$", lambda m: f"'{prog}' does not know {m[1]}; {hint}"),
-        (r"expected .*argument$", lambda m: f"{argument} needs a value after it; {hint}"),
+        (
+            r"expected .*argument$",
+            lambda m: _("{argument} needs a value after it; see '{prog} --help'.").format(
+                argument=argument, prog=prog
+            ),
+        ),
         (
             r"not allowed with argument (.*)$",
-            lambda m: f"Use either {argument} or {m[1]}, not both; {hint}",
+            lambda m: _("Use either {argument} or {other}, not both; see '{prog} --help'.").format(
+                argument=argument, other=m[1], prog=prog
+            ),
         ),
         (
             r"invalid \S+ value: '(.*)'$",
-            lambda m: f"'{m[1]}' is not a valid value for {argument}; {hint}",
+            lambda m: _(
+                "'{value}' is not a valid value for {argument}; see '{prog} --help'."
+            ).format(value=m[1], argument=argument, prog=prog),
         ),
         (
             r"ambiguous option: (\S+) could match (.*)$",
-            lambda m: f"{m[1]} could mean {m[2]}: type more of it; {hint}",
+            lambda m: _(
+                "{option} could mean {options}: type more of it; see '{prog} --help'."
+            ).format(option=m[1], options=m[2], prog=prog),
         ),
     ]
     for pattern, words in rules:
         match = re.match(pattern, message, flags=re.S)
         if match:
-            return words(match) + "."
+            return words(match)
     text = f"{argument}: {message}" if argument else message
-    return f"{text[:1].upper()}{text[1:]}; {hint}."
+    # TRANSLATORS: {problem} is argparse's own English description of what was typed wrong.
+    return _("{problem}; see '{prog} --help'.").format(
+        problem=f"{text[:1].upper()}{text[1:]}", prog=prog
+    )
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help layout, with its one word of its own ("usage: ") in the current language."""
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        # TRANSLATORS: the start of the help's first line, "usage: evault [-h] ..." (keep the space).
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
 
 
 class Parser(argparse.ArgumentParser):
     """argparse repeats what was typed in its errors ("invalid choice: …"): shown safely too, and
     in one calm sentence instead of a usage block (``--help`` is unchanged)."""
+
+    def __init__(self, *, add_help: bool = True, **kwargs: Any) -> None:
+        # argparse names its two groups and its -h option in English when the parser is made;
+        # ours are made after the language is chosen, so they are said in that language here,
+        # without changing the standard library for anyone else.
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        parents: list[argparse.ArgumentParser] = kwargs.pop("parents", None) or []
+        super().__init__(add_help=False, **kwargs)
+        self._positionals.title = _("positional arguments")
+        self._optionals.title = _("options")
+        if add_help:
+            self.add_argument(
+                "-h", "--help", action="help", help=_("show this help message and exit")
+            )
+        for parent in parents:  # after -h, as argparse itself orders them
+            self._add_container_actions(parent)
+            self._defaults.update(parent._defaults)
 
     def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         super()._print_message(terminal_text(message, multiline=True), file)
@@ -115,6 +181,6 @@ def json_option() -> Parser:
     """The one ``--json`` option, as a parent parser for every command that can answer in JSON."""
     parent = Parser(add_help=False)
     parent.add_argument(
-        "--json", action="store_true", help="machine-readable output (JSON) for scripts"
+        "--json", action="store_true", help=_("machine-readable output (JSON) for scripts")
     )
     return parent

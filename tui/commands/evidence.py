@@ -4,24 +4,25 @@
 from __future__ import annotations
 
 import argparse
-import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import render
-from tui.commands import Command
-from tui.context import PROG, Context
+from tui.commands import Command, deleting
+from tui.context import Context
 from tui.progress import ProgressLine, progress_line
 from tui.secrets_input import read_stdin
 from tui.terminal_text import terminal_text
 from vault import (
     EXIT_OK,
+    N_,
     AddResult,
-    Cancelled,
     InvalidInput,
     Item,
     MessageFields,
     Metadata,
+    _,
+    ngettext,
     shown_item,
 )
 
@@ -59,7 +60,9 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     paths = [Path(p) for p in args.files]
     for path in paths:
         if not path.is_file():
-            raise InvalidInput(f"{path} is not a file that can be read. Nothing was added.")
+            raise InvalidInput(
+                _("{path} is not a file that can be read. Nothing was added.").format(path=path)
+            )
     meta = _metadata(args)
 
     def report(r: AddResult) -> None:
@@ -71,11 +74,15 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
             return
         if r.duplicate:
             ctx.out.write(
-                f"{r.item_id}  already in the vault (same file code, SHA-256): "
-                f"{terminal_text(r.source)}\n"
+                _("{id}  already in the vault (same file code, SHA-256): {file}").format(
+                    id=r.item_id, file=terminal_text(r.source)
+                )
+                + "\n"
             )
         else:
-            ctx.out.write(f"{r.item_id}  added: {terminal_text(r.source)}\n")
+            ctx.out.write(
+                _("{id}  added: {file}").format(id=r.item_id, file=terminal_text(r.source)) + "\n"
+            )
         ctx.out.flush()
 
     with ctx.open_vault() as vault, progress_line(ctx, _adding(len(paths))) as line:
@@ -87,7 +94,12 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _adding(count: int) -> str:
-    return "Adding the file" if count == 1 else f"Adding file 1 of {count}"
+    return _("Adding the file") if count == 1 else _adding_file(1, count)
+
+
+def _adding_file(index: int, count: int) -> str:
+    # TRANSLATORS: a progress line: which of several files is being added.
+    return _("Adding file {index} of {count}").format(index=index, count=count)
 
 
 class _FileCounter:
@@ -103,9 +115,15 @@ class _FileCounter:
     def __call__(self, done: int, total: int | None) -> None:
         if self.finished and self.index < self.count:
             self.index += 1
-            self.line.what = f"Adding file {self.index} of {self.count}"
+            self.line.what = _adding_file(self.index, self.count)
         self.finished = total is not None and done >= total
         self.line(done, total)
+
+
+NOT_UTF8 = {
+    "message": N_("The message text is not UTF-8. Nothing was added."),
+    "note": N_("The note text is not UTF-8. Nothing was added."),
+}
 
 
 def _read_stdin_text(ctx: Context, what: str) -> str:
@@ -114,7 +132,7 @@ def _read_stdin_text(ctx: Context, what: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInput(f"The {what} text is not UTF-8. Nothing was added.") from None
+        raise InvalidInput(_(NOT_UTF8[what])) from None
 
 
 def cmd_add_message(args: argparse.Namespace, ctx: Context) -> int:
@@ -138,9 +156,10 @@ def _print_added(ctx: Context, args: argparse.Namespace, result: dict[str, objec
     if args.json:
         render.emit_json(result, ctx.out)
     elif result["duplicate"]:
-        ctx.out.write(f"{result['item_id']}  already in the vault (same message)\n")
+        ctx.out.write(_("{id}  already in the vault (same message)").format(id=result["item_id"]))
+        ctx.out.write("\n")
     else:
-        ctx.out.write(f"{result['item_id']}  added\n")
+        ctx.out.write(_("{id}  added").format(id=result["item_id"]) + "\n")
     return EXIT_OK
 
 
@@ -174,22 +193,30 @@ def cmd_get(args: argparse.Namespace, ctx: Context) -> int:
     out = ctx.output_path(args.out)
     if not out.parent.is_dir():  # said before the passphrase is asked for, not after
         raise InvalidInput(
-            f"The folder {out.parent} does not exist. Create it or choose another place; "
-            "nothing was written."
+            _(
+                "The folder {folder} does not exist. Create it or choose another place; "
+                "nothing was written."
+            ).format(folder=out.parent)
         )
-    with ctx.open_vault() as vault, progress_line(ctx, "Writing the copy") as line:
+    with ctx.open_vault() as vault, progress_line(ctx, _("Writing the copy")) as line:
         item = vault.export_content(
             args.id, out, reason=args.reason, overwrite=args.force, progress=line
         )
     ctx.advise(
-        f"Warning: {out} is an unencrypted copy outside the vault. Anyone who can use your "
-        "account on this computer, or who gets this disk, can open it. Delete it when you no "
-        "longer need it."
+        _(
+            "Warning: {file} is an unencrypted copy outside the vault. Anyone who can use your "
+            "account on this computer, or who gets this disk, can open it. Delete it when you no "
+            "longer need it."
+        ).format(file=out)
     )
     ctx.advise_about_output(out)
     ctx.out.write(
-        f"Wrote {render.plural(item.size, 'byte')} to {out}; its file code (SHA-256) is "
-        f"{item.sha256}.\n"
+        ngettext(
+            "Wrote {n} byte to {file}; its file code (SHA-256) is {sha256}.",
+            "Wrote {n} bytes to {file}; its file code (SHA-256) is {sha256}.",
+            item.size,
+        ).format(n=item.size, file=out, sha256=item.sha256)
+        + "\n"
     )
     return EXIT_OK
 
@@ -216,63 +243,6 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
-NOT_DELETED = "Not deleted: nothing was changed."
-
-
-def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
-    if not args.yes and not ctx.interactive():  # said before the passphrase is asked for
-        raise InvalidInput(
-            f"'{PROG} rm' deletes evidence, so it asks first; where nobody can answer (a script, "
-            f"or input from a file) add --yes. {NOT_DELETED}"
-        )
-    with ctx.open_vault() as vault:
-        if not args.yes:
-            _confirm_delete(ctx, vault.get_item(args.id, include_deleted=True), purge=args.purge)
-        item = vault.delete_item(args.id, reason=args.reason, purge=args.purge)
-        older = vault.records_in_clear(item.id) if args.purge else 0
-    if args.purge:
-        ctx.out.write(
-            f"Deleted {item.id} for good: its content and everything said about it are gone, and "
-            "the vault was re-encrypted under a new key, so nothing of it can be read back, even "
-            "with your passphrase. A signed record that an item with its file code (SHA-256) was deleted, and "
-            "why, stays in the custody log.\n"
-        )
-        if older:
-            ctx.out.write(
-                f"Note: {render.plural(older, 'older custody record')} of this item "
-                f"{'was' if older == 1 else 'were'} signed before evault "
-                "kept such details apart, and still hold what they said about it (a title, a "
-                "sender, tags); they cannot be changed without breaking the signed log.\n"
-            )
-        return EXIT_OK
-    ctx.out.write(
-        f"Deleted the content of {item.id}. A signed record of the deletion (with its fingerprint, SHA-256, and "
-        "your reason) stays in the custody log.\n"
-    )
-    return EXIT_OK
-
-
-def _confirm_delete(ctx: Context, item: Item, *, purge: bool) -> None:
-    """One deliberate question at the terminal; anything but yes stops with nothing changed.
-    The item is named by its id, kind and when it was added, never by its title (it may be a
-    sensitive item's words, and someone may be looking over the defender's shoulder)."""
-    what = f"item {item.id[:8]} ({item.kind}, added {render.local_time(item.captured_at)})"
-    if purge:
-        warning = (
-            f"This deletes {what} FOR GOOD: its content and everything said about it, then "
-            "re-encrypts the vault. It cannot be undone."
-        )
-    else:
-        warning = (
-            f"This deletes the content of {what}. A signed record of the deletion stays in the "
-            "custody log."
-        )
-    ctx.out.write(textwrap.fill(warning, width=79, break_long_words=False) + "\n")
-    typed = ctx.ask("Type yes to delete it, or anything else to stop: ")
-    if typed is None or typed.strip().lower() != "yes":
-        raise Cancelled(NOT_DELETED)
-
-
 def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
     changes: dict[str, object] = {}
     for name, attr in (
@@ -295,13 +265,15 @@ def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
     if args.sensitive is not None:
         changes["sensitive"] = args.sensitive
     if not changes:
-        raise InvalidInput("Nothing to change: give at least one option such as --title.")
+        raise InvalidInput(_("Nothing to change: give at least one option such as --title."))
     occurred_tz = changes.pop("occurred_tz", None)
     with ctx.open_vault() as vault:
         if "occurred" in changes:
             changes["occurred_tz"] = occurred_tz
         item = vault.update_metadata(args.id, changes, reason=args.reason)
-    ctx.out.write(f"Updated {item.id}. The change is recorded in the custody log.\n")
+    ctx.out.write(
+        _("Updated {id}. The change is recorded in the custody log.").format(id=item.id) + "\n"
+    )
     return EXIT_OK
 
 
@@ -310,12 +282,15 @@ def cmd_case(args: argparse.Namespace, ctx: Context) -> int:
         if args.case_command == "rename":
             case = vault.rename_case(args.old, args.new)
             ctx.out.write(
-                f"Renamed to '{terminal_text(case.name)}'. The change is in the custody log.\n"
+                _("Renamed to '{name}'. The change is in the custody log.").format(
+                    name=terminal_text(case.name)
+                )
+                + "\n"
             )
             return EXIT_OK
         if args.case_command == "new":
             case = vault.create_case(args.name)
-            ctx.out.write(f"Case '{terminal_text(case.name)}' created.\n")
+            ctx.out.write(_("Case '{name}' created.").format(name=terminal_text(case.name)) + "\n")
             return EXIT_OK
         cases = vault.list_cases()
     if args.json:
@@ -323,7 +298,9 @@ def cmd_case(args: argparse.Namespace, ctx: Context) -> int:
             [{"id": c.id, "name": c.name, "created": c.created} for c in cases], ctx.out
         )
     elif not cases:
-        ctx.out.write("No cases yet. Add evidence with --case NAME, or: evault case new NAME\n")
+        ctx.out.write(
+            _("No cases yet. Add evidence with --case NAME, or: evault case new NAME") + "\n"
+        )
     else:
         for case in cases:
             ctx.out.write(f"{terminal_text(case.name)}\n")
@@ -331,29 +308,31 @@ def cmd_case(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _metadata_options(p: argparse.ArgumentParser, *, occurred: bool = True) -> None:
-    p.add_argument("--title", help="short title (default: the file name or first line)")
-    p.add_argument("--description", help="what this is and why it matters")
-    p.add_argument("--platform", help="where it was posted or sent (Telegram, Facebook, e-mail…)")
-    p.add_argument("--url", help="link to where it was seen")
-    p.add_argument("--sender", help="sender's handle or display name")
-    p.add_argument("--sender-id", help="sender's stable id or phone number, where known")
+    p.add_argument("--title", help=_("short title (default: the file name or first line)"))
+    p.add_argument("--description", help=_("what this is and why it matters"))
+    p.add_argument(
+        "--platform", help=_("where it was posted or sent (Telegram, Facebook, e-mail…)")
+    )
+    p.add_argument("--url", help=_("link to where it was seen"))
+    p.add_argument("--sender", help=_("sender's handle or display name"))
+    p.add_argument("--sender-id", help=_("sender's stable id or phone number, where known"))
     if occurred:
         p.add_argument(
             "--occurred",
             metavar="ISO-8601",
-            help="when it happened, e.g. 2026-03-09T21:14+04:00, or 'unknown'",
+            help=_("when it happened, e.g. 2026-03-09T21:14+04:00, or 'unknown'"),
         )
         p.add_argument(
             "--occurred-tz",
             metavar="ZONE",
-            help="time zone for --occurred given without offset, e.g. Asia/Baku",
+            help=_("time zone for --occurred given without offset, e.g. Asia/Baku"),
         )
-    p.add_argument("--case", help="case (incident) it belongs to; created if new")
-    p.add_argument("--tag", action="append", help="a tag (repeat for several)")
+    p.add_argument("--case", help=_("case (incident) it belongs to; created if new"))
+    p.add_argument("--tag", action="append", help=_("a tag (repeat for several)"))
     p.add_argument(
         "--sensitive",
         action="store_true",
-        help="intimate or sensitive: never previewed without asking",
+        help=_("intimate or sensitive: never previewed without asking"),
     )
 
 
@@ -361,79 +340,68 @@ def _reveal_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--reveal",
         action="store_true",
-        help="also print the titles, descriptions and file names of sensitive items (hidden "
-        "otherwise; recorded in the custody log)",
+        help=_(
+            "also print the titles, descriptions and file names of sensitive items (hidden "
+            "otherwise; recorded in the custody log)"
+        ),
     )
 
 
 def register(command: Command) -> None:
-    p = command("add", cmd_add, "add files as evidence (original bytes, unchanged)", json=True)
+    p = command("add", cmd_add, _("add files as evidence (original bytes, unchanged)"), json=True)
     p.add_argument("files", nargs="+", metavar="FILE")
     _metadata_options(p)
 
     p = command(
         "add-message",
         cmd_add_message,
-        "add a threat message; its text is read from standard input",
+        _("add a threat message; its text is read from standard input"),
         json=True,
     )
     _metadata_options(p)
-    p.add_argument("--sent", metavar="ISO-8601", help="when it was sent")
-    p.add_argument("--sent-tz", metavar="ZONE", help="time zone for --sent given without offset")
-    p.add_argument("--recipient", help="who received it")
+    p.add_argument("--sent", metavar="ISO-8601", help=_("when it was sent"))
+    p.add_argument("--sent-tz", metavar="ZONE", help=_("time zone for --sent given without offset"))
+    p.add_argument("--recipient", help=_("who received it"))
 
     p = command(
         "add-note",
         cmd_add_note,
-        "add your own note; its text is read from standard input",
+        _("add your own note; its text is read from standard input"),
         json=True,
     )
     _metadata_options(p)
 
-    p = command("list", cmd_list, "list the evidence in the vault", json=True)
-    p.add_argument("--all", action="store_true", help="include deleted items (tombstones)")
+    p = command("list", cmd_list, _("list the evidence in the vault"), json=True)
+    p.add_argument("--all", action="store_true", help=_("include deleted items (tombstones)"))
     _reveal_option(p)
 
-    p = command("show", cmd_show, "show an item's details (not its content)", json=True)
+    p = command("show", cmd_show, _("show an item's details (not its content)"), json=True)
     p.add_argument("id")
     _reveal_option(p)
 
     p = command(
-        "get", cmd_get, "write an item's original bytes to a file (leaves the vault unencrypted)"
+        "get", cmd_get, _("write an item's original bytes to a file (leaves the vault unencrypted)")
     )
     p.add_argument("id")
-    p.add_argument("--out", required=True, metavar="PATH", help="file to write")
-    p.add_argument("--reason", help="why it is taken out (recorded in the custody log)")
-    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    p.add_argument("--out", required=True, metavar="PATH", help=_("file to write"))
+    p.add_argument("--reason", help=_("why it is taken out (recorded in the custody log)"))
+    p.add_argument("--force", action="store_true", help=_("replace PATH if it exists"))
 
     p = command(
-        "search", cmd_search, "find items by words in titles, messages and details", json=True
+        "search", cmd_search, _("find items by words in titles, messages and details"), json=True
     )
     p.add_argument("query")
     _reveal_option(p)
 
     p = command(
-        "log", cmd_log, "show the chain of custody (of the vault, or of one item)", json=True
+        "log", cmd_log, _("show the chain of custody (of the vault, or of one item)"), json=True
     )
     p.add_argument("id", nargs="?")
     _reveal_option(p)
 
-    p = command("rm", cmd_rm, "delete an item's content, keeping a signed record of the deletion")
-    p.add_argument("id")
-    p.add_argument("--reason", required=True, help="why (recorded in the custody log)")
-    p.add_argument(
-        "--purge",
-        action="store_true",
-        help="delete for good: also drop its title, sender, tags and text from the custody log "
-        "and re-encrypt the vault under a new key",
-    )
-    p.add_argument(
-        "--yes",
-        action="store_true",
-        help="do not ask first (needed where there is no terminal to answer, e.g. in scripts)",
-    )
+    deleting.register(command)
 
-    p = command("edit", cmd_edit, "change an item's details (recorded in the custody log)")
+    p = command("edit", cmd_edit, _("change an item's details (recorded in the custody log)"))
     p.add_argument("id")
     p.add_argument("--title")
     p.add_argument("--description")
@@ -443,18 +411,18 @@ def register(command: Command) -> None:
     p.add_argument("--sender-id")
     p.add_argument("--occurred", metavar="ISO-8601")
     p.add_argument("--occurred-tz", metavar="ZONE")
-    p.add_argument("--case", help="move to this case ('' to remove from its case)")
-    p.add_argument("--tag", action="append", help="replace the tags (repeat for several)")
+    p.add_argument("--case", help=_("move to this case ('' to remove from its case)"))
+    p.add_argument("--tag", action="append", help=_("replace the tags (repeat for several)"))
     sens = p.add_mutually_exclusive_group()
     sens.add_argument("--sensitive", dest="sensitive", action="store_true", default=None)
     sens.add_argument("--not-sensitive", dest="sensitive", action="store_false")
-    p.add_argument("--reason", help="why (recorded in the custody log)")
+    p.add_argument("--reason", help=_("why (recorded in the custody log)"))
 
-    p = command("case", cmd_case, "list, create or rename cases (incidents)", json=True)
+    p = command("case", cmd_case, _("list, create or rename cases (incidents)"), json=True)
     case_sub = p.add_subparsers(dest="case_command", metavar="ACTION")
-    case_sub.add_parser("list", help="list the cases")
-    new_case = case_sub.add_parser("new", help="create a case")
+    case_sub.add_parser("list", help=_("list the cases"))
+    new_case = case_sub.add_parser("new", help=_("create a case"))
     new_case.add_argument("name")
-    rename = case_sub.add_parser("rename", help="rename a case (recorded in the custody log)")
+    rename = case_sub.add_parser("rename", help=_("rename a case (recorded in the custody log)"))
     rename.add_argument("old")
     rename.add_argument("new")

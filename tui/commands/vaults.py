@@ -13,9 +13,12 @@ from tui.secrets_input import read_keyfile
 from vault import (
     EXIT_OK,
     EXIT_VERIFY_FAILED,
+    N_,
     InvalidInput,
     VaultExists,
+    _,
     holds_vault,
+    ngettext,
     passphrase_warning,
 )
 
@@ -26,8 +29,10 @@ if TYPE_CHECKING:
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     if holds_vault(ctx.vault_path):  # said before a passphrase is typed twice for nothing
         raise VaultExists(
-            f"{ctx.vault_path} already holds a vault. Choose a new folder name for the new vault "
-            "(with --vault); nothing was changed."
+            _(
+                "{folder} already holds a vault. Choose a new folder name for the new vault "
+                "(with --vault); nothing was changed."
+            ).format(folder=ctx.vault_path)
         )
     passphrase = ctx.new_passphrase(args.passphrase_file)
     warning = passphrase_warning(passphrase)
@@ -44,13 +49,15 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
         )
         return EXIT_OK
     ctx.out.write(
-        f"Vault created: {ctx.vault_path}\n\n"
-        "RECOVERY KEY — write it on paper now, check it, and keep the paper somewhere safe,\n"
-        "away from this computer. It opens the vault if you forget your passphrase.\n"
-        "It is shown only this once.\n\n"
-        f"    {recovery}\n\n"
-        f"Identity fingerprint (read it to your lawyer over the phone):\n"
-        f"    {identity['fingerprint']}\n"
+        _(
+            "Vault created: {folder}\n\n"
+            "RECOVERY KEY — write it on paper now, check it, and keep the paper somewhere safe,\n"
+            "away from this computer. It opens the vault if you forget your passphrase.\n"
+            "It is shown only this once.\n\n"
+            "    {recovery_key}\n\n"
+            "Identity fingerprint (read it to your lawyer over the phone):\n"
+            "    {fingerprint}\n"
+        ).format(folder=ctx.vault_path, recovery_key=recovery, fingerprint=identity["fingerprint"])
     )
     return EXIT_OK
 
@@ -64,12 +71,13 @@ def cmd_ui(args: argparse.Namespace, ctx: Context) -> int:
         files_folder=portable.root if portable else None,
         exports_folder=portable.exports if portable else None,
         notices=portable.warnings if portable else [],
+        language_fixed=bool(getattr(args, "language_fixed", False)),
     ).run()
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.open_vault() as vault, progress_line(ctx, "Checking every original") as line:
+    with ctx.open_vault() as vault, progress_line(ctx, _("Checking every original")) as line:
         report = vault.check(progress=line)
     if args.json:
         render.emit_json(report.to_json(), ctx.out)
@@ -85,16 +93,29 @@ def cmd_identity(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         render.emit_json({**identity, "custody_head": head}, ctx.out)
         return EXIT_OK
+    events = ngettext(
+        "Custody log: {n} event, newest {hash}\n",
+        "Custody log: {n} events, newest {hash}\n",
+        head["seq"],
+    ).format(n=head["seq"], hash=head["hash"])
     ctx.out.write(
-        "Identity fingerprint — read these digits to your lawyer over a phone call or in person,\n"
-        "so they can check that evidence really comes from this vault:\n\n"
-        f"    {identity['fingerprint']}\n\n"
-        "(A lawyer who got digits from evault 0.1 may hold the older form of the same key's\n"
-        f"fingerprint, {identity['fingerprint_v1']}: evault verify accepts both.)\n\n"
-        f"Public key that checks your signatures (Ed25519): {identity['public_key']}\n"
-        f"Same key for minisign (-P): {identity['minisign_public_key']}\n"
-        f"Same key for OpenSSH (ssh-keygen -l): {identity['ssh_fingerprint']}\n"
-        f"Custody log: {render.plural(head['seq'], 'event')}, newest {head['hash']}\n"
+        _(
+            "Identity fingerprint — read these digits to your lawyer over a phone call or in "
+            "person,\nso they can check that evidence really comes from this vault:\n\n"
+            "    {fingerprint}\n\n"
+            "(A lawyer who got digits from evault 0.1 may hold the older form of the same key's\n"
+            "fingerprint, {fingerprint_v1}: evault verify accepts both.)\n\n"
+            "Public key that checks your signatures (Ed25519): {public_key}\n"
+            "Same key for minisign (-P): {minisign_public_key}\n"
+            "Same key for OpenSSH (ssh-keygen -l): {ssh_fingerprint}\n"
+        ).format(
+            fingerprint=identity["fingerprint"],
+            fingerprint_v1=identity["fingerprint_v1"],
+            public_key=identity["public_key"],
+            minisign_public_key=identity["minisign_public_key"],
+            ssh_fingerprint=identity["ssh_fingerprint"],
+        )
+        + events
     )
     return EXIT_OK
 
@@ -103,8 +124,11 @@ def cmd_rekey(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
         vault.rekey()
     ctx.out.write(
-        "The vault was re-encrypted under a new key. Your passphrase and recovery key open it as "
-        "before; what the disk kept of deleted evidence can no longer be read with them.\n"
+        _(
+            "The vault was re-encrypted under a new key. Your passphrase and recovery key open it "
+            "as before; what the disk kept of deleted evidence can no longer be read with them."
+        )
+        + "\n"
     )
     return EXIT_OK
 
@@ -120,17 +144,19 @@ def cmd_passwd(args: argparse.Namespace, ctx: Context) -> int:
             new_keyfile = ctx.keyfile()
         vault.change_passphrase(new, keyfile=new_keyfile)
     ctx.out.write(
-        "Passphrase changed. The old passphrase no longer opens this vault.\n"
-        "Old copies of the vault folder (backups) still open with the old passphrase.\n"
+        _(
+            "Passphrase changed. The old passphrase no longer opens this vault.\n"
+            "Old copies of the vault folder (backups) still open with the old passphrase.\n"
+        )
     )
     return EXIT_OK
 
 
-RECOVERY_PENDING_NOTE = (
+RECOVERY_PENDING_NOTE = N_(
     "Not confirmed yet: until you confirm it, your OLD recovery key still opens this vault, and\n"
     "so does this new one. Once it is on paper, confirm it (you type the whole new key) with:\n"
-    f"    {PROG} recovery-key --confirm\n"
-    f"or run '{PROG} recovery-key' again for another new key.\n"
+    "    {prog} recovery-key --confirm\n"
+    "or run '{prog} recovery-key' again for another new key.\n"
 )
 
 
@@ -143,22 +169,26 @@ def cmd_recovery_key(args: argparse.Namespace, ctx: Context) -> int:
             render.emit_json({"recovery_key": recovery, "confirmed": False}, ctx.out)
             return EXIT_OK
         ctx.out.write(
-            f"NEW RECOVERY KEY — write it on paper now and keep it safe:\n\n    {recovery}\n\n"
+            _(
+                "NEW RECOVERY KEY — write it on paper now and keep it safe:\n\n    {recovery_key}\n\n"
+            ).format(recovery_key=recovery)
         )
         if ctx.interactive() and _confirm_last_group(vault, recovery, ctx):
             ctx.out.write(
-                "Confirmed. The old recovery key no longer opens this vault (old backup copies\n"
-                "of the folder still open with the old one).\n"
+                _(
+                    "Confirmed. The old recovery key no longer opens this vault (old backup copies\n"
+                    "of the folder still open with the old one).\n"
+                )
             )
             return EXIT_OK
-    ctx.out.write(RECOVERY_PENDING_NOTE)
+    ctx.out.write(_(RECOVERY_PENDING_NOTE).format(prog=PROG))
     return EXIT_OK
 
 
 def _confirm_last_group(vault: Vault, recovery: str, ctx: Context) -> bool:
     """Ask for the new key's last group (three tries): True once it is confirmed."""
-    for _ in range(3):
-        typed = ctx.ask("To confirm you wrote it down, type its last group (4 characters): ")
+    for _attempt in range(3):
+        typed = ctx.ask(_("To confirm you wrote it down, type its last group (4 characters): "))
         if typed is None or not typed:
             return False
         try:
@@ -176,14 +206,17 @@ def _settle_recovery_key(args: argparse.Namespace, ctx: Context) -> int:
         if args.cancel:
             vault.cancel_recovery_key()
             ctx.out.write(
-                "The new recovery key was forgotten; your previous recovery key stays the one.\n"
+                _("The new recovery key was forgotten; your previous recovery key stays the one.")
+                + "\n"
             )
             return EXIT_OK
         typed = ctx.secret(args.new_recovery_key_file, "new recovery key")
         vault.confirm_recovery_key(typed)
     ctx.out.write(
-        "Confirmed. The new recovery key is now the only one; the old one no longer opens this\n"
-        "vault (old backup copies of the folder still open with the old one).\n"
+        _(
+            "Confirmed. The new recovery key is now the only one; the old one no longer opens this\n"
+            "vault (old backup copies of the folder still open with the old one).\n"
+        )
     )
     return EXIT_OK
 
@@ -205,65 +238,74 @@ def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
         )
         return EXIT_OK
     ctx.out.write(
-        f"Demo vault created: {demo.path}\n"
-        "This vault holds invented evidence for practice only.\n"
-        "Never put real evidence in it: its passphrase is public.\n\n"
-        f"Passphrase:\n    {demo.passphrase}\n\n"
-        "Recovery key (shown only this once; in a workshop, practise writing it down):\n"
-        f"    {demo.recovery_key}\n\n"
-        f"Open it with: {PROG} --vault {demo.path}\n"
+        _(
+            "Demo vault created: {folder}\n"
+            "This vault holds invented evidence for practice only.\n"
+            "Never put real evidence in it: its passphrase is public.\n\n"
+            "Passphrase:\n    {passphrase}\n\n"
+            "Recovery key (shown only this once; in a workshop, practise writing it down):\n"
+            "    {recovery_key}\n\n"
+            "Open it with: {prog} --vault {folder}\n"
+        ).format(
+            folder=demo.path,
+            passphrase=demo.passphrase,
+            recovery_key=demo.recovery_key,
+            prog=PROG,
+        )
     )
     return EXIT_OK
 
 
 def register(command: Command) -> None:
-    command("init", cmd_init, "create a new vault and show its recovery key once", json=True)
-    command("ui", cmd_ui, "open the terminal app (also: evault with no command)")
+    command("init", cmd_init, _("create a new vault and show its recovery key once"), json=True)
+    command("ui", cmd_ui, _("open the terminal app (also: evault with no command)"))
     command(
-        "check", cmd_check, "verify every original, the custody log and the database", json=True
+        "check", cmd_check, _("verify every original, the custody log and the database"), json=True
     )
     command(
         "identity",
         cmd_identity,
-        "show the vault's identity fingerprint and public key",
+        _("show the vault's identity fingerprint and public key"),
         json=True,
     )
     command(
         "rekey",
         cmd_rekey,
-        "re-encrypt the vault under a new key (same passphrase and recovery key)",
+        _("re-encrypt the vault under a new key (same passphrase and recovery key)"),
     )
-    p = command("passwd", cmd_passwd, "change the passphrase (only vault.keys is rewritten)")
+    p = command("passwd", cmd_passwd, _("change the passphrase (only vault.keys is rewritten)"))
     p.add_argument(
-        "--new-passphrase-file", metavar="FILE", help="new passphrase on the first line of FILE"
+        "--new-passphrase-file", metavar="FILE", help=_("new passphrase on the first line of FILE")
     )
     kf = p.add_mutually_exclusive_group()
-    kf.add_argument("--new-keyfile", metavar="FILE", help="require this keyfile from now on")
-    kf.add_argument("--no-keyfile", action="store_true", help="stop requiring a keyfile")
+    kf.add_argument("--new-keyfile", metavar="FILE", help=_("require this keyfile from now on"))
+    kf.add_argument("--no-keyfile", action="store_true", help=_("stop requiring a keyfile"))
     p = command(
         "recovery-key",
         cmd_recovery_key,
-        "issue a new recovery key (the old one works until the new one is confirmed)",
+        _("issue a new recovery key (the old one works until the new one is confirmed)"),
         json=True,
     )
     settle = p.add_mutually_exclusive_group()
     settle.add_argument(
         "--confirm",
         action="store_true",
-        help="confirm the new recovery key (type it whole); the old one then stops working",
+        help=_("confirm the new recovery key (type it whole); the old one then stops working"),
     )
     settle.add_argument(
-        "--cancel", action="store_true", help="forget an unconfirmed new recovery key"
+        "--cancel", action="store_true", help=_("forget an unconfirmed new recovery key")
     )
     p.add_argument(
         "--new-recovery-key-file",
         metavar="FILE",
-        help="with --confirm: the new recovery key on the first line of FILE ('-': standard input)",
+        help=_(
+            "with --confirm: the new recovery key on the first line of FILE ('-': standard input)"
+        ),
     )
     p = command(
         "demo",
         cmd_demo,
-        "create a vault of invented evidence for workshops and practice",
+        _("create a vault of invented evidence for workshops and practice"),
         json=True,
     )
-    p.add_argument("path", metavar="PATH", help="new folder for the demo vault")
+    p.add_argument("path", metavar="PATH", help=_("new folder for the demo vault"))

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 from tui import render
 from tui.commands import Command
 from tui.context import PROG, Context
-from vault import EXIT_OK, Cancelled, InvalidInput
+from vault import EXIT_OK, N_, Cancelled, InvalidInput, _
 
 if TYPE_CHECKING:
     from vault import WipeResult
 
-NOT_WIPED = "Not wiped: nothing was removed."
+NOT_WIPED = N_("Not wiped: nothing was removed.")
 
 
 def cmd_wipe(args: argparse.Namespace, ctx: Context) -> int:
@@ -31,12 +31,18 @@ def cmd_wipe(args: argparse.Namespace, ctx: Context) -> int:
     if not args.yes:
         if not ctx.interactive():
             raise InvalidInput(
-                f"'{PROG} wipe' needs --yes when it is not run at a terminal. {NOT_WIPED}"
+                _(
+                    "'{prog} wipe' needs --yes when it is not run at a terminal. Not wiped: "
+                    "nothing was removed."
+                ).format(prog=PROG)
             )
-        ctx.out.write(_wrap(render.WIPE_WARNING.format(folder=folder)))
-        typed = ctx.ask(f"Type {render.WIPE_WORD} to destroy it, or anything else to stop: ")
+        ctx.out.write(_wrap(_(render.WIPE_WARNING).format(folder=folder)))
+        # TRANSLATORS: {word} is WIPE, which is typed as it is in every language.
+        typed = ctx.ask(
+            _("Type {word} to destroy it, or anything else to stop: ").format(word=render.WIPE_WORD)
+        )
         if typed is None or typed.strip().upper() != render.WIPE_WORD:
-            raise Cancelled(NOT_WIPED)
+            raise Cancelled(_(NOT_WIPED))
     result = wipe_vault(folder)
     if args.json:
         render.emit_json(_as_json(result), ctx.out)
@@ -65,11 +71,14 @@ def register(command: Command) -> None:
     p = command(
         "wipe",
         cmd_wipe,
-        "destroy this vault at once (no passphrase needed; cannot be undone except from a backup)",
+        _(
+            "destroy this vault at once (no passphrase needed; cannot be undone except from a "
+            "backup)"
+        ),
         json=True,
     )
     p.add_argument(
         "--yes",
         action="store_true",
-        help="do not ask: wipe at once (for scripts and prepared shortcuts)",
+        help=_("do not ask: wipe at once (for scripts and prepared shortcuts)"),
     )
