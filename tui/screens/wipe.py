@@ -48,7 +48,15 @@ class WipeDialog(TranslatedKeys, ModalScreen[bool]):
     """Asks for the word WIPE. Escape, or anything else typed, keeps the vault."""
 
     BINDINGS = [Binding("escape", "back", N_("Back"))]
-    DEFAULT_CSS = "WipeDialog #status { margin-top: 1; }"
+    # At 80x24 the whole dialog fits, buttons included, in every language: the long warning
+    # scrolls in a box of at most 7 lines (its scroll bar shows there is more; Tab reaches it and
+    # the arrow keys scroll it), and the dialog may use the full height of the terminal.
+    DEFAULT_CSS = """
+    WipeDialog .dialog { max-height: 100%; }
+    WipeDialog #wipe-warning { height: auto; max-height: 7; }
+    WipeDialog #status { margin-top: 1; }
+    WipeDialog .buttons { margin: 1 0 0 0; }
+    """
     AUTO_FOCUS = "#word"
 
     def __init__(self, folder: Path) -> None:
@@ -58,9 +66,12 @@ class WipeDialog(TranslatedKeys, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield SafeLabel(_("Wipe this vault?"), classes="dialog-title")
-            yield SafeStatic(
-                _(render.WIPE_WARNING).format(folder=self.folder), id="dialog-message", markup=False
-            )
+            with VerticalScroll(id="wipe-warning"):
+                yield SafeStatic(
+                    _(render.WIPE_WARNING).format(folder=self.folder),
+                    id="dialog-message",
+                    markup=False,
+                )
             yield SafeStatic(type_word(), id="status", markup=False)
             yield Input(id="word", placeholder=render.WIPE_WORD)
             with Horizontal(classes="buttons"):
