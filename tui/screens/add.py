@@ -43,6 +43,7 @@ from vault import (
     _,
     ngettext,
     parse_tags,
+    pgettext,
 )
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ class AddFilesScreen(StoppableTask, _Form):
                 yield Input(id="add-zone")
                 yield from _metadata_inputs(self.prefix)
                 with Horizontal(classes="buttons"):
-                    yield Button(_("Add"), id="add", variant="primary")
+                    yield Button(pgettext("button", "Add"), id="add", variant="primary")
                     yield Button(_("Back"), id="back")
         yield ProgressBar(id="progress", show_eta=False)
         yield StatusLine()

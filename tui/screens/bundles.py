@@ -23,7 +23,16 @@ from tui.screens.base import Form, StatusLine, VaultAccess
 from tui.terminal_text import terminal_text
 from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import ChoiceButton, TickBox
-from vault import N_, EvaultError, VaultLocked, _, ngettext, output_advice, verify_bundle
+from vault import (
+    N_,
+    EvaultError,
+    VaultLocked,
+    _,
+    ngettext,
+    output_advice,
+    pgettext,
+    verify_bundle,
+)
 
 if TYPE_CHECKING:
     from tui.app import EvaultApp
@@ -99,7 +108,7 @@ class ExportScreen(VaultAccess, Screen[None]):
             )
             yield TickBox(_("Print sensitive texts in the report too"), id="sensitive-text")
             with Horizontal(classes="buttons"):
-                yield Button(_("Export"), id="export", variant="primary")
+                yield Button(pgettext("button", "Export"), id="export", variant="primary")
                 yield Button(_("Back"), id="back")
         yield ProgressBar(id="progress", show_eta=False)
         yield StatusLine()

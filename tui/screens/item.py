@@ -26,7 +26,7 @@ from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.picture import picture_text
 from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
-from vault import N_, EvaultError, VaultLocked, _, event_words, parse_tags, shown_item
+from vault import N_, EvaultError, VaultLocked, _, event_words, parse_tags, pgettext, shown_item
 
 if TYPE_CHECKING:
     from vault import CustodyRecord, Item, Preview, Provenance
@@ -87,6 +87,7 @@ class ItemScreen(VaultAccess, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", N_("Back")),
         Binding("space", "reveal", N_("Show content")),
+        # TRANSLATORS: footer key (the edit dialog's own title is the "title" context).
         Binding("e", "edit", N_("Edit details")),
         Binding("d", "delete", N_("Delete")),
     ]
@@ -408,7 +409,7 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with Form(classes="dialog wide"):  # no invisible focus stop before the first field
-            yield SafeLabel(_("Edit details"), classes="dialog-title")
+            yield SafeLabel(pgettext("title", "Edit details"), classes="dialog-title")
             for name, label in self.FIELDS:
                 masked = self.masked and name in self.MASKED
                 shown = _(label)

@@ -48,15 +48,9 @@ class WipeDialog(TranslatedKeys, ModalScreen[bool]):
     """Asks for the word WIPE. Escape, or anything else typed, keeps the vault."""
 
     BINDINGS = [Binding("escape", "back", N_("Back"))]
-    # At 80x24 the whole dialog fits, buttons included, in every language: the long warning
-    # scrolls in a box of at most 7 lines (its scroll bar shows there is more; Tab reaches it and
-    # the arrow keys scroll it), and the dialog may use the full height of the terminal.
-    DEFAULT_CSS = """
-    WipeDialog .dialog { max-height: 100%; }
-    WipeDialog #wipe-warning { height: auto; max-height: 7; }
-    WipeDialog #status { margin-top: 1; }
-    WipeDialog .buttons { margin: 1 0 0 0; }
-    """
+    # Its layout is in evault.tcss (app CSS, which the shared .dialog rules there would override
+    # here): at 80x24 the whole dialog fits, buttons included, in every language.
+    DEFAULT_CSS = "WipeDialog #status { margin-top: 1; }"
     AUTO_FOCUS = "#word"
 
     def __init__(self, folder: Path) -> None:
