@@ -31,7 +31,7 @@ from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
 from tui.screens.wipe import WipeDialog, WipedScreen
 from tui.widgets.dialogs import MessageDialog
 from tui.widgets.keys import KeysPanel
-from vault import AUTO_LOCK_DEFAULT, holds_vault
+from vault import AUTO_LOCK_DEFAULT, N_, _, holds_vault, ngettext, set_language
 
 if TYPE_CHECKING:
     from vault import KdfChoice, Vault
@@ -51,14 +51,14 @@ class EvaultApp(App[None]):
     SUB_TITLE = ""
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
-        Binding("ctrl+l", "lock", "Lock", priority=True),
-        Binding("f12", "lock", "Lock now", show=False, priority=True),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("f1", "toggle_keys", "All keys", show=False),
+        Binding("ctrl+l", "lock", N_("Lock"), priority=True),
+        Binding("f12", "lock", N_("Lock now"), show=False, priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), priority=True),
+        Binding("f1", "toggle_keys", N_("All keys"), show=False),
         # Priority: the focus moves the moment Tab is read, so what is typed right after it (fast,
         # or by a password manager) goes to the next field, not the one before.
-        Binding("tab", "focus_next", "Next field", show=False, priority=True),
-        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
+        Binding("tab", "focus_next", N_("Next field"), show=False, priority=True),
+        Binding("shift+tab", "focus_previous", N_("Previous field"), show=False, priority=True),
     ]
 
     def __init__(
@@ -74,8 +74,8 @@ class EvaultApp(App[None]):
         language_fixed: bool = False,
     ) -> None:
         super().__init__()
-        # --lang or EVAULT_LANG chose the language for this run: the vault's setting does not
-        # change it at unlock.
+        # The language was given for this run (--lang, EVAULT_LANG): the vault's own setting
+        # does not override it at unlock. Otherwise the vault's choice applies once it is open.
         self.language_fixed = language_fixed
         self.vault_path = vault_path
         # Where file pickers start and bundles go: the stick in portable mode, else the home folder.
@@ -102,7 +102,7 @@ class EvaultApp(App[None]):
         self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
         self.push_screen(self._start_screen())
         for notice in self.notices:
-            self.push_screen(MessageDialog(notice, title="Before you start"))
+            self.push_screen(MessageDialog(notice, title=_("Before you start")))
         self.call_after_refresh(self._prewarm)
 
     @staticmethod
@@ -120,6 +120,8 @@ class EvaultApp(App[None]):
             # The lock key was pressed while the passphrase was being checked: stay locked.
             threading.Thread(target=message.vault.close, name="evault-lock").start()
             return
+        if message.language and not self.language_fixed:
+            set_language(message.language)
         self.unlocked(message.vault, message.auto_lock_minutes)
 
     def on_vault_created(self, message: VaultCreated) -> None:
@@ -148,10 +150,10 @@ class EvaultApp(App[None]):
             from tui.context import INTERRUPTED_NOTICE  # noqa: PLC0415
 
             self.push_screen(
-                MessageDialog(INTERRUPTED_NOTICE, title="The last session was cut off")
+                MessageDialog(_(INTERRUPTED_NOTICE), title=_("The last session was cut off"))
             )
         if vault.key_notices:  # vault.keys altered, or a new recovery key never confirmed
-            self.push_screen(MessageDialog("\n\n".join(vault.key_notices), title="Vault keys"))
+            self.push_screen(MessageDialog("\n\n".join(vault.key_notices), title=_("Vault keys")))
 
     def on_unmount(self) -> None:
         vault = self._release_vault()
@@ -202,10 +204,16 @@ class EvaultApp(App[None]):
             left <= min(LOCK_WARNING_SECONDS, self.auto_lock_seconds / 4) and not self._lock_warned
         ):
             self._lock_warned = True
+            seconds = math.ceil(left)
             self.notify(
-                f"The vault locks in {math.ceil(left)} seconds, as nothing was pressed for a "
-                "while. Press any key to keep it open.",
-                title="Locking soon",
+                ngettext(
+                    "The vault locks in {n} second, as nothing was pressed for a while. "
+                    "Press any key to keep it open.",
+                    "The vault locks in {n} seconds, as nothing was pressed for a while. "
+                    "Press any key to keep it open.",
+                    seconds,
+                ).format(n=seconds),
+                title=_("Locking soon"),
                 severity="warning",
                 timeout=left + IDLE_CHECK_SECONDS,
                 markup=False,
@@ -245,8 +253,21 @@ class EvaultApp(App[None]):
             threading.Thread(target=vault.close, name="evault-wipe").start()
         self._cover(WipedScreen(self.vault_path, app_had_it_open=vault is not None))
 
-    def _cover(self, screen: Screen[None]) -> None:
-        """Show ``screen`` over everything at once, then remove the screens it covers.
+    def change_language(self, lang: str) -> None:
+        """The defender chose another language in Settings: everything is shown in it from now on.
+
+        Textual keeps what a screen drew, so the screens already open are replaced by fresh ones
+        (the evidence list, and Settings over it, as they were opened), drawn in the new language.
+        """
+        from tui.screens.evidence import EvidenceScreen  # noqa: PLC0415 - only after unlock
+        from tui.screens.settings import SettingsScreen  # noqa: PLC0415
+
+        set_language(lang)
+        self._cover(EvidenceScreen(), SettingsScreen(language_changed=True))
+        self.refresh_bindings()
+
+    def _cover(self, *screens: Screen[None]) -> None:
+        """Show ``screens`` over everything at once, then remove the screens they cover.
 
         The new screen goes on top first, so no frame ever shows what was under the screen on
         top (removing them one by one would show each in turn), and the lock never waits for a
@@ -254,7 +275,8 @@ class EvaultApp(App[None]):
         (half a second for a busy add screen), which happens in the background instead.
         """
         covered = self.screen_stack[1:]
-        self.push_screen(screen)
+        for screen in screens:
+            self.push_screen(screen)
         stack = self._screen_stack  # Textual has no public call to drop a screen under the top
         for old in covered:
             if old in stack:
@@ -275,7 +297,7 @@ class EvaultApp(App[None]):
             self.screen.mount(KeysPanel())
 
     def show_error(self, message: str) -> None:
-        self.push_screen(MessageDialog(message, title="Something went wrong"))
+        self.push_screen(MessageDialog(message, title=_("Something went wrong")))
 
 
 def _load_vault_code() -> None:

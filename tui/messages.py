@@ -22,15 +22,21 @@ if TYPE_CHECKING:
 class VaultOpened(Message):
     """The unlock worker opened the vault (and read its auto-lock time, None if never chosen).
     ``origin`` is the screen that asked: if the lock key covered it meanwhile, the app closes the
-    vault instead of showing it."""
+    vault instead of showing it. ``language`` is the app's language stored in the vault (None:
+    never chosen), applied at once unless the language was given for this run."""
 
     def __init__(
-        self, vault: Vault, auto_lock_minutes: int | None, origin: MessagePump | None = None
+        self,
+        vault: Vault,
+        auto_lock_minutes: int | None,
+        origin: MessagePump | None = None,
+        language: str | None = None,
     ) -> None:
         super().__init__()
         self.vault = vault
         self.auto_lock_minutes = auto_lock_minutes
         self.origin = origin
+        self.language = language
 
 
 class VaultCreated(Message):

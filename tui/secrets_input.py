@@ -9,28 +9,117 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from vault import N_, InvalidInput, _
 
-# What each secret (or text) read here is called in a sentence: the name stays English in the code
-# (it also names the file options) and is said in the current language only when shown.
-PURPOSES = {
-    "passphrase": N_("passphrase"),
-    "new passphrase": N_("new passphrase"),
-    "bundle passphrase": N_("bundle passphrase"),
-    "recovery key": N_("recovery key"),
-    "new recovery key": N_("new recovery key"),
-    "recovery shares": N_("recovery shares"),
-    "message text": N_("message text"),
-    "note text": N_("note text"),
+# Each sentence whole, once per purpose (the thing asked for), so that every language can say it
+# with its own grammar: a purpose is never a word put into another sentence. The purposes are the
+# names the command line asks with (tui/context.py, tui/commands/*); one missing here is said in
+# the English pattern, so a new purpose must be added to these tables.
+EMPTY = {
+    "passphrase": N_("The passphrase file is empty; its first line should hold the passphrase."),
+    "new passphrase": N_(
+        "The new passphrase file is empty; its first line should hold the new passphrase."
+    ),
+    "bundle passphrase": N_(
+        "The bundle passphrase file is empty; its first line should hold the bundle passphrase."
+    ),
+    "recovery key": N_(
+        "The recovery key file is empty; its first line should hold the recovery key."
+    ),
+    "new recovery key": N_(
+        "The new recovery key file is empty; its first line should hold the new recovery key."
+    ),
+    "recovery shares": N_(
+        "The recovery shares file is empty; its first line should hold the recovery shares."
+    ),
+}
+UNREADABLE = {
+    "passphrase": N_("The passphrase file {path} could not be read."),
+    "new passphrase": N_("The new passphrase file {path} could not be read."),
+    "bundle passphrase": N_("The bundle passphrase file {path} could not be read."),
+    "recovery key": N_("The recovery key file {path} could not be read."),
+    "new recovery key": N_("The new recovery key file {path} could not be read."),
+    "recovery shares": N_("The recovery shares file {path} could not be read."),
+}
+TOO_LARGE = {
+    "passphrase": N_("The passphrase file is too large to be a passphrase."),
+    "new passphrase": N_("The new passphrase file is too large to be a new passphrase."),
+    "bundle passphrase": N_("The bundle passphrase file is too large to be a bundle passphrase."),
+    "recovery key": N_("The recovery key file is too large to be a recovery key."),
+    "new recovery key": N_("The new recovery key file is too large to be a new recovery key."),
+    "recovery shares": N_("The recovery shares file is too large to be a recovery shares."),
+}
+NOT_TEXT = {
+    "passphrase": N_("The passphrase file is not UTF-8 text."),
+    "new passphrase": N_("The new passphrase file is not UTF-8 text."),
+    "bundle passphrase": N_("The bundle passphrase file is not UTF-8 text."),
+    "recovery key": N_("The recovery key file is not UTF-8 text."),
+    "new recovery key": N_("The new recovery key file is not UTF-8 text."),
+    "recovery shares": N_("The recovery shares file is not UTF-8 text."),
+}
+# Standard input asked for twice: what has it (first clause), what to give in a file (second).
+STDIN_USED = {
+    "passphrase": N_("Standard input is already used for the passphrase;"),
+    "new passphrase": N_("Standard input is already used for the new passphrase;"),
+    "bundle passphrase": N_("Standard input is already used for the bundle passphrase;"),
+    "recovery key": N_("Standard input is already used for the recovery key;"),
+    "new recovery key": N_("Standard input is already used for the new recovery key;"),
+    "recovery shares": N_("Standard input is already used for the recovery shares;"),
+    "message text": N_("Standard input is already used for the message text;"),
+    "note text": N_("Standard input is already used for the note text;"),
+}
+GIVE_IN_FILE = {
+    "passphrase": N_("give the passphrase in a file instead."),
+    "new passphrase": N_("give the new passphrase in a file instead."),
+    "bundle passphrase": N_("give the bundle passphrase in a file instead."),
+    "recovery key": N_("give the recovery key in a file instead."),
+    "new recovery key": N_("give the new recovery key in a file instead."),
+    "recovery shares": N_("give the recovery shares in a file instead."),
+    "message text": N_("give the message text in a file instead."),
+    "note text": N_("give the note text in a file instead."),
+}
+NO_TERMINAL = {
+    "passphrase": N_(
+        "No passphrase was given and there is no terminal to ask for it. "
+        "Use {option} FILE (or - for standard input)."
+    ),
+    "new passphrase": N_(
+        "No new passphrase was given and there is no terminal to ask for it. "
+        "Use {option} FILE (or - for standard input)."
+    ),
+    "bundle passphrase": N_(
+        "No bundle passphrase was given and there is no terminal to ask for it. "
+        "Use {option} FILE (or - for standard input)."
+    ),
+    "recovery key": N_(
+        "No recovery key was given and there is no terminal to ask for it. "
+        "Use {option} FILE (or - for standard input)."
+    ),
+    "new recovery key": N_(
+        "No new recovery key was given and there is no terminal to ask for it. "
+        "Use {option} FILE (or - for standard input)."
+    ),
+}
+NOT_TYPED = {
+    "passphrase": N_("No passphrase was typed."),
+    "new passphrase": N_("No new passphrase was typed."),
+    "bundle passphrase": N_("No bundle passphrase was typed."),
+    "recovery key": N_("No recovery key was typed."),
+    "new recovery key": N_("No new recovery key was typed."),
 }
 
 
-def named(purpose: str) -> str:
-    """``purpose`` as a person reads it, in the current language."""
-    known = PURPOSES.get(purpose)
-    return _(known) if known is not None else purpose
+def said(sentences: Mapping[str, str], purpose: str, english: str, **values: object) -> str:
+    """The sentence for ``purpose`` in the current language, its placeholders filled. A purpose
+    without its own sentence (a caller's mistake) is said in ``english``, whose ``{purpose}`` is
+    the purpose's own name: an English sentence rather than none."""
+    template = sentences.get(purpose)
+    if template is None:
+        return english.format(purpose=purpose, **values)
+    return _(template).format(**values)
 
 
 MAX_SECRET_FILE_BYTES = 64 * 1024
@@ -49,13 +138,11 @@ class StdinBudget:
             self._reserved = False
             return
         if self.used_for is not None:
-            # TRANSLATORS: {used} and {purpose} are names such as "passphrase" or "message text".
-            raise InvalidInput(
-                _(
-                    "Standard input is already used for the {used}; give the {purpose} in a file "
-                    "instead."
-                ).format(used=named(self.used_for), purpose=named(purpose))
+            used = said(
+                STDIN_USED, self.used_for, "Standard input is already used for the {purpose};"
             )
+            instead = said(GIVE_IN_FILE, purpose, "give the {purpose} in a file instead.")
+            raise InvalidInput(f"{used} {instead}")
         self.used_for = purpose
 
 
@@ -64,8 +151,10 @@ def read_first_line(source: str, purpose: str, stdin: StdinBudget) -> str:
     line = text.split("\n", 1)[0].removesuffix("\r")
     if not line:
         raise InvalidInput(
-            _("The {purpose} file is empty; its first line should hold the {purpose}.").format(
-                purpose=named(purpose)
+            said(
+                EMPTY,
+                purpose,
+                "The {purpose} file is empty; its first line should hold the {purpose}.",
             )
         )
     return line
@@ -81,20 +170,19 @@ def read_secret_text(source: str, purpose: str, stdin: StdinBudget) -> str:
             with open(source, "rb") as f:
                 data = f.read(MAX_SECRET_FILE_BYTES + 1)
         except OSError:
-            raise InvalidInput(
-                _("The {purpose} file {source} could not be read.").format(
-                    purpose=named(purpose), source=source
-                )
-            ) from None
+            sentence = said(
+                UNREADABLE, purpose, "The {purpose} file {path} could not be read.", path=source
+            )
+            raise InvalidInput(sentence) from None
     if len(data) > MAX_SECRET_FILE_BYTES:
         raise InvalidInput(
-            _("The {purpose} file is too large to be a {purpose}.").format(purpose=named(purpose))
+            said(TOO_LARGE, purpose, "The {purpose} file is too large to be a {purpose}.")
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput(
-            _("The {purpose} file is not UTF-8 text.").format(purpose=named(purpose))
+            said(NOT_TEXT, purpose, "The {purpose} file is not UTF-8 text.")
         ) from None
     return text
 
@@ -130,12 +218,15 @@ def prompt_secret(prompt: str, what: str, option: str | None = None) -> str:
     if not terminal_available():
         option = option or f"--{what.replace(' ', '-')}-file"
         raise InvalidInput(
-            _(
-                "No {what} was given and there is no terminal to ask for it. Use {option} FILE "
-                "(or - for standard input)."
-            ).format(what=named(what), option=option)
+            said(
+                NO_TERMINAL,
+                what,
+                "No {purpose} was given and there is no terminal to ask for it. "
+                "Use {option} FILE (or - for standard input).",
+                option=option,
+            )
         )
     try:
         return getpass.getpass(prompt)
     except EOFError:
-        raise InvalidInput(_("No {what} was typed.").format(what=named(what))) from None
+        raise InvalidInput(said(NOT_TYPED, what, "No {purpose} was typed.")) from None

@@ -33,13 +33,17 @@ from tui.screens.base import Form, StatusLine, StoppableTask, VaultAccess
 from tui.widgets.safe import SafeDirectoryTree, SafeLabel
 from tui.widgets.tickbox import TickBox
 from vault import (
+    N_,
     AddResult,
     Cancelled,
     EvaultError,
     MessageFields,
     Metadata,
     VaultLocked,
+    _,
+    ngettext,
     parse_tags,
+    pgettext,
 )
 
 if TYPE_CHECKING:
@@ -47,22 +51,22 @@ if TYPE_CHECKING:
 
 
 def _metadata_inputs(prefix: str) -> ComposeResult:
-    yield SafeLabel("Title (optional)")
+    yield SafeLabel(_("Title (optional)"))
     yield Input(id=f"{prefix}-title")
-    yield SafeLabel("Platform (Telegram, Facebook, WhatsApp, e-mail…)")
+    yield SafeLabel(_("Platform (Telegram, Facebook, WhatsApp, e-mail…)"))
     yield Input(id=f"{prefix}-platform")
-    yield SafeLabel("Sender (handle or name)")
+    yield SafeLabel(_("Sender (handle or name)"))
     yield Input(id=f"{prefix}-sender")
-    yield SafeLabel("Sender id or phone number (if known)")
+    yield SafeLabel(_("Sender id or phone number (if known)"))
     yield Input(id=f"{prefix}-sender-id")
-    yield SafeLabel("Link where it was seen (optional)")
+    yield SafeLabel(_("Link where it was seen (optional)"))
     yield Input(id=f"{prefix}-url")
-    yield SafeLabel("Case (optional; created if new)")
+    yield SafeLabel(_("Case (optional; created if new)"))
     yield Input(id=f"{prefix}-case")
-    yield SafeLabel("Tags (comma separated)")
+    yield SafeLabel(_("Tags (comma separated)"))
     yield Input(id=f"{prefix}-tags")
-    yield SafeLabel("Sensitive or intimate? Then nothing of it is shown until you ask.")
-    yield TickBox("Sensitive or intimate", id=f"{prefix}-sensitive")
+    yield SafeLabel(_("Sensitive or intimate? Then nothing of it is shown until you ask."))
+    yield TickBox(_("Sensitive or intimate"), id=f"{prefix}-sensitive")
 
 
 class _Form(VaultAccess, Screen[None]):
@@ -104,7 +108,9 @@ class _Form(VaultAccess, Screen[None]):
         self.focus_first()
 
 
-STOPPED = "Stopped. The files added before stopping are in the vault; nothing half-added was kept."
+STOPPED = N_(
+    "Stopped. The files added before stopping are in the vault; nothing half-added was kept."
+)
 
 
 class FilesAdded(Message):
@@ -142,19 +148,19 @@ class AddFilesScreen(StoppableTask, _Form):
         with Horizontal(classes="panes"):
             yield PathPicker(str(self.start), id="picker")
             with Form(classes="form"):
-                yield SafeLabel("Add files as evidence", classes="screen-title")
-                yield SafeLabel("Files (one path per line; Enter in the picker adds a file)")
+                yield SafeLabel(_("Add files as evidence"), classes="screen-title")
+                yield SafeLabel(_("Files (one path per line; Enter in the picker adds a file)"))
                 yield TextArea(id="paths")
                 yield SafeLabel(
-                    "When it happened: date and time, e.g. 2026-03-09 21:14 (or leave empty)"
+                    _("When it happened: date and time, e.g. 2026-03-09 21:14 (or leave empty)")
                 )
                 yield Input(id="add-occurred")
-                yield SafeLabel("Time zone where it happened, e.g. Asia/Baku (empty: not known)")
+                yield SafeLabel(_("Time zone where it happened, e.g. Asia/Baku (empty: not known)"))
                 yield Input(id="add-zone")
                 yield from _metadata_inputs(self.prefix)
                 with Horizontal(classes="buttons"):
-                    yield Button("Add", id="add", variant="primary")
-                    yield Button("Back", id="back")
+                    yield Button(pgettext("button", "Add"), id="add", variant="primary")
+                    yield Button(_("Back"), id="back")
         yield ProgressBar(id="progress", show_eta=False)
         yield StatusLine()
         yield Footer()
@@ -183,11 +189,15 @@ class AddFilesScreen(StoppableTask, _Form):
             if ln.strip()
         ]
         if not paths:
-            self.status("Choose at least one file (type its path or pick it on the left).")
+            self.status(_("Choose at least one file (type its path or pick it on the left)."))
             return
         missing = [p for p in paths if not p.is_file()]
         if missing:
-            self.status(f"{missing[0]} is not a file that can be read. Nothing was added.")
+            self.status(
+                _("{path} is not a file that can be read. Nothing was added.").format(
+                    path=missing[0]
+                )
+            )
             return
         occurred = self.value("occurred") or None
         zone = self.value("zone") or None
@@ -213,10 +223,10 @@ class AddFilesScreen(StoppableTask, _Form):
                 )
                 progress.offset += path.stat().st_size
         except Cancelled:
-            self.post_message(FilesAdded(results, STOPPED))
+            self.post_message(FilesAdded(results, _(STOPPED)))
             return
         except OSError:
-            self.post_message(FilesAdded(results, "A file could not be read. Check the disk."))
+            self.post_message(FilesAdded(results, _("A file could not be read. Check the disk.")))
             return
         except EvaultError as exc:
             self.post_message(FilesAdded(results, exc.message))
@@ -232,11 +242,15 @@ class AddFilesScreen(StoppableTask, _Form):
         self.query_one("#add", Button).disabled = False
         added = sum(1 for r in results if not r.duplicate)
         duplicates = [r for r in results if r.duplicate]
-        parts = [f"Added {added} file{'s' if added != 1 else ''}."]
+        parts = [ngettext("Added {n} file.", "Added {n} files.", added).format(n=added)]
         if duplicates:
+            names = ", ".join(Path(r.source).name for r in duplicates[:5])
             parts.append(
-                f"{len(duplicates)} already in the vault (same content), not stored again: "
-                + ", ".join(Path(r.source).name for r in duplicates[:5])
+                ngettext(
+                    "{n} already in the vault (same content), not stored again: {names}",
+                    "{n} already in the vault (same content), not stored again: {names}",
+                    len(duplicates),
+                ).format(n=len(duplicates), names=names)
                 + ("…" if len(duplicates) > 5 else ".")
             )
         if problem:
@@ -244,14 +258,14 @@ class AddFilesScreen(StoppableTask, _Form):
         else:
             self.query_one("#progress", ProgressBar).display = False
             self.clear()  # the files are in the vault: the form is ready for the next ones
-            parts.append("Pick more files, or press Escape to go back to the list.")
+            parts.append(_("Pick more files, or press Escape to go back to the list."))
         self.status(" ".join(parts))
 
 
 class _TextForm(_Form):
     """A form around one typed or pasted text (a message, a note): Add, Back, a status line."""
 
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("escape", "back", N_("Back"))]
 
     def action_back(self) -> None:
         self.dismiss(None)
@@ -291,19 +305,19 @@ class MessageScreen(_TextForm):
 
     def compose(self) -> ComposeResult:
         with Form(classes="form"):
-            yield SafeLabel("Add a threat message", classes="screen-title")
-            yield SafeLabel("The message, exactly as received (paste it)")
+            yield SafeLabel(_("Add a threat message"), classes="screen-title")
+            yield SafeLabel(_("The message, exactly as received (paste it)"))
             yield TextArea(id="msg-text")
-            yield SafeLabel("When it was sent: date and time, e.g. 2026-03-09 21:14")
+            yield SafeLabel(_("When it was sent: date and time, e.g. 2026-03-09 21:14"))
             yield Input(id="msg-sent")
-            yield SafeLabel("Time zone where it was sent, e.g. Asia/Baku (empty: not known)")
+            yield SafeLabel(_("Time zone where it was sent, e.g. Asia/Baku (empty: not known)"))
             yield Input(id="msg-zone")
-            yield SafeLabel("Who received it")
+            yield SafeLabel(_("Who received it"))
             yield Input(id="msg-recipient")
             yield from _metadata_inputs(self.prefix)
             with Horizontal(classes="buttons"):
-                yield Button("Add message", id="add", variant="primary")
-                yield Button("Back", id="back")
+                yield Button(_("Add message"), id="add", variant="primary")
+                yield Button(_("Back"), id="back")
         yield StatusLine()
         yield Footer()
 
@@ -318,9 +332,12 @@ class MessageScreen(_TextForm):
         def store(vault: Vault) -> tuple[str, bool]:
             result = vault.add_message(text, meta, fields)
             if result.duplicate:
-                return "This message is already in the vault (same text, sender and time).", False
+                return (
+                    _("This message is already in the vault (same text, sender and time)."),
+                    False,
+                )
             return (
-                "Message added. Paste the next one, or press Escape to go back to the list.",
+                _("Message added. Paste the next one, or press Escape to go back to the list."),
                 True,
             )
 
@@ -335,19 +352,19 @@ class NoteScreen(_TextForm):
 
     def compose(self) -> ComposeResult:
         with Form(classes="form"):
-            yield SafeLabel("Write a note", classes="screen-title")
-            yield SafeLabel("What happened, in your own words")
+            yield SafeLabel(_("Write a note"), classes="screen-title")
+            yield SafeLabel(_("What happened, in your own words"))
             yield TextArea(id="note-text")
-            yield SafeLabel("Title (optional)")
+            yield SafeLabel(_("Title (optional)"))
             yield Input(id="note-title")
-            yield SafeLabel("Case (optional; created if new)")
+            yield SafeLabel(_("Case (optional; created if new)"))
             yield Input(id="note-case")
-            yield SafeLabel("Tags (comma separated)")
+            yield SafeLabel(_("Tags (comma separated)"))
             yield Input(id="note-tags")
-            yield TickBox("Sensitive (never shown without asking)", id="note-sensitive")
+            yield TickBox(_("Sensitive (never shown without asking)"), id="note-sensitive")
             with Horizontal(classes="buttons"):
-                yield Button("Add note", id="add", variant="primary")
-                yield Button("Back", id="back")
+                yield Button(_("Add note"), id="add", variant="primary")
+                yield Button(_("Back"), id="back")
         yield StatusLine()
         yield Footer()
 
@@ -361,6 +378,6 @@ class NoteScreen(_TextForm):
 
         def store(vault: Vault) -> tuple[str, bool]:
             vault.add_note(text, meta)
-            return "Note added. Write another, or press Escape to go back to the list.", True
+            return _("Note added. Write another, or press Escape to go back to the list."), True
 
         return store

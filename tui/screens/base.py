@@ -18,7 +18,7 @@ from textual.widgets import Button, Static
 
 from tui.language import TranslatedKeys
 from tui.widgets.safe import SafeStatic
-from vault import EvaultError, VaultLocked
+from vault import N_, EvaultError, VaultLocked, _
 
 if TYPE_CHECKING:
     from tui.app import EvaultApp
@@ -140,8 +140,8 @@ class StoppableTask(VaultAccess, Screen[None]):
     the app's files folder (the stick in portable mode).
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Back / stop")]
-    STOPPING = "Stopping…"
+    BINDINGS = [Binding("escape", "cancel", N_("Back / stop"))]
+    STOPPING = N_("Stopping…")
 
     def __init__(self, start: Path | None = None) -> None:
         super().__init__()
@@ -172,7 +172,7 @@ class StoppableTask(VaultAccess, Screen[None]):
     def action_cancel(self) -> None:
         if self.running:
             self.cancel_event.set()
-            self.status(self.STOPPING)
+            self.status(_(self.STOPPING))
         else:
             self.dismiss(None)
 

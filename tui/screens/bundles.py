@@ -23,7 +23,16 @@ from tui.screens.base import Form, StatusLine, VaultAccess
 from tui.terminal_text import terminal_text
 from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import ChoiceButton, TickBox
-from vault import EvaultError, VaultLocked, output_advice, verify_bundle
+from vault import (
+    N_,
+    EvaultError,
+    VaultLocked,
+    _,
+    ngettext,
+    output_advice,
+    pgettext,
+    verify_bundle,
+)
 
 if TYPE_CHECKING:
     from tui.app import EvaultApp
@@ -53,7 +62,7 @@ class VerifyEnded(Message):
 
 
 class ExportScreen(VaultAccess, Screen[None]):
-    BINDINGS = [Binding("escape", "back", "Back / stop")]
+    BINDINGS = [Binding("escape", "back", N_("Back / stop"))]
     AUTO_FOCUS = ""
     FIRST = "#case"  # without scrolling "Case to export" off the top (VaultAccess.FIRST)
 
@@ -64,37 +73,43 @@ class ExportScreen(VaultAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Form(classes="form"):
-            yield SafeLabel("Export evidence for your lawyer", classes="screen-title")
-            yield SafeLabel("Case to export (empty: everything in the vault)")
+            yield SafeLabel(_("Export evidence for your lawyer"), classes="screen-title")
+            yield SafeLabel(_("Case to export (empty: everything in the vault)"))
             yield Input(id="case")
-            yield SafeLabel("Protect the bundle with")
+            yield SafeLabel(_("Protect the bundle with"))
             with RadioSet(id="protection"):
                 yield ChoiceButton(
-                    "Your lawyer's own key (safest: only the lawyer can open it)",
+                    _("Your lawyer's own key (safest: only the lawyer can open it)"),
                     id="by-key",
                     value=True,
                 )
-                yield ChoiceButton("A passphrase you tell the lawyer by phone", id="by-passphrase")
                 yield ChoiceButton(
-                    "Nothing (only for a stick you hand over in person)", id="by-nothing"
+                    _("A passphrase you tell the lawyer by phone"), id="by-passphrase"
+                )
+                yield ChoiceButton(
+                    _("Nothing (only for a stick you hand over in person)"), id="by-nothing"
                 )
             yield SafeLabel(
-                "The lawyer's key (a line starting with age1 that the lawyer gives you; "
-                "'age' is the encryption tool), or the bundle passphrase"
+                _(
+                    "The lawyer's key (a line starting with age1 that the lawyer gives you; "
+                    "'age' is the encryption tool), or the bundle passphrase"
+                )
             )
             yield Input(id="secret", password=False)
-            yield SafeLabel("Save the bundle as")
+            yield SafeLabel(_("Save the bundle as"))
             yield Input(str(self.evault.exports_folder / "evidence-bundle.zip.age"), id="out")
-            yield SafeLabel("Note for the lawyer (optional, kept in the custody log)")
+            yield SafeLabel(_("Note for the lawyer (optional, kept in the custody log)"))
             yield Input(id="note")
             yield SafeLabel(
-                "The report in the bundle prints the texts of messages and notes, except those "
-                "marked sensitive."
+                _(
+                    "The report in the bundle prints the texts of messages and notes, except "
+                    "those marked sensitive."
+                )
             )
-            yield TickBox("Print sensitive texts in the report too", id="sensitive-text")
+            yield TickBox(_("Print sensitive texts in the report too"), id="sensitive-text")
             with Horizontal(classes="buttons"):
-                yield Button("Export", id="export", variant="primary")
-                yield Button("Back", id="back")
+                yield Button(pgettext("button", "Export"), id="export", variant="primary")
+                yield Button(_("Back"), id="back")
         yield ProgressBar(id="progress", show_eta=False)
         yield StatusLine()
         yield Footer()
@@ -129,7 +144,10 @@ class ExportScreen(VaultAccess, Screen[None]):
         secret = self.query_one("#secret", Input).value.strip()
         if mode != "by-nothing" and not secret:
             self._status(
-                "Type the lawyer's key (it starts with age1) or a passphrase, or choose 'Nothing'."
+                _(
+                    "Type the lawyer's key (it starts with age1) or a passphrase, or choose "
+                    "'Nothing'."
+                )
             )
             return
         self.running = True
@@ -195,7 +213,10 @@ class ExportScreen(VaultAccess, Screen[None]):
 
 
 class ExportDoneScreen(VaultAccess, Screen[None]):
-    BINDINGS = [Binding("escape", "back", "Done"), Binding("enter", "back", "Done", show=False)]
+    BINDINGS = [
+        Binding("escape", "back", N_("Done")),
+        Binding("enter", "back", N_("Done"), show=False),
+    ]
     AUTO_FOCUS = "#done-button"
 
     def __init__(self, result: ExportResult) -> None:
@@ -205,29 +226,34 @@ class ExportDoneScreen(VaultAccess, Screen[None]):
     def compose(self) -> ComposeResult:
         r = self.result
         lines = [
-            f"Bundle: {r.path}",
-            f"{r.items} item{'s' if r.items != 1 else ''}. The bundle's file code (SHA-256), "
-            f"also in your custody log: {r.sha256}",
+            _("Bundle: {path}").format(path=r.path),
+            ngettext(
+                "{n} item. The bundle's file code (SHA-256), also in your custody log: {sha256}",
+                "{n} items. The bundle's file code (SHA-256), also in your custody log: {sha256}",
+                r.items,
+            ).format(n=r.items, sha256=r.sha256),
         ]
         if r.key_path is not None:
             lines.append(
-                f"Also send: {r.key_path}. Tell the passphrase by phone, never in writing."
+                _("Also send: {path}. Tell the passphrase by phone, never in writing.").format(
+                    path=r.key_path
+                )
             )
         elif r.encryption == "none":
-            lines.append("WARNING: this bundle is not encrypted. Hand it over in person only.")
+            lines.append(_("WARNING: this bundle is not encrypted. Hand it over in person only."))
         advice = output_advice(r.path) or (output_advice(r.key_path) if r.key_path else None)
         if advice is not None:
             lines.append(advice)  # a FAT stick or a folder other accounts can read
         lines += [
             "",
-            "Read these digits to your lawyer over the phone or in person.",
-            "They check that the bundle really comes from your vault:",
+            _("Read these digits to your lawyer over the phone or in person."),
+            _("They check that the bundle really comes from your vault:"),
         ]
         with Form(classes="form"):
-            yield SafeLabel("Bundle ready", classes="screen-title")
+            yield SafeLabel(_("Bundle ready"), classes="screen-title")
             yield SafeStatic("\n".join(lines), id="done", markup=False)
             yield SafeStatic(r.fingerprint, id="fingerprint", classes="recovery", markup=False)
-            yield Button("Done", id="done-button", variant="primary")
+            yield Button(_("Done"), id="done-button", variant="primary")
         yield Footer()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -240,25 +266,25 @@ class ExportDoneScreen(VaultAccess, Screen[None]):
 class VerifyScreen(VaultAccess, Screen[None]):
     """Verify a bundle: the same checks as 'evault verify', shown item by item."""
 
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("escape", "back", N_("Back"))]
     AUTO_FOCUS = "#bundle"
 
     def compose(self) -> ComposeResult:
         with Form(classes="form"):
-            yield SafeLabel("Verify an evidence bundle", classes="screen-title")
-            yield SafeLabel("Bundle file")
+            yield SafeLabel(_("Verify an evidence bundle"), classes="screen-title")
+            yield SafeLabel(_("Bundle file"))
             yield Input(id="bundle")
-            yield SafeLabel("Fingerprint the defender read to you (30 digits)")
+            yield SafeLabel(_("Fingerprint the defender read to you (30 digits)"))
             yield Input(id="key")
             yield SafeLabel(
-                "For an encrypted bundle: your age key file, or the bundle's .key.age file"
+                _("For an encrypted bundle: your age key file, or the bundle's .key.age file")
             )
             yield Input(id="identity")
-            yield SafeLabel("Passphrase of that .key.age file (if it has one)")
+            yield SafeLabel(_("Passphrase of that .key.age file (if it has one)"))
             yield Input(id="passphrase", password=True)
             with Horizontal(classes="buttons"):
-                yield Button("Verify", id="verify", variant="primary")
-                yield Button("Back", id="back")
+                yield Button(_("Verify"), id="verify", variant="primary")
+                yield Button(_("Back"), id="back")
             yield SafeStatic("", id="result", markup=False)
         yield StatusLine()
         yield Footer()
@@ -271,7 +297,7 @@ class VerifyScreen(VaultAccess, Screen[None]):
             self.dismiss(None)
             return
         self.query_one("#result", Static).update("")
-        self._status("Checking the bundle…")
+        self._status(_("Checking the bundle…"))
         cancel = threading.Event()  # locking (the panic key) sets it: no decrypted copy is kept
         self.evault.task_started(cancel)
         self._verify(
@@ -314,45 +340,53 @@ class VerifyScreen(VaultAccess, Screen[None]):
             return
         result = message.result
         if result.ok:
-            verdict = (
+            verdict = _(
                 "VERIFIED: everything holds, and the signer is the vault whose digits you gave."
             )
         elif result.intact and result.key_matched is None:
-            verdict = (
+            verdict = _(
                 "FILES INTACT, SIGNER NOT CONFIRMED: type the 30 digits the defender gave you "
                 "above and verify again. Until then this bundle is not verified: anyone can make "
                 "one like it with their own key."
             )
         elif result.key_matched is False:
-            verdict = "NOT VERIFIED: this bundle was NOT signed by the vault whose digits you gave."
+            verdict = _(
+                "NOT VERIFIED: this bundle was NOT signed by the vault whose digits you gave."
+            )
         else:
-            verdict = "NOT VERIFIED: see the FAILED lines."
+            verdict = _("NOT VERIFIED: see the FAILED lines.")
         lines = [
             verdict,
-            f"The bundle says it was signed by the vault with fingerprint {result.signer_fingerprint}",
+            _("The bundle says it was signed by the vault with fingerprint {fingerprint}").format(
+                fingerprint=result.signer_fingerprint
+            ),
             "",
         ]
         if message.decrypted is not None:
             lines.append(
-                f"Decrypted to {terminal_text(str(message.decrypted))} (kept for you to open the "
-                "evidence)."
+                _("Decrypted to {path} (kept for you to open the evidence).").format(
+                    path=terminal_text(str(message.decrypted))
+                )
             )
             advice = output_advice(message.decrypted)
             if advice is not None:
                 lines.append(terminal_text(advice))
             lines.append("")
+        # TRANSLATORS: the mark before each check of a bundle, shown in a column: keep them short;
+        # "FAILED" in capitals so it stands out (the verdict above names the FAILED lines).
+        passed, failed = _("passed"), _("FAILED")
         lines += [
-            f"{'passed' if c.ok else 'FAILED'}  {terminal_text(c.name)}: {terminal_text(c.detail)}"
+            f"{passed if c.ok else failed}  {terminal_text(c.name)}: {terminal_text(c.detail)}"
             for c in result.checks
         ]
         lines.append("")
         for item in result.items:
-            mark = "passed" if item.ok else "FAILED"
+            mark = passed if item.ok else failed
             extra = "" if item.ok else ": " + "; ".join(item.problems)
             lines.append(f"{mark}  {terminal_text(item.path)}  {terminal_text(item.title + extra)}")
         self.query_one("#result", Static).update("\n".join(lines))
         # The verdict stays in view below; the details follow the form, brought into view.
-        self._status(verdict + " The details are above.")
+        self._status(_("{verdict} The details are above.").format(verdict=verdict))
         self.query_one("#result").scroll_visible(animate=False, top=True)
 
     def _status(self, text: str) -> None:

@@ -14,28 +14,29 @@ from textual.widgets import Button, Footer, Input, Select, Static
 
 from tui.screens.base import Form, StatusLine, VaultAccess
 from tui.widgets.safe import SafeLabel, SafeStatic
+from vault import N_, _
 
 if TYPE_CHECKING:
     from vault import Case
 
 
 class CasesScreen(VaultAccess, Screen[None]):
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("escape", "back", N_("Back"))]
     AUTO_FOCUS = "#new-name"
 
     def compose(self) -> ComposeResult:
         with Form(classes="form"):
-            yield SafeLabel("Cases", classes="screen-title")
+            yield SafeLabel(_("Cases"), classes="screen-title")
             yield SafeStatic("", id="case-list", markup=False)
-            yield SafeLabel("New case", classes="section")
-            yield Input(id="new-name", placeholder="e.g. Facebook account hacked, 9 March")
-            yield Button("Create case", id="create")
-            yield SafeLabel("Rename a case", classes="section")
-            yield Select([], prompt="Choose a case", id="rename-which")
-            yield Input(id="rename-to", placeholder="new name")
+            yield SafeLabel(_("New case"), classes="section")
+            yield Input(id="new-name", placeholder=_("e.g. Facebook account hacked, 9 March"))
+            yield Button(_("Create case"), id="create")
+            yield SafeLabel(_("Rename a case"), classes="section")
+            yield Select([], prompt=_("Choose a case"), id="rename-which")
+            yield Input(id="rename-to", placeholder=_("new name"))
             with Horizontal(classes="buttons"):
-                yield Button("Rename", id="rename")
-                yield Button("Back", id="back")
+                yield Button(_("Rename"), id="rename")
+                yield Button(_("Back"), id="back")
         yield StatusLine()
         yield Footer()
 
@@ -48,7 +49,7 @@ class CasesScreen(VaultAccess, Screen[None]):
     def _show_cases(self, cases: list[Case]) -> None:
         names = [c.name for c in cases]
         self.query_one("#case-list", Static).update(
-            "\n".join(f"• {n}" for n in names) or "No cases yet."
+            "\n".join(f"• {n}" for n in names) or _("No cases yet.")
         )
         self.query_one("#rename-which", Select).set_options([(n, n) for n in names])
 
@@ -64,19 +65,21 @@ class CasesScreen(VaultAccess, Screen[None]):
         elif event.button.id == "rename":
             which = self.query_one("#rename-which", Select).value
             if not isinstance(which, str):
-                self._status("Choose the case to rename first.")
+                self._status(_("Choose the case to rename first."))
                 return
             new = self.query_one("#rename-to", Input).value
             self.ask(lambda vault: vault.rename_case(which, new), self._renamed, self._status)
 
     def _created(self, case: Case) -> None:
         self.query_one("#new-name", Input).value = ""
-        self._status(f"Case '{case.name}' created.")
+        self._status(_("Case '{name}' created.").format(name=case.name))
         self.refresh_cases()
 
     def _renamed(self, case: Case) -> None:
         self.query_one("#rename-to", Input).value = ""
-        self._status(f"Renamed to '{case.name}'. The change is in the custody log.")
+        self._status(
+            _("Renamed to '{name}'. The change is in the custody log.").format(name=case.name)
+        )
         self.refresh_cases()
 
     def _status(self, text: str) -> None:

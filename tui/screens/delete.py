@@ -20,15 +20,16 @@ from textual.widgets import Button, Checkbox, Input, Static
 from tui.screens.base import Form, VaultAccess
 from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
+from vault import N_, _
 
 if TYPE_CHECKING:
     from vault import Item
 
-DELETE_NOTE = (
+DELETE_NOTE = N_(
     "The content and description go. A signed record that an item with this file code "
     "(SHA-256) was deleted, and why, stays in the custody log."
 )
-PURGE_WARNING = (
+PURGE_WARNING = N_(
     "For good: its title, sender, tags and text leave the custody log too, and the vault is "
     "re-encrypted, so nothing of it can be read back, even with your passphrase. This cannot be "
     "undone. Bundles already given are not changed."
@@ -38,7 +39,7 @@ PURGE_WARNING = (
 class DeleteScreen(VaultAccess, ModalScreen[bool]):
     """Ask why, offer deletion for good with its warning, and delete (True once deleted)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
     AUTO_FOCUS = "#delete-reason"
 
     def __init__(self, item: Item) -> None:
@@ -47,18 +48,18 @@ class DeleteScreen(VaultAccess, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Form(classes="dialog wide"):
-            yield SafeLabel("Delete this item", classes="dialog-title")
-            yield SafeStatic(DELETE_NOTE, markup=False)
-            yield SafeLabel("Why you are deleting it (kept in the log)")
+            yield SafeLabel(_("Delete this item"), classes="dialog-title")
+            yield SafeStatic(_(DELETE_NOTE), markup=False)
+            yield SafeLabel(_("Why you are deleting it (kept in the log)"))
             yield Input("", id="delete-reason")
-            yield TickBox("Delete for good (purge)", False, id="delete-purge")
+            yield TickBox(_("Delete for good (purge)"), False, id="delete-purge")
             # The buttons before the warning, so they stay on an 80x24 screen; the warning
             # still shows right below them.
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel", variant="primary")
-                yield Button("Delete", id="delete", variant="error")
+                yield Button(_("Cancel"), id="cancel", variant="primary")
+                yield Button(_("Delete"), id="delete", variant="error")
             yield SafeStatic("", id="status", markup=False)
-            yield SafeStatic(PURGE_WARNING, id="purge-warning", markup=False)
+            yield SafeStatic(_(PURGE_WARNING), id="purge-warning", markup=False)
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         if event.value:  # on a small screen the warning is below the buttons: bring it into view
@@ -77,7 +78,7 @@ class DeleteScreen(VaultAccess, ModalScreen[bool]):
         reason = self.query_one("#delete-reason", Input).value.strip()
         status = self.query_one("#status", Static)
         if not reason:
-            status.update("Say why the item is deleted; it is kept in the custody log.")
+            status.update(_("Say why the item is deleted; it is kept in the custody log."))
             self.call_after_refresh(status.scroll_visible, animate=False)
             self.query_one("#delete-reason", Input).focus()
             return
@@ -85,7 +86,7 @@ class DeleteScreen(VaultAccess, ModalScreen[bool]):
         item_id = self.item.id
         self.query_one("#delete", Button).disabled = True  # one deletion, recorded once
         if purge:
-            status.update("Deleting for good and re-encrypting the vault…")
+            status.update(_("Deleting for good and re-encrypting the vault…"))
 
         def failed(sentence: str) -> None:
             self.query_one("#delete", Button).disabled = False

@@ -22,31 +22,42 @@ from tui.screens.wipe import wipe_binding
 from tui.terminal_text import terminal_text
 from tui.widgets.plain import plain
 from tui.widgets.safe import SafeLabel, SafeStatic
-from vault import EvaultError, Filters, ItemRow, shown_title
+from vault import N_, EvaultError, Filters, ItemRow, _, ngettext, shown_title
 
 PAGE = 200
 PREFETCH_MARGIN = 120  # start fetching the next page this many rows before the end
 APPEND_STEP = 25  # rows added to the table per frame
 SEARCH_DELAY = 0.25
-SEARCH_HINT = "Type words to search · Enter: go to the results"
-NOTHING_YET = (
+SEARCH_HINT = N_("Type words to search · Enter: go to the results")
+NOTHING_YET = N_(
     "Nothing here yet. Press a to add files (screenshots, photos, recordings), m to write down "
     "a threat message, n for a note, or i to bring in a chat export. F1 lists every key."
 )
-NOTHING_MATCHES = "Nothing matches. Esc clears the search words; the menus above set the filters."
+NOTHING_MATCHES = N_(
+    "Nothing matches. Esc clears the search words; the menus above set the filters."
+)
 SORT_ORDER = ("captured", "occurred", "platform", "title", "kind", "case")
 # Most telling first: at 80 columns the sensitive mark, when and what are always visible.
-COLUMNS = ("Sens.", "Happened", "Title", "Platform", "Kind", "Case", "Added")
+# TRANSLATORS: the list's column headings are short: at 80 columns "Title" gets most of the room.
+COLUMNS = (
+    N_("Sens."),
+    N_("Happened"),
+    N_("Title"),
+    N_("Platform"),
+    N_("Kind"),
+    N_("Case"),
+    N_("Added"),
+)
 COLUMN_KEYS = ("sensitive", "occurred", "title", "platform", "kind", "case", "captured")
 # How the list is sorted, in words short enough for the summary line at 80 columns
 # ("sorted by …"): (descending, ascending).
 SORT_WORDS = {
-    "captured": ("newest added", "oldest added"),
-    "occurred": ("latest happened", "earliest happened"),
-    "platform": ("platform, Z to A", "platform, A to Z"),
-    "title": ("title, Z to A", "title, A to Z"),
-    "kind": ("kind, Z to A", "kind, A to Z"),
-    "case": ("case, Z to A", "case, A to Z"),
+    "captured": (N_("newest added"), N_("oldest added")),
+    "occurred": (N_("latest happened"), N_("earliest happened")),
+    "platform": (N_("platform, Z to A"), N_("platform, A to Z")),
+    "title": (N_("title, Z to A"), N_("title, A to Z")),
+    "kind": (N_("kind, Z to A"), N_("kind, A to Z")),
+    "case": (N_("case, Z to A"), N_("case, A to Z")),
 }
 
 
@@ -70,27 +81,27 @@ class ChoicesFetched(Message):
 
 
 def _short_time(value: str | None) -> str:
-    return (value or "unknown")[:16].replace("T", " ")
+    return (value or _("unknown"))[:16].replace("T", " ")
 
 
 class EvidenceScreen(VaultAccess, Screen[None]):
     BINDINGS = [
         # Priority: handled the moment the app reads the key, before the keys typed after it, so
         # a fast "/word" all lands in the search box (an Input takes its own "/" as a letter).
-        Binding("slash", "focus_search", "Search", priority=True),
-        Binding("escape", "escape", "Leave or clear the search", show=False),
-        Binding("a", "add_files", "Add"),
-        Binding("m", "add_message", "Message"),
-        Binding("n", "add_note", "Add note", show=False),
-        Binding("i", "import_export", "Import an export", show=False),
-        Binding("t", "chats", "Imported chats", show=False),
-        Binding("enter", "open_item", "Open", show=False),
-        Binding("o", "cycle_sort", "Sort", show=False),
-        Binding("r", "reverse_sort", "Reverse", show=False),
-        Binding("x", "export", "Export"),
-        Binding("v", "verify", "Verify bundle", show=False),
-        Binding("c", "cases", "Cases"),
-        Binding("s", "settings", "Settings"),
+        Binding("slash", "focus_search", N_("Search"), priority=True),
+        Binding("escape", "escape", N_("Leave or clear the search"), show=False),
+        Binding("a", "add_files", N_("Add")),
+        Binding("m", "add_message", N_("Message")),
+        Binding("n", "add_note", N_("Add note"), show=False),
+        Binding("i", "import_export", N_("Import an export"), show=False),
+        Binding("t", "chats", N_("Imported chats"), show=False),
+        Binding("enter", "open_item", N_("Open"), show=False),
+        Binding("o", "cycle_sort", N_("Sort"), show=False),
+        Binding("r", "reverse_sort", N_("Reverse"), show=False),
+        Binding("x", "export", N_("Export")),
+        Binding("v", "verify", N_("Verify bundle"), show=False),
+        Binding("c", "cases", N_("Cases")),
+        Binding("s", "settings", N_("Settings")),
         wipe_binding(show=False),
     ]
     # Focused as the screen is built, never later: a focus arriving after the first keys would
@@ -110,13 +121,13 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         self._keep: tuple[str | None, int] | None = None  # where the cursor goes back to
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="/ search words (Azerbaijani, Russian, English)", id="search")
+        yield Input(placeholder=_("/ search words (Azerbaijani, Russian, English)"), id="search")
         with Horizontal(id="filters"):
             # The menu's name first: cut short (the F1 list open) it still says which it is.
-            yield Select([], prompt="Case: any", id="filter-case")
-            yield Select([], prompt="Tag: any", id="filter-tag")
-            yield Select([], prompt="Platform: any", id="filter-platform")
-            yield Select([], prompt="Kind: any", id="filter-kind")
+            yield Select([], prompt=_("Case: any"), id="filter-case")
+            yield Select([], prompt=_("Tag: any"), id="filter-tag")
+            yield Select([], prompt=_("Platform: any"), id="filter-platform")
+            yield Select([], prompt=_("Kind: any"), id="filter-kind")
         yield SafeStatic("", id="empty-hint", markup=False)
         table: DataTable[str] = DataTable(id="items", cursor_type="row", zebra_stripes=True)
         yield table
@@ -126,7 +137,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#items", DataTable)
         for label, key in zip(COLUMNS, COLUMN_KEYS, strict=True):
-            table.add_column(label, key=key)
+            table.add_column(_(label), key=key)
         self.query_one("#empty-hint").display = False
         self.reload(choices=True)
 
@@ -228,9 +239,10 @@ class EvidenceScreen(VaultAccess, Screen[None]):
 
     @staticmethod
     def _cells(row: ItemRow) -> tuple[str, ...]:
-        occurred = _short_time(row.occurred_at) if row.occurred_at else "unknown"
+        occurred = _short_time(row.occurred_at) if row.occurred_at else _("unknown")
         return (
-            "SENS" if row.sensitive else "",
+            # TRANSLATORS: the sensitive mark in the list, at most 5 letters.
+            _("SENS") if row.sensitive else "",
             occurred,
             shown_title(row, details=False)[:40],  # neutral while sensitive
             row.platform[:12],
@@ -241,11 +253,14 @@ class EvidenceScreen(VaultAccess, Screen[None]):
 
     def _update_summary(self) -> None:
         self._show_empty_hint()
-        sort = SORT_WORDS[self.sort][0 if self.descending else 1]
+        sort = _(SORT_WORDS[self.sort][0 if self.descending else 1])
         minutes = max(1, round(self.evault.auto_lock_seconds / 60))
         self.query_one("#summary", Label).update(
-            f"{self.total} item{'s' if self.total != 1 else ''} · sorted by {sort} · F1 keys · "
-            f"locks after {minutes} min idle"
+            ngettext(
+                "{n} item · sorted by {sort} · F1 keys · locks after {minutes} min idle",
+                "{n} items · sorted by {sort} · F1 keys · locks after {minutes} min idle",
+                self.total,
+            ).format(n=self.total, sort=sort, minutes=minutes)
         )
 
     def _show_empty_hint(self) -> None:
@@ -255,14 +270,14 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         if self.total:
             hint.display = False
             return
-        hint.update(NOTHING_MATCHES if searching else NOTHING_YET)
+        hint.update(_(NOTHING_MATCHES) if searching else _(NOTHING_YET))
         hint.display = True
 
     # ------------------------------------------------------------------ events
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if event.widget.id == "search":  # say so in words: a focus colour alone is easy to miss
-            self.query_one("#summary", Label).update(SEARCH_HINT)
+            self.query_one("#summary", Label).update(_(SEARCH_HINT))
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         if event.widget.id == "search" and not self.fetching:
@@ -364,7 +379,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
     def _open(self, item_id: str) -> None:
         from tui.screens.item import ItemScreen  # noqa: PLC0415
 
-        self.app.push_screen(ItemScreen(item_id), lambda _: self.after_change())
+        self.app.push_screen(ItemScreen(item_id), lambda _closed: self.after_change())
 
     def after_change(self) -> None:
         """Something may have changed (added, edited, deleted): refresh what is shown, with the
@@ -384,22 +399,22 @@ class EvidenceScreen(VaultAccess, Screen[None]):
     def action_add_files(self) -> None:
         from tui.screens.add import AddFilesScreen  # noqa: PLC0415
 
-        self.app.push_screen(AddFilesScreen(), lambda _: self.after_change())
+        self.app.push_screen(AddFilesScreen(), lambda _closed: self.after_change())
 
     def action_add_message(self) -> None:
         from tui.screens.add import MessageScreen  # noqa: PLC0415
 
-        self.app.push_screen(MessageScreen(), lambda _: self.after_change())
+        self.app.push_screen(MessageScreen(), lambda _closed: self.after_change())
 
     def action_add_note(self) -> None:
         from tui.screens.add import NoteScreen  # noqa: PLC0415
 
-        self.app.push_screen(NoteScreen(), lambda _: self.after_change())
+        self.app.push_screen(NoteScreen(), lambda _closed: self.after_change())
 
     def action_import_export(self) -> None:
         from tui.screens.imports import ImportScreen  # noqa: PLC0415
 
-        self.app.push_screen(ImportScreen(), lambda _: self.after_change())
+        self.app.push_screen(ImportScreen(), lambda _closed: self.after_change())
 
     def action_chats(self) -> None:
         from tui.screens.imports import ChatsScreen  # noqa: PLC0415
@@ -409,7 +424,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
     def action_export(self) -> None:
         from tui.screens.bundles import ExportScreen  # noqa: PLC0415
 
-        self.app.push_screen(ExportScreen(), lambda _: self.after_change())
+        self.app.push_screen(ExportScreen(), lambda _closed: self.after_change())
 
     def action_verify(self) -> None:
         from tui.screens.bundles import VerifyScreen  # noqa: PLC0415
@@ -419,7 +434,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
     def action_cases(self) -> None:
         from tui.screens.cases import CasesScreen  # noqa: PLC0415
 
-        self.app.push_screen(CasesScreen(), lambda _: self.after_change())
+        self.app.push_screen(CasesScreen(), lambda _closed: self.after_change())
 
     def action_settings(self) -> None:
         from tui.screens.settings import SettingsScreen  # noqa: PLC0415

@@ -40,10 +40,13 @@ from tui.widgets.tickbox import TickBox
 from vault import (
     DATE_ORDERS,
     IMPORTERS,
+    N_,
     EvaultError,
     ImportOptions,
     ImportSummary,
     VaultLocked,
+    _,
+    ngettext,
     parse_profile_links,
     parse_tags,
     shown_title,
@@ -52,14 +55,25 @@ from vault import (
 if TYPE_CHECKING:
     from vault import Chat, ChatLine
 
-KINDS = [(row.label, row.name) for row in IMPORTERS]
 DATE_ORDER_WORDS = {
-    "dmy": "Day first (14/11/2023)",
-    "mdy": "Month first (11/14/2023)",
-    "ymd": "Year first (2023-11-14)",
+    "dmy": N_("Day first (14/11/2023)"),
+    "mdy": N_("Month first (11/14/2023)"),
+    "ymd": N_("Year first (2023-11-14)"),
 }
-DATE_ORDER_CHOICES = [(DATE_ORDER_WORDS[order], order) for order in DATE_ORDERS]
+# TRANSLATORS: the imported chats' column headings (the chat list, then one chat's messages).
+CHAT_COLUMNS = (N_("Chat"), N_("Platform"), N_("Messages"), N_("First"), N_("Last"))
+LINE_COLUMNS = (N_("When (UTC)"), N_("From"), N_("Message"), N_("Files"))
 PAGE = 200
+
+
+def kinds() -> list[tuple[str, str]]:
+    """The kinds of export, named in the current language (the names are the vault's)."""
+    return [(_(row.label), row.name) for row in IMPORTERS]
+
+
+def date_order_choices() -> list[tuple[str, str]]:
+    """How a WhatsApp export may write its dates, in the current language."""
+    return [(_(DATE_ORDER_WORDS[order]), order) for order in DATE_ORDERS]
 
 
 class ImportEnded(Message):
@@ -74,7 +88,7 @@ class ImportEnded(Message):
 class ImportScreen(StoppableTask):
     """Choose an export and import it."""
 
-    STOPPING = "Stopping… nothing from this import will be kept."
+    STOPPING = N_("Stopping… nothing from this import will be kept.")
 
     def __init__(self, start: Path | None = None) -> None:
         super().__init__(start)
@@ -84,35 +98,43 @@ class ImportScreen(StoppableTask):
         with Horizontal(classes="panes"):
             yield SafeDirectoryTree(str(self.start), id="picker")
             with Form(classes="form"):
-                yield SafeLabel("Import a chat or mail export", classes="screen-title")
-                yield SafeLabel("What kind of export")
-                yield Select(KINDS, value="telegram", allow_blank=False, id="kind")
-                yield SafeLabel("The export: a .zip, a folder, or one file (pick it on the left)")
+                yield SafeLabel(_("Import a chat or mail export"), classes="screen-title")
+                yield SafeLabel(_("What kind of export"))
+                yield Select(kinds(), value="telegram", allow_blank=False, id="kind")
+                yield SafeLabel(
+                    _("The export: a .zip, a folder, or one file (pick it on the left)")
+                )
                 yield Input(id="path")
                 yield SafeLabel(
-                    "Time zone of the phone or computer that made the export "
-                    "(WhatsApp and old Telegram exports need it; e.g. Asia/Baku)"
+                    _(
+                        "Time zone of the phone or computer that made the export "
+                        "(WhatsApp and old Telegram exports need it; e.g. Asia/Baku)"
+                    )
                 )
                 yield Input(id="zone")
-                yield SafeLabel("WhatsApp only, if asked: how dates are written")
-                yield Select(DATE_ORDER_CHOICES, prompt="Let the file tell", id="date-order")
+                yield SafeLabel(_("WhatsApp only, if asked: how dates are written"))
+                yield Select(date_order_choices(), prompt=_("Let the file tell"), id="date-order")
                 yield SafeLabel(
-                    "Facebook / Instagram only: senders' profile links, one per line as "
-                    "Name = https://… (the export gives names only)"
+                    _(
+                        "Facebook / Instagram only: senders' profile links, one per line as "
+                        "Name = https://… (the export gives names only)"
+                    )
                 )
                 yield TextArea(id="profiles")
-                yield SafeLabel("Case (optional; created if new)")
+                yield SafeLabel(_("Case (optional; created if new)"))
                 yield Input(id="case")
-                yield SafeLabel("Tags (comma separated)")
+                yield SafeLabel(_("Tags (comma separated)"))
                 yield Input(id="tags")
                 yield SafeLabel(
-                    "Pictures and videos from a leak may be intimate, so they stay hidden "
-                    "until you choose to see each one."
+                    _(
+                        "Pictures and videos from a leak may be intimate, so they stay hidden "
+                        "until you choose to see each one."
+                    )
                 )
-                yield TickBox("Show them without asking", id="show-media")
+                yield TickBox(_("Show them without asking"), id="show-media")
                 with Horizontal(classes="buttons"):
-                    yield Button("Import", id="import", variant="primary")
-                    yield Button("Back", id="back")
+                    yield Button(_("Import"), id="import", variant="primary")
+                    yield Button(_("Back"), id="back")
         yield ProgressBar(id="progress", show_eta=False)  # below the form: always in view
         yield StatusLine()
         yield Footer()
@@ -132,11 +154,11 @@ class ImportScreen(StoppableTask):
     def _start(self) -> None:
         raw_path = self._value("path")
         if not raw_path:
-            self.status("Choose the export first (type its path or pick it on the left).")
+            self.status(_("Choose the export first (type its path or pick it on the left)."))
             return
         path = Path(raw_path).expanduser()
         if not path.exists():
-            self.status(f"There is nothing at {path}. Check the path.")
+            self.status(_("There is nothing at {path}. Check the path.").format(path=path))
             return
         order = self.query_one("#date-order", Select).value
         kind = str(self.query_one("#kind", Select).value)
@@ -158,7 +180,7 @@ class ImportScreen(StoppableTask):
         bar = self.query_one("#progress", ProgressBar)
         bar.display = True
         bar.update(total=None, progress=0)
-        self.status("Reading the export…")
+        self.status(_("Reading the export…"))
         self.options = options  # the summary says which zone the times were read in
         self._import(kind, path, options)
 
@@ -186,10 +208,14 @@ class ImportScreen(StoppableTask):
         bar = self.query_one("#progress", ProgressBar)
         if message.stage == "storing":
             bar.update(total=message.total, progress=message.done)
-            self.status(f"Keeping the export unchanged as evidence… {human_size(message.done)}")
+            self.status(
+                _("Keeping the export unchanged as evidence… {size}").format(
+                    size=human_size(message.done)
+                )
+            )
         else:
             bar.update(total=None)
-            self.status(f"Reading messages… {message.done:,}")
+            self.status(_("Reading messages… {n}").format(n=f"{message.done:,}"))
 
     def on_import_ended(self, message: ImportEnded) -> None:
         summary, problem = message.summary, message.problem
@@ -200,7 +226,7 @@ class ImportScreen(StoppableTask):
         self.query_one("#progress", ProgressBar).display = False
         self.summary = summary
         self.status(
-            import_summary(summary, self.options, more="see 'evault imports --json'")
+            import_summary(summary, self.options, more=_("see 'evault imports --json'"))
             if summary is not None
             else (problem or "")
         )
@@ -227,11 +253,14 @@ class LinesRead(Message):
 class ChatsScreen(VaultAccess, Screen[None]):
     """Every imported conversation; Enter shows its messages."""
 
-    BINDINGS = [Binding("escape", "back", "Back"), Binding("enter", "open", "Open", show=False)]
+    BINDINGS = [
+        Binding("escape", "back", N_("Back")),
+        Binding("enter", "open", N_("Open"), show=False),
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield SafeLabel("Imported chats", classes="screen-title")
+            yield SafeLabel(_("Imported chats"), classes="screen-title")
             table: DataTable[str] = DataTable(id="chats", cursor_type="row", zebra_stripes=True)
             yield table
             yield SafeLabel("", id="summary")
@@ -239,10 +268,10 @@ class ChatsScreen(VaultAccess, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#chats", DataTable)
-        for label in ("Chat", "Platform", "Messages", "First", "Last"):
-            table.add_column(label)
+        for label in CHAT_COLUMNS:
+            table.add_column(_(label))
         self.chats: dict[str, Chat] = {}
-        self.query_one("#summary", Label).update("Reading the chats…")
+        self.query_one("#summary", Label).update(_("Reading the chats…"))
         self._read_chats()
         table.focus()
 
@@ -279,9 +308,11 @@ class ChatsScreen(VaultAccess, Screen[None]):
             )
         count = len(self.chats)
         self.query_one("#summary", Label).update(
-            f"{count} chat{'s' if count != 1 else ''} · Enter shows the messages"
+            ngettext(
+                "{n} chat · Enter shows the messages", "{n} chats · Enter shows the messages", count
+            ).format(n=count)
             if count
-            else "No imported chats yet. Press Escape, then i to import an export."
+            else _("No imported chats yet. Press Escape, then i to import an export.")
         )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -304,7 +335,7 @@ class ChatsScreen(VaultAccess, Screen[None]):
 class ChatScreen(VaultAccess, Screen[None]):
     """One chat in time order: when, who, what (titles only; Enter opens a message)."""
 
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("escape", "back", N_("Back"))]
 
     def __init__(self, chat: Chat) -> None:
         super().__init__()
@@ -320,17 +351,21 @@ class ChatScreen(VaultAccess, Screen[None]):
             )
             table: DataTable[str] = DataTable(id="lines", cursor_type="row", zebra_stripes=True)
             yield table
+            count = self.chat.messages
             yield SafeLabel(
-                f"{self.chat.messages} messages · times in UTC · ATT: has files · "
-                "MISS: files not in the export",
+                ngettext(
+                    "{n} message · times in UTC · ATT: has files · MISS: files not in the export",
+                    "{n} messages · times in UTC · ATT: has files · MISS: files not in the export",
+                    count,
+                ).format(n=count),
                 id="summary",
             )
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#lines", DataTable)
-        for label in ("When (UTC)", "From", "Message", "Files"):
-            table.add_column(label)
+        for label in LINE_COLUMNS:
+            table.add_column(_(label))
         self._load_more()
         table.focus()
 
@@ -361,11 +396,13 @@ class ChatScreen(VaultAccess, Screen[None]):
         for line in lines:
             marks = []
             if line.attachments:
-                marks.append(f"ATT {line.attachments}")
+                # TRANSLATORS: a chat line's marks (ATT: has files, MISS: files not in the
+                # export, SENS: sensitive), as short as possible, as the summary line names them.
+                marks.append(_("ATT {n}").format(n=line.attachments))
             if line.missing_media:
-                marks.append("MISS")
+                marks.append(_("MISS"))
             if line.sensitive:
-                marks.append("SENS")
+                marks.append(_("SENS"))
             # A sensitive message's title is made from its text: neutral (its sender shows).
             title = shown_title(line, details=False)
             title = title if line.kind != "service" else f"({title})"

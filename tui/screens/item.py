@@ -20,48 +20,20 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 from tui.render import format_rows, human_size, item_rows, provenance_rows, readable_time
 from tui.screens.base import Form, VaultAccess
 from tui.screens.delete import DeleteScreen
+from tui.screens.seen import similar_text
 from tui.terminal_text import terminal_text
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.picture import picture_text
 from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
-from vault import EvaultError, VaultLocked, event_words, parse_tags, shown_item
+from vault import N_, EvaultError, VaultLocked, _, event_words, parse_tags, pgettext, shown_item
 
 if TYPE_CHECKING:
-    from vault import CustodyRecord, Item, Preview, Provenance, SimilarResult
+    from vault import CustodyRecord, Item, Preview, Provenance
 
 PREVIEW_COLS = 72  # fits an 80-column terminal with the screen's padding
 PREVIEW_ROWS = 16
 TEXT_KINDS = ("message", "note")
-
-
-def similar_text(result: SimilarResult) -> str:
-    """'Seen 5 times, in 3 chats', and which items: words only, never a picture."""
-    if result.hash is None:
-        return "This picture could not be read, so it cannot be compared with others."
-    others = [m for m in result.matches if m.item.id != result.item.id]
-    chats = result.chats
-    lines = [
-        f"Seen {result.times_seen} time{'s' if result.times_seen != 1 else ''}"
-        + (f", in {len(chats)} chat{'s' if len(chats) != 1 else ''}" if chats else "")
-        + (
-            f"; {len(others)} other picture{'s' if len(others) != 1 else ''} in the vault "
-            "look the same (re-posted copies?)"
-            if others
-            else "; no other picture in the vault looks like it"
-        )
-        + "."
-    ]
-    for match in result.matches[:8]:
-        where = ", ".join(
-            dict.fromkeys(
-                f"{s.chat or s.platform} ({readable_time(s.time)[:10]})" for s in match.sightings
-            )
-        )
-        label = "this item" if match.item.id == result.item.id else f"item {match.item.id[:8]}"
-        lines.append(f"  {label}: {where or 'not attached to a message'}")
-    lines.append(f"Picture fingerprint ({result.algorithm}): {result.hash}")
-    return "\n".join(lines)
 
 
 class ItemLoaded(Message):
@@ -113,10 +85,11 @@ class ItemScreen(VaultAccess, Screen[None]):
     waits for the vault, even while another screen's task still holds it."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("space", "reveal", "Show content"),
-        Binding("e", "edit", "Edit details"),
-        Binding("d", "delete", "Delete"),
+        Binding("escape", "back", N_("Back")),
+        Binding("space", "reveal", N_("Show content")),
+        # TRANSLATORS: footer key (the edit dialog's own title is the "title" context).
+        Binding("e", "edit", N_("Edit details")),
+        Binding("d", "delete", N_("Delete")),
     ]
 
     def __init__(self, item_id: str) -> None:
@@ -129,12 +102,12 @@ class ItemScreen(VaultAccess, Screen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield SafeLabel("", id="item-title", classes="screen-title", markup=False)
-            yield SafeStatic("Reading…", id="details", markup=False)
-            yield SafeLabel("Content", classes="section")
+            yield SafeStatic(_("Reading…"), id="details", markup=False)
+            yield SafeLabel(_("Content"), classes="section")
             yield SafeStatic("", id="content", markup=False)
-            yield SafeLabel("Seen elsewhere", classes="section", id="seen-title")
+            yield SafeLabel(_("Seen elsewhere"), classes="section", id="seen-title")
             yield SafeStatic("", id="seen", markup=False)
-            yield SafeLabel("Chain of custody", classes="section")
+            yield SafeLabel(_("Chain of custody"), classes="section")
             yield SafeStatic("", id="timeline", markup=False)
         yield Footer()
 
@@ -176,7 +149,7 @@ class ItemScreen(VaultAccess, Screen[None]):
             self.query_one("#seen-title", Label).display = True
             seen = self.query_one("#seen", Static)
             seen.display = True
-            seen.update("Comparing with the other pictures…")
+            seen.update(_("Comparing with the other pictures…"))
             self._load_similar()
             if not item.sensitive:
                 self._load_preview(reveal=False)
@@ -186,7 +159,7 @@ class ItemScreen(VaultAccess, Screen[None]):
         if self.item is None:
             return
         item = shown_item(self.item, revealed=self.revealed)
-        self.query_one("#item-title", Label).update(item.title or "(untitled)")
+        self.query_one("#item-title", Label).update(item.title or _("(untitled)"))
         rows = item_rows(item, readable=True)
         if self.origin is not None:
             rows += provenance_rows(self.origin, readable=True)
@@ -257,18 +230,22 @@ class ItemScreen(VaultAccess, Screen[None]):
         content = self.query_one("#content", Static)
         picture = message.picture
         if picture is None:
-            text = (
-                f"{item.media_type}, {human_size(item.size)}. No preview can be drawn for this "
-                "file; use 'evault get' to save a copy if you need to open it."
-            )
+            text = _(
+                "{type}, {size}. No preview can be drawn for this file; use 'evault get' to save "
+                "a copy if you need to open it."
+            ).format(type=item.media_type, size=human_size(item.size))
             if message.reveal and item.sensitive:
                 self._reveal_details(text)  # confirmed: at least its title and details show
             else:
                 content.update(text)
             return
-        caption = (
-            f"\n{picture.format} picture, {picture.width_px}×{picture.height_px} pixels, "
-            f"{human_size(item.size)} (small preview)"
+        caption = "\n" + _(
+            "{format} picture, {width}×{height} pixels, {size} (small preview)"
+        ).format(
+            format=picture.format,
+            width=picture.width_px,
+            height=picture.height_px,
+            size=human_size(item.size),
         )
         content.update(picture_text(picture).append(caption))
         if message.reveal:
@@ -307,15 +284,17 @@ class ItemScreen(VaultAccess, Screen[None]):
 
     def _placeholder(self, item: Item) -> str:
         if item.sensitive:
-            return "Sensitive: nothing is shown. Press Space to reveal (you will be asked first)."
+            return _(
+                "Sensitive: nothing is shown. Press Space to reveal (you will be asked first)."
+            )
         if item.kind in TEXT_KINDS:
-            return "Press Space to show the text."
+            return _("Press Space to show the text.")
         if item.media_type.startswith("image/"):
-            return "Drawing a preview…"
-        return (
-            f"{item.media_type}, {human_size(item.size)}. This terminal shows no preview; "
-            "use 'evault get' to save a copy if you need to open it."
-        )
+            return _("Drawing a preview…")
+        return _(
+            "{type}, {size}. This terminal shows no preview; use 'evault get' to save a copy if "
+            "you need to open it."
+        ).format(type=item.media_type, size=human_size(item.size))
 
     # ------------------------------------------------------------------ actions
 
@@ -328,10 +307,12 @@ class ItemScreen(VaultAccess, Screen[None]):
         if self.item.sensitive:
             self.app.push_screen(
                 ConfirmDialog(
-                    "This item is marked sensitive (it may be intimate). Show it now? "
-                    "Make sure nobody else can see the screen.",
-                    yes="Show it",
-                    no="Keep hidden",
+                    _(
+                        "This item is marked sensitive (it may be intimate). Show it now? "
+                        "Make sure nobody else can see the screen."
+                    ),
+                    yes=_("Show it"),
+                    no=_("Keep hidden"),
                 ),
                 self._reveal_confirmed,
             )
@@ -346,10 +327,10 @@ class ItemScreen(VaultAccess, Screen[None]):
             self._load_preview(reveal=item.sensitive)
             return
         if item.kind not in TEXT_KINDS:
-            text = (
-                f"{item.media_type}, {human_size(item.size)}. This terminal cannot show it; "
-                "use 'evault get' to save a copy you can open (the copy is not encrypted)."
-            )
+            text = _(
+                "{type}, {size}. This terminal cannot show it; use 'evault get' to save a copy "
+                "you can open (the copy is not encrypted)."
+            ).format(type=item.media_type, size=human_size(item.size))
             if item.sensitive:
                 self._reveal_details(text)
             else:
@@ -377,19 +358,19 @@ class ItemScreen(VaultAccess, Screen[None]):
 class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
     """Edit the details of an item; saving is one custody event listing every change."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     FIELDS = (
-        ("title", "Title"),
-        ("description", "Description"),
-        ("platform", "Platform"),
-        ("source_url", "Link where it was seen (URL)"),
-        ("sender_handle", "Sender"),
-        ("sender_id", "Sender id / phone"),
-        ("occurred", "When it happened (e.g. 2026-03-09T21:14+04:00, or unknown)"),
-        ("case", "Case"),
-        ("tags", "Tags (comma separated)"),
-        ("reason", "Why you are changing this (kept in the custody log)"),
+        ("title", N_("Title")),
+        ("description", N_("Description")),
+        ("platform", N_("Platform")),
+        ("source_url", N_("Link where it was seen (URL)")),
+        ("sender_handle", N_("Sender")),
+        ("sender_id", N_("Sender id / phone")),
+        ("occurred", N_("When it happened (e.g. 2026-03-09T21:14+04:00, or unknown)")),
+        ("case", N_("Case")),
+        ("tags", N_("Tags (comma separated)")),
+        ("reason", N_("Why you are changing this (kept in the custody log)")),
     )
 
     # Masked on a sensitive item not revealed (may be typed over; left alone, kept as they are).
@@ -419,7 +400,7 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
             "source_url": item.source_url,
             "sender_handle": item.sender_handle,
             "sender_id": item.sender_id,
-            "occurred": item.occurred_at or "unknown",
+            "occurred": item.occurred_at or _("unknown"),
             "case": item.case or "",
             "tags": ", ".join(item.tags),
             "reason": "",
@@ -428,19 +409,22 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with Form(classes="dialog wide"):  # no invisible focus stop before the first field
-            yield SafeLabel("Edit details", classes="dialog-title")
+            yield SafeLabel(pgettext("title", "Edit details"), classes="dialog-title")
             for name, label in self.FIELDS:
                 masked = self.masked and name in self.MASKED
-                yield SafeLabel(f"{label} (hidden: sensitive)" if masked else label)
+                shown = _(label)
+                yield SafeLabel(
+                    _("{label} (hidden: sensitive)").format(label=shown) if masked else shown
+                )
                 yield Input(self._initial(name), id=f"edit-{name}", password=masked)
             yield TickBox(
-                "Sensitive (never previewed without asking)",
+                _("Sensitive (never previewed without asking)"),
                 self.item.sensitive,
                 id="edit-sensitive",
             )
             with Horizontal(classes="buttons"):
-                yield Button("Save", id="save", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Save"), id="save", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
             yield SafeStatic("", id="status", markup=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -453,7 +437,7 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
         self.dismiss(None)
 
     def _save(self) -> None:
-        value = {name: self._typed(name) for name, _ in self.FIELDS}
+        value = {name: self._typed(name) for name, _label in self.FIELDS}
         changes: dict[str, Any] = {
             "title": value["title"],
             "description": value["description"],
@@ -466,8 +450,9 @@ class EditScreen(VaultAccess, ModalScreen[dict[str, Any] | None]):
             "sensitive": self.query_one("#edit-sensitive", Checkbox).value,
         }
         occurred = value["occurred"].strip()
-        if occurred != (self.item.occurred_at or "unknown"):
-            changes["occurred"] = None if occurred.lower() in ("", "unknown") else occurred
+        if occurred != (self.item.occurred_at or _("unknown")):
+            unknown = ("", "unknown", _("unknown").lower())  # the English word is understood too
+            changes["occurred"] = None if occurred.lower() in unknown else occurred
         item_id, reason = self.item.id, value["reason"].strip() or None
         self.query_one("#save", Button).disabled = True  # one change, recorded once
 

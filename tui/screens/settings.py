@@ -13,14 +13,25 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Footer, Input, RadioSet, Static
 
 from tui.language import TranslatedKeys
-from tui.render import plural
 from tui.screens.base import Form, StatusLine, VaultAccess
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.safe import SafeLabel, SafeStatic
-from vault import BackupResult, EvaultError, check_auto_lock_minutes, passphrase_advice
+from tui.widgets.tickbox import ChoiceButton
+from vault import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    N_,
+    BackupResult,
+    EvaultError,
+    _,
+    check_auto_lock_minutes,
+    language,
+    ngettext,
+    passphrase_advice,
+)
 
 if TYPE_CHECKING:
     from tui.app import EvaultApp
@@ -35,7 +46,11 @@ class StatusText(Message):
         self.done = done
 
 
-RECOVERY_NOT_CONFIRMED = (
+# The language section's heading, in all three languages on purpose: whoever cannot read the
+# language shown now still finds her own.
+LANGUAGE_HEADING = "Language · Dil · Язык"
+
+RECOVERY_NOT_CONFIRMED = N_(
     "The new recovery key was not confirmed, so your old recovery key still opens this vault (and "
     "so does the new one). Press New recovery key again to make another, or confirm this one "
     "with: evault recovery-key --confirm"
@@ -49,7 +64,7 @@ class NewRecoveryKeyDialog(TranslatedKeys, ModalScreen[str | None]):
     never leaves a recovery key nobody saw as the only one. Later (or Escape) keeps it pending.
     """
 
-    BINDINGS = [Binding("escape", "later", "Later")]
+    BINDINGS = [Binding("escape", "later", N_("Later"))]
 
     def __init__(self, recovery: str) -> None:
         super().__init__()
@@ -57,19 +72,22 @@ class NewRecoveryKeyDialog(TranslatedKeys, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield SafeLabel("New recovery key", classes="dialog-title")
+            yield SafeLabel(_("New recovery key"), classes="dialog-title")
             yield SafeStatic(
-                "Write it on paper now; it is shown only once. Your old recovery key keeps "
-                f"working until you confirm this one.\n\n    {self.recovery}",
+                _(
+                    "Write it on paper now; it is shown only once. Your old recovery key keeps "
+                    "working until you confirm this one."
+                )
+                + f"\n\n    {self.recovery}",
                 id="dialog-message",
                 markup=False,
             )
-            yield SafeLabel("To confirm, type the last group (the last 4 characters):")
+            yield SafeLabel(_("To confirm, type the last group (the last 4 characters):"))
             yield Input(id="last-group", max_length=4)
             yield StatusLine("dialog-status")
             with Horizontal(classes="buttons"):
-                yield Button("Later", id="later")
-                yield Button("Confirm", id="confirm", variant="primary")
+                yield Button(_("Later"), id="later")
+                yield Button(_("Confirm"), id="confirm", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#last-group", Input).focus()
@@ -87,7 +105,7 @@ class NewRecoveryKeyDialog(TranslatedKeys, ModalScreen[str | None]):
         typed = self.query_one("#last-group", Input).value.strip().upper()
         if typed != self.recovery.split("-")[-1]:
             self.query_one("#dialog-status", Static).update(
-                "That is not the last group. Look at the key again and check your paper."
+                _("That is not the last group. Look at the key again and check your paper.")
             )
             return
         self.dismiss(typed)
@@ -97,53 +115,90 @@ class NewRecoveryKeyDialog(TranslatedKeys, ModalScreen[str | None]):
 
 
 class SettingsScreen(VaultAccess, Screen[None]):
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("escape", "back", N_("Back"))]
     AUTO_FOCUS = ""
     FIRST = "#new1"  # without scrolling the fingerprint off the top (VaultAccess.FIRST)
+
+    def __init__(self, *, language_changed: bool = False) -> None:
+        super().__init__()
+        # Drawn again after a language change (EvaultApp.change_language): say so, in it.
+        self.language_changed = language_changed
+
+    def on_mount(self) -> None:
+        if self.language_changed:
+            self._status(
+                _("The app now speaks {language}. The vault remembers this choice.").format(
+                    language=LANGUAGE_NAMES[language()]
+                )
+            )
 
     def compose(self) -> ComposeResult:
         vault = self.evault.vault
         identity = vault.identity() if vault is not None else {}
         with Form(classes="form"):
-            yield SafeLabel("Settings", classes="screen-title")
+            yield SafeLabel(_("Settings"), classes="screen-title")
             yield SafeLabel(
-                "Your vault's fingerprint: 30 digits to read to your lawyer", classes="section"
+                _("Your vault's fingerprint: 30 digits to read to your lawyer"), classes="section"
             )
             yield SafeStatic(
                 identity.get("fingerprint", ""), id="fingerprint", classes="recovery", markup=False
             )
             yield SafeStatic(
-                "For a lawyer's expert, the vault's signing key (Ed25519):\n"
-                f"Public key: {identity.get('public_key', '')}\n"
-                f"For minisign: {identity.get('minisign_public_key', '')}\n"
-                f"For OpenSSH: {identity.get('ssh_fingerprint', '')}",
+                _(
+                    "For a lawyer's expert, the vault's signing key (Ed25519):\n"
+                    "Public key: {public_key}\n"
+                    "For minisign: {minisign}\n"
+                    "For OpenSSH: {openssh}"
+                ).format(
+                    public_key=identity.get("public_key", ""),
+                    minisign=identity.get("minisign_public_key", ""),
+                    openssh=identity.get("ssh_fingerprint", ""),
+                ),
                 markup=False,
             )
-            yield SafeLabel("Change passphrase", classes="section")
-            yield Input(password=True, id="new1", placeholder="new passphrase")
+            yield SafeLabel(_("Change passphrase"), classes="section")
+            yield Input(password=True, id="new1", placeholder=_("new passphrase"))
             yield SafeStatic("", id="strength", markup=False)
-            yield Input(password=True, id="new2", placeholder="the new passphrase again")
+            yield Input(password=True, id="new2", placeholder=_("the new passphrase again"))
             with Horizontal(classes="buttons"):
-                yield Button("Change passphrase", id="passwd")
-                yield Button("New recovery key", id="recovery")
-            yield SafeLabel("Lock automatically after (minutes without use)", classes="section")
+                yield Button(_("Change passphrase"), id="passwd")
+                yield Button(_("New recovery key"), id="recovery")
+            yield SafeLabel(_("Lock automatically after (minutes without use)"), classes="section")
             yield Input(
                 str(int(self.evault.auto_lock_seconds // 60)), id="autolock", type="integer"
             )
-            yield Button("Save auto-lock time", id="save-autolock")
+            yield Button(_("Save auto-lock time"), id="save-autolock")
             yield SafeLabel(
-                "Back up now — a checked copy on another stick or disk", classes="section"
+                _("Back up now — a checked copy on another stick or disk"), classes="section"
             )
             yield Input(
                 id="backup-to",
-                placeholder="folder for the copy, e.g. /media/SECOND-STICK/Copy.evault",
+                placeholder=_("folder for the copy, e.g. /media/SECOND-STICK/Copy.evault"),
             )
-            yield Button("Back up now", id="backup")
+            yield Button(_("Back up now"), id="backup")
+            yield SafeLabel(LANGUAGE_HEADING, classes="section")
+            with RadioSet(id="language"):
+                for lang in LANGUAGES:
+                    yield ChoiceButton(
+                        LANGUAGE_NAMES[lang], id=f"language-{lang}", value=lang == language()
+                    )
         yield StatusLine()
         yield Footer()
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        """A language chosen: remembered in the vault, then everything is shown in it."""
+        lang = (event.pressed.id or "").removeprefix("language-")
+        if lang not in LANGUAGES or lang == language():
+            return
+        app = self.evault
+        self.ask(
+            lambda vault: vault.set_language(lang),
+            lambda _none: app.change_language(lang),
+            self._status,
+        )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "new1":
@@ -154,21 +209,23 @@ class SettingsScreen(VaultAccess, Screen[None]):
             first = self.query_one("#new1", Input).value
             second = self.query_one("#new2", Input)
             if first != second.value:
-                self._status("The two passphrases are different. Type the second one again.")
+                self._status(_("The two passphrases are different. Type the second one again."))
                 second.value = ""
                 second.focus()
                 return
-            self._status("Changing the passphrase…")
+            self._status(_("Changing the passphrase…"))
             cancel = threading.Event()  # locking (the panic key) sets it: nothing is changed
             self.evault.task_started(cancel)
             self._change(self.evault, first, cancel)
         elif event.button.id == "recovery":
             self.app.push_screen(
                 ConfirmDialog(
-                    "Issue a new recovery key? The old one stops working for this vault once you "
-                    "have confirmed the new one.",
-                    yes="New key",
-                    no="Keep the old one",
+                    _(
+                        "Issue a new recovery key? The old one stops working for this vault once "
+                        "you have confirmed the new one."
+                    ),
+                    yes=_("New key"),
+                    no=_("Keep the old one"),
                 ),
                 self._new_recovery,
             )
@@ -192,12 +249,14 @@ class SettingsScreen(VaultAccess, Screen[None]):
         """Copy the vault in a worker: the screen (and the panic key) never wait for it."""
         typed = self.query_one("#backup-to", Input).value.strip()
         if not typed:
-            self._status("Type the folder for the copy first (new or empty, or an earlier backup).")
+            self._status(
+                _("Type the folder for the copy first (new or empty, or an earlier backup).")
+            )
             return
         folder = Path(typed).expanduser()
         if not folder.is_absolute():
             folder = self.evault.files_folder / folder  # the stick, in portable mode
-        self._status("Backing up and checking the copy…")
+        self._status(_("Backing up and checking the copy…"))
         cancel = threading.Event()  # locking (the panic key) sets it: the copy stops at once
         self.evault.task_started(cancel)
 
@@ -214,23 +273,40 @@ class SettingsScreen(VaultAccess, Screen[None]):
     def _backed_up(self, result: BackupResult) -> None:
         if not result.ok:
             self._status(
-                "The new copy did not pass the check, so it was not put in place (an earlier "
-                "backup there is unchanged). Try another stick: " + " ".join(result.problems)
+                _(
+                    "The new copy did not pass the check, so it was not put in place (an earlier "
+                    "backup there is unchanged). Try another stick: {problems}"
+                ).format(problems=" ".join(result.problems))
             )
             return
-        how = "brought up to date" if result.updated else "written"
+        n = result.items_checked
+        if result.updated:
+            done = ngettext(
+                "Backup brought up to date and checked ({n} item): {folder}.",
+                "Backup brought up to date and checked ({n} items): {folder}.",
+                n,
+            )
+        else:
+            done = ngettext(
+                "Backup written and checked ({n} item): {folder}.",
+                "Backup written and checked ({n} items): {folder}.",
+                n,
+            )
         self._status(
-            f"Backup {how} and checked ({plural(result.items_checked, 'item')}): {result.folder}. "
-            "It opens "
-            "with the same passphrase and recovery key; keep it as safe as the vault."
+            done.format(n=n, folder=result.folder)
+            + " "
+            + _("It opens with the same passphrase and recovery key; keep it as safe as the vault.")
             + "".join(" " + note for note in result.notes)
         )
 
     def _auto_lock_saved(self, minutes: int) -> None:
         self.evault.auto_lock_seconds = minutes * 60
         self._status(
-            f"The vault now locks after {minutes} minute{'s' if minutes != 1 else ''} "
-            "without use (remembered inside this vault)."
+            ngettext(
+                "The vault now locks after {n} minute without use (remembered inside this vault).",
+                "The vault now locks after {n} minutes without use (remembered inside this vault).",
+                minutes,
+            ).format(n=minutes)
         )
 
     @work(thread=True, exclusive=True, group="passwd")
@@ -246,7 +322,7 @@ class SettingsScreen(VaultAccess, Screen[None]):
         finally:
             app.task_ended(cancel)
         self.post_message(
-            StatusText("Passphrase changed. The old one no longer opens this vault.", done=True)
+            StatusText(_("Passphrase changed. The old one no longer opens this vault."), done=True)
         )
 
     def on_status_text(self, message: StatusText) -> None:
@@ -265,12 +341,12 @@ class SettingsScreen(VaultAccess, Screen[None]):
     def _confirm_recovery(self, last_group: str | None) -> None:
         """The defender typed the new key's last group: the new key replaces the old one."""
         if last_group is None:
-            self._status(RECOVERY_NOT_CONFIRMED)
+            self._status(_(RECOVERY_NOT_CONFIRMED))
             return
         self.ask(
             lambda vault: vault.confirm_recovery_key(last_group),
             lambda _none: self._status(
-                "New recovery key confirmed. The old one no longer opens this vault."
+                _("New recovery key confirmed. The old one no longer opens this vault.")
             ),
             self._status,
         )

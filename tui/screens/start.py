@@ -24,13 +24,13 @@ from tui.screens.base import Form, StatusLine, VaultAccess
 from tui.screens.wipe import wipe_binding
 from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.widgets.tickbox import TickBox
-from vault import EvaultError, passphrase_advice
+from vault import N_, EvaultError, _, passphrase_advice
 
 if TYPE_CHECKING:
     from tui.app import EvaultApp
     from vault import Vault
 
-KEYFILE_UNREADABLE = "The keyfile could not be read. Check its path."
+KEYFILE_UNREADABLE = N_("The keyfile could not be read. Check its path.")
 
 
 class StartFailed(Message):
@@ -42,15 +42,15 @@ class StartFailed(Message):
 
 
 SECRET_LABELS = {
-    "passphrase": ("Passphrase", "type your passphrase", True),
-    "recovery": ("Recovery key (9 groups of 4, as on your paper)", "XXXX-XXXX-…", False),
+    "passphrase": (N_("Passphrase"), N_("type your passphrase"), True),
+    "recovery": (N_("Recovery key (9 groups of 4, as on your paper)"), "XXXX-XXXX-…", False),
     "shares": (
-        "Recovery share {n}: its words in order (the first four letters of each are enough)",
-        "word word word …",
+        N_("Recovery share {n}: its words in order (the first four letters of each are enough)"),
+        N_("word word word …"),
         False,
     ),
 }
-SHARES_INTRO = (
+SHARES_INTRO = N_(
     "Type the shares your trusted people hold, one after another: each is checked as you press "
     "Enter, and the vault opens once enough shares of the same set are given."
 )
@@ -62,8 +62,8 @@ class UnlockScreen(VaultAccess, Screen[None]):
     AUTO_FOCUS = "#secret"  # focused as the screen is built: no key typed early goes elsewhere
 
     BINDINGS = [
-        Binding("ctrl+r", "toggle_recovery", "Use recovery key"),
-        Binding("ctrl+t", "toggle_shares", "Use shares"),
+        Binding("ctrl+r", "toggle_recovery", N_("Use recovery key")),
+        Binding("ctrl+t", "toggle_shares", N_("Use shares")),
         wipe_binding(),
     ]
 
@@ -80,15 +80,15 @@ class UnlockScreen(VaultAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Form(classes="form"):
-            yield SafeLabel("Unlock your evidence vault", classes="screen-title")
-            yield SafeLabel("Passphrase", id="secret-label")
-            yield Input(password=True, id="secret", placeholder="type your passphrase")
-            yield SafeLabel("Keyfile (only if you chose one)", id="keyfile-label")
-            yield Input(id="keyfile", placeholder="path to the keyfile, or leave empty")
+            yield SafeLabel(_("Unlock your evidence vault"), classes="screen-title")
+            yield SafeLabel(_("Passphrase"), id="secret-label")
+            yield Input(password=True, id="secret", placeholder=_("type your passphrase"))
+            yield SafeLabel(_("Keyfile (only if you chose one)"), id="keyfile-label")
+            yield Input(id="keyfile", placeholder=_("path to the keyfile, or leave empty"))
             with Horizontal(classes="buttons"):
-                yield Button("Unlock", id="unlock", variant="primary")
-                yield Button("Use recovery key instead", id="recovery")
-                yield Button("Use shares instead", id="shares")
+                yield Button(_("Unlock"), id="unlock", variant="primary")
+                yield Button(_("Use recovery key instead"), id="recovery")
+                yield Button(_("Use shares instead"), id="shares")
         yield StatusLine()
         yield Footer()
 
@@ -106,21 +106,23 @@ class UnlockScreen(VaultAccess, Screen[None]):
         secret.value = ""
         self._label_secret()
         self.query_one("#recovery", Button).label = (
-            "Use passphrase instead" if mode == "recovery" else "Use recovery key instead"
+            _("Use passphrase instead") if mode == "recovery" else _("Use recovery key instead")
         )
         self.query_one("#shares", Button).label = (
-            "Use passphrase instead" if mode == "shares" else "Use shares instead"
+            _("Use passphrase instead") if mode == "shares" else _("Use shares instead")
         )
         self.query_one("#keyfile", Input).display = mode == "passphrase"
         self.query_one("#keyfile-label", Label).display = mode == "passphrase"
-        self._status(SHARES_INTRO if mode == "shares" else "")
+        self._status(_(SHARES_INTRO) if mode == "shares" else "")
         secret.focus()
 
     def _label_secret(self) -> None:
         label, placeholder, password = SECRET_LABELS[self.mode]
-        self.query_one("#secret-label", Label).update(label.format(n=len(self.shares) + 1))
+        self.query_one("#secret-label", Label).update(_(label).format(n=len(self.shares) + 1))
         secret = self.query_one("#secret", Input)
-        secret.placeholder = placeholder
+        secret.placeholder = _(
+            placeholder
+        )  # the recovery key's "XXXX-XXXX-…" is not in a catalog: kept
         secret.password = password
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -142,11 +144,11 @@ class UnlockScreen(VaultAccess, Screen[None]):
         secret = self.query_one("#secret", Input).value
         keyfile_path = self.query_one("#keyfile", Input).value.strip()
         if not secret:
-            self._status("Type your passphrase first." if self.mode == "passphrase" else "")
+            self._status(_("Type your passphrase first.") if self.mode == "passphrase" else "")
             return
         if self.mode == "shares" and not self._take_share(secret):
             return
-        self._status("Unlocking…")
+        self._status(_("Unlocking…"))
         self.query_one("#unlock", Button).disabled = True
         self._open(self.evault, secret, keyfile_path)
 
@@ -162,14 +164,17 @@ class UnlockScreen(VaultAccess, Screen[None]):
             return False
         if self.share_set is not None and info.set_number != self.share_set:
             self._status(
-                f"That share is of set {info.set_number}, the ones before of set "
-                f"{self.share_set}. Check the set number on each page."
+                _(
+                    "That share is of set {set}, the ones before of set {earlier}. Check the set "
+                    "number on each page."
+                ).format(set=info.set_number, earlier=self.share_set)
             )
             return False
         if info.number in self.shares:
             secret.value = ""
             self._status(
-                f"Share {info.number} was already given. "
+                _("Share {number} was already given.").format(number=info.number)
+                + " "
                 + shares_given_message(len(self.shares), info.needed)
             )
             return False
@@ -197,16 +202,17 @@ class UnlockScreen(VaultAccess, Screen[None]):
             else:
                 vault = Vault.open(self.vault_path, passphrase=secret, keyfile=keyfile)
         except OSError:
-            self.post_message(StartFailed(KEYFILE_UNREADABLE))
+            self.post_message(StartFailed(_(KEYFILE_UNREADABLE)))
             return
         except EvaultError as exc:
             self.post_message(StartFailed(exc.message))
             return
         try:
             minutes = vault.auto_lock_minutes()
+            lang = vault.language()
         except EvaultError:
-            minutes = None  # a preference is not worth refusing the vault over
-        deliver(app, VaultOpened(vault, minutes, origin=self), vault)
+            minutes, lang = None, None  # a preference is not worth refusing the vault over
+        deliver(app, VaultOpened(vault, minutes, origin=self, language=lang), vault)
 
     def on_start_failed(self, message: StartFailed) -> None:
         self._status(message.text)
@@ -234,17 +240,19 @@ class CreateScreen(VaultAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Form(classes="form"):
-            yield SafeLabel("Create your evidence vault", classes="screen-title")
-            yield SafeStatic(f"It will be kept in: {self.vault_path}", markup=False)
-            yield SafeLabel("Choose a passphrase (several unrelated words you can remember)")
-            yield Input(password=True, id="first", placeholder="passphrase")
+            yield SafeLabel(_("Create your evidence vault"), classes="screen-title")
+            yield SafeStatic(
+                _("It will be kept in: {folder}").format(folder=self.vault_path), markup=False
+            )
+            yield SafeLabel(_("Choose a passphrase (several unrelated words you can remember)"))
+            yield Input(password=True, id="first", placeholder=_("passphrase"))
             yield SafeStatic("", id="strength", markup=False)
-            yield SafeLabel("Type it again")
-            yield Input(password=True, id="second", placeholder="the same passphrase")
-            yield SafeLabel("Keyfile (optional: a file that must be present to unlock)")
-            yield Input(id="keyfile", placeholder="path to a keyfile, or leave empty")
+            yield SafeLabel(_("Type it again"))
+            yield Input(password=True, id="second", placeholder=_("the same passphrase"))
+            yield SafeLabel(_("Keyfile (optional: a file that must be present to unlock)"))
+            yield Input(id="keyfile", placeholder=_("path to a keyfile, or leave empty"))
             with Horizontal(classes="buttons"):
-                yield Button("Create vault", id="create", variant="primary")
+                yield Button(_("Create vault"), id="create", variant="primary")
         yield StatusLine()
         yield Footer()
 
@@ -265,12 +273,12 @@ class CreateScreen(VaultAccess, Screen[None]):
         first = self.query_one("#first", Input).value
         second = self.query_one("#second", Input).value
         if first != second:
-            self._status("The two passphrases are different. Type the second one again.")
+            self._status(_("The two passphrases are different. Type the second one again."))
             again = self.query_one("#second", Input)
             again.value = ""
             again.focus()
             return
-        self._status("Creating the vault… (this takes a few seconds on purpose)")
+        self._status(_("Creating the vault… (this takes a few seconds on purpose)"))
         self.query_one("#create", Button).disabled = True
         self._make(self.evault, first, self.query_one("#keyfile", Input).value.strip())
 
@@ -284,7 +292,7 @@ class CreateScreen(VaultAccess, Screen[None]):
                 self.vault_path, passphrase, keyfile=keyfile, kdf=app.kdf
             )
         except OSError:
-            self.post_message(StartFailed(KEYFILE_UNREADABLE))
+            self.post_message(StartFailed(_(KEYFILE_UNREADABLE)))
             return
         except EvaultError as exc:
             self.post_message(StartFailed(exc.message))
@@ -311,19 +319,21 @@ class RecoveryKeyScreen(VaultAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Form(classes="form"):
-            yield SafeLabel("Your recovery key — write it on paper now", classes="screen-title")
+            yield SafeLabel(_("Your recovery key — write it on paper now"), classes="screen-title")
             yield SafeStatic(
-                "If you forget your passphrase, this key is the only way back in. It is shown only "
-                "this once. Write it on paper, check every group, and keep the paper somewhere safe, "
-                "away from this computer. Do not photograph it.",
+                _(
+                    "If you forget your passphrase, this key is the only way back in. It is shown "
+                    "only this once. Write it on paper, check every group, and keep the paper "
+                    "somewhere safe, away from this computer. Do not photograph it."
+                ),
                 markup=False,
             )
             yield SafeStatic(self.recovery, id="recovery-key", classes="recovery", markup=False)
-            yield TickBox("I have written it down and checked it", id="written")
-            yield SafeLabel("To confirm, type the last group (the last 4 characters):")
+            yield TickBox(_("I have written it down and checked it"), id="written")
+            yield SafeLabel(_("To confirm, type the last group (the last 4 characters):"))
             yield Input(id="last-group", max_length=4)
             with Horizontal(classes="buttons"):
-                yield Button("Continue", id="continue", variant="primary")
+                yield Button(_("Continue"), id="continue", variant="primary")
         yield StatusLine()
         yield Footer()
 
@@ -338,12 +348,12 @@ class RecoveryKeyScreen(VaultAccess, Screen[None]):
         typed = self.query_one("#last-group", Input).value.strip().upper()
         if not written:
             self.query_one("#status", Static).update(
-                "Please write the key down first, then tick the box."
+                _("Please write the key down first, then tick the box.")
             )
             return
         if typed != self.recovery.split("-")[-1]:
             self.query_one("#status", Static).update(
-                "That is not the last group. Look at the key again and check your paper."
+                _("That is not the last group. Look at the key again and check your paper.")
             )
             return
         self.evault.unlocked(self.new_vault)

@@ -23,25 +23,33 @@ from textual.widgets import Button, Footer, Input, Static
 from tui import render
 from tui.language import TranslatedKeys
 from tui.widgets.safe import SafeLabel, SafeStatic
-from vault import EvaultError
+from vault import N_, EvaultError, _
 
 if TYPE_CHECKING:
     from vault import WipeResult
 
 WIPE_KEY = "f8"
-TYPE_WORD = f"Type {render.WIPE_WORD} and press Enter to destroy the vault, or Escape to go back."
+# The word itself (render.WIPE_WORD) is the same in every language: the guides tell it as is.
+TYPE_WORD = N_("Type {word} and press Enter to destroy the vault, or Escape to go back.")
+
+
+def type_word() -> str:
+    """What to type to confirm, in the current language."""
+    return _(TYPE_WORD).format(word=render.WIPE_WORD)
 
 
 def wipe_binding(*, show: bool = True) -> Binding:
     """The one key that opens the wipe's confirmation, on every screen that offers it. Where the
     footer is full (the evidence list) it is listed by F1 only: the lock key must stay in view."""
-    return Binding(WIPE_KEY, "app.ask_wipe", "Wipe vault", show=show)
+    return Binding(WIPE_KEY, "app.ask_wipe", N_("Wipe vault"), show=show)
 
 
 class WipeDialog(TranslatedKeys, ModalScreen[bool]):
     """Asks for the word WIPE. Escape, or anything else typed, keeps the vault."""
 
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("escape", "back", N_("Back"))]
+    # Its layout is in evault.tcss (app CSS, which the shared .dialog rules there would override
+    # here): at 80x24 the whole dialog fits, buttons included, in every language.
     DEFAULT_CSS = "WipeDialog #status { margin-top: 1; }"
     AUTO_FOCUS = "#word"
 
@@ -51,15 +59,18 @@ class WipeDialog(TranslatedKeys, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield SafeLabel("Wipe this vault?", classes="dialog-title")
-            yield SafeStatic(
-                render.WIPE_WARNING.format(folder=self.folder), id="dialog-message", markup=False
-            )
-            yield SafeStatic(TYPE_WORD, id="status", markup=False)
+            yield SafeLabel(_("Wipe this vault?"), classes="dialog-title")
+            with VerticalScroll(id="wipe-warning"):
+                yield SafeStatic(
+                    _(render.WIPE_WARNING).format(folder=self.folder),
+                    id="dialog-message",
+                    markup=False,
+                )
+            yield SafeStatic(type_word(), id="status", markup=False)
             yield Input(id="word", placeholder=render.WIPE_WORD)
             with Horizontal(classes="buttons"):
-                yield Button("Keep the vault", id="keep", variant="primary")
-                yield Button("Wipe", id="wipe", variant="error")
+                yield Button(_("Keep the vault"), id="keep", variant="primary")
+                yield Button(_("Wipe"), id="wipe", variant="error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._decide()
@@ -76,7 +87,7 @@ class WipeDialog(TranslatedKeys, ModalScreen[bool]):
             return
         self.query_one("#word", Input).value = ""
         self.query_one("#status", Static).update(
-            f"Nothing was wiped. {TYPE_WORD}"  # a slip of the keyboard changes nothing
+            _("Nothing was wiped.") + " " + type_word()  # a slip of the keyboard changes nothing
         )
 
     def action_back(self) -> None:
@@ -105,7 +116,7 @@ class WipedScreen(TranslatedKeys, Screen[None]):
     def compose(self) -> ComposeResult:
         # A scrolling text, not a form: its one focus stop lets the arrow keys read it all.
         with VerticalScroll(classes="form"):
-            yield SafeLabel("Wiping the vault…", id="wiped-title", classes="screen-title")
+            yield SafeLabel(_("Wiping the vault…"), id="wiped-title", classes="screen-title")
             yield SafeStatic("", id="wiped-text", markup=False)
         yield Footer()
 
@@ -127,11 +138,11 @@ class WipedScreen(TranslatedKeys, Screen[None]):
         title = self.query_one("#wiped-title", Static)
         text = self.query_one("#wiped-text", Static)
         if message.result is None:
-            title.update("The vault could not be wiped completely")
+            title.update(_("The vault could not be wiped completely"))
             text.update(message.error or "")
             return
         # The app's own vault was still letting go of its lock: that is not another window.
         elsewhere = message.result.was_open and not self.app_had_it_open
-        title.update("The vault is wiped")
+        title.update(_("The vault is wiped"))
         paragraphs = render.wipe_summary(message.result, open_elsewhere=elsewhere)
-        text.update("\n\n".join([*paragraphs, "You can close evault now (Ctrl+Q)."]))
+        text.update("\n\n".join([*paragraphs, _("You can close evault now (Ctrl+Q).")]))

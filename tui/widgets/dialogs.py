@@ -13,16 +13,17 @@ from textual.widgets import Button
 
 from tui.language import TranslatedKeys
 from tui.widgets.safe import SafeLabel, SafeStatic
+from vault import N_, _
 
 
 class MessageDialog(TranslatedKeys, ModalScreen[None]):
     """Shows a message; Enter or Escape closes it."""
 
-    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close")]
+    BINDINGS = [Binding("escape", "close", N_("Close")), Binding("enter", "close", N_("Close"))]
 
-    def __init__(self, message: str, *, title: str = "Note") -> None:
+    def __init__(self, message: str, *, title: str | None = None) -> None:
         super().__init__()
-        self.title_text = title
+        self.title_text = title if title is not None else _("Note")
         self.message = message
 
     def compose(self) -> ComposeResult:
@@ -30,7 +31,7 @@ class MessageDialog(TranslatedKeys, ModalScreen[None]):
             yield SafeLabel(self.title_text, classes="dialog-title")
             yield SafeStatic(self.message, id="dialog-message", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("OK", id="ok", variant="primary")
+                yield Button(_("OK"), id="ok", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#ok", Button).focus()
@@ -45,13 +46,13 @@ class MessageDialog(TranslatedKeys, ModalScreen[None]):
 class ConfirmDialog(TranslatedKeys, ModalScreen[bool]):
     """Asks a yes/no question. The safe answer (No) has the focus."""
 
-    BINDINGS = [Binding("escape", "no", "No")]
+    BINDINGS = [Binding("escape", "no", N_("No"))]
 
-    def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(self, question: str, *, yes: str | None = None, no: str | None = None) -> None:
         super().__init__()
         self.question = question
-        self.yes_label = yes
-        self.no_label = no
+        self.yes_label = yes if yes is not None else _("Yes")
+        self.no_label = no if no is not None else _("No")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from tui.widgets.safe import SafeStatic
+from vault import N_, _
 
 # Plain words for the keys Textual's widgets bring (a list, a text field, a menu).
 KEY_WORDS = {
@@ -26,20 +27,21 @@ KEY_WORDS = {
     "escape": "Esc",
     "tab": "Tab",
     "shift+tab": "Shift+Tab",
-    "space": "Space",
+    "space": N_("Space"),
     "slash": "/",
     "pageup": "PgUp",
     "pagedown": "PgDn",
     "home": "Home",
     "end": "End",
 }
+# Each line: the keys, two spaces, what they do (translated one line at a time, keys kept).
 MOVING = (
-    "↑ ↓  move in the list\n"
-    "Enter  open, or press a button\n"
-    "Tab  next field or button\n"
-    "Shift+Tab  the one before\n"
-    "PgUp PgDn  a page up or down\n"
-    "Home End  first or last"
+    ("↑ ↓", N_("move in the list")),
+    ("Enter", N_("open, or press a button")),
+    ("Tab", N_("next field or button")),
+    ("Shift+Tab", N_("the one before")),
+    ("PgUp PgDn", N_("a page up or down")),
+    ("Home End", N_("first or last")),
 )
 
 
@@ -57,9 +59,9 @@ TEXTUAL_ACTIONS = {
 }
 # Words for the app's own keys where the footer's one word says too little.
 ACTION_WORDS = {
-    "lock": "Lock at once (the panic key)",
-    "quit": "Quit (locks the vault)",
-    "toggle_keys": "Show or hide this list",
+    "lock": N_("Lock at once (the panic key)"),
+    "quit": N_("Quit (locks the vault)"),
+    "toggle_keys": N_("Show or hide this list"),
 }
 
 
@@ -67,7 +69,7 @@ def key_name(key: str) -> str:
     """How a key is written for the defender: ``ctrl+l`` is Ctrl+L, ``f8`` is F8."""
     key = key.split(",", maxsplit=1)[0]
     if key in KEY_WORDS:
-        return KEY_WORDS[key]
+        return _(KEY_WORDS[key]) if key == "space" else KEY_WORDS[key]
     parts = key.split("+")
     named = [p.capitalize() for p in parts[:-1]]
     last = parts[-1]
@@ -90,20 +92,27 @@ def keys_text(screen: Screen[object]) -> str:
             where = "everywhere"
         else:
             continue  # the focused widget's keys: summed up under "Moving around"
+        # The screen's own descriptions come translated (tui.language); the app's words here.
+        words = ACTION_WORDS.get(binding.action)
         names, _words = groups.setdefault(
-            (where, binding.action), ([], ACTION_WORDS.get(binding.action, binding.description))
+            (where, binding.action), ([], _(words) if words else binding.description)
         )
         names.append(key_name(key))
-    own = [f"{' or '.join(n)}  {w}" for (where, _), (n, w) in groups.items() if where == "own"]
-    everywhere = [
-        f"{' or '.join(n)}  {w}" for (where, _), (n, w) in groups.items() if where != "own"
-    ]
+    # TRANSLATORS: joins two keys that do the same thing in the F1 list: "Ctrl+L or F12".
+    either = _("{first} or {second}")
+    lines: dict[str, list[str]] = {"own": [], "everywhere": []}
+    for (where, _action), (names, words) in groups.items():
+        shown = names[0]
+        for name in names[1:]:
+            shown = either.format(first=shown, second=name)
+        lines["own" if where == "own" else "everywhere"].append(f"{shown}  {words}")
     parts = []
-    if own:
-        parts.append("Keys on this screen\n" + "\n".join(own))
-    if everywhere:
-        parts.append("Anywhere\n" + "\n".join(everywhere))
-    parts.append("Moving around\n" + MOVING)
+    if lines["own"]:
+        parts.append(_("Keys on this screen") + "\n" + "\n".join(lines["own"]))
+    if lines["everywhere"]:
+        parts.append(_("Anywhere") + "\n" + "\n".join(lines["everywhere"]))
+    moving = "\n".join(f"{keys}  {_(words)}" for keys, words in MOVING)
+    parts.append(_("Moving around") + "\n" + moving)
     return "\n\n".join(parts)
 
 
