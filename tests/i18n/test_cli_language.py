@@ -315,8 +315,8 @@ def test_a_secret_file_problem_is_said_in_the_chosen_language(
     empty.write_text("\n", encoding="utf-8")
     folder = str(tmp_path / "v.evault")
     expected = {
-        "ru": "evault: Файл пуст (парольная фраза): в его первой строке должно быть это значение.\n",
-        "az": "evault: Fayl boşdur (parol ifadəsi): onun birinci sətrində bu dəyər olmalıdır.\n",
+        "ru": "evault: Файл с парольной фразой пуст; в его первой строке должна быть парольная фраза.\n",
+        "az": "evault: Parol ifadəsi faylı boşdur; onun ilk sətrində parol ifadəsi olmalıdır.\n",
         "en": "evault: The passphrase file is empty; its first line should hold the passphrase.\n",
     }
     for lang, sentence in expected.items():

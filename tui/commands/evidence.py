@@ -22,6 +22,8 @@ from vault import (
     MessageFields,
     Metadata,
     _,
+    document_language,
+    language,
     ngettext,
     shown_item,
 )
@@ -32,12 +34,14 @@ if TYPE_CHECKING:
 REVEAL_HOW = "details shown on the command line"
 
 
-def _shown(vault: Vault, items: list[Item], reveal: bool) -> list[Item]:
+def _shown(vault: Vault, items: list[Item], reveal: bool, *, json: bool = False) -> list[Item]:
     """What may be printed of ``items``: a sensitive item's title, description and file name
-    only with ``--reveal``, which is recorded in custody like the app's reveal."""
+    only with ``--reveal``, which is recorded in custody like the app's reveal. For ``--json`` the
+    neutral words stay English, like every other value a script reads."""
     if reveal:
         vault.record_reveal([i.id for i in items if i.sensitive], how=REVEAL_HOW)
-    return [shown_item(item, revealed=reveal) for item in items]
+    with document_language("en" if json else language()):
+        return [shown_item(item, revealed=reveal) for item in items]
 
 
 def _metadata(args: argparse.Namespace) -> Metadata:
@@ -165,7 +169,9 @@ def _print_added(ctx: Context, args: argparse.Namespace, result: dict[str, objec
 
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
-        items = _shown(vault, vault.list_items(include_deleted=args.all), args.reveal)
+        items = _shown(
+            vault, vault.list_items(include_deleted=args.all), args.reveal, json=args.json
+        )
     if args.json:
         render.emit_json([render.item_summary(i) for i in items], ctx.out)
     else:
@@ -175,7 +181,9 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
-        item = _shown(vault, [vault.get_item(args.id, include_deleted=True)], args.reveal)[0]
+        item = _shown(
+            vault, [vault.get_item(args.id, include_deleted=True)], args.reveal, json=args.json
+        )[0]
         origin = vault.import_provenance(item.id) if item.kind == "message" else None
     if args.json:
         data = item.to_json()
@@ -223,7 +231,7 @@ def cmd_get(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_search(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
-        items = _shown(vault, vault.search(args.query), args.reveal)
+        items = _shown(vault, vault.search(args.query), args.reveal, json=args.json)
     if args.json:
         render.emit_json([render.item_summary(i) for i in items], ctx.out)
     else:

@@ -18,7 +18,16 @@ from tui.commands.pictures import REVEAL_HELP, REVEAL_HOW
 from tui.context import Context
 from tui.progress import progress_line
 from tui.terminal_text import terminal_text
-from vault import DATE_ORDERS, EXIT_OK, IMPORTERS, InvalidInput, _, ngettext, shown_title
+from vault import (
+    DATE_ORDERS,
+    EXIT_OK,
+    IMPORTERS,
+    InvalidInput,
+    _,
+    document_language,
+    ngettext,
+    shown_title,
+)
 
 if TYPE_CHECKING:
     from vault import Chat, ChatLine, ImportOptions
@@ -215,10 +224,11 @@ def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
         if args.reveal:
             vault.record_reveal([line.item_id for line in lines if line.sensitive], how=REVEAL_HOW)
     if args.json:
-        messages = [
-            dict(line.to_json(), title=shown_title(line, revealed=args.reveal, details=False))
-            for line in lines
-        ]
+        with document_language("en"):  # --json: every value English, for scripts
+            messages = [
+                dict(line.to_json(), title=shown_title(line, revealed=args.reveal, details=False))
+                for line in lines
+            ]
         render.emit_json({"chat": chat.to_json(), "messages": messages}, ctx.out)
         return EXIT_OK
     ctx.out.write(

@@ -13,7 +13,7 @@ from tui import render
 from tui.commands import Command
 from tui.context import Context
 from tui.terminal_text import terminal_text
-from vault import EXIT_OK, N_, InvalidInput, _, ngettext, shown_title
+from vault import EXIT_OK, N_, InvalidInput, _, document_language, ngettext, shown_title
 
 if TYPE_CHECKING:
     from vault import SimilarResult
@@ -93,8 +93,9 @@ def cmd_similar(args: argparse.Namespace, ctx: Context) -> int:
             vault.record_reveal(ids, how=REVEAL_HOW)
     if args.json:
         data = result.to_json()
-        for match, shown in zip(result.matches, data["matches"], strict=True):
-            shown["title"] = shown_title(match.item, revealed=args.reveal)
+        with document_language("en"):  # --json: every value English, for scripts
+            for match, shown in zip(result.matches, data["matches"], strict=True):
+                shown["title"] = shown_title(match.item, revealed=args.reveal)
         render.emit_json(data, ctx.out)
     else:
         _print_similar(result, ctx.out, args.reveal)

@@ -376,13 +376,13 @@ class VerifyScreen(VaultAccess, Screen[None]):
         # "FAILED" in capitals so it stands out (the verdict above names the FAILED lines).
         passed, failed = _("passed"), _("FAILED")
         lines += [
-            f"{passed if c.ok else failed}  {terminal_text(c.name)}: {terminal_text(c.detail)}"
+            f"{passed if c.ok else failed}  {terminal_text(c.shown_name())}: {terminal_text(c.shown_detail())}"
             for c in result.checks
         ]
         lines.append("")
         for item in result.items:
             mark = passed if item.ok else failed
-            extra = "" if item.ok else ": " + "; ".join(item.problems)
+            extra = "" if item.ok else ": " + "; ".join(item.shown_problems())
             lines.append(f"{mark}  {terminal_text(item.path)}  {terminal_text(item.title + extra)}")
         self.query_one("#result", Static).update("\n".join(lines))
         # The verdict stays in view below; the details follow the form, brought into view.

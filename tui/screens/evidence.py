@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from tui.messages import ShowError
+from tui.render import kind_word
 from tui.screens.base import VaultAccess
 from tui.screens.wipe import wipe_binding
 from tui.terminal_text import terminal_text
@@ -194,7 +195,9 @@ class EvidenceScreen(VaultAccess, Screen[None]):
     def on_choices_fetched(self, message: ChoicesFetched) -> None:
         for name in ("case", "tag", "platform", "kind"):
             select: Select[str] = self.query_one(f"#filter-{name}", Select)
-            select.set_options([(terminal_text(v), v) for v in message.choices[name]])
+            choices = message.choices[name]
+            words = [kind_word(v) if name == "kind" else v for v in choices]  # a kind: our word
+            select.set_options([(terminal_text(w), v) for w, v in zip(words, choices, strict=True)])
 
     def on_page_fetched(self, message: PageFetched) -> None:
         if message.generation != self.generation:
@@ -246,7 +249,7 @@ class EvidenceScreen(VaultAccess, Screen[None]):
             occurred,
             shown_title(row, details=False)[:40],  # neutral while sensitive
             row.platform[:12],
-            row.kind,
+            kind_word(row.kind),
             (row.case or "")[:20],
             row.captured_at[:10],
         )

@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
 from vault.evidence.models import Item
+from vault.i18n import N_, _
 
 if TYPE_CHECKING:
     from vault.custody.models import CustodyRecord
@@ -29,7 +30,16 @@ if TYPE_CHECKING:
     from vault.imports.chats import ChatLine
 
 WITHHELD_FIELDS: Final = ("title", "description", "original_filename")
-WITHHELD_TEXT: Final = "(hidden until you reveal it)"
+WITHHELD_TEXT: Final = N_("(hidden until you reveal it)")
+# One whole title per kind of thing, so each language can say it with its own grammar and gender.
+NEUTRAL_TITLES: Final = {
+    "message": N_("Sensitive message"),
+    "note": N_("Sensitive note"),
+    "picture": N_("Sensitive picture"),
+    "video": N_("Sensitive video"),
+    "audio recording": N_("Sensitive audio recording"),
+    "file": N_("Sensitive file"),
+}
 
 
 def sensitive_noun(kind: str, media_type: str) -> str:
@@ -46,8 +56,12 @@ def sensitive_noun(kind: str, media_type: str) -> str:
 def neutral_title(kind: str, media_type: str, platform: str = "", when: str | None = None) -> str:
     """'Sensitive picture (Telegram, 2026-03-12 23:05)': kind, platform and time where known."""
     where = [part for part in (platform.strip(), _minute(when)) if part]
-    suffix = f" ({', '.join(where)})" if where else ""
-    return f"Sensitive {sensitive_noun(kind, media_type)}{suffix}"
+    title = _(NEUTRAL_TITLES[sensitive_noun(kind, media_type)])
+    if not where:
+        return title
+    # TRANSLATORS: a sensitive item's neutral title, then where and when, e.g.
+    # "Sensitive picture (Telegram, 2026-03-12 23:05)".
+    return _("{title} ({where})").format(title=title, where=", ".join(where))
 
 
 def shown_title(
@@ -86,8 +100,8 @@ def shown_item(item: Item, *, revealed: bool = False) -> Item:
     return replace(
         item,
         title=shown_title(item),
-        description=WITHHELD_TEXT if item.description.strip() else "",
-        original_filename=WITHHELD_TEXT if item.original_filename.strip() else "",
+        description=_(WITHHELD_TEXT) if item.description.strip() else "",
+        original_filename=_(WITHHELD_TEXT) if item.original_filename.strip() else "",
     )
 
 
@@ -103,9 +117,9 @@ def shown_record(record: CustodyRecord, *, withheld: bool) -> CustodyRecord:
         if isinstance(part, dict):
             for name in WITHHELD_FIELDS:
                 if part.get(name):
-                    part[name] = WITHHELD_TEXT
+                    part[name] = _(WITHHELD_TEXT)
     if details.get("title"):
-        details["title"] = WITHHELD_TEXT
+        details["title"] = _(WITHHELD_TEXT)
     return replace(record, details=details)
 
 
