@@ -28,16 +28,16 @@ from PIL import Image, ImageDraw, ImageFont
 from vault.errors import InvalidInput
 from vault.evidence.models import MessageFields, Metadata
 from vault.facade import Vault
-from vault.i18n import _
+from vault.i18n import N_, _
 from vault.store.keychange import KdfChoice
 
 DEMO_PASSPHRASE = "demo vault only - not for real evidence"  # noqa: S105 - public on purpose
 """The demo vault's passphrase. It is printed and documented: the vault protects nothing."""
 
-CASE_ARTICLE = "DEMO — Threats after the article (fictional)"
-CASE_ACCOUNT = "DEMO — Fake account in my name (fictional)"
+CASE_ARTICLE = N_("DEMO — Threats after the article (fictional)")
+CASE_ACCOUNT = N_("DEMO — Fake account in my name (fictional)")
 ZONE = "Asia/Baku"
-FICTIONAL = "Invented for practice; not real evidence. No real people are involved."
+FICTIONAL = N_("Invented for practice; not real evidence. No real people are involved.")
 BANNER = "DEMO - FICTIONAL EVIDENCE FOR PRACTICE"
 
 
@@ -66,7 +66,7 @@ class _Message:
 # Written to read like what defenders receive, in a restrained way. All invented.
 MESSAGES: tuple[_Message, ...] = (
     _Message(
-        "DEMO: 'We know your cafe' (English, Telegram)",
+        N_("DEMO: 'We know your cafe' (English, Telegram)"),
         "Nice article. We know which cafe you sit in every morning. "
         "Think about your family before you write again.",
         "Telegram",
@@ -76,7 +76,7 @@ MESSAGES: tuple[_Message, ...] = (
         ("demo", "threat", "after-article"),
     ),
     _Message(
-        "DEMO: 'Delete the article' (Azerbaijani, Telegram)",
+        N_("DEMO: 'Delete the article' (Azerbaijani, Telegram)"),
         "Məqaləni sil. Ünvanını bilirik, qızının məktəbini də. "
         "Ağzını bağla, yoxsa peşman olacaqsan — çox gözləmə, yaxşı düşün.",
         "Telegram",
@@ -86,7 +86,7 @@ MESSAGES: tuple[_Message, ...] = (
         ("demo", "threat", "doxxing", "after-article"),
     ),
     _Message(
-        "DEMO: 'Last warning' (Azerbaijani, WhatsApp)",
+        N_("DEMO: 'Last warning' (Azerbaijani, WhatsApp)"),
         "Jurnalist xanım, bu son xəbərdarlıqdır. "
         "Sabah redaksiyanın qarşısında görüşərik, özün gəl.",
         "WhatsApp",
@@ -96,7 +96,7 @@ MESSAGES: tuple[_Message, ...] = (
         ("demo", "threat", "after-article"),
     ),
     _Message(
-        "DEMO: 'Remove the article' (Russian, Telegram)",
+        N_("DEMO: 'Remove the article' (Russian, Telegram)"),
         "Удали статью, пока не поздно. Мы знаем, где ты живёшь и во сколько выходишь из дома.",
         "Telegram",
         "@demo_troll_03",
@@ -105,7 +105,7 @@ MESSAGES: tuple[_Message, ...] = (
         ("demo", "threat", "doxxing", "after-article"),
     ),
     _Message(
-        "DEMO: 'Everyone will see' (Russian, Messenger)",
+        N_("DEMO: 'Everyone will see' (Russian, Messenger)"),
         "Это последнее предупреждение. Твои фотографии скоро увидят все твои коллеги.",
         "Facebook Messenger",
         "Demo Anonim",
@@ -114,7 +114,7 @@ MESSAGES: tuple[_Message, ...] = (
         ("demo", "blackmail", "intimate-image-threat"),
     ),
     _Message(
-        "DEMO: 'Your mailbox' (English, e-mail)",
+        N_("DEMO: 'Your mailbox' (English, e-mail)"),
         "Subject: your account\n\nWe have had access to your mailbox since Monday. "
         "Stop writing about us or your private letters will be published.",
         "e-mail",
@@ -124,7 +124,7 @@ MESSAGES: tuple[_Message, ...] = (
         ("demo", "account-takeover", "blackmail"),
     ),
     _Message(
-        "DEMO: 'We are watching' (English, Instagram)",
+        N_("DEMO: 'We are watching' (English, Instagram)"),
         "Saw you at the courthouse today. Blue coat suits you. We are watching.",
         "Instagram",
         "@demo_troll_02",
@@ -134,7 +134,7 @@ MESSAGES: tuple[_Message, ...] = (
     ),
 )
 
-NOTE = (
+NOTE = N_(
     "DEMO NOTE — everything here is invented for a workshop.\n\n"
     "On 1 March 2026 my (fictional) article about a (fictional) construction company was "
     "published. From 2 March I received messages on Telegram, WhatsApp, Instagram and by e-mail. "
@@ -168,19 +168,24 @@ def create_demo(
 
 
 def _fill(vault: Vault, now: datetime | None) -> None:
-    """Add the invented evidence, then a little custody history a trainer can point at."""
-    vault.create_case(CASE_ARTICLE, now=now)
+    """Add the invented evidence, then a little custody history a trainer can point at.
+
+    Titles, descriptions, case names, the note and the reasons are written in the language chosen
+    for the workshop (``evault --lang az demo …``); the invented messages keep their own languages
+    (English, Azerbaijani, Russian), which is what searching in several languages practises."""
+    case_article, case_account, fictional = _(CASE_ARTICLE), _(CASE_ACCOUNT), _(FICTIONAL)
+    vault.create_case(case_article, now=now)
     message_ids: list[str] = []
     for m in MESSAGES:
         result = vault.add_message(
             m.text,
             Metadata(
-                title=m.title,
-                description=FICTIONAL,
+                title=_(m.title),
+                description=fictional,
                 platform=m.platform,
                 sender_handle=m.sender,
                 sender_id=m.sender_id,
-                case=CASE_ARTICLE,
+                case=case_article,
                 tags=m.tags,
             ),
             MessageFields(recipient="Demo Journalist", sent=m.sent, sent_tz=ZONE),
@@ -191,7 +196,7 @@ def _fill(vault: Vault, now: datetime | None) -> None:
     pictures: list[tuple[str, str, Callable[[], bytes], Metadata]] = [
         (
             "demo-telegram-chat.png",
-            "DEMO: screenshot of the Telegram chat (fictional)",
+            N_("DEMO: screenshot of the Telegram chat (fictional)"),
             lambda: _chat_screenshot(
                 "@demo_troll_01",
                 [
@@ -207,13 +212,13 @@ def _fill(vault: Vault, now: datetime | None) -> None:
                 sender_id="+994 00 000 00 01",
                 occurred="2026-03-03T08:05:00",
                 occurred_tz=ZONE,
-                case=CASE_ARTICLE,
+                case=case_article,
                 tags=("demo", "screenshot", "threat"),
             ),
         ),
         (
             "demo-whatsapp-chat.png",
-            "DEMO: screenshot of the WhatsApp chat (fictional)",
+            N_("DEMO: screenshot of the WhatsApp chat (fictional)"),
             lambda: _chat_screenshot(
                 "+994 00 000 00 02",
                 [
@@ -228,25 +233,25 @@ def _fill(vault: Vault, now: datetime | None) -> None:
                 sender_id="+994 00 000 00 02",
                 occurred="2026-03-04T22:45:00",
                 occurred_tz=ZONE,
-                case=CASE_ARTICLE,
+                case=case_article,
                 tags=("demo", "screenshot", "threat"),
             ),
         ),
         (
             "demo-account-notice.png",
-            "DEMO: 'new sign-in to your account' notice (fictional)",
+            N_("DEMO: 'new sign-in to your account' notice (fictional)"),
             _account_notice,
             Metadata(
                 platform="e-mail",
                 occurred="2026-03-07T09:58:00",
                 occurred_tz=ZONE,
-                case=CASE_ARTICLE,
+                case=case_article,
                 tags=("demo", "screenshot"),
             ),
         ),
         (
             "demo-placeholder.png",
-            "DEMO: sensitive picture (harmless grey placeholder)",
+            N_("DEMO: sensitive picture (harmless grey placeholder)"),
             _placeholder,
             Metadata(
                 platform="Facebook Messenger",
@@ -254,7 +259,7 @@ def _fill(vault: Vault, now: datetime | None) -> None:
                 sender_id="demo-profile-100000000000001",
                 occurred="2026-03-06T00:28:00",
                 occurred_tz=ZONE,
-                case=CASE_ARTICLE,
+                case=case_article,
                 tags=("demo", "intimate-image-threat"),
                 sensitive=True,
             ),
@@ -262,38 +267,39 @@ def _fill(vault: Vault, now: datetime | None) -> None:
     ]
     picture_ids: dict[str, str] = {}
     for filename, title, draw, meta in pictures:
-        described = replace(meta, title=title, description=FICTIONAL)
+        described = replace(meta, title=_(title), description=fictional)
         picture_ids[filename] = vault.add_bytes(draw(), filename, described, now=now).item_id
 
     vault.add_note(
-        NOTE,
+        _(NOTE),
         Metadata(
-            title="DEMO: my own account of what happened (fictional)",
-            description=FICTIONAL,
+            title=_("DEMO: my own account of what happened (fictional)"),
+            description=fictional,
             occurred="2026-03-09T20:00:00",
             occurred_tz=ZONE,
-            case=CASE_ARTICLE,
+            case=case_article,
             tags=("demo", "note"),
         ),
         now=now,
     )
 
     # Custody history: what a defender typically does in the days after adding evidence.
-    vault.create_case(CASE_ACCOUNT, now=now)
+    vault.create_case(case_account, now=now)
     vault.update_metadata(
         picture_ids["demo-account-notice.png"],
-        {"case": CASE_ACCOUNT, "tags": ["demo", "screenshot", "account-takeover"]},
-        reason="DEMO: belongs to the fake-account incident, not the article threats",
+        {"case": case_account, "tags": ["demo", "screenshot", "account-takeover"]},
+        reason=_("DEMO: belongs to the fake-account incident, not the article threats"),
         now=now,
     )
     vault.update_metadata(
         message_ids[1],
         {
-            "description": FICTIONAL + " Translation: Delete the article. We know your address, "
+            # The translation for the lawyer stays English: that is what it is for.
+            "description": fictional + " Translation: Delete the article. We know your address, "
             "and your daughter's school too. Keep quiet or you will regret it. Do not wait long, "
             "think carefully."
         },
-        reason="DEMO: added an English translation for the lawyer",
+        reason=_("DEMO: added an English translation for the lawyer"),
         now=now,
     )
     vault.read_text(message_ids[3], now=now)  # a reviewer read the Russian message
