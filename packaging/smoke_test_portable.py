@@ -9,9 +9,9 @@ Every command runs the frozen program with HOME and TMPDIR pointing at empty fol
 but PATH from the environment. Checked:
 
 - the layout (marker, program, launchers, vaults/, exports/) and no symbolic links (FAT sticks);
-- ``--help``, also through start-evault.sh;
+- ``--help``, also through start-evault.sh, and in Azerbaijani and Russian (``--lang``);
 - init, add (a picture), add-message, search, list, export (a relative name lands in exports/),
-  verify (with a certificate), check, identity, add-note, show, log, edit, case, get, rm,
+  verify (with a certificate), a Russian report (dates in words through Babel's data), check, identity, add-note, show, log, edit, case, get, rm,
   recipient new and an age-encrypted export verified with that key;
 - every importer (telegram with a photo, whatsapp with a time zone, meta, email), then imports,
   chats, chat, similar (the perceptual hash needs imagehash + scipy) and hashes;
@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -345,6 +346,11 @@ def commands(p: Portable, inputs: Path) -> None:
     if os.name != "nt":
         out = p.run("--help", passphrase=False, program=root / "start-evault.sh")
         check("evault" in out, "start-evault.sh --help printed no help")
+    # The compiled translations travel on the stick (vault/i18n/locale, collected by the build).
+    out = p.run("--lang", "az", "--help", passphrase=False)
+    check("istifadə:" in out and "seyf" in out, "--lang az --help is not in Azerbaijani")
+    out = p.run("--lang", "ru", "--help", passphrase=False)
+    check("использование:" in out, "--lang ru --help is not in Russian")
 
     p.passphrase_file.write_text(PASSPHRASE + "\n", encoding="utf-8")
     created = p.json("init")
@@ -373,7 +379,8 @@ def commands(p: Portable, inputs: Path) -> None:
     check(len(found) == 1 and found[0]["kind"] == "message", f"search found {found}")
     check(len(p.json("list", trace=False)) == 2, "list does not show the two items")
 
-    exported = p.json("export", "--all", "--out", "smoke-bundle.zip")
+    # A Russian report beside the English one: Babel's CLDR data writes its dates in words.
+    exported = p.json("export", "--all", "--out", "smoke-bundle.zip", "--report-lang", "ru,en")
     bundle = root / "exports" / "smoke-bundle.zip"
     check(bundle.is_file(), "a relative --out did not land in exports/")
     check(Path(exported["path"]).resolve() == bundle.resolve(), f"bundle at {exported['path']}")
@@ -390,6 +397,10 @@ def commands(p: Portable, inputs: Path) -> None:
         writes_to=inputs,
     )
     check(certificate.is_file(), "verify --certificate wrote no certificate")
+    with zipfile.ZipFile(bundle) as opened:
+        report = opened.read("report.html").decode("utf-8")
+    dated = re.search(r"\d{4}\W?г\., \d\d:\d\d:\d\d UTC", report)  # "7 декабря 2026 г., 10:48:08 UTC"
+    check('lang="ru"' in report and dated is not None, "report.html is not in Russian with dates")
     p.run("check", trace=False)
 
     # The remaining everyday commands, once each.

@@ -13,6 +13,17 @@ if TYPE_CHECKING:
     from vault import WipeResult
 
 WIPE_WORD = "WIPE"  # what the defender types to confirm, at the command line and in the app
+# The same four keys, W I P E, pressed with the keyboard switched to Russian (ЙЦУКЕН) or
+# Azerbaijani (Q Ü E R T …, with or without Caps Lock): under threat nobody should have to find the
+# layout switch first. Still four deliberate keys: a stray key press destroys nothing.
+WIPE_KEYS_TYPED = frozenset({WIPE_WORD, "ЦШЗУ", "ÜIPE", "ÜİPE"})
+
+
+def is_wipe_word(typed: str | None) -> bool:
+    """True when ``typed`` is WIPE, in any case, on a Latin, Russian or Azerbaijani keyboard."""
+    return typed is not None and typed.strip().upper() in WIPE_KEYS_TYPED
+
+
 WIPE_WARNING = N_(
     "This destroys the vault in {folder} for good: nobody, not even you, will be able to open "
     "it again. Only a backup copy, with its passphrase or recovery key (or recovery shares), can "

@@ -85,11 +85,13 @@ def test_wipe_json_for_scripts(made: tuple[Runner, str]) -> None:
     assert (run.folder / "mine.txt").read_text(encoding="utf-8") == "keep me"
 
 
+# The keys W I P E, whatever the keyboard is switched to: Latin, Russian ЙЦУКЕН, Azerbaijani.
+@pytest.mark.parametrize("typed", ["WIPE\n", "wipe\n", "цшзу\n", "üipe\n", "ÜİPE\n"])
 def test_at_a_terminal_typing_wipe_destroys_it(
-    made: tuple[Runner, str], monkeypatch: pytest.MonkeyPatch
+    made: tuple[Runner, str], monkeypatch: pytest.MonkeyPatch, typed: str
 ) -> None:
     run, recovery = made
-    code, text = _at_terminal(["--vault", str(run.folder), "wipe"], "WIPE\n", monkeypatch)
+    code, text = _at_terminal(["--vault", str(run.folder), "wipe"], typed, monkeypatch)
     assert code == 0, text
     text = " ".join(text.split())
     assert "Type WIPE to destroy it" in text and "was wiped" in text
@@ -97,7 +99,7 @@ def test_at_a_terminal_typing_wipe_destroys_it(
     _says_no_vault(run, recovery)
 
 
-@pytest.mark.parametrize("typed", ["\n", "y\n", "yes\n", "WIP\n", ""])
+@pytest.mark.parametrize("typed", ["\n", "y\n", "yes\n", "WIP\n", "", "ЦШЗ\n", "WIPEE\n"])
 def test_at_a_terminal_anything_else_keeps_the_vault(
     made: tuple[Runner, str], monkeypatch: pytest.MonkeyPatch, typed: str
 ) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from tui import render
 from tui.commands import Command
 from tui.context import PROG, Context
+from tui.wipe_words import is_wipe_word
 from vault import EXIT_OK, N_, Cancelled, InvalidInput, _
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def cmd_wipe(args: argparse.Namespace, ctx: Context) -> int:
         typed = ctx.ask(
             _("Type {word} to destroy it, or anything else to stop: ").format(word=render.WIPE_WORD)
         )
-        if typed is None or typed.strip().upper() != render.WIPE_WORD:
+        if not is_wipe_word(typed):
             raise Cancelled(_(NOT_WIPED))
     result = wipe_vault(folder)
     if args.json:

@@ -23,6 +23,7 @@ from textual.widgets import Button, Footer, Input, Static
 from tui import render
 from tui.language import TranslatedKeys
 from tui.widgets.safe import SafeLabel, SafeStatic
+from tui.wipe_words import is_wipe_word
 from vault import N_, EvaultError, _
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ class WipeDialog(TranslatedKeys, ModalScreen[bool]):
             self.dismiss(False)
 
     def _decide(self) -> None:
-        if self.query_one("#word", Input).value.strip().upper() == render.WIPE_WORD:
+        if is_wipe_word(self.query_one("#word", Input).value):
             self.dismiss(True)
             return
         self.query_one("#word", Input).value = ""
