@@ -4,6 +4,7 @@ Run from anywhere, with the project installed (for example in its virtualenv):
 
     python docs/make_screenshots.py            # writes docs/images/*.svg
     python docs/make_screenshots.py --out DIR  # writes them somewhere else
+    python docs/make_screenshots.py --lang az  # the app in Azerbaijani: docs/images/az/*.svg
 
 It builds a throwaway demo vault in a fixed, neutral folder (``<temp>/demo``, usually
 ``/tmp/demo``), drives the real terminal app at 80x24 with Textual's Pilot through a defender's
@@ -44,7 +45,7 @@ from tui.screens.item import ItemScreen
 from tui.screens.settings import SettingsScreen
 from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
 from tui.screens.wipe import WipeDialog, WipedScreen
-from vault import Vault
+from vault import LANGUAGES, Vault, set_language
 from vault.bundle.recipients import new_recipient_file
 from vault.evidence.models import MessageFields, Metadata
 
@@ -233,7 +234,7 @@ async def first_day(demo: Path, out_dir: Path) -> list[str]:
     shooter = Shooter(out_dir)
 
     # 1. Create the vault, then write down the recovery key.
-    app = make_app(vault_path, kdf=fast_kdf)
+    app = make_app(vault_path, kdf=fast_kdf, language_fixed=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         expect(app, CreateScreen)
@@ -260,7 +261,7 @@ async def first_day(demo: Path, out_dir: Path) -> list[str]:
     fill_demo_vault(vault_path, files)
 
     # 3. The next day: unlock, look, add, export, verify, settings.
-    app = make_app(vault_path, kdf=fast_kdf)
+    app = make_app(vault_path, kdf=fast_kdf, language_fixed=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         expect(app, UnlockScreen)
@@ -492,11 +493,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out",
         type=Path,
-        default=Path(__file__).resolve().parent / "images",
-        help="folder for the SVG files (default: docs/images next to this script)",
+        help="folder for the SVG files (default: docs/images next to this script, or "
+        "docs/images/LANG for --lang az or ru)",
+    )
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default="en", help="the app's language (default: en)"
     )
     args = parser.parse_args(argv)
-    out_dir: Path = args.out.resolve()
+    images = Path(__file__).resolve().parent / "images"
+    out_dir: Path = (args.out or (images if args.lang == "en" else images / args.lang)).resolve()
+    set_language(args.lang)
     out_dir.mkdir(parents=True, exist_ok=True)
 
     started = time.monotonic()
