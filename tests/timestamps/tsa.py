@@ -27,8 +27,10 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 [ wrong_ext ]
 basicConstraints = critical, CA:false
-keyUsage = critical, digitalSignature
+keyUsage = critical, digitalSignature, nonRepudiation
 extendedKeyUsage = critical, codeSigning
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 [ tsa ]
 default_tsa = tsa_config
 [ tsa_config ]
@@ -36,7 +38,6 @@ dir = {folder}
 serial = {folder}/serial
 crypto_device = builtin
 signer_cert = {folder}/tsa.pem
-certs = {folder}/tsa.pem
 signer_key = {folder}/tsa.key
 signer_digest = sha256
 default_policy = 1.2.3.4.1
@@ -47,6 +48,10 @@ tsa_name = no
 ess_cert_id_chain = no
 ess_cert_id_alg = sha256
 """
+
+
+def _der(pem: Path) -> bytes:
+    return openssl("x509", "-in", pem, "-outform", "DER").stdout
 
 
 def openssl(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -74,11 +79,35 @@ class LocalTSA:
                 "-config", self.config, "-subj", f"/CN={name}")
         self.sign_tsa_certificate(usage=usage)
 
-    def sign_tsa_certificate(self, *, usage: str = "tsa_ext", days: int = 10) -> None:
-        """(Re)issue the TSA certificate from the root."""
+    def sign_tsa_certificate(
+        self, *, usage: str = "tsa_ext", days: int = 10, out: Path | None = None
+    ) -> Path:
+        """(Re)issue the TSA certificate from the root (always serial 4660, the same key)."""
+        target = out or self.folder / "tsa.pem"
         openssl("x509", "-req", "-in", self.folder / "tsa.csr", "-CA", self.ca_pem,
-                "-CAkey", self.folder / "ca.key", "-CAcreateserial", "-days", str(days),
-                "-out", self.folder / "tsa.pem", "-extfile", self.config, "-extensions", usage)
+                "-CAkey", self.folder / "ca.key", "-set_serial", "4660", "-days", str(days),
+                "-out", target, "-extfile", self.config, "-extensions", usage)
+        return target
+
+    def answer_signed_by_wrong_usage(self, tsq: Path) -> Path:
+        """An answer whose signing certificate is for code signing, not time-stamping.
+
+        openssl will not sign a time-stamp with such a certificate, so the answer is made with
+        the right one and then the embedded certificate is swapped for a code-signing one of the
+        same key, serial and length (reissued until its signature has the same length): the
+        signature still verifies under that key; only the certificate's usage is wrong."""
+        answer = self.answer(tsq)
+        good = _der(self.folder / "tsa.pem")
+        for _attempt in range(50):
+            wrong = _der(self.sign_tsa_certificate(usage="wrong_ext", out=self.folder / "w.pem"))
+            if len(wrong) == len(good):
+                break
+        else:  # pragma: no cover - each attempt has about an even chance
+            raise AssertionError("no same-length certificate")
+        data = answer.read_bytes()
+        assert data.count(good) == 1
+        answer.write_bytes(data.replace(good, wrong))
+        return answer
 
     def answer(self, tsq: Path, tsr: Path | None = None) -> Path:
         """``openssl ts -reply``: the authority's answer to a request file."""
