@@ -28,9 +28,7 @@ from vault.timestamps.api import TimestampAPI
 __all__ = ["KdfChoice", "Vault"]
 
 
-class Vault(
-    EvidenceAPI, CustodyAPI, MediaAPI, ImportsAPI, BundleAPI, BackupAPI, TimestampAPI
-):
+class Vault(EvidenceAPI, CustodyAPI, MediaAPI, ImportsAPI, BundleAPI, BackupAPI, TimestampAPI):
     """An unlocked vault. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
 
     @classmethod

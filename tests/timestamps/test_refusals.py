@@ -68,7 +68,7 @@ def test_a_second_answer_from_the_same_authority_needs_no_ca(
 
 
 def test_a_nonce_that_does_not_match(make_vault: MakeVault, tmp_path: Path) -> None:
-    vault, tsa, tsq, request = _setup(make_vault, tmp_path)
+    vault, tsa, _tsq, request = _setup(make_vault, tmp_path)
     nonce = vault_nonce(request)
     other = request.replace(nonce, nonce[:-1] + bytes([nonce[-1] ^ 0x01]))
     assert other != request
@@ -121,7 +121,10 @@ def test_a_certificate_that_does_not_hold(
         data = vault_statement(vault)
         with pytest.raises(proof.ProofRefused, match="certificate verify error"):
             proof.check_answer(
-                answer.read_bytes(), data, nonce=None, trusted=proof.load_certificates(ca.read_bytes())
+                answer.read_bytes(),
+                data,
+                nonce=None,
+                trusted=proof.load_certificates(ca.read_bytes()),
             )
     else:
         answer = tsa.answer(tsq)

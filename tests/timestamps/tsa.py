@@ -72,11 +72,36 @@ class LocalTSA:
         (folder / "serial").write_text("01\n")
         self.ca_pem = folder / "ca.pem"
         key = "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"
-        openssl("req", "-x509", *key, "-keyout", folder / "ca.key", "-out", self.ca_pem,
-                "-days", "30", "-config", self.config, "-extensions", "ca_ext",
-                "-subj", f"/CN={name} Root")
-        openssl("req", "-new", *key, "-keyout", folder / "tsa.key", "-out", folder / "tsa.csr",
-                "-config", self.config, "-subj", f"/CN={name}")
+        openssl(
+            "req",
+            "-x509",
+            *key,
+            "-keyout",
+            folder / "ca.key",
+            "-out",
+            self.ca_pem,
+            "-days",
+            "30",
+            "-config",
+            self.config,
+            "-extensions",
+            "ca_ext",
+            "-subj",
+            f"/CN={name} Root",
+        )
+        openssl(
+            "req",
+            "-new",
+            *key,
+            "-keyout",
+            folder / "tsa.key",
+            "-out",
+            folder / "tsa.csr",
+            "-config",
+            self.config,
+            "-subj",
+            f"/CN={name}",
+        )
         self.sign_tsa_certificate(usage=usage)
 
     def sign_tsa_certificate(
@@ -84,9 +109,26 @@ class LocalTSA:
     ) -> Path:
         """(Re)issue the TSA certificate from the root (always serial 4660, the same key)."""
         target = out or self.folder / "tsa.pem"
-        openssl("x509", "-req", "-in", self.folder / "tsa.csr", "-CA", self.ca_pem,
-                "-CAkey", self.folder / "ca.key", "-set_serial", "4660", "-days", str(days),
-                "-out", target, "-extfile", self.config, "-extensions", usage)
+        openssl(
+            "x509",
+            "-req",
+            "-in",
+            self.folder / "tsa.csr",
+            "-CA",
+            self.ca_pem,
+            "-CAkey",
+            self.folder / "ca.key",
+            "-set_serial",
+            "4660",
+            "-days",
+            str(days),
+            "-out",
+            target,
+            "-extfile",
+            self.config,
+            "-extensions",
+            usage,
+        )
         return target
 
     def answer_signed_by_wrong_usage(self, tsq: Path) -> Path:
@@ -118,7 +160,18 @@ class LocalTSA:
     def verify(self, data: Path, tsr: Path) -> subprocess.CompletedProcess[bytes]:
         """``openssl ts -verify -data … -in … -CAfile …``, as a lawyer runs it (not checked)."""
         return subprocess.run(
-            ["openssl", "ts", "-verify", "-data", str(data), "-in", str(tsr),
-             "-CAfile", str(self.ca_pem)],
-            capture_output=True, timeout=60, check=False,
+            [
+                "openssl",
+                "ts",
+                "-verify",
+                "-data",
+                str(data),
+                "-in",
+                str(tsr),
+                "-CAfile",
+                str(self.ca_pem),
+            ],
+            capture_output=True,
+            timeout=60,
+            check=False,
         )

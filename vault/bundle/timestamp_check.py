@@ -53,7 +53,9 @@ def check_timestamps(reader: Reader, manifest: dict[str, Any], result: VerifyRes
         stamp, covered = found
         names.append(stamp.tsa)
         for seq, item_id in events["created"].items():
-            if seq <= covered and (item_id not in earliest or stamp.gen_time < earliest[item_id][0]):
+            if seq <= covered and (
+                item_id not in earliest or stamp.gen_time < earliest[item_id][0]
+            ):
                 earliest[item_id] = (stamp.gen_time, stamp.tsa)
     for item in result.items:
         item_id = _item_id(manifest, item.path)

@@ -28,8 +28,8 @@ from vault.bundle import layout
 from vault.bundle.custody_check import check_custody
 from vault.bundle.members import check_members, check_sums
 from vault.bundle.said import joined, say, ungettext
-from vault.bundle.timestamp_check import check_timestamps
 from vault.bundle.signatures import b64decode_exact, check_signatures, check_signer
+from vault.bundle.timestamp_check import check_timestamps
 from vault.bundle.verify_result import TOOL, Check, ItemResult, Progress, VerifyResult
 from vault.bundle.zipcheck import READ_BLOCK, Reader, layout_problem
 from vault.clock import format_utc, utc_now

@@ -67,8 +67,6 @@ def _read(path: Path, cap: int) -> bytes:
         ) from None
     if len(data) > cap:
         raise InvalidInput(
-            _("{name} is far larger than such a file can be, so it was refused.").format(
-                name=path
-            )
+            _("{name} is far larger than such a file can be, so it was refused.").format(name=path)
         )
     return data

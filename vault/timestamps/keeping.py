@@ -138,7 +138,11 @@ def add_answer(session: Session, tsr: bytes, ca_pem: bytes | None, now: str) -> 
                 "used once does not match), so it was refused. Nothing was changed."
             )
         )
-    request_id, request_nonce, data = int(matching[0][0]), int(matching[0][1]), bytes(matching[0][2])
+    request_id, request_nonce, data = (
+        int(matching[0][0]),
+        int(matching[0][1]),
+        bytes(matching[0][2]),
+    )
     trusted = _trusted(session, ca_pem)
     try:
         stamp = proof.check_answer(tsr, data, nonce=request_nonce, trusted=trusted)

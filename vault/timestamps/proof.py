@@ -231,7 +231,10 @@ def _signer_name(response: object) -> str:
     for der in signed.certificates:
         certificate = x509.load_der_x509_certificate(der)
         for info in infos:
-            if certificate.issuer == info.issuer and certificate.serial_number == info.serial_number:
+            if (
+                certificate.issuer == info.issuer
+                and certificate.serial_number == info.serial_number
+            ):
                 names = certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
                 if names:
                     return str(names[0].value)
