@@ -119,7 +119,17 @@ def test_public_names_are_declared_once() -> None:
 def test_every_vault_folder_names_one_concept() -> None:
     """vault/ holds concept packages and a few top-level modules (time, errors, the facade)."""
     packages = sorted(p.name for p in (ROOT / "vault").iterdir() if (p / "__init__.py").exists())
-    assert packages == ["bundle", "custody", "evidence", "host", "i18n", "imports", "media", "store"]
+    assert packages == [
+        "bundle",
+        "custody",
+        "evidence",
+        "host",
+        "i18n",
+        "imports",
+        "media",
+        "store",
+        "timestamps",
+    ]
     modules = sorted(p.name for p in (ROOT / "vault").glob("*.py"))
     assert modules == ["__init__.py", "clock.py", "errors.py", "facade.py", "version.py"]
 

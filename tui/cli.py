@@ -26,6 +26,7 @@ from tui.commands import (
     imports,
     json_option,
     recovery,
+    timestamps,
     vaults,
     wipe,
 )
@@ -129,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    for group in (vaults, recovery, evidence, bundles, imports, backups, wipe):
+    for group in (vaults, recovery, evidence, bundles, imports, backups, timestamps, wipe):
         group.register(command)
     return parser
 

@@ -12,6 +12,7 @@ that they reach nothing else. What is behind it, by concept:
 - ``media/``: pictures (previews, perceptual hashes);
 - ``imports/``: the importer registry, options, the import pipeline, chats, ``parsers/``;
 - ``bundle/``: exporting signed evidence bundles and verifying them (no vault needed);
+- ``timestamps/``: RFC 3161 proof of time over the custody log, carried by hand (no network);
 - ``host/``: where vaults live, portable mode, the demo vault, files written outside the vault;
 - ``facade.py``: the :class:`Vault` every user-visible operation is a method of;
 - ``i18n/``: the language every sentence is shown in (gettext catalogs for az, ru, en);

@@ -23,11 +23,12 @@ from vault.media.api import MediaAPI
 from vault.store import keystore, lifecycle
 from vault.store.backup import BackupAPI
 from vault.store.keychange import KdfChoice
+from vault.timestamps.api import TimestampAPI
 
 __all__ = ["KdfChoice", "Vault"]
 
 
-class Vault(EvidenceAPI, CustodyAPI, MediaAPI, ImportsAPI, BundleAPI, BackupAPI):
+class Vault(EvidenceAPI, CustodyAPI, MediaAPI, ImportsAPI, BundleAPI, BackupAPI, TimestampAPI):
     """An unlocked vault. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
 
     @classmethod

@@ -229,9 +229,10 @@ def test_verify_json_shape(setup: Setup, tmp_path: Path) -> None:
     assert all(c["ok"] is True for c in data["checks"])
     manifest = manifest_of(setup.bundle)
     assert [i["sha256"] for i in data["items"]] == [e["sha256"] for e in manifest["items"]]
-    assert all(
-        set(i) == {"path", "title", "sha256", "size", "ok", "problems"} for i in data["items"]
-    )
+    # existed_by / existed_by_tsa: the proof of time covering the item (docs/format.md §6.9)
+    shape = {"path", "title", "sha256", "size", "ok", "problems", "existed_by", "existed_by_tsa"}
+    assert all(set(i) == shape for i in data["items"])
+    assert all(i["existed_by"] is None for i in data["items"])  # this vault has no stamp
 
     code, out, _ = run_main(
         ["verify", str(setup.bundle), "--json", "--key", setup.other_fingerprint]

@@ -260,6 +260,15 @@ def _print_checks(result: VerifyResult, ctx: Context) -> None:
         label = f"{terminal_text(item.path)}  {terminal_text(item.title)}".rstrip()
         if item.ok:
             out.write(f"{passed.ljust(width)}  {label}\n")
+            if item.existed_by:
+                out.write(
+                    " " * (width + 2)
+                    # TRANSLATORS: {time} is a UTC time, {tsa} the time-stamping authority's name
+                    + _("existed no later than {time} ({tsa})").format(
+                        time=item.existed_by, tsa=terminal_text(item.existed_by_tsa or "")
+                    )
+                    + "\n"
+                )
         else:
             problems = "; ".join(item.shown_problems())
             out.write(f"{failed.ljust(width)}  {label}: {terminal_text(problems)}\n")

@@ -29,6 +29,7 @@ from vault.bundle.custody_check import check_custody
 from vault.bundle.members import check_members, check_sums
 from vault.bundle.said import joined, say, ungettext
 from vault.bundle.signatures import b64decode_exact, check_signatures, check_signer
+from vault.bundle.timestamp_check import check_timestamps
 from vault.bundle.verify_result import TOOL, Check, ItemResult, Progress, VerifyResult
 from vault.bundle.zipcheck import READ_BLOCK, Reader, layout_problem
 from vault.clock import format_utc, utc_now
@@ -141,6 +142,7 @@ def verify_zip(
         sums = check_sums(reader, result)
         check_members(reader, sums, manifest, result, progress, cancel)
         check_custody(reader, manifest, public_key, result)
+        check_timestamps(reader, manifest, result)
     return result
 
 

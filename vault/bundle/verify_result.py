@@ -44,6 +44,10 @@ class ItemResult:
     size: int
     ok: bool = True
     problems: list[str] = field(default_factory=list)
+    # Proof of time (docs/format.md §6.9): the earliest verified token covering the item's
+    # arrival, ISO 8601 UTC, and the authority that signed it; None without one.
+    existed_by: str | None = None
+    existed_by_tsa: str | None = None
 
     def fail(self, problem: str) -> None:
         self.ok = False

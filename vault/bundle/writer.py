@@ -31,6 +31,7 @@ from vault.evidence.items import metadata_snapshot
 from vault.evidence.models import Item
 from vault.i18n import N_, _, document_language
 from vault.store.session import Session
+from vault.timestamps import bundled
 from vault.version import PROGRAM
 
 STOPPED = N_("Stopped. No bundle was written.")
@@ -117,6 +118,11 @@ class Writer:
             lines = b"".join(_custody_line(e, kept.get(e.seq)) for e in events)
             bodies = [custody.opened(e, kept.get(e.seq)) for e in events]
             self._put(zf, layout.CUSTODY, lines)
+            with self.lock:
+                stamps = bundled.chosen(self.session, [i.id for i in self.items])
+            for number, files in enumerate(stamps, 1):
+                for name, data in zip(bundled.member_names(number), files, strict=True):
+                    self._put(zf, name, data)
             self._documents(zf, manifest, bodies)
             self._put(
                 zf,
@@ -188,8 +194,9 @@ class Writer:
             wanted[1] = first
         for event in custody.all_events(conn):
             # Key changes for context; case events because a case renamed after an item was
-            # added changes that item's case name, and verify replays it.
-            if str(event.parsed().get("type", "")).startswith(("key.", "case.")):
+            # added changes that item's case name, and verify replays it. Proofs of time: the
+            # record that each token was checked and kept.
+            if str(event.parsed().get("type", "")).startswith(("key.", "case.", "timestamp.")):
                 wanted[event.seq] = event
         return [wanted[s] for s in sorted(wanted)]
 

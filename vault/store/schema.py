@@ -213,6 +213,37 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        7,
+        # Proof of time (issue 17, docs/format.md §5.7): requests written for a time-stamping
+        # authority and not yet answered, and the checked answers (tokens) with what they stamped.
+        "time-stamp requests and tokens",
+        """
+        CREATE TABLE timestamp_requests (
+            id INTEGER PRIMARY KEY,
+            created TEXT NOT NULL,
+            nonce TEXT NOT NULL,
+            head_seq INTEGER NOT NULL,
+            imprint TEXT NOT NULL,
+            statement BLOB NOT NULL
+        );
+        CREATE TABLE timestamps (
+            id INTEGER PRIMARY KEY,
+            head_seq INTEGER NOT NULL,
+            head_hash TEXT NOT NULL,
+            statement BLOB NOT NULL,
+            token BLOB NOT NULL,
+            token_sha256 TEXT NOT NULL UNIQUE,
+            gen_time TEXT NOT NULL,
+            tsa TEXT NOT NULL,
+            ca BLOB NOT NULL,
+            added TEXT NOT NULL
+        )
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
 
 
