@@ -279,7 +279,7 @@ def insert_item(
         sender_id=meta.sender_id,
         original_filename=original_filename,
         sensitive=bool(meta.sensitive),
-        case=check_case_name(meta.case) if case_id is not None and meta.case is not None else None,
+        case=check_case_name(meta.case) if meta.case is not None else None,
         parent_id=parent_id,
         tags=tuple(sorted({t.strip() for t in meta.tags})),
         created_at=stamp,
