@@ -27,9 +27,15 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 def commitment(details: dict[str, Any], salt: bytes) -> str:
     """The hex SHA-256 commitment to ``details`` under ``salt``."""
+    return commitment_of_canonical(canonical_json(details), salt)
+
+
+def commitment_of_canonical(canonical: bytes, salt: bytes) -> str:
+    """:func:`commitment` given ``canonical_json(details)`` already made (the vault keeps those
+    same bytes beside the event, so one serialisation serves both)."""
     if len(salt) != c.SEALED_SALT_BYTES:
         raise ValueError("the salt of sealed details is 16 bytes")
-    return hashlib.sha256(c.SEALED_DETAILS_PREFIX + salt + canonical_json(details)).hexdigest()
+    return hashlib.sha256(c.SEALED_DETAILS_PREFIX + salt + canonical).hexdigest()
 
 
 def seal(details: dict[str, Any], salt: bytes) -> dict[str, str]:

@@ -69,11 +69,12 @@ def append(
         details["clock_reported"] = time
         time = last_time
     event_id = event_id or str(uuid.uuid4())
-    disclosure: tuple[bytes, dict[str, Any]] | None = None
+    disclosure: tuple[bytes, bytes] | None = None
     if sealed and item is not None and details and _sealing(conn):
         salt = os.urandom(c.SEALED_SALT_BYTES)
-        disclosure = (salt, details)
-        details = sealing.seal(details, salt)
+        kept = canonical_json(details)  # once: committed to, and kept beside the event
+        disclosure = (salt, kept)
+        details = {sealing.SEALED: sealing.commitment_of_canonical(kept, salt)}
     event = fmt.make_event(
         key,
         seq=seq + 1,
@@ -93,7 +94,7 @@ def append(
     if disclosure is not None:
         conn.execute(
             "INSERT INTO custody_disclosures (seq, salt, details) VALUES (?, ?, ?)",
-            (event.seq, disclosure[0], canonical_json(disclosure[1])),
+            (event.seq, disclosure[0], disclosure[1]),
         )
     named = ([item["id"]] if item is not None else []) + list(related or [])
     conn.executemany(

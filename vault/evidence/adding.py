@@ -24,10 +24,11 @@ from vault.custody import log as custody
 from vault.errors import InvalidInput
 from vault.evidence import intake
 from vault.evidence.cases import ensure_case
-from vault.evidence.items import load_item, metadata_snapshot, resolve_id, search_text
+from vault.evidence.items import metadata_snapshot, resolve_id, search_text
 from vault.evidence.mediatype import sniff
 from vault.evidence.models import (
     AddResult,
+    Item,
     MessageFields,
     Metadata,
     check_case_name,
@@ -260,7 +261,34 @@ def insert_item(
     occurred = parse_reported_time(meta.occurred, meta.occurred_tz) if meta.occurred else None
     parent_id = resolve_id(conn, meta.parent_id) if meta.parent_id is not None else None
     case_id = ensure_case(session, meta.case, stamp)
-    item_id = str(uuid.uuid4())
+    item = Item(
+        id=str(uuid.uuid4()),
+        kind=kind,
+        title=meta.title,
+        description=meta.description,
+        media_type=media_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        captured_at=stamp,
+        occurred_at=occurred.text if occurred and occurred.text != "unknown" else None,
+        occurred_tz=occurred.zone if occurred else "unknown",
+        occurred_utc=occurred.utc if occurred else None,
+        platform=meta.platform,
+        source_url=meta.source_url,
+        sender_handle=meta.sender_handle,
+        sender_id=meta.sender_id,
+        original_filename=original_filename,
+        sensitive=bool(meta.sensitive),
+        case=check_case_name(meta.case) if meta.case is not None else None,
+        parent_id=parent_id,
+        tags=tuple(sorted({t.strip() for t in meta.tags})),
+        created_at=stamp,
+        updated_at=stamp,
+        deleted_at=None,
+        deleted_reason=None,
+        message=None,
+    )
+    item_id = item.id
     cur = conn.execute(
         "INSERT INTO items (id, kind, title, description, media_type, size, sha256, content_id,"
         " captured_at, occurred_at, occurred_tz, occurred_utc, platform, source_url,"
@@ -269,22 +297,22 @@ def insert_item(
         (
             item_id,
             kind,
-            meta.title,
-            meta.description,
+            item.title,
+            item.description,
             media_type,
-            stored.size,
-            stored.sha256,
+            item.size,
+            item.sha256,
             stored.content_id,
             stamp,
-            occurred.text if occurred and occurred.text != "unknown" else None,
-            occurred.zone if occurred else "unknown",
-            occurred.utc if occurred else None,
-            meta.platform,
-            meta.source_url,
-            meta.sender_handle,
-            meta.sender_id,
+            item.occurred_at,
+            item.occurred_tz,
+            item.occurred_utc,
+            item.platform,
+            item.source_url,
+            item.sender_handle,
+            item.sender_id,
             original_filename,
-            int(meta.sensitive),
+            int(item.sensitive),
             case_id,
             parent_id,
             stamp,
@@ -292,24 +320,25 @@ def insert_item(
         ),
     )
     conn.executemany(
-        "INSERT INTO item_tags (item_id, tag) VALUES (?, ?)",
-        [(item_id, t) for t in sorted({t.strip() for t in meta.tags})],
+        "INSERT INTO item_tags (item_id, tag) VALUES (?, ?)", [(item_id, t) for t in item.tags]
     )
     if message is not None:
         fields, sent = message
+        # The item is described from what was written rather than read back (four look-ups
+        # per item saved on a big import); tests/vault compare the two.
+        values = {
+            "recipient": fields.recipient,
+            "sent_at": sent.text if sent else None,
+            "sent_tz": sent.zone if sent else "unknown",
+            "sent_utc": sent.utc if sent else None,
+            "thread": fields.thread,
+        }
+        item = replace(item, message=values)
         conn.execute(
             "INSERT INTO messages (item_id, recipient, sent_at, sent_tz, sent_utc, thread)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                item_id,
-                fields.recipient,
-                sent.text if sent else None,
-                sent.zone if sent else "unknown",
-                sent.utc if sent else None,
-                fields.thread,
-            ),
+            (item_id, *values.values()),
         )
-    item = load_item(conn, item_id)
     conn.execute(
         "INSERT INTO search (rowid, title, body, meta) VALUES (?, ?, ?, ?)",
         (int(cur.lastrowid), *search_text(item, body, item.case)),

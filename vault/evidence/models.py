@@ -104,10 +104,13 @@ class Item:
 
     def to_json(self) -> dict[str, Any]:
         # Written out (not dataclasses.asdict, which deep-copies): this runs for every item added.
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data = {name: getattr(self, name) for name in _ITEM_FIELDS}
         data["tags"] = list(self.tags)
         data["message"] = dict(self.message) if self.message is not None else None
         return data
+
+
+_ITEM_FIELDS = tuple(f.name for f in fields(Item))  # looked up once, not per item
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,29 @@ from collections.abc import Iterator
 from typing import Any
 
 from vault.imports.parsers.records import ImportedChat
+from vault.store.db import Connection
 from vault.store.session import Session
+
+
+def chat_imported_before(conn: Connection, chat: ImportedChat) -> bool:
+    """Whether an earlier import brought messages of ``chat``. When none did (the first import of
+    a chat) its messages need no look-up for an earlier copy, one per message saved."""
+    row = conn.execute(
+        "SELECT 1 FROM import_messages WHERE platform = ? AND chat_key = ? LIMIT 1",
+        (chat.platform, chat.key),
+    ).fetchone()
+    return row is not None
+
+
+def earlier_copy(conn: Connection, chat: ImportedChat, key: str) -> tuple[str, str] | None:
+    """(item id, SHA-256) of the latest stored copy of message ``key`` of ``chat``, if any."""
+    row = conn.execute(
+        "SELECT m.item_id, i.sha256 FROM import_messages m JOIN items i ON i.id = m.item_id"
+        " WHERE m.platform = ? AND m.chat_key = ? AND m.message_key = ?"
+        " AND i.deleted_at IS NULL ORDER BY i.rowid DESC LIMIT 1",
+        (chat.platform, chat.key, key),
+    ).fetchone()
+    return None if row is None else (str(row[0]), str(row[1]))
 
 
 def find_missing(

@@ -77,13 +77,25 @@ def message_title(message: ImportedMessage) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
+def _utc_moment(text: str) -> datetime:
+    """``YYYY-MM-DDTHH:MM:SSZ`` as an aware datetime; ``fromisoformat`` where the text has exactly
+    that shape (several times cheaper than ``strptime``, which stays for anything else)."""
+    shape = text[4] + text[7] + text[10] + text[13] + text[16] + text[19] if len(text) == 20 else ""
+    if shape == "--T::Z" and text.isascii():
+        try:
+            return datetime.fromisoformat(text[:19]).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
 def reported_time(message: ImportedMessage) -> tuple[str | None, str | None]:
     """(time text, zone) for the item's "happened" fields: the local time in the declared zone
     when the export gave a local time, else the UTC instant; (None, None) when unknown."""
     time = message.time
     if time.utc is None:
         return None, None
-    moment = datetime.strptime(time.utc, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    moment = _utc_moment(time.utc)
     if time.source == TIME_FROM_DECLARED_ZONE and time.zone:
         local = moment.astimezone(ZoneInfo(time.zone)).replace(tzinfo=None)
         return local.isoformat(), time.zone

@@ -170,6 +170,7 @@ class _Run:
         self.chats: dict[str, ImportedChat] = {}
         self.chat_summaries: dict[str, ChatSummary] = {}
         self.seen_keys: dict[str, set[str]] = {}
+        self.chat_known: dict[str, bool] = {}  # chat key -> an earlier import has messages of it
         self.chat_span: dict[str, tuple[str | None, str | None]] = {}
         self.senders: set[tuple[str, str]] = set()
         self.transformations: Counter[str] = Counter()
@@ -270,7 +271,9 @@ class _Run:
         if message.kind == "service":
             summary.service_messages += 1
         summary.note_joined(message.details)
-        self.seen_keys.setdefault(chat.key, set()).add(message.key)
+        seen = self.seen_keys.setdefault(chat.key, set())
+        repeated = message.key in seen
+        seen.add(message.key)
         utc = message.time.utc
         if utc is not None:
             first, last = self.chat_span.get(chat.key, (None, None))
@@ -291,12 +294,18 @@ class _Run:
         for transformation in message.transformations:
             self.transformations[transformation] += 1
 
-        self._store(chat, chat_summary, message)
+        self._store(chat, chat_summary, message, repeated)
 
     def _store(
-        self, chat: ImportedChat, chat_summary: ChatSummary, message: ImportedMessage
+        self,
+        chat: ImportedChat,
+        chat_summary: ChatSummary,
+        message: ImportedMessage,
+        repeated: bool,
     ) -> None:
-        """Store one message (unless the vault holds it already, unchanged)."""
+        """Store one message (unless the vault holds it already, unchanged). The vault is asked
+        for an earlier copy only where one can be: the chat was imported before, or this export
+        holds the same message key twice (a first import of a chat skips the look-up)."""
         summary = self.summary
         data = raw_bytes(message.raw)
         if len(data) > MESSAGE_MAX_BYTES:
@@ -308,19 +317,17 @@ class _Run:
                 )
             )
             return
-        sha256 = hashlib.sha256(data).hexdigest()
-        earlier = self.conn.execute(
-            "SELECT m.item_id, i.sha256 FROM import_messages m JOIN items i ON i.id = m.item_id"
-            " WHERE m.platform = ? AND m.chat_key = ? AND m.message_key = ?"
-            " AND i.deleted_at IS NULL ORDER BY i.rowid DESC LIMIT 1",
-            (chat.platform, chat.key, message.key),
-        ).fetchone()
+        if chat.key not in self.chat_known:
+            self.chat_known[chat.key] = history.chat_imported_before(self.conn, chat)
+        earlier = None
+        if repeated or self.chat_known[chat.key]:
+            earlier = history.earlier_copy(self.conn, chat, message.key)
         parent_id: str | None = None
         if earlier is not None:
-            if str(earlier[1]) == sha256:
+            if earlier[1] == hashlib.sha256(data).hexdigest():
                 summary.messages_already += 1
                 return
-            parent_id = str(earlier[0])  # the same message, changed since (edited, reactions)
+            parent_id = earlier[0]  # the same message, changed since (edited, reactions)
         self._insert_message(chat, message, data, parent_id)
         if parent_id is not None:
             summary.messages_changed += 1
@@ -394,10 +401,11 @@ class _Run:
                 **cuts.details(),
             },
         )
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO message_attachments (message_id, item_id) VALUES (?, ?)",
-            [(item_id, media_id) for media_id in media_ids],
-        )
+        if media_ids:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO message_attachments (message_id, item_id) VALUES (?, ?)",
+                [(item_id, media_id) for media_id in media_ids],
+            )
         self.conn.execute(
             "INSERT INTO import_messages (item_id, import_id, platform, chat_key, chat_title,"
             " message_key, sender_name, sender_id, time_raw, time_utc, time_source, time_zone,"
