@@ -66,6 +66,17 @@ def test_the_bundle_proves_the_time_of_the_first_three_items_only(stamped: Stamp
     times = {e["id"]: by_path[e["path"]]["existed_by"] for e in manifest["items"]}
     assert [times[i] for i in stamped.items] == [gen_time, gen_time, gen_time, None]
     assert out.count(f"existed no later than {gen_time} (Test TSA)") == 3
+    # report.html says the same of the same three items (a claim there; verify checks it).
+    report = zipfile.ZipFile(bundle).read("report.html").decode("utf-8")
+    blocks = report.split('<div class="item')[1:]
+    assert len(blocks) == 4
+    proven = ["existed no later than" in block and "timestamps/1.tsr" in block for block in blocks]
+    order = {e["id"]: n for n, e in enumerate(manifest["items"])}
+    assert [proven[order[i]] for i in stamped.items] == [True, True, True, False]
+    # VERIFY.txt tells a lawyer the openssl command; a bundle without tokens does not.
+    steps = zipfile.ZipFile(bundle).read("VERIFY.txt").decode("ascii")
+    assert "PROOF OF TIME" in steps
+    assert "openssl ts -verify -data timestamps/1.data -in timestamps/1.tsr -CAfile" in steps
 
     # A lawyer's own tools on the bundle's members: the token verifies over the stamped bytes,
     # and the item's custody event hash is in those bytes.

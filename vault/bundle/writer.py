@@ -119,11 +119,11 @@ class Writer:
             bodies = [custody.opened(e, kept.get(e.seq)) for e in events]
             self._put(zf, layout.CUSTODY, lines)
             with self.lock:
-                stamps = bundled.chosen(self.session, [i.id for i in self.items])
+                stamps, proofs = bundled.chosen(self.session, [i.id for i in self.items])
             for number, files in enumerate(stamps, 1):
                 for name, data in zip(bundled.member_names(number), files, strict=True):
                     self._put(zf, name, data)
-            self._documents(zf, manifest, bodies)
+            self._documents(zf, manifest, bodies, proofs, len(stamps))
             self._put(
                 zf,
                 layout.KEY_MINISIGN,
@@ -167,7 +167,12 @@ class Writer:
             )
 
     def _documents(
-        self, zf: zipfile.ZipFile, manifest: dict[str, Any], bodies: list[dict[str, Any]]
+        self,
+        zf: zipfile.ZipFile,
+        manifest: dict[str, Any],
+        bodies: list[dict[str, Any]],
+        proofs: dict[str, bundled.ProofOfTime],
+        tokens: int,
     ) -> None:
         """report.html and VERIFY.txt in each language asked for, each written in its language
         on this thread only (``document_language``), so the app keeps its own language."""
@@ -181,8 +186,9 @@ class Writer:
                     texts=self.texts,
                     include_sensitive_text=self.include_sensitive_text,
                     other_languages=others,
+                    proofs=proofs,
                 )
-                verify = documents.verify_txt(manifest, bundle_name=self.file_name)
+                verify = documents.verify_txt(manifest, bundle_name=self.file_name, tokens=tokens)
             self._put(zf, report_name, report)
             self._put(zf, verify_name, verify)
 

@@ -20,18 +20,32 @@ def member_names(number: int) -> tuple[str, str, str]:
     return f"{DIR}{number}.tsr", f"{DIR}{number}.data", f"{DIR}{number}.ca.pem"
 
 
-def chosen(session: Session, item_ids: list[str]) -> list[tuple[bytes, bytes, bytes]]:
-    """(token, statement, CA PEM) of the tokens a bundle of ``item_ids`` carries, in order."""
+# What report.html says of one item: (the token's number in the bundle, its time, the authority).
+ProofOfTime = tuple[int, str, str]
+
+
+def chosen(
+    session: Session, item_ids: list[str]
+) -> tuple[list[tuple[bytes, bytes, bytes]], dict[str, ProofOfTime]]:
+    """(token, statement, CA PEM) of the tokens a bundle of ``item_ids`` carries, in order, and
+    for each covered item the token that covers it (for the report; ``verify`` checks it)."""
     if not _has_tokens(session):
-        return []
+        return [], {}
     picked: dict[int, keeping.Token] = {}
+    covering: dict[str, keeping.Token] = {}
     for item_id in item_ids:
         seq = keeping.item_created_seq(session, item_id)
         token = None if seq is None else keeping.earliest_covering(session, seq)
         if token is not None:
             picked[token.id] = token
+            covering[item_id] = token
     ordered = sorted(picked.values(), key=lambda t: (t.gen_time, t.id))
-    return [keeping.token_files(session, t.id) for t in ordered]
+    numbers = {token.id: number for number, token in enumerate(ordered, 1)}
+    proofs = {
+        item_id: (numbers[token.id], token.gen_time, token.tsa)
+        for item_id, token in covering.items()
+    }
+    return [keeping.token_files(session, t.id) for t in ordered], proofs
 
 
 def _has_tokens(session: Session) -> bool:

@@ -354,11 +354,13 @@ def report_html(
     texts: dict[str, str] | None = None,
     include_sensitive_text: bool = False,
     other_languages: dict[str, str] | None = None,
+    proofs: dict[str, tuple[int, str, str]] | None = None,
 ) -> bytes:
     """report.html: what is in the bundle, who signed it, its timeline and how to verify it.
 
     Written in the current language (``vault.i18n.document_language``); ``other_languages``
-    names the same report in the bundle's other languages (language → member name).
+    names the same report in the bundle's other languages (language → member name); ``proofs``
+    the proof of time of each covered item (token number, time, authority).
     ``texts`` maps item ids to the text of messages and notes, to print with each item (at most
     ``TEXT_LIMIT`` characters each); without it no text is printed. A text marked sensitive in
     the manifest is withheld unless ``include_sensitive_text``."""
@@ -473,7 +475,10 @@ def report_html(
             else ""
         )
         + "</p>",
-        *(_item_block(n, i, numbers, texts, shown, withheld) for n, i in enumerate(items, start=1)),
+        *(
+            _item_block(n, i, numbers, texts, shown, withheld, proofs or {})
+            for n, i in enumerate(items, start=1)
+        ),
         "<h2>" + _("Timeline (chain of custody)") + "</h2>",
         "<p>"
         + _(

@@ -189,6 +189,7 @@ def _item_block(
     texts: dict[str, str] | None,
     shown: set[str],
     withheld: set[str],
+    proofs: dict[str, tuple[int, str, str]],
 ) -> str:
     """One item: its fields (those with nothing recorded left out, so that several items fit on
     a printed page), then the text of a message or note."""
@@ -250,6 +251,18 @@ def _item_block(
         ((_("File in bundle"), files),),
         (("SHA-256", f'<span class="hash">{_or_dash(item.get("sha256"))}</span>'),),
     ]
+    proof = proofs.get(_s(item.get("id")))
+    if proof is not None:  # a claim like the rest of this report: evault verify checks the token
+        number, when, tsa = proof
+        stamped = _(
+            "existed no later than {time}, signed by the time-stamping authority {tsa} "
+            "(token {token}: see VERIFY.txt)"
+        ).format(
+            time=_e(_utc(when)),
+            tsa=_e(tsa),
+            token=f'<code class="path">timestamps/{number}.tsr</code>',
+        )
+        rows.append(((_("Proof of time"), stamped),))
     if _s(meta.get("description")).strip():
         description = withheld_words if hide else _s(meta.get("description"))
         rows.append(((_("Description"), f'<span class="text">{_e(description)}</span>'),))

@@ -22,7 +22,7 @@ from vault.bundle.documents.common import (
     _visible,
     digits_recipe,
 )
-from vault.i18n import _, language
+from vault.i18n import _, language, ngettext
 
 MAX_TEXT_LINE: Final = 100
 
@@ -111,13 +111,17 @@ def _aligned(rows: list[tuple[str, str]], width: int) -> list[str]:
     return [f"{label.ljust(column)}{value}".rstrip() for label, value in rows]
 
 
-def verify_txt(manifest: dict[str, Any], *, bundle_name: str = "bundle.zip") -> bytes:
+def verify_txt(
+    manifest: dict[str, Any], *, bundle_name: str = "bundle.zip", tokens: int = 0
+) -> bytes:
     """VERIFY.txt: how a lawyer checks the bundle with independent tools, step by step.
 
     In the current language (``vault.i18n.document_language``). In English: ASCII, as always; in
     another language UTF-8 (its letters are not ASCII), without a byte order mark. LF line endings,
     lines of at most 100 characters (see the package docstring). A bundle name a shell could
-    misread is replaced by ``bundle.zip`` in the commands, with a note.
+    misread is replaced by ``bundle.zip`` in the commands, with a note. ``tokens``: how many
+    proofs of time (``timestamps/<n>.tsr``) the bundle carries; with any, a step says how to
+    check them with openssl.
     """
     unknown = _unknown()
     signer = _dict(manifest.get("signer"))
@@ -348,6 +352,9 @@ def verify_txt(manifest: dict[str, Any], *, bundle_name: str = "bundle.zip") -> 
         )
     )
 
+    if tokens:
+        _proof_of_time_step(t, tokens)
+
     t.heading(_("WHAT THESE CHECKS PROVE, AND WHAT THEY DO NOT"))
     t.para(_("If every step passes and the key is the one the defender gave you, they prove that:"))
     t.bullets(
@@ -395,3 +402,31 @@ def verify_txt(manifest: dict[str, Any], *, bundle_name: str = "bundle.zip") -> 
     if language() == "en":
         return t.text().encode("ascii", "replace")
     return t.text().encode("utf-8")
+
+
+def _proof_of_time_step(t: _Text, tokens: int) -> None:
+    """How to check the bundle's proofs of time (RFC 3161 tokens) with openssl and grep."""
+    t.heading(_("PROOF OF TIME (optional)"))
+    t.para(
+        ngettext(
+            "This bundle carries {n} proof of time: a token signed by a public time-stamping "
+            "authority over timestamps/1.data, which lists the hash of every custody record up "
+            "to that moment.",
+            "This bundle carries {n} proofs of time: tokens signed by public time-stamping "
+            "authorities, each over the timestamps/<n>.data of the same number, which lists the "
+            "hash of every custody record up to that moment.",
+            tokens,
+        ).format(n=tokens)
+    )
+    t.code("openssl ts -verify -data timestamps/1.data -in timestamps/1.tsr -CAfile ROOT.pem")
+    t.para(
+        _(
+            "It must print 'Verification: OK'. ROOT.pem is the authority's root certificate, "
+            "downloaded from the authority's own site (timestamps/1.ca.pem holds the certificates "
+            "the vault checked it with; compare them). Then, for an item, take the 'seq' and the "
+            "'hash' of its 'item.created' line in custody.jsonl and check that the line "
+            "'<seq> <hash>' is in timestamps/1.data (for example: grep -x '12 9f3a...' "
+            "timestamps/1.data). If it is, the item existed no later than the time in the token, "
+            "whatever the defender's clock said. It does not show when the item was made."
+        )
+    )
