@@ -27,6 +27,7 @@ from tests.tui.test_app import (
 from tui.app import EvaultApp
 from tui.screens.evidence import EvidenceScreen
 from tui.screens.proof import ProofOfTimeScreen
+from tui.screens.settings import SettingsScreen
 from vault import Metadata
 
 pytestmark = pytest.mark.slow  # real openssl processes and a real vault
@@ -118,3 +119,16 @@ async def test_request_answer_and_item_view(
         await _until(pilot, lambda: bool(_said(app, "#proof")), "the proof line")
         assert "Existed no later than" not in _said(app, "#proof")
         assert "No proof of time yet" in _said(app, "#proof")
+
+
+async def test_settings_open_proof_of_time(filled: tuple[Path, dict[str, str]]) -> None:
+    """Not in the list's footer (full at 80 columns in az and ru): Settings leads there too."""
+    folder, _ids = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press("s")
+        await _until(pilot, lambda: isinstance(app.screen, SettingsScreen), "settings")
+        await _press(app, pilot, "#proof-of-time")
+        await _until(pilot, lambda: isinstance(app.screen, ProofOfTimeScreen), "proof of time")
+        await _until(pilot, lambda: "No proof of time yet" in _said(app, "#kept"), "none kept")
