@@ -149,6 +149,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "read_recovery_share": ("vault.store.shares", "share_info"),
     "shares_given_message": ("vault.store.shares", "given_message"),
     "output_advice": ("vault.host.outputs", "exposure_advice"),
+    # proof of time (the app's screen and item view)
+    "TimestampRequest": ("vault.timestamps.keeping", "Request"),
+    "TimestampToken": ("vault.timestamps.keeping", "Token"),
     # the version
     "VERSION": ("vault.version", "VERSION"),
     "PROGRAM": ("vault.version", "PROGRAM"),
@@ -212,6 +215,8 @@ __all__ = [
     "SimilarResult",
     "StorageError",
     "StorageFull",
+    "TimestampRequest",
+    "TimestampToken",
     "UnsupportedVersion",
     "Vault",
     "VaultBusy",
@@ -312,6 +317,8 @@ if TYPE_CHECKING:
     )
     from vault.store.wipe import WipeResult, ensure_wipeable
     from vault.store.wipe import wipe as wipe_vault
+    from vault.timestamps.keeping import Request as TimestampRequest
+    from vault.timestamps.keeping import Token as TimestampToken
     from vault.version import PROGRAM, VERSION
 
 

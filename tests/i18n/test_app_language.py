@@ -36,6 +36,7 @@ from tui.screens.delete import DeleteScreen
 from tui.screens.evidence import EvidenceScreen
 from tui.screens.imports import ChatScreen, ChatsScreen, ImportScreen
 from tui.screens.item import ItemScreen
+from tui.screens.proof import ProofOfTimeScreen
 from tui.screens.settings import SettingsScreen
 from tui.screens.start import CreateScreen, UnlockScreen
 from tui.screens.wipe import WipeDialog
@@ -269,6 +270,7 @@ async def test_main_screens_fit_80x24(
             VerifyScreen,
             CasesScreen,
             SettingsScreen,
+            ProofOfTimeScreen,
         ):
             await app.push_screen(screen_type())
             await _check_fits(app, pilot, screen_type.__name__)

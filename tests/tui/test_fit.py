@@ -49,6 +49,7 @@ from tui.screens.delete import DeleteScreen
 from tui.screens.evidence import EvidenceScreen
 from tui.screens.imports import ImportScreen
 from tui.screens.item import EditScreen
+from tui.screens.proof import ProofOfTimeScreen
 from tui.screens.settings import SettingsScreen
 from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
 
@@ -206,6 +207,7 @@ async def test_every_screen_status_line_is_on_screen(
         VerifyScreen,
         CasesScreen,
         SettingsScreen,
+        ProofOfTimeScreen,
     ]
     async with app.run_test(size=SIZE) as pilot:
         await _unlock(app, pilot)
@@ -295,6 +297,7 @@ async def test_import_report_on_screen(filled: tuple[Path, dict[str, str]], tmp_
         ("a", AddFilesScreen, "#picker"),
         ("x", ExportScreen, "#case"),
         ("s", SettingsScreen, "#new1"),
+        ("p", ProofOfTimeScreen, "#request-out"),
     ],
 )
 async def test_screens_open_on_a_visible_field_and_tab_never_lands_on_nothing(
@@ -362,6 +365,7 @@ async def test_a_path_typed_on_opening_add_files_lands_in_the_files_box(
         ("m", MessageScreen, "Add a threat message"),
         ("n", NoteScreen, "Write a note"),
         ("x", ExportScreen, "Export evidence for your lawyer"),
+        ("p", ProofOfTimeScreen, "Proof of time"),
     ],
 )
 async def test_forms_open_with_their_title_in_view(

@@ -12,10 +12,8 @@ from pathlib import Path
 from tui import render
 from tui.commands import Command
 from tui.context import PROG, Context
-from tui.terminal_text import terminal_text
+from tui.proof_words import pending_line, request_instructions, token_kept, token_line
 from vault import EXIT_OK, _
-
-EXAMPLE_TSA = "https://freetsa.org/tsr"
 
 
 def cmd_timestamp(args: argparse.Namespace, ctx: Context) -> int:
@@ -32,22 +30,7 @@ def cmd_request(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         render.emit_json({"path": str(out), **request.to_json()}, ctx.out)
         return EXIT_OK
-    answer = out.with_suffix(".tsr").name
-    ctx.out.write(
-        _(
-            "Request written: {path}\n"
-            "It covers the custody log up to event {seq}. Carry it to any computer that is online "
-            "and run, in the same folder:"
-        ).format(path=out, seq=request.head_seq)
-        + "\n\n"
-        + f"  curl -H 'Content-Type: application/timestamp-query' --data-binary @{out.name} "
-        + f"{EXAMPLE_TSA} -o {answer}\n\n"
-        + _(
-            "(Any public time-stamping authority will do: the user guide lists some.) Bring "
-            "{answer} back and run: {prog} timestamp add {answer} --ca THE_AUTHORITY_CERTIFICATES.pem"
-        ).format(answer=answer, prog=PROG)
-        + "\n"
-    )
+    ctx.out.write(request_instructions(out, request.head_seq) + "\n")
     ctx.advise_about_output(out)
     return EXIT_OK
 
@@ -59,13 +42,7 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         render.emit_json(token.to_json(), ctx.out)
         return EXIT_OK
-    ctx.out.write(
-        _(
-            "Proof of time kept: {tsa} confirms that the custody log up to event {seq}, and so "
-            "every item in it, existed no later than {time}."
-        ).format(tsa=terminal_text(token.tsa), seq=token.head_seq, time=token.gen_time)
-        + "\n"
-    )
+    ctx.out.write(token_kept(token) + "\n")
     return EXIT_OK
 
 
@@ -87,19 +64,9 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
             + "\n"
         )
     for token in found["tokens"]:
-        ctx.out.write(
-            _("{time}  {tsa}: the custody log up to event {seq}").format(
-                time=token.gen_time, tsa=terminal_text(token.tsa), seq=token.head_seq
-            )
-            + "\n"
-        )
+        ctx.out.write(token_line(token) + "\n")
     for request in found["pending"]:
-        ctx.out.write(
-            _("waiting for an answer: request of {time}, up to event {seq}").format(
-                time=request.created[:19] + "Z", seq=request.head_seq
-            )
-            + "\n"
-        )
+        ctx.out.write(pending_line(request) + "\n")
     return EXIT_OK
 
 

@@ -101,6 +101,8 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         Binding("r", "reverse_sort", N_("Reverse"), show=False),
         Binding("x", "export", N_("Export")),
         Binding("v", "verify", N_("Verify bundle"), show=False),
+        # Not in the footer (full at 80 columns in Azerbaijani and Russian): F1 lists it.
+        Binding("p", "proof_of_time", N_("Proof of time"), show=False),
         Binding("c", "cases", N_("Cases")),
         Binding("s", "settings", N_("Settings")),
         wipe_binding(show=False),
@@ -433,6 +435,11 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         from tui.screens.bundles import VerifyScreen  # noqa: PLC0415
 
         self.app.push_screen(VerifyScreen())
+
+    def action_proof_of_time(self) -> None:
+        from tui.screens.proof import ProofOfTimeScreen  # noqa: PLC0415
+
+        self.app.push_screen(ProofOfTimeScreen())
 
     def action_cases(self) -> None:
         from tui.screens.cases import CasesScreen  # noqa: PLC0415

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
+from tui.proof_words import item_proof_line
 from tui.render import format_rows, human_size, item_rows, provenance_rows, readable_time
 from tui.screens.base import Form, VaultAccess
 from tui.screens.delete import DeleteScreen
@@ -29,7 +30,7 @@ from tui.widgets.tickbox import TickBox
 from vault import N_, EvaultError, VaultLocked, _, event_words, parse_tags, pgettext, shown_item
 
 if TYPE_CHECKING:
-    from vault import CustodyRecord, Item, Preview, Provenance
+    from vault import CustodyRecord, Item, Preview, Provenance, TimestampToken
 
 PREVIEW_COLS = 72  # fits an 80-column terminal with the screen's padding
 PREVIEW_ROWS = 16
@@ -37,12 +38,20 @@ TEXT_KINDS = ("message", "note")
 
 
 class ItemLoaded(Message):
-    """The item's details, import provenance and custody timeline, read by a worker."""
+    """The item's details, import provenance, custody timeline and earliest proof of time (if
+    any), read by a worker."""
 
-    def __init__(self, item: Item, origin: Provenance | None, records: list[CustodyRecord]) -> None:
+    def __init__(
+        self,
+        item: Item,
+        origin: Provenance | None,
+        records: list[CustodyRecord],
+        proof: TimestampToken | None = None,
+    ) -> None:
         super().__init__()
         self.item = item
         self.origin = origin
+        self.proof = proof
         self.records = records
 
 
@@ -103,6 +112,7 @@ class ItemScreen(VaultAccess, Screen[None]):
         with VerticalScroll():
             yield SafeLabel("", id="item-title", classes="screen-title", markup=False)
             yield SafeStatic(_("Reading…"), id="details", markup=False)
+            yield SafeStatic("", id="proof", markup=False)
             yield SafeLabel(_("Content"), classes="section")
             yield SafeStatic("", id="content", markup=False)
             yield SafeLabel(_("Seen elsewhere"), classes="section", id="seen-title")
@@ -131,16 +141,18 @@ class ItemScreen(VaultAccess, Screen[None]):
             item = vault.get_item(self.item_id)
             origin = vault.import_provenance(item.id) if item.kind == "message" else None
             records = vault.custody_log(item.id)
+            proof = vault.proof_of_time(item.id)
         except EvaultError as exc:
             self.post_message(ContentRead(exc.message))
             return
-        self.post_message(ItemLoaded(item, origin, records))
+        self.post_message(ItemLoaded(item, origin, records, proof))
 
     def on_item_loaded(self, message: ItemLoaded) -> None:
         first = self.item is None
         item = self.item = message.item
         self.origin = message.origin
         self._show_details()
+        self.query_one("#proof", Static).update(item_proof_line(message.proof))
         if not self.revealed:
             self.query_one("#content", Static).update(self._placeholder(item))
         self._show_timeline(message.records)

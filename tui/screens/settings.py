@@ -176,6 +176,9 @@ class SettingsScreen(VaultAccess, Screen[None]):
                 placeholder=_("folder for the copy, e.g. /media/SECOND-STICK/Copy.evault"),
             )
             yield Button(_("Back up now"), id="backup")
+            # Also the p key on the evidence list (not in its footer, which is full at 80 columns).
+            yield SafeLabel(_("Proof of time"), classes="section")
+            yield Button(_("Get proof of time"), id="proof-of-time")
             yield SafeLabel(LANGUAGE_HEADING, classes="section")
             with RadioSet(id="language"):
                 for lang in LANGUAGES:
@@ -231,6 +234,10 @@ class SettingsScreen(VaultAccess, Screen[None]):
             )
         elif event.button.id == "backup":
             self._back_up()
+        elif event.button.id == "proof-of-time":
+            from tui.screens.proof import ProofOfTimeScreen  # noqa: PLC0415
+
+            self.app.push_screen(ProofOfTimeScreen())
         elif event.button.id == "save-autolock":
             value = self.query_one("#autolock", Input).value.strip()
             minutes = int(value) if value.isdigit() else 0
