@@ -20,9 +20,21 @@ if TYPE_CHECKING:
 EXAMPLE_TSA = "https://freetsa.org/tsr"
 
 
-def request_instructions(out: Path, head_seq: int) -> str:
-    """What to run on an online computer, and how to bring the answer back."""
+def request_instructions(out: Path, head_seq: int, *, in_app: bool = False) -> str:
+    """What to run on an online computer, and how to bring the answer back (``in_app``: by the
+    screen's second part, not by a command the defender would have to type)."""
     answer = out.with_suffix(".tsr").name
+    if in_app:
+        back = _(
+            "(Any public time-stamping authority will do: the user guide lists some.) Bring "
+            '{answer} back and load it below, under "2. Load the answer", with the authority\'s '
+            "certificate the first time."
+        ).format(answer=answer)
+    else:
+        back = _(
+            "(Any public time-stamping authority will do: the user guide lists some.) Bring "
+            "{answer} back and run: {prog} timestamp add {answer} --ca THE_AUTHORITY_CERTIFICATES.pem"
+        ).format(answer=answer, prog=PROG)
     return (
         _(
             "Request written: {path}\n"
@@ -32,10 +44,7 @@ def request_instructions(out: Path, head_seq: int) -> str:
         + "\n\n"
         + f"  curl -H 'Content-Type: application/timestamp-query' --data-binary @{out.name} "
         + f"{EXAMPLE_TSA} -o {answer}\n\n"
-        + _(
-            "(Any public time-stamping authority will do: the user guide lists some.) Bring "
-            "{answer} back and run: {prog} timestamp add {answer} --ca THE_AUTHORITY_CERTIFICATES.pem"
-        ).format(answer=answer, prog=PROG)
+        + back
     )
 
 

@@ -67,9 +67,11 @@ async def test_request_answer_and_item_view(
         await _press(app, pilot, "#write")
         await _status_shows(app, pilot, "Request written")
         assert tsq.is_file() and tsq.stat().st_size > 0
-        assert "--data-binary @proof.tsq https://freetsa.org/tsr -o proof.tsr" in _said(
-            app, "#status"
-        )
+        said = _said(app, "#status")
+        assert "--data-binary @proof.tsq https://freetsa.org/tsr -o proof.tsr" in said
+        # In the app the answer comes back through the screen, not a typed command.
+        said_flat = " ".join(said.split())
+        assert '"2. Load the answer"' in said_flat and "timestamp add" not in said_flat
         await _until(pilot, lambda: "waiting for an answer" in _said(app, "#kept"), "waiting")
 
         # A wrong file: one calm sentence, nothing kept, the request still waiting.

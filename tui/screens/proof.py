@@ -107,7 +107,7 @@ class ProofOfTimeScreen(VaultAccess, Screen[None]):
         def written(request: TimestampRequest) -> None:
             # The exact commands, in the status line: always on screen, below the form.
             advice = output_advice(out)
-            text = request_instructions(out, request.head_seq)
+            text = request_instructions(out, request.head_seq, in_app=True)
             self._status(text + (f"\n{advice}" if advice else ""))
             self._refresh()
 
