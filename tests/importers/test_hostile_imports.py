@@ -345,3 +345,24 @@ def test_telegram_streams_whatever_the_key_order(tmp_path: Path) -> None:
     late_peak, late_keys = _parse_peak(late)
     assert late_keys == usual_keys and len(late_keys) == 8000
     assert late_peak < 1.5 * usual_peak + (512 << 10), (late_peak, usual_peak, size)
+
+
+@needs_links
+def test_a_skipped_file_is_said_in_the_readers_language_and_kept_in_english(
+    vault: Vault, tmp_path: Path
+) -> None:
+    """Issue 15: why a file was not read is one whole sentence in Azerbaijani or Russian when
+    shown, and English in what is kept with the import (and ``--json``)."""
+    from vault import set_language
+    from vault.custody.models import shown
+
+    outside = _outside(tmp_path)
+    folder = write_folder(tmp_path / "ChatExport", chat([message(1, "hello")]), {})
+    os.symlink(os.path.relpath(outside, folder), folder / "photos")
+    set_language("az")
+    summary = vault.import_export("telegram", folder, ImportOptions())
+    assert any("photos keçid və ya xüsusi fayldır; oxunmadı." in s for s in summary.skipped_files)
+    set_language("ru")
+    assert any("photos — ссылка или специальный файл" in shown(s) for s in summary.skipped_files)
+    kept = summary.to_json()["skipped_files"]
+    assert kept == ["photos is a link or special file; it was not read."]

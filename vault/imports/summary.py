@@ -61,6 +61,7 @@ class ImportSummary:
         is shown to the defender in her language, but kept and printed for scripts in English."""
         data = asdict(self)
         data["problems"] = [english(p) for p in self.problems]
+        data["skipped_files"] = [english(p) for p in self.skipped_files]
         return data
 
     def note_joined(self, details: dict[str, Any]) -> None:

@@ -28,8 +28,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from vault.custody.models import Finding
 from vault.errors import InvalidInput, StorageError
-from vault.i18n import _
+from vault.i18n import N_, _
+
+# Why a file of an export was not read: whole sentences, so each language can say them its way.
+DEEPER = N_("{name} is nested deeper than any export; it was not read.")
+NOT_A_FOLDER = N_("{name} could not be opened as a folder; it was not read.")
+CHANGED = N_("{name} changed while it was being read; it was not read.")
+SPECIAL = N_("{name} is a link or special file; it was not read.")
 
 # Where the system can open a path component relative to a folder without following a link.
 HAVE_DIR_FD = (
@@ -102,9 +109,15 @@ class FolderTree:
 
     # ---- the walk ------------------------------------------------------------------------
 
-    def _note(self, parts: tuple[str, ...], what: str) -> None:
-        shown = "/".join(parts) if all(usable(p) for p in parts) else "a file with an unusable name"
-        self.skipped.append(f"{shown} {what}; it was not read")
+    def _note(self, parts: tuple[str, ...], sentence: str) -> None:
+        """Skip a file with one whole sentence (``sentence`` has a ``{name}``): in the reader's
+        language when shown, in English where the import's summary is kept."""
+        name: str = (
+            "/".join(parts)
+            if all(usable(p) for p in parts)
+            else Finding(N_("a file with an unusable name"))
+        )
+        self.skipped.append(Finding(sentence, name=name))
 
     def _found(
         self, parts: tuple[str, ...], st: os.stat_result, folders: tuple[Identity, ...]
@@ -117,7 +130,7 @@ class FolderTree:
                 )
             )
         if not all(usable(p) for p in parts):
-            self.skipped.append("a file with an unusable name was not read")
+            self.skipped.append(Finding(N_("A file with an unusable name was not read.")))
             return
         entry = Entry(parts, st.st_size, identity(st), folders)
         self.entries[entry.name] = entry
@@ -133,7 +146,7 @@ class FolderTree:
             st = child.stat(follow_symlinks=False)  # fstatat(dir_fd, name, AT_SYMLINK_NOFOLLOW)
             if stat.S_ISDIR(st.st_mode):
                 if len(path) > MAX_DEPTH:
-                    self._note(path, "is nested deeper than any export")
+                    self._note(path, DEEPER)
                     continue
                 try:
                     sub = os.open(
@@ -142,12 +155,12 @@ class FolderTree:
                         dir_fd=dir_fd,
                     )
                 except OSError:
-                    self._note(path, "could not be opened as a folder")
+                    self._note(path, NOT_A_FOLDER)
                     continue
                 try:
                     seen = identity(os.fstat(sub))
                     if seen != identity(st):
-                        self._note(path, "changed while it was being read")
+                        self._note(path, CHANGED)
                         continue
                     self._walk_fd(sub, path, (*folders, seen))
                 finally:
@@ -155,7 +168,7 @@ class FolderTree:
             elif stat.S_ISREG(st.st_mode):
                 self._found(path, st, folders)
             else:
-                self._note(path, "is a link or special file")
+                self._note(path, SPECIAL)
 
     def _walk_paths(
         self, folder: Path, parts: tuple[str, ...], folders: tuple[Identity, ...]
@@ -167,10 +180,10 @@ class FolderTree:
             # os.lstat, not DirEntry.stat: on Windows the latter has no device or inode number.
             st = os.lstat(folder / child.name)
             if _is_link(st) or not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)):
-                self._note(path, "is a link or special file")
+                self._note(path, SPECIAL)
             elif stat.S_ISDIR(st.st_mode):
                 if len(path) > MAX_DEPTH:
-                    self._note(path, "is nested deeper than any export")
+                    self._note(path, DEEPER)
                     continue
                 self._walk_paths(folder / child.name, path, (*folders, identity(st)))
             else:

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from vault.custody.models import Finding
 from vault.errors import EvaultError, InvalidInput, StorageError
-from vault.i18n import _
+from vault.i18n import N_, _
 from vault.imports.parsers import ziplayout
-from vault.imports.parsers.folder import FolderTree, identity
+from vault.imports.parsers.folder import SPECIAL, FolderTree, identity
 
 MAX_MEMBERS = 1_000_000
 MAX_TOTAL_BYTES = (
@@ -237,10 +238,12 @@ class ExportSource:
             seen.add(folded)
             kind = stat.S_IFMT(info.external_attr >> 16)
             if kind and kind != stat.S_IFREG:
-                self.skipped.append(f"{name} is a link or special file; it was not read")
+                self.skipped.append(Finding(SPECIAL, name=name))
                 continue
             if info.flag_bits & 0x1:
-                self.skipped.append(f"{name} is encrypted inside the ZIP; it was not read")
+                self.skipped.append(
+                    Finding(N_("{name} is encrypted inside the ZIP; it was not read."), name=name)
+                )
                 continue
             if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(
                 info.compress_size, 1
