@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,6 @@ from vault import (
     Metadata,
     _,
     document_language,
-    language,
     ngettext,
     shown_item,
 )
@@ -40,7 +40,7 @@ def _shown(vault: Vault, items: list[Item], reveal: bool, *, json: bool = False)
     neutral words stay English, like every other value a script reads."""
     if reveal:
         vault.record_reveal([i.id for i in items if i.sensitive], how=REVEAL_HOW)
-    with document_language("en" if json else language()):
+    with document_language("en") if json else contextlib.nullcontext():
         return [shown_item(item, revealed=reveal) for item in items]
 
 
