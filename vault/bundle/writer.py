@@ -276,8 +276,7 @@ class Writer:
     def _chunks(self, item: Item) -> Iterator[bytes]:
         conn = self.session.conn
         with self.lock:
-            row = conn.execute("SELECT content_id FROM items WHERE id = ?", (item.id,)).fetchone()
-            rows = intake.iter_content(conn, int(row[0]))
+            rows = intake.item_parts(conn, item.id)
         for chunk_row in rows:
             if self.cancel is not None and self.cancel.is_set():
                 raise Cancelled(_(STOPPED))

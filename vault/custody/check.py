@@ -17,12 +17,13 @@ import sqlcipher3
 from crypto import custody as fmt
 from crypto import sealing
 from crypto.errors import FormatError
+from vault.custody import commitments
 from vault.custody import log as custody
 from vault.custody.chainwords import chain_finding
 from vault.custody.exports import unfinished_exports
 from vault.custody.models import CheckReport, Finding
-from vault.errors import Cancelled
-from vault.evidence import intake
+from vault.errors import Cancelled, VaultDamaged
+from vault.evidence import intake, packed
 from vault.evidence.intake import Progress
 from vault.evidence.items import load_item, metadata_snapshot
 from vault.i18n import N_, _
@@ -63,6 +64,7 @@ def run_check(
         try:
             _check_item_history(conn, events, report)
             _check_disclosures(conn, events, report)
+            report.problems.extend(commitments.check(conn, events, vault_id))
             _check_metadata(conn, events, report)
         except sqlcipher3.Error as exc:
             report.problems.append(
@@ -142,6 +144,14 @@ def _check_contents(
             " FROM items i LEFT JOIN contents c ON c.id = i.content_id"
             " WHERE i.deleted_at IS NULL ORDER BY i.rowid"
         ).fetchall()
+        # An imported message of format 2 keeps its original packed (§7.7): its own SHA-256
+        # and size stand in for a content row's, and its single part is its packed place.
+        packed_at: dict[str, intake.Part] = {
+            str(r[0]): (str(r[1]), int(r[2]))
+            for r in conn.execute(
+                "SELECT item_id, import_id, leaf FROM import_messages WHERE leaf IS NOT NULL"
+            ).fetchall()
+        }
         total = sum(int(r[2]) for r in items)
     except sqlcipher3.Error as exc:
         report.problems.append(
@@ -149,11 +159,16 @@ def _check_contents(
         )
         return
     done = 0
-    for item_id, sha, size, content_id, content_sha, content_size, chunk_count in items:
+    blocks = packed.BlockReader(conn)
+    for item_id, sha, size, content_id, content_hash, content_length, chunks_stored in items:
+        content_sha, content_size, chunk_count = content_hash, content_length, chunks_stored
         if cancel is not None and cancel.is_set():
             raise Cancelled(_(CHECK_STOPPED))
         report.items_checked += 1
-        if content_id is None or content_sha is None:
+        place = packed_at.get(item_id)
+        if content_id is None and place is not None:
+            content_sha, content_size, chunk_count = sha, size, 1
+        if (content_id is None and place is None) or content_sha is None:
             report.problems.append(
                 Finding(N_("Item {item_id}: its stored content is missing."), item_id=item_id)
             )
@@ -161,7 +176,11 @@ def _check_contents(
         digest = hashlib.sha256()
         length = 0
         try:
-            rows = intake.iter_content(conn, int(content_id))
+            rows: list[intake.Part] = (
+                [place]
+                if content_id is None and place is not None
+                else list(intake.iter_content(conn, int(content_id)))
+            )
             if len(rows) != chunk_count:
                 report.problems.append(
                     Finding(
@@ -170,13 +189,17 @@ def _check_contents(
                     )
                 )
             for chunk_row in rows:
-                chunk = intake.read_chunk(conn, chunk_row)
+                chunk = (
+                    blocks.original(*chunk_row)
+                    if isinstance(chunk_row, tuple)
+                    else intake.read_chunk(conn, chunk_row)
+                )
                 digest.update(chunk)
                 length += len(chunk)
                 done += len(chunk)
                 if progress is not None:
                     progress(done, total)
-        except sqlcipher3.Error as exc:
+        except (sqlcipher3.Error, VaultDamaged) as exc:
             report.problems.append(
                 Finding(
                     N_("Item {item_id}: its content could not be read ({error})."),
@@ -219,6 +242,12 @@ def _check_item_history(
             created[str(item.get("id"))] = str(item.get("sha256"))
         elif body.get("type") == custody.ITEM_DELETED:
             deleted.add(str(item.get("id")))
+    for creation in commitments.iter_creations(conn):  # format-2 imports (§7.7)
+        try:
+            record = creation.parsed()
+        except FormatError:  # commitments.check reports it
+            continue
+        created[record.item_id] = record.item_sha256
     rows = conn.execute("SELECT id, sha256, deleted_at FROM items").fetchall()
     for item_id, sha, deleted_at in rows:
         if item_id not in created:
@@ -307,7 +336,10 @@ def _check_metadata(conn: Connection, events: list[fmt.SignedEvent], report: Che
 
     A title, sender, time or tag changed without a custody event shows up here.
     """
-    replayed = fmt.replay_metadata(custody.opened_bodies(conn, events))
+    bodies = commitments.with_records(
+        custody.opened_bodies(conn, events), commitments.record_bodies(conn)
+    )
+    replayed = fmt.replay_metadata(bodies)
     rows = conn.execute("SELECT id FROM items WHERE deleted_at IS NULL ORDER BY rowid").fetchall()
     for (item_id,) in rows:
         expected = replayed.get(item_id)

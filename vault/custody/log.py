@@ -114,8 +114,11 @@ def events_for_item(conn: Connection, item_id: str) -> list[fmt.SignedEvent]:
 
 
 def events_for_items(conn: Connection, item_ids: list[str]) -> list[fmt.SignedEvent]:
-    """Every event naming any of ``item_ids``, once each, in order."""
-    seqs: set[int] = set()
+    """Every event naming any of ``item_ids``, once each, in order (for a format-2 imported
+    message, the import event that commits to its creation record, §7.7)."""
+    from vault.custody.commitments import import_event_seqs  # noqa: PLC0415 - evidence below
+
+    seqs: set[int] = import_event_seqs(conn, item_ids)
     for item_id in item_ids:
         rows = conn.execute("SELECT seq FROM custody_items WHERE item_id = ?", (item_id,))
         seqs.update(int(r[0]) for r in rows.fetchall())

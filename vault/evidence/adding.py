@@ -241,34 +241,41 @@ def find_duplicate(
     return str(row[0]) if row else None
 
 
-def insert_item(
-    session: Session,
+ITEM_INSERT = (
+    "INSERT INTO items (rowid, id, kind, title, description, media_type, size, sha256, content_id,"
+    " captured_at, occurred_at, occurred_tz, occurred_utc, platform, source_url,"
+    " sender_handle, sender_id, original_filename, sensitive, case_id, parent_id,"
+    " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+MESSAGE_INSERT = (
+    "INSERT INTO messages (item_id, recipient, sent_at, sent_tz, sent_utc, thread)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def new_item(
     *,
     kind: str,
-    stored: intake.Stored,
+    sha256: str,
+    size: int,
     meta: Metadata,
     media_type: str,
     original_filename: str,
     stamp: str,
-    body: str,
-    source: str,
+    parent_id: str | None,
     message: tuple[MessageFields, ReportedTime | None] | None = None,
-    extra_details: dict[str, Any] | None = None,
-) -> str:
-    """Insert the item row, tags, message fields and search entry, then its ``item.created``
-    event carrying a snapshot of all its metadata."""
-    conn = session.conn
+) -> Item:
+    """The item as it is about to be written: the one description both the row and the
+    ``item.created`` snapshot are made from (tests/vault compare it with the row read back)."""
     occurred = parse_reported_time(meta.occurred, meta.occurred_tz) if meta.occurred else None
-    parent_id = resolve_id(conn, meta.parent_id) if meta.parent_id is not None else None
-    case_id = ensure_case(session, meta.case, stamp)
     item = Item(
         id=str(uuid.uuid4()),
         kind=kind,
         title=meta.title,
         description=meta.description,
         media_type=media_type,
-        size=stored.size,
-        sha256=stored.sha256,
+        size=size,
+        sha256=sha256,
         captured_at=stamp,
         occurred_at=occurred.text if occurred and occurred.text != "unknown" else None,
         occurred_tz=occurred.zone if occurred else "unknown",
@@ -288,57 +295,93 @@ def insert_item(
         deleted_reason=None,
         message=None,
     )
-    item_id = item.id
-    cur = conn.execute(
-        "INSERT INTO items (id, kind, title, description, media_type, size, sha256, content_id,"
-        " captured_at, occurred_at, occurred_tz, occurred_utc, platform, source_url,"
-        " sender_handle, sender_id, original_filename, sensitive, case_id, parent_id,"
-        " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (
-            item_id,
-            kind,
-            item.title,
-            item.description,
-            media_type,
-            item.size,
-            item.sha256,
-            stored.content_id,
-            stamp,
-            item.occurred_at,
-            item.occurred_tz,
-            item.occurred_utc,
-            item.platform,
-            item.source_url,
-            item.sender_handle,
-            item.sender_id,
-            original_filename,
-            int(item.sensitive),
-            case_id,
-            parent_id,
-            stamp,
-            stamp,
-        ),
-    )
-    conn.executemany(
-        "INSERT INTO item_tags (item_id, tag) VALUES (?, ?)", [(item_id, t) for t in item.tags]
-    )
     if message is not None:
         fields, sent = message
-        # The item is described from what was written rather than read back (four look-ups
-        # per item saved on a big import); tests/vault compare the two.
-        values = {
-            "recipient": fields.recipient,
-            "sent_at": sent.text if sent else None,
-            "sent_tz": sent.zone if sent else "unknown",
-            "sent_utc": sent.utc if sent else None,
-            "thread": fields.thread,
-        }
-        item = replace(item, message=values)
-        conn.execute(
-            "INSERT INTO messages (item_id, recipient, sent_at, sent_tz, sent_utc, thread)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (item_id, *values.values()),
+        item = replace(
+            item,
+            message={
+                "recipient": fields.recipient,
+                "sent_at": sent.text if sent else None,
+                "sent_tz": sent.zone if sent else "unknown",
+                "sent_utc": sent.utc if sent else None,
+                "thread": fields.thread,
+            },
         )
+    return item
+
+
+def item_row(
+    item: Item, rowid: int | None, content_id: int | None, case_id: str | None
+) -> tuple[Any, ...]:
+    """The values of :data:`ITEM_INSERT` for ``item``."""
+    return (
+        rowid,
+        item.id,
+        item.kind,
+        item.title,
+        item.description,
+        item.media_type,
+        item.size,
+        item.sha256,
+        content_id,
+        item.captured_at,
+        item.occurred_at,
+        item.occurred_tz,
+        item.occurred_utc,
+        item.platform,
+        item.source_url,
+        item.sender_handle,
+        item.sender_id,
+        item.original_filename,
+        int(item.sensitive),
+        case_id,
+        item.parent_id,
+        item.created_at,
+        item.updated_at,
+    )
+
+
+def creation_details(item: Item, source: str, extra: dict[str, Any] | None) -> dict[str, Any]:
+    """What an ``item.created`` event (or an imported message's creation record) says."""
+    return {"source": source, **(extra or {}), "metadata": metadata_snapshot(item)}
+
+
+def insert_item(
+    session: Session,
+    *,
+    kind: str,
+    stored: intake.Stored,
+    meta: Metadata,
+    media_type: str,
+    original_filename: str,
+    stamp: str,
+    body: str,
+    source: str,
+    message: tuple[MessageFields, ReportedTime | None] | None = None,
+    extra_details: dict[str, Any] | None = None,
+) -> str:
+    """Insert the item row, tags, message fields and search entry, then its ``item.created``
+    event carrying a snapshot of all its metadata."""
+    conn = session.conn
+    parent_id = resolve_id(conn, meta.parent_id) if meta.parent_id is not None else None
+    case_id = ensure_case(session, meta.case, stamp)
+    item = new_item(
+        kind=kind,
+        sha256=stored.sha256,
+        size=stored.size,
+        meta=meta,
+        media_type=media_type,
+        original_filename=original_filename,
+        stamp=stamp,
+        parent_id=parent_id,
+        message=message,
+    )
+    cur = conn.execute(ITEM_INSERT, item_row(item, None, stored.content_id, case_id))
+    conn.executemany(
+        "INSERT INTO item_tags (item_id, tag) VALUES (?, ?)", [(item.id, t) for t in item.tags]
+    )
+    if item.message is not None:
+        conn.execute(MESSAGE_INSERT, (item.id, *item.message.values()))
     conn.execute(
         "INSERT INTO search (rowid, title, body, meta) VALUES (?, ?, ?, ?)",
         (int(cur.lastrowid), *search_text(item, body, item.case)),
@@ -347,9 +390,9 @@ def insert_item(
         custody.ITEM_CREATED,
         stamp,
         item=item,
-        details={"source": source, **(extra_details or {}), "metadata": metadata_snapshot(item)},
+        details=creation_details(item, source, extra_details),
     )
-    return item_id
+    return item.id
 
 
 def _first_line(text: str, limit: int = 80) -> str:

@@ -12,11 +12,12 @@ from typing import Any
 from vault.clock import UNKNOWN_ZONE, parse_reported_time
 from vault.custody import log as custody
 from vault.errors import InvalidInput
-from vault.evidence import intake
+from vault.evidence import intake, packed
 from vault.evidence.cases import ensure_case
 from vault.evidence.items import load_item, resolve_id, search_text
 from vault.evidence.models import Item
 from vault.i18n import _
+from vault.store.db import Connection
 from vault.store.session import Session, now_text, transaction
 
 EDITABLE_FIELDS = (
@@ -134,11 +135,21 @@ def text_body(session: Session, item: Item) -> str:
     if item.kind == "file":
         return ""
     conn = session.conn
-    row = conn.execute("SELECT content_id FROM items WHERE id = ?", (item.id,)).fetchone()
-    if row is None or row[0] is None:
-        return ""
-    chunks = intake.iter_content(conn, int(row[0]))
+    chunks = intake.item_parts(conn, item.id)
     return b"".join(intake.read_chunk(conn, r) for r in chunks).decode("utf-8", errors="replace")
+
+
+def _forget_packed(conn: Connection, item_id: str, *, purge: bool) -> None:
+    """Drop an imported message's packed original, and on a purge its creation record too
+    (§7.7: the record's hash stays in the import statement, opening for nobody)."""
+    if not packed.available(conn):
+        return
+    row = conn.execute(
+        "SELECT import_id, leaf FROM import_messages WHERE item_id = ? AND leaf IS NOT NULL",
+        (item_id,),
+    ).fetchone()
+    if row is not None:
+        packed.remove(conn, str(row[0]), int(row[1]), record=purge)
 
 
 def delete_item(
@@ -155,6 +166,7 @@ def delete_item(
     if item.deleted_at is not None:  # deleted before, now for good: the log forgets it too
         with transaction(conn):
             custody.forget_details(conn, item.id)
+            _forget_packed(conn, item.id, purge=True)
             session.event(
                 custody.ITEM_DELETED,
                 stamp,
@@ -168,12 +180,27 @@ def delete_item(
         rowid, content_id = conn.execute(
             "SELECT rowid, content_id FROM items WHERE id = ?", (item.id,)
         ).fetchone()
+        _forget_packed(conn, item.id, purge=purge)
         conn.execute("DELETE FROM search WHERE rowid = ?", (rowid,))
         conn.execute("DELETE FROM item_tags WHERE item_id = ?", (item.id,))
         conn.execute("DELETE FROM messages WHERE item_id = ?", (item.id,))
         # What an import knew about it (sender, chat, times, headers) goes with it; so does the
         # perceptual hash of a picture. An export file's import keeps only its signed event.
-        conn.execute("DELETE FROM import_messages WHERE item_id = ?", (item.id,))
+        if not packed.available(conn):
+            conn.execute("DELETE FROM import_messages WHERE item_id = ?", (item.id,))
+        else:
+            conn.execute(
+                "DELETE FROM import_messages WHERE item_id = ? AND leaf IS NULL", (item.id,)
+            )
+            # A packed message (format 2) keeps only where its creation record is (§7.7).
+            conn.execute(
+                "UPDATE import_messages SET platform = '', chat_key = '', chat_title = '',"
+                " message_key = '', sender_name = '', sender_id = '', time_raw = '',"
+                " time_utc = NULL, time_source = '', time_zone = '', kind = '', reply_to = '',"
+                " forwarded_from = '', edited_raw = NULL, missing_media = '[]',"
+                " transformations = '[]', details = '{}' WHERE item_id = ?",
+                (item.id,),
+            )
         conn.execute("DELETE FROM perceptual_hashes WHERE item_id = ?", (item.id,))
         conn.execute(
             "DELETE FROM message_attachments WHERE message_id = ? OR item_id = ?",

@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from crypto import constants as c
 from vault.errors import Cancelled
+from vault.evidence import packed
 from vault.i18n import N_, _
 from vault.store.db import Connection
 
@@ -208,6 +209,26 @@ def _read_full(reader: BinaryIO, size: int) -> bytes:
     return b"".join(parts)
 
 
+Part = int | tuple[str, int]  # a chunk's row id, or (import id, leaf) of a packed original
+
+
+def item_parts(conn: Connection, item_id: str) -> list[Part]:
+    """Where an item's original is, in order: its chunks, or the packed block of an imported
+    message (import format 2, docs/format.md §7.7); [] if it has none (deleted)."""
+    row = conn.execute("SELECT content_id FROM items WHERE id = ?", (item_id,)).fetchone()
+    if row is None:
+        return []
+    if row[0] is not None:
+        return list(iter_content(conn, int(row[0])))
+    if not packed.available(conn):
+        return []
+    row = conn.execute(
+        "SELECT import_id, leaf FROM import_messages WHERE item_id = ? AND leaf IS NOT NULL",
+        (item_id,),
+    ).fetchone()
+    return [] if row is None else [(str(row[0]), int(row[1]))]
+
+
 def iter_content(conn: Connection, content_id: int) -> list[int]:
     """The chunk row ids of a content, in order (the caller reads them one at a time)."""
     rows = conn.execute(
@@ -216,6 +237,9 @@ def iter_content(conn: Connection, content_id: int) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-def read_chunk(conn: Connection, chunk_row: int) -> bytes:
+def read_chunk(conn: Connection, chunk_row: Part) -> bytes:
+    if isinstance(chunk_row, tuple):
+        entry = packed.read_entry(conn, *chunk_row)
+        return entry[1] if entry is not None else b""
     row = conn.execute("SELECT data FROM chunks WHERE id = ?", (chunk_row,)).fetchone()
     return bytes(row[0]) if row is not None else b""

@@ -57,12 +57,11 @@ def search(session: Session, query: str, *, limit: int) -> list[Item]:
     return [row_to_item(session.conn, r) for r in rows]
 
 
-def content_rows(session: Session, item_id: str) -> tuple[Item, list[int]]:
-    """The item and the row ids of its chunks, in order."""
+def content_rows(session: Session, item_id: str) -> tuple[Item, list[intake.Part]]:
+    """The item and where its original is (its chunks' row ids, or its packed place), in order."""
     conn = session.conn
     item = load_item(conn, resolve_id(conn, item_id))
-    row = conn.execute("SELECT content_id FROM items WHERE id = ?", (item.id,)).fetchone()
-    return item, intake.iter_content(conn, int(row[0]))
+    return item, intake.item_parts(conn, item.id)
 
 
 def record(
@@ -79,7 +78,9 @@ def record(
         session.event(event_type, now_text(now), item=item, reason=reason, details=details)
 
 
-def iter_chunks(session: Session, chunk_rows: list[int], lock: threading.RLock) -> Iterator[bytes]:
+def iter_chunks(
+    session: Session, chunk_rows: list[intake.Part], lock: threading.RLock
+) -> Iterator[bytes]:
     """Yield chunks one at a time, holding ``lock`` only while reading each one."""
     for chunk_row in chunk_rows:
         with lock:

@@ -26,7 +26,6 @@ export no longer has).
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import threading
 import uuid
@@ -34,13 +33,15 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
+from vault.custody import log as custody
 from vault.custody.models import Finding
 from vault.errors import Cancelled, InvalidInput
-from vault.evidence import adding, intake
+from vault.evidence.cases import ensure_case
 from vault.evidence.models import MessageFields, Metadata
 from vault.i18n import N_, _
 from vault.imports import history, registry
 from vault.imports.bounds import RECIPIENTS_MAX, Cuts, clean_value
+from vault.imports.committed import CommittedMessages
 from vault.imports.files import ExportFiles
 from vault.imports.history import iter_imports
 from vault.imports.messages import (
@@ -174,6 +175,16 @@ class _Run:
         self.chat_span: dict[str, tuple[str | None, str | None]] = {}
         self.senders: set[tuple[str, str]] = set()
         self.transformations: Counter[str] = Counter()
+        self._committed: CommittedMessages | None = None
+
+    @property
+    def committed(self) -> CommittedMessages:
+        """The import's messages (format 2), made at the first message: its case, if new, is
+        created then, after the export's own files."""
+        if self._committed is None:
+            case_id = ensure_case(self.session, self.options.case, self.stamp)
+            self._committed = CommittedMessages(self.session, self.import_id, self.stamp, case_id)
+        return self._committed
 
     # ------------------------------------------------------------------ provenance
 
@@ -321,6 +332,7 @@ class _Run:
             self.chat_known[chat.key] = history.chat_imported_before(self.conn, chat)
         earlier = None
         if repeated or self.chat_known[chat.key]:
+            self.committed.flush()  # an earlier copy may be waiting in this batch
             earlier = history.earlier_copy(self.conn, chat, message.key)
         parent_id: str | None = None
         if earlier is not None:
@@ -337,6 +349,9 @@ class _Run:
     def _insert_message(
         self, chat: ImportedChat, message: ImportedMessage, data: bytes, parent_id: str | None
     ) -> None:
+        committed = self.committed
+        if message.media:
+            committed.flush()  # media become items: the batch's rowids must be written first
         media_ids, missing_media = self.files.media(message, chat)
         sent = reported_time(message)
         cuts = Cuts()
@@ -364,24 +379,19 @@ class _Run:
             from vault.clock import parse_reported_time  # noqa: PLC0415
 
             reported = parse_reported_time(sent[0], sent[1])
-        stored = intake.store_stream(self.conn, io.BytesIO(data), total=len(data))
         body = message.text
         if message.subject and message.subject not in body:
             body = f"{message.subject}\n{body}"
         search_extra = " ".join(
             part for part in (chat.title, message.forwarded_from, message.sender_name) if part
         )
-        item_id = adding.insert_item(
-            self.session,
-            kind="message",
-            stored=stored,
+        committed.add(
+            data=data,
+            sha256=hashlib.sha256(data).hexdigest(),
             meta=meta,
             media_type=raw_media_type(message.raw),
-            original_filename="",
-            stamp=self.stamp,
-            body=f"{body}\n{search_extra}",
-            source="import",
             message=(fields, reported),
+            body=f"{body}\n{search_extra}",
             extra_details={
                 "import_id": self.import_id,
                 "importer": self.importer,
@@ -400,20 +410,7 @@ class _Run:
                 ),
                 **cuts.details(),
             },
-        )
-        if media_ids:
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO message_attachments (message_id, item_id) VALUES (?, ?)",
-                [(item_id, media_id) for media_id in media_ids],
-            )
-        self.conn.execute(
-            "INSERT INTO import_messages (item_id, import_id, platform, chat_key, chat_title,"
-            " message_key, sender_name, sender_id, time_raw, time_utc, time_source, time_zone,"
-            " kind, reply_to, forwarded_from, edited_raw, missing_media, transformations, details)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                item_id,
-                self.import_id,
+            import_fields=(
                 chat.platform,
                 chat.key,
                 chat.title,
@@ -432,12 +429,15 @@ class _Run:
                 json.dumps(list(message.transformations), ensure_ascii=False),
                 details_json(message.details),
             ),
+            attachments=media_ids,
         )
 
     # ------------------------------------------------------------------ the end
 
     def _find_missing(self) -> None:
         """Earlier-imported messages of these chats that this export no longer has."""
+        if self._committed is not None:
+            self._committed.flush()
         for chat_key, keys in self.seen_keys.items():
             span = self.chat_span.get(chat_key, (None, None))
             missing = history.find_missing(
@@ -448,6 +448,7 @@ class _Run:
 
     def _finish(self) -> None:
         summary = self.summary
+        commitment = self._committed.finish() if self._committed is not None else None
         summary.senders = len(self.senders)
         summary.transformations = dict(sorted(self.transformations.items()))
         self.conn.execute(
@@ -486,14 +487,21 @@ class _Run:
                 "time_range_utc": [summary.first_time, summary.last_time],
                 "transformations": summary.transformations,
                 "missing_item_ids": [m["item_id"] for m in summary.missing][:MAX_MISSING_IN_EVENT],
+                # Format 2 (§7.7): every message this import kept, by its creation record's
+                # line in the import statement, which this event's signature covers.
+                **({"messages_committed": commitment} if commitment is not None else {}),
             },
             # Named for each item it added, so `evault log ID` and bundles of any imported item
             # carry the import's provenance (the event body stays small: ids are only indexed).
             related=[summary.source_item_id, *self.files.created],
         )
-        seq = self.conn.execute("SELECT max(seq) FROM custody").fetchone()[0]
-        self.conn.execute(
-            "INSERT OR IGNORE INTO custody_items (item_id, seq)"
-            " SELECT item_id, ? FROM import_messages WHERE import_id = ?",
-            (seq, self.import_id),
-        )
+        seq, _hash, _time = custody.head(self.conn)
+        if self._committed is not None and commitment is not None:
+            self.conn.execute(
+                "UPDATE imports SET format = ?, event_seq = ?, record_hashes = ? WHERE id = ?",
+                (commitment["format"], seq, self._committed.record_hashes(), self.import_id),
+            )
+        else:
+            self.conn.execute(
+                "UPDATE imports SET event_seq = ? WHERE id = ?", (seq, self.import_id)
+            )

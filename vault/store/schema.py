@@ -244,6 +244,30 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        8,
+        # Import format 2 (issue 16, docs/format.md §7.7): an import's messages are committed to
+        # by its one signed event through the import statement instead of one event each, and
+        # their originals and creation records are packed in compressed blocks. Earlier imports
+        # (format 1) keep their per-message events and contents unchanged.
+        "imports committed to by one statement; messages packed in blocks",
+        """
+        ALTER TABLE imports ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE imports ADD COLUMN event_seq INTEGER;
+        ALTER TABLE imports ADD COLUMN record_hashes BLOB;
+        ALTER TABLE import_messages ADD COLUMN leaf INTEGER;
+        CREATE TABLE packed (
+            id INTEGER PRIMARY KEY,
+            import_id TEXT NOT NULL REFERENCES imports(id),
+            block INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            UNIQUE (import_id, block)
+        )
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from vault.custody import commitments
 from vault.custody import log as custody
 from vault.errors import InvalidInput
 from vault.host.outputs import write_failed, write_new
@@ -251,7 +252,11 @@ def earliest_covering(session: Session, seq: int) -> Token | None:
 
 
 def item_created_seq(session: Session, item_id: str) -> int | None:
-    """The sequence number of an item's ``item.created`` event."""
+    """The sequence number of an item's ``item.created`` event (for a message imported in
+    format 2, of the import event that commits to its creation record, §7.7)."""
+    creation = commitments.creation_of(session.conn, item_id)
+    if creation is not None:
+        return creation.event_seq
     for event in custody.events_for_item(session.conn, item_id):
         if event.parsed().get("type") == custody.ITEM_CREATED:
             return event.seq
