@@ -249,6 +249,9 @@ def _check_item_history(
             continue
         created[record.item_id] = record.item_sha256
     rows = conn.execute("SELECT id, sha256, deleted_at FROM items").fetchall()
+    sha_of = {str(r[0]): str(r[1]) for r in rows}
+    for item_id in commitments.forgotten(conn):
+        created.setdefault(item_id, sha_of.get(item_id, ""))
     for item_id, sha, deleted_at in rows:
         if item_id not in created:
             report.problems.append(

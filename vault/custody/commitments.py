@@ -142,6 +142,23 @@ def iter_creations(conn: Connection) -> Iterator[Creation]:
                 )
 
 
+def forgotten(conn: Connection) -> set[str]:
+    """Items of format-2 imports whose creation record was removed by a purge: their line in
+    the statement stands for a record that opens for nobody, as a purged event's commitment."""
+    ids: set[str] = set()
+    for found in commitments(conn):
+        items = dict(
+            conn.execute(
+                "SELECT leaf, item_id FROM import_messages WHERE import_id = ?",
+                (found.import_id,),
+            ).fetchall()
+        )
+        for leaf, (record, _original) in packed.iter_entries(conn, found.import_id):
+            if not record and leaf in items:
+                ids.add(str(items[leaf]))
+    return ids
+
+
 def record_bodies(conn: Connection) -> dict[int, list[dict[str, Any]]]:
     """The readable creation records as ``item.created`` bodies, by the seq of the import event
     that commits to them (replayed just before it: the records were written before the event)."""
