@@ -267,8 +267,22 @@ def new_item(
 ) -> Item:
     """The item as it is about to be written: the one description both the row and the
     ``item.created`` snapshot are made from (tests/vault compare it with the row read back)."""
-    occurred = parse_reported_time(meta.occurred, meta.occurred_tz) if meta.occurred else None
-    item = Item(
+    occurred = None
+    message_values = None
+    if message is not None:
+        fields, sent = message
+        if sent is not None and (fields.sent, fields.sent_tz) == (meta.occurred, meta.occurred_tz):
+            occurred = sent  # an import's message: the same reading, parsed once
+        message_values = {
+            "recipient": fields.recipient,
+            "sent_at": sent.text if sent else None,
+            "sent_tz": sent.zone if sent else "unknown",
+            "sent_utc": sent.utc if sent else None,
+            "thread": fields.thread,
+        }
+    if occurred is None and meta.occurred:
+        occurred = parse_reported_time(meta.occurred, meta.occurred_tz)
+    return Item(
         id=str(uuid.uuid4()),
         kind=kind,
         title=meta.title,
@@ -293,21 +307,8 @@ def new_item(
         updated_at=stamp,
         deleted_at=None,
         deleted_reason=None,
-        message=None,
+        message=message_values,
     )
-    if message is not None:
-        fields, sent = message
-        item = replace(
-            item,
-            message={
-                "recipient": fields.recipient,
-                "sent_at": sent.text if sent else None,
-                "sent_tz": sent.zone if sent else "unknown",
-                "sent_utc": sent.utc if sent else None,
-                "thread": fields.thread,
-            },
-        )
-    return item
 
 
 def item_row(

@@ -29,6 +29,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 T = TypeVar("T")
 
 
+_ESCAPED_SURROGATE = re.compile(r"\\ud[89a-f][0-9a-f]{2}")
+
+
 def clean(text: str) -> str:
     """``text`` with every lone surrogate shown as U+FFFD (unchanged, and not copied, if none)."""
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
@@ -38,15 +41,23 @@ def clean_value(value: T, *, keep: frozenset[str] = frozenset()) -> T:
     """``value`` (strings, lists, tuples, dicts, dataclass records) with every string cleaned.
     Dataclass fields named in ``keep`` are left as they are (a message's ``raw``, a file key).
     What holds no lone surrogate is returned as it is, not copied."""
+    if not _ESCAPED_SURROGATE.search(repr(value)):
+        # ``repr`` writes every lone surrogate as ``\udXXX``: none there, none anywhere (one
+        # C-level pass instead of a Python walk over every field of every message record).
+        return value
+    return _clean_walk(value, keep=keep)
+
+
+def _clean_walk(value: T, *, keep: frozenset[str] = frozenset()) -> T:
     result: Any = value
     if isinstance(value, str):
         result = clean(value)
     elif isinstance(value, list | tuple):
-        items = [clean_value(v, keep=keep) for v in value]
+        items = [_clean_walk(v, keep=keep) for v in value]
         if any(a is not b for a, b in zip(items, value, strict=True)):
             result = items if isinstance(value, list) else tuple(items)
     elif isinstance(value, dict):
-        pairs = [(clean_value(k), clean_value(v, keep=keep)) for k, v in value.items()]
+        pairs = [(_clean_walk(k), _clean_walk(v, keep=keep)) for k, v in value.items()]
         if any(
             a[0] is not k or a[1] is not v for a, (k, v) in zip(pairs, value.items(), strict=True)
         ):
@@ -57,7 +68,7 @@ def clean_value(value: T, *, keep: frozenset[str] = frozenset()) -> T:
             if f.name in keep:
                 continue
             old = getattr(value, f.name)
-            new = clean_value(old, keep=keep)
+            new = _clean_walk(old, keep=keep)
             if new is not old:
                 changes[f.name] = new
         if changes:

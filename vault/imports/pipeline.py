@@ -425,8 +425,10 @@ class _Run:
                 message.reply_to,
                 message.forwarded_from,
                 message.edited.raw if message.edited is not None else None,
-                json.dumps(missing_media, ensure_ascii=False),
-                json.dumps(list(message.transformations), ensure_ascii=False),
+                json.dumps(missing_media, ensure_ascii=False) if missing_media else "[]",
+                json.dumps(list(message.transformations), ensure_ascii=False)
+                if message.transformations
+                else "[]",
                 details_json(message.details),
             ),
             attachments=media_ids,
