@@ -227,6 +227,7 @@ def find_duplicate(
     if kind == "file":
         row = session.conn.execute(
             "SELECT id FROM items WHERE sha256 = ? AND kind = 'file' AND deleted_at IS NULL"
+            " AND content_id IS NOT NULL"
             " ORDER BY rowid LIMIT 1",
             (sha256,),
         ).fetchone()
@@ -234,6 +235,7 @@ def find_duplicate(
     row = session.conn.execute(
         "SELECT i.id FROM items i LEFT JOIN messages m ON m.item_id = i.id"
         " WHERE i.sha256 = ? AND i.kind = 'message' AND i.deleted_at IS NULL"
+        " AND i.content_id IS NOT NULL"
         " AND i.platform = ? AND i.sender_handle = ? AND i.sender_id = ?"
         " AND m.sent_at IS ? LIMIT 1",
         (sha256, meta.platform, meta.sender_handle, meta.sender_id, sent),

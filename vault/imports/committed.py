@@ -102,7 +102,9 @@ class CommittedMessages:
         self._tags.extend((item.id, tag) for tag in item.tags)
         if item.message is not None:
             self._messages.append((item.id, *item.message.values()))
-        self._search.append((rowid, *search_text(item, body, item.case)))
+        title, words, fields = search_text(item, body, item.case)
+        # A message's title is its first line: indexed once, in the body, not twice.
+        self._search.append((rowid, "" if title in words else title, words, fields))
         self._imports.append((item.id, self.import_id, *import_fields, leaf))
         self._attachments.extend((item.id, media_id) for media_id in attachments)
         if len(self._items) >= BATCH:

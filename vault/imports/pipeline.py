@@ -382,8 +382,10 @@ class _Run:
         body = message.text
         if message.subject and message.subject not in body:
             body = f"{message.subject}\n{body}"
+        # The sender is indexed with the item's fields (meta) already, unless it was cut there.
+        sender = message.sender_name if message.sender_name != meta.sender_handle else ""
         search_extra = " ".join(
-            part for part in (chat.title, message.forwarded_from, message.sender_name) if part
+            part for part in (chat.title, message.forwarded_from, sender) if part
         )
         committed.add(
             data=data,

@@ -250,13 +250,16 @@ MIGRATIONS.append(
         # Import format 2 (issue 16, docs/format.md §7.7): an import's messages are committed to
         # by its one signed event through the import statement instead of one event each, and
         # their originals and creation records are packed in compressed blocks. Earlier imports
-        # (format 1) keep their per-message events and contents unchanged.
+        # (format 1) keep their per-message events and contents unchanged. The SHA-256 index
+        # leaves out packed messages (nothing looks them up by hash; 90 bytes each).
         "imports committed to by one statement; messages packed in blocks",
         """
         ALTER TABLE imports ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
         ALTER TABLE imports ADD COLUMN event_seq INTEGER;
         ALTER TABLE imports ADD COLUMN record_hashes BLOB;
         ALTER TABLE import_messages ADD COLUMN leaf INTEGER;
+        DROP INDEX items_sha256;
+        CREATE INDEX items_sha256 ON items(sha256) WHERE content_id IS NOT NULL;
         CREATE TABLE packed (
             id INTEGER PRIMARY KEY,
             import_id TEXT NOT NULL REFERENCES imports(id),
