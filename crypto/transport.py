@@ -1,9 +1,11 @@
-"""Encryption of bundles for transport, in the standard age format (via ``pyrage``).
+"""Encryption of bundles for transport, in the standard age format.
 
 age is what lawyers' tools speak: anything encrypted here opens with ``age -d``. Encryption and
-decryption stream (a 4 GB bundle never sits in memory). For a passphrase, the bundle is encrypted to
-a fresh X25519 identity and that short identity is encrypted with the passphrase (age's scrypt
-recipient, which our library only offers on whole buffers): see docs/format.md §6.5.
+decryption stream (a 4 GB bundle never sits in memory), through :mod:`crypto.agestream` (the age
+format for X25519 recipients on ``cryptography``'s primitives, faster than pyrage's stream: issue
+18). For a passphrase, the bundle is encrypted to a fresh X25519 identity and that short identity
+is encrypted with the passphrase (age's scrypt recipient, by ``pyrage``, on whole buffers): see
+docs/format.md §6.5. Keys are parsed by pyrage, so a key either library would refuse is refused.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import BinaryIO
 
 import pyrage
 
+from crypto import agestream
 from crypto.errors import DecryptionFailed, FormatError
 
 AGE_MAGIC = b"age-encryption.org/v1\n"
@@ -54,35 +57,20 @@ def parse_identities(text: str) -> list[pyrage.x25519.Identity]:
 
 
 def encrypt_stream(reader: BinaryIO, writer: BinaryIO, recipients: list[str]) -> None:
-    parsed = [parse_recipient(r) for r in recipients]
-    try:
-        pyrage.encrypt_io(reader, writer, parsed)
-    except pyrage.EncryptError as exc:
-        raise FormatError("The bundle could not be encrypted.") from exc
+    parsed = [str(parse_recipient(r)) for r in recipients]
+    agestream.encrypt_stream(reader, writer, parsed)
 
 
-DAMAGED = (
-    "The encrypted bundle file is damaged (cut short or changed on the way), so it cannot be "
-    "decrypted. Ask the defender to send it again."
-)
+DAMAGED = agestream.DAMAGED
 
 
 def decrypt_stream(
     reader: BinaryIO, writer: BinaryIO, identities: list[pyrage.x25519.Identity]
 ) -> None:
     try:
-        pyrage.decrypt_io(reader, writer, identities)
-    except pyrage.DecryptError as exc:
-        if "no matching keys" in str(exc).lower():
-            raise DecryptionFailed(
-                "The bundle could not be decrypted with that key: it was encrypted for someone "
-                "else. Check that you gave your own key file, or the key file that came with it."
-            ) from None
+        agestream.decrypt_stream(reader, writer, [str(i) for i in identities])
+    except FormatError:
         raise DecryptionFailed(DAMAGED) from None
-    except OSError as exc:
-        if exc.errno is not None:
-            raise  # writing the result failed (a full disk, say): not the file's fault
-        raise DecryptionFailed(DAMAGED) from None  # pyrage's "decryption error": bytes changed
 
 
 def wrap_identity(identity: str, passphrase: str) -> bytes:
