@@ -61,8 +61,8 @@ import contextlib
 import datetime as _dt
 import io
 import json
-import random
 import os
+import random
 import resource
 import shutil
 import sys
@@ -563,7 +563,9 @@ def _profiled(enabled: bool, call: Any) -> Any:
     finally:
         for order in ("cumulative", "tottime"):
             text = io.StringIO()
-            pstats.Stats(profiler, stream=text).sort_stats(order).print_stats(int(os.environ.get("EVAULT_BENCH_PROFILE_TOP", "25")))
+            pstats.Stats(profiler, stream=text).sort_stats(order).print_stats(
+                int(os.environ.get("EVAULT_BENCH_PROFILE_TOP", "25"))
+            )
             print(
                 f"\n===== cProfile of the import, by {order} (main thread) =====", file=sys.stderr
             )

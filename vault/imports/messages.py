@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from vault.imports.bounds import clean
-from vault.imports.parsers.records import TIME_FROM_DECLARED_ZONE, ImportedMessage
+from vault.imports.bounds import Cuts, clean
+from vault.imports.parsers.records import TIME_FROM_DECLARED_ZONE, ImportedChat, ImportedMessage
 
 
 def _json_default(value: object) -> Any:
@@ -100,3 +100,49 @@ def reported_time(message: ImportedMessage) -> tuple[str | None, str | None]:
         local = moment.astimezone(ZoneInfo(time.zone)).replace(tzinfo=None)
         return local.isoformat(), time.zone
     return moment.isoformat().replace("+00:00", "Z"), None
+
+
+def import_details(
+    import_id: str, importer: str, chat: ImportedChat, message: ImportedMessage, cuts: Cuts
+) -> dict[str, Any]:
+    """The import's fields of a message's creation record (docs/format.md §7.4), bounded."""
+    details: dict[str, Any] = {
+        "import_id": import_id,
+        "importer": importer,
+        "chat": cuts.bound("chat", chat.key),
+        "message_key": cuts.bound("message_key", message.key),
+        "time_raw": cuts.bound("time_raw", message.time.raw),
+        "time_source": message.time.source,
+    }
+    if message.transformations:
+        details["transformations"] = [
+            cuts.bound("transformations", t) for t in message.transformations
+        ]
+    return {**details, **cuts.details()}
+
+
+def import_fields(
+    chat: ImportedChat, message: ImportedMessage, missing_media: list[dict[str, str]]
+) -> tuple[Any, ...]:
+    """The ``import_messages`` values between ``import_id`` and ``leaf``, in column order."""
+    return (
+        chat.platform,
+        chat.key,
+        chat.title,
+        message.key,
+        message.sender_name,
+        message.sender_id,
+        message.time.raw,
+        message.time.utc,
+        message.time.source,
+        message.time.zone,
+        message.kind,
+        message.reply_to,
+        message.forwarded_from,
+        message.edited.raw if message.edited is not None else None,
+        json.dumps(missing_media, ensure_ascii=False) if missing_media else "[]",
+        json.dumps(list(message.transformations), ensure_ascii=False)
+        if message.transformations
+        else "[]",
+        details_json(message.details),
+    )

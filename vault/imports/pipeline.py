@@ -45,7 +45,8 @@ from vault.imports.committed import CommittedMessages
 from vault.imports.files import ExportFiles
 from vault.imports.history import iter_imports
 from vault.imports.messages import (
-    details_json,
+    import_details,
+    import_fields,
     message_title,
     raw_bytes,
     raw_media_type,
@@ -394,45 +395,8 @@ class _Run:
             media_type=raw_media_type(message.raw),
             message=(fields, reported),
             body=f"{body}\n{search_extra}",
-            extra_details={
-                "import_id": self.import_id,
-                "importer": self.importer,
-                "chat": cuts.bound("chat", chat.key),
-                "message_key": cuts.bound("message_key", message.key),
-                "time_raw": cuts.bound("time_raw", message.time.raw),
-                "time_source": message.time.source,
-                **(
-                    {
-                        "transformations": [
-                            cuts.bound("transformations", t) for t in message.transformations
-                        ]
-                    }
-                    if message.transformations
-                    else {}
-                ),
-                **cuts.details(),
-            },
-            import_fields=(
-                chat.platform,
-                chat.key,
-                chat.title,
-                message.key,
-                message.sender_name,
-                message.sender_id,
-                message.time.raw,
-                message.time.utc,
-                message.time.source,
-                message.time.zone,
-                message.kind,
-                message.reply_to,
-                message.forwarded_from,
-                message.edited.raw if message.edited is not None else None,
-                json.dumps(missing_media, ensure_ascii=False) if missing_media else "[]",
-                json.dumps(list(message.transformations), ensure_ascii=False)
-                if message.transformations
-                else "[]",
-                details_json(message.details),
-            ),
+            extra_details=import_details(self.import_id, self.importer, chat, message, cuts),
+            import_fields=import_fields(chat, message, missing_media),
             attachments=media_ids,
         )
 
