@@ -45,6 +45,7 @@ from tests.importers.test_importing import chat, first_export, message, write_fo
 from tests.timestamps.tsa import LocalTSA
 from vault import Vault
 from vault.bundle import layout
+from vault.bundle.documents import verify_txt
 from vault.bundle.verify import VerifyResult
 from vault.errors import EvaultError
 from vault.evidence.models import Metadata
@@ -481,3 +482,16 @@ def test_a_proof_of_time_covers_imported_messages_through_their_import(
         assert by_path[entry["path"]].existed_by_tsa == "Test TSA"
     (note,) = [e for e in entries if e["id"] == late]
     assert by_path[note["path"]].existed_by is None
+
+
+def test_verify_txt_keeps_lines_short_for_a_long_line_number() -> None:
+    """An import of a hundred million messages in a bundle of twelve imports: the grep command
+    goes over two lines (a shell continuation) rather than past 100 characters."""
+    record = ("imports/12/123456789.json", 123456789, "imports/12.statement", "a" * 64)
+    text = verify_txt(manifest_of_nothing(), record=record).decode("ascii")
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert f'    grep -x "123456789 {"a" * 64}" \\\n        imports/12.statement\n' in text
+
+
+def manifest_of_nothing() -> dict[str, Any]:
+    return {"items": [], "signer": {}}
