@@ -458,11 +458,8 @@ def _imported_messages_step(t: _Text, record: tuple[str, int, str, str]) -> None
     grep = f'grep -x "{leaf} {digest}"'
     # One command over two lines when a long line number and import number would pass the
     # 100 characters a line of this file may have.
-    greps = (
-        [f"{grep} {statement}"]
-        if len(grep) + len(statement) < 90
-        else [grep + " \\", "    " + statement]
-    )
+    one_line = f"{grep} {statement}"
+    greps = [one_line] if len(one_line) <= MAX_TEXT_LINE - 4 else [grep + " \\", "    " + statement]
     t.code(
         f"sha256sum {name}",
         *greps,
