@@ -144,6 +144,10 @@ def gather(conn: Connection, vault_id: str, item_ids: list[str]) -> Records:
             and fmt.record_hash(creation.record) == hashes[creation.leaf - 1]
         ):
             raise _damaged(creation.item_id)
+        try:
+            creation.parsed()  # the report reads it; the vault wrote it, so this only fails
+        except FormatError:  # if it was damaged (and 'check' says how)
+            raise _damaged(creation.item_id) from None
         records.by_item[creation.item_id] = BundledRecord(
             item_id=creation.item_id,
             name=layout.record_name(bundled_import.number, creation.leaf),
