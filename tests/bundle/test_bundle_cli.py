@@ -191,15 +191,15 @@ def test_verify_a_changed_bundle_exits_1(setup: Setup, tmp_path: Path) -> None:
     _clean(err)
 
 
-@pytest.mark.parametrize("how", ["garbage", "truncated", "version-3", "missing", "folder"])
+@pytest.mark.parametrize("how", ["garbage", "truncated", "version-4", "missing", "folder"])
 def test_verify_unusable_input_exits_2(setup: Setup, tmp_path: Path, how: str) -> None:
     path = tmp_path / "x.zip"
     if how == "garbage":
         path.write_bytes(b"this is not a bundle")
     elif how == "truncated":
         path.write_bytes(setup.bundle.read_bytes()[:-30])
-    elif how == "version-3":
-        doc = {**manifest_of(setup.bundle), "version": 3}
+    elif how == "version-4":
+        doc = {**manifest_of(setup.bundle), "version": 4}
         rewrite(setup.bundle, path, lambda ms: replace(ms, layout.MANIFEST, canonical_json(doc)))
     elif how == "folder":
         path = tmp_path
@@ -208,7 +208,7 @@ def test_verify_unusable_input_exits_2(setup: Setup, tmp_path: Path, how: str) -
     assert code == 2
     assert err.startswith("evault: ")
     assert VERIFIED not in out
-    if how == "version-3":
+    if how == "version-4":
         assert "newer version" in err
     _clean(err)
     assert sorted(tmp_path.iterdir()) == before  # nothing written

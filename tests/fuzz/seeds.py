@@ -317,6 +317,11 @@ def vault_files(work: Path) -> list[Input]:
         vault.add_message("We know where you live.", Metadata(tags=("threat",)))
         vault.add_note("Received at 12:00; I kept the phone.")
         vault.add_bytes(picture(), "house.jpg")
+        # Two imported messages: the bundle carries their creation records and the import's
+        # statement (bundle version 3, docs/format.md §7.7), so verify's checks of them are fuzzed.
+        export = work / "result.json"
+        export.write_text(json.dumps(_telegram_export(), ensure_ascii=False), encoding="utf-8")
+        vault.import_export("telegram", export)
         plain = vault.export_bundle(work / "bundle.zip", everything=True, note="Fuzz seed")
         sealed = vault.export_bundle(work / "sealed.zip.age", everything=True, recipients=[public])
     finally:
@@ -327,3 +332,25 @@ def vault_files(work: Path) -> list[Input]:
         Input("bundle", plain.path.read_bytes()),
         Input("age", sealed.path.read_bytes()),
     ]
+
+
+def _telegram_export() -> dict[str, object]:
+    """A one-chat Telegram export of two messages, for the seed vault's import."""
+    messages = [
+        {
+            "id": n,
+            "type": "message",
+            "date": "2023-11-14T16:00:00",
+            "date_unixtime": str(1699963200 + 60 * n),
+            "from": "Fictional Sender",
+            "from_id": "user5550001111",
+            "text": text,
+        }
+        for n, text in ((1, "We are watching you."), (2, "Last warning."))
+    ]
+    return {
+        "name": "Fictional Sender",
+        "type": "personal_chat",
+        "id": 5550001111,
+        "messages": messages,
+    }

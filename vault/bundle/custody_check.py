@@ -13,6 +13,7 @@ from crypto.custody import SignedEvent, check_chain, replay_metadata
 from crypto.errors import FormatError
 from crypto.sealing import open_body
 from vault.bundle import layout
+from vault.bundle.records_check import Creations, check_records
 from vault.bundle.said import joined, say, ungettext
 from vault.bundle.signatures import b64decode_exact
 from vault.bundle.verify_result import VerifyResult
@@ -22,13 +23,15 @@ from vault.i18n import N_
 
 def check_custody(
     reader: Reader, manifest: dict[str, Any], public_key: bytes, result: VerifyResult
-) -> None:
+) -> Creations:
+    """Check the chain, then each item's story against it; return the imported messages whose
+    creation records hold (their import event stands for their ``item.created`` event)."""
     data = reader.small(layout.CUSTODY, layout.MAX_DOCUMENT_BYTES)
     if data is None:
         result.check(
             say(N_("Chain of custody")), False, say(N_("custody.jsonl is missing or too large"))
         )
-        return
+        return check_records(reader, manifest, [], result, set())
     events: list[SignedEvent] = []
     disclosed: dict[int, dict[str, Any]] = {}  # bodies with their sealed details opened (§6.2)
     problems: list[Any] = []
@@ -98,6 +101,13 @@ def check_custody(
         for b in bodies
         if b.get("type") == "item.created" and isinstance(b.get("item"), dict)
     }
+    # Imported messages (format 2, §7.7): a record that holds is the item's creation, replayed
+    # just before the import event that commits to it.
+    creations = check_records(reader, manifest, bodies, result, set(created))
+    for records in creations.bodies.values():
+        for record in records:
+            created[str(record["item"]["id"])] = str(record["item"]["sha256"])
+    bodies = creations.merged(bodies)
     deleted = {
         str(b["item"].get("id"))
         for b in bodies
@@ -107,6 +117,8 @@ def check_custody(
     entries = [e for e in manifest["items"] if isinstance(e, dict)]
     for entry, item in zip(entries, result.items, strict=False):
         item_id = str(entry.get("id"))
+        if item_id in creations.failed:
+            continue  # its creation record said what is wrong
         if item_id not in created:
             item.fail(say(N_("the custody log has no record of it being added")))
             continue
@@ -116,6 +128,7 @@ def check_custody(
             item.fail(say(N_("the custody log says it was deleted")))
         if replayed.get(item_id) != entry.get("metadata"):
             item.fail(say(N_("its description differs from what the custody log records")))
+    return creations
 
 
 def _disclosed(entry: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:

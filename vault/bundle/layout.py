@@ -9,7 +9,10 @@ FORMAT = "evault-bundle"
 VERSION = (
     2  # 2: the fingerprint's version 2 (docs/format.md §4); no signer digits in the trusted comment
 )
-VERSIONS_READ = (1, 2)  # verify reads every version made so far
+# 3: a bundle that carries creation records of imported messages (docs/format.md §7.7); one
+# without stays version 2, byte for byte as before, so earlier evault versions still read it.
+VERSION_WITH_RECORDS = 3
+VERSIONS_READ = (1, 2, 3)  # verify reads every version made so far
 NAMESPACE = "evault-bundle-v1"
 PRINCIPAL = "evault-bundle"
 
@@ -28,6 +31,7 @@ SIGNATURE_MEMBERS = (MINISIG, SSHSIG)
 # byte of a bundle can change unnoticed.
 MINISIG_UNTRUSTED_COMMENT = "evault bundle signature"
 EVIDENCE_DIR = "evidence/"
+IMPORTS_DIR = "imports/"
 
 MAX_MEMBERS = 100_000
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # manifest, custody log, SHA256SUMS, report
@@ -72,6 +76,26 @@ def document_names(languages: list[str]) -> list[tuple[str, str, str]]:
         else:
             names.append((lang, f"report.{lang}.html", f"VERIFY.{lang}.txt"))
     return names
+
+
+def record_name(number: int, leaf: int) -> str:
+    """``imports/<k>/<leaf>.json``: the creation record of message ``leaf`` of the bundle's
+    import ``k`` (docs/format.md §7.7)."""
+    return f"{IMPORTS_DIR}{number}/{leaf}.json"
+
+
+def statement_name(number: int) -> str:
+    """``imports/<k>.statement``: the import statement of the bundle's import ``k``."""
+    return f"{IMPORTS_DIR}{number}.statement"
+
+
+_RECORD_NAME_RE = re.compile(r"^imports/([1-9][0-9]{0,5})/([1-9][0-9]{0,8})\.json$")
+
+
+def parse_record_name(name: str) -> tuple[int, int] | None:
+    """(k, leaf) of a record member's name; None for any other name."""
+    found = _RECORD_NAME_RE.match(name)
+    return None if found is None else (int(found.group(1)), int(found.group(2)))
 
 
 def is_safe_member_name(name: str) -> bool:

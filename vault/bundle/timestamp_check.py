@@ -4,7 +4,8 @@ For each ``timestamps/<n>.tsr``: the token verifies over exactly ``timestamps/<n
 signature, and a certificate chain with the timeStamping usage up to a root in
 ``timestamps/<n>.ca.pem``, valid at the token's time); the statement names this bundle's vault; every
 custody event in the bundle that the statement covers has the hash the statement lists. Then each
-item whose ``item.created`` event is covered "existed no later than" the earliest such token's time.
+item whose ``item.created`` event is covered "existed no later than" the earliest such token's time
+(an imported message whose creation record holds: when its import's event is covered).
 
 The root comes with the bundle, so this says which authority signed, not that it is the authority
 the lawyer trusts: docs/lawyers.md tells how to compare the root with the authority's own.
@@ -27,8 +28,17 @@ from vault.timestamps.bundled import DIR, member_names
 _TOKEN_RE = re.compile(r"^timestamps/([1-9][0-9]{0,5})\.tsr$")
 
 
-def check_timestamps(reader: Reader, manifest: dict[str, Any], result: VerifyResult) -> None:
-    """Add a "Proof of time" check (only if the bundle carries tokens) and each item's time."""
+def check_timestamps(
+    reader: Reader,
+    manifest: dict[str, Any],
+    result: VerifyResult,
+    creations: dict[str, int] | None = None,
+) -> None:
+    """Add a "Proof of time" check (only if the bundle carries tokens) and each item's time.
+
+    ``creations``: imported messages whose creation records hold, with the seq of the import
+    event that commits to them (docs/format.md §7.7): such an item is covered when that event
+    is, as another item is when its ``item.created`` event is."""
     numbers = sorted(
         int(m.group(1)) for name in reader.members if (m := _TOKEN_RE.match(name)) is not None
     )
@@ -52,7 +62,8 @@ def check_timestamps(reader: Reader, manifest: dict[str, Any], result: VerifyRes
             continue
         stamp, covered = found
         names.append(stamp.tsa)
-        for seq, item_id in events["created"].items():
+        created = [*events["created"].items(), *((s, i) for i, s in (creations or {}).items())]
+        for seq, item_id in created:
             if seq <= covered and (
                 item_id not in earliest or stamp.gen_time < earliest[item_id][0]
             ):

@@ -7,7 +7,8 @@ item (the bundle "does not verify"); input that cannot be read at all raises :cl
 This module reads the bundle and runs the checks in order; each kind of check has its module:
 ``zipcheck`` (the ZIP's records, and safe access to its members), ``signatures`` (the signer, the
 two signatures, the key files), ``members`` (SHA256SUMS, the files and the manifest's items) and
-``custody_check`` (the chain of custody against the manifest). ``verify_result`` holds what is
+``custody_check`` (the chain of custody against the manifest, with ``records_check`` for
+imported messages' creation records). ``verify_result`` holds what is
 reported; its types are importable from here too.
 """
 
@@ -141,8 +142,8 @@ def verify_zip(
         check_signatures(reader, public_key, manifest, result, expected)
         sums = check_sums(reader, result)
         check_members(reader, sums, manifest, result, progress, cancel)
-        check_custody(reader, manifest, public_key, result)
-        check_timestamps(reader, manifest, result)
+        creations = check_custody(reader, manifest, public_key, result)
+        check_timestamps(reader, manifest, result, creations.seqs)
     return result
 
 

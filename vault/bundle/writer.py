@@ -23,7 +23,8 @@ from crypto.canonical import canonical_json
 from crypto.custody import SignedEvent
 from crypto.fingerprint import fingerprint
 from crypto.sums import format_sums
-from vault.bundle import documents, layout
+from vault.bundle import documents, layout, records
+from vault.custody import commitments
 from vault.custody import log as custody
 from vault.errors import Cancelled, EvaultError
 from vault.evidence import intake
@@ -82,16 +83,27 @@ class Writer:
     def write_zip(
         self, sink: Sink, bundle_id: str, stamp: str, case: str | None, note: str | None
     ) -> None:
+        with self.lock:
+            # Imported messages' creation records and their imports' statements (§7.7).
+            carried = records.gather(
+                self.session.conn, self.session.vault_id, [i.id for i in self.items]
+            )
         archive = zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED, allowZip64=True)  # type: ignore[call-overload]
         with archive as zf:
             entries = [self._write_item(zf, n, item) for n, item in enumerate(self.items, 1)]
+            for entry in entries:
+                record = carried.by_item.get(entry["id"])
+                if record is not None:
+                    entry["creation_record"] = record.name
             with self.lock:
                 events = self._events()
                 kept = custody.disclosures(self.session.conn, [e.seq for e in events])
                 head_seq, head_hash, _unused = custody.head(self.session.conn)
             manifest = {
                 "format": layout.FORMAT,
-                "version": layout.VERSION,
+                # Version 3 only when it carries creation records: otherwise byte for byte as
+                # before, so that evault versions that read version 2 still read it.
+                "version": layout.VERSION_WITH_RECORDS if carried.by_item else layout.VERSION,
                 "bundle_id": bundle_id,
                 "created": stamp,
                 "program": PROGRAM,
@@ -118,12 +130,15 @@ class Writer:
             lines = b"".join(_custody_line(e, kept.get(e.seq)) for e in events)
             bodies = [custody.opened(e, kept.get(e.seq)) for e in events]
             self._put(zf, layout.CUSTODY, lines)
+            self._write_records(zf, carried)
+            # The report reads each record as its item's "added" line, just before its import.
+            bodies = commitments.with_records(bodies, carried.bodies())
             with self.lock:
                 stamps, proofs = bundled.chosen(self.session, [i.id for i in self.items])
             for number, files in enumerate(stamps, 1):
                 for name, data in zip(bundled.member_names(number), files, strict=True):
                     self._put(zf, name, data)
-            self._documents(zf, manifest, bodies, proofs, len(stamps))
+            self._documents(zf, manifest, bodies, proofs, len(stamps), carried.example())
             self._put(
                 zf,
                 layout.KEY_MINISIGN,
@@ -173,6 +188,7 @@ class Writer:
         bodies: list[dict[str, Any]],
         proofs: dict[str, bundled.ProofOfTime],
         tokens: int,
+        record_example: tuple[str, int, str, str] | None = None,
     ) -> None:
         """report.html and VERIFY.txt in each language asked for, each written in its language
         on this thread only (``document_language``), so the app keeps its own language."""
@@ -188,9 +204,28 @@ class Writer:
                     other_languages=others,
                     proofs=proofs,
                 )
-                verify = documents.verify_txt(manifest, bundle_name=self.file_name, tokens=tokens)
+                verify = documents.verify_txt(
+                    manifest, bundle_name=self.file_name, tokens=tokens, record=record_example
+                )
             self._put(zf, report_name, report)
             self._put(zf, verify_name, verify)
+
+    def _write_records(self, zf: zipfile.ZipFile, carried: records.Records) -> None:
+        """Each import's statement (streamed: 100,000 messages make about 7 MB), then each
+        exported message's creation record, all listed in SHA256SUMS like every member."""
+        vault_id = self.session.vault_id
+        for found in carried.imports:
+            size = records.statement_size(vault_id, found)
+            digest = hashlib.sha256()
+            info = self._zinfo(found.name, size)
+            with zf.open(info, "w", force_zip64=size > 2**31) as member:
+                for line in records.statement_lines(vault_id, found):
+                    digest.update(line)
+                    member.write(line)
+            records.check_statement_digest(digest.hexdigest(), found)
+            self.sums[found.name] = digest.hexdigest()
+        for record in sorted(carried.by_item.values(), key=lambda r: (r.import_number, r.leaf)):
+            self._put(zf, record.name, record.record)
 
     def _events(self) -> list[SignedEvent]:
         conn = self.session.conn

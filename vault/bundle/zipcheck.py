@@ -14,8 +14,8 @@ import stat
 import struct
 import threading
 import zipfile
-from collections.abc import Callable
-from typing import Any, BinaryIO
+from collections.abc import Callable, Iterator
+from typing import IO, Any, BinaryIO, TypeVar
 
 from vault.bundle import layout
 from vault.bundle.said import say
@@ -24,6 +24,7 @@ from vault.i18n import N_, _
 from vault.imports.parsers import ziplayout
 
 READ_BLOCK = 1024 * 1024
+T = TypeVar("T")
 _READ_ERRORS = (
     zipfile.BadZipFile,
     OSError,
@@ -32,6 +33,7 @@ _READ_ERRORS = (
     NotImplementedError,
     RuntimeError,
 )
+MAX_LINE = 1024  # a line of a member read line by line (an import statement's are under 120)
 
 # The ZIP records export writes (Python's zipfile, streaming: docs/format.md §6).
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
@@ -154,6 +156,28 @@ class Reader:
         except _READ_ERRORS:
             return None
         return data if len(data) <= cap else None
+
+    def lines(self, name: str, cap: int, use: Callable[[Iterator[bytes]], T]) -> T | None:
+        """``use`` applied to the member's lines as they are read (never the whole member held;
+        a line longer than :data:`MAX_LINE` comes in pieces, the first without its ``\\n``);
+        None if the member is missing, over ``cap`` bytes, or cannot be read."""
+        info = self.members.get(name)
+        if info is None or info.file_size > cap:
+            return None
+
+        def read(member: IO[bytes]) -> Iterator[bytes]:
+            total = 0
+            while line := member.readline(MAX_LINE):
+                total += len(line)
+                if total > cap:
+                    raise ValueError("longer than its cap")
+                yield line
+
+        try:
+            with self.zf.open(info) as member:
+                return use(read(member))
+        except _READ_ERRORS:
+            return None
 
     def digest(
         self, name: str, on_bytes: Callable[[int], None], cancel: threading.Event | None

@@ -112,7 +112,11 @@ def _aligned(rows: list[tuple[str, str]], width: int) -> list[str]:
 
 
 def verify_txt(
-    manifest: dict[str, Any], *, bundle_name: str = "bundle.zip", tokens: int = 0
+    manifest: dict[str, Any],
+    *,
+    bundle_name: str = "bundle.zip",
+    tokens: int = 0,
+    record: tuple[str, int, str, str] | None = None,
 ) -> bytes:
     """VERIFY.txt: how a lawyer checks the bundle with independent tools, step by step.
 
@@ -121,7 +125,9 @@ def verify_txt(
     lines of at most 100 characters (see the package docstring). A bundle name a shell could
     misread is replaced by ``bundle.zip`` in the commands, with a note. ``tokens``: how many
     proofs of time (``timestamps/<n>.tsr``) the bundle carries; with any, a step says how to
-    check them with openssl.
+    check them with openssl. ``record``: for a bundle with imported messages' creation records,
+    one of them (record member, its line, statement member, its hash), for the stock-tool
+    commands that follow it to the signed import event (docs/format.md §7.7).
     """
     unknown = _unknown()
     signer = _dict(manifest.get("signer"))
@@ -352,6 +358,8 @@ def verify_txt(
         )
     )
 
+    if record is not None:
+        _imported_messages_step(t, record)
     if tokens:
         _proof_of_time_step(t, tokens)
 
@@ -428,5 +436,52 @@ def _proof_of_time_step(t: _Text, tokens: int) -> None:
             "'<seq> <hash>' is in timestamps/1.data (for example: grep -x '12 9f3a...' "
             "timestamps/1.data). If it is, the item existed no later than the time in the token, "
             "whatever the defender's clock said. It does not show when the item was made."
+        )
+    )
+
+
+def _imported_messages_step(t: _Text, record: tuple[str, int, str, str]) -> None:
+    """How to follow an imported message's creation record to the signed import event with
+    sha256sum and grep (docs/format.md §7.7)."""
+    name, leaf, statement, digest = record
+    t.heading(_("IMPORTED MESSAGES (optional)"))
+    t.para(
+        _(
+            "Messages imported from a chat or e-mail export are not signed one by one. The "
+            "import's one signed record (its 'import.completed' line in custody.jsonl) commits to "
+            "all of them through the import statement {statement}: a numbered list of the hash "
+            "of each message's creation record. The manifest names each message's record "
+            "('creation_record'); the record says what the vault recorded when the message was "
+            "added, including its SHA-256. For the message whose record is {name}:"
+        ).format(statement=statement, name=name)
+    )
+    grep = f'grep -x "{leaf} {digest}"'
+    # One command over two lines when a long line number and import number would pass the
+    # 100 characters a line of this file may have.
+    one_line = f"{grep} {statement}"
+    greps = [one_line] if len(one_line) <= MAX_TEXT_LINE - 4 else [grep + " \\", "    " + statement]
+    t.code(
+        f"sha256sum {name}",
+        *greps,
+        f"sha256sum {statement}",
+        'grep -o \'"statement_sha256":"[0-9a-f]*"\' custody.jsonl',
+    )
+    t.para(
+        _(
+            "The first command prints the record's hash: it must be the one in the second "
+            "command, which must print its line back (the statement lists the record at line "
+            "{leaf}). The third prints the statement's hash: it must be one of those the last "
+            "command prints, the one in the 'import.completed' line whose import_id is the "
+            "record's. On macOS use 'shasum -a 256' for sha256sum; on Windows (PowerShell) "
+            "'Get-FileHash' and 'Select-String'."
+        ).format(leaf=leaf)
+    )
+    t.blank()
+    t.para(
+        _(
+            "The statement also lists the hashes of the import's messages that are not in this "
+            "bundle. Each is a hash of a record holding that message's random id, so it reveals "
+            "nothing about the message; the statement shows only how many messages the import "
+            "kept."
         )
     )
