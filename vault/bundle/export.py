@@ -188,6 +188,15 @@ def export_bundle(
                 MAX_RECIPIENTS,
             ).format(n=MAX_RECIPIENTS)
         )
+    if len(items) > layout.MAX_ITEMS:
+        # Each item is up to three members (original, readable text, creation record); verify
+        # refuses a ZIP of more than layout.MAX_MEMBERS, so such a bundle could not be checked.
+        raise InvalidInput(
+            _(
+                "One bundle can hold at most {limit} items and these are {count}. Export a case "
+                "or a part of the items at a time. Nothing was written."
+            ).format(limit=f"{layout.MAX_ITEMS:,}", count=f"{len(items):,}")
+        )
     for recipient in recipients:
         try:
             transport.parse_recipient(recipient)

@@ -33,7 +33,9 @@ MINISIG_UNTRUSTED_COMMENT = "evault bundle signature"
 EVIDENCE_DIR = "evidence/"
 IMPORTS_DIR = "imports/"
 
-MAX_MEMBERS = 100_000
+MAX_MEMBERS = 200_000
+# Three members per item at most, and room for the documents, keys, statements and tokens.
+MAX_ITEMS = (MAX_MEMBERS - 10_000) // 3
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # manifest, custody log, SHA256SUMS, report
 MAX_MINISIG_BYTES = 4 * 1024
 MAX_SSHSIG_BYTES = 8 * 1024
