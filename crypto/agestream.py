@@ -102,7 +102,13 @@ def bech32_decode(text: str, hrp: str) -> bytes:
         raise FormatError("A key is not well formed.")
     text = text.lower()
     head, sep, body = text.rpartition("1")
-    if not sep or not head or head != hrp.lower() or len(body) < 6 or any(c not in _CHARSET for c in body):
+    if (
+        not sep
+        or not head
+        or head != hrp.lower()
+        or len(body) < 6
+        or any(c not in _CHARSET for c in body)
+    ):
         raise FormatError("A key is not well formed.")
     values = [_CHARSET.index(c) for c in body]
     if _polymod([*_hrp_expand(head), *values]) != 1:

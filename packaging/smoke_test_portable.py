@@ -399,7 +399,9 @@ def commands(p: Portable, inputs: Path) -> None:
     check(certificate.is_file(), "verify --certificate wrote no certificate")
     with zipfile.ZipFile(bundle) as opened:
         report = opened.read("report.html").decode("utf-8")
-    dated = re.search(r"\d{4}\W?г\., \d\d:\d\d:\d\d UTC", report)  # "7 декабря 2026 г., 10:48:08 UTC"
+    dated = re.search(
+        r"\d{4}\W?г\., \d\d:\d\d:\d\d UTC", report
+    )  # "7 декабря 2026 г., 10:48:08 UTC"
     check('lang="ru"' in report and dated is not None, "report.html is not in Russian with dates")
     p.run("check", trace=False)
 
