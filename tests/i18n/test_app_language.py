@@ -7,6 +7,7 @@ Real vaults (fast KDF) and the real compiled catalogs; the frame checked is what
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -216,6 +217,13 @@ async def _check_fits(app: EvaultApp, pilot: object, name: str) -> None:
     focused, every footer key shown, and a status sentence drawn on screen."""
     await pilot.pause()  # type: ignore[attr-defined]
     screen = app.screen
+    if screen.query(Footer):
+        # A loaded machine may draw the pushed screen's footer a few frames later: wait for it
+        # to be drawn (or time out, and then the assertion below says what is cut off).
+        with contextlib.suppress(AssertionError, TimeoutError):
+            await _until(
+                pilot, lambda: all(w in _frame(app) for w in _footer_words(app)), f"{name} footer"
+            )
     frame = _frame(app)
     if screen.query(Footer):
         for words in _footer_words(app):
