@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Terminal-app benchmark (a script, not a test): start-up time and key-to-frame latency.
 
-The issue's targets: the unlock screen's first frame less than 0.5 s after start, and less than
-100 ms from a key press to the refreshed screen while scrolling a 50,000-item vault.
+The targets: the unlock screen's first frame less than 0.35 s after start, median, on a quiet and
+on a loaded machine (issue 18; the terminal-app issue asked for 0.5 s), and less than 100 ms from a
+key press to the refreshed screen while scrolling a 50,000-item vault.
 
 Measured two ways, because each alone would flatter or blur the result:
 
@@ -12,7 +13,14 @@ Measured two ways, because each alone would flatter or blur the result:
   - *start-up*: from just before the process is spawned (so interpreter start, imports, argument
     parsing, Textual's driver set-up and the first render are all inside) to the moment the bytes
     of the unlock screen's title ("Unlock your evidence vault") have been read from the terminal;
-    also to the end of that burst of output (the rest of the frame). N runs, median reported.
+    also to the end of that burst of output (the rest of the frame), and the CPU time the app had
+    used when the title arrived (``/proc``; steadier than the wall clock on a shared machine).
+    ``--startup-runs`` rounds on the machine as it is ("quiet"), then as many with
+    ``--load-procs`` processes burning CPU beside them ("loaded"), medians reported against the
+    same target. Each round also starts ``--compare DIR`` (another checkout, e.g. the code before
+    a change: the baseline, measured in the same run) and a one-label Textual app (the floor
+    under any Textual app on this machine), in turn. Start-ups read and write their bytecode in a
+    cache under the work folder (one warm-up start each), as an installed program has it.
   - *key to frame*: the passphrase is typed, then "down" (``ESC [ B``) is sent N times, one at a
     time; each latency is from writing the key to the last byte of the app's answer (the output
     burst that follows, ended by 40 ms of silence, which is not counted). This includes Textual's
@@ -38,6 +46,7 @@ Run from the repository root, in the project's virtualenv::
     python benchmarks/tui.py                          # 10 start-ups, 400 keys, tables on stdout
     python benchmarks/tui.py --workdir /some/disk --keep-vault   # reuse the 50,000-item vault
     python benchmarks/tui.py --skip-scroll --startup-runs 30
+    python benchmarks/tui.py --skip-scroll --startup-runs 20 --compare /tmp/before  # baseline
     python benchmarks/tui.py --json > result.json
 """
 
@@ -59,7 +68,7 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +86,7 @@ from _common import (
     verdict,
 )
 
-TARGET_STARTUP_S = 0.5
+TARGET_STARTUP_S = 0.35  # issue 18 (the terminal-app issue asked for 0.5 s)
 TARGET_KEY_S = 0.100
 PAGE, MARGIN = 200, 40  # tui.screens.evidence: rows per page, fetch when this near the end
 COLS, ROWS = 80, 24
@@ -471,30 +480,69 @@ def app_command(vault: Path) -> list[str]:
     return [*base, "--vault", str(vault), "ui"]
 
 
-def app_env() -> dict[str, str]:
+def app_env(code: Path = REPO, pycache: Path | None = None) -> dict[str, str]:
+    """The children's environment: the app's code from ``code`` (this checkout unless another is
+    compared), and with ``pycache`` a bytecode cache there, as an installed program has one.
+
+    The installed ``evault`` of a development checkout is an editable install of whichever
+    checkout installed it; ``PYTHONPATH`` puts the measured one first. ``pip install`` and the
+    portable build ship compiled bytecode; a checkout run with ``PYTHONDONTWRITEBYTECODE`` would
+    compile every module of ours at every start (≈ 0.1 s), which no defender pays, so the
+    start-ups write and read their bytecode under the work folder instead.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
-    env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8")
+    env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8", PYTHONPATH=str(code))
     env.pop("NO_COLOR", None)
+    env.pop("EVAULT_LANG", None)
+    if pycache is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
     return env
 
 
 # --------------------------------------------------------------------------- start-up
 
+# The floor under any Textual app on this machine: one label, no CSS of its own, the same pty.
+FLOOR_APP = (
+    "from textual.app import App\n"
+    "from textual.widgets import Label\n"
+    "class Floor(App[None]):\n"
+    "    def compose(self):\n"
+    f"        yield Label({UNLOCK_TITLE.decode()!r})\n"
+    "Floor().run()\n"
+)
+BURN = "while True: pass"
 
-def startup_once(vault: Path) -> dict[str, float]:
-    term = Terminal(app_command(vault), app_env())
+
+def cpu_seconds_of(pid: int) -> float | None:
+    """CPU time (user + system) a running process has used so far; None where /proc is not."""
     try:
-        seen = term.wait_for(UNLOCK_TITLE, timeout=30)
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def startup_once(argv: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Spawn ``argv`` on the pty; times (from the spawn) to its first output, the unlock title and
+    the end of that frame, and the CPU time it had used when the title arrived."""
+    term = Terminal(argv, env)
+    try:
+        seen = term.wait_for(UNLOCK_TITLE, timeout=60)
+        cpu = cpu_seconds_of(term.proc.pid)
         frame = term.burst(timeout=1.0)
         end = frame[1] if frame else seen
         first = term.first_output or seen
     finally:
         term.close()
-    return {
+    result = {
         "first_output": first - term.spawned,
         "title": seen - term.spawned,
         "frame_end": end - term.spawned,
     }
+    if cpu is not None:
+        result["cpu"] = cpu
+    return result
 
 
 def spawn_to_exit(cmd: list[str]) -> float:
@@ -508,34 +556,100 @@ IMPORT_PROBE = (
 )
 
 
-def import_seconds() -> float:
+def import_seconds(pycache: Path) -> float:
     """What importing the command line and the app costs, measured inside a fresh process."""
     done = subprocess.run(
         [sys.executable, "-c", IMPORT_PROBE],
         check=True,
         capture_output=True,
         text=True,
-        env=app_env(),
+        env=app_env(pycache=pycache),
         cwd=REPO,  # so that "tui" is the package, not this script
     )
     return float(done.stdout.strip())
 
 
-def bench_startup(args: argparse.Namespace, small_vault: Path) -> dict[str, Any]:
-    runs: list[dict[str, float]] = []
+@contextlib.contextmanager
+def cpu_load(processes: int) -> Iterator[list[int]]:
+    """``processes`` children that burn CPU (``while True: pass``) until the block ends: the
+    "loaded machine" of issue 18, on top of whatever else the machine is doing."""
+    burners = [
+        subprocess.Popen([sys.executable, "-c", BURN], stdin=subprocess.DEVNULL)
+        for _ in range(processes)
+    ]
+    try:
+        time.sleep(0.5)  # let them reach full speed before the first start
+        yield [b.pid for b in burners]
+    finally:
+        for burner in burners:
+            burner.kill()
+        for burner in burners:
+            burner.wait()
+
+
+def _contenders(
+    args: argparse.Namespace, vault: Path, pycache: Path
+) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """What is started in each round: this checkout's app, the compared checkout's, the floor."""
+    found = {"after": (app_command(vault), app_env(REPO, pycache / "after"))}
+    if args.compare:
+        before = Path(args.compare).resolve()
+        found["before"] = (app_command(vault), app_env(before, pycache / "before"))
+    if not args.skip_floor:
+        found["floor"] = ([sys.executable, "-c", FLOOR_APP], app_env(REPO, pycache / "after"))
+    return found
+
+
+def _rounds(
+    args: argparse.Namespace, contenders: dict[str, tuple[list[str], dict[str, str]]], label: str
+) -> dict[str, Any]:
+    """``--startup-runs`` rounds, each starting every contender once (in turn, the order changing
+    from round to round), with the load average before and after."""
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in contenders}
+    load_before = os.getloadavg()[0]
+    names = list(contenders)
+    for i in range(args.startup_runs):
+        log(f"start-up ({label}) {i + 1}/{args.startup_runs} ...")
+        order = names[i % len(names) :] + names[: i % len(names)]
+        for name in order:
+            argv, env = contenders[name]
+            runs[name].append(startup_once(argv, env))
+    return {"runs": runs, "load_before": load_before, "load_after": os.getloadavg()[0]}
+
+
+def _describe(checkout: Path) -> str:
+    """A compared checkout: its folder and commit."""
+    head = subprocess.run(
+        ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return f"{checkout.resolve()} ({head or 'not a git checkout'})"
+
+
+def bench_startup(args: argparse.Namespace, small_vault: Path, pycache: Path) -> dict[str, Any]:
+    contenders = _contenders(args, small_vault, pycache)
+    log("start-up: one warm-up start each (fills the bytecode cache; not counted) ...")
+    for argv, env in contenders.values():
+        startup_once(argv, env)
+    result: dict[str, Any] = {
+        "command": app_command(small_vault)[:1],
+        "compare": _describe(Path(args.compare)) if args.compare else None,
+        "quiet": _rounds(args, contenders, "quiet"),
+    }
+    if args.load_procs > 0:
+        with cpu_load(args.load_procs):
+            result["loaded"] = _rounds(args, contenders, f"{args.load_procs} CPU burners")
+        result["load_procs"] = args.load_procs
     bare: list[float] = []
     imports: list[float] = []
-    for i in range(args.startup_runs):
-        log(f"start-up {i + 1}/{args.startup_runs} ...")
-        runs.append(startup_once(small_vault))
+    for _i in range(min(args.startup_runs, 10)):
         bare.append(spawn_to_exit([sys.executable, "-c", "pass"]))
-        imports.append(import_seconds())
-    return {
-        "command": app_command(small_vault)[:1],
-        "runs": runs,
-        "python": bare,
-        "imports": imports,
-    }
+        imports.append(import_seconds(pycache / "after"))
+    result["python"] = bare
+    result["imports"] = imports
+    return result
 
 
 # --------------------------------------------------------------------------- scrolling in a pty
@@ -642,51 +756,93 @@ def ensure_vault(folder: Path, items: int) -> dict[str, Any]:
     return info
 
 
+def _med(runs: list[dict[str, float]], key: str) -> float | None:
+    values = [r[key] for r in runs if key in r]
+    return median(values) if values else None
+
+
+def startup_rows(start: dict[str, Any]) -> list[dict[str, Any]]:
+    """The start-up rows: quiet and loaded, each against the target, the compared checkout (if
+    any) as the baseline, then what the time is made of."""
+    rows: list[dict[str, Any]] = []
+    phases = [("quiet", "quiet machine")]
+    if "loaded" in start:
+        phases.append(("loaded", f"loaded: {start['load_procs']} CPU-burning processes"))
+    for phase, words in phases:
+        runs = start[phase]["runs"]
+        after, before = runs["after"], runs.get("before")
+        titles = [r["title"] for r in after]
+        n = len(titles)
+        base = median([r["title"] for r in before]) if before else None
+        rows.append(
+            row(
+                f"start to unlock screen's first frame, {words} (pty, median of {n})",
+                f"{median(titles):.3f} s (min {min(titles):.3f}, max {max(titles):.3f})",
+                baseline=f"{base:.3f} s" if base is not None else "-",
+                ratio=round(median(titles) / base, 2) if base else None,
+                target=f"< {TARGET_STARTUP_S} s",
+                result=verdict(median(titles) < TARGET_STARTUP_S),
+                seconds=median(titles),
+                baseline_seconds=base if base is not None else -1.0,
+                load_average=start[phase]["load_before"],
+            )
+        )
+        for key, label in (
+            ("frame_end", "  ... to the end of that frame's output"),
+            ("first_output", "  ... to the app's first output (driver start)"),
+            ("cpu", "  CPU time the app used up to the title (user + system)"),
+        ):
+            value = _med(after, key)
+            if value is None:
+                continue
+            was = _med(before, key) if before else None
+            rows.append(
+                row(
+                    label,
+                    f"{value:.3f} s",
+                    baseline=f"{was:.3f} s" if was is not None else "-",
+                    ratio=round(value / was, 2) if was else None,
+                    seconds=value,
+                )
+            )
+        floor = runs.get("floor")
+        if floor:
+            rows.append(
+                row(
+                    "  floor: a one-label Textual app, start to first frame",
+                    f"{median([r['title'] for r in floor]):.3f} s"
+                    + (f" (CPU {_med(floor, 'cpu'):.3f} s)" if _med(floor, "cpu") else ""),
+                    seconds=median([r["title"] for r in floor]),
+                )
+            )
+        rows.append(
+            row(
+                "  load average (1 min), before / after these starts",
+                f"{start[phase]['load_before']:.2f} / {start[phase]['load_after']:.2f}",
+            )
+        )
+    rows.append(
+        row(
+            "python -c pass (interpreter alone, spawn to exit)",
+            f"{median(start['python']):.3f} s",
+            seconds=median(start["python"]),
+        )
+    )
+    rows.append(
+        row(
+            "importing tui.cli and tui.app (in process, this checkout)",
+            f"{median(start['imports']):.3f} s",
+            seconds=median(start["imports"]),
+        )
+    )
+    return rows
+
+
 def summarize(args: argparse.Namespace, results: dict[str, Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     start = results.get("startup")
     if start:
-        titles = [r["title"] for r in start["runs"]]
-        ends = [r["frame_end"] for r in start["runs"]]
-        firsts = [r["first_output"] for r in start["runs"]]
-        n = len(titles)
-        rows.append(
-            row(
-                f"start to unlock screen's first frame (pty, median of {n})",
-                f"{median(titles):.3f} s (min {min(titles):.3f}, max {max(titles):.3f})",
-                target=f"< {TARGET_STARTUP_S} s",
-                result=verdict(median(titles) < TARGET_STARTUP_S),
-                seconds=median(titles),
-            )
-        )
-        rows.append(
-            row(
-                "  ... to the end of that frame's output",
-                f"{median(ends):.3f} s (max {max(ends):.3f})",
-                seconds=median(ends),
-            )
-        )
-        rows.append(
-            row(
-                "  ... of it, to the app's first output (driver start)",
-                f"{median(firsts):.3f} s",
-                seconds=median(firsts),
-            )
-        )
-        rows.append(
-            row(
-                "  python -c pass (interpreter alone, spawn to exit)",
-                f"{median(start['python']):.3f} s",
-                seconds=median(start["python"]),
-            )
-        )
-        rows.append(
-            row(
-                "  of it, importing tui.cli and tui.app (in process)",
-                f"{median(start['imports']):.3f} s",
-                seconds=median(start["imports"]),
-            )
-        )
+        rows.extend(startup_rows(start))
     big = results.get("vault")
     if big:
         rows.append(
@@ -827,6 +983,18 @@ def main() -> int:
     p.add_argument("--held-keys", type=int, default=60)
     p.add_argument("--startup-runs", type=int, default=10)
     p.add_argument("--skip-startup", action="store_true")
+    p.add_argument(
+        "--load-procs",
+        type=int,
+        default=2,
+        help="CPU-burning processes for the loaded start-ups (0: quiet start-ups only)",
+    )
+    p.add_argument(
+        "--compare",
+        metavar="DIR",
+        help="another checkout (e.g. the code before a change) started in turn with this one",
+    )
+    p.add_argument("--skip-floor", action="store_true", help="no one-label Textual app starts")
     p.add_argument("--skip-scroll", action="store_true")
     p.add_argument("--skip-pilot", action="store_true")
     p.add_argument("--skip-pty", action="store_true")
@@ -862,7 +1030,7 @@ def main() -> int:
             small = root / "small.evault"
             shutil.rmtree(small, ignore_errors=True)
             run_child("build", "--vault", str(small), "--items", "3")
-            results["startup"] = bench_startup(args, small)
+            results["startup"] = bench_startup(args, small, root / "pycache")
             shutil.rmtree(small, ignore_errors=True)
         if not args.skip_scroll:
             info = ensure_vault(big, args.items)
@@ -891,6 +1059,8 @@ def main() -> int:
         return 0
     print(machine_line("terminal app", results["machine"]))
     print(f"code {results['machine']['code']}; {COLS}x{ROWS} terminal")
+    if results.get("startup", {}).get("compare"):
+        print(f"baseline column: {results['startup']['compare']}")
     print()
     print_table(rows)
     if "pilot" in results:

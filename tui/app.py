@@ -29,11 +29,10 @@ from textual.screen import Screen
 from tui.messages import ShowError, VaultCreated, VaultOpened
 from tui.screens.start import CreateScreen, RecoveryKeyScreen, UnlockScreen
 from tui.screens.wipe import WipeDialog, WipedScreen
-from tui.widgets.dialogs import MessageDialog
-from tui.widgets.keys import KeysPanel
 from vault import AUTO_LOCK_DEFAULT, N_, _, holds_vault, ngettext, set_language
 
 if TYPE_CHECKING:
+    from tui.widgets.dialogs import MessageDialog
     from vault import KdfChoice, Vault
 
 DEFAULT_AUTO_LOCK_SECONDS = AUTO_LOCK_DEFAULT * 60
@@ -102,7 +101,7 @@ class EvaultApp(App[None]):
         self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
         self.push_screen(self._start_screen())
         for notice in self.notices:
-            self.push_screen(MessageDialog(notice, title=_("Before you start")))
+            self.push_screen(_message(notice, title=_("Before you start")))
         self.call_after_refresh(self._prewarm)
 
     @staticmethod
@@ -150,10 +149,10 @@ class EvaultApp(App[None]):
             from tui.context import INTERRUPTED_NOTICE  # noqa: PLC0415
 
             self.push_screen(
-                MessageDialog(_(INTERRUPTED_NOTICE), title=_("The last session was cut off"))
+                _message(_(INTERRUPTED_NOTICE), title=_("The last session was cut off"))
             )
         if vault.key_notices:  # vault.keys altered, or a new recovery key never confirmed
-            self.push_screen(MessageDialog("\n\n".join(vault.key_notices), title=_("Vault keys")))
+            self.push_screen(_message("\n\n".join(vault.key_notices), title=_("Vault keys")))
 
     def on_unmount(self) -> None:
         vault = self._release_vault()
@@ -290,6 +289,8 @@ class EvaultApp(App[None]):
     def action_toggle_keys(self) -> None:
         """F1 lists every key of the current screen, including the ones the footer leaves out:
         the screen's own keys first, in plain words (``tui.widgets.keys``)."""
+        from tui.widgets.keys import KeysPanel  # noqa: PLC0415 - not needed for the first frame
+
         panels = self.screen.query(KeysPanel)
         if panels:
             panels.remove()
@@ -297,7 +298,15 @@ class EvaultApp(App[None]):
             self.screen.mount(KeysPanel())
 
     def show_error(self, message: str) -> None:
-        self.push_screen(MessageDialog(message, title=_("Something went wrong")))
+        self.push_screen(_message(message, title=_("Something went wrong")))
+
+
+def _message(text: str, *, title: str) -> MessageDialog:
+    """A dialog with one message; its module loads when a message is first shown, not before the
+    unlock screen's first frame."""
+    from tui.widgets.dialogs import MessageDialog  # noqa: PLC0415
+
+    return MessageDialog(text, title=title)
 
 
 def _load_vault_code() -> None:

@@ -16,20 +16,8 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from tui.commands import (
-    Handler,
-    Parser,
-    UsageProblem,
-    backups,
-    bundles,
-    evidence,
-    imports,
-    json_option,
-    recovery,
-    timestamps,
-    vaults,
-    wipe,
-)
+from tui.commands import Handler, Parser, UsageProblem, json_option
+from tui.commands.ui import UI_HELP, cmd_ui
 from tui.context import PROG, Context
 from tui.terminal_text import terminal_text
 from vault import (
@@ -61,7 +49,12 @@ EPILOG = N_(
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, app_only: bool = False) -> argparse.ArgumentParser:
+    """The whole command line; with ``app_only``, the same options but only the ``ui`` command.
+
+    The app's parser loads none of the other command modules: they, and the words and vault code
+    they import, would only slow the app's first frame (``parse_words``).
+    """
     parser = Parser(
         prog=PROG,
         description=_("Offline, encrypted evidence vault with a signed chain of custody."),
@@ -130,9 +123,40 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
+    if app_only:
+        command("ui", cmd_ui, _(UI_HELP))
+        return parser
+    from tui.commands import (  # noqa: PLC0415 - not for the app (see the docstring)
+        backups,
+        bundles,
+        evidence,
+        imports,
+        recovery,
+        timestamps,
+        vaults,
+        wipe,
+    )
+
     for group in (vaults, recovery, evidence, bundles, imports, backups, timestamps, wipe):
         group.register(command)
     return parser
+
+
+def parse_words(words: Sequence[str]) -> argparse.Namespace:
+    """The command line's words, parsed as the whole parser parses them.
+
+    Words that open the app (only options, then ``ui`` or nothing) are parsed by a parser that
+    knows only the ``ui`` command: the same options and the same result, without importing every
+    other command first. Anything else that parser refuses (another command, a typing mistake) is
+    parsed again by the whole parser, which says what is wrong, or runs that other command; help
+    (``-h``, ``--help`` and its abbreviations) always comes from the whole parser.
+    """
+    if not any(word.startswith(("-h", "--h")) for word in words):
+        try:
+            return build_parser(app_only=True).parse_args(words)
+        except (UsageProblem, SystemExit):
+            pass
+    return build_parser().parse_args(words)
 
 
 def _start_portable(args: argparse.Namespace, ctx: Context) -> None:
@@ -175,9 +199,8 @@ def main(
     words = list(sys.argv[1:] if argv is None else argv)
     asked = asked_language(words)
     set_language(choose_language(asked, os.environ))
-    parser = build_parser()
     try:
-        args = parser.parse_args(words)
+        args = parse_words(words)
     except UsageProblem as exc:  # one calm sentence instead of argparse's usage block
         err.write(f"{PROG}: {terminal_text(exc.sentence)}\n")
         return EXIT_USER_ERROR
@@ -191,7 +214,7 @@ def main(
             out.write(_(NO_TERMINAL) + "\n")  # no terminal to draw the app in: say where it opens
             return EXIT_OK
         args.command = "ui"
-        args.handler = vaults.cmd_ui
+        args.handler = cmd_ui
     ways = {
         "--passphrase-file": args.passphrase_file,
         "--recovery-key-file": args.recovery_key_file,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from tui import render
 from tui.commands import Command
+from tui.commands.ui import UI_HELP, cmd_ui
 from tui.context import PROG, Context
 from tui.progress import progress_line
 from tui.secrets_input import read_keyfile
@@ -59,20 +60,6 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
             "    {fingerprint}\n"
         ).format(folder=ctx.vault_path, recovery_key=recovery, fingerprint=identity["fingerprint"])
     )
-    return EXIT_OK
-
-
-def cmd_ui(args: argparse.Namespace, ctx: Context) -> int:
-    from tui.app import make_app  # noqa: PLC0415 - Textual loads only for the app
-
-    portable = ctx.portable
-    make_app(
-        ctx.vault_path,
-        files_folder=portable.root if portable else None,
-        exports_folder=portable.exports if portable else None,
-        notices=portable.warnings if portable else [],
-        language_fixed=bool(getattr(args, "language_fixed", False)),
-    ).run()
     return EXIT_OK
 
 
@@ -258,7 +245,7 @@ def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
 
 def register(command: Command) -> None:
     command("init", cmd_init, _("create a new vault and show its recovery key once"), json=True)
-    command("ui", cmd_ui, _("open the terminal app (also: evault with no command)"))
+    command("ui", cmd_ui, _(UI_HELP))
     command(
         "check", cmd_check, _("verify every original, the custody log and the database"), json=True
     )

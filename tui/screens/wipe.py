@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Static
 
-from tui import render
+from tui import wipe_words
 from tui.language import TranslatedKeys
 from tui.widgets.safe import SafeLabel, SafeStatic
 from tui.wipe_words import is_wipe_word
@@ -30,13 +30,13 @@ if TYPE_CHECKING:
     from vault import WipeResult
 
 WIPE_KEY = "f8"
-# The word itself (render.WIPE_WORD) is the same in every language: the guides tell it as is.
+# The word itself (wipe_words.WIPE_WORD) is the same in every language: the guides tell it as is.
 TYPE_WORD = N_("Type {word} and press Enter to destroy the vault, or Escape to go back.")
 
 
 def type_word() -> str:
     """What to type to confirm, in the current language."""
-    return _(TYPE_WORD).format(word=render.WIPE_WORD)
+    return _(TYPE_WORD).format(word=wipe_words.WIPE_WORD)
 
 
 def wipe_binding(*, show: bool = True) -> Binding:
@@ -63,12 +63,12 @@ class WipeDialog(TranslatedKeys, ModalScreen[bool]):
             yield SafeLabel(_("Wipe this vault?"), classes="dialog-title")
             with VerticalScroll(id="wipe-warning"):
                 yield SafeStatic(
-                    _(render.WIPE_WARNING).format(folder=self.folder),
+                    _(wipe_words.WIPE_WARNING).format(folder=self.folder),
                     id="dialog-message",
                     markup=False,
                 )
             yield SafeStatic(type_word(), id="status", markup=False)
-            yield Input(id="word", placeholder=render.WIPE_WORD)
+            yield Input(id="word", placeholder=wipe_words.WIPE_WORD)
             with Horizontal(classes="buttons"):
                 yield Button(_("Keep the vault"), id="keep", variant="primary")
                 yield Button(_("Wipe"), id="wipe", variant="error")
@@ -145,5 +145,5 @@ class WipedScreen(TranslatedKeys, Screen[None]):
         # The app's own vault was still letting go of its lock: that is not another window.
         elsewhere = message.result.was_open and not self.app_had_it_open
         title.update(_("The vault is wiped"))
-        paragraphs = render.wipe_summary(message.result, open_elsewhere=elsewhere)
+        paragraphs = wipe_words.wipe_summary(message.result, open_elsewhere=elsewhere)
         text.update("\n\n".join([*paragraphs, _("You can close evault now (Ctrl+Q).")]))
