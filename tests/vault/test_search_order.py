@@ -20,7 +20,6 @@ from tests.vault.pages import found_in_pages
 from tests.vault.support import db_key, raw_db
 from tests.vault.test_deletion import table_hits
 from vault import Filters, Metadata, Vault
-from vault.evidence.search import _index_letter
 from vault.store import schema
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -59,7 +58,9 @@ def test_the_list_searches_in_the_order_added_even_if_the_clock_went_back(vault:
 def test_other_filters_and_orders_still_apply_to_a_search(vault: Vault) -> None:
     ids = [
         vault.add_note(
-            f"harbour {k}", Metadata(title=f"t{k:02d}", platform="Telegram" if k % 2 else "")
+            f"harbour {k}",
+            Metadata(title=f"t{k:02d}", platform="Telegram" if k % 2 else ""),
+            now=START - timedelta(hours=k),  # the clock going back again: the order added wins
         ).item_id
         for k in range(12)
     ]
@@ -94,10 +95,11 @@ def test_deleted_items_never_appear_and_the_page_is_refilled(vault: Vault) -> No
     ],
 )
 def test_a_search_still_folds_and_finds_prefixes(vault: Vault, stored: str, typed: str) -> None:
-    target = vault.add_note(f"qeyd: {stored}").item_id
+    older = vault.add_note(f"qeyd: {stored} {stored} {stored}").item_id  # ranked first before
+    newer = vault.add_note(f"qeyd: {stored}, başqa sözlər də var").item_id
     vault.add_note("başqa söz")
-    assert [i.id for i in vault.search(typed)] == [target]
-    assert [r.id for r in vault.item_page(Filters(query=typed))] == [target]
+    assert [i.id for i in vault.search(typed)] == [newer, older]
+    assert [r.id for r in vault.item_page(Filters(query=typed))] == [newer, older]
 
 
 @pytest.mark.slow
@@ -105,6 +107,8 @@ def test_query_words_are_cut_where_the_index_cuts_them() -> None:
     """Every character kept inside a typed word is kept inside a word by the index's tokenizer
     (the SQLite that SQLCipher brings): otherwise the word would be a phrase, which an index
     without word positions refuses."""
+    from vault.evidence.search import _index_letter  # new with migration 9
+
     letters = [
         chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF and _index_letter(chr(c))
     ]
