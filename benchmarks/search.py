@@ -220,6 +220,9 @@ def _ops(vault: Any, filters: Any) -> dict[str, tuple[str, Callable[[], object]]
         ops[f"cli|{query}"] = ("cli", cli)
         ops[f"app|{query}"] = ("app", app)
         ops[f"app{APP_PAGE}|{query}"] = ("app", lambda f=f: app(f, APP_PAGE))
+        if query in (COMMON_QUERY, "v"):  # the app's two calls apart: which one grows
+            ops[f"page|{query}"] = ("app", lambda f=f: vault.item_page(f, limit=PAGE))
+            ops[f"count|{query}"] = ("app", lambda f=f: vault.count_items(f))
     return ops
 
 
@@ -390,6 +393,22 @@ def _rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                     p50_ms=statistics.median(values),
                 )
             )
+        for part, what in (("page", f"item_page, first {PAGE}"), ("count", "count_items")):
+            for query in (COMMON_QUERY, "v"):
+                key = f"{part}|{query}"
+                if key not in after["times_ms"]:
+                    continue
+                values = after["times_ms"][key]
+                base = before["times_ms"].get(key) if before else None
+                rows.append(
+                    row(
+                        f"{n:,}: app list, {what} alone, '{query}'",
+                        _figure(values),
+                        baseline=f"p50 {statistics.median(base):.2f} ms" if base else "-",
+                        ratio=statistics.median(values) / statistics.median(base) if base else None,
+                        p50_ms=statistics.median(values),
+                    )
+                )
         key = f"occurred|{COMMON_QUERY}"
         values = after["times_ms"][key]
         base = before["times_ms"][key] if before else None
