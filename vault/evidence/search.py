@@ -27,7 +27,10 @@ class _DropMarks(dict[int, int | None]):
 
 
 _DROP_MARKS = _DropMarks()
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits; "_" separates, as in the index
+# Letters (Lo) for Python that the tokenizer's tables still call spacing marks: New Tai Lue
+# vowels and tone marks, two Vedic signs (found by checking every character, see _index_letter).
+_MARKS_TO_THE_INDEX = frozenset([*range(0x19B0, 0x19C1), 0x19C8, 0x19C9, 0x1CF2, 0x1CF3])
 MAX_QUERY_WORDS = 16
 
 
@@ -40,9 +43,26 @@ def fold(text: str) -> str:
     return stripped.casefold().translate(_EXTRA)
 
 
+def _index_letter(char: str) -> bool:
+    """Whether the index's tokenizer (unicode61) keeps ``char`` inside a word: a letter, digit
+    or private-use character, but not one of the few that its Unicode tables, older than
+    Python's, still call marks. The index keeps no word positions (detail = none,
+    docs/format.md §3.2), so a typed word that the tokenizer would cut in two cannot be searched
+    as a phrase: cut here, it becomes two words that must both match.
+    tests/vault/test_search_order.py checks every character against the tokenizer."""
+    category = unicodedata.category(char)
+    return (category[0] in "LN" or category == "Co") and ord(char) not in _MARKS_TO_THE_INDEX
+
+
 def query_terms(query: str) -> list[str]:
     """Split what the user typed into folded words; punctuation and FTS operators are plain text."""
-    return _WORD_RE.findall(fold(query))[:MAX_QUERY_WORDS]
+    terms: list[str] = []
+    for word in _WORD_RE.findall(fold(query)):
+        if word.isascii():  # ASCII letters and digits: one word for the index too
+            terms.append(word)
+        else:
+            terms.extend("".join(c if _index_letter(c) else " " for c in word).split())
+    return terms[:MAX_QUERY_WORDS]
 
 
 def fts_expression(query: str) -> str | None:

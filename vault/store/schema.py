@@ -271,6 +271,31 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        9,
+        # Live search (issue 18): a prefix typed ("v", "vo", "voi") read the index entry of every
+        # word it starts, for every hit, before the first result. Prefix indexes up to six
+        # letters give those hits newest first at once. Without word positions (detail = none;
+        # nothing searches phrases or ranks, docs/format.md §3.2) the index stays as large as
+        # before. The new table is filled from the old one's text, which holds only live items
+        # (a deletion removes an item's entry); the old table's pages are zeroed as they are
+        # freed (PRAGMA secure_delete, store/db.py).
+        "search index: newest hits first for words and prefixes of up to six letters",
+        """
+        CREATE VIRTUAL TABLE search_new USING fts5(
+            title, body, meta, tokenize = 'unicode61 remove_diacritics 0',
+            detail = none, prefix = '1 2 3 4 5 6'
+        );
+        INSERT INTO search_new (search_new, rank) VALUES ('secure-delete', 1);
+        INSERT INTO search_new (rowid, title, body, meta) SELECT rowid, title, body, meta FROM search;
+        DROP TABLE search;
+        ALTER TABLE search_new RENAME TO search;
+        INSERT INTO search (search) VALUES ('optimize')
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
 
 
