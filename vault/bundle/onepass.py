@@ -143,6 +143,8 @@ def scan(
             worker.finish()
     for worker in running:
         worker.raise_failure()
+    if cancel is not None and cancel.is_set():  # set during the last block: still stopped
+        raise Cancelled(_("The check was stopped before it finished."))
     got: dict[str, str | None] = {
         s.name: s.sha.hexdigest() if s.crc_now == s.crc and _complete(s, offset) else None
         for s in spans
