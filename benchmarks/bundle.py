@@ -15,7 +15,8 @@ in the same run and on the same bytes:
 * verifies the unencrypted bundle with ``verify_zip`` in a child process, and times the manual
   check ``sha256sum -c SUMS`` + ``minisign -Vm SUMS -p pub`` and ``openssl dgst -sha256`` over the
   bundle file (the same bytes ``verify_zip`` reads);
-* for reference, decrypts and verifies the encrypted bundle as ``evault verify --identity`` does;
+* decrypts and verifies the encrypted bundle as ``evault verify --identity`` does, and times
+  ``age -d -i KEY BUNDLE.age | openssl dgst -sha256`` over the same file in the same round;
 * prints MiB/s, peak RSS, the ratios and PASS/MISS against the targets of the bundle issue.
 
 Every contender reads its input from the page cache (the data and the vault were just written, and
