@@ -15,7 +15,8 @@ in the same run and on the same bytes:
 * verifies the unencrypted bundle with ``verify_zip`` in a child process, and times the manual
   check ``sha256sum -c SUMS`` + ``minisign -Vm SUMS -p pub`` and ``openssl dgst -sha256`` over the
   bundle file (the same bytes ``verify_zip`` reads);
-* for reference, decrypts and verifies the encrypted bundle as ``evault verify --identity`` does;
+* decrypts and verifies the encrypted bundle as ``evault verify --identity`` does, and times
+  ``age -d -i KEY BUNDLE.age | openssl dgst -sha256`` over the same file in the same round;
 * prints MiB/s, peak RSS, the ratios and PASS/MISS against the targets of the bundle issue.
 
 Every contender reads its input from the page cache (the data and the vault were just written, and
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import shutil
 import subprocess
@@ -77,6 +79,7 @@ from _common import (
 
 TARGET_EXPORT_VS_MANUAL = 2.0  # vault export >= 2 x (sha256sum + minisign -S + tar | age -e)
 TARGET_VERIFY_VS_OPENSSL = 0.8  # vault verify >= 0.8 x openssl dgst -sha256 over the bundle
+TARGET_DECRYPT_VERIFY_VS_AGE = 0.8  # decrypt + verify >= 0.8 x age -d | openssl dgst -sha256
 TARGET_PEAK_RSS_MIB = 100.0  # export of a bundle holding a 2 GiB video
 
 TOOLS = ("sha256sum", "minisign", "tar", "age", "age-keygen", "openssl", "bash")
@@ -316,6 +319,30 @@ def manual_verify(root: Path, data: Path) -> dict[str, Any]:
     return {"sha256sum_seconds": check_s, "minisign_seconds": sig_s, "seconds": check_s + sig_s}
 
 
+def verify_baselines(
+    tag: str, plain: Path, enc: Path, age_key: Path, plain_sha256: str
+) -> dict[str, Any]:
+    """The baselines of the verify rows, timed in the same round as the vault's verify:
+    ``openssl dgst -sha256 BUNDLE`` (the bytes ``verify_zip`` reads) and
+    ``age -d -i KEY BUNDLE.age | openssl dgst -sha256`` (what decrypt + verify must come near)."""
+    log(f"{tag}: openssl dgst -sha256 over the bundle ...")
+    ossl_s, _, ossl_out = run_timed(["openssl", "dgst", "-sha256", str(plain)], capture=True)
+    if plain_sha256 not in ossl_out:
+        raise RuntimeError("openssl's SHA-256 of the bundle differs from the export's: a bug")
+    log(f"{tag}: age -d | openssl dgst -sha256 over the encrypted bundle ...")
+    pipeline = (
+        f"set -o pipefail; age -d -i {_quote(str(age_key))} {_quote(str(enc))}"
+        " | openssl dgst -sha256"
+    )
+    age_s, _, age_out = run_timed(["bash", "-c", pipeline], capture=True)
+    if not re.search(r"= [0-9a-f]{64}$", age_out.strip()):
+        raise RuntimeError(f"age -d | openssl dgst did not give a SHA-256: {age_out[:200]!r}")
+    return {
+        "openssl": {"seconds": ossl_s, "bytes": plain.stat().st_size},
+        "age_openssl": {"seconds": age_s, "bytes": enc.stat().st_size},
+    }
+
+
 def bench(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     data = root / "data"
     names, total = make_data(args, data)
@@ -381,11 +408,7 @@ def bench(args: argparse.Namespace, root: Path) -> dict[str, Any]:
             raise RuntimeError(f"the bundle does not verify: {run['verify']['failed']}")
         log(f"{tag}: manual sha256sum -c + minisign -V ...")
         run["manual_verify"] = manual_verify(root, data)
-        log(f"{tag}: openssl dgst -sha256 over the bundle ...")
-        ossl_s, _, ossl_out = run_timed(["openssl", "dgst", "-sha256", str(plain)], capture=True)
-        run["openssl"] = {"seconds": ossl_s, "bytes": plain.stat().st_size}
-        if run["export_plain"]["bundle_sha256"] not in ossl_out:
-            raise RuntimeError("openssl's SHA-256 of the bundle differs from the export's: a bug")
+        run.update(verify_baselines(tag, plain, enc, age_key, run["export_plain"]["bundle_sha256"]))
 
         log(f"{tag}: vault decrypt + verify of the encrypted bundle (reference) ...")
         dec = out_dir / f"bundle-{i}.decrypted.zip"
@@ -510,17 +533,29 @@ def summarize(results: dict[str, Any]) -> list[dict[str, Any]]:
             ratio=man_v / v,
         )
     )
-    va = med("verify_age")
-    va_dec = med("verify_age", "decrypt_seconds")
-    rows.append(
-        row(
-            "decrypt + verify (evault verify --identity)",
-            f"{bundle_mib / va:.0f} MiB/s ({va:.2f} s, decrypt {va_dec:.2f} s)",
-        )
-    )
+    rows.append(decrypt_verify_row(runs, bundle_mib))
     peak = max(max(r["verify"]["peak_rss_kib"], r["verify_age"]["peak_rss_kib"]) for r in runs)
     rows.append(row("verify: peak RSS", f"{peak / 1024:.1f} MiB", peak_rss_mib=peak / 1024))
     return rows
+
+
+def decrypt_verify_row(runs: list[dict[str, Any]], bundle_mib: float) -> dict[str, Any]:
+    """decrypt + verify of the age bundle against ``age -d | openssl dgst -sha256`` of the same
+    file in the same round (bundle_mib: the plain ZIP's size, which both produce and hash)."""
+    va = median([r["verify_age"]["seconds"] for r in runs])
+    va_dec = median([r["verify_age"]["decrypt_seconds"] for r in runs])
+    base = median([r["age_openssl"]["seconds"] for r in runs])
+    ratio = base / va
+    return row(
+        "decrypt + verify (evault verify --identity)",
+        f"{bundle_mib / va:.0f} MiB/s ({va:.2f} s, decrypt {va_dec:.2f} s)",
+        baseline=f"age -d | openssl dgst -sha256 {bundle_mib / base:.0f} MiB/s ({base:.2f} s)",
+        ratio=ratio,
+        target=f">= {TARGET_DECRYPT_VERIFY_VS_AGE}x",
+        result=verdict(ratio >= TARGET_DECRYPT_VERIFY_VS_AGE),
+        vault_mib_s=bundle_mib / va,
+        baseline_mib_s=bundle_mib / base,
+    )
 
 
 def print_details(results: dict[str, Any]) -> None:
@@ -541,6 +576,7 @@ def print_details(results: dict[str, Any]) -> None:
             f"           verify_zip {vz['seconds']:.2f} (CPU {vz['cpu_user_seconds']:.2f} +"
             f" {vz['cpu_sys_seconds']:.2f}); sha256sum -c {mv['sha256sum_seconds']:.2f} +"
             f" minisign -V {mv['minisign_seconds']:.2f}; openssl dgst {r['openssl']['seconds']:.2f};"
+            f" age -d | openssl dgst {r['age_openssl']['seconds']:.2f};"
             f" decrypt {va['decrypt_seconds']:.2f} + verify"
             f" {va['seconds'] - va['decrypt_seconds']:.2f}"
         )

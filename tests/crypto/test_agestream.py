@@ -231,3 +231,29 @@ def test_a_stanza_body_of_exactly_64_columns_ends_with_an_empty_line() -> None:
     # 48 bytes encode to 64 base64 characters: the body must then end with an empty line.
     lines = agestream._stanza_lines(b"test", [], bytes(48)).split(b"\n")
     assert len(lines[1]) == 64 and lines[2] == b"" and lines[3] == b""
+
+
+BATCH_BYTES = agestream.BATCH * agestream.CHUNK
+
+
+@pytest.mark.parametrize(
+    "size", [BATCH_BYTES - 1, BATCH_BYTES, BATCH_BYTES + 1, 2 * BATCH_BYTES + agestream.CHUNK]
+)
+def test_files_around_a_read_batch_round_trip_with_pyrage(size: int) -> None:
+    """Decryption reads BATCH sealed chunks at once: a file ending just before, at or after such
+    a read still decrypts, and pyrage agrees (the last chunk is found across a batch)."""
+    data = os.urandom(size)
+    secret, public = _keys()
+    theirs = bytes(pyrage.encrypt(data, [pyrage.x25519.Recipient.from_str(public)]))
+    assert _decrypt(theirs, [secret]) == data
+    assert _decrypt(_encrypt(data, [public]), [secret]) == data
+
+
+@pytest.mark.parametrize("cut_chunks", [agestream.BATCH, 2 * agestream.BATCH])
+def test_a_file_cut_at_a_read_batch_boundary_is_refused(cut_chunks: int) -> None:
+    """Cut exactly where a batched read ends: the chunk before the cut is not marked last."""
+    secret, public = _keys()
+    header, payload = _split(_encrypt(os.urandom(2 * BATCH_BYTES + 100), [public]))
+    blob = header + payload[: 16 + cut_chunks * (agestream.CHUNK + 16)]
+    with pytest.raises(DecryptionFailed, match="damaged"):
+        _decrypt(blob, [secret])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import queue
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from vault.host.outputs import Output
 from vault.i18n import N_, _
 
 KEY_SUFFIX = ".key.age"
+_QUEUED_BLOCKS = 8  # reads waiting to be hashed (about 8 MiB at most)
 STOPPED = N_("The check was stopped before it finished; no decrypted copy was kept.")
 
 
@@ -104,16 +106,17 @@ def decrypt_bundle(
                 "the decrypted bundle with --decrypted-out."
             ).format(folder=target.parent)
         )
-    digest = hashlib.sha256()
     try:
-        with path.open("rb") as raw, Output(target) as sink:
-            reader = _Hashing(raw, digest, cancel)
+        with path.open("rb", buffering=0) as raw, Output(target) as sink:
+            reader = _Hashing(raw, hashlib.sha256(), cancel)
             try:
                 transport.decrypt_stream(reader, sink.file, identities)  # type: ignore[arg-type]
             except DecryptionFailed:
                 if reader.stopped:  # cut short on purpose, not damaged
                     raise Cancelled(_(STOPPED)) from None
                 raise
+            finally:
+                encrypted_sha256 = reader.hexdigest()
             if reader.stopped:
                 raise Cancelled(_(STOPPED))
             sink.publish()
@@ -135,14 +138,17 @@ def decrypt_bundle(
                 "again; nothing was kept."
             )
         ) from None
-    return target, digest.hexdigest()
+    return target, encrypted_sha256
 
 
 class _Hashing:
     """A reader that hashes what is read through it (the encrypted file's SHA-256, in one pass).
 
-    Once ``cancel`` is set it reads nothing more (the decryption sees the end of the file and
-    stops), and says so in ``stopped``: an exception raised here would reach the age library."""
+    The hashing runs in a thread of its own (``hashlib`` releases the GIL on large buffers, and
+    the decryption reads about 1 MiB at a time), so it overlaps the decryption instead of adding
+    to it; :meth:`hexdigest` waits for it. Once ``cancel`` is set it reads nothing more (the
+    decryption sees the end of the file and stops), and says so in ``stopped``: an exception
+    raised here would reach the age library."""
 
     def __init__(
         self, raw: BinaryIO, digest: hashlib._Hash, cancel: threading.Event | None = None
@@ -151,6 +157,24 @@ class _Hashing:
         self.digest = digest
         self.cancel = cancel
         self.stopped = False
+        self._blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED_BLOCKS)
+        self._thread = threading.Thread(target=self._hash, name="evault-decrypt-hash", daemon=True)
+        self._thread.start()
+
+    def _hash(self) -> None:
+        while (block := self._blocks.get()) is not None:
+            self.digest.update(block)
+
+    def hexdigest(self) -> str:
+        """The SHA-256 of everything read (waits for the hashing thread)."""
+        self.close()
+        return self.digest.hexdigest()
+
+    def close(self) -> None:
+        """End the hashing thread (also after a failure); safe to call more than once."""
+        if self._thread.is_alive():
+            self._blocks.put(None)
+            self._thread.join()
 
     def _stop(self) -> bool:
         if self.cancel is not None and self.cancel.is_set():
@@ -161,7 +185,8 @@ class _Hashing:
         if self._stop():
             return b""
         data = self.raw.read(size)
-        self.digest.update(data)
+        if data:
+            self._blocks.put(data)
         return data
 
     def readinto(self, buffer: bytearray | memoryview) -> int:
@@ -169,5 +194,5 @@ class _Hashing:
             return 0
         n = self.raw.readinto(buffer)  # type: ignore[attr-defined]
         if n:
-            self.digest.update(memoryview(buffer)[:n])
+            self._blocks.put(bytes(memoryview(buffer)[:n]))  # the caller reuses its buffer
         return int(n or 0)

@@ -8,11 +8,12 @@ evidence is affected and why, not only that the bundle failed.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 from crypto.errors import FormatError
 from crypto.sums import parse_sums
-from vault.bundle import layout
+from vault.bundle import layout, onepass
 from vault.bundle.said import joined, say, ungettext
 from vault.bundle.verify_result import ItemResult, Progress, VerifyResult
 from vault.bundle.zipcheck import Reader
@@ -41,15 +42,21 @@ def check_sums(reader: Reader, result: VerifyResult) -> dict[str, str]:
     return sums
 
 
-def check_members(
+def member_digests(
+    path: Path,
     reader: Reader,
     sums: dict[str, str],
-    manifest: dict[str, Any],
-    result: VerifyResult,
+    *,
+    hash_file: bool,
     progress: Progress | None,
     cancel: threading.Event | None,
-) -> None:
-    total = sum(reader.members[n].file_size for n in sums if n in reader.members)
+) -> tuple[str | None, dict[str, str | None]]:
+    """(the bundle file's SHA-256 if ``hash_file``, the SHA-256 of every member SHA256SUMS
+    lists), from one read of the file (``onepass``); a member's digest is None if it cannot be
+    read (its local header does not match, or its CRC-32 differs from the ZIP's records).
+    OSError if the file cannot be read."""
+    infos = [reader.members[n] for n in sums if n in reader.members]
+    total = sum(info.file_size for info in infos)
     done = 0
 
     def advance(count: int) -> None:
@@ -58,10 +65,30 @@ def check_members(
         if progress is not None:
             progress(done, total)
 
-    actual: dict[str, str | None] = {}
-    for name in sums:
-        if name in reader.members:
-            actual[name] = reader.digest(name, advance, cancel)
+    with path.open("rb", buffering=0) as raw:
+        spans, unreadable = onepass.member_spans(raw, infos)
+        file_sha256, actual = onepass.scan(
+            raw,
+            path.stat().st_size,
+            spans,
+            hash_file=hash_file,
+            on_bytes=advance,
+            cancel=cancel,
+        )
+    for name in unreadable:
+        actual[name] = None
+    return file_sha256, actual
+
+
+def check_members(
+    actual: dict[str, str | None],
+    reader: Reader,
+    sums: dict[str, str],
+    manifest: dict[str, Any],
+    result: VerifyResult,
+) -> None:
+    """Compare the members' digests (``actual``, from :func:`member_digests`) with SHA256SUMS and
+    the manifest, item by item."""
     bad_docs = [
         n
         for n in sums

@@ -14,7 +14,6 @@ reported; its types are importable from here too.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import zipfile
 from datetime import datetime
@@ -27,14 +26,14 @@ from crypto.errors import FormatError
 from crypto.fingerprint import normalize_fingerprint
 from vault.bundle import layout
 from vault.bundle.custody_check import check_custody
-from vault.bundle.members import check_members, check_sums
+from vault.bundle.members import check_members, check_sums, member_digests
 from vault.bundle.said import joined, say, ungettext
 from vault.bundle.signatures import b64decode_exact, check_signatures, check_signer
 from vault.bundle.timestamp_check import check_timestamps
 from vault.bundle.verify_result import TOOL, Check, ItemResult, Progress, VerifyResult
 from vault.bundle.zipcheck import READ_BLOCK, Reader, layout_problem
 from vault.clock import format_utc, utc_now
-from vault.errors import BundleUnusable, Cancelled
+from vault.errors import BundleUnusable
 from vault.i18n import N_, _
 from vault.imports.parsers import ziplayout
 
@@ -89,7 +88,7 @@ def verify_zip(
     expected = parse_expected_key(key) if key else None
     result = VerifyResult(
         bundle_name=display_name or path.name,
-        bundle_sha256=file_sha256 or _file_sha256(path, cancel),
+        bundle_sha256=file_sha256 or "",
         checked_at=format_utc(now or utc_now()),
         key_expected=key.strip() if key else None,
     )
@@ -141,25 +140,19 @@ def verify_zip(
         public_key = check_signer(manifest, result)
         check_signatures(reader, public_key, manifest, result, expected)
         sums = check_sums(reader, result)
-        check_members(reader, sums, manifest, result, progress, cancel)
+        try:
+            whole, actual = member_digests(
+                path, reader, sums, hash_file=not file_sha256, progress=progress, cancel=cancel
+            )
+        except OSError:
+            raise BundleUnusable(
+                _("{name} could not be read. Check the path.").format(name=result.bundle_name)
+            ) from None
+        result.bundle_sha256 = file_sha256 or whole or ""
+        check_members(actual, reader, sums, manifest, result)
         creations = check_custody(reader, manifest, public_key, result)
         check_timestamps(reader, manifest, result, creations.seqs)
     return result
-
-
-def _file_sha256(path: Path, cancel: threading.Event | None) -> str:
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as f:
-            while block := f.read(READ_BLOCK):
-                if cancel is not None and cancel.is_set():
-                    raise Cancelled(_("The check was stopped before it finished."))
-                digest.update(block)
-    except OSError:
-        raise BundleUnusable(
-            _("{name} could not be read. Check the path.").format(name=path)
-        ) from None
-    return digest.hexdigest()
 
 
 def _manifest(reader: Reader) -> dict[str, Any]:

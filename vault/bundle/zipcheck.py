@@ -9,17 +9,15 @@ the way Python's zipfile writes them when export streams, and compares them byte
 
 from __future__ import annotations
 
-import hashlib
 import stat
 import struct
-import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any, BinaryIO, TypeVar
 
 from vault.bundle import layout
 from vault.bundle.said import say
-from vault.errors import BundleUnusable, Cancelled
+from vault.errors import BundleUnusable
 from vault.i18n import N_, _
 from vault.imports.parsers import ziplayout
 
@@ -178,26 +176,6 @@ class Reader:
                 return use(read(member))
         except _READ_ERRORS:
             return None
-
-    def digest(
-        self, name: str, on_bytes: Callable[[int], None], cancel: threading.Event | None
-    ) -> str | None:
-        """SHA-256 of a member, streamed; None if it cannot be read (bad CRC, truncated)."""
-        info = self.members[name]
-        digest = hashlib.sha256()
-        try:
-            with self.zf.open(info) as member:
-                while True:
-                    if cancel is not None and cancel.is_set():
-                        raise Cancelled(_("The check was stopped before it finished."))
-                    block = member.read(READ_BLOCK)
-                    if not block:
-                        break
-                    digest.update(block)
-                    on_bytes(len(block))
-        except _READ_ERRORS:
-            return None
-        return digest.hexdigest()
 
 
 def _dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
