@@ -14,7 +14,6 @@ import hashlib
 import threading
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Any, Protocol
 
@@ -24,6 +23,7 @@ from crypto.custody import SignedEvent
 from crypto.fingerprint import fingerprint
 from crypto.sums import format_sums
 from vault.bundle import documents, layout, records
+from vault.bundle.handoff import Prefetch
 from vault.custody import commitments
 from vault.custody import log as custody
 from vault.errors import Cancelled, EvaultError
@@ -90,7 +90,12 @@ class Writer:
             )
         archive = zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED, allowZip64=True)  # type: ignore[call-overload]
         with archive as zf:
-            entries = [self._write_item(zf, n, item) for n, item in enumerate(self.items, 1)]
+            # The originals are read from the vault on a thread of their own, a few chunks ahead
+            # (vault.bundle.handoff): SQLCipher decrypts the next chunk while this one is hashed.
+            with Prefetch(self._parts, self._read, len(self.items), self._check_cancel) as ahead:
+                entries = [
+                    self._write_item(zf, n, item, ahead) for n, item in enumerate(self.items, 1)
+                ]
             for entry in entries:
                 record = carried.by_item.get(entry["id"])
                 if record is not None:
@@ -255,7 +260,9 @@ class Writer:
         if listed:
             self.sums[name] = hashlib.sha256(data).hexdigest()
 
-    def _write_item(self, zf: zipfile.ZipFile, number: int, item: Item) -> dict[str, Any]:
+    def _write_item(
+        self, zf: zipfile.ZipFile, number: int, item: Item, ahead: Prefetch[intake.Part]
+    ) -> dict[str, Any]:
         if item.kind == "file":
             name = item.original_filename or item.title
             if item.sensitive:  # its name may say what it shows: only its type in the ZIP
@@ -266,7 +273,8 @@ class Writer:
         digest = hashlib.sha256()
         text_parts: list[bytes] = []
         with zf.open(self._zinfo(path, item.size), "w", force_zip64=item.size > 2**31) as member:
-            for chunk in self._chunks(item):
+            for chunk in ahead.chunks():
+                self._check_cancel()
                 digest.update(chunk)
                 member.write(chunk)
                 if item.kind != "file":
@@ -308,16 +316,20 @@ class Writer:
             "metadata": metadata_snapshot(item),
         }
 
-    def _chunks(self, item: Item) -> Iterator[bytes]:
-        conn = self.session.conn
+    # The reader thread's side (vault.bundle.handoff.Prefetch): each takes the lock itself, so
+    # the connection is used by one thread at a time.
+
+    def _parts(self, index: int) -> list[intake.Part]:
         with self.lock:
-            rows = intake.item_parts(conn, item.id)
-        for chunk_row in rows:
-            if self.cancel is not None and self.cancel.is_set():
-                raise Cancelled(_(STOPPED))
-            with self.lock:
-                chunk = intake.read_chunk(conn, chunk_row)
-            yield chunk
+            return intake.item_parts(self.session.conn, self.items[index].id)
+
+    def _read(self, part: intake.Part) -> bytes:
+        with self.lock:
+            return intake.read_chunk(self.session.conn, part)
+
+    def _check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled(_(STOPPED))
 
 
 def _b64(data: bytes) -> str:
