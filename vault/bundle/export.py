@@ -1,8 +1,9 @@
 """Writing an evidence bundle (docs/format.md §6) from an unlocked vault.
 
 One streaming pass: each original is read chunk by chunk from the vault, hashed and written into the
-ZIP; nothing is ever held whole in memory. With encryption the ZIP bytes go straight through a pipe
-into age, so no unencrypted copy touches the disk. The result is written owner-only under a hidden
+ZIP; nothing is ever held whole in memory. The reading, the ZIP, and the file's hashing and writing
+run on three threads a few blocks apart (``vault.bundle.handoff``). With encryption the ZIP bytes go
+from memory straight into age on the writing thread, so no unencrypted copy touches the disk. The result is written owner-only under a hidden
 partial name (``vault.host.outputs``). When it is complete, its start is recorded in the custody log
 (``bundle.export_started``, with the file's SHA-256), then it is renamed into place, then the export
 is recorded as complete (``bundle.exported``): a bundle never exists without a record.
@@ -16,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -25,13 +25,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-if sys.platform != "win32":
-    import fcntl
-
 from crypto import sshsig, transport
 from crypto.errors import FormatError
 from crypto.fingerprint import fingerprint
 from vault.bundle import layout
+from vault.bundle.handoff import Handoff
 from vault.bundle.writer import Progress, Sink, Writer
 from vault.custody import log as custody
 from vault.errors import InvalidInput
@@ -43,7 +41,6 @@ from vault.store import policy
 from vault.store.session import Session, now_text, transaction, translate
 
 MAX_RECIPIENTS = 20
-PIPE_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -123,38 +120,24 @@ def document_languages(asked: Sequence[str] | None) -> list[str]:
 
 
 class _CountingWriter:
-    """A write-only, non-seekable stream that counts (and, if asked, hashes) what passes through.
+    """Counts and hashes what is written to the bundle file: its size and SHA-256 go into the
+    custody record. Used on the thread that writes the file (``vault.bundle.handoff``)."""
 
-    Not seekable, so zipfile streams (data descriptors) and never seeks back. Both the bundle file
-    and the pipe into age are wrapped in one, so the ZIP bytes are the same either way; the pipe's
-    is made with ``hashing=False``: only the file's hash is recorded, and hashing a large bundle's
-    plaintext a second time would cost seconds for nothing.
-    """
-
-    def __init__(self, raw: BinaryIO, *, hashing: bool = True) -> None:
+    def __init__(self, raw: BinaryIO) -> None:
         self.raw = raw
-        self.digest = hashlib.sha256() if hashing else None
+        self.digest = hashlib.sha256()
         self.size = 0
 
     def write(self, data: bytes) -> int:
-        if self.digest is not None:
-            self.digest.update(data)
+        self.digest.update(data)
         self.size += len(data)
         return self.raw.write(data)
 
     def hexdigest(self) -> str:
-        if self.digest is None:
-            raise ValueError("this stream was not hashed")
         return self.digest.hexdigest()
 
     def flush(self) -> None:
         self.raw.flush()
-
-    def tell(self) -> int:
-        raise OSError("not seekable")  # makes zipfile stream (data descriptors), never seek
-
-    def seekable(self) -> bool:
-        return False
 
 
 def export_bundle(
@@ -234,14 +217,11 @@ def export_bundle(
     try:
         with Output(out) as bundle:
             counter = _CountingWriter(bundle.file)
-            if age_recipients:
-                _encrypt_through_pipe(
-                    lambda sink: writer.write_zip(sink, bundle_id, stamp, case, note),
-                    counter,
-                    age_recipients,
-                )
-            else:
-                writer.write_zip(counter, bundle_id, stamp, case, note)
+            _write_on_a_second_thread(
+                lambda zip_sink: writer.write_zip(zip_sink, bundle_id, stamp, case, note),
+                counter,
+                age_recipients,
+            )
             bundle.file.flush()
             os.fsync(bundle.file.fileno())
             details |= {"bundle_sha256": counter.hexdigest(), "bundle_size": counter.size}
@@ -310,32 +290,29 @@ def _record(
         )
 
 
-def _encrypt_through_pipe(
+def _write_on_a_second_thread(
     produce: Callable[[Sink], None], sink: _CountingWriter, recipients: list[str]
 ) -> None:
-    """Run ``produce`` writing into a pipe while age encrypts from the pipe into ``sink``."""
-    read_fd, write_fd = os.pipe()
-    failure: list[BaseException] = []
+    """Run ``produce`` writing the ZIP while a second thread hashes and writes its bytes to
+    ``sink``, or, with ``recipients``, encrypts them with age into it (``vault.bundle.handoff``).
 
-    if sys.platform == "linux":  # a bigger pipe: far fewer switches between the two threads
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(write_fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    Two cores then share the work: this thread reads, hashes and CRCs the originals; the other
+    hashes and writes the file, after encrypting it. The ZIP bytes only ever pass through memory,
+    a few blocks at a time. Whichever side fails first stops the other, and its own exception is
+    raised here; the caller translates it and removes the partial file.
+    """
 
-    def encrypt() -> None:
-        try:
-            with os.fdopen(read_fd, "rb", buffering=PIPE_BYTES) as reader:
-                transport.encrypt_stream(reader, sink, recipients)  # type: ignore[arg-type]
-        except BaseException as exc:
-            failure.append(exc)
+    def consume(source: Handoff) -> None:
+        if recipients:
+            transport.encrypt_stream(source, sink, recipients)  # type: ignore[arg-type]
+            return
+        while block := source.read():
+            sink.write(block)
 
-    thread = threading.Thread(target=encrypt, name="evault-age-encrypt", daemon=True)
-    thread.start()
+    handoff = Handoff(consume, "evault-age-encrypt" if recipients else "evault-export-write")
     try:
-        with os.fdopen(write_fd, "wb", buffering=PIPE_BYTES) as pipe:
-            produce(_CountingWriter(pipe, hashing=False))
-    except BrokenPipeError:
-        pass  # the encrypting side stopped; its error is raised below
-    finally:
-        thread.join()
-    if failure:
-        raise failure[0]
+        produce(handoff)
+        handoff.finish()
+    except BaseException:
+        handoff.abort()
+        raise

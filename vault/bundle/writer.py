@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import threading
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any, Protocol
 
@@ -24,6 +25,7 @@ from crypto.custody import SignedEvent
 from crypto.fingerprint import fingerprint
 from crypto.sums import format_sums
 from vault.bundle import documents, layout, records
+from vault.bundle.handoff import Prefetch
 from vault.custody import commitments
 from vault.custody import log as custody
 from vault.errors import Cancelled, EvaultError
@@ -36,6 +38,7 @@ from vault.timestamps import bundled
 from vault.version import PROGRAM
 
 STOPPED = N_("Stopped. No bundle was written.")
+PUT_GATHER = 1024 * 1024  # bytes of a streamed member gathered before writing it (_put_parts)
 Progress = intake.Progress  # bytes done, bytes in all
 
 
@@ -90,7 +93,12 @@ class Writer:
             )
         archive = zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED, allowZip64=True)  # type: ignore[call-overload]
         with archive as zf:
-            entries = [self._write_item(zf, n, item) for n, item in enumerate(self.items, 1)]
+            # The originals are read from the vault on a thread of their own, a few chunks ahead
+            # (vault.bundle.handoff): SQLCipher decrypts the next chunk while this one is hashed.
+            with Prefetch(self._parts, self._read, len(self.items), self._check_cancel) as ahead:
+                entries = [
+                    self._write_item(zf, n, item, ahead) for n, item in enumerate(self.items, 1)
+                ]
             for entry in entries:
                 record = carried.by_item.get(entry["id"])
                 if record is not None:
@@ -127,9 +135,11 @@ class Writer:
             self._put(zf, layout.MANIFEST, canonical_json(manifest))
             # Each line carries the body as signed; a sealed event's details, and their salt,
             # go beside it as "disclosed" (docs/format.md §6.2), and the report shows them.
-            lines = b"".join(_custody_line(e, kept.get(e.seq)) for e in events)
             bodies = [custody.opened(e, kept.get(e.seq)) for e in events]
-            self._put(zf, layout.CUSTODY, lines)
+            lines = (
+                _custody_line(e, kept.get(e.seq), b) for e, b in zip(events, bodies, strict=True)
+            )
+            self._put_parts(zf, layout.CUSTODY, lines)
             self._write_records(zf, carried)
             # The report reads each record as its item's "added" line, just before its import.
             bodies = commitments.with_records(bodies, carried.bodies())
@@ -196,7 +206,8 @@ class Writer:
         for lang, report_name, verify_name in names:
             others = {other: name for other, name, _verify in names if other != lang}
             with document_language(lang):
-                report = documents.report_html(
+                # Streamed into its member as it is made: thousands of items make megabytes.
+                report = documents.report_html_parts(
                     manifest,
                     bodies,
                     texts=self.texts,
@@ -204,10 +215,10 @@ class Writer:
                     other_languages=others,
                     proofs=proofs,
                 )
+                self._put_parts(zf, report_name, report)
                 verify = documents.verify_txt(
                     manifest, bundle_name=self.file_name, tokens=tokens, record=record_example
                 )
-            self._put(zf, report_name, report)
             self._put(zf, verify_name, verify)
 
     def _write_records(self, zf: zipfile.ZipFile, carried: records.Records) -> None:
@@ -255,7 +266,38 @@ class Writer:
         if listed:
             self.sums[name] = hashlib.sha256(data).hexdigest()
 
-    def _write_item(self, zf: zipfile.ZipFile, number: int, item: Item) -> dict[str, Any]:
+    def _put_parts(self, zf: zipfile.ZipFile, name: str, parts: Iterable[bytes]) -> None:
+        """A member written piece by piece as ``parts`` makes them, never held whole; listed in
+        SHA256SUMS. The bytes are those :meth:`_put` writes for the pieces joined.
+
+        zipfile decides whether a member gets ZIP64 fields from its size before its first byte
+        (more than ``ZIP64_LIMIT / 1.05``). So the first pieces are gathered, up to a MiB: a
+        member that ends by then is written as ``_put`` does; one already past the limit gets
+        ZIP64 as it would there. (A document between 1 MiB and ~1.95 GiB gets none, as before;
+        one nearer 2 GiB could not be written at all, where before it was, but verify refuses a
+        document over 16 MiB anyway, layout.MAX_DOCUMENT_BYTES.)"""
+        pieces = iter(parts)
+        gathered: list[bytes] = []
+        size = 0
+        limit = zipfile.ZIP64_LIMIT / 1.05  # read now: tests lower it to make small ZIP64 bundles
+        for part in pieces:
+            gathered.append(part)
+            size += len(part)
+            if size >= min(PUT_GATHER, limit):
+                break
+        else:
+            self._put(zf, name, b"".join(gathered))
+            return
+        digest = hashlib.sha256()
+        with zf.open(self._zinfo(name, size), "w", force_zip64=size > limit) as member:
+            for part in itertools.chain(gathered, pieces):
+                digest.update(part)
+                member.write(part)
+        self.sums[name] = digest.hexdigest()
+
+    def _write_item(
+        self, zf: zipfile.ZipFile, number: int, item: Item, ahead: Prefetch[intake.Part]
+    ) -> dict[str, Any]:
         if item.kind == "file":
             name = item.original_filename or item.title
             if item.sensitive:  # its name may say what it shows: only its type in the ZIP
@@ -266,7 +308,8 @@ class Writer:
         digest = hashlib.sha256()
         text_parts: list[bytes] = []
         with zf.open(self._zinfo(path, item.size), "w", force_zip64=item.size > 2**31) as member:
-            for chunk in self._chunks(item):
+            for chunk in ahead.chunks():
+                self._check_cancel()
                 digest.update(chunk)
                 member.write(chunk)
                 if item.kind != "file":
@@ -308,29 +351,38 @@ class Writer:
             "metadata": metadata_snapshot(item),
         }
 
-    def _chunks(self, item: Item) -> Iterator[bytes]:
-        conn = self.session.conn
+    # The reader thread's side (vault.bundle.handoff.Prefetch): each takes the lock itself, so
+    # the connection is used by one thread at a time.
+
+    def _parts(self, index: int) -> list[intake.Part]:
         with self.lock:
-            rows = intake.item_parts(conn, item.id)
-        for chunk_row in rows:
-            if self.cancel is not None and self.cancel.is_set():
-                raise Cancelled(_(STOPPED))
-            with self.lock:
-                chunk = intake.read_chunk(conn, chunk_row)
-            yield chunk
+            return intake.item_parts(self.session.conn, self.items[index].id)
+
+    def _read(self, part: intake.Part) -> bytes:
+        with self.lock:
+            return intake.read_chunk(self.session.conn, part)
+
+    def _check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled(_(STOPPED))
 
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _custody_line(event: SignedEvent, disclosure: custody.Disclosure | None) -> bytes:
-    """One line of custody.jsonl: the signed body, its hash and signature, and what it sealed."""
-    line: dict[str, Any] = {
-        "body": event.parsed(),
-        "hash": event.hash,
-        "signature": _b64(event.signature),
-    }
-    if disclosure is not None and custody.opened(event, disclosure) != line["body"]:
-        line["disclosed"] = {"salt": _b64(disclosure[0]), "details": disclosure[1]}
-    return canonical_json(line) + b"\n"
+def _custody_line(
+    event: SignedEvent, disclosure: custody.Disclosure | None, opened: dict[str, Any]
+) -> bytes:
+    """One line of custody.jsonl: the signed body, its hash and signature, and what it sealed
+    (``opened``: the body with its sealed details opened, ``custody.opened``).
+
+    The line is the canonical JSON of ``{"body", "disclosed"?, "hash", "signature"}``, keys in
+    that (sorted) order. The stored body is already canonical (``SignedEvent.parsed`` refuses
+    anything else), so it is written as stored rather than parsed and serialised again."""
+    line = b'{"body":' + event.body
+    if disclosure is not None and opened != event.parsed():
+        disclosed = {"salt": _b64(disclosure[0]), "details": disclosure[1]}
+        line += b',"disclosed":' + canonical_json(disclosed)
+    tail = {"hash": event.hash, "signature": _b64(event.signature)}
+    return line + b"," + canonical_json(tail)[1:] + b"\n"

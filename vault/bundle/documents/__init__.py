@@ -32,8 +32,8 @@ style, the commands both bundle documents show).
 from __future__ import annotations
 
 from vault.bundle.documents.certificate import certificate_html
-from vault.bundle.documents.report import report_html
+from vault.bundle.documents.report import report_html, report_html_parts
 from vault.bundle.documents.report_items import TEXT_LIMIT
 from vault.bundle.documents.verify_text import verify_txt
 
-__all__ = ["TEXT_LIMIT", "certificate_html", "report_html", "verify_txt"]
+__all__ = ["TEXT_LIMIT", "certificate_html", "report_html", "report_html_parts", "verify_txt"]

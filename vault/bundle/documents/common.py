@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
 from vault.bundle import layout
@@ -196,14 +196,34 @@ def _list(value: Any) -> list[Any]:
 
 
 def _page(title: str, body: Iterable[str]) -> bytes:
-    head = (
+    return b"".join(_page_parts(title, body))
+
+
+def _page_parts(title: str, body: Iterable[str | Iterable[str]]) -> Iterator[bytes]:
+    """The page in UTF-8 pieces, so a long report can go into its ZIP member piece by piece
+    instead of being held whole (issue 18). Each part of ``body`` is a string, or the pieces of
+    one (written one after the other); parts are separated by a newline, empty ones left out:
+    the pieces joined are the bytes the page has always had."""
+    yield (
         "<!DOCTYPE html>\n"
         f'<html lang="{language()}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
-    )
-    return (head + "\n".join(body) + "\n</body>\n</html>\n").encode("utf-8")
+    ).encode()
+    first = True
+    for part in body:
+        if isinstance(part, str):
+            if not part:
+                continue
+            yield (part if first else "\n" + part).encode("utf-8")
+        else:
+            if not first:
+                yield b"\n"
+            for piece in part:
+                yield piece.encode("utf-8")
+        first = False
+    yield b"\n</body>\n</html>\n"
 
 
 def _field_rows(rows: Iterable[tuple[str, str]]) -> str:

@@ -8,6 +8,8 @@ withheld unless the person exporting chose to include it.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from vault.bundle import layout
@@ -19,7 +21,7 @@ from vault.bundle.documents.common import (
     _field_rows,
     _list,
     _or_dash,
-    _page,
+    _page_parts,
     _s,
     _utc_words,
     digits_recipe,
@@ -31,7 +33,7 @@ from vault.bundle.documents.report_items import (
     _summary,
     withheld_ids,
 )
-from vault.bundle.documents.report_timeline import _timeline
+from vault.bundle.documents.report_timeline import _timeline_parts
 from vault.evidence.shown import snapshot_title
 from vault.i18n import LANGUAGE_NAMES, _, ngettext
 
@@ -176,7 +178,33 @@ def report_html(
     other_languages: dict[str, str] | None = None,
     proofs: dict[str, tuple[int, str, str]] | None = None,
 ) -> bytes:
-    """report.html: what is in the bundle, who signed it, its timeline and how to verify it.
+    """report.html whole (see :func:`report_html_parts`, which export streams)."""
+    return b"".join(
+        report_html_parts(
+            manifest,
+            events,
+            texts=texts,
+            include_sensitive_text=include_sensitive_text,
+            other_languages=other_languages,
+            proofs=proofs,
+        )
+    )
+
+
+def report_html_parts(
+    manifest: dict[str, Any],
+    events: list[dict[str, Any]],
+    *,
+    texts: dict[str, str] | None = None,
+    include_sensitive_text: bool = False,
+    other_languages: dict[str, str] | None = None,
+    proofs: dict[str, tuple[int, str, str]] | None = None,
+) -> Iterator[bytes]:
+    """report.html, in UTF-8 pieces made as they are taken: one per item and one per timeline
+    row, so a report of thousands of items is never held whole in memory (issue 18). Take them
+    all inside the same ``document_language`` as the call: the words are looked up as they go.
+
+    What is in the bundle, who signed it, its timeline and how to verify it.
 
     Written in the current language (``vault.i18n.document_language``); ``other_languages``
     names the same report in the bundle's other languages (language → member name); ``proofs``
@@ -229,7 +257,7 @@ def report_html(
         n_events if isinstance(n_events, int) else 2,
     ).format(n=_e(n_events), path=custody_path, head=head_seq, hash=head_hash)
 
-    body = [
+    head = (
         f"<h1>{_e(title)}</h1>",
         _other_languages(other_languages or {}),
         "<p>"
@@ -295,10 +323,13 @@ def report_html(
             else ""
         )
         + "</p>",
-        *(
-            _item_block(n, i, numbers, texts, shown, withheld, proofs or {})
-            for n, i in enumerate(items, start=1)
-        ),
+    )
+    # Each item's block is one part, made when its turn comes; the timeline is one part, in rows.
+    items_html = (
+        _item_block(n, i, numbers, texts, shown, withheld, proofs or {})
+        for n, i in enumerate(items, start=1)
+    )
+    tail = (
         "<h2>" + _("Timeline (chain of custody)") + "</h2>",
         "<p>"
         + _(
@@ -308,8 +339,9 @@ def report_html(
             "numbers may skip."
         )
         + "</p>",
-        _timeline(events, numbers, titles),
+        _timeline_parts(events, numbers, titles),
         "<h2>" + _("How to verify") + "</h2>",
         _how_to_verify_html(),
-    ]
-    return _page(title, [part for part in body if part])
+    )
+    body: Iterator[str | Iterable[str]] = itertools.chain(head, items_html, tail)
+    return _page_parts(title, body)

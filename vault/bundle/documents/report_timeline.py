@@ -7,6 +7,7 @@ this form (the app and the command line have their own, ``vault.custody.wording`
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Final
 
@@ -167,7 +168,30 @@ def _event_words(event: dict[str, Any]) -> str:
 
 
 def _timeline(events: list[dict[str, Any]], numbers: dict[str, int], titles: dict[str, str]) -> str:
-    rows = []
+    return "".join(_timeline_parts(events, numbers, titles))
+
+
+def _timeline_parts(
+    events: list[dict[str, Any]], numbers: dict[str, int], titles: dict[str, str]
+) -> Iterator[str]:
+    """The timeline table, a row at a time (made as taken: report.html is streamed)."""
+    if not events:
+        yield "<p>" + _("No custody events are included.") + "</p>"
+        return
+    # TRANSLATORS: column headings of the custody timeline; the columns are narrow
+    no, when, what, item_word, reason = (
+        _("No."),
+        _("Time (UTC)"),
+        _("What happened"),
+        _("Item"),
+        _("Reason given"),
+    )
+    yield (
+        f'<table class="timeline"><thead><tr><th class="c-no">{no}</th>'
+        f'<th class="c-when">{when}</th><th>{what}</th>'
+        f'<th class="c-item">{item_word}</th><th class="c-reason">{reason}'
+        "</th></tr></thead><tbody>"
+    )
     for _position, event in sorted(enumerate(events), key=_event_sort_key):
         item = _dict(event.get("item"))
         item_id = _s(item.get("id"))
@@ -184,24 +208,9 @@ def _timeline(events: list[dict[str, Any]], numbers: dict[str, int], titles: dic
             item_html = f"{label}: {_e(title)}" if title.strip() else label
         else:
             item_html = "—"
-        rows.append(
+        yield (
             f"<tr><td>{_e(event.get('seq'))}</td><td>{_e(_utc(event.get('time')))}</td>"
             f"<td>{_event_words(event)}</td><td>{item_html}</td>"
             f'<td class="text">{_or_dash(event.get("reason"))}</td></tr>'
         )
-    if not rows:
-        return "<p>" + _("No custody events are included.") + "</p>"
-    # TRANSLATORS: column headings of the custody timeline; the columns are narrow
-    no, when, what, item_word, reason = (
-        _("No."),
-        _("Time (UTC)"),
-        _("What happened"),
-        _("Item"),
-        _("Reason given"),
-    )
-    return (
-        f'<table class="timeline"><thead><tr><th class="c-no">{no}</th>'
-        f'<th class="c-when">{when}</th><th>{what}</th>'
-        f'<th class="c-item">{item_word}</th><th class="c-reason">{reason}'
-        "</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-    )
+    yield "</tbody></table>"
