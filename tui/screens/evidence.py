@@ -73,6 +73,15 @@ class PageFetched(Message):
         self.total = total
 
 
+class TotalFetched(Message):
+    """How many items the list's filters match, counted after its first page was shown."""
+
+    def __init__(self, total: int, generation: int) -> None:
+        super().__init__()
+        self.total = total
+        self.generation = generation
+
+
 class ChoicesFetched(Message):
     """The cases, tags, platforms and kinds in use: the filter menus' choices."""
 
@@ -184,11 +193,18 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         if vault is None:
             return
         try:
-            total = vault.count_items(filters) if offset == 0 else None
             rows = vault.item_page(
                 filters, sort=sort, descending=descending, offset=offset, limit=PAGE
             )
-            self.post_message(PageFetched(rows, generation, total))  # the list first...
+            if offset == 0:
+                # The first page is shown before the items are counted: counting every hit of a
+                # common word costs more than reading the page (issue 18), and a live search
+                # runs per keystroke. A page shorter than PAGE is its own exact count.
+                self.post_message(PageFetched(rows, generation, len(rows)))
+                if len(rows) == PAGE:
+                    self.post_message(TotalFetched(vault.count_items(filters), generation))
+            else:
+                self.post_message(PageFetched(rows, generation))  # the list first...
             if choices:  # ...then the menus, which take longer on a large vault
                 self.post_message(ChoicesFetched(vault.filter_choices()))
         except EvaultError as exc:
@@ -211,6 +227,15 @@ class EvidenceScreen(VaultAccess, Screen[None]):
         self._append(message.rows, message.generation)
         self.fetching = False
         self._put_cursor_back()
+        if message.total < PAGE:  # exact; a full page's count follows (TotalFetched)
+            self._update_summary()
+        else:
+            self._show_empty_hint()
+
+    def on_total_fetched(self, message: TotalFetched) -> None:
+        if message.generation != self.generation:
+            return
+        self.total = message.total
         self._update_summary()
 
     def _put_cursor_back(self) -> None:
