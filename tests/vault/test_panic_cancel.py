@@ -102,3 +102,28 @@ def test_a_check_stopped_after_decrypting_removes_the_copy(
     with pytest.raises(Cancelled):
         verify_bundle(bundle, identities=[key], progress=progress, cancel=cancel)
     assert sorted(p.name for p in work.iterdir()) == before
+
+
+def test_a_check_stopped_as_it_ends_removes_the_copy(
+    make_vault: MakeVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped just as the last check returns (a one-pass check can finish before the panic is
+    noticed): the panic wins, and the decrypted copy goes."""
+    from vault.bundle import checking
+
+    work = tmp_path / "received"
+    work.mkdir()
+    bundle, key = _encrypted_bundle(make_vault, work)
+    before = sorted(p.name for p in work.iterdir())
+    cancel = threading.Event()
+    real = checking.verify_zip  # type: ignore[attr-defined]
+
+    def verify_then_panic(*args: object, **kwargs: object) -> object:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        cancel.set()  # the panic key, pressed as the check returned
+        return result
+
+    monkeypatch.setattr(checking, "verify_zip", verify_then_panic)
+    with pytest.raises(Cancelled):
+        verify_bundle(bundle, identities=[key], cancel=cancel)
+    assert sorted(p.name for p in work.iterdir()) == before

@@ -332,6 +332,9 @@ class VerifyScreen(VaultAccess, Screen[None]):
             return
         finally:
             app.task_ended(cancel)  # taken on the app's thread: this screen may be gone by now
+        if cancel.is_set() and checked.decrypted is not None:
+            checked.decrypted.unlink(missing_ok=True)  # the panic came as the check ended
+            return
         self.post_message(VerifyEnded(checked.result, None, checked.decrypted))
 
     def on_verify_ended(self, message: VerifyEnded) -> None:
