@@ -220,8 +220,10 @@ def _ops(vault: Any, filters: Any) -> dict[str, tuple[str, Callable[[], object]]
         ops[f"cli|{query}"] = ("cli", cli)
         ops[f"app|{query}"] = ("app", app)
         ops[f"app{APP_PAGE}|{query}"] = ("app", lambda f=f: app(f, APP_PAGE))
-        if query in (COMMON_QUERY, "v"):  # the app's two calls apart: which one grows
-            ops[f"page|{query}"] = ("app", lambda f=f: vault.item_page(f, limit=PAGE))
+        # The app's two calls apart: the list shows the page first and counts after (a short
+        # page is its own count), so the page alone is what a keystroke waits for.
+        ops[f"page|{query}"] = ("app", lambda f=f: vault.item_page(f, limit=PAGE))
+        if query in (COMMON_QUERY, "v"):
             ops[f"count|{query}"] = ("app", lambda f=f: vault.count_items(f))
     return ops
 
@@ -359,7 +361,11 @@ def _rows(result: dict[str, Any]) -> list[dict[str, Any]]:
         after = entry["measure"]["after"]
         before = entry["measure"].get("before")
         n = int(size)
-        for path, title in (("cli", "evault search"), ("app", "app list (count + page)")):
+        for path, title in (
+            ("cli", "evault search"),
+            ("page", "app list, first page (shown before the count)"),
+            ("app", "app list, count + page (all its work)"),
+        ):
             for label, query in QUERIES:
                 key = f"{path}|{query}"
                 values = after["times_ms"][key]
@@ -372,8 +378,8 @@ def _rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                         _figure(values),
                         baseline=f"p50 {bp50:.2f} ms" if bp50 is not None else "-",
                         ratio=p50 / bp50 if bp50 else None,
-                        target=f"< {TARGET_P50_MS:g} ms p50",
-                        result=verdict(p50 < TARGET_P50_MS),
+                        target=f"< {TARGET_P50_MS:g} ms p50" if path != "app" else "-",
+                        result=verdict(p50 < TARGET_P50_MS) if path != "app" else "info",
                         p50_ms=p50,
                         p95_ms=_p(values, 0.95),
                     )
@@ -393,7 +399,7 @@ def _rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                     p50_ms=statistics.median(values),
                 )
             )
-        for part, what in (("page", f"item_page, first {PAGE}"), ("count", "count_items")):
+        for part, what in (("count", "count_items"),):
             for query in (COMMON_QUERY, "v"):
                 key = f"{part}|{query}"
                 if key not in after["times_ms"]:
