@@ -354,6 +354,22 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def _info_row(
+    title: str, key: str, after: dict[str, Any], before: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A row without a target: this run's timings of ``key``, beside the old code's if measured."""
+    values = after["times_ms"][key]
+    base = before["times_ms"].get(key) if before else None
+    p50 = statistics.median(values)
+    return row(
+        title,
+        _figure(values),
+        baseline=f"p50 {statistics.median(base):.2f} ms" if base else "-",
+        ratio=p50 / statistics.median(base) if base else None,
+        p50_ms=p50,
+    )
+
+
 def _rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     sizes = result["sizes"]
@@ -387,44 +403,30 @@ def _rows(result: dict[str, Any]) -> list[dict[str, Any]]:
         for label, query in QUERIES:
             if query not in (COMMON_QUERY, "v"):
                 continue
-            key = f"app{APP_PAGE}|{query}"
-            values = after["times_ms"][key]
-            base = before["times_ms"][key] if before else None
             rows.append(
-                row(
+                _info_row(
                     f"{n:,}: app list, first {APP_PAGE} (what the app asks for), {label}",
-                    _figure(values),
-                    baseline=f"p50 {statistics.median(base):.2f} ms" if base else "-",
-                    ratio=statistics.median(values) / statistics.median(base) if base else None,
-                    p50_ms=statistics.median(values),
+                    f"app{APP_PAGE}|{query}",
+                    after,
+                    before,
                 )
             )
-        for part, what in (("count", "count_items"),):
-            for query in (COMMON_QUERY, "v"):
-                key = f"{part}|{query}"
-                if key not in after["times_ms"]:
-                    continue
-                values = after["times_ms"][key]
-                base = before["times_ms"].get(key) if before else None
+        for query in (COMMON_QUERY, "v"):
+            if f"count|{query}" in after["times_ms"]:
                 rows.append(
-                    row(
-                        f"{n:,}: app list, {what} alone, '{query}'",
-                        _figure(values),
-                        baseline=f"p50 {statistics.median(base):.2f} ms" if base else "-",
-                        ratio=statistics.median(values) / statistics.median(base) if base else None,
-                        p50_ms=statistics.median(values),
+                    _info_row(
+                        f"{n:,}: app list, count_items alone, '{query}'",
+                        f"count|{query}",
+                        after,
+                        before,
                     )
                 )
-        key = f"occurred|{COMMON_QUERY}"
-        values = after["times_ms"][key]
-        base = before["times_ms"][key] if before else None
         rows.append(
-            row(
+            _info_row(
                 f"{n:,}: app list sorted by time happened, '{COMMON_QUERY}' (sorts every hit)",
-                _figure(values),
-                baseline=f"p50 {statistics.median(base):.2f} ms" if base else "-",
-                ratio=statistics.median(values) / statistics.median(base) if base else None,
-                p50_ms=statistics.median(values),
+                f"occurred|{COMMON_QUERY}",
+                after,
+                before,
             )
         )
         if "migrate" in entry:
