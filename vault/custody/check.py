@@ -242,16 +242,18 @@ def _check_item_history(
             created[str(item.get("id"))] = str(item.get("sha256"))
         elif body.get("type") == custody.ITEM_DELETED:
             deleted.add(str(item.get("id")))
-    for creation in commitments.iter_creations(conn):  # format-2 imports (§7.7)
+    rows = conn.execute("SELECT id, sha256, deleted_at FROM items").fetchall()
+    sha_of = {str(r[0]): str(r[1]) for r in rows}
+    for creation in commitments.all_creations(conn):  # format-2 imports (§7.7)
+        if not creation.record:  # deleted for good: its statement line stands for it
+            if creation.item_id:
+                created.setdefault(creation.item_id, sha_of.get(creation.item_id, ""))
+            continue
         try:
             record = creation.parsed()
         except FormatError:  # commitments.check reports it
             continue
         created[record.item_id] = record.item_sha256
-    rows = conn.execute("SELECT id, sha256, deleted_at FROM items").fetchall()
-    sha_of = {str(r[0]): str(r[1]) for r in rows}
-    for item_id in commitments.forgotten(conn):
-        created.setdefault(item_id, sha_of.get(item_id, ""))
     for item_id, sha, deleted_at in rows:
         if item_id not in created:
             report.problems.append(

@@ -126,37 +126,24 @@ def import_event_seqs(conn: Connection, item_ids: list[str]) -> set[int]:
     return seqs
 
 
+def all_creations(conn: Connection) -> Iterator[Creation]:
+    """Every message of every format-2 import, in log order, with its record — b"" for one
+    deleted for good, whose line in the statement then opens for nobody, as a purged event's
+    commitment (``item_id`` is "" where the vault holds no item at that line)."""
+    for found in commitments(conn):
+        items = dict(
+            conn.execute(
+                "SELECT leaf, item_id FROM import_messages WHERE import_id = ?",
+                (found.import_id,),
+            ).fetchall()
+        )
+        for leaf, (record, _original) in packed.iter_entries(conn, found.import_id):
+            yield Creation(str(items.get(leaf, "")), found.import_id, leaf, found.event_seq, record)
+
+
 def iter_creations(conn: Connection) -> Iterator[Creation]:
-    """Every kept creation record of every format-2 import, in log order (for check)."""
-    for found in commitments(conn):
-        items = dict(
-            conn.execute(
-                "SELECT leaf, item_id FROM import_messages WHERE import_id = ?",
-                (found.import_id,),
-            ).fetchall()
-        )
-        for leaf, (record, _original) in packed.iter_entries(conn, found.import_id):
-            if record:
-                yield Creation(
-                    str(items.get(leaf, "")), found.import_id, leaf, found.event_seq, record
-                )
-
-
-def forgotten(conn: Connection) -> set[str]:
-    """Items of format-2 imports whose creation record was removed by a purge: their line in
-    the statement stands for a record that opens for nobody, as a purged event's commitment."""
-    ids: set[str] = set()
-    for found in commitments(conn):
-        items = dict(
-            conn.execute(
-                "SELECT leaf, item_id FROM import_messages WHERE import_id = ?",
-                (found.import_id,),
-            ).fetchall()
-        )
-        for leaf, (record, _original) in packed.iter_entries(conn, found.import_id):
-            if not record and leaf in items:
-                ids.add(str(items[leaf]))
-    return ids
+    """Every kept creation record of every format-2 import, in log order."""
+    return (creation for creation in all_creations(conn) if creation.record)
 
 
 def record_bodies(conn: Connection) -> dict[int, list[dict[str, Any]]]:
