@@ -67,16 +67,14 @@ def verify_bundle(
             display_name=received,
             file_sha256=encrypted_sha256,
         )
+        if cancel is not None and cancel.is_set():
+            # Stopped as the check ended (the app's panic key; a check reads a bundle in one
+            # pass and may finish first): the panic wins.
+            raise Cancelled(_("The check was stopped before it finished."))
     except Cancelled:
         if decrypted is not None:  # stopped: the copy this check made is not left behind
             decrypted.unlink(missing_ok=True)
         raise
-    if cancel is not None and cancel.is_set():
-        # Stopped as the check ended (the app's panic key; a check now reads a bundle in one
-        # pass and may finish first): the panic wins, and the copy it made goes too.
-        if decrypted is not None:
-            decrypted.unlink(missing_ok=True)
-        raise Cancelled(_("The check was stopped before it finished."))
     return CheckedBundle(result, decrypted)
 
 
