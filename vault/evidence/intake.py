@@ -17,11 +17,12 @@ from typing import BinaryIO
 
 from crypto import constants as c
 from vault.errors import Cancelled
-from vault.evidence import packed
+from vault.evidence import chunkcodec, packed
 from vault.i18n import N_, _
 from vault.store.db import Connection
 
 Progress = Callable[[int, int | None], None]  # (bytes done, bytes total or None)
+Piece = tuple[bytes, bytes, int, str | None]  # (chunk, as stored, its encoding, final SHA-256)
 
 CANCELLED_MESSAGE = N_("Stopped. Nothing half-added was kept; the vault is as it was before.")
 
@@ -71,9 +72,7 @@ def _store_small(conn: Connection, data: bytes, progress: Progress | None) -> St
     )
     content_id = int(cur.lastrowid)
     if data:
-        conn.execute(
-            "INSERT INTO chunks (content_id, seq, data) VALUES (?, 0, ?)", (content_id, data)
-        )
+        _insert_chunk(conn, content_id, 0, *chunkcodec.encode(data))
     if progress is not None:
         progress(len(data), len(data))
     return Stored(content_id, sha256, len(data), data[:64], existing=False)
@@ -81,7 +80,7 @@ def _store_small(conn: Connection, data: bytes, progress: Progress | None) -> St
 
 def _store_chunks(
     conn: Connection,
-    chunks: Iterator[tuple[bytes, str | None]],
+    chunks: Iterator[Piece],
     progress: Progress | None,
     total: int | None,
 ) -> Stored:
@@ -96,16 +95,13 @@ def _store_chunks(
     seq = 0
     head = b""
     sha256 = ""
-    for chunk, digest in chunks:
+    for chunk, stored, encoding, digest in chunks:
         if digest is not None:
             sha256 = digest
             break
         if seq == 0:
             head = chunk[:64]
-        conn.execute(
-            "INSERT INTO chunks (content_id, seq, data) VALUES (?, ?, ?)",
-            (content_id, seq, chunk),
-        )
+        _insert_chunk(conn, content_id, seq, stored, encoding)
         size += len(chunk)
         seq += 1
         if progress is not None:
@@ -122,13 +118,29 @@ def _store_chunks(
     return Stored(content_id, sha256, size, head, existing=False)
 
 
+def _piece(chunk: bytes) -> Piece:
+    return (chunk, *chunkcodec.encode(chunk), None)
+
+
+def _insert_chunk(conn: Connection, content_id: int, seq: int, data: bytes, encoding: int) -> None:
+    if encoding == chunkcodec.RAW:  # the column's default; also what schemas before 10 hold
+        conn.execute(
+            "INSERT INTO chunks (content_id, seq, data) VALUES (?, ?, ?)", (content_id, seq, data)
+        )
+    else:
+        conn.execute(
+            "INSERT INTO chunks (content_id, seq, data, encoding) VALUES (?, ?, ?, ?)",
+            (content_id, seq, data, encoding),
+        )
+
+
 def _chunks_after(
     first: bytes, reader: BinaryIO, cancel: threading.Event | None
-) -> Iterator[tuple[bytes, str | None]]:
+) -> Iterator[Piece]:
     """Chunks of ``first`` + the rest of ``reader`` (a file that grew since it was measured)."""
     digest = hashlib.sha256(first)
     for start in range(0, len(first), c.CHUNK_SIZE):
-        yield first[start : start + c.CHUNK_SIZE], None
+        yield _piece(first[start : start + c.CHUNK_SIZE])
     while True:
         if cancel is not None and cancel.is_set():
             raise Cancelled(_(CANCELLED_MESSAGE))
@@ -136,17 +148,18 @@ def _chunks_after(
         if not chunk:
             break
         digest.update(chunk)
-        yield chunk, None
-    yield b"", digest.hexdigest()
+        yield _piece(chunk)
+    yield b"", b"", chunkcodec.RAW, digest.hexdigest()
 
 
-_DONE = object()
+@dataclass(frozen=True)
+class _Done:
+    sha256: str
 
 
-def _read_ahead(
-    reader: BinaryIO, cancel: threading.Event | None
-) -> Iterator[tuple[bytes, str | None]]:
-    """Read and hash in a second thread while this one encrypts and inserts (two cores busy).
+def _read_ahead(reader: BinaryIO, cancel: threading.Event | None) -> Iterator[Piece]:
+    """Read, hash and (where it pays) compress in a second thread while this one encrypts and
+    inserts (two cores busy; hashlib and zlib release the GIL).
 
     At most two chunks wait in the queue, so memory stays at a few MiB for any file size.
     """
@@ -161,8 +174,8 @@ def _read_ahead(
                 if not chunk:
                     break
                 digest.update(chunk)  # hashlib releases the GIL on large buffers
-                _put(queue, chunk, stop)
-            _put(queue, ("done", digest.hexdigest()), stop)
+                _put(queue, _piece(chunk), stop)
+            _put(queue, _Done(digest.hexdigest()), stop)
         except BaseException as exc:
             _put(queue, exc, stop)
 
@@ -175,10 +188,10 @@ def _read_ahead(
             got = queue.get()
             if isinstance(got, BaseException):
                 raise got
-            if isinstance(got, tuple):
-                yield b"", str(got[1])
+            if isinstance(got, _Done):
+                yield b"", b"", chunkcodec.RAW, got.sha256
                 return
-            yield got, None  # type: ignore[misc]
+            yield got  # type: ignore[misc]
     finally:
         stop.set()
         with contextlib.suppress(Empty):
@@ -241,5 +254,11 @@ def read_chunk(conn: Connection, chunk_row: Part) -> bytes:
     if isinstance(chunk_row, tuple):
         entry = packed.read_entry(conn, *chunk_row)
         return entry[1] if entry is not None else b""
-    row = conn.execute("SELECT data FROM chunks WHERE id = ?", (chunk_row,)).fetchone()
-    return bytes(row[0]) if row is not None else b""
+    row = conn.execute(
+        "SELECT ch.data, ch.encoding, co.chunk_size FROM chunks ch"
+        " JOIN contents co ON co.id = ch.content_id WHERE ch.id = ?",
+        (chunk_row,),
+    ).fetchone()
+    if row is None:
+        return b""
+    return chunkcodec.decode(bytes(row[0]), int(row[1]), int(row[2]))

@@ -296,6 +296,19 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        10,
+        # Issue 16: chat exports and other text shrink five to ten times, and a big import's
+        # result.json was most of its vault growth. A chunk is kept compressed only where that
+        # pays (vault/evidence/chunkcodec.py); chunks written before stay as they are (0 = raw).
+        "originals' chunks may be kept zlib-compressed",
+        """
+        ALTER TABLE chunks ADD COLUMN encoding INTEGER NOT NULL DEFAULT 0
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
 
 
