@@ -302,9 +302,32 @@ MIGRATIONS.append(
         # Issue 16: chat exports and other text shrink five to ten times, and a big import's
         # result.json was most of its vault growth. A chunk is kept compressed only where that
         # pays (vault/evidence/chunkcodec.py); chunks written before stay as they are (0 = raw).
-        "originals' chunks may be kept zlib-compressed",
+        # Tags and message fields are looked up only by item id: without a rowid, the table is
+        # its own index, and every imported message costs about 90 bytes less (both were a table
+        # plus an index of the same key; docs/performance.md).
+        "originals' chunks may be kept compressed; tags and message fields stored by item id",
         """
-        ALTER TABLE chunks ADD COLUMN encoding INTEGER NOT NULL DEFAULT 0
+        ALTER TABLE chunks ADD COLUMN encoding INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE item_tags_new (
+            item_id TEXT NOT NULL REFERENCES items(id),
+            tag TEXT NOT NULL,
+            PRIMARY KEY (item_id, tag)
+        ) WITHOUT ROWID;
+        INSERT INTO item_tags_new (item_id, tag) SELECT item_id, tag FROM item_tags;
+        DROP TABLE item_tags;
+        ALTER TABLE item_tags_new RENAME TO item_tags;
+        CREATE TABLE messages_new (
+            item_id TEXT PRIMARY KEY REFERENCES items(id),
+            recipient TEXT NOT NULL DEFAULT '',
+            sent_at TEXT,
+            sent_tz TEXT NOT NULL DEFAULT 'unknown',
+            sent_utc TEXT,
+            thread TEXT NOT NULL DEFAULT ''
+        ) WITHOUT ROWID;
+        INSERT INTO messages_new (item_id, recipient, sent_at, sent_tz, sent_utc, thread)
+            SELECT item_id, recipient, sent_at, sent_tz, sent_utc, thread FROM messages;
+        DROP TABLE messages;
+        ALTER TABLE messages_new RENAME TO messages
         """,
     )
 )
