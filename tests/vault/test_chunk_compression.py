@@ -196,7 +196,9 @@ def test_migration_10_keeps_tags_message_fields_and_raw_chunks(
     monkeypatch.setattr(schema, "MIGRATIONS", [m for m in schema.MIGRATIONS if m[0] <= 9])
     monkeypatch.setattr(schema, "LATEST", 9)
     vault, _ = Vault.create(folder, PASSPHRASE, kdf=fast_kdf)
-    text = "Bu sonuncu xəbərdarlıqdır. " * 100  # under MIN_SIZE: this code writes it as version 9 did
+    text = (
+        "Bu sonuncu xəbərdarlıqdır. " * 100
+    )  # under MIN_SIZE: this code writes it as version 9 did
     message = vault.add_message(
         text,
         Metadata(title="threat", tags=("threat", "telegram"), platform="telegram"),
