@@ -171,3 +171,26 @@ def test_a_vault_from_before_migration_9_keeps_every_live_item_findable(tmp_path
     # first four of the deleted words (and inside every longer prefix), in no live word.
     words = [b"qxgoneword", b"qxlaterword", b"qxgo", b"qxla"]
     assert found_in_pages(folder / "vault.db", db_key(folder), words) == set()
+
+
+def test_sorted_by_when_it_happened_a_search_gives_pages_in_that_order(vault: Vault) -> None:
+    # The list walks the time index and keeps the hits (listing.py); the order is computed here.
+    expected: list[tuple[str, int, str]] = []
+    for k in range(40):
+        # Times out of order, some equal (the order added breaks the tie), some unknown.
+        occurred = None if k % 7 == 0 else f"2024-05-{1 + (k * 13) % 9:02d}T10:00:00+00:00"
+        word = "harbour" if k % 3 else "quay"
+        item = vault.add_note(f"{word} note {k}", Metadata(title=f"n{k}", occurred=occurred))
+        if word == "harbour":
+            key = "" if occurred is None else occurred.replace("+00:00", ".000000Z")
+            expected.append((key, k, item.item_id))
+    vault.delete_item(expected[3][2], reason="not needed")
+    del expected[3]
+    newest = [i for _, _, i in sorted(expected, reverse=True)]
+    oldest = [i for _, _, i in sorted(expected)]
+    query = Filters(query="harbour")
+    pages = [vault.item_page(query, sort="occurred", offset=o, limit=10) for o in (0, 10, 20)]
+    assert [r.id for page in pages for r in page] == newest
+    ascending = vault.item_page(query, sort="occurred", descending=False, limit=5)
+    assert [r.id for r in ascending] == oldest[:5]
+    assert vault.item_page(Filters(query="nowhere"), sort="occurred") == []

@@ -7,7 +7,14 @@ A search in the default order (by when added) walks the search index newest firs
 page's end, so the first page of a word in a third of 100,000 messages costs the same as that of a
 rare word (the app searches as the defender types, issue 18). "When added" is then the order the
 items were added in (their row id), which is the order of their "added" times unless the computer's
-clock was turned back between two additions. The other orders still sort every hit.
+clock was turned back between two additions.
+
+Sorted by when it happened, a search walks that order's index and keeps the rows among the hits
+(their row ids are gathered once, straight from the search index), again stopping at the page's
+end: a word in a third of 20,000 messages took 111 ms sorting every hit and takes about 12 ms this
+way. A word with few hits may make the walk pass every row, which costs about 60 ns a row (6 ms at
+100,000 items), no more than sorting a few thousand hits. The other orders (title, platform,
+kind, case) have no index and sort every hit.
 """
 
 from __future__ import annotations
@@ -26,6 +33,10 @@ SORTS = {
     "kind": "i.kind",
     "case": "coalesce(c.name, '')",
 }
+
+
+# Orders with an index of the same expression (schema migration 2).
+ORDER_INDEXES = {"occurred": "items_occurred"}
 
 
 @dataclass(frozen=True)
@@ -129,6 +140,8 @@ def page(
     else:
         where, params = _where(filters)
         source = "items i"
+        if sort in ORDER_INDEXES and _expression(filters) is not None:
+            source = f"items i INDEXED BY {ORDER_INDEXES[sort]}"
         order = f"{SORTS[sort]} {direction}, i.rowid {direction}"
     rows = session.conn.execute(
         "SELECT i.id, i.kind, i.title, i.captured_at, i.occurred_at, i.occurred_tz, i.platform,"  # noqa: S608
