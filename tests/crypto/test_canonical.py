@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 import rfc8785
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from crypto.canonical import canonical_json, parse_canonical
+from crypto.canonical import _json_int, canonical_json, parse_canonical
 from crypto.errors import FormatError
 from tests.conftest import SURROGATES
 
@@ -272,3 +272,59 @@ def test_fast_path_is_really_taken_for_custody_shaped_values() -> None:
     with pytest.raises(FormatError):
         canonical_json({"k": ["ok", {"deeper": "\ud800"}]})
     assert not _fast_path_applies({"k": 2**53})  # beyond a double's integers
+
+
+_WRITERS = [
+    lambda v: bytes(rfc8785.dumps(v)),
+    lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "surrogatepass"
+    ),
+    lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8", "surrogatepass"
+    ),
+    lambda v: json.dumps(v, ensure_ascii=True, sort_keys=True, separators=(",", ":")).encode(),
+]
+
+
+def _reference_accepts(data: bytes) -> bool:
+    try:
+        value = json.loads(data.decode("utf-8"), parse_int=_json_int)
+        return bytes(rfc8785.dumps(value)) == data
+    except Exception:
+        return False
+
+
+@pytest.mark.slow
+@settings(max_examples=1500, deadline=None)
+@example({"\ue000": 1, "\U0001f600": 2}, 0)  # UTF-16 order differs from code point order
+@example({"a": math.nan}, 1)  # NaN (json.dumps writes it; RFC 8785 has no such number)
+@example({"n": 1e21}, 2)
+@given(
+    st.one_of(
+        _VALUES,
+        st.dictionaries(
+            st.text("ab\ue000\U0001f600", max_size=2),
+            st.one_of(
+                st.floats(allow_nan=True),
+                st.sampled_from([math.nan, math.inf, -math.inf, 1e21, 1e-7, 0.1, -0.0, 2.0**53]),
+                st.integers(-(2**60), 2**60),
+            ),
+            max_size=3,
+        ),
+    ),
+    st.sampled_from(range(len(_WRITERS))),
+)
+def test_parse_canonical_accepts_exactly_what_rfc8785_would_write(value: Any, writer: int) -> None:
+    # Documents written canonically and not (unsorted keys, escaped non-ASCII, Python's floats,
+    # characters beyond the BMP in keys, lone surrogates, integers past 2**53): the fast check
+    # of parse_canonical must decide as rfc8785 does, byte for byte.
+    try:
+        data = _WRITERS[writer](value)
+    except Exception:
+        return  # rfc8785 refuses the value itself (a lone surrogate, NaN)
+    try:
+        parse_canonical(data, max_bytes=100_000)
+        accepted = True
+    except FormatError:
+        accepted = False
+    assert accepted == _reference_accepts(data)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from typing import Any
 
 import sqlcipher3
 
@@ -25,7 +26,7 @@ from vault.custody.models import CheckReport, Finding
 from vault.errors import Cancelled, VaultDamaged
 from vault.evidence import intake, packed
 from vault.evidence.intake import Progress
-from vault.evidence.items import load_item, metadata_snapshot
+from vault.evidence.items import ITEM_COLUMNS, ITEM_FROM, metadata_snapshot, rows_to_items
 from vault.i18n import N_, _
 from vault.store import keytrust
 from vault.store.db import Connection
@@ -62,10 +63,11 @@ def run_check(
         for problem in fmt.check_chain(events, public_key, vault_id=vault_id):
             report.problems.append(chain_finding(problem.seq, problem.message))
         try:
-            _check_item_history(conn, events, report)
+            imported = commitments.check(conn, events, vault_id)  # format-2 imports (§7.7)
+            _check_item_history(conn, events, imported.created, report)
             _check_disclosures(conn, events, report)
-            report.problems.extend(commitments.check(conn, events, vault_id))
-            _check_metadata(conn, events, report)
+            report.problems.extend(imported.problems)
+            _check_metadata(conn, events, imported.bodies, report)
         except sqlcipher3.Error as exc:
             report.problems.append(
                 Finding(
@@ -225,9 +227,13 @@ def _check_contents(
 
 
 def _check_item_history(
-    conn: Connection, events: list[fmt.SignedEvent], report: CheckReport
+    conn: Connection,
+    events: list[fmt.SignedEvent],
+    imported: dict[str, str],
+    report: CheckReport,
 ) -> None:
-    """Every item must have a creation event with its SHA-256; every deletion a tombstone."""
+    """Every item must have a creation event (or, imported in format 2, a creation record:
+    ``imported``) with its SHA-256; every deletion a tombstone."""
     created: dict[str, str] = {}
     deleted: set[str] = set()
     for event in events:
@@ -242,18 +248,8 @@ def _check_item_history(
             created[str(item.get("id"))] = str(item.get("sha256"))
         elif body.get("type") == custody.ITEM_DELETED:
             deleted.add(str(item.get("id")))
+    created.update(imported)
     rows = conn.execute("SELECT id, sha256, deleted_at FROM items").fetchall()
-    sha_of = {str(r[0]): str(r[1]) for r in rows}
-    for creation in commitments.all_creations(conn):  # format-2 imports (§7.7)
-        if not creation.record:  # deleted for good: its statement line stands for it
-            if creation.item_id:
-                created.setdefault(creation.item_id, sha_of.get(creation.item_id, ""))
-            continue
-        try:
-            record = creation.parsed()
-        except FormatError:  # commitments.check reports it
-            continue
-        created[record.item_id] = record.item_sha256
     for item_id, sha, deleted_at in rows:
         if item_id not in created:
             report.problems.append(
@@ -336,27 +332,33 @@ def _check_disclosures(
             )
 
 
-def _check_metadata(conn: Connection, events: list[fmt.SignedEvent], report: CheckReport) -> None:
+def _check_metadata(
+    conn: Connection,
+    events: list[fmt.SignedEvent],
+    records: dict[int, list[dict[str, Any]]],
+    report: CheckReport,
+) -> None:
     """Replay each item's metadata changes over its creation snapshot; compare with the table.
 
     A title, sender, time or tag changed without a custody event shows up here.
     """
-    bodies = commitments.with_records(
-        custody.opened_bodies(conn, events), commitments.record_bodies(conn)
-    )
+    bodies = commitments.with_records(custody.opened_bodies(conn, events), records)
     replayed = fmt.replay_metadata(bodies)
-    rows = conn.execute("SELECT id FROM items WHERE deleted_at IS NULL ORDER BY rowid").fetchall()
-    for (item_id,) in rows:
-        expected = replayed.get(item_id)
-        if expected is None:
-            continue  # no creation event: reported by _check_item_history
-        actual = metadata_snapshot(load_item(conn, item_id))
-        changed = sorted(k for k in actual if actual.get(k) != expected.get(k))
-        if changed:
-            report.problems.append(
-                Finding(
-                    N_("Item {item_id}: its {fields} changed without a custody event."),
-                    item_id=item_id,
-                    fields=", ".join(changed),
+    cursor = conn.execute(
+        f"SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE i.deleted_at IS NULL ORDER BY i.rowid"  # noqa: S608
+    )
+    while rows := cursor.fetchmany(500):  # tags and message fields read 500 items at a time
+        for item in rows_to_items(conn, rows):
+            expected = replayed.get(item.id)
+            if expected is None:
+                continue  # no creation event: reported by _check_item_history
+            actual = metadata_snapshot(item)
+            changed = sorted(k for k in actual if actual.get(k) != expected.get(k))
+            if changed:
+                report.problems.append(
+                    Finding(
+                        N_("Item {item_id}: its {fields} changed without a custody event."),
+                        item_id=item.id,
+                        fields=", ".join(changed),
+                    )
                 )
-            )

@@ -10,7 +10,7 @@ an item's creation asks here when the log has no event for it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from crypto import import_statement as fmt
@@ -146,19 +146,6 @@ def iter_creations(conn: Connection) -> Iterator[Creation]:
     return (creation for creation in all_creations(conn) if creation.record)
 
 
-def record_bodies(conn: Connection) -> dict[int, list[dict[str, Any]]]:
-    """The readable creation records as ``item.created`` bodies, by the seq of the import event
-    that commits to them (replayed just before it: the records were written before the event)."""
-    bodies: dict[int, list[dict[str, Any]]] = {}
-    for creation in iter_creations(conn):
-        try:
-            body = creation.parsed().body()
-        except FormatError:
-            continue  # check reports it
-        bodies.setdefault(creation.event_seq, []).append(body)
-    return bodies
-
-
 def with_records(
     bodies: list[dict[str, Any]], records: dict[int, list[dict[str, Any]]]
 ) -> list[dict[str, Any]]:
@@ -172,11 +159,26 @@ def with_records(
     return merged
 
 
-def check(conn: Connection, events: list[SignedEvent], vault_id: str) -> list[Finding]:
+@dataclass
+class Reading:
+    """What ``check`` found in one pass over every format-2 import's records: each record is
+    inflated, hashed and parsed once (they were three passes, each parsing every record)."""
+
+    problems: list[Finding] = field(default_factory=list)
+    created: dict[str, str] = field(default_factory=dict)  # item id -> SHA-256 it was created with
+    bodies: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # by import event seq
+
+
+def check(conn: Connection, events: list[SignedEvent], vault_id: str) -> Reading:
     """Every format-2 import against its signed event: the event commits to the statement made
     from the kept hashes; every kept record hashes to its line, names its import, line and
-    vault, and the item at that line; every message still in the vault has its record."""
-    problems: list[Finding] = []
+    vault, and the item at that line; every message still in the vault has its record.
+
+    Also gathered on the way, for the rest of ``check``: the SHA-256 each item was created with
+    (a record purged with its message leaves the item's own, which its line stands for), and the
+    readable records as ``item.created`` bodies by the seq of the import event that commits to
+    them (replayed just before it: the records were written before the event)."""
+    reading = Reading()
     by_seq = {e.seq: e for e in events}
     for found in commitments(conn):
         event = by_seq.get(found.event_seq)
@@ -194,7 +196,7 @@ def check(conn: Connection, events: list[SignedEvent], vault_id: str) -> list[Fi
             "statement_sha256": fmt.statement_sha256(vault_id, found.import_id, found.hashes),
         }
         if committed != expected:
-            problems.append(
+            reading.problems.append(
                 Finding(
                     N_(
                         "Import {import_id}: its messages no longer match what its custody "
@@ -204,18 +206,19 @@ def check(conn: Connection, events: list[SignedEvent], vault_id: str) -> list[Fi
                     seq=found.event_seq,
                 )
             )
-        problems.extend(_check_records(conn, found, vault_id))
-    return problems
+        _read_records(conn, found, vault_id, reading)
+    return reading
 
 
-def _check_records(conn: Connection, found: Commitment, vault_id: str) -> list[Finding]:
-    problems: list[Finding] = []
+def _read_records(conn: Connection, found: Commitment, vault_id: str, reading: Reading) -> None:
+    problems = reading.problems
     rows = conn.execute(
         "SELECT m.leaf, m.item_id, i.sha256, i.deleted_at FROM import_messages m"
         " JOIN items i ON i.id = m.item_id WHERE m.import_id = ? AND m.leaf IS NOT NULL",
         (found.import_id,),
     ).fetchall()
     items = {int(r[0]): (str(r[1]), str(r[2]), r[3] is None) for r in rows}
+    bodies = reading.bodies.setdefault(found.event_seq, [])
     seen: set[int] = set()
     try:
         entries = list(packed.iter_entries(conn, found.import_id))
@@ -228,21 +231,26 @@ def _check_records(conn: Connection, found: Commitment, vault_id: str) -> list[F
             )
         )
     for leaf, (record, _original) in entries:
-        if not record:
+        item = items.get(leaf)
+        if not record:  # deleted for good: its statement line stands for it
+            if item is not None:
+                reading.created.setdefault(item[0], item[1])
             continue
         seen.add(leaf)
-        item = items.get(leaf)
         ok = 0 < leaf <= len(found.hashes) and fmt.record_hash(record) == found.hashes[leaf - 1]
         try:
             parsed = fmt.parse_record(record)
+        except FormatError:
+            parsed = None
+        if parsed is not None:
+            reading.created[parsed.item_id] = parsed.item_sha256
+            bodies.append(parsed.body())
             ok = ok and (parsed.vault_id, parsed.import_id, parsed.leaf) == (
                 vault_id,
                 found.import_id,
                 leaf,
             )
             ok = ok and item is not None and (parsed.item_id, parsed.item_sha256) == item[:2]
-        except FormatError:
-            ok = False
         if not ok:
             problems.append(
                 Finding(
@@ -262,4 +270,3 @@ def _check_records(conn: Connection, found: Commitment, vault_id: str) -> list[F
                     item_id=item_id,
                 )
             )
-    return problems
