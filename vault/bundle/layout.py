@@ -36,7 +36,10 @@ IMPORTS_DIR = "imports/"
 MAX_MEMBERS = 200_000
 # Three members per item at most, and room for the documents, keys, statements and tokens.
 MAX_ITEMS = (MAX_MEMBERS - 10_000) // 3
-MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # manifest, custody log, SHA256SUMS, report
+# The documents verify reads whole (manifest, custody log, SHA256SUMS): room for MAX_ITEMS items
+# of ordinary size (a manifest entry is about 1 KB); the exporter never writes a longer one
+# (vault/bundle/sizes.py).
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 MAX_MINISIG_BYTES = 4 * 1024
 MAX_SSHSIG_BYTES = 8 * 1024
 MAX_KEY_FILE_BYTES = 4 * 1024

@@ -24,7 +24,7 @@ from crypto.canonical import canonical_json
 from crypto.custody import SignedEvent
 from crypto.fingerprint import fingerprint
 from crypto.sums import format_sums
-from vault.bundle import documents, layout, records
+from vault.bundle import documents, layout, records, sizes
 from vault.bundle.handoff import Prefetch
 from vault.custody import commitments
 from vault.custody import log as custody
@@ -86,6 +86,7 @@ class Writer:
     def write_zip(
         self, sink: Sink, bundle_id: str, stamp: str, case: str | None, note: str | None
     ) -> None:
+        sizes.check_estimate(self.items)  # before any byte: a manifest verify would refuse
         with self.lock:
             # Imported messages' creation records and their imports' statements (§7.7).
             carried = records.gather(
@@ -132,14 +133,17 @@ class Writer:
                     "head_hash": head_hash,
                 },
             }
-            self._put(zf, layout.MANIFEST, canonical_json(manifest))
+            count = len(self.items)
+            self._put(
+                zf, layout.MANIFEST, sizes.check(layout.MANIFEST, canonical_json(manifest), count)
+            )
             # Each line carries the body as signed; a sealed event's details, and their salt,
             # go beside it as "disclosed" (docs/format.md §6.2), and the report shows them.
             bodies = [custody.opened(e, kept.get(e.seq)) for e in events]
             lines = (
                 _custody_line(e, kept.get(e.seq), b) for e, b in zip(events, bodies, strict=True)
             )
-            self._put_parts(zf, layout.CUSTODY, lines)
+            self._put_parts(zf, layout.CUSTODY, sizes.capped(layout.CUSTODY, lines, count))
             self._write_records(zf, carried)
             # The report reads each record as its item's "added" line, just before its import.
             bodies = commitments.with_records(bodies, carried.bodies())
@@ -167,7 +171,7 @@ class Writer:
                     + "\n"
                 ).encode("ascii"),
             )
-            sums = format_sums(self.sums)
+            sums = sizes.check(layout.SUMS, format_sums(self.sums), count)
             self._put(zf, layout.SUMS, sums, listed=False)
             signer = self.session.signer
             # No signer digits here: a forger signs his own bundle and would write the defender's
@@ -275,7 +279,7 @@ class Writer:
         member that ends by then is written as ``_put`` does; one already past the limit gets
         ZIP64 as it would there. (A document between 1 MiB and ~1.95 GiB gets none, as before;
         one nearer 2 GiB could not be written at all, where before it was, but verify refuses a
-        document over 16 MiB anyway, layout.MAX_DOCUMENT_BYTES.)"""
+        document over layout.MAX_DOCUMENT_BYTES anyway.)"""
         pieces = iter(parts)
         gathered: list[bytes] = []
         size = 0
