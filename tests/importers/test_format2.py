@@ -289,3 +289,23 @@ def test_a_format_1_import_still_checks_reads_and_deletes(tmp_path: Path) -> Non
         vault.import_export("telegram", _big_export(tmp_path, 3))
         assert [f for (f,) in conn.execute("SELECT format FROM imports ORDER BY created")] == [1, 2]
         assert vault.check().ok
+
+
+def test_a_block_reader_never_serves_a_block_rewritten_since(vault: Vault, tmp_path: Path) -> None:
+    # An export reads messages through one reader (each block inflated once); a deletion between
+    # two of its reads rewrites the block, and the reader must give what the vault holds now.
+    vault.import_export("telegram", _big_export(tmp_path, 20))
+    conn = vault.session.conn
+    import_id = commitments.commitments(conn)[0].import_id
+    reader = packed.BlockReader(conn)
+    first, second = reader.entry(import_id, 3), reader.entry(import_id, 4)
+    assert first is not None and second is not None and first[1] and second[1]
+    assert reader.original(import_id, 3) == first[1]
+    item_id = conn.execute(
+        "SELECT item_id FROM import_messages WHERE import_id = ? AND leaf = 3", (import_id,)
+    ).fetchone()[0]
+    vault.delete_item(item_id, reason="not needed")
+    assert reader.original(import_id, 3) == b""  # the rewritten block, read again
+    assert reader.entry(import_id, 4) == second
+    assert packed.read_entry(conn, import_id, 3) == (first[0], b"")
+    assert reader.entry(import_id, 999) is None

@@ -26,6 +26,7 @@ from vault.bundle import layout
 from vault.custody import commitments
 from vault.custody import log as custody
 from vault.errors import EvaultError
+from vault.evidence import packed
 from vault.i18n import _
 from vault.store.db import Connection
 
@@ -114,8 +115,9 @@ def gather(conn: Connection, vault_id: str, item_ids: list[str]) -> Records:
     """The records and statements a bundle of ``item_ids`` carries, checked against the vault's
     commitments (EvaultError if the vault no longer holds them)."""
     creations = []
+    blocks = packed.BlockReader(conn)  # an import's messages come in order: a block inflated once
     for item_id in item_ids:
-        creation = commitments.creation_of(conn, item_id)
+        creation = commitments.creation_of(conn, item_id, blocks)
         if creation is not None and creation.record:
             creations.append(creation)
     records = Records()

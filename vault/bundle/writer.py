@@ -29,7 +29,7 @@ from vault.bundle.handoff import Prefetch
 from vault.custody import commitments
 from vault.custody import log as custody
 from vault.errors import Cancelled, EvaultError
-from vault.evidence import intake
+from vault.evidence import intake, packed
 from vault.evidence.items import metadata_snapshot
 from vault.evidence.models import Item
 from vault.i18n import N_, _, document_language
@@ -80,6 +80,7 @@ class Writer:
         self.texts: dict[str, str] = {}
         self.file_name = "bundle.zip"
         self.done = 0
+        self._blocks = packed.BlockReader(session.conn)  # used by the reader thread only
         self.total = sum(i.size for i in items)
         self.when = time.gmtime()[:6]
 
@@ -364,6 +365,10 @@ class Writer:
 
     def _read(self, part: intake.Part) -> bytes:
         with self.lock:
+            if isinstance(
+                part, tuple
+            ):  # a packed message: its block inflated once, not per message
+                return self._blocks.original(*part)
             return intake.read_chunk(self.session.conn, part)
 
     def _check_cancel(self) -> None:

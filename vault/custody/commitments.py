@@ -92,8 +92,11 @@ def commitment(conn: Connection, import_id: str) -> Commitment | None:
     return None if row is None else Commitment(str(row[0]), int(row[1] or 0), _split(row[2]))
 
 
-def creation_of(conn: Connection, item_id: str) -> Creation | None:
-    """The creation of a format-2 imported message; None for any other item."""
+def creation_of(
+    conn: Connection, item_id: str, blocks: packed.BlockReader | None = None
+) -> Creation | None:
+    """The creation of a format-2 imported message; None for any other item. ``blocks``: a
+    reader that keeps the last decompressed block, for callers asking of many in a row."""
     if not packed.available(conn):
         return None
     row = conn.execute(
@@ -104,7 +107,8 @@ def creation_of(conn: Connection, item_id: str) -> Creation | None:
     ).fetchone()
     if row is None:
         return None
-    entry = packed.read_entry(conn, str(row[0]), int(row[1]))
+    reader = blocks if blocks is not None else packed.BlockReader(conn)
+    entry = reader.entry(str(row[0]), int(row[1]))
     record = entry[0] if entry is not None else b""
     return Creation(item_id, str(row[0]), int(row[1]), int(row[2] or 0), record)
 

@@ -116,28 +116,39 @@ def _block(conn: Connection, import_id: str, block: int) -> list[Entry] | None:
 
 def read_entry(conn: Connection, import_id: str, leaf: int) -> Entry | None:
     """(record, original) of one message; None if its block is missing."""
-    block, index = block_of(leaf)
-    entries = _block(conn, import_id, block)
-    if entries is None or index >= len(entries):
-        return None
-    return entries[index]
+    return BlockReader(conn).entry(import_id, leaf)
 
 
 class BlockReader:
-    """Reads originals one after another, decompressing each block once (``check`` reads every
-    message in order; without this each would decompress its whole block again)."""
+    """Reads messages one after another, decompressing each block once: ``check`` and an export
+    read every message of an import in order, and without this each message decompressed its
+    whole block again (128 times per block; a quarter of a 20,000-message export's time).
+
+    The block's stored bytes are read every time and compared with the ones decompressed last,
+    so a block rewritten meanwhile (a deletion between two reads of an export) is never served
+    from the old copy. One block is kept, and only as long as the reader is."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self._key: tuple[str, int] | None = None
-        self._entries: list[Entry] | None = None
+        self._data: bytes | None = None
+        self._entries: list[Entry] = []
+
+    def entry(self, import_id: str, leaf: int) -> Entry | None:
+        """(record, original) of one message; None if its block is missing."""
+        block, index = block_of(leaf)
+        row = self.conn.execute(
+            "SELECT data FROM packed WHERE import_id = ? AND block = ?", (import_id, block)
+        ).fetchone()
+        if row is None:
+            return None
+        data = bytes(row[0])
+        if data != self._data:
+            self._entries, self._data = decode(data), data
+        return self._entries[index] if index < len(self._entries) else None
 
     def original(self, import_id: str, leaf: int) -> bytes:
-        block, index = block_of(leaf)
-        if self._key != (import_id, block):
-            self._key, self._entries = (import_id, block), _block(self.conn, import_id, block)
-        entries = self._entries
-        return entries[index][1] if entries is not None and index < len(entries) else b""
+        entry = self.entry(import_id, leaf)
+        return entry[1] if entry is not None else b""
 
 
 def iter_entries(conn: Connection, import_id: str) -> Iterator[tuple[int, Entry]]:
