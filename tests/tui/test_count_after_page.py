@@ -75,3 +75,39 @@ async def test_a_full_first_page_is_shown_and_then_counted(
         await pilot.press("enter")
         await _until(pilot, lambda: "1 item " in _summary(app), "the short search")
         assert "page" in calls and "count" not in calls
+
+
+async def test_the_first_rows_are_shown_before_the_rest_of_the_page(
+    eight: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The list reads a few rows, shows them, then reads the rest of its page, then counts: a
+    # keystroke of the live search waits for the first rows only (issue 18).
+    monkeypatch.setattr(evidence, "PAGE", 5)
+    monkeypatch.setattr(evidence, "FIRST_ROWS", 2)
+    limits: list[tuple[int, int]] = []
+    firsts: list[int] = []
+    real_page = Vault.item_page
+
+    def paging(self: Vault, *args: Any, **kwargs: Any) -> Any:
+        limits.append((kwargs.get("offset", 0), kwargs.get("limit", 200)))
+        return real_page(self, *args, **kwargs)
+
+    real_handler = evidence.EvidenceScreen.on_page_fetched
+
+    def handler(self: Any, message: Any) -> None:
+        if message.first:
+            firsts.append(len(message.rows))
+        real_handler(self, message)
+
+    monkeypatch.setattr(Vault, "item_page", paging)
+    monkeypatch.setattr(evidence.EvidenceScreen, "on_page_fetched", handler)
+    app = make_app(eight, kdf=fast_kdf)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await _until(pilot, lambda: "9 items" in _summary(app), "the whole vault counted")
+        table = app.screen.query_one("#items", DataTable)
+        await _until(pilot, lambda: table.row_count >= 5, "the rest of the page")
+        assert limits[:2] == [(0, 2), (2, 3)] and firsts[:1] == [2]
+        shown = [str(table.get_row_at(r)[2]) for r in range(5)]
+    # Newest added first (the fixture added harbour 0..7, then "other"), nothing twice or skipped.
+    assert shown == ["other", "harbour 7", "harbour 6", "harbour 5", "harbour 4"]

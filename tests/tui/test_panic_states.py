@@ -61,10 +61,13 @@ MiB = 1 << 20
 
 
 def _big_file(path: Path, mib: int) -> Path:
-    """Real, varied bytes (not one repeated block), written a MiB at a time."""
+    """Bytes like a video's: an MP4 header, then random (incompressible) bytes, written a MiB at
+    a time. (Repeated bytes would be stored compressed to almost nothing, migration 10, and a
+    backup or export of them would end before it could be stopped.)"""
     with path.open("wb") as f:
-        for i in range(mib):
-            f.write(bytes([i % 251]) * (MiB // 2) + bytes([(i * 7) % 253]) * (MiB // 2))
+        f.write(b"\x00\x00\x00\x18ftypmp42")
+        for _ in range(mib):
+            f.write(os.urandom(MiB))
     return path
 
 
