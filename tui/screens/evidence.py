@@ -11,7 +11,6 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
@@ -19,6 +18,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 from tui.messages import ShowError
 from tui.render import kind_word
 from tui.screens.base import VaultAccess
+from tui.screens.evidence_pages import ChoicesFetched, PageFetched, TotalFetched
 from tui.screens.wipe import wipe_binding
 from tui.terminal_text import terminal_text
 from tui.widgets.plain import plain
@@ -63,42 +63,6 @@ SORT_WORDS = {
     "kind": (N_("kind, Z to A"), N_("kind, A to Z")),
     "case": (N_("case, Z to A"), N_("case, A to Z")),
 }
-
-
-class PageFetched(Message):
-    """The page worker's rows, for the list they were fetched for (``generation``). The first
-    rows of a list come with ``first``, and with ``total`` when they are all there is."""
-
-    def __init__(
-        self,
-        rows: list[ItemRow],
-        generation: int,
-        total: int | None = None,
-        *,
-        first: bool = False,
-    ) -> None:
-        super().__init__()
-        self.rows = rows
-        self.generation = generation
-        self.total = total
-        self.first = first
-
-
-class TotalFetched(Message):
-    """How many items the list's filters match, counted after its first page was shown."""
-
-    def __init__(self, total: int, generation: int) -> None:
-        super().__init__()
-        self.total = total
-        self.generation = generation
-
-
-class ChoicesFetched(Message):
-    """The cases, tags, platforms and kinds in use: the filter menus' choices."""
-
-    def __init__(self, choices: dict[str, list[str]]) -> None:
-        super().__init__()
-        self.choices = choices
 
 
 def _short_time(value: str | None) -> str:
