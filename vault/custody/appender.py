@@ -26,7 +26,7 @@ from crypto import sealing
 from crypto.canonical import canonical_json
 from crypto.identity import SigningKey
 from vault.custody import log
-from vault.store.db import Connection
+from vault.store.db import Connection, insert_rows
 
 
 @dataclass(frozen=True, repr=False)
@@ -103,18 +103,11 @@ class Appender:
         if not self._events:
             return
         conn = self._conn
-        conn.executemany(
-            "INSERT INTO custody (seq, id, time, body, hash, signature) VALUES (?, ?, ?, ?, ?, ?)",
-            self._events,
+        insert_rows(
+            conn, "INSERT INTO custody (seq, id, time, body, hash, signature)", self._events
         )
-        if self._kept:
-            conn.executemany(
-                "INSERT INTO custody_disclosures (seq, salt, details) VALUES (?, ?, ?)",
-                self._kept,
-            )
-        conn.executemany(
-            "INSERT OR IGNORE INTO custody_items (item_id, seq) VALUES (?, ?)", self._links
-        )
+        insert_rows(conn, "INSERT INTO custody_disclosures (seq, salt, details)", self._kept)
+        insert_rows(conn, "INSERT OR IGNORE INTO custody_items (item_id, seq)", self._links)
         self._events.clear()
         self._kept.clear()
         self._links.clear()

@@ -48,14 +48,14 @@ def validate_meta(meta: Metadata) -> None:
         check_case_name(meta.case)
 
 
-def open_file(path: Path) -> BinaryIO:
+def open_file(path: Path, *, buffered: bool = True) -> BinaryIO:
     """``path`` opened for reading, or one calm sentence saying why it cannot be."""
     if not path.is_file():
         raise InvalidInput(
             _("{path} is not a file that can be read. Check the path.").format(path=path)
         )
     try:
-        return path.open("rb")
+        return path.open("rb") if buffered else path.open("rb", buffering=0)
     except OSError:
         raise InvalidInput(
             _("{path} could not be opened. Check that it exists and is readable.").format(path=path)
