@@ -72,26 +72,60 @@ class Appender:
             raise RuntimeError("flush the appender before another writer appends")
         self._seq, self._prev, self._time = log.head(self._conn)
 
-    def sign(self, event_type: str, time: str, item: dict[str, str], sealed: Sealed) -> None:
-        """Sign the next event about ``item``; its rows wait for :meth:`flush`."""
-        if time < self._time:
-            # The same rule as log.append: a wrong clock never reorders the log; the event
-            # says what the clock reported. The details change, so they are sealed again.
-            sealed = seal_ahead({**sealed.details, "clock_reported": time})
-            time = self._time
-        event_id = str(uuid.uuid4())
-        event = fmt.make_event(
-            self._key,
-            seq=self._seq + 1,
-            event_id=event_id,
+    def template(
+        self, event_type: str, time: str, item: dict[str, str], sealed: Sealed
+    ) -> fmt.EventTemplate | None:
+        """The event's body made ahead but for its place in the chain; pure, so the thread
+        that prepares the next files makes it (None in the rare case make_event must do it)."""
+        return fmt.event_template(
+            self._key.public_key,
+            event_id=str(uuid.uuid4()),
             event_type=event_type,
             time=time,
             vault_id=self._vault_id,
             item=item,
             reason=None,
-            details={sealing.SEALED: sealed.commitment} if self._sealing else sealed.details,
-            prev=self._prev,
+            details=self._details(sealed),
         )
+
+    def _details(self, sealed: Sealed) -> dict[str, Any]:
+        return {sealing.SEALED: sealed.commitment} if self._sealing else sealed.details
+
+    def sign(
+        self,
+        event_type: str,
+        time: str,
+        item: dict[str, str],
+        sealed: Sealed,
+        template: fmt.EventTemplate | None = None,
+    ) -> None:
+        """Sign the next event about ``item`` (from ``template`` when one was made ahead with
+        the same fields); its rows wait for :meth:`flush`."""
+        if time < self._time:
+            # The same rule as log.append: a wrong clock never reorders the log; the event
+            # says what the clock reported. The details change, so they are sealed again.
+            sealed = seal_ahead({**sealed.details, "clock_reported": time})
+            time = self._time
+            template = None
+        if template is None or template.time != time:
+            template = self.template(event_type, time, item, sealed)
+        if template is not None:
+            event_id = template.event_id
+            event = fmt.sign_template(self._key, template, self._seq + 1, self._prev)
+        else:  # a field holds a template's stand-in text: made the ordinary way
+            event_id = str(uuid.uuid4())
+            event = fmt.make_event(
+                self._key,
+                seq=self._seq + 1,
+                event_id=event_id,
+                event_type=event_type,
+                time=time,
+                vault_id=self._vault_id,
+                item=item,
+                reason=None,
+                details=self._details(sealed),
+                prev=self._prev,
+            )
         self._events.append((event.seq, event_id, time, event.body, event.hash, event.signature))
         if self._sealing:
             self._kept.append((event.seq, sealed.salt, sealed.kept))

@@ -33,6 +33,7 @@ from queue import Empty, Full, Queue
 from typing import BinaryIO
 
 from crypto import constants as c
+from crypto.custody import EventTemplate
 from vault.custody import log as custody
 from vault.custody.appender import Appender, Sealed, seal_ahead
 from vault.errors import Cancelled
@@ -73,6 +74,7 @@ class Prepared:
     item: Item | None = None
     search: tuple[str, str, str] = ("", "", "")
     sealed: Sealed | None = None
+    template: EventTemplate | None = None
 
     def __repr__(self) -> str:
         return "Prepared(<file>)"  # a path can name the evidence: never in a log line
@@ -108,7 +110,7 @@ def add_files(
             parent_id = resolve_id(conn, meta.parent_id) if meta.parent_id is not None else None
             writer = _Writer(session, meta, progress)
             started = time.monotonic()
-            with _prepared(paths, meta, parent_id, now, cancel) as batches:
+            with _prepared(paths, meta, parent_id, now, cancel, writer.templates) as batches:
                 for batch in batches:
                     writer.look_up(batch)
                     for file in batch:
@@ -133,9 +135,20 @@ def add_files(
 # ------------------------------------------------------------------ the preparing thread
 
 
-def prepare(path: Path, meta: Metadata, parent_id: str | None, now: datetime | None) -> Prepared:
+Templates = Callable[[str, str, dict[str, str], Sealed], EventTemplate | None]
+
+
+def prepare(
+    path: Path,
+    meta: Metadata,
+    parent_id: str | None,
+    now: datetime | None,
+    templates: Templates,
+) -> Prepared:
     """Read a file of at most one chunk whole and describe it as :func:`adding.insert_item`
-    would; a larger one is left to be streamed. Needs no database, so any thread may call it."""
+    would, down to its custody event's body but for its place in the chain (``templates`` is
+    :meth:`Appender.template`); a larger file is left to be streamed. Needs no database, so any
+    thread may call it."""
     stamp = now_text(now)
     with open_file(path, buffered=False) as reader:
         size = os.fstat(reader.fileno()).st_size
@@ -159,7 +172,9 @@ def prepare(path: Path, meta: Metadata, parent_id: str | None, now: datetime | N
         parent_id=parent_id,
     )
     sealed = seal_ahead(creation_details(item, "file", None))
-    return Prepared(path, stamp, data, item, search_text(item, "", item.case), sealed)
+    named = {"id": item.id, "sha256": sha256, "kind": item.kind}
+    template = templates(custody.ITEM_CREATED, stamp, named, sealed)
+    return Prepared(path, stamp, data, item, search_text(item, "", item.case), sealed, template)
 
 
 def _read_up_to(reader: BinaryIO, size: int) -> bytes:
@@ -184,6 +199,7 @@ def _prepared(
     parent_id: str | None,
     now: datetime | None,
     cancel: threading.Event | None,
+    templates: Templates,
 ) -> Iterator[Iterator[list[Prepared]]]:
     """The files prepared in order by a second thread, at most :data:`AHEAD_FILES` ahead, in
     lists of those ready. A failure (a missing file, say) is raised here in its turn, after the
@@ -198,7 +214,7 @@ def _prepared(
                     raise Cancelled(_(intake.CANCELLED_MESSAGE))
                 if stop.is_set():
                     return
-                _put(queue, prepare(Path(path), meta, parent_id, now), stop)
+                _put(queue, prepare(Path(path), meta, parent_id, now, templates), stop)
             _put(queue, _END, stop)
         except BaseException as exc:  # handed over, raised by the writer in its turn
             _put(queue, exc, stop)
@@ -319,6 +335,10 @@ class _Writer:
         self._added: dict[str, str] = {}
         self._next_content, self._next_rowid = self._next_ids()
 
+    @property
+    def templates(self) -> Templates:
+        return self._events.template
+
     def _next_ids(self) -> tuple[int, int]:
         conn = self._session.conn
         content = conn.execute("SELECT coalesce(max(id), 0) FROM contents").fetchone()[0]
@@ -381,6 +401,7 @@ class _Writer:
             file.stamp,
             {"id": item.id, "sha256": sha256, "kind": item.kind},
             file.sealed,
+            file.template,
         )
         self._added[sha256] = item.id
         if self._progress is not None:
