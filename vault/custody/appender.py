@@ -16,6 +16,7 @@ called after it (the caller holds the vault's mutex and transaction, so nothing 
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -98,9 +99,21 @@ class Appender:
         item: dict[str, str],
         sealed: Sealed,
         template: fmt.EventTemplate | None = None,
-    ) -> None:
+        forecast: Forecast | None = None,
+    ) -> bool:
         """Sign the next event about ``item`` (from ``template`` when one was made ahead with
-        the same fields); its rows wait for :meth:`flush`."""
+        the same fields), or take ``forecast`` if it was signed at this very place in the chain;
+        its rows wait for :meth:`flush`. True if the forecast was taken."""
+        taken = (
+            forecast is not None
+            and template is not None
+            and template.time == time >= self._time
+            and forecast.event.seq == self._seq + 1
+            and forecast.prev == self._prev
+        )
+        if taken and forecast is not None and template is not None:
+            self._append(forecast.event, template.event_id, time, item, sealed)
+            return True
         if time < self._time:
             # The same rule as log.append: a wrong clock never reorders the log; the event
             # says what the clock reported. The details change, so they are sealed again.
@@ -126,11 +139,31 @@ class Appender:
                 details=self._details(sealed),
                 prev=self._prev,
             )
+        self._append(event, event_id, time, item, sealed)
+        return False
+
+    def _append(
+        self,
+        event: fmt.SignedEvent,
+        event_id: str,
+        time: str,
+        item: dict[str, str],
+        sealed: Sealed,
+    ) -> None:
         self._events.append((event.seq, event_id, time, event.body, event.hash, event.signature))
         if self._sealing:
             self._kept.append((event.seq, sealed.salt, sealed.kept))
         self._links.append((item["id"], event.seq))
         self._seq, self._prev, self._time = event.seq, event.hash, time
+
+    @property
+    def head(self) -> tuple[int, str | None]:
+        """(seq, hash) of the last event signed here or read as the head."""
+        return self._seq, self._prev
+
+    def forecaster(self) -> Forecaster:
+        """A :class:`Forecaster` starting from this head, for the preparing thread."""
+        return Forecaster(self._key, self._seq, self._prev)
 
     def flush(self) -> None:
         """Write the signed events waiting here (inside the caller's transaction)."""
@@ -145,3 +178,70 @@ class Appender:
         self._events.clear()
         self._kept.clear()
         self._links.clear()
+
+
+@dataclass(frozen=True, repr=False)
+class Forecast:
+    """An event signed ahead by the preparing thread, at the place in the chain it expected."""
+
+    event: fmt.SignedEvent
+    prev: str | None
+
+    def __repr__(self) -> str:
+        return f"Forecast(seq={self.event.seq})"
+
+
+class Forecaster:
+    """The chain head as the thread preparing the next files expects it: the head when adding
+    began, then each event it signed itself, assuming every file turns out new.
+
+    Why: signing is the largest piece of Python left on the writing thread. When the guess
+    holds (every file new, which is the common case), the writer only checks that the forecast
+    event's ``seq`` and ``prev`` are its own head's and takes it as signed. When it does not (a
+    duplicate, a new case's event, a file streamed, a clock set back), the writer signs that
+    event again itself and calls :meth:`stale`; the preparing thread then waits, before signing
+    more, until the writer has caught up with everything handed over and called :meth:`settle`
+    with its head. A wrong guess costs time, never correctness: the writer checks every event.
+    """
+
+    def __init__(self, key: SigningKey, seq: int, prev: str | None) -> None:
+        self._key = key
+        self._seq = seq
+        self._prev = prev
+        self._stale = False
+        self._generation = 0
+        self._changed = threading.Condition()
+
+    def __repr__(self) -> str:
+        return f"Forecaster(seq={self._seq})"
+
+    def sign(self, template: fmt.EventTemplate, stop: threading.Event) -> Forecast | None:
+        """Sign ``template`` as the next event (preparing thread); None once ``stop`` is set."""
+        with self._changed:
+            while self._stale:
+                if stop.is_set():
+                    return None
+                self._changed.wait(0.1)
+            seq, prev, generation = self._seq + 1, self._prev, self._generation
+        event = fmt.sign_template(self._key, template, seq, prev)
+        with self._changed:
+            if self._generation == generation:  # no stale() or settle() meanwhile
+                self._seq, self._prev = seq, event.hash
+        return Forecast(event, prev)
+
+    @property
+    def is_stale(self) -> bool:
+        return self._stale
+
+    def stale(self) -> None:
+        """The writer's head left the forecast (writing thread)."""
+        with self._changed:
+            self._stale = True
+            self._generation += 1
+
+    def settle(self, seq: int, prev: str | None) -> None:
+        """The writer's head once it has written everything handed over (writing thread)."""
+        with self._changed:
+            self._seq, self._prev, self._stale = seq, prev, False
+            self._generation += 1
+            self._changed.notify_all()

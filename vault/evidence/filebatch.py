@@ -35,7 +35,7 @@ from typing import BinaryIO
 from crypto import constants as c
 from crypto.custody import EventTemplate
 from vault.custody import log as custody
-from vault.custody.appender import Appender, Sealed, seal_ahead
+from vault.custody.appender import Appender, Forecast, Forecaster, Sealed, seal_ahead
 from vault.errors import Cancelled
 from vault.evidence import intake
 from vault.evidence.adding import (
@@ -75,6 +75,7 @@ class Prepared:
     search: tuple[str, str, str] = ("", "", "")
     sealed: Sealed | None = None
     template: EventTemplate | None = None
+    forecast: Forecast | None = None
 
     def __repr__(self) -> str:
         return "Prepared(<file>)"  # a path can name the evidence: never in a log line
@@ -110,7 +111,7 @@ def add_files(
             parent_id = resolve_id(conn, meta.parent_id) if meta.parent_id is not None else None
             writer = _Writer(session, meta, progress)
             started = time.monotonic()
-            with _prepared(paths, meta, parent_id, now, cancel, writer.templates) as batches:
+            with _prepared(paths, meta, parent_id, now, cancel, writer) as batches:
                 for batch in batches:
                     writer.look_up(batch)
                     for file in batch:
@@ -144,6 +145,8 @@ def prepare(
     parent_id: str | None,
     now: datetime | None,
     templates: Templates,
+    forecaster: Forecaster | None = None,
+    stop: threading.Event | None = None,
 ) -> Prepared:
     """Read a file of at most one chunk whole and describe it as :func:`adding.insert_item`
     would, down to its custody event's body but for its place in the chain (``templates`` is
@@ -174,7 +177,11 @@ def prepare(
     sealed = seal_ahead(creation_details(item, "file", None))
     named = {"id": item.id, "sha256": sha256, "kind": item.kind}
     template = templates(custody.ITEM_CREATED, stamp, named, sealed)
-    return Prepared(path, stamp, data, item, search_text(item, "", item.case), sealed, template)
+    forecast = None
+    if template is not None and forecaster is not None:
+        forecast = forecaster.sign(template, stop or threading.Event())
+    search = search_text(item, "", item.case)
+    return Prepared(path, stamp, data, item, search, sealed, template, forecast)
 
 
 def _read_up_to(reader: BinaryIO, size: int) -> bytes:
@@ -199,13 +206,14 @@ def _prepared(
     parent_id: str | None,
     now: datetime | None,
     cancel: threading.Event | None,
-    templates: Templates,
+    writer: _Writer,
 ) -> Iterator[Iterator[list[Prepared]]]:
     """The files prepared in order by a second thread, at most :data:`AHEAD_FILES` ahead, in
     lists of those ready. A failure (a missing file, say) is raised here in its turn, after the
     files before it."""
     queue: Queue[object] = Queue(maxsize=AHEAD_FILES)
     stop = threading.Event()
+    forecaster = writer.forecaster()
 
     def produce() -> None:
         try:
@@ -214,7 +222,10 @@ def _prepared(
                     raise Cancelled(_(intake.CANCELLED_MESSAGE))
                 if stop.is_set():
                     return
-                _put(queue, prepare(Path(path), meta, parent_id, now, templates), stop)
+                prepared = prepare(
+                    Path(path), meta, parent_id, now, writer.templates, forecaster, stop
+                )
+                _put(queue, prepared, stop)
             _put(queue, _END, stop)
         except BaseException as exc:  # handed over, raised by the writer in its turn
             _put(queue, exc, stop)
@@ -223,6 +234,8 @@ def _prepared(
         # Whatever is ready, together: one duplicate lookup and fewer hand-overs of the GIL.
         while True:
             batch: list[Prepared] = []
+            if queue.empty():
+                writer.caught_up(forecaster)  # everything handed over is signed by now
             got: object = queue.get()
             while isinstance(got, Prepared):
                 batch.append(got)
@@ -334,10 +347,22 @@ class _Writer:
         self._stored: dict[str, int] = {}
         self._added: dict[str, str] = {}
         self._next_content, self._next_rowid = self._next_ids()
+        self._forecaster: Forecaster | None = None
 
     @property
     def templates(self) -> Templates:
         return self._events.template
+
+    def forecaster(self) -> Forecaster:
+        """The chain head for the preparing thread to sign ahead against (see Forecaster)."""
+        self._forecaster = self._events.forecaster()
+        return self._forecaster
+
+    def caught_up(self, forecaster: Forecaster) -> None:
+        """Every file handed over is signed: if a forecast failed, give the preparing thread the
+        head it must continue from."""
+        if forecaster.is_stale:
+            forecaster.settle(*self._events.head)
 
     def _next_ids(self) -> tuple[int, int]:
         conn = self._session.conn
@@ -396,13 +421,16 @@ class _Writer:
         self._items.append(item_row(item, rowid, content_id, case_id))
         self._tags.extend((item.id, tag) for tag in item.tags)
         self._search.append((rowid, *file.search))
-        self._events.sign(
+        taken = self._events.sign(
             custody.ITEM_CREATED,
             file.stamp,
             {"id": item.id, "sha256": sha256, "kind": item.kind},
             file.sealed,
             file.template,
+            file.forecast,
         )
+        if file.forecast is not None and not taken and self._forecaster is not None:
+            self._forecaster.stale()
         self._added[sha256] = item.id
         if self._progress is not None:
             self._progress(size, size)
