@@ -1,21 +1,26 @@
 """Adding many files (``Vault.add_files``): the next files are prepared on a second thread while
 this one writes, and the rows of several files are written together.
 
-Why: 2,000 screenshots cost about 2.3 ms each when every file went through the one-item path
-(docs/performance.md, "Small files into the vault"). Half of that was Python that needs no
-database: reading the file, its SHA-256, the item, its search text, the canonical JSON of its
-``item.created`` details and their sealing. A preparing thread does that for the files ahead while
-this thread's SQLite work (page encryption, writes, fsync) runs without the GIL. The writing
-thread then only looks for a duplicate, signs the event against the chain head it keeps
-(:class:`vault.custody.appender.Appender`) and adds the rows to a batch written with one
-``executemany`` per table.
+Why: 2,000 screenshots cost about 2.2 ms of CPU each when every file went through the one-item
+path (docs/performance.md, "Small files into the vault"), all on one thread, and the disk sat
+idle while Python worked and the other way round. A preparing thread now does everything that
+needs no database for the files ahead: reading the file (at its own size), its SHA-256, the item,
+its search text, the canonical JSON and sealing of its ``item.created`` details, the event's body
+but for its place in the chain, and the signature at the place it expects
+(:class:`vault.custody.appender.Forecaster`). Meanwhile this thread's SQLite work (page
+encryption, writes) runs without the GIL. The writing thread looks up duplicates once per batch,
+takes each forecast signature when it fits its own chain head (else signs again), and writes each
+table's rows of the batch as one multi-row INSERT. A third thread has the kernel write the
+encrypted pages early, so a COMMIT's fsync finds little left to do (:func:`_early_writeback`).
 
 What does not change: each file is wholly in the vault or not at all; the transaction is
 committed about every quarter second and ``on_result`` hears of a file once its group is
 committed; a duplicate (in the vault or earlier in the same call) is reported, not stored; a
 cancel is seen before every file; a file larger than one chunk is streamed by the one-item path
-(:func:`adding.add_one_file`) in its turn. Nothing is written to disk outside ``vault.db``: the
-prepared originals wait in memory, at most :data:`AHEAD_FILES` of one chunk each plus one batch.
+(:func:`adding.add_one_file`) in its turn; the custody events are byte for byte those the
+one-item path makes (tests/vault/test_add_files_batch.py). Nothing is written to disk outside
+``vault.db``: the prepared originals wait in memory, at most :data:`AHEAD_FILES` of at most one
+chunk each in the queue and as many in the batch being written.
 """
 
 from __future__ import annotations
