@@ -91,6 +91,93 @@ def make_event(
     return SignedEvent(seq, body, event_hash(body), key.sign(signing_message(body)))
 
 
+_PREV_MARK = "\x00prev\x00"  # stand-ins while the body is made ahead (escaped as \u0000)
+_SEQ_MARK = "\x00seq\x00"
+
+
+@dataclass(frozen=True)
+class EventTemplate:
+    """An event's canonical body made ahead of its place in the chain: the bytes around its
+    ``prev`` and ``seq``, which only the writer knows when it appends.
+
+    Why: canonicalising every body on the thread that writes cost it about 0.06 ms per file
+    added; a thread preparing the next files makes the template, and :func:`sign_template`
+    only joins bytes. The result is exactly :func:`make_event`'s body (keys sort ``prev`` <
+    ``reason`` < ``seq``, and an integer or a hash is written the same wherever it stands;
+    tests/crypto/test_custody_template.py compares the two).
+    """
+
+    event_id: str
+    time: str
+    before_prev: bytes
+    before_seq: bytes
+    after_seq: bytes
+
+    def body(self, seq: int, prev: str | None) -> bytes:
+        return b"".join(
+            (
+                self.before_prev,
+                canonical_json(prev),
+                self.before_seq,
+                canonical_json(seq),
+                self.after_seq,
+            )
+        )
+
+
+def event_template(
+    public_key: bytes,
+    *,
+    event_id: str,
+    event_type: str,
+    time: str,
+    vault_id: str,
+    item: dict[str, str] | None,
+    reason: str | None,
+    details: dict[str, Any],
+) -> EventTemplate | None:
+    """The body :func:`make_event` would make with these fields, but for ``seq`` and ``prev``;
+    None if a field happens to hold a stand-in's text (then the caller uses make_event)."""
+    body = canonical_json(
+        {
+            "v": c.CUSTODY_VERSION,
+            "seq": _SEQ_MARK,
+            "id": event_id,
+            "type": event_type,
+            "time": time,
+            "actor": actor_id(public_key),
+            "vault_id": vault_id,
+            "item": item,
+            "reason": reason,
+            "details": details,
+            "prev": _PREV_MARK,
+        }
+    )
+    prev_mark, seq_mark = canonical_json(_PREV_MARK), canonical_json(_SEQ_MARK)
+    if body.count(prev_mark) != 1 or body.count(seq_mark) != 1:
+        return None
+    at_prev, at_seq = body.index(prev_mark), body.index(seq_mark)
+    if at_seq < at_prev:  # cannot happen while "prev" sorts before "seq"
+        return None
+    return EventTemplate(
+        event_id,
+        time,
+        body[:at_prev],
+        body[at_prev + len(prev_mark) : at_seq],
+        body[at_seq + len(seq_mark) :],
+    )
+
+
+def sign_template(
+    key: SigningKey, template: EventTemplate, seq: int, prev: str | None
+) -> SignedEvent:
+    """:func:`make_event` for a body made ahead by :func:`event_template`."""
+    body = template.body(seq, prev)
+    if len(body) > c.MAX_CUSTODY_BODY_BYTES:
+        raise FormatError("A custody event is too large.")
+    return SignedEvent(seq, body, event_hash(body), key.sign(signing_message(body)))
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     """One thing wrong with a custody log, in words; ``seq`` is the event it concerns."""

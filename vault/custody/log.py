@@ -70,7 +70,7 @@ def append(
         time = last_time
     event_id = event_id or str(uuid.uuid4())
     disclosure: tuple[bytes, bytes] | None = None
-    if sealed and item is not None and details and _sealing(conn):
+    if sealed and item is not None and details and seals_details(conn):
         salt = os.urandom(c.SEALED_SALT_BYTES)
         kept = canonical_json(details)  # once: committed to, and kept beside the event
         disclosure = (salt, kept)
@@ -143,7 +143,7 @@ def known_event_ids(conn: Connection, ids: list[str]) -> set[str]:
 Disclosure = tuple[bytes, Any]  # (salt, details) of a sealed event
 
 
-def _sealing(conn: Connection) -> bool:
+def seals_details(conn: Connection) -> bool:
     """Whether the database keeps sealed details (migration 6; always, once a vault is open)."""
     found = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'custody_disclosures'"
@@ -153,7 +153,7 @@ def _sealing(conn: Connection) -> bool:
 
 def disclosures(conn: Connection, seqs: list[int] | None = None) -> dict[int, Disclosure]:
     """The kept details of sealed events (all, or those of ``seqs``), by seq."""
-    if not _sealing(conn):
+    if not seals_details(conn):
         return {}
     if seqs is None:
         rows = conn.execute("SELECT seq, salt, details FROM custody_disclosures").fetchall()

@@ -11,9 +11,7 @@ import hashlib
 import io
 import os
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -35,10 +33,9 @@ from vault.evidence.models import (
     check_tags,
 )
 from vault.i18n import _
-from vault.store.session import Session, now_text, rollback, transaction, translate
+from vault.store.session import Session, now_text, transaction
 
 MAX_TEXT_BYTES = 16 * 1024 * 1024
-GROUP_COMMIT_SECONDS = 0.25
 TEXT_MEDIA_TYPE = "text/plain; charset=utf-8"
 
 
@@ -51,70 +48,34 @@ def validate_meta(meta: Metadata) -> None:
         check_case_name(meta.case)
 
 
-def add_files(
-    session: Session,
-    paths: Iterable[Path],
-    meta: Metadata,
-    *,
-    progress: intake.Progress | None,
-    cancel: threading.Event | None,
-    now: datetime | None,
-    on_result: Callable[[AddResult], None] | None,
-) -> list[AddResult]:
-    """Add files, committing in groups (about every quarter second): each file is either wholly in
-    the vault or not at all; ``on_result`` hears of each file once its group is committed."""
-    validate_meta(meta)
-    conn = session.conn
-    results: list[AddResult] = []
-    pending: list[AddResult] = []
-
-    def publish() -> None:
-        results.extend(pending)
-        if on_result is not None:
-            for result in pending:
-                on_result(result)
-        pending.clear()
-
-    started = time.monotonic()
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for path in paths:
-            pending.append(_add_one_file(session, Path(path), meta, progress, cancel, now))
-            if time.monotonic() - started >= GROUP_COMMIT_SECONDS:
-                conn.execute("COMMIT")
-                publish()
-                started = time.monotonic()
-                conn.execute("BEGIN IMMEDIATE")
-        conn.execute("COMMIT")
-    except BaseException as exc:
-        rollback(conn)
-        raise translate(exc) from None
-    publish()
-    return results
-
-
-def _add_one_file(
-    session: Session,
-    path: Path,
-    meta: Metadata,
-    progress: intake.Progress | None,
-    cancel: threading.Event | None,
-    now: datetime | None,
-) -> AddResult:
+def open_file(path: Path, *, buffered: bool = True) -> BinaryIO:
+    """``path`` opened for reading, or one calm sentence saying why it cannot be."""
     if not path.is_file():
         raise InvalidInput(
             _("{path} is not a file that can be read. Check the path.").format(path=path)
         )
     try:
-        reader: BinaryIO = path.open("rb")
+        return path.open("rb") if buffered else path.open("rb", buffering=0)
     except OSError:
         raise InvalidInput(
             _("{path} could not be opened. Check that it exists and is readable.").format(path=path)
         ) from None
-    with reader:
+
+
+def add_one_file(
+    session: Session,
+    path: Path,
+    meta: Metadata,
+    progress: intake.Progress | None,
+    cancel: threading.Event | None,
+    stamp: str,
+) -> AddResult:
+    """Stream one file of any size into the caller's transaction (a savepoint inside it), with
+    the custody time ``stamp``."""
+    with open_file(path) as reader:
         total = os.fstat(reader.fileno()).st_size
         return _add_stream(
-            session, reader, total, path.name, str(path), meta, progress, cancel, now
+            session, reader, total, path.name, str(path), meta, progress, cancel, stamp
         )
 
 
@@ -130,7 +91,9 @@ def add_bytes(
         )
     validate_meta(meta)
     with transaction(session.conn):
-        return _add_stream(session, io.BytesIO(data), len(data), name, name, meta, None, None, now)
+        return _add_stream(
+            session, io.BytesIO(data), len(data), name, name, meta, None, None, now_text(now)
+        )
 
 
 def _add_stream(
@@ -142,7 +105,7 @@ def _add_stream(
     meta: Metadata,
     progress: intake.Progress | None,
     cancel: threading.Event | None,
-    now: datetime | None,
+    stamp: str,
 ) -> AddResult:
     """Store one stream as a file item inside the caller's transaction (a savepoint, so a failure
     or a duplicate leaves nothing behind). ``shown`` is how the result names the source."""
@@ -162,7 +125,7 @@ def _add_stream(
             meta=meta if meta.title else replace(meta, title=name),
             media_type=sniff(stored.head, name),
             original_filename=name,
-            stamp=now_text(now),
+            stamp=stamp,
             body="",
             source="file",
         )

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vault.custody import log as custody
-from vault.evidence import adding, cases, editing, intake, listing, reading
+from vault.evidence import adding, cases, editing, filebatch, intake, listing, reading
 from vault.evidence.items import load_item, resolve_id
 from vault.evidence.listing import Filters, ItemRow
 from vault.evidence.models import AddResult, Case, Item, MessageFields, Metadata
@@ -52,7 +52,7 @@ class EvidenceAPI(Unlocked):
     ) -> list[AddResult]:
         """Add many files; each is wholly in the vault or not at all (see vault.evidence.adding)."""
         with self._mutex:
-            return adding.add_files(
+            return filebatch.add_files(
                 self.session,
                 paths,
                 meta or Metadata(),

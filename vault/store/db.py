@@ -94,3 +94,25 @@ def translate(exc: BaseException) -> EvaultError:
             )
         )
     return StorageError(_(IO_MESSAGE))
+
+
+MAX_ROWS_PER_INSERT = 500  # and never more than SQLite's 32,766 bound values in one statement
+
+
+def insert_rows(conn: Connection, insert: str, rows: list[tuple[Any, ...]]) -> None:
+    """Run ``insert`` (``"INSERT INTO t (a, b)"``, without ``VALUES``) for all ``rows`` as one
+    multi-row statement (a few, for very many rows).
+
+    Why not ``executemany``: it steps once per row, and every step lets go of the GIL and must
+    win it back. With a second thread busy in Python (adding files prepares the next ones), each
+    win-back can wait for that thread; one statement per table per batch waits once.
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    per = max(1, min(MAX_ROWS_PER_INSERT, 32766 // width))
+    one = "(" + ",".join("?" * width) + ")"
+    for start in range(0, len(rows), per):
+        part = rows[start : start + per]
+        values = ",".join([one] * len(part))
+        conn.execute(f"{insert} VALUES {values}", [v for row in part for v in row])
