@@ -223,3 +223,26 @@ def test_migration_10_keeps_tags_message_fields_and_raw_chunks(
     assert "WITHOUT ROWID" in tables["item_tags"]
     assert "WITHOUT ROWID" in tables["messages"]
     assert encodings == [chunkcodec.RAW]
+
+
+def test_add_files_stores_compressible_files_compressed_and_pictures_as_they_are(
+    make_vault: MakeVault, tmp_path: Path
+) -> None:
+    # add_files writes its batches itself (vault/evidence/filebatch.py): the same decision.
+    texts = [_chat_json(60_000 + 1000 * k, seed=k) for k in range(4)]
+    picture = b"\x89PNG\r\n\x1a\n" + _chat_json(50_000, seed=99)
+    paths = []
+    for k, data in enumerate([*texts, picture]):
+        path = tmp_path / f"f{k}.bin"
+        path.write_bytes(data)
+        paths.append(path)
+    vault, _ = make_vault()
+    folder = vault.folder
+    results = vault.add_files(paths, Metadata())
+    assert [_read_back(vault, r.item_id) for r in results] == [*texts, picture]
+    assert vault.check().ok
+    vault.close()
+    for result, data in zip(results[:4], texts, strict=True):
+        [(_, encoding, stored)] = _chunk_rows(folder, result.sha256)
+        assert encoding == chunkcodec.ZLIB and zlib.decompress(stored) == data
+    assert _chunk_rows(folder, results[4].sha256) == [(0, chunkcodec.RAW, picture)]

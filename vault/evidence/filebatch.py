@@ -42,7 +42,7 @@ from crypto.custody import EventTemplate
 from vault.custody import log as custody
 from vault.custody.appender import Appender, Forecast, Forecaster, Sealed, seal_ahead
 from vault.errors import Cancelled
-from vault.evidence import intake
+from vault.evidence import chunkcodec, intake
 from vault.evidence.adding import (
     ITEM_INSERT,
     add_one_file,
@@ -81,6 +81,7 @@ class Prepared:
     sealed: Sealed | None = None
     template: EventTemplate | None = None
     forecast: Forecast | None = None
+    stored: tuple[bytes, int] = (b"", chunkcodec.RAW)  # the chunk as written (chunkcodec)
 
     def __repr__(self) -> str:
         return "Prepared(<file>)"  # a path can name the evidence: never in a log line
@@ -186,7 +187,8 @@ def prepare(
     if template is not None and forecaster is not None:
         forecast = forecaster.sign(template, stop or threading.Event())
     search = search_text(item, "", item.case)
-    return Prepared(path, stamp, data, item, search, sealed, template, forecast)
+    stored = chunkcodec.encode(data)  # here, off the writing thread (zlib releases the GIL)
+    return Prepared(path, stamp, data, item, search, sealed, template, forecast, stored)
 
 
 def _read_up_to(reader: BinaryIO, size: int) -> bytes:
@@ -344,6 +346,7 @@ class _Writer:
         self._case: tuple[str | None] | None = None  # looked up (or made) at the first new file
         self._contents: list[tuple[int, str, int, int, int]] = []
         self._chunks: list[tuple[int, int, bytes]] = []
+        self._compressed: list[tuple[int, int, bytes, int]] = []
         self._items: list[tuple[object, ...]] = []
         self._tags: list[tuple[str, str]] = []
         self._search: list[tuple[int, str, str, str]] = []
@@ -420,7 +423,11 @@ class _Writer:
             self._next_content += 1
             self._contents.append((content_id, sha256, size, c.CHUNK_SIZE, 1 if data else 0))
             if data:
-                self._chunks.append((content_id, 0, data))
+                chunk, encoding = file.stored
+                if encoding == chunkcodec.RAW:  # the column's default (and schemas before 10)
+                    self._chunks.append((content_id, 0, chunk))
+                else:
+                    self._compressed.append((content_id, 0, chunk, encoding))
         rowid = self._next_rowid
         self._next_rowid += 1
         self._items.append(item_row(item, rowid, content_id, case_id))
@@ -457,9 +464,17 @@ class _Writer:
             conn, "INSERT INTO contents (id, sha256, size, chunk_size, chunk_count)", self._contents
         )
         insert_rows(conn, "INSERT INTO chunks (content_id, seq, data)", self._chunks)
+        insert_rows(conn, "INSERT INTO chunks (content_id, seq, data, encoding)", self._compressed)
         insert_rows(conn, ITEM_COLUMNS, self._items)
         insert_rows(conn, "INSERT INTO item_tags (item_id, tag)", self._tags)
         insert_rows(conn, "INSERT INTO search (rowid, title, body, meta)", self._search)
         self._events.flush()
-        for rows in (self._contents, self._chunks, self._items, self._tags, self._search):
+        for rows in (
+            self._contents,
+            self._chunks,
+            self._compressed,
+            self._items,
+            self._tags,
+            self._search,
+        ):
             rows.clear()
