@@ -236,4 +236,6 @@ def test_a_small_file_is_read_at_its_own_size(vault: Vault, tmp_path: Path) -> N
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < CHUNK_SIZE // 4
+    # Half a chunk: the old read peaked at 1.08 MB; zlib's deflate state while a chunk is tried
+    # for compression (chunkcodec, migration 10) takes about 0.3 MB for a moment.
+    assert peak < CHUNK_SIZE // 2
