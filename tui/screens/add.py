@@ -69,6 +69,25 @@ def _metadata_inputs(prefix: str) -> ComposeResult:
     yield TickBox(_("Sensitive or intimate"), id=f"{prefix}-sensitive")
 
 
+class _AllFiles:
+    """The progress of one ``add_files`` call over many files, for one bar: the vault reports
+    each file's own bytes (``done`` of that file's ``size``), and a file is over once its
+    ``done`` reached its size (or the next report starts lower)."""
+
+    def __init__(self, poster: ProgressPoster, total: int) -> None:
+        self.poster = poster
+        self.total = total
+        self.before = 0  # bytes of the files already over
+        self.done = 0
+        self.size: int | None = None
+
+    def __call__(self, done: int, size: int | None) -> None:
+        if self.size is not None and (done < self.done or self.done >= self.size):
+            self.before += self.done
+        self.done, self.size = done, size
+        self.poster(min(self.before + done, self.total), self.total)
+
+
 class _Form(VaultAccess, Screen[None]):
     prefix = "form"
     AUTO_FOCUS = ""  # VaultAccess.FIRST instead, also after each success (see ``clear``)
@@ -212,16 +231,16 @@ class AddFilesScreen(StoppableTask, _Form):
     @work(thread=True, exclusive=True, group="add")
     def _add(self, paths: list[Path], meta: Metadata) -> None:
         vault = self.evault.vault
-        progress = ProgressPoster(self)
+        progress = _AllFiles(ProgressPoster(self), sum(p.stat().st_size for p in paths))
         results: list[AddResult] = []
         try:
             if vault is None:
                 raise VaultLocked()
-            for path in paths:
-                results.extend(
-                    vault.add_files([path], meta, progress=progress, cancel=self.cancel_event)
-                )
-                progress.offset += path.stat().st_size
+            # One call for all the files: they are prepared and written in batches (issue 18);
+            # each file is reported once its group is committed, so a stop keeps those.
+            vault.add_files(
+                paths, meta, progress=progress, cancel=self.cancel_event, on_result=results.append
+            )
         except Cancelled:
             self.post_message(FilesAdded(results, _(STOPPED)))
             return
