@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from queue import Empty, Full, Queue
+from queue import Empty, Queue
 from typing import BinaryIO
 
 from crypto import constants as c
@@ -232,10 +232,10 @@ def _prepared(
                 prepared = prepare(
                     Path(path), meta, parent_id, now, writer.templates, forecaster, stop
                 )
-                _put(queue, prepared, stop)
-            _put(queue, _END, stop)
+                intake.put_until_stopped(queue, prepared, stop)
+            intake.put_until_stopped(queue, _END, stop)
         except BaseException as exc:  # handed over, raised by the writer in its turn
-            _put(queue, exc, stop)
+            intake.put_until_stopped(queue, exc, stop)
 
     def consume() -> Iterator[list[Prepared]]:
         # Whatever is ready, together: one duplicate lookup and fewer hand-overs of the GIL.
@@ -263,20 +263,7 @@ def _prepared(
     try:
         yield consume()
     finally:
-        stop.set()
-        with contextlib.suppress(Empty):
-            while True:
-                queue.get_nowait()
-        thread.join()
-
-
-def _put(queue: Queue[object], value: object, stop: threading.Event) -> None:
-    while not stop.is_set():
-        try:
-            queue.put(value, timeout=0.1)
-            return
-        except Full:
-            continue
+        intake.stop_reader(stop, queue, thread)
 
 
 # ------------------------------------------------------------------ writing back early

@@ -174,10 +174,10 @@ def _read_ahead(reader: BinaryIO, cancel: threading.Event | None) -> Iterator[Pi
                 if not chunk:
                     break
                 digest.update(chunk)  # hashlib releases the GIL on large buffers
-                _put(queue, _piece(chunk), stop)
-            _put(queue, _Done(digest.hexdigest()), stop)
+                put_until_stopped(queue, _piece(chunk), stop)
+            put_until_stopped(queue, _Done(digest.hexdigest()), stop)
         except BaseException as exc:
-            _put(queue, exc, stop)
+            put_until_stopped(queue, exc, stop)
 
     thread = threading.Thread(target=produce, name="evault-intake-reader", daemon=True)
     thread.start()
@@ -193,20 +193,26 @@ def _read_ahead(reader: BinaryIO, cancel: threading.Event | None) -> Iterator[Pi
                 return
             yield got  # type: ignore[misc]
     finally:
-        stop.set()
-        with contextlib.suppress(Empty):
-            while True:
-                queue.get_nowait()
-        thread.join()
+        stop_reader(stop, queue, thread)
 
 
-def _put(queue: Queue[object], value: object, stop: threading.Event) -> None:
+def put_until_stopped(queue: Queue[object], value: object, stop: threading.Event) -> None:
+    """Hand ``value`` to the consuming thread, waiting while the queue is full, unless it stops."""
     while not stop.is_set():
         try:
             queue.put(value, timeout=0.1)
             return
         except Full:
             continue
+
+
+def stop_reader(stop: threading.Event, queue: Queue[object], thread: threading.Thread) -> None:
+    """Stop a producing thread: tell it, empty the queue it may be waiting on, wait for it."""
+    stop.set()
+    with contextlib.suppress(Empty):
+        while True:
+            queue.get_nowait()
+    thread.join()
 
 
 def _read_full(reader: BinaryIO, size: int) -> bytes:
