@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import PASSPHRASE, MakeVault, fast_kdf
 from tests.vault.pages import decrypted_pages
 from tests.vault.support import db_key, raw_db
-from vault import MessageFields, Metadata, Vault
+from vault import AddResult, MessageFields, Metadata, Vault
 from vault.errors import VaultDamaged
 from vault.evidence import chunkcodec
 from vault.store import schema
@@ -108,16 +108,21 @@ def test_random_bytes_and_compressed_formats_are_stored_as_they_are(
     assert [(e, d) for _, e, d in rows] == [(chunkcodec.RAW, head + body)]
 
 
-def test_a_deleted_compressed_original_leaves_no_page(
-    make_vault: MakeVault, tmp_path: Path
-) -> None:
-    data = _chat_json(200_000, seed=11)
+def _stored_export(make_vault: MakeVault, tmp_path: Path, seed: int) -> tuple[Path, AddResult, bytes]:
+    """A closed vault holding one 200 KB chat JSON (one compressed chunk): folder, item, bytes."""
+    data = _chat_json(200_000, seed=seed)
     source = tmp_path / "result.json"
     source.write_bytes(data)
     vault, _ = make_vault()
-    folder = vault.folder
     item = vault.add_file(source, Metadata(title="export"))
     vault.close()
+    return vault.folder, item, data
+
+
+def test_a_deleted_compressed_original_leaves_no_page(
+    make_vault: MakeVault, tmp_path: Path
+) -> None:
+    folder, item, _data = _stored_export(make_vault, tmp_path, seed=11)
     [(_, encoding, stored)] = _chunk_rows(folder, item.sha256)
     assert encoding == chunkcodec.ZLIB
     marks = [stored[i : i + 48] for i in range(100, len(stored) - 48, len(stored) // 5)]
@@ -137,13 +142,7 @@ def test_a_deleted_compressed_original_leaves_no_page(
 def test_a_damaged_compressed_chunk_is_reported_not_passed_on(
     make_vault: MakeVault, tmp_path: Path
 ) -> None:
-    data = _chat_json(200_000, seed=3)
-    source = tmp_path / "result.json"
-    source.write_bytes(data)
-    vault, _ = make_vault()
-    folder = vault.folder
-    item = vault.add_file(source, Metadata(title="export"))
-    vault.close()
+    folder, item, data = _stored_export(make_vault, tmp_path, seed=3)
     with raw_db(folder) as conn:
         # What the key's holder could write: a well-formed stream of other, longer bytes.
         conn.execute(
