@@ -24,7 +24,7 @@ from vault.bundle import documents, layout
 from vault.bundle.handoff import Handoff
 from vault.bundle.verify import verify_zip
 from vault.errors import StorageError
-from vault.evidence import intake
+from vault.evidence import intake, packed
 
 
 @pytest.fixture
@@ -162,11 +162,13 @@ def test_a_read_failing_on_the_reader_thread_is_the_calm_error_and_leaves_nothin
     real = intake.read_chunk
     calls = [0]
 
-    def failing(conn: sqlcipher3.Connection, part: intake.Part) -> bytes:
+    def failing(
+        conn: sqlcipher3.Connection, part: intake.Part, blocks: packed.BlockReader | None = None
+    ) -> bytes:
         calls[0] += 1
         if calls[0] == 3:
             raise sqlcipher3.OperationalError("disk I/O error")
-        return real(conn, part)
+        return real(conn, part, blocks)
 
     monkeypatch.setattr(intake, "read_chunk", failing)
     out_dir = tmp_path / "out"

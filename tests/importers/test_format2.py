@@ -224,7 +224,7 @@ def test_deletion_removes_the_original_and_a_purge_the_record(
     if purge:
         vault.delete_item(target.id, reason="for good", purge=True)
     conn = vault.session.conn  # a purge re-encrypts the database into a new file (§3.4)
-    entry = packed.read_entry(conn, creation.import_id, creation.leaf)
+    entry = packed.BlockReader(conn).entry(creation.import_id, creation.leaf)
     assert entry is not None and entry[1] == b""
     assert (entry[0] == b"") is purge
     # A deletion keeps what the record said (as a deleted item's sealed details stay), a purge
@@ -307,5 +307,5 @@ def test_a_block_reader_never_serves_a_block_rewritten_since(vault: Vault, tmp_p
     vault.delete_item(item_id, reason="not needed")
     assert reader.original(import_id, 3) == b""  # the rewritten block, read again
     assert reader.entry(import_id, 4) == second
-    assert packed.read_entry(conn, import_id, 3) == (first[0], b"")
+    assert packed.BlockReader(conn).entry(import_id, 3) == (first[0], b"")
     assert reader.entry(import_id, 999) is None

@@ -108,7 +108,9 @@ def test_random_bytes_and_compressed_formats_are_stored_as_they_are(
     assert [(e, d) for _, e, d in rows] == [(chunkcodec.RAW, head + body)]
 
 
-def _stored_export(make_vault: MakeVault, tmp_path: Path, seed: int) -> tuple[Path, AddResult, bytes]:
+def _stored_export(
+    make_vault: MakeVault, tmp_path: Path, seed: int
+) -> tuple[Path, AddResult, bytes]:
     """A closed vault holding one 200 KB chat JSON (one compressed chunk): folder, item, bytes."""
     data = _chat_json(200_000, seed=seed)
     source = tmp_path / "result.json"

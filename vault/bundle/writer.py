@@ -364,12 +364,8 @@ class Writer:
             return intake.item_parts(self.session.conn, self.items[index].id)
 
     def _read(self, part: intake.Part) -> bytes:
-        with self.lock:
-            if isinstance(
-                part, tuple
-            ):  # a packed message: its block inflated once, not per message
-                return self._blocks.original(*part)
-            return intake.read_chunk(self.session.conn, part)
+        with self.lock:  # a packed message's block is inflated once, not once per message
+            return intake.read_chunk(self.session.conn, part, self._blocks)
 
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():

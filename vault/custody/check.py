@@ -191,11 +191,7 @@ def _check_contents(
                     )
                 )
             for chunk_row in rows:
-                chunk = (
-                    blocks.original(*chunk_row)
-                    if isinstance(chunk_row, tuple)
-                    else intake.read_chunk(conn, chunk_row)
-                )
+                chunk = intake.read_chunk(conn, chunk_row, blocks)
                 digest.update(chunk)
                 length += len(chunk)
                 done += len(chunk)

@@ -256,10 +256,13 @@ def iter_content(conn: Connection, content_id: int) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-def read_chunk(conn: Connection, chunk_row: Part) -> bytes:
+def read_chunk(
+    conn: Connection, chunk_row: Part, blocks: packed.BlockReader | None = None
+) -> bytes:
+    """One part of an original. ``blocks``: a reader that keeps the last inflated block of
+    packed messages, for callers that read many of them in a row (check, export)."""
     if isinstance(chunk_row, tuple):
-        entry = packed.read_entry(conn, *chunk_row)
-        return entry[1] if entry is not None else b""
+        return (blocks or packed.BlockReader(conn)).original(*chunk_row)
     row = conn.execute(
         "SELECT ch.data, ch.encoding, co.chunk_size FROM chunks ch"
         " JOIN contents co ON co.id = ch.content_id WHERE ch.id = ?",

@@ -114,11 +114,6 @@ def _block(conn: Connection, import_id: str, block: int) -> list[Entry] | None:
     return None if row is None else decode(bytes(row[0]))
 
 
-def read_entry(conn: Connection, import_id: str, leaf: int) -> Entry | None:
-    """(record, original) of one message; None if its block is missing."""
-    return BlockReader(conn).entry(import_id, leaf)
-
-
 class BlockReader:
     """Reads messages one after another, decompressing each block once: ``check`` and an export
     read every message of an import in order, and without this each message decompressed its
