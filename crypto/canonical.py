@@ -51,18 +51,23 @@ def _fast_path_applies(value: Any) -> bool:
     return True
 
 
+def _fast_bytes(value: Any) -> bytes | None:
+    """``json.dumps`` of a value the fast path applies to: RFC 8785's bytes, several times
+    faster. None for a lone surrogate in a string (rfc8785 decides: it refuses)."""
+    text = json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), check_circular=False
+    )
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
 def canonical_json(value: Any) -> bytes:
     """Serialise ``value`` as RFC 8785 canonical JSON (UTF-8 bytes)."""
-    if _fast_path_applies(value):
-        # The same bytes as rfc8785.dumps, several times faster: this runs for every custody
-        # event, i.e. for every file added and every message imported.
-        text = json.dumps(
-            value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), check_circular=False
-        )
-        try:
-            return text.encode("utf-8")
-        except UnicodeEncodeError:
-            pass  # a lone surrogate in a string: rfc8785 decides (it refuses)
+    # The fast path runs for every custody event, i.e. every file added and message imported.
+    if _fast_path_applies(value) and (fast := _fast_bytes(value)) is not None:
+        return fast
     try:
         return bytes(rfc8785.dumps(value))
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
@@ -122,19 +127,8 @@ def parse_canonical(data: bytes, *, max_bytes: int) -> Any:
         )
     except (ValueError, RecursionError) as exc:  # ValueError: also a too-long integer literal
         raise FormatError("A JSON document is malformed.") from exc
-    written: bytes | None = None
-    if numbers.plain and _ASTRAL_UTF8.search(data) is None:
-        try:
-            written = json.dumps(
-                value,
-                ensure_ascii=False,
-                sort_keys=True,
-                separators=(",", ":"),
-                check_circular=False,
-            ).encode("utf-8")
-        except (UnicodeEncodeError, RecursionError):
-            written = None  # a lone surrogate (escaped), or deep nesting: the full path decides
-    if written is None:
+    written = _fast_bytes(value) if numbers.plain and _ASTRAL_UTF8.search(data) is None else None
+    if written is None:  # a number or character the fast path leaves out, or a lone surrogate
         written = canonical_json(value)
     if written != data:
         raise FormatError("A JSON document is not in canonical form.")
