@@ -223,15 +223,14 @@ class AddFilesScreen(StoppableTask, _Form):
         self.begin()
         self.query_one("#add", Button).disabled = True
         self.query_one("#progress", ProgressBar).display = True
-        self.query_one("#progress", ProgressBar).update(
-            total=sum(p.stat().st_size for p in paths), progress=0
-        )
-        self._add(paths, self.metadata(occurred, zone))
+        total = sum(p.stat().st_size for p in paths)
+        self.query_one("#progress", ProgressBar).update(total=total, progress=0)
+        self._add(paths, self.metadata(occurred, zone), total)
 
     @work(thread=True, exclusive=True, group="add")
-    def _add(self, paths: list[Path], meta: Metadata) -> None:
+    def _add(self, paths: list[Path], meta: Metadata, total: int) -> None:
         vault = self.evault.vault
-        progress = _AllFiles(ProgressPoster(self), sum(p.stat().st_size for p in paths))
+        progress = _AllFiles(ProgressPoster(self), total)  # the bar's total: one look at the files
         results: list[AddResult] = []
         try:
             if vault is None:

@@ -2,10 +2,11 @@
 longer than it reads (docs/format.md §6).
 
 A bundle of 20,000 imported messages once had a manifest of 18.8 MB while verify read at most
-16 MiB: the exporter wrote a bundle that its own verifier called "not an evidence bundle". The
-caps now live here, verify applies them, and the exporter refuses, before it writes anything
-when the items' own fields already say so and otherwise as each document is made, with the
-same calm sentence; the partial file is removed and nothing is recorded.
+16 MiB: the exporter wrote a bundle that its own verifier called "not an evidence bundle". Both
+sides now use the one cap, ``layout.MAX_DOCUMENT_BYTES``: verify reads no longer document, and
+with the functions here the exporter refuses, before it writes anything when the items' own
+fields already say so and otherwise as each document is made, with the same calm sentence; the
+partial file is removed and nothing is recorded.
 """
 
 from __future__ import annotations
