@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,11 +188,53 @@ class ChainProblem:
     message: str
 
 
-def check_event(event: SignedEvent, public_key: bytes) -> list[str]:
-    """Check one event on its own (form, hash, signature); return what is wrong."""
+def _signature_holds(event: SignedEvent, public_key: bytes) -> bool:
+    try:
+        verify(public_key, event.signature, signing_message(event.body))
+    except SignatureInvalid:
+        return False
+    return True
+
+
+# Below this many events the signatures are checked on the calling thread: a thread costs more.
+_PARALLEL_FROM = 256
+
+
+def signatures_hold(events: Sequence[SignedEvent], public_key: bytes) -> list[bool]:
+    """Whether each event's signature verifies, in order. Ed25519 verification releases the GIL,
+    so a long log's second half is checked on another thread meanwhile (a bundle of 2,000 items
+    spent a fifth of its verification here; half of it on two cores)."""
+    if len(events) < _PARALLEL_FROM:
+        return [_signature_holds(e, public_key) for e in events]
+    half = len(events) // 2
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="evault-signatures") as pool:
+        second = pool.submit(lambda: [_signature_holds(e, public_key) for e in events[half:]])
+        first = [_signature_holds(e, public_key) for e in events[:half]]
+        return first + second.result()
+
+
+def _parsed(event: SignedEvent, given: dict[str, Any] | None) -> dict[str, Any]:
+    if given is None:
+        return event.parsed()
+    if len(event.body) > c.MAX_CUSTODY_BODY_BYTES:  # what parsed() would refuse
+        raise FormatError("A JSON document is larger than allowed.")
+    return given
+
+
+def check_event(
+    event: SignedEvent,
+    public_key: bytes,
+    *,
+    body: dict[str, Any] | None = None,
+    signature_ok: bool | None = None,
+) -> list[str]:
+    """Check one event on its own (form, hash, signature); return what is wrong.
+
+    A caller that has the body parsed already (exactly ``event.parsed()``) or the signature's
+    verdict passes them, so neither is worked out twice."""
     problems: list[str] = []
     try:
-        body = event.parsed()
+        body = _parsed(event, body)
     except FormatError as exc:
         return [str(exc)]
     if set(body) != _BODY_FIELDS:
@@ -198,9 +242,9 @@ def check_event(event: SignedEvent, public_key: bytes) -> list[str]:
         return problems
     if event_hash(event.body) != event.hash:
         problems.append("its stored hash does not match its content")
-    try:
-        verify(public_key, event.signature, signing_message(event.body))
-    except SignatureInvalid:
+    if signature_ok is None:
+        signature_ok = _signature_holds(event, public_key)
+    if not signature_ok:
         problems.append(
             "its signature does not verify (it was altered or not signed by this vault)"
         )
@@ -226,23 +270,32 @@ def check_chain(
     vault_id: str,
     first_prev: str | None = None,
     contiguous: bool = True,
+    bodies: Sequence[dict[str, Any] | None] | None = None,
 ) -> list[ChainProblem]:
     """Walk a log in order and return every problem found (empty list: the log holds).
 
     ``first_prev`` is the hash the first event must link to (None for a whole log starting at 1).
     With ``contiguous=False`` (a subset exported in a bundle) gaps in ``seq`` are allowed and links
-    are checked only between consecutive sequence numbers.
+    are checked only between consecutive sequence numbers. ``bodies``, when given, are the
+    events' bodies parsed already (each exactly ``event.parsed()``, or None to parse it here):
+    a bundle's custody lines are parsed whole, bodies included.
     """
     problems: list[ChainProblem] = []
     prev_hash = first_prev
     prev_seq = 0 if first_prev is None else None
     prev_time = ""
-    for event in events:
-        for message in check_event(event, public_key):
-            problems.append(ChainProblem(event.seq, message))
+    verdicts = signatures_hold(events, public_key)
+    given = bodies if bodies is not None else [None] * len(events)
+    for event, signature_ok, parsed in zip(events, verdicts, given, strict=True):
         try:
-            body = event.parsed()
+            body = _parsed(event, parsed)
         except FormatError:
+            body = None
+        # Unparseable: check_event tries again with what was given and says why it fails.
+        given_body = body if body is not None else parsed
+        for message in check_event(event, public_key, body=given_body, signature_ok=signature_ok):
+            problems.append(ChainProblem(event.seq, message))
+        if body is None:
             prev_hash, prev_seq = event.hash, event.seq
             continue
         if body.get("vault_id") != vault_id:

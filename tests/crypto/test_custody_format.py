@@ -312,6 +312,41 @@ def test_changed_signature_is_a_problem(index: int) -> None:
     assert [p.seq for p in _check(events)] == [index + 1]
 
 
+@pytest.mark.parametrize("indexes", [[10], [290], [0, 149, 150, 299]])
+def test_long_log_signatures_are_checked_on_both_threads(indexes: list[int]) -> None:
+    """From 256 events the second half's signatures are checked on another thread: a changed
+    signature in either half is still reported, at its own event and nowhere else."""
+    events = list(_long_chain())
+    for index in indexes:
+        sig = bytearray(events[index].signature)
+        sig[3] ^= 0x01
+        events[index] = replace(events[index], signature=bytes(sig))
+    assert [p.seq for p in _check(events)] == [i + 1 for i in indexes]
+    assert all("signature" in p.message for p in _check(events))
+
+
+@functools.cache
+def _long_chain() -> tuple[SignedEvent, ...]:
+    return tuple(_chain(300))
+
+
+@pytest.mark.parametrize("index", [0, 4, 9])
+def test_bodies_given_parsed_are_checked_like_parsed_ones(index: int) -> None:
+    """A bundle's custody lines are parsed whole and their bodies handed to ``check_chain``:
+    the same problems come out as when it parses them itself, also for an oversize body."""
+    events = list(_chain10())
+    sig = bytearray(events[index].signature)
+    sig[0] ^= 0x80
+    events[index] = replace(events[index], signature=bytes(sig))
+    bodies: list[dict[str, Any] | None] = [e.parsed() for e in events]
+    assert _check(events, bodies=bodies) == _check(events)
+    assert [p.seq for p in _check(events, bodies=bodies)] == [index + 1]
+    big = replace(events[2], body=events[2].body + b" " * c.MAX_CUSTODY_BODY_BYTES)
+    with_big = [*events[:2], big, *events[3:]]
+    assert _check(with_big, bodies=bodies) == _check(with_big)
+    assert any(p.seq == 3 and "larger" in p.message for p in _check(with_big, bodies=bodies))
+
+
 def test_changed_stored_seq_is_a_problem() -> None:
     events = list(_chain10())
     events[2] = replace(events[2], seq=33)

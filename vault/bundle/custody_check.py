@@ -33,6 +33,7 @@ def check_custody(
         )
         return check_records(reader, manifest, [], result, set())
     events: list[SignedEvent] = []
+    parsed: list[dict[str, Any]] = []  # each event's body, parsed with its line
     disclosed: dict[int, dict[str, Any]] = {}  # bodies with their sealed details opened (§6.2)
     problems: list[Any] = []
     for number, line in enumerate(data.split(b"\n")[:-1] if data.endswith(b"\n") else [data], 1):
@@ -44,6 +45,7 @@ def check_custody(
             if signature is None or not isinstance(body.get("seq"), int):
                 raise FormatError("malformed")
             events.append(SignedEvent(body["seq"], body_bytes, str(entry["hash"]), signature))
+            parsed.append(body)
         except (FormatError, KeyError, TypeError, AttributeError):
             problems.append(say(N_("line {number} is malformed"), number=number))
             continue
@@ -69,7 +71,11 @@ def check_custody(
     if not events or events[0].seq != 1:
         problems.append(say(N_("it does not start with the vault's creation")))
     for problem in check_chain(
-        events, public_key, vault_id=str(manifest.get("vault_id")), contiguous=False
+        events,
+        public_key,
+        vault_id=str(manifest.get("vault_id")),
+        contiguous=False,
+        bodies=parsed,
     ):
         problems.append(
             say(N_("event {number}: {problem}"), number=problem.seq, problem=problem.message)
@@ -90,12 +96,11 @@ def check_custody(
             len(events),
         ),
     )
-    bodies = []
-    for event in events:
-        try:
-            bodies.append(disclosed.get(event.seq) or event.parsed())
-        except FormatError:
-            continue
+    bodies = [
+        disclosed.get(event.seq) or body
+        for event, body in zip(events, parsed, strict=True)
+        if len(event.body) <= c.MAX_CUSTODY_BODY_BYTES  # as event.parsed() would refuse it
+    ]
     created = {
         str(b["item"].get("id")): str(b["item"].get("sha256"))
         for b in bodies
