@@ -5,13 +5,17 @@ bundle as before."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import struct
 import threading
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.bundle.support import Sample, file_sha256, item_problems, make_sample
 from vault.bundle import onepass
@@ -53,6 +57,18 @@ def _digests(path: Path, *, hash_file: bool = True) -> tuple[str | None, dict[st
             assert reader.inventory(path.stat().st_size, raw) == []
         sums = {name: "" for name in reader.members}
         return member_digests(path, reader, sums, hash_file=hash_file, progress=None, cancel=None)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=70_000), st.lists(st.integers(0, 70_000), max_size=6))
+def test_the_crc_used_gives_zlibs_value_piece_by_piece(data: bytes, cuts: list[int]) -> None:
+    """The pass's CRC-32 (ISA-L's where installed) is the ZIP's, also when a member's bytes come
+    in pieces cut anywhere (block edges) and as memoryviews."""
+    edges = sorted({0, len(data), *(min(cut, len(data)) for cut in cuts)})
+    crc = 0
+    for lo, hi in itertools.pairwise(edges):
+        crc = onepass._crc32(memoryview(data)[lo:hi], crc)
+    assert crc == zlib.crc32(data)
 
 
 @pytest.mark.parametrize("block", [onepass.BLOCK, 4097, 65536])
