@@ -5,12 +5,15 @@ can see them (vault/host/outputs.py). Real vaults, real files, real child proces
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import stat
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -364,3 +367,33 @@ def test_a_failed_write_leaves_neither_name(tmp_path: Path) -> None:
     with pytest.raises(FileExistsError):
         outputs.write_new(target, b"again")
     assert target.read_bytes() == b"whole"
+
+
+def _writeback_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name == "evault-output-writeback"]
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_long_output_is_written_back_while_written_and_the_thread_ends_with_it(
+    tmp_path: Path, fails: bool
+) -> None:
+    """``write_back`` starts a thread that fdatasyncs the partial as it grows; it ends before
+    the descriptor is closed, whether the file is published or given up, and the file holds
+    every byte written."""
+    folder = _private_folder(tmp_path, "out")
+    target = folder / "bundle.zip"
+    data = os.urandom(3 * 1024 * 1024)
+    with contextlib.suppress(RuntimeError), outputs.Output(target, write_back=True) as out:
+        if hasattr(os, "fdatasync"):
+            assert _writeback_threads() == ["evault-output-writeback"]
+        for start in range(0, len(data), 64 * 1024):
+            out.file.write(data[start : start + 64 * 1024])
+            time.sleep(0.001)  # give the thread turns while the file grows
+        if fails:
+            raise RuntimeError("stopped")
+        out.publish()
+    assert _writeback_threads() == []
+    if fails:
+        assert os.listdir(folder) == []
+    else:
+        assert target.read_bytes() == data

@@ -107,7 +107,7 @@ def decrypt_bundle(
             ).format(folder=target.parent)
         )
     try:
-        with path.open("rb", buffering=0) as raw, Output(target) as sink:
+        with path.open("rb", buffering=0) as raw, Output(target, write_back=True) as sink:
             reader = _Hashing(raw, hashlib.sha256(), cancel)
             try:
                 transport.decrypt_stream(reader, sink.file, identities)  # type: ignore[arg-type]

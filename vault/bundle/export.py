@@ -215,7 +215,7 @@ def export_bundle(
     writer.file_name = out.name.removesuffix(".age")
     details: dict[str, Any] = {"bundle_id": bundle_id, "file_name": out.name}
     try:
-        with Output(out) as bundle:
+        with Output(out, write_back=True) as bundle:
             counter = _CountingWriter(bundle.file)
             _write_on_a_second_thread(
                 lambda zip_sink: writer.write_zip(zip_sink, bundle_id, stamp, case, note),

@@ -59,6 +59,7 @@ from vault.evidence.mediatype import sniff
 from vault.evidence.models import AddResult, Item, Metadata
 from vault.i18n import _
 from vault.store.db import Connection, insert_rows
+from vault.store.fsutil import EarlyWriteBack
 from vault.store.session import Session, now_text, rollback, translate
 
 GROUP_COMMIT_SECONDS = 0.25
@@ -268,8 +269,6 @@ def _prepared(
 
 # ------------------------------------------------------------------ writing back early
 
-WRITEBACK_SECONDS = 0.03
-
 
 @contextlib.contextmanager
 def _early_writeback(conn: Connection) -> Iterator[None]:
@@ -289,9 +288,8 @@ def _early_writeback(conn: Connection) -> Iterator[None]:
     closing any descriptor of a file drops the process's ``fcntl`` locks on it, which SQLite
     relies on. Only where ``os.fdatasync`` exists (Linux); elsewhere this does nothing.
     """
-    fdatasync = getattr(os, "fdatasync", None)
     row = conn.execute("PRAGMA database_list").fetchone()
-    if fdatasync is None or row is None or not row[2]:
+    if getattr(os, "fdatasync", None) is None or row is None or not row[2]:
         yield
         return
     try:
@@ -299,20 +297,12 @@ def _early_writeback(conn: Connection) -> Iterator[None]:
     except OSError:
         yield
         return
-    stop = threading.Event()
-
-    def write_back() -> None:
-        with contextlib.suppress(OSError):  # best effort: the COMMIT's own fsync is what counts
-            while not stop.wait(WRITEBACK_SECONDS):
-                fdatasync(fd)
-
-    thread = threading.Thread(target=write_back, name="evault-intake-writeback", daemon=True)
-    thread.start()
+    writeback = EarlyWriteBack(fd, "evault-intake-writeback")
+    writeback.start()
     try:
         yield
     finally:
-        stop.set()
-        thread.join()
+        writeback.stop()
         if not conn.in_transaction:
             os.close(fd)
         # else a failed ROLLBACK left the transaction open: closing would drop SQLite's locks,

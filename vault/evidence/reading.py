@@ -123,7 +123,7 @@ def export_content(
     item, chunk_rows = content_rows(session, item_id)
     digest = hashlib.sha256()
     try:
-        with Output(destination, replace=overwrite) as out:
+        with Output(destination, replace=overwrite, write_back=True) as out:
             done = 0
             for chunk in iter_chunks(session, chunk_rows, lock):
                 if cancel is not None and cancel.is_set():

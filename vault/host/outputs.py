@@ -34,7 +34,7 @@ from typing import BinaryIO
 
 from vault.errors import EvaultError, InvalidInput, StorageError, StorageFull
 from vault.i18n import _
-from vault.store.fsutil import fsync_dir
+from vault.store.fsutil import EarlyWriteBack, fsync_dir
 
 PARTIAL_SUFFIX = ".evault-partial"
 OWNER_ONLY = 0o600
@@ -104,14 +104,19 @@ class Output:
 
     Use as a context manager: ``with Output(target) as out: out.file.write(...); out.publish()``.
     Leaving the block without :meth:`publish` (an error, a cancel) removes the partial.
+    ``write_back`` (for long files: a bundle, a decrypted bundle, an original) has the disk write
+    the file while it is being written (``fsutil.EarlyWriteBack``), so the fsync at the end does
+    not wait for all of it.
     """
 
-    def __init__(self, target: Path, *, replace: bool = False) -> None:
+    def __init__(self, target: Path, *, replace: bool = False, write_back: bool = False) -> None:
         self.target = Path(target)
         self.partial = partial_path(self.target)
         self.replace = replace
         self._fd: int | None = None
         self._file: BinaryIO | None = None
+        self._write_back = write_back
+        self._writeback: EarlyWriteBack | None = None
         self.published = False
 
     @property
@@ -126,6 +131,9 @@ class Output:
         remove_stale_partials(self.target.parent)
         self._fd = self._create()
         self._file = os.fdopen(self._fd, "wb", closefd=False)
+        if self._write_back:
+            self._writeback = EarlyWriteBack(self._fd, "evault-output-writeback")
+            self._writeback.start()
         return self
 
     def _create(self) -> int:
@@ -149,6 +157,7 @@ class Output:
         """Make the complete file durable and give it its name."""
         file = self.file
         file.flush()
+        self._stop_write_back()
         os.fsync(file.fileno())
         if not self.replace and self.target.exists():
             raise FileExistsError(self.target)
@@ -159,7 +168,13 @@ class Output:
         self._close()
         fsync_dir(self.target.parent)
 
+    def _stop_write_back(self) -> None:
+        if self._writeback is not None:
+            self._writeback.stop()  # before the descriptor is closed: it uses it
+            self._writeback = None
+
     def _close(self) -> None:
+        self._stop_write_back()
         if self._file is not None:
             with contextlib.suppress(OSError):
                 self._file.close()
