@@ -14,6 +14,7 @@ conditions with a generous deadline, as the rest of the suite does.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -240,12 +241,31 @@ def large(make_vault: MakeVault, tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.fixture
+def slow_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk as slow as a cheap USB stick at the end of a long write: the fsync that makes a
+    bundle or a decrypted copy durable takes two seconds, and the panic key lands while the
+    partial file is still there. (The test's key press returns only once the app stops
+    receiving progress messages, i.e. after the last byte is written; the fsync used to take
+    that long by itself, until outputs were written back as they were written.)"""
+    fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        with contextlib.suppress(OSError):
+            if is_partial_name(Path(os.readlink(f"/proc/self/fd/{fd}")).name):
+                time.sleep(2.0)
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", slow_fsync)
+
+
 async def _nothing_left(pilot: object, folder: Path) -> None:
     """The stopped task removes what it had begun to write (it notices the lock at its next
     chunk, maybe after the vault is closed): the folder ends up empty."""
     await _until(pilot, lambda: not list(folder.rglob("*")), f"nothing left in {folder}")
 
 
+@pytest.mark.usefixtures("slow_disk")
 async def test_panic_while_exporting_a_bundle(large: Path, tmp_path: Path) -> None:
     out = tmp_path / "for-lawyer"
     out.mkdir()
@@ -272,6 +292,7 @@ async def test_panic_while_exporting_a_bundle(large: Path, tmp_path: Path) -> No
     assert _consistent(large) == ["Long video"]
 
 
+@pytest.mark.usefixtures("slow_disk")
 async def test_panic_while_verifying_a_bundle(large: Path, tmp_path: Path) -> None:
     """Verifying needs no vault, but the lock still stops it: the decrypted copy it was writing
     is not left half-written."""
