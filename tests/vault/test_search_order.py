@@ -20,6 +20,11 @@ from tests.vault.pages import found_in_pages
 from tests.vault.support import db_key, raw_db
 from tests.vault.test_deletion import table_hits
 from vault import Filters, Metadata, Vault
+from vault.evidence.search import (
+    MAX_WORDS_FOR_A_PREFIX,
+    _same_for_the_tokenizer,
+    fts_expression,
+)
 from vault.store import schema
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -194,3 +199,63 @@ def test_sorted_by_when_it_happened_a_search_gives_pages_in_that_order(vault: Va
     ascending = vault.item_page(query, sort="occurred", descending=False, limit=5)
     assert [r.id for r in ascending] == oldest[:5]
     assert vault.item_page(Filters(query="nowhere"), sort="occurred") == []
+
+
+@pytest.mark.parametrize("extra", [3, 70])
+def test_a_long_typed_prefix_finds_exactly_what_fts5s_own_prefix_search_finds(
+    vault: Vault, extra: int
+) -> None:
+    """Past the prefix indexes' six letters a typed word is looked up as the words it begins
+    (fewer than 65) or left to FTS5's own prefix search (more): the same items either way,
+    newest first, and a deleted item's word never brings it back."""
+    words = [f"xeberdarliq{suffix}" for suffix in ("", "lar", "dan")]
+    words += [f"xeberdar{n:03d}q" for n in range(extra)]
+    ids = [vault.add_note(f"qeyd {k}: {w} sözü").item_id for k, w in enumerate(words)]
+    other = vault.add_note("xeberdir, başqa söz").item_id  # shares six letters, not eight
+    gone = vault.add_note("xeberdarliqsiz").item_id
+    vault.delete_item(gone, reason="entered twice")
+    conn = vault.session.conn
+    expression = fts_expression("Xəbərdarlıq xeberd", conn)
+    own = fts_expression("Xəbərdarlıq xeberd")
+    assert own == '"xeberdarliq"* AND "xeberd"*'
+    # The three words that begin with it as an OR of exact words (the deleted item's word left
+    # the index with it); the short word keeps the prefix index.
+    assert expression == '("xeberdarliq" OR "xeberdarliqdan" OR "xeberdarliqlar") AND "xeberd"*'
+    for typed, expected in (
+        ("xeberdarliq", ids[2::-1]),
+        ("xeberdar", list(reversed(ids))),
+        ("XƏBƏRDARLIQLAR", [ids[1]]),
+        ("xeberdarliqsiz", []),
+        ("xeberdarz", []),
+    ):
+        assert [i.id for i in vault.search(typed, limit=500)] == expected, typed
+        assert [r.id for r in vault.item_page(Filters(query=typed), limit=500)] == expected
+        assert vault.count_items(Filters(query=typed)) == len(expected)
+    assert other not in [i.id for i in vault.search("xeberdar", limit=500)]
+    many = fts_expression("xeberdar", conn)
+    if len(words) > MAX_WORDS_FOR_A_PREFIX:
+        assert many == '"xeberdar"*'  # too many words: FTS5's own prefix search
+    else:
+        assert many is not None and many.count(" OR ") == len(words) - 1  # each word once
+
+
+def test_letters_the_word_list_is_searched_for_are_left_alone_by_the_tokenizer() -> None:
+    """The index's word list is searched byte for byte only for words made of characters the
+    tokenizer (unicode61 of the SQLite that SQLCipher brings) keeps exactly as typed: checked
+    for every one of them, and a few it changes are refused."""
+    kept = [chr(c) for c in range(0x80, 0x530) if _same_for_the_tokenizer(chr(c))]
+    assert len(kept) > 500  # Latin, Greek and Cyrillic lower-case letters
+    conn = sqlcipher3.connect(":memory:")
+    try:
+        conn.execute(
+            "CREATE VIRTUAL TABLE probe USING fts5(x, tokenize = 'unicode61 remove_diacritics 0')"
+        )
+        conn.executemany("INSERT INTO probe (rowid, x) VALUES (?, ?)", [(1, " ".join(kept))])
+        conn.execute("CREATE VIRTUAL TABLE temp.words USING fts5vocab(main, probe, row)")
+        stored = {r[0] for r in conn.execute("SELECT term FROM words")}
+    finally:
+        conn.close()
+    assert set(kept) <= stored
+    assert not _same_for_the_tokenizer("Ə")  # upper case: the tokenizer lower-cases it
+    assert not _same_for_the_tokenizer("ꭰ")  # Cherokee: casefold gives upper case
+    assert not _same_for_the_tokenizer("ς")  # final sigma: the tokenizer makes it σ

@@ -63,17 +63,19 @@ class Filters:
     kind: str | None = None
 
 
-def _expression(filters: Filters) -> str | None:
-    """The search's MATCH expression, or None when no words were typed."""
-    return fts_expression(filters.query) if filters.query.strip() else None
+def _expression(session: Session, filters: Filters) -> str | None:
+    """The search's MATCH expression, or None when no words were typed (worked out once per
+    query: a long typed word is looked up in the index's word list)."""
+    return fts_expression(filters.query, session.conn) if filters.query.strip() else None
 
 
-def _where(filters: Filters, *, matched: bool = False) -> tuple[str, list[Any]]:
-    """The WHERE clause and its parameters; ``matched``: the query already joins the search
-    table as ``s`` (its MATCH goes first in the parameters)."""
+def _where(
+    filters: Filters, expression: str | None, *, matched: bool = False
+) -> tuple[str, list[Any]]:
+    """The WHERE clause and its parameters, given the search's ``expression``; ``matched``: the
+    query already joins the search table as ``s`` (its MATCH goes first in the parameters)."""
     clauses = ["i.deleted_at IS NULL"]
     params: list[Any] = []
-    expression = _expression(filters)
     if filters.query.strip() and expression is None:
         clauses.append("0")  # only punctuation typed: nothing matches
     if expression is not None:
@@ -98,7 +100,7 @@ def _where(filters: Filters, *, matched: bool = False) -> tuple[str, list[Any]]:
 
 
 def count(session: Session, filters: Filters) -> int:
-    expression = _expression(filters)
+    expression = _expression(session, filters)
     if expression is not None and filters == Filters(query=filters.query):
         # Words only: the index's own count, without looking up every hit's item row (a third
         # of 100,000 items cost 25 ms that way). A deleted item's entry leaves the index in the
@@ -107,7 +109,7 @@ def count(session: Session, filters: Filters) -> int:
             "SELECT count(*) FROM search WHERE search MATCH ?", (expression,)
         ).fetchone()
         return int(row[0])
-    where, params = _where(filters)
+    where, params = _where(filters, expression)
     # The cases table is joined only when filtering by case: a plain count stays an index scan.
     join = " LEFT JOIN cases c ON c.id = i.case_id" if filters.case is not None else ""
     row = session.conn.execute(
@@ -130,17 +132,18 @@ def page(
     direction = "DESC" if descending else "ASC"
     if sort not in SORTS:
         sort = "captured"
-    if sort == "captured" and _expression(filters) is not None:
+    expression = _expression(session, filters)
+    if sort == "captured" and expression is not None:
         # The search index hands out its hits by row id, newest first when asked, and the CROSS
         # JOIN keeps it the outer loop: the query stops after offset + limit rows that pass the
         # other filters instead of sorting every hit.
-        where, params = _where(filters, matched=True)
+        where, params = _where(filters, expression, matched=True)
         source = "search s CROSS JOIN items i ON i.rowid = s.rowid"
         order = f"s.rowid {direction}"
     else:
-        where, params = _where(filters)
+        where, params = _where(filters, expression)
         source = "items i"
-        if sort in ORDER_INDEXES and _expression(filters) is not None:
+        if sort in ORDER_INDEXES and expression is not None:
             source = f"items i INDEXED BY {ORDER_INDEXES[sort]}"
         order = f"{SORTS[sort]} {direction}, i.rowid {direction}"
     rows = session.conn.execute(

@@ -58,7 +58,7 @@ def search(session: Session, query: str, *, limit: int) -> list[Item]:
     shown (44 ms for a word in a third of 100,000 messages), while the index hands out hits by
     row id and the query stops after ``limit`` of them (issue 18, docs/performance.md).
     """
-    expression = fts_expression(query)
+    expression = fts_expression(query, session.conn)
     if expression is None:
         return []
     rows = session.conn.execute(
