@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.widgets import ProgressBar, Static, TextArea
 
 from tests.conftest import PASSPHRASE
 from tests.tui.test_app import SIZE, _app, _press, _settle, _unlock, _until
 from tests.tui.test_fit import filled
-from tui.screens.add import AddFilesScreen, _AllFiles
+from tui.screens.add import AddFilesScreen, PathPicker, _AllFiles
 from vault import Vault
 
 __all__ = ["filled"]  # the fixture, used here by name
@@ -66,3 +67,34 @@ async def test_many_files_added_at_once(
         names = {i.original_filename for i in vault.list_items()}
         assert {p.name for p in paths} <= names
         assert vault.check().ok
+
+
+async def test_paths_typed_before_the_focus_moves_keep_their_line_breaks(
+    filled: tuple[Path, Any], tmp_path: Path
+) -> None:
+    """The screen opens with the focus on the file picker. Keys typed at once reach the picker
+    before the focus has moved to the Files box: letters were passed on, but Enter opened the
+    picker's selection instead of ending the line, so the next path was glued onto the first
+    (seen typing two paths in the app in tmux). Enter typed in that burst ends the line too."""
+    folder, _ = filled
+    app = _app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press("a")
+        await _until(pilot, lambda: isinstance(app.screen, AddFilesScreen), "the add screen")
+        picker = app.screen.query_one(PathPicker)
+        await _until(pilot, lambda: app.focused is picker, "the picker focused")
+        for key in [*"/a/one.png", "enter", *"/b/two.png"]:  # all queued to the picker at once
+            character = "\n" if key == "enter" else key
+            picker.post_message(events.Key(key, None if key == "enter" else character))
+        await pilot.pause()
+        await pilot.pause()
+        area = app.screen.query_one("#paths", TextArea)
+        assert area.text == "/a/one.png\n/b/two.png"
+        # Back in the picker on purpose, Enter is the picker's again (it opens the folder).
+        await pilot.press("shift+tab")
+        picker.focus()
+        await _until(pilot, lambda: app.focused is picker, "the picker focused again")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert area.text == "/a/one.png\n/b/two.png"  # no line break added

@@ -145,16 +145,31 @@ class PathPicker(SafeDirectoryTree):
     """The file picker of Add files, which opens with the focus. It takes no letters, so a path
     typed at once would vanish: each printable key it receives goes to the Files box instead. It
     is handled here, where the key arrived, not by asking the screen what has the focus: letters
-    already on their way to the picker when the focus moves must not be lost."""
+    already on their way to the picker when the focus moves must not be lost.
+
+    Enter is the picker's own key (it opens a folder or adds a file), except in such a burst of
+    typing: an Enter that follows letters passed on ends the typed line, as it would have in the
+    Files box (else two typed paths were glued into one). Focusing the picker again ends the
+    burst."""
+
+    _typing = False
+
+    def on_focus(self, _event: events.Focus) -> None:
+        self._typing = False
 
     def on_key(self, event: events.Key) -> None:
-        if not event.is_printable or not event.character or event.character == " ":
+        if event.key == "enter" and self._typing:
+            character = "\n"
+        elif event.is_printable and event.character and event.character != " ":
+            character = event.character
+        else:
             return  # arrows, Enter and Space are the picker's own keys
         event.stop()
         event.prevent_default()
+        self._typing = True
         screen = self.screen
         if isinstance(screen, AddFilesScreen):
-            screen.take_typed(event.character)
+            screen.take_typed(character)
 
 
 class AddFilesScreen(StoppableTask, _Form):
