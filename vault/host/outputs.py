@@ -99,6 +99,9 @@ def _remove_if_stale(path: Path) -> bool:
         os.close(fd)
 
 
+WRITEBACK_BYTES = 16 * 1024 * 1024  # flushed in pieces of at least this (fsutil.EarlyWriteBack)
+
+
 class Output:
     """One file leaving the vault, written under its partial name and renamed when complete.
 
@@ -132,7 +135,9 @@ class Output:
         self._fd = self._create()
         self._file = os.fdopen(self._fd, "wb", closefd=False)
         if self._write_back:
-            self._writeback = EarlyWriteBack(self._fd, "evault-output-writeback")
+            self._writeback = EarlyWriteBack(
+                self._fd, "evault-output-writeback", grown=WRITEBACK_BYTES
+            )
             self._writeback.start()
         return self
 

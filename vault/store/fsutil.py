@@ -23,25 +23,38 @@ class EarlyWriteBack:
     durable when: the caller's own fsync still comes last and is what counts, so errors here are
     ignored. Only where ``os.fdatasync`` exists (Linux); elsewhere :meth:`start` does nothing.
 
+    ``grown`` (bytes): call ``fdatasync`` only once the file has grown by that much since the
+    last call. A file written from start to end (a bundle on a USB stick) is then flushed in large
+    pieces: every ``fdatasync`` also writes the file system's own records of the file (its size,
+    on FAT its cluster chain), which a cheap stick pays for in time and wear if asked 30 times a
+    second. 0 (for ``vault.db``, rewritten in place): every few milliseconds.
+
     The descriptor stays the caller's: :meth:`stop` (idempotent; waits for a call in progress)
     must come before the caller closes it.
     """
 
-    def __init__(self, fd: int, name: str) -> None:
+    def __init__(self, fd: int, name: str, *, grown: int = 0) -> None:
         self._fd = fd
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._name = name
+        self._grown = grown
 
     def start(self) -> None:
         fdatasync = getattr(os, "fdatasync", None)
         if fdatasync is None or self._thread is not None:
             return
-        fd, stop = self._fd, self._stop
+        fd, stop, grown = self._fd, self._stop, self._grown
 
         def write_back() -> None:
+            synced = 0
             with contextlib.suppress(OSError):  # best effort: the caller's fsync is what counts
                 while not stop.wait(WRITEBACK_SECONDS):
+                    if grown:
+                        size = os.fstat(fd).st_size
+                        if size - synced < grown:
+                            continue
+                        synced = size
                     fdatasync(fd)
 
         self._thread = threading.Thread(target=write_back, name=self._name, daemon=True)
