@@ -4,7 +4,7 @@ Verify used to read a bundle twice: once whole for the file's SHA-256 (the certi
 then member by member through ``zipfile`` for each member's SHA-256 and CRC-32. Both are now taken
 from one read, in large blocks, front to back: the reading thread hands each block to three
 workers, one updating the file's SHA-256, one each member's SHA-256 and one each member's CRC-32.
-``hashlib`` and the CRC-32 (ISA-L's, else zlib's) release the GIL on large buffers, so on two cores
+``hashlib`` and the CRC-32 (``crc``: ISA-L's, else zlib's) release the GIL on large buffers, so on two cores
 the three run side by side instead of one after the other.
 
 Where a member's bytes lie follows from the ZIP's records, read the way ``zipfile.open`` reads
@@ -29,15 +29,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-try:  # ISA-L's CRC-32: the same values as zlib's, about four times as fast here (performance.md)
-    from isal.isal_zlib import crc32 as _crc32
-except ImportError:  # a platform without an isal wheel (pyproject.toml): zlib's, slower
-    from zlib import crc32 as _crc32
-
+from vault.bundle.crc import crc32
 from vault.errors import Cancelled
 from vault.i18n import _
 
-crc32 = _crc32  # the CRC-32 the pass uses (tests check it against zlib's)
 BLOCK = 4 * 1024 * 1024  # large enough that hashing dominates; small enough to keep RSS flat
 DEPTH = 3  # blocks queued per worker (so at most about (3 x DEPTH + 2) x BLOCK in memory)
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
