@@ -73,21 +73,39 @@ def make_event(
     prev: str | None,
 ) -> SignedEvent:
     """Build, canonicalise and sign one event."""
-    body = canonical_json(
-        {
-            "v": c.CUSTODY_VERSION,
-            "seq": seq,
-            "id": event_id,
-            "type": event_type,
-            "time": time,
-            "actor": actor_id(key.public_key),
-            "vault_id": vault_id,
-            "item": item,
-            "reason": reason,
-            "details": details,
-            "prev": prev,
-        }
+    fields = _body_fields(
+        key.public_key, event_id, event_type, time, vault_id, item, reason, details
     )
+    return _signed(key, seq, canonical_json({**fields, "seq": seq, "prev": prev}))
+
+
+def _body_fields(
+    public_key: bytes,
+    event_id: str,
+    event_type: str,
+    time: str,
+    vault_id: str,
+    item: dict[str, str] | None,
+    reason: str | None,
+    details: dict[str, Any],
+) -> dict[str, Any]:
+    """An event body's fields but for ``seq`` and ``prev``: the one place they are named, for
+    :func:`make_event` and :func:`event_template` alike (whose bodies must be the same bytes)."""
+    return {
+        "v": c.CUSTODY_VERSION,
+        "id": event_id,
+        "type": event_type,
+        "time": time,
+        "actor": actor_id(public_key),
+        "vault_id": vault_id,
+        "item": item,
+        "reason": reason,
+        "details": details,
+    }
+
+
+def _signed(key: SigningKey, seq: int, body: bytes) -> SignedEvent:
+    """The event of these canonical body bytes, refused if larger than any event may be."""
     if len(body) > c.MAX_CUSTODY_BODY_BYTES:
         raise FormatError("A custody event is too large.")
     return SignedEvent(seq, body, event_hash(body), key.sign(signing_message(body)))
@@ -140,21 +158,8 @@ def event_template(
 ) -> EventTemplate | None:
     """The body :func:`make_event` would make with these fields, but for ``seq`` and ``prev``;
     None if a field happens to hold a stand-in's text (then the caller uses make_event)."""
-    body = canonical_json(
-        {
-            "v": c.CUSTODY_VERSION,
-            "seq": _SEQ_MARK,
-            "id": event_id,
-            "type": event_type,
-            "time": time,
-            "actor": actor_id(public_key),
-            "vault_id": vault_id,
-            "item": item,
-            "reason": reason,
-            "details": details,
-            "prev": _PREV_MARK,
-        }
-    )
+    fields = _body_fields(public_key, event_id, event_type, time, vault_id, item, reason, details)
+    body = canonical_json({**fields, "seq": _SEQ_MARK, "prev": _PREV_MARK})
     prev_mark, seq_mark = canonical_json(_PREV_MARK), canonical_json(_SEQ_MARK)
     if body.count(prev_mark) != 1 or body.count(seq_mark) != 1:
         return None
@@ -174,10 +179,7 @@ def sign_template(
     key: SigningKey, template: EventTemplate, seq: int, prev: str | None
 ) -> SignedEvent:
     """:func:`make_event` for a body made ahead by :func:`event_template`."""
-    body = template.body(seq, prev)
-    if len(body) > c.MAX_CUSTODY_BODY_BYTES:
-        raise FormatError("A custody event is too large.")
-    return SignedEvent(seq, body, event_hash(body), key.sign(signing_message(body)))
+    return _signed(key, seq, template.body(seq, prev))
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,10 @@ def signatures_hold(events: Sequence[SignedEvent], public_key: bytes) -> list[bo
         return first + second.result()
 
 
-def _parsed(event: SignedEvent, given: dict[str, Any] | None) -> dict[str, Any]:
+def body_of(event: SignedEvent, given: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The event's body as a dict: ``given`` when the caller parsed it already (exactly
+    ``event.parsed()``), else parsed here. FormatError for a body :meth:`SignedEvent.parsed`
+    refuses (also when given: an oversize body is refused however it was read)."""
     if given is None:
         return event.parsed()
     if len(event.body) > c.MAX_CUSTODY_BODY_BYTES:  # what parsed() would refuse
@@ -234,7 +239,7 @@ def check_event(
     verdict passes them, so neither is worked out twice."""
     problems: list[str] = []
     try:
-        body = _parsed(event, body)
+        body = body_of(event, body)
     except FormatError as exc:
         return [str(exc)]
     if set(body) != _BODY_FIELDS:
@@ -288,7 +293,7 @@ def check_chain(
     given = bodies if bodies is not None else [None] * len(events)
     for event, signature_ok, parsed in zip(events, verdicts, given, strict=True):
         try:
-            body = _parsed(event, parsed)
+            body = body_of(event, parsed)
         except FormatError:
             body = None
         # Unparseable: check_event tries again with what was given and says why it fails.

@@ -9,7 +9,7 @@ from typing import Any
 
 from crypto import constants as c
 from crypto.canonical import canonical_json, parse_canonical
-from crypto.custody import SignedEvent, check_chain, replay_metadata
+from crypto.custody import SignedEvent, body_of, check_chain, replay_metadata
 from crypto.errors import FormatError
 from crypto.sealing import open_body
 from vault.bundle import layout
@@ -96,11 +96,12 @@ def check_custody(
             len(events),
         ),
     )
-    bodies = [
-        disclosed.get(event.seq) or body
-        for event, body in zip(events, parsed, strict=True)
-        if len(event.body) <= c.MAX_CUSTODY_BODY_BYTES  # as event.parsed() would refuse it
-    ]
+    bodies = []
+    for event, body in zip(events, parsed, strict=True):
+        try:
+            bodies.append(disclosed.get(event.seq) or body_of(event, body))
+        except FormatError:
+            continue
     created = {
         str(b["item"].get("id")): str(b["item"].get("sha256"))
         for b in bodies
