@@ -53,14 +53,14 @@ class BundleAPI(Unlocked):
         from vault.bundle import export  # noqa: PLC0415
 
         with self._mutex:
-            items = export.select_items(self.session, list(item_ids or []), case, everything)
+            item_ids = export.select_items(self.session, list(item_ids or []), case, everything)
         try:
             return export.export_bundle(
                 self.session,
                 self.public_key,
                 self._mutex,
                 Path(out),
-                items=items,
+                item_ids=item_ids,
                 case=case,
                 note=note,
                 recipients=list(recipients or []),

@@ -33,8 +33,7 @@ from vault.bundle.handoff import Handoff
 from vault.bundle.writer import Progress, Sink, Writer
 from vault.custody import log as custody
 from vault.errors import InvalidInput
-from vault.evidence.items import load_item, resolve_id
-from vault.evidence.models import Item
+from vault.evidence.items import resolve_id
 from vault.host.outputs import Output, write_failed, write_new
 from vault.i18n import LANGUAGES, _, language, ngettext, normalise_language
 from vault.store import policy
@@ -71,10 +70,10 @@ class ExportResult:
         }
 
 
-def select_items(
-    session: Session, ids: list[str], case: str | None, everything: bool
-) -> list[Item]:
-    """The live items named by id, in the case, or all of them; in the order they were added."""
+def select_items(session: Session, ids: list[str], case: str | None, everything: bool) -> list[str]:
+    """The ids of the live items named by id, in the case, or all of them; in the order they
+    were added. (Only ids: the writer reads the items a few hundred at a time as it goes, so a
+    bundle of many items does not hold them all in memory.)"""
     conn = session.conn
     chosen: dict[str, None] = {}
     for text in ids:
@@ -97,7 +96,7 @@ def select_items(
     if not chosen:
         raise InvalidInput(_("Nothing to export: name items, a --case, or --all."))
     order = {str(r[0]): int(r[1]) for r in conn.execute("SELECT id, rowid FROM items").fetchall()}
-    return [load_item(conn, i) for i in sorted(chosen, key=lambda i: order.get(i, 0))]
+    return sorted(chosen, key=lambda i: order.get(i, 0))
 
 
 def document_languages(asked: Sequence[str] | None) -> list[str]:
@@ -146,7 +145,7 @@ def export_bundle(
     lock: threading.RLock,
     out: Path,
     *,
-    items: list[Item],
+    item_ids: list[str],
     case: str | None,
     note: str | None,
     recipients: list[str],
@@ -171,14 +170,14 @@ def export_bundle(
                 MAX_RECIPIENTS,
             ).format(n=MAX_RECIPIENTS)
         )
-    if len(items) > layout.MAX_ITEMS:
+    if len(item_ids) > layout.MAX_ITEMS:
         # Each item is up to three members (original, readable text, creation record); verify
         # refuses a ZIP of more than layout.MAX_MEMBERS, so such a bundle could not be checked.
         raise InvalidInput(
             _(
                 "One bundle can hold at most {limit} items and these are {count}. Export a case "
                 "or a part of the items at a time. Nothing was written."
-            ).format(limit=f"{layout.MAX_ITEMS:,}", count=f"{len(items):,}")
+            ).format(limit=f"{layout.MAX_ITEMS:,}", count=f"{len(item_ids):,}")
         )
     for recipient in recipients:
         try:
@@ -206,7 +205,7 @@ def export_bundle(
         session,
         public_key,
         lock,
-        items,
+        item_ids,
         progress,
         cancel,
         include_sensitive_text=include_sensitive_text,
@@ -230,7 +229,7 @@ def export_bundle(
             # Recorded before the bundle gets its name: a kill after the rename must never leave
             # a bundle the custody log does not know about ('evault check' notes an export that
             # started and never completed).
-            _record(session, lock, custody.BUNDLE_EXPORT_STARTED, stamp, details, items)
+            _record(session, lock, custody.BUNDLE_EXPORT_STARTED, stamp, details, item_ids)
             bundle.publish()
     except BaseException as exc:
         if key_path is not None and not out.exists():
@@ -246,7 +245,7 @@ def export_bundle(
         bundle_id=bundle_id,
         sha256=counter.hexdigest(),
         size=counter.size,
-        items=len(items),
+        items=len(item_ids),
         fingerprint=fingerprint(public_key),
         ssh_fingerprint=sshsig.ssh_fingerprint(public_key),
         encryption=encryption,
@@ -257,12 +256,12 @@ def export_bundle(
             "recipients": list(recipients),
             # The manifest lists every item with its SHA-256; naming it here keeps this event
             # small however many items a bundle holds.
-            "item_count": len(items),
+            "item_count": len(item_ids),
             "manifest_sha256": writer.sums[layout.MANIFEST],
             # Whether report.html prints the texts of messages and notes marked sensitive.
             "include_sensitive_text": include_sensitive_text,
         }
-        _record(session, lock, custody.BUNDLE_EXPORTED, stamp, details, items, reason=note)
+        _record(session, lock, custody.BUNDLE_EXPORTED, stamp, details, item_ids, reason=note)
     except BaseException:
         # Not recorded as complete: remove it (its start stays in the log, which 'check' notes).
         for path in (out, key_path):
@@ -279,14 +278,14 @@ def _record(
     event_type: str,
     stamp: str,
     details: dict[str, Any],
-    items: list[Item],
+    item_ids: list[str],
     *,
     reason: str | None = None,
 ) -> None:
     """One export event in its own transaction, indexed under every exported item."""
     with lock, transaction(session.conn):
         session.event(
-            event_type, stamp, reason=reason, details=dict(details), related=[i.id for i in items]
+            event_type, stamp, reason=reason, details=dict(details), related=list(item_ids)
         )
 
 

@@ -63,15 +63,11 @@ class Records:
     imports: list[BundledImport] = field(default_factory=list)
     by_item: dict[str, BundledRecord] = field(default_factory=dict)
 
-    def bodies(self) -> dict[int, list[dict[str, Any]]]:
-        """The records as ``item.created`` bodies for the report, by the seq of the import
-        event that commits to them (each marked with that seq and its member's name)."""
-        found: dict[int, list[dict[str, Any]]] = {}
+    def by_seq(self) -> dict[int, list[BundledRecord]]:
+        """The records by the seq of the import event that commits to them, in item order."""
+        found: dict[int, list[BundledRecord]] = {}
         for bundled in self.by_item.values():
-            body = fmt.parse_record(bundled.record).body()
-            body["seq"] = bundled.event_seq
-            body["creation_record"] = bundled.name
-            found.setdefault(bundled.event_seq, []).append(body)
+            found.setdefault(bundled.event_seq, []).append(bundled)
         return found
 
     def example(self) -> tuple[str, int, str, str] | None:
@@ -85,6 +81,16 @@ class Records:
                 fmt.record_hash(bundled.record).hex(),
             )
         return None
+
+
+def report_body(bundled: BundledRecord) -> dict[str, Any]:
+    """A record as the ``item.created`` body the report reads, marked with the seq of its
+    import's event and its member's name (made again each time: a bundle's records as dicts
+    would cost kilobytes each)."""
+    body = fmt.parse_record(bundled.record).body()
+    body["seq"] = bundled.event_seq
+    body["creation_record"] = bundled.name
+    return body
 
 
 def _damaged(item_id: str) -> EvaultError:

@@ -12,7 +12,7 @@ partial file is removed and nothing is recorded.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 
 from vault.bundle import layout
 from vault.errors import InvalidInput
@@ -41,15 +41,19 @@ def too_long(document: str, size: int, items: int) -> InvalidInput:
     )
 
 
-def check_estimate(items: Sequence[Item]) -> None:
-    """Refuse at once when the items' metadata alone would make the manifest too long."""
+def check_estimate(items: Iterable[Item], count: int) -> int:
+    """Refuse at once when the items' metadata alone would make the manifest too long; else
+    the bytes of the items' originals (read in the same pass)."""
     cap = layout.MAX_DOCUMENT_BYTES
     total = 0
+    originals = 0
     for item in items:
         snapshot = json.dumps(metadata_snapshot(item), ensure_ascii=False, separators=(",", ":"))
         total += len(snapshot.encode("utf-8", "surrogatepass")) + ENTRY_FIXED_BYTES
+        originals += item.size
         if total > cap:
-            raise too_long(layout.MANIFEST, total, len(items))
+            raise too_long(layout.MANIFEST, total, count)
+    return originals
 
 
 def check(name: str, data: bytes, items: int) -> bytes:

@@ -15,7 +15,7 @@ import itertools
 import threading
 import time
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import PurePath
 from typing import Any, Protocol
 
@@ -24,13 +24,12 @@ from crypto.canonical import canonical_json
 from crypto.custody import SignedEvent
 from crypto.fingerprint import fingerprint
 from crypto.sums import format_sums
-from vault.bundle import crc, documents, layout, records, sizes
+from vault.bundle import compact, crc, documents, layout, records, sizes
 from vault.bundle.handoff import Prefetch
-from vault.custody import commitments
 from vault.custody import log as custody
 from vault.errors import Cancelled, EvaultError
 from vault.evidence import intake, packed
-from vault.evidence.items import metadata_snapshot
+from vault.evidence.items import load_items, metadata_snapshot
 from vault.evidence.models import Item
 from vault.i18n import N_, _, document_language
 from vault.store.session import Session
@@ -38,6 +37,7 @@ from vault.timestamps import bundled
 from vault.version import PROGRAM
 
 STOPPED = N_("Stopped. No bundle was written.")
+ITEMS_AT_ONCE = 500  # items read from the vault at a time (Writer._items)
 PUT_GATHER = 1024 * 1024  # bytes of a streamed member gathered before writing it (_put_parts)
 Progress = intake.Progress  # bytes done, bytes in all
 
@@ -58,7 +58,7 @@ class Writer:
         session: Session,
         public_key: bytes,
         lock: threading.RLock,
-        items: list[Item],
+        item_ids: list[str],
         progress: Progress | None,
         cancel: threading.Event | None,
         *,
@@ -70,7 +70,7 @@ class Writer:
         self.languages = list(languages or ["en"])
         self.public_key = public_key
         self.lock = lock
-        self.items = items
+        self.ids = item_ids  # the items themselves are read a batch at a time (_items)
         self.progress = progress
         self.cancel = cancel
         self.sums: dict[str, str] = {}
@@ -81,31 +81,26 @@ class Writer:
         self.file_name = "bundle.zip"
         self.done = 0
         self._blocks = packed.BlockReader(session.conn)  # used by the reader thread only
-        self.total = sum(i.size for i in items)
+        self.total = 0  # bytes of the originals, found by write_zip's first look at the items
         self.when = time.gmtime()[:6]
 
     def write_zip(
         self, sink: Sink, bundle_id: str, stamp: str, case: str | None, note: str | None
     ) -> None:
-        sizes.check_estimate(self.items)  # before any byte: a manifest verify would refuse
+        # Before any byte: a manifest verify would refuse, and the total for the progress.
+        self.total = sizes.check_estimate(self._items(), len(self.ids))
         with self.lock:
             # Imported messages' creation records and their imports' statements (§7.7).
-            carried = records.gather(
-                self.session.conn, self.session.vault_id, [i.id for i in self.items]
-            )
+            carried = records.gather(self.session.conn, self.session.vault_id, self.ids)
         crc.use_in_zipfile()  # the members' CRC-32s from ISA-L: a quarter of zlib's CPU
         archive = zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED, allowZip64=True)  # type: ignore[call-overload]
         with archive as zf:
             # The originals are read from the vault on a thread of their own, a few chunks ahead
             # (vault.bundle.handoff): SQLCipher decrypts the next chunk while this one is hashed.
-            with Prefetch(self._parts, self._read, len(self.items), self._check_cancel) as ahead:
-                entries = [
-                    self._write_item(zf, n, item, ahead) for n, item in enumerate(self.items, 1)
-                ]
-            for entry in entries:
-                record = carried.by_item.get(entry["id"])
-                if record is not None:
-                    entry["creation_record"] = record.name
+            with Prefetch(self._parts, self._read, len(self.ids), self._check_cancel) as ahead:
+                entries = compact.Entries()
+                for n, item in enumerate(self._items(), 1):
+                    entries.append(self._write_item(zf, n, item, ahead, carried))
             with self.lock:
                 events = self._events()
                 kept = custody.disclosures(self.session.conn, [e.seq for e in events])
@@ -135,22 +130,25 @@ class Writer:
                     "head_hash": head_hash,
                 },
             }
-            count = len(self.items)
-            self._put(
-                zf, layout.MANIFEST, sizes.check(layout.MANIFEST, canonical_json(manifest), count)
+            count = len(self.ids)
+            self._put_parts(
+                zf,
+                layout.MANIFEST,
+                sizes.capped(layout.MANIFEST, compact.manifest_parts(manifest, entries), count),
             )
+
             # Each line carries the body as signed; a sealed event's details, and their salt,
             # go beside it as "disclosed" (docs/format.md §6.2), and the report shows them.
-            bodies = [custody.opened(e, kept.get(e.seq)) for e in events]
-            lines = (
-                _custody_line(e, kept.get(e.seq), b) for e, b in zip(events, bodies, strict=True)
-            )
+            # Bodies are made from the signed bytes each time they are read, never all kept.
+            def opened(index: int) -> dict[str, Any]:
+                return custody.opened(events[index], kept.get(events[index].seq))
+
+            lines = (_custody_line(e, kept.get(e.seq), opened(n)) for n, e in enumerate(events))
             self._put_parts(zf, layout.CUSTODY, sizes.capped(layout.CUSTODY, lines, count))
             self._write_records(zf, carried)
-            # The report reads each record as its item's "added" line, just before its import.
-            bodies = commitments.with_records(bodies, carried.bodies())
+            bodies = _report_bodies(events, opened, carried)
             with self.lock:
-                stamps, proofs = bundled.chosen(self.session, [i.id for i in self.items])
+                stamps, proofs = bundled.chosen(self.session, self.ids)
             for number, files in enumerate(stamps, 1):
                 for name, data in zip(bundled.member_names(number), files, strict=True):
                     self._put(zf, name, data)
@@ -201,7 +199,7 @@ class Writer:
         self,
         zf: zipfile.ZipFile,
         manifest: dict[str, Any],
-        bodies: list[dict[str, Any]],
+        bodies: Sequence[dict[str, Any]],
         proofs: dict[str, bundled.ProofOfTime],
         tokens: int,
         record_example: tuple[str, int, str, str] | None = None,
@@ -246,7 +244,7 @@ class Writer:
 
     def _events(self) -> list[SignedEvent]:
         conn = self.session.conn
-        wanted = {e.seq: e for e in custody.events_for_items(conn, [i.id for i in self.items])}
+        wanted = {e.seq: e for e in custody.events_for_items(conn, self.ids)}
         first = custody.event_at(conn, 1)
         if first is not None:
             wanted[1] = first
@@ -302,7 +300,12 @@ class Writer:
         self.sums[name] = digest.hexdigest()
 
     def _write_item(
-        self, zf: zipfile.ZipFile, number: int, item: Item, ahead: Prefetch[intake.Part]
+        self,
+        zf: zipfile.ZipFile,
+        number: int,
+        item: Item,
+        ahead: Prefetch[intake.Part],
+        carried: records.Records,
     ) -> dict[str, Any]:
         if item.kind == "file":
             name = item.original_filename or item.title
@@ -346,7 +349,7 @@ class Writer:
                 "metadata": metadata_snapshot(item),
             }
             self._put(zf, text_path, canonical_json(derived))
-        return {
+        entry = {
             "id": item.id,
             "kind": item.kind,
             "path": path,
@@ -356,21 +359,52 @@ class Writer:
             "text_path": text_path,
             "metadata": metadata_snapshot(item),
         }
+        record = carried.by_item.get(item.id)
+        if record is not None:
+            entry["creation_record"] = record.name
+        return entry
 
     # The reader thread's side (vault.bundle.handoff.Prefetch): each takes the lock itself, so
     # the connection is used by one thread at a time.
 
     def _parts(self, index: int) -> list[intake.Part]:
         with self.lock:
-            return intake.item_parts(self.session.conn, self.items[index].id)
+            return intake.item_parts(self.session.conn, self.ids[index])
 
     def _read(self, part: intake.Part) -> bytes:
         with self.lock:  # a packed message's block is inflated once, not once per message
             return intake.read_chunk(self.session.conn, part, self._blocks)
 
+    def _items(self) -> Iterator[Item]:
+        """The items in order, read ``ITEMS_AT_ONCE`` at a time: never all held at once."""
+        for start in range(0, len(self.ids), ITEMS_AT_ONCE):
+            with self.lock:
+                batch = load_items(self.session.conn, self.ids[start : start + ITEMS_AT_ONCE])
+            yield from batch
+
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
             raise Cancelled(_(STOPPED))
+
+
+def _report_bodies(
+    events: list[SignedEvent],
+    opened: Callable[[int], dict[str, Any]],
+    carried: records.Records,
+) -> compact.Lazy[dict[str, Any]]:
+    """The bodies report.html's timeline reads, in log order, each import's creation records
+    just before its event (as ``commitments.with_records``), made again as they are read."""
+    by_seq = carried.by_seq()
+    plan: list[int | records.BundledRecord] = []
+    for index, event in enumerate(events):
+        plan.extend(by_seq.get(event.seq, ()))
+        plan.append(index)
+
+    def body(position: int) -> dict[str, Any]:
+        step = plan[position]
+        return opened(step) if isinstance(step, int) else records.report_body(step)
+
+    return compact.Lazy(len(plan), body)
 
 
 def _b64(data: bytes) -> str:

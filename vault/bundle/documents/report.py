@@ -9,17 +9,17 @@ withheld unless the person exporting chose to include it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from vault.bundle import layout
+from vault.bundle.compact import as_sequence
 from vault.bundle.documents.common import (
     _FALLBACK_BUNDLE_NAME,
     _commands,
     _dict,
     _e,
     _field_rows,
-    _list,
     _or_dash,
     _page_parts,
     _s,
@@ -33,7 +33,7 @@ from vault.bundle.documents.report_items import (
     _summary,
     withheld_ids,
 )
-from vault.bundle.documents.report_timeline import _timeline_parts
+from vault.bundle.documents.report_timeline import _event_sort_key, _timeline_parts
 from vault.evidence.shown import snapshot_title
 from vault.i18n import LANGUAGE_NAMES, _, ngettext
 
@@ -171,7 +171,7 @@ def _other_languages(others: dict[str, str]) -> str:
 
 def report_html(
     manifest: dict[str, Any],
-    events: list[dict[str, Any]],
+    events: Sequence[dict[str, Any]],
     *,
     texts: dict[str, str] | None = None,
     include_sensitive_text: bool = False,
@@ -193,7 +193,7 @@ def report_html(
 
 def report_html_parts(
     manifest: dict[str, Any],
-    events: list[dict[str, Any]],
+    events: Sequence[dict[str, Any]],
     *,
     texts: dict[str, str] | None = None,
     include_sensitive_text: bool = False,
@@ -212,20 +212,35 @@ def report_html_parts(
     ``texts`` maps item ids to the text of messages and notes, to print with each item (at most
     ``TEXT_LIMIT`` characters each); without it no text is printed. A text marked sensitive in
     the manifest is withheld unless ``include_sensitive_text``."""
-    items = [i for i in _list(manifest.get("items")) if isinstance(i, dict)]
-    shown = {
-        _s(i.get("id"))
-        for i in items
-        if texts is not None
-        and include_sensitive_text
-        and _s(i.get("kind")) in TEXT_KINDS
-        and _s(i.get("id")) in texts
-    }
+    # The items may be a list or the writer's compact entries (vault.bundle.compact), which
+    # make each dict again as it is read: so each pass below reads them one at a time.
+    entries = as_sequence(manifest.get("items"))
+
+    def items() -> Iterator[dict[str, Any]]:
+        return (i for i in entries if isinstance(i, dict))
+
+    shown: set[str] = set()
+    numbers: dict[str, int] = {}
+    withheld: set[str] = set()
+    count = 0
+    for count, i in enumerate(items(), start=1):
+        item_id = _s(i.get("id"))
+        if (
+            texts is not None
+            and include_sensitive_text
+            and _s(i.get("kind")) in TEXT_KINDS
+            and item_id in texts
+        ):
+            shown.add(item_id)
+        if i.get("id"):
+            numbers[item_id] = count
+        withheld |= withheld_ids([i], include_sensitive_text)
     scope, texts_row = _texts_words(texts, include_sensitive_text)
-    numbers = {_s(i.get("id")): n for n, i in enumerate(items, start=1) if i.get("id")}
-    withheld = withheld_ids(items, include_sensitive_text)
-    titles = {_s(i.get("id")): _item_title(i, withheld) for i in items if i.get("id")}
-    for event in events:
+    titles = {_s(i.get("id")): _item_title(i, withheld) for i in items() if i.get("id")}
+    # The timeline's order, found in the same pass (a body may be made again each time it is read).
+    order: list[tuple[tuple[int, Any, int], int]] = []
+    for position, event in enumerate(events):
+        order.append((_event_sort_key((position, event)), position))
         # Titles of items known only from the log (e.g. a deletion) come from their snapshot,
         # by the same rule: neutral for one marked sensitive.
         event_item = _dict(event.get("item"))
@@ -240,6 +255,7 @@ def report_html_parts(
                     revealed=include_sensitive_text,
                 )
             )
+    order.sort()
     signer = _dict(manifest.get("signer"))
     custody = _dict(manifest.get("custody"))
     fingerprint = _s(signer.get("fingerprint"))
@@ -300,13 +316,13 @@ def report_html_parts(
                 (_("Program"), _or_dash(manifest.get("program"))),
                 (_("Case"), _or_dash(case)),
                 (_("Note"), f'<span class="text">{_or_dash(manifest.get("note"))}</span>'),
-                (_("Items"), _e(len(items))),
+                (_("Items"), _e(count)),
                 *([(_("Message texts"), texts_row)] if texts_row else []),
                 (_("Custody record"), custody_row),
             ]
         ),
         "<h2>" + _("Contents at a glance") + "</h2>",
-        _summary(items, shown, withheld),
+        _summary(items(), shown, withheld),
         "<h2>" + _("The items") + "</h2>",
         "<p>"
         + _(
@@ -327,7 +343,7 @@ def report_html_parts(
     # Each item's block is one part, made when its turn comes; the timeline is one part, in rows.
     items_html = (
         _item_block(n, i, numbers, texts, shown, withheld, proofs or {})
-        for n, i in enumerate(items, start=1)
+        for n, i in enumerate(items(), start=1)
     )
     tail = (
         "<h2>" + _("Timeline (chain of custody)") + "</h2>",
@@ -339,7 +355,7 @@ def report_html_parts(
             "numbers may skip."
         )
         + "</p>",
-        _timeline_parts(events, numbers, titles),
+        _timeline_parts(events, numbers, titles, [position for _key, position in order]),
         "<h2>" + _("How to verify") + "</h2>",
         _how_to_verify_html(),
     )

@@ -14,7 +14,9 @@ neutral one (``vault.evidence.shown``), the rest says "withheld".
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
 from vault.bundle.documents.common import (
@@ -308,28 +310,33 @@ def _from(meta: dict[str, Any], hide: bool) -> str:
     return _e(platform) or (_machine(sender) if sender else "—")
 
 
-def _summary(items: list[dict[str, Any]], shown: set[str], withheld: set[str]) -> str:
-    rows = []
-    for number, item in enumerate(items, start=1):
-        meta = _dict(item.get("metadata"))
-        kind = _s(item.get("kind"))
-        hide = _s(item.get("id")) in withheld
-        rows.append(
-            f"<tr><td>{number}</td><td>{_or_dash(_item_title(item, withheld))}"
-            f"{_flag(item, shown)}</td>"
-            f"<td>{_e(_kind(kind))}</td><td>{_when_short(meta)}</td>"
-            f"<td>{_or_dash(_utc(meta.get('captured_at')))}</td><td>{_from(meta, hide)}</td></tr>"
-        )
-    if not rows:
-        return "<p>" + _("This bundle holds no items.") + "</p>"
+def _summary(items: Iterable[dict[str, Any]], shown: set[str], withheld: set[str]) -> Iterator[str]:
+    """The table of contents in pieces, a row each (report.html is streamed), or the sentence
+    that there are no items."""
+    rows = iter(items)
+    first = next(rows, None)
+    if first is None:
+        yield "<p>" + _("This bundle holds no items.") + "</p>"
+        return
     # TRANSLATORS: column headings of the table of contents; the columns are narrow
     no, title, kind_word, when = _("No."), _("Title"), _("Kind"), _("When it happened")
     added, sender = _("Added (UTC)"), _("Platform and sender")
-    return (
+    yield (
         f'<table class="summary"><thead><tr><th class="c-no">{no}</th>'
         f'<th>{title}</th><th class="c-kind">{kind_word}</th>'
         f'<th class="c-when">{when}</th>'
         f'<th class="c-when">{added}</th>'
         f'<th class="c-from">{sender}</th></tr>'
-        "</thead><tbody>" + "".join(rows) + "</tbody></table>"
+        "</thead><tbody>"
     )
+    for number, item in enumerate(itertools.chain([first], rows), start=1):
+        meta = _dict(item.get("metadata"))
+        kind = _s(item.get("kind"))
+        hide = _s(item.get("id")) in withheld
+        yield (
+            f"<tr><td>{number}</td><td>{_or_dash(_item_title(item, withheld))}"
+            f"{_flag(item, shown)}</td>"
+            f"<td>{_e(_kind(kind))}</td><td>{_when_short(meta)}</td>"
+            f"<td>{_or_dash(_utc(meta.get('captured_at')))}</td><td>{_from(meta, hide)}</td></tr>"
+        )
+    yield "</tbody></table>"

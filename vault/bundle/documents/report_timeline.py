@@ -7,7 +7,7 @@ this form (the app and the command line have their own, ``vault.custody.wording`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -172,9 +172,15 @@ def _timeline(events: list[dict[str, Any]], numbers: dict[str, int], titles: dic
 
 
 def _timeline_parts(
-    events: list[dict[str, Any]], numbers: dict[str, int], titles: dict[str, str]
+    events: Sequence[dict[str, Any]],
+    numbers: dict[str, int],
+    titles: dict[str, str],
+    order: list[int] | None = None,
 ) -> Iterator[str]:
-    """The timeline table, a row at a time (made as taken: report.html is streamed)."""
+    """The timeline table, a row at a time (made as taken: report.html is streamed).
+
+    ``order``: the events' positions in time order (:func:`_event_sort_key`), when the caller
+    found it already; each event is read once more, when its row is made."""
     if not events:
         yield "<p>" + _("No custody events are included.") + "</p>"
         return
@@ -192,7 +198,10 @@ def _timeline_parts(
         f'<th class="c-item">{item_word}</th><th class="c-reason">{reason}'
         "</th></tr></thead><tbody>"
     )
-    for _position, event in sorted(enumerate(events), key=_event_sort_key):
+    if order is None:
+        order = [p for p, _event in sorted(enumerate(events), key=_event_sort_key)]
+    for position in order:
+        event = events[position]
         item = _dict(event.get("item"))
         item_id = _s(item.get("id"))
         if item_id:

@@ -12,11 +12,11 @@ import textwrap
 from typing import Any, Final
 
 from vault.bundle import layout
+from vault.bundle.compact import as_sequence
 from vault.bundle.documents.common import (
     _FALLBACK_BUNDLE_NAME,
     _commands,
     _dict,
-    _list,
     _s,
     _unknown,
     _visible,
@@ -138,7 +138,7 @@ def verify_txt(
     bundle, real_name = _bundle_arg(bundle_name)
     cmd = _commands(bundle)
     encrypted, key_file = f"{bundle}.age", f"{bundle}.age.key.age"  # as export names them
-    n_items = len(_list(manifest.get("items")))
+    n_items = len(as_sequence(manifest.get("items")))
 
     t = _Text()
     title = _("HOW TO VERIFY THIS EVIDENCE BUNDLE")
