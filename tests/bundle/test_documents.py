@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from crypto.fingerprint import fingerprint as evault_fingerprint
 from vault.bundle.documents import certificate_html, report_html, verify_txt
+from vault.bundle.documents.common import _HIDDEN_RE, _visible
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_ATTR = '" onmouseover="alert(2)" x="'
@@ -1005,3 +1006,21 @@ def test_inputs_are_not_modified() -> None:
     verify_txt(m, bundle_name=BUNDLE)
     certificate_html(res)
     assert (m, evs, res) == before
+
+
+def test_every_hidden_character_is_one_isprintable_refuses() -> None:
+    """The report shows hidden characters as [U+XXXX] and takes a printable text as it is (a
+    fast path): that is exact only if no character the pattern matches is printable."""
+    hidden = [chr(c) for c in range(0x110000) if _HIDDEN_RE.fullmatch(chr(c))]
+    assert len(hidden) > 60  # C0, DEL, C1 and the direction marks
+    assert not any(c.isprintable() for c in hidden)
+    for c in hidden:
+        assert _visible(f"a{c}b") == f"a[U+{ord(c):04X}]b"
+    assert _visible("a\tb\nc") == "a\tb\nc"  # tab and newline are kept, as before
+
+
+@given(st.text())
+@settings(max_examples=300)
+def test_visible_shows_each_hidden_character_as_its_code(text: str) -> None:
+    expected = "".join(f"[U+{ord(c):04X}]" if _HIDDEN_RE.fullmatch(c) else c for c in text)
+    assert _visible(text) == expected

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import itertools
+import json
 import threading
 import time
 import zipfile
@@ -139,11 +140,25 @@ class Writer:
 
             # Each line carries the body as signed; a sealed event's details, and their salt,
             # go beside it as "disclosed" (docs/format.md §6.2), and the report shows them.
-            # Bodies are made from the signed bytes each time they are read, never all kept.
-            def opened(index: int) -> dict[str, Any]:
-                return custody.opened(events[index], kept.get(events[index].seq))
+            # Each body is parsed strictly and opened for its line; which lines disclosed is
+            # noted, so that the report can make each body again cheaply (never all kept).
+            disclosed = bytearray(len(events))
 
-            lines = (_custody_line(e, kept.get(e.seq), opened(n)) for n, e in enumerate(events))
+            def line(index: int, event: SignedEvent) -> bytes:
+                kept_one = kept.get(event.seq)
+                text, disclosed[index] = _custody_line(
+                    event, kept_one, custody.opened(event, kept_one)
+                )
+                return text
+
+            def opened(index: int) -> dict[str, Any]:
+                event = events[index]
+                body: dict[str, Any] = json.loads(event.body)  # strictly parsed for its line
+                if disclosed[index]:
+                    body = {**body, "details": kept[event.seq][1]}
+                return body
+
+            lines = (line(n, e) for n, e in enumerate(events))
             self._put_parts(zf, layout.CUSTODY, sizes.capped(layout.CUSTODY, lines, count))
             self._write_records(zf, carried)
             bodies = _report_bodies(events, opened, carried)
@@ -413,16 +428,18 @@ def _b64(data: bytes) -> str:
 
 def _custody_line(
     event: SignedEvent, disclosure: custody.Disclosure | None, opened: dict[str, Any]
-) -> bytes:
-    """One line of custody.jsonl: the signed body, its hash and signature, and what it sealed
-    (``opened``: the body with its sealed details opened, ``custody.opened``).
+) -> tuple[bytes, bool]:
+    """One line of custody.jsonl, and whether it discloses sealed details: the signed body, its
+    hash and signature, and what it sealed (``opened``: the body with its sealed details opened,
+    ``custody.opened``).
 
     The line is the canonical JSON of ``{"body", "disclosed"?, "hash", "signature"}``, keys in
     that (sorted) order. The stored body is already canonical (``SignedEvent.parsed`` refuses
     anything else), so it is written as stored rather than parsed and serialised again."""
     line = b'{"body":' + event.body
-    if disclosure is not None and opened != event.parsed():
+    shown = disclosure is not None and opened != event.parsed()
+    if shown and disclosure is not None:
         disclosed = {"salt": _b64(disclosure[0]), "details": disclosure[1]}
         line += b',"disclosed":' + canonical_json(disclosed)
     tail = {"hash": event.hash, "signature": _b64(event.signature)}
-    return line + b"," + canonical_json(tail)[1:] + b"\n"
+    return line + b"," + canonical_json(tail)[1:] + b"\n", shown

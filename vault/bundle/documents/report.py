@@ -222,6 +222,7 @@ def report_html_parts(
     shown: set[str] = set()
     numbers: dict[str, int] = {}
     withheld: set[str] = set()
+    titles: dict[str, str] = {}
     count = 0
     for count, i in enumerate(items(), start=1):
         item_id = _s(i.get("id"))
@@ -232,11 +233,12 @@ def report_html_parts(
             and item_id in texts
         ):
             shown.add(item_id)
+        withheld |= withheld_ids([i], include_sensitive_text)
         if i.get("id"):
             numbers[item_id] = count
-        withheld |= withheld_ids([i], include_sensitive_text)
+            # A title looks only at its own item's id in ``withheld``, added just above.
+            titles[item_id] = _item_title(i, withheld)
     scope, texts_row = _texts_words(texts, include_sensitive_text)
-    titles = {_s(i.get("id")): _item_title(i, withheld) for i in items() if i.get("id")}
     # The timeline's order, found in the same pass (a body may be made again each time it is read).
     order: list[tuple[tuple[int, Any, int], int]] = []
     for position, event in enumerate(events):
