@@ -20,6 +20,7 @@ from tests.bundle.support import Sample, make_sample, manifest_of, member
 from vault.bundle import compact, documents, layout, writer
 from vault.bundle.documents.report_timeline import _timeline
 from vault.bundle.verify import verify_zip
+from vault.errors import EvaultError
 from vault.evidence.models import Metadata
 
 _WORDS = ["təhdid", "угроза", "threat", "🙂 smile", 'quote " and \\', "tab\tline\n", "", "x" * 300]
@@ -175,5 +176,35 @@ def test_items_read_a_batch_at_a_time_keep_their_order(
         for entry in listed:
             assert entry["sha256"] == s.vault.get_item(entry["id"]).sha256
         assert verify_zip(batched).intact
+    finally:
+        s.vault.close()
+
+
+@pytest.mark.parametrize("which", ["written", "not_yet_read"])
+def test_an_item_deleted_during_the_export_stops_it_calmly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, which: str
+) -> None:
+    """The app stays usable while a bundle is made. An item deleted meanwhile (its bytes
+    already in the ZIP, or not yet read) must stop the export with a sentence that says so,
+    not the alarm that an original no longer matches its SHA-256; nothing is left behind."""
+    monkeypatch.setattr(writer, "ITEMS_AT_ONCE", 1)  # the last item is read after the deletion
+    s = make_sample(tmp_path)
+    try:
+        target = s.photo if which == "written" else s.note
+        out_dir = tmp_path / "out"
+        out_dir.mkdir()
+        deleted: list[str] = []
+
+        def progress(done: int, total: int | None) -> None:
+            if not deleted and done > 0:
+                s.vault.delete_item(target, reason="deleted by mistake during the export")
+                deleted.append(target)
+
+        with pytest.raises(EvaultError, match="was deleted while the bundle was being made"):
+            s.vault.export_bundle(out_dir / "b.zip", everything=True, progress=progress)
+        assert deleted == [target]
+        assert list(out_dir.iterdir()) == []  # no bundle, no partial file
+        assert s.vault.check().ok
+        assert s.vault.export_bundle(out_dir / "again.zip", everything=True).items == 3
     finally:
         s.vault.close()

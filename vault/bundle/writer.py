@@ -103,6 +103,11 @@ class Writer:
                 for n, item in enumerate(self._items(), 1):
                     entries.append(self._write_item(zf, n, item, ahead, carried))
             with self.lock:
+                # Deleted while its bytes were being written (the app stays usable during an
+                # export): the log would say deleted and the bundle would still hold it.
+                gone = self._deleted(self.ids)
+                if gone:
+                    raise _deleted_meanwhile(gone[0])
                 events = self._events()
                 kept = custody.disclosures(self.session.conn, [e.seq for e in events])
                 head_seq, head_hash, _unused = custody.head(self.session.conn)
@@ -342,6 +347,8 @@ class Writer:
                 if self.progress is not None:
                     self.progress(self.done, self.total)
         if digest.hexdigest() != item.sha256:
+            if self._deleted([item.id]):  # its content went with it: no damage to report
+                raise _deleted_meanwhile(item.id)
             raise EvaultError(
                 _(
                     "Item {id} no longer matches its recorded SHA-256, so no bundle was made. "
@@ -395,11 +402,39 @@ class Writer:
         for start in range(0, len(self.ids), ITEMS_AT_ONCE):
             with self.lock:
                 batch = load_items(self.session.conn, self.ids[start : start + ITEMS_AT_ONCE])
+            for item in batch:
+                if item.deleted_at is not None:
+                    raise _deleted_meanwhile(item.id)
             yield from batch
+
+    def _deleted(self, item_ids: list[str]) -> list[str]:
+        """Which of ``item_ids`` are deleted now (read ITEMS_AT_ONCE at a time)."""
+        found: list[str] = []
+        with self.lock:
+            for start in range(0, len(item_ids), ITEMS_AT_ONCE):
+                ids = item_ids[start : start + ITEMS_AT_ONCE]
+                marks = ", ".join("?" * len(ids))
+                found += [
+                    str(row[0])
+                    for row in self.session.conn.execute(
+                        f"SELECT id FROM items WHERE id IN ({marks}) AND deleted_at IS NOT NULL",  # noqa: S608
+                        ids,
+                    )
+                ]
+        return found
 
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
             raise Cancelled(_(STOPPED))
+
+
+def _deleted_meanwhile(item_id: str) -> EvaultError:
+    return EvaultError(
+        _(
+            "Item {id} was deleted while the bundle was being made, so no bundle was made. "
+            "Export again."
+        ).format(id=item_id)
+    )
 
 
 def _report_bodies(
