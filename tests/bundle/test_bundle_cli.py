@@ -146,6 +146,11 @@ def test_verify_without_key_shows_the_fingerprint_and_warns(setup: Setup) -> Non
     assert code == 4, err  # intact, but nobody confirmed who signed: never 0 without the key
     assert INTACT in out and VERIFIED not in out
     assert setup.fingerprint in out
+    # The file's SHA-256, which the lawyer compares with the one the defender's export printed.
+    assert (
+        f"compare it with the one the defender gave you):\n      {file_sha256(setup.bundle)}\n"
+        in out
+    )
     assert COMPARE in out
     assert "FAILED" not in out
     for entry in manifest_of(setup.bundle)["items"]:
@@ -342,6 +347,8 @@ def test_export_to_a_new_lawyer_key_and_verify_with_it(setup: Setup, tmp_path: P
     code, out, err = setup.run("export", "--all", "--to", str(keys_file), "--out", str(encrypted))
     assert code == 0, err
     assert "Encrypted" in out
+    printed = file_sha256(encrypted)  # the export prints the SHA-256 of the file it wrote
+    assert f"(SHA-256, recorded in your custody log):\n    {printed}\n" in out
 
     # The real age opens it with the key file `recipient new` wrote.
     by_age = tmp_path / "by-age.zip"
@@ -353,6 +360,8 @@ def test_export_to_a_new_lawyer_key_and_verify_with_it(setup: Setup, tmp_path: P
     )
     assert code == 0, out + err
     assert VERIFIED in out
+    # The lawyer compares the file received, as received (encrypted), with what the export printed.
+    assert f"the defender gave you):\n      {printed}\n" in out
     decrypted = tmp_path / "bundle.zip"
     assert f"Decrypted to {decrypted}" in err
     assert decrypted.read_bytes() == by_age.read_bytes()

@@ -241,6 +241,14 @@ def _print_checks(result: VerifyResult, ctx: Context) -> None:
     )
     if result.case:
         out.write("  " + _("case: {case}").format(case=terminal_text(result.case)) + "\n")
+    if result.bundle_sha256:
+        # What docs/lawyers.md §2 asks the lawyer to get from the defender ('evault export'
+        # printed it): the same file, byte for byte, if the two are equal.
+        out.write(
+            "  "
+            + _("SHA-256 of this file (compare it with the one the defender gave you):")
+            + f"\n      {terminal_text(result.bundle_sha256)}\n"
+        )
     out.write(
         "  "
         + _("The bundle says it was signed by the vault with this fingerprint:")
