@@ -108,16 +108,45 @@ class Events:
                     return count
 
     def build(self, event: str, value: Any) -> Any:
-        """The whole value that began with ``event`` (one message: small), as Python objects."""
-        builder = ijson.ObjectBuilder()
-        builder.event(event, value)
-        if event in _STARTS:
-            depth = 1
-            while depth:
-                event, value = self.next()
-                if event in _STARTS:
-                    depth += 1
-                elif event in _ENDS:
-                    depth -= 1
-                builder.event(event, value)
-        return builder.value
+        """The whole value that began with ``event`` (one message: small), as Python objects.
+
+        Built here rather than with ``ijson.ObjectBuilder`` (one method call per event): a
+        message is about 32 events, and this loop is a tenth of a big import's time."""
+        if event == "start_map":
+            root: Any = {}
+        elif event == "start_array":
+            root = []
+        else:
+            return value
+        stack: list[Any] = [root]
+        key: Any = None  # in a map, each value follows its key; the key of a map in an array
+        # or of a value after a nested one is always read again before it is used
+        events = self._it
+        while stack:
+            try:
+                event, value = next(events)
+            except StopIteration:
+                raise _damaged(self._name) from None
+            top = stack[-1]
+            if event == "map_key":
+                key = value
+                continue
+            if event in _ENDS:
+                stack.pop()
+                continue
+            if event == "start_map":
+                child: Any = {}
+            elif event == "start_array":
+                child = []
+            else:
+                if type(top) is dict:
+                    top[key] = value
+                else:
+                    top.append(value)
+                continue
+            if type(top) is dict:
+                top[key] = child
+            else:
+                top.append(child)
+            stack.append(child)
+        return root
