@@ -453,11 +453,21 @@ def custody_lines(records: list[CustodyRecord], out: TextIO) -> None:
     if not records:
         out.write(_("No custody events.") + "\n")
         return
+    records_shown = False
     for r in records:
         target = "  " + _("item {id}").format(id=terminal_text(r.item_id[:8])) if r.item_id else ""
         why = f' — "{terminal_text(r.reason)}"' if r.reason else ""
         what = terminal_text(event_words(r.type, r.details))
-        out.write(f"#{r.seq:<4} {terminal_text(local_time(r.time))}  {what}{target}{why}\n")
+        # An imported message's creation record has no signature or number of its own: it is
+        # shown at its import event's place as "(#N)", not as a second event #N.
+        number = f"#{r.seq}" if r.signature else f"(#{r.seq})"
+        records_shown = records_shown or not r.signature
+        out.write(f"{number:<5} {terminal_text(local_time(r.time))}  {what}{target}{why}\n")
+    if records_shown:
+        out.write(
+            _("(#N): a message's import record, covered by the signature of import event #N.")
+            + "\n"
+        )
     out.write(_("Times are this computer's local time; exact times in UTC: --json.") + "\n")
 
 

@@ -338,6 +338,32 @@ def test_whatsapp_with_timezone(run: Runner, tmp_path: Path) -> None:
     assert shown["occurred_utc"].startswith("2023-11-14T17:06:00")
 
 
+def test_log_shows_an_imported_messages_record_apart_from_its_import_event(
+    run: Runner, tmp_path: Path
+) -> None:
+    """An imported message has no signed event of its own: its creation record is shown at its
+    import event's place as "(#N)", not as a second event numbered #N, and a line says why."""
+    code, out, err = run("log")  # before any import: the vault's own events, no footnote
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("#1 ") and "(#N)" not in out
+    path = whatsapp_file(tmp_path, WHATSAPP)
+    assert run.json("import", "whatsapp", str(path), "--timezone", "Asia/Baku")["messages"] == 3
+    hit = search_one(run, "dayandırın")
+    records = run.json("log", hit["id"])
+    signed = [r for r in records if r["signature"]]
+    unsigned = [r for r in records if not r["signature"]]
+    assert len(unsigned) == 1 and unsigned[0]["type"] == "item.created"
+    seq = unsigned[0]["seq"]
+    assert any(r["seq"] == seq and r["type"] == "import.completed" for r in signed)
+    code, out, err = run("log", hit["id"])
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"(#{seq}) ") and "added to the vault (imported)" in lines[0]
+    assert lines[1].startswith(f"#{seq} ") and "imported" in lines[1]
+    assert f"#{seq} " not in lines[0]  # never two lines with the same event number
+    assert "(#N): a message's import record" in out
+
+
 def test_whatsapp_ambiguous_dates_need_date_order(run: Runner, tmp_path: Path) -> None:
     path = whatsapp_file(tmp_path, WHATSAPP_AMBIGUOUS)
     code, _, err = run("import", "whatsapp", str(path), "--timezone", "Asia/Baku")
