@@ -18,12 +18,10 @@ from tui.wipe_words import WIPE_OPEN_ELSEWHERE as WIPE_OPEN_ELSEWHERE  # noqa: P
 from tui.wipe_words import WIPE_WARNING as WIPE_WARNING  # noqa: PLC0414
 from tui.wipe_words import WIPE_WORD as WIPE_WORD  # noqa: PLC0414
 from tui.wipe_words import wipe_summary as wipe_summary  # noqa: PLC0414
-from vault import IMPORTERS, N_, _, event_words, ngettext
+from vault import IMPORTERS, N_, _, ngettext
 
 if TYPE_CHECKING:
     from vault import (
-        CheckReport,
-        CustodyRecord,
         ImportOptions,
         ImportSummary,
         Item,
@@ -445,62 +443,3 @@ def local_time(stamp: str) -> str:
         return f"{local:%Y-%m-%d %H:%M:%S} UTC"
     zone = f"{name} ({offset})" if name.isalpha() else f"({offset})"
     return f"{local:%Y-%m-%d %H:%M:%S} {zone}"
-
-
-def custody_lines(records: list[CustodyRecord], out: TextIO) -> None:
-    """The custody log in words: what happened, when by this computer's clock, to which item.
-    The exact types and UTC stamps are what ``--json`` prints."""
-    if not records:
-        out.write(_("No custody events.") + "\n")
-        return
-    records_shown = False
-    for r in records:
-        target = "  " + _("item {id}").format(id=terminal_text(r.item_id[:8])) if r.item_id else ""
-        why = f' — "{terminal_text(r.reason)}"' if r.reason else ""
-        what = terminal_text(event_words(r.type, r.details))
-        # An imported message's creation record has no signature or number of its own: it is
-        # shown at its import event's place as "(#N)", not as a second event #N.
-        number = f"#{r.seq}" if r.signature else f"(#{r.seq})"
-        records_shown = records_shown or not r.signature
-        out.write(f"{number:<5} {terminal_text(local_time(r.time))}  {what}{target}{why}\n")
-    if records_shown:
-        out.write(
-            _("(#N): a message's import record, covered by the signature of import event #N.")
-            + "\n"
-        )
-    out.write(_("Times are this computer's local time; exact times in UTC: --json.") + "\n")
-
-
-def check_text(report: CheckReport, out: TextIO) -> None:
-    items = ngettext("{n} item", "{n} items", report.items_checked).format(n=report.items_checked)
-    events = ngettext("{n} custody event", "{n} custody events", report.events_checked).format(
-        n=report.events_checked
-    )
-    # TRANSLATORS: {items} is "3 items", {size} "1.2 MiB", {events} "12 custody events".
-    out.write(
-        _("Checked {items} ({size}) and {events}.").format(
-            items=items, size=human_size(report.bytes_checked), events=events
-        )
-        + "\n"
-    )
-    for note in report.notes:
-        out.write(_("Note: {note}").format(note=terminal_text(note)) + "\n")
-    if report.ok:
-        out.write(
-            _(
-                "Everything holds: every original matches its file code (SHA-256), the custody "
-                "log is complete and correctly signed, and the database is intact."
-            )
-            + "\n"
-        )
-        return
-    out.write(_("PROBLEMS FOUND ({n}):").format(n=len(report.problems)) + "\n")
-    for problem in report.problems:
-        out.write(f"  - {terminal_text(problem)}\n")
-    out.write(
-        _(
-            "Keep this vault folder exactly as it is, make a copy of it, and contact the person "
-            "who helps you with evidence."
-        )
-        + "\n"
-    )

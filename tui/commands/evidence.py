@@ -8,7 +8,7 @@ import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui import render
+from tui import log_words, render
 from tui.commands import Command, deleting
 from tui.context import Context
 from tui.progress import ProgressLine, progress_line
@@ -247,7 +247,7 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         render.emit_json([r.to_json() for r in records], ctx.out)
     else:
-        render.custody_lines(records, ctx.out)
+        log_words.custody_lines(records, ctx.out)
     return EXIT_OK
 
 

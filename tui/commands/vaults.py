@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from tui import render
+from tui import log_words, render
 from tui.commands import Command
 from tui.commands.ui import UI_HELP, cmd_ui
 from tui.context import PROG, Context
@@ -69,7 +69,7 @@ def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         render.emit_json(report.to_json(), ctx.out)
     else:
-        render.check_text(report, ctx.out)
+        log_words.check_text(report, ctx.out)
     return EXIT_OK if report.ok else EXIT_VERIFY_FAILED
 
 
