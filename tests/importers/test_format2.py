@@ -309,3 +309,19 @@ def test_a_block_reader_never_serves_a_block_rewritten_since(vault: Vault, tmp_p
     assert reader.entry(import_id, 4) == second
     assert packed.BlockReader(conn).entry(import_id, 3) == (first[0], b"")
     assert reader.entry(import_id, 999) is None
+
+
+def test_a_record_read_again_is_the_record_parsed_strictly() -> None:
+    """A bundle's report reads each kept record again as plain JSON (``reread_record``) after one
+    strict parse: the two must give the same record, whatever its details hold."""
+    data = fmt.make_record(
+        vault_id="3f1c6a52-7a43-4c1e-9c1e-2b1d3c4e5f60",
+        import_id="9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+        leaf=17,
+        time="2026-12-07T21:50:01.856588Z",
+        item={"id": "item-17", "sha256": "ab" * 32, "kind": "message"},
+        details={"title": "Xəbərdarlıq: «угроза» 🙂", "n": [1, None, True], "nested": {"a": ""}},
+    )
+    strict = fmt.parse_record(data)
+    assert fmt.reread_record(data) == strict
+    assert fmt.reread_record(data).body() == strict.body()

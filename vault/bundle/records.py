@@ -16,7 +16,6 @@ it is refused with the advice to run ``evault check`` instead, as a changed orig
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,19 +87,10 @@ def report_body(bundled: BundledRecord) -> dict[str, Any]:
     """A record as the ``item.created`` body the report reads, marked with the seq of its
     import's event and its member's name (made again each time: a bundle's records as dicts
     would cost kilobytes each)."""
-    # Parsed strictly once, when gathered (``gather``); here read as plain JSON, as
-    # ``fmt.Record.body`` gives it.
-    value = json.loads(bundled.record)
-    item = value["item"]
-    return {
-        "type": fmt.RECORD_TYPE,
-        "time": value["time"],
-        "item": {"id": item["id"], "sha256": item["sha256"], "kind": item["kind"]},
-        "details": value["details"],
-        "reason": None,
-        "seq": bundled.event_seq,
-        "creation_record": bundled.name,
-    }
+    body = fmt.reread_record(bundled.record).body()  # parsed strictly once, by ``gather``
+    body["seq"] = bundled.event_seq
+    body["creation_record"] = bundled.name
+    return body
 
 
 def _damaged(item_id: str) -> EvaultError:

@@ -30,7 +30,7 @@ from vault.bundle.handoff import Prefetch
 from vault.custody import log as custody
 from vault.errors import Cancelled, EvaultError
 from vault.evidence import intake, packed
-from vault.evidence.items import load_items, metadata_snapshot
+from vault.evidence.items import deleted_among, load_items, metadata_snapshot
 from vault.evidence.models import Item
 from vault.i18n import N_, _, document_language
 from vault.store.session import Session
@@ -408,20 +408,8 @@ class Writer:
             yield from batch
 
     def _deleted(self, item_ids: list[str]) -> list[str]:
-        """Which of ``item_ids`` are deleted now (read ITEMS_AT_ONCE at a time)."""
-        found: list[str] = []
         with self.lock:
-            for start in range(0, len(item_ids), ITEMS_AT_ONCE):
-                ids = item_ids[start : start + ITEMS_AT_ONCE]
-                marks = ", ".join("?" * len(ids))
-                found += [
-                    str(row[0])
-                    for row in self.session.conn.execute(
-                        f"SELECT id FROM items WHERE id IN ({marks}) AND deleted_at IS NOT NULL",  # noqa: S608
-                        ids,
-                    )
-                ]
-        return found
+            return deleted_among(self.session.conn, item_ids)
 
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():

@@ -156,6 +156,22 @@ def load_items(conn: Connection, item_ids: Sequence[str]) -> list[Item]:
     return found
 
 
+def deleted_among(conn: Connection, item_ids: Sequence[str]) -> list[str]:
+    """Which of ``item_ids`` are deleted now, read 500 at a time."""
+    found: list[str] = []
+    for start in range(0, len(item_ids), _MANY_AT_ONCE):
+        ids = list(item_ids[start : start + _MANY_AT_ONCE])
+        marks = ", ".join("?" * len(ids))
+        found += [
+            str(row[0])
+            for row in conn.execute(
+                f"SELECT id FROM items WHERE id IN ({marks}) AND deleted_at IS NOT NULL",  # noqa: S608
+                ids,
+            )
+        ]
+    return found
+
+
 def search_text(item: Item, body: str, case_name: str | None) -> tuple[str, str, str]:
     """The folded (title, body, meta) columns indexed for ``item``."""
     meta = " ".join(

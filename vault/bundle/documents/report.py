@@ -240,9 +240,9 @@ def report_html_parts(
             titles[item_id] = _item_title(i, withheld)
     scope, texts_row = _texts_words(texts, include_sensitive_text)
     # The timeline's order, found in the same pass (a body may be made again each time it is read).
-    order: list[tuple[tuple[int, Any, int], int]] = []
+    keys = []
     for position, event in enumerate(events):
-        order.append((_event_sort_key((position, event)), position))
+        keys.append(_event_sort_key((position, event)))  # ends with the position
         # Titles of items known only from the log (e.g. a deletion) come from their snapshot,
         # by the same rule: neutral for one marked sensitive.
         event_item = _dict(event.get("item"))
@@ -257,7 +257,7 @@ def report_html_parts(
                     revealed=include_sensitive_text,
                 )
             )
-    order.sort()
+    keys.sort()
     signer = _dict(manifest.get("signer"))
     custody = _dict(manifest.get("custody"))
     fingerprint = _s(signer.get("fingerprint"))
@@ -357,7 +357,7 @@ def report_html_parts(
             "numbers may skip."
         )
         + "</p>",
-        _timeline_parts(events, numbers, titles, [position for _key, position in order]),
+        _timeline_parts(events, numbers, titles, [key[-1] for key in keys]),
         "<h2>" + _("How to verify") + "</h2>",
         _how_to_verify_html(),
     )
