@@ -179,19 +179,26 @@ def _mac(file_key: bytes, header: bytes) -> bytes:
     return hmac.new(_hkdf(file_key, b"", b"header"), header, sha256).digest()
 
 
-class _Buffered:
+class Buffered:
     """Lines for the header, then bytes for the payload, from any reader with ``read`` (the
     vault reads through a wrapper that hashes what it reads, which has no ``readline``)."""
 
     def __init__(self, reader: BinaryIO) -> None:
         self.reader = reader
         self.buffer = b""
+        self.fetched = 0  # bytes read from ``reader`` so far (the buffer's included)
+
+    @property
+    def position(self) -> int:
+        """Where the next byte handed out lies in the underlying file."""
+        return self.fetched - len(self.buffer)
 
     def readline(self, limit: int) -> bytes:
         while b"\n" not in self.buffer and len(self.buffer) < limit:
             more = self.reader.read(4096)
             if not more:
                 break
+            self.fetched += len(more)
             self.buffer += more
         end = self.buffer.find(b"\n", 0, limit)
         cut = end + 1 if end >= 0 else min(limit, len(self.buffer))
@@ -202,10 +209,12 @@ class _Buffered:
         if self.buffer:
             part, self.buffer = self.buffer[:size], self.buffer[size:]
             return part
-        return self.reader.read(size)
+        data = self.reader.read(size)
+        self.fetched += len(data)
+        return data
 
 
-def _read_line(reader: _Buffered, budget: list[int]) -> bytes:
+def _read_line(reader: Buffered, budget: list[int]) -> bytes:
     line = reader.readline(budget[0] + 1)
     budget[0] -= len(line)
     if budget[0] < 0 or not line.endswith(b"\n"):
@@ -213,7 +222,7 @@ def _read_line(reader: _Buffered, budget: list[int]) -> bytes:
     return line
 
 
-def _read_header(reader: _Buffered) -> tuple[list[tuple[bytes, list[bytes], bytes]], bytes, bytes]:
+def _read_header(reader: Buffered) -> tuple[list[tuple[bytes, list[bytes], bytes]], bytes, bytes]:
     """(stanzas as (type, args, body), the header bytes the MAC covers, the MAC)."""
     budget = [MAX_HEADER_BYTES]
     if _read_line(reader, budget) != VERSION_LINE:
@@ -274,11 +283,12 @@ def _unwrap(stanzas: list[tuple[bytes, list[bytes], bytes]], scalars: list[bytes
 # ---------------------------------------------------------------- payload
 
 
-def _nonce(counter: int, last: bool) -> bytes:
+def chunk_nonce(counter: int, last: bool) -> bytes:
+    """The STREAM nonce of chunk ``counter`` (its last byte marks the final chunk)."""
     return counter.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
 
 
-def _read_full(reader: BinaryIO | _Buffered, size: int) -> bytes:
+def _read_full(reader: BinaryIO | Buffered, size: int) -> bytes:
     parts = []
     while size:
         part = reader.read(size)
@@ -305,7 +315,7 @@ def encrypt_stream(reader: BinaryIO, writer: BinaryIO, recipients: list[str]) ->
     while True:
         following = _read_full(reader, CHUNK) if len(chunk) == CHUNK else b""
         last = not following
-        writer.write(aead.encrypt(_nonce(counter, last), chunk, None))
+        writer.write(aead.encrypt(chunk_nonce(counter, last), chunk, None))
         if last:
             return
         counter += 1
@@ -320,19 +330,11 @@ def decrypt_stream(reader: BinaryIO, writer: BinaryIO, identities: list[str]) ->
     DecryptionFailed for a file meant for someone else or damaged; FormatError for a file that
     is not age at all.
     """
-    scalars = [identity_scalar(i) for i in identities]
-    source = _Buffered(reader)
-    stanzas, covered, mac = _read_header(source)
-    file_key = _unwrap(stanzas, scalars)
-    if not hmac.compare_digest(_mac(file_key, covered), mac):
-        raise DecryptionFailed(DAMAGED)
-    nonce = _read_full(source, 16)
-    if len(nonce) != 16:
-        raise DecryptionFailed(DAMAGED)
-    aead = ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload"))
+    source = Buffered(reader)
+    aead = open_payload(source, identities)
     for counter, (sealed, last) in enumerate(_sealed_chunks(source)):
         try:
-            chunk = aead.decrypt(_nonce(counter, last), sealed, None)
+            chunk = aead.decrypt(chunk_nonce(counter, last), sealed, None)
         except InvalidTag:
             raise DecryptionFailed(DAMAGED) from None
         if not chunk and (counter or not last):
@@ -340,7 +342,24 @@ def decrypt_stream(reader: BinaryIO, writer: BinaryIO, identities: list[str]) ->
         writer.write(chunk)
 
 
-def _sealed_chunks(reader: _Buffered) -> Iterator[tuple[memoryview, bool]]:
+def open_payload(source: Buffered, identities: list[str]) -> ChaCha20Poly1305:
+    """Read the header and the payload nonce from ``source`` and return the payload's cipher;
+    ``source.position`` is then the first sealed chunk's place in the file.
+
+    DecryptionFailed if no identity opens the file or its header MAC differs; FormatError for a
+    file that is not age at all."""
+    scalars = [identity_scalar(i) for i in identities]
+    stanzas, covered, mac = _read_header(source)
+    file_key = _unwrap(stanzas, scalars)
+    if not hmac.compare_digest(_mac(file_key, covered), mac):
+        raise DecryptionFailed(DAMAGED)
+    nonce = _read_full(source, 16)
+    if len(nonce) != 16:
+        raise DecryptionFailed(DAMAGED)
+    return ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload"))
+
+
+def _sealed_chunks(reader: Buffered) -> Iterator[tuple[memoryview, bool]]:
     """(sealed chunk, is it the last) until the end of the file.
 
     Read :data:`BATCH` sealed chunks at a time (about 1 MiB): one large read instead of sixteen

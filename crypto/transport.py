@@ -10,11 +10,12 @@ docs/format.md §6.5. Keys are parsed by pyrage, so a key either library would r
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import BinaryIO
 
 import pyrage
 
-from crypto import agestream
+from crypto import agefile, agestream
 from crypto.errors import DecryptionFailed, FormatError
 
 AGE_MAGIC = b"age-encryption.org/v1\n"
@@ -69,6 +70,16 @@ def decrypt_stream(
 ) -> None:
     try:
         agestream.decrypt_stream(reader, writer, [str(i) for i in identities])
+    except FormatError:
+        raise DecryptionFailed(DAMAGED) from None
+
+
+def open_age_file(path: Path, identities: list[pyrage.x25519.Identity]) -> agefile.AgeFile:
+    """An age file opened for reading its plaintext at any offset (``crypto.agefile``).
+    DecryptionFailed if no identity opens it, or it is damaged or not age at all; OSError if it
+    cannot be read."""
+    try:
+        return agefile.AgeFile(path, [str(i) for i in identities])
     except FormatError:
         raise DecryptionFailed(DAMAGED) from None
 

@@ -380,6 +380,50 @@ def test_export_to_a_new_lawyer_key_and_verify_with_it(setup: Setup, tmp_path: P
     assert not [p for p in tmp_path.iterdir() if "partial" in p.name]
 
 
+def test_verify_without_a_decrypted_copy(setup: Setup, tmp_path: Path) -> None:
+    """--no-decrypted-copy: the same verdict and file hash, and nothing written; asking for a
+    copy somewhere at the same time is refused before anything is read."""
+    key = tmp_path / "lawyer.key"
+    code, out, err = run_main(["recipient", "new", "--out", str(key), "--json"])
+    assert code == 0, err
+    received = tmp_path / "received"
+    received.mkdir()
+    encrypted = received / "bundle.zip.age"
+    recipient = json.loads(out)["recipient"]
+    code, _, err = setup.run("export", "--all", "--to", recipient, "--out", str(encrypted))
+    assert code == 0, err
+    before = sorted(received.iterdir())
+    code, out, err = run_main(
+        [
+            "verify",
+            str(encrypted),
+            "--identity",
+            str(key),
+            "--key",
+            setup.fingerprint,
+            "--no-decrypted-copy",
+        ]
+    )
+    assert code == 0, out + err
+    assert VERIFIED in out and file_sha256(encrypted) in out
+    assert "Decrypted to" not in out + err
+    assert sorted(received.iterdir()) == before
+    code, out, err = run_main(
+        [
+            "verify",
+            str(encrypted),
+            "--identity",
+            str(key),
+            "--no-decrypted-copy",
+            "--decrypted-out",
+            str(tmp_path / "x.zip"),
+        ]
+    )
+    assert code == 2 and "Choose one" in err
+    _clean(err)
+    assert sorted(received.iterdir()) == before and not (tmp_path / "x.zip").exists()
+
+
 @pytest.mark.slow
 def test_passphrase_bundle_via_cli(setup: Setup, tmp_path: Path) -> None:
     pf = tmp_path / "bundle-pass.txt"

@@ -39,7 +39,8 @@ from tests.bundle.support import (
     write_zip,
 )
 from tests.importers.hostile_zips import overlapping_zip
-from vault.bundle import decrypt, documents, layout
+from vault.bundle import documents, layout
+from vault.bundle.checking import verify_bundle
 from vault.bundle.verify import VerifyResult, verify_zip
 from vault.errors import BundleUnusable, InvalidInput, WrongPassphrase
 
@@ -572,7 +573,7 @@ def test_wrong_age_key_leaves_no_decrypted_file(hostile: Hostile, work: Path) ->
     wrong.write_text(wrong_secret + "\n", encoding="ascii")
     before = listing(work)
     with pytest.raises(BundleUnusable, match="could not be decrypted with that key"):
-        decrypt.decrypt_bundle(encrypted, [wrong], None)
+        verify_bundle(encrypted, identities=[wrong])
     assert listing(work) == before
 
 
@@ -584,7 +585,7 @@ def test_wrong_passphrase_leaves_no_decrypted_file(hostile: Hostile, work: Path)
     )
     before = listing(work)
     with pytest.raises(WrongPassphrase):
-        decrypt.decrypt_bundle(encrypted, [], lambda: "a wrong passphrase")
+        verify_bundle(encrypted, ask_passphrase=lambda: "a wrong passphrase")
     assert listing(work) == before
 
 
@@ -600,7 +601,7 @@ def test_cut_off_encrypted_bundle_leaves_no_decrypted_file(hostile: Hostile, wor
         cut.write_bytes(data[:length])
         before = listing(work)
         with pytest.raises(BundleUnusable):
-            decrypt.decrypt_bundle(cut, [key], None)
+            verify_bundle(cut, identities=[key])
         assert listing(work) == before
 
 
@@ -612,9 +613,9 @@ def test_not_an_age_key_file(hostile: Hostile, work: Path) -> None:
     junk.write_text("ssh-ed25519 AAAA not an age key\n", encoding="ascii")
     before = listing(work)
     with pytest.raises(InvalidInput):
-        decrypt.decrypt_bundle(encrypted, [junk], None)
+        verify_bundle(encrypted, identities=[junk])
     with pytest.raises(InvalidInput):
-        decrypt.decrypt_bundle(encrypted, [], None)  # no key given, none beside it
+        verify_bundle(encrypted)  # no key given, none beside it
     assert listing(work) == before
 
 

@@ -25,7 +25,8 @@ from tests.bundle.support import (
     tool,
     unzip_to,
 )
-from vault.bundle import decrypt, layout
+from vault.bundle import layout
+from vault.bundle.checking import verify_bundle
 from vault.bundle.verify import verify_zip
 
 # Slow: real processes, terminals or the whole app; left out of the fast loop (-m 'not slow').
@@ -185,9 +186,10 @@ def test_real_age_decrypts_a_bundle_encrypted_to_a_recipient(
     by_second = tmp_path / "by-second.zip"
     _ok(tool("age", "-d", "-i", second_key, "-o", by_second, encrypted))
     # evault's own decryption gives the very same ZIP.
-    ours, encrypted_sha = decrypt.decrypt_bundle(encrypted, [key], None, tmp_path / "ours.zip")
-    assert encrypted_sha == result.sha256
-    assert ours.read_bytes() == by_age.read_bytes() == by_second.read_bytes()
+    checked = verify_bundle(encrypted, identities=[key], decrypted_out=tmp_path / "ours.zip")
+    assert checked.result.intact and checked.decrypted == tmp_path / "ours.zip"
+    assert checked.result.bundle_sha256 == result.sha256
+    assert checked.decrypted.read_bytes() == by_age.read_bytes() == by_second.read_bytes()
     _ok(tool("unzip", "-t", by_age))
 
 
@@ -253,8 +255,11 @@ def test_real_age_decrypts_a_passphrase_bundle(locked: tuple[Path, Path], tmp_pa
     verified = verify_zip(by_age)
     assert verified.intact
     assert [i.path for i in verified.items] == [e["path"] for e in manifest_of(by_age)["items"]]
-    ours, _ = decrypt.decrypt_bundle(encrypted, [], lambda: PASSPHRASE, tmp_path / "ours.zip")
-    assert ours.read_bytes() == by_age.read_bytes()
+    checked = verify_bundle(
+        encrypted, ask_passphrase=lambda: PASSPHRASE, decrypted_out=tmp_path / "ours.zip"
+    )
+    assert checked.result.intact and checked.decrypted is not None
+    assert checked.decrypted.read_bytes() == by_age.read_bytes()
 
 
 def test_real_age_refuses_a_wrong_passphrase(locked: tuple[Path, Path], tmp_path: Path) -> None:

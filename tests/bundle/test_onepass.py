@@ -22,6 +22,7 @@ from tests.bundle.support import Sample, file_sha256, item_problems, make_sample
 from vault.bundle import onepass
 from vault.bundle.crc import crc32
 from vault.bundle.members import member_digests
+from vault.bundle.source import on_disk
 from vault.bundle.verify import verify_zip
 from vault.bundle.zipcheck import Reader
 from vault.errors import Cancelled
@@ -58,7 +59,8 @@ def _digests(path: Path, *, hash_file: bool = True) -> tuple[str | None, dict[st
         with path.open("rb") as raw:
             assert reader.inventory(path.stat().st_size, raw) == []
         sums = {name: "" for name in reader.members}
-        return member_digests(path, reader, sums, hash_file=hash_file, progress=None, cancel=None)
+        source = on_disk(path, hash_file=hash_file)
+        return member_digests(source, reader, sums, progress=None, cancel=None)
 
 
 @settings(max_examples=60, deadline=None)

@@ -187,15 +187,15 @@ def _with_empty_final_chunk(secret: str, header: bytes, payload: bytes) -> bytes
     """Re-seal the file's chunks so that its data ends in full chunks and an empty last one."""
     from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-    stanzas, _covered, _mac = agestream._read_header(agestream._Buffered(io.BytesIO(header)))
+    stanzas, _covered, _mac = agestream._read_header(agestream.Buffered(io.BytesIO(header)))
     file_key = agestream._unwrap(stanzas, [agestream.identity_scalar(secret)])
     nonce = payload[:16]
     aead = ChaCha20Poly1305(agestream._hkdf(file_key, nonce, b"payload"))
     data = _decrypt(header + payload, [secret])[: 2 * agestream.CHUNK]
     sealed = [
-        aead.encrypt(agestream._nonce(0, False), data[: agestream.CHUNK], None),
-        aead.encrypt(agestream._nonce(1, False), data[agestream.CHUNK :], None),
-        aead.encrypt(agestream._nonce(2, True), b"", None),
+        aead.encrypt(agestream.chunk_nonce(0, False), data[: agestream.CHUNK], None),
+        aead.encrypt(agestream.chunk_nonce(1, False), data[agestream.CHUNK :], None),
+        aead.encrypt(agestream.chunk_nonce(2, True), b"", None),
     ]
     return header + nonce + b"".join(sealed)
 

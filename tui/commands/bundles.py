@@ -155,6 +155,11 @@ def _report_languages(value: str | None) -> list[str] | None:
 def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
     from vault import verify_bundle  # noqa: PLC0415 - loaded only when used
 
+    if args.no_decrypted_copy and args.decrypted_out:
+        raise InvalidInput(
+            _("Choose one: --decrypted-out PATH (keep a copy there) or --no-decrypted-copy.")
+        )
+
     passphrase_source = ctx.args.passphrase_file
 
     def ask() -> str:
@@ -172,6 +177,7 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
             identities=[Path(p) for p in args.identity or []],
             ask_passphrase=ask,
             decrypted_out=Path(args.decrypted_out) if args.decrypted_out else None,
+            keep_decrypted=not args.no_decrypted_copy,
             progress=line,
         )
     if checked.decrypted is not None:
@@ -453,6 +459,14 @@ def register(command: Command) -> None:
         "--decrypted-out",
         metavar="PATH",
         help=_("where to write the decrypted ZIP (default: beside the encrypted file)"),
+    )
+    p.add_argument(
+        "--no-decrypted-copy",
+        action="store_true",
+        help=_(
+            "check an encrypted bundle without writing the decrypted ZIP anywhere (decrypt "
+            "it again when you need to open the evidence)"
+        ),
     )
     p.add_argument(
         "--certificate", metavar="OUT.html", help=_("write a printable verification certificate")

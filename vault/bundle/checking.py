@@ -1,21 +1,25 @@
-"""Checking a bundle file as a lawyer receives it: decrypt it first if it is age-encrypted, then
-verify the ZIP. The one way both front ends (``evault verify`` and the app's verify screen) check
+"""Checking a bundle file as a lawyer receives it: the ZIP, or an age-encrypted bundle's
+plaintext decrypted as it is read. The one way both front ends (``evault verify`` and the app's verify screen) check
 a bundle, so they can never check differently.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, cast
 
-from crypto.errors import FormatError
+from crypto.errors import DecryptionFailed, FormatError
 from vault.bundle import decrypt
 from vault.bundle.signatures import compare_signer
+from vault.bundle.source import Source
 from vault.bundle.verify import Progress, VerifyResult, verify_zip
-from vault.errors import Cancelled, InvalidInput
+from vault.errors import BundleUnusable, Cancelled, InvalidInput
+from vault.host.outputs import Output
 from vault.i18n import _
 
 
@@ -35,47 +39,95 @@ def verify_bundle(
     identities: Sequence[Path] = (),
     ask_passphrase: Callable[[], str] | None = None,
     decrypted_out: Path | None = None,
+    keep_decrypted: bool = True,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> CheckedBundle:
-    """Verify the bundle at ``path``, decrypting it first when it is encrypted.
+    """Verify the bundle at ``path``, decrypting it as it is read when it is encrypted.
 
     ``key`` is the fingerprint (or public key) the defender gave; ``identities`` are age key files
     (or the bundle's ``.key.age`` file, found beside it when none is given); ``ask_passphrase`` is
-    called only if a passphrase-protected key file needs it. The report names the file the lawyer
-    received and its SHA-256, not the decrypted copy's.
+    called only if a passphrase-protected key file needs it. An encrypted bundle's decrypted copy
+    is written to ``decrypted_out`` (default: beside it) unless ``keep_decrypted`` is False. The
+    report names the file the lawyer received and its SHA-256, not the decrypted copy's.
     """
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(
             _("{name} is not a file. Check the name and try again.").format(name=path)
         )
-    received = path.name
-    encrypted_sha256 = None
-    decrypted = None
     if decrypt.is_encrypted(path):
-        decrypted, encrypted_sha256 = decrypt.decrypt_bundle(
-            path, list(identities), ask_passphrase, decrypted_out, cancel
-        )
-        path = decrypted
-    try:
-        result = verify_zip(
+        return _verify_encrypted(
             path,
             key=key,
+            identities=list(identities),
+            ask_passphrase=ask_passphrase,
+            copy_to=decrypted_out,
+            keep=keep_decrypted,
             progress=progress,
             cancel=cancel,
-            display_name=received,
-            file_sha256=encrypted_sha256,
         )
-        if cancel is not None and cancel.is_set():
-            # Stopped as the check ended (the app's panic key; a check reads a bundle in one
-            # pass and may finish first): the panic wins.
-            raise Cancelled(_("The check was stopped before it finished."))
+    result = verify_zip(path, key=key, progress=progress, cancel=cancel)
+    _stop_if_cancelled(cancel)
+    return CheckedBundle(result)
+
+
+def _stop_if_cancelled(cancel: threading.Event | None) -> None:
+    # Stopped as the check ended (the app's panic key; a check reads a bundle in one pass and
+    # may finish first): the panic wins.
+    if cancel is not None and cancel.is_set():
+        raise Cancelled(_("The check was stopped before it finished."))
+
+
+def _verify_encrypted(
+    path: Path,
+    *,
+    key: str | None,
+    identities: list[Path],
+    ask_passphrase: Callable[[], str] | None,
+    copy_to: Path | None,
+    keep: bool,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> CheckedBundle:
+    """One pass over the plaintext, decrypted as it is read: the members' digests, the copy
+    (if kept) written as it goes; the encrypted file hashed beside it. The copy gets its name
+    only once every byte of it was decrypted, authenticated and written, and made durable."""
+    keys = decrypt.load_identities(decrypt.identity_files_for(path, identities), ask_passphrase)
+    target = decrypt.copy_target(path, copy_to) if keep else None
+    try:
+        with (
+            decrypt.open_encrypted(path, keys) as plain,
+            decrypt.FileDigest(path) as digest,
+            contextlib.ExitStack() as stack,
+        ):
+            copy = None
+            if target is not None:
+                copy = stack.enter_context(Output(target, write_back=True))
+            source = Source(
+                plain.size,
+                lambda: cast(BinaryIO, plain.reader()),  # a RawIOBase: read, seek, tell
+                hash_file=False,
+                sink=decrypt.copy_writer(copy.file) if copy is not None else None,
+            )
+            result = verify_zip(path, key=key, progress=progress, cancel=cancel, source=source)
+            _stop_if_cancelled(cancel)
+            result.bundle_sha256 = digest.hexdigest()
+            if copy is not None:
+                copy.publish()
+    except DecryptionFailed as exc:  # a chunk found damaged while it was read
+        raise BundleUnusable(str(exc)) from None
     except Cancelled:
-        if decrypted is not None:  # stopped: the copy this check made is not left behind
-            decrypted.unlink(missing_ok=True)
-        raise
-    return CheckedBundle(result, decrypted)
+        if target is None:
+            raise
+        raise Cancelled(_(decrypt.STOPPED)) from None
+    except FileExistsError:
+        raise InvalidInput(_(decrypt.ALREADY).format(name=target)) from None
+    except decrypt.CopyFailed as exc:
+        raise decrypt.copy_failed(exc.errno) from None
+    except OSError as exc:  # creating, syncing or naming the copy (reads are verify's)
+        raise decrypt.copy_failed(exc.errno) from None
+    return CheckedBundle(result, target)
 
 
 def confirm_signer(result: VerifyResult, typed: str) -> None:

@@ -5,6 +5,7 @@ manifest's items (each added with this hash, none deleted, each described the sa
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from crypto import constants as c
@@ -21,21 +22,31 @@ from vault.bundle.zipcheck import Reader
 from vault.i18n import N_
 
 
-def check_custody(
-    reader: Reader, manifest: dict[str, Any], public_key: bytes, result: VerifyResult
-) -> Creations:
-    """Check the chain, then each item's story against it; return the imported messages whose
-    creation records hold (their import event stands for their ``item.created`` event)."""
+@dataclass
+class Chain:
+    """custody.jsonl read and its signatures and links checked: the costly part of the check,
+    which touches no result, so verify runs it while the members are being hashed."""
+
+    events: list[SignedEvent] = field(default_factory=list)
+    parsed: list[dict[str, Any]] = field(default_factory=list)  # each event's body
+    disclosed: dict[int, dict[str, Any]] = field(default_factory=dict)  # sealed details opened
+    problems: list[Any] = field(default_factory=list)
+    missing: bool = False  # no custody.jsonl, or too large
+
+
+def read_chain(reader: Reader, manifest: dict[str, Any], public_key: bytes) -> Chain:
+    """Parse custody.jsonl and check every link and signature against ``public_key``."""
+    chain = Chain()
     data = reader.small(layout.CUSTODY, layout.MAX_DOCUMENT_BYTES)
     if data is None:
-        result.check(
-            say(N_("Chain of custody")), False, say(N_("custody.jsonl is missing or too large"))
-        )
-        return check_records(reader, manifest, [], result, set())
-    events: list[SignedEvent] = []
-    parsed: list[dict[str, Any]] = []  # each event's body, parsed with its line
-    disclosed: dict[int, dict[str, Any]] = {}  # bodies with their sealed details opened (§6.2)
-    problems: list[Any] = []
+        chain.missing = True
+        return chain
+    events, parsed, disclosed, problems = (
+        chain.events,
+        chain.parsed,
+        chain.disclosed,
+        chain.problems,
+    )
     for number, line in enumerate(data.split(b"\n")[:-1] if data.endswith(b"\n") else [data], 1):
         try:
             entry = parse_canonical(line, max_bytes=layout.MAX_DOCUMENT_BYTES)
@@ -86,6 +97,32 @@ def check_custody(
             problems.append(say(N_("it has events newer than the manifest's custody head")))
         elif events[-1].seq == head_seq and events[-1].hash != custody_info.get("head_hash"):
             problems.append(say(N_("its last event is not the custody head named in the manifest")))
+    return chain
+
+
+def check_custody(
+    reader: Reader,
+    manifest: dict[str, Any],
+    public_key: bytes,
+    result: VerifyResult,
+    chain: Chain | None = None,
+) -> Creations:
+    """Check the chain (``chain``: already read by :func:`read_chain`), then each item's story
+    against it; return the imported messages whose creation records hold (their import event
+    stands for their ``item.created`` event)."""
+    if chain is None:
+        chain = read_chain(reader, manifest, public_key)
+    if chain.missing:
+        result.check(
+            say(N_("Chain of custody")), False, say(N_("custody.jsonl is missing or too large"))
+        )
+        return check_records(reader, manifest, [], result, set())
+    events, parsed, disclosed, problems = (
+        chain.events,
+        chain.parsed,
+        chain.disclosed,
+        chain.problems,
+    )
     result.check(
         say(N_("Chain of custody")),
         not problems,

@@ -1,29 +1,35 @@
-"""Opening an age-encrypted bundle: decrypt it (streaming) to a ZIP the lawyer keeps and verifies.
+"""Opening an age-encrypted bundle for verify: the keys, the plaintext read at any offset
+(``crypto.agefile``), the encrypted file's own SHA-256, and the decrypted copy.
 
-A lawyer needs the decrypted ZIP anyway to look at the evidence, so it is written next to the
-encrypted file (or where asked), owner-only, under a hidden partial name first and renamed only when
-complete (``vault.host.outputs``).
+Verify reads the plaintext in place, decrypting as it reads, in the same single pass that takes the
+members' digests (issue 18: no decrypted copy written and read again). A lawyer needs the
+decrypted ZIP to look at the evidence, so by default that pass also writes it next to the
+encrypted file (or where asked), owner-only, under a hidden partial name first and renamed only
+when complete and checked to the end (``vault.host.outputs``); ``--no-decrypted-copy`` writes
+nothing.
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
-import queue
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from crypto import transport
 from crypto.errors import DecryptionFailed, FormatError
-from vault.errors import BundleUnusable, Cancelled, InvalidInput, WrongPassphrase
-from vault.host.outputs import Output
+from vault.errors import BundleUnusable, InvalidInput, WrongPassphrase
 from vault.i18n import N_, _
 
+if TYPE_CHECKING:
+    from crypto.agefile import AgeFile
+
 KEY_SUFFIX = ".key.age"
-_QUEUED_BLOCKS = 8  # reads waiting to be hashed (about 8 MiB at most)
+_DIGEST_BLOCK = 4 * 1024 * 1024
 STOPPED = N_("The check was stopped before it finished; no decrypted copy was kept.")
+ALREADY = N_("{name} already exists; move it away or choose --decrypted-out.")
 
 
 def is_encrypted(path: Path) -> bool:
@@ -73,32 +79,27 @@ def load_identities(
     return identities
 
 
-def decrypt_bundle(
-    path: Path,
-    identity_files: list[Path],
-    passphrase: Callable[[], str] | None,
-    out: Path | None = None,
-    cancel: threading.Event | None = None,
-) -> tuple[Path, str]:
-    """Decrypt ``path`` to a ZIP; returns (zip path, SHA-256 of the encrypted file).
+def identity_files_for(path: Path, identity_files: list[Path]) -> list[Path]:
+    """The key files to try: those given, else the bundle's passphrase key file beside it."""
+    if identity_files:
+        return identity_files
+    sibling = path.with_name(path.name + KEY_SUFFIX)
+    if not sibling.exists():
+        raise InvalidInput(
+            _(
+                "This bundle is encrypted. Give your age key with --identity KEYFILE "
+                "(or the passphrase key file {name} that came with it)."
+            ).format(name=sibling.name)
+        )
+    return [sibling]
 
-    Setting ``cancel`` (the app's panic key) stops it at the next block read: the partial ZIP is
-    removed and :class:`Cancelled` raised."""
-    if not identity_files:
-        sibling = path.with_name(path.name + KEY_SUFFIX)
-        if not sibling.exists():
-            raise InvalidInput(
-                _(
-                    "This bundle is encrypted. Give your age key with --identity KEYFILE "
-                    "(or the passphrase key file {name} that came with it)."
-                ).format(name=sibling.name)
-            )
-        identity_files = [sibling]
-    identities = load_identities(identity_files, passphrase)
+
+def copy_target(path: Path, out: Path | None) -> Path:
+    """Where the decrypted copy goes; InvalidInput if that cannot be (checked before anything is
+    decrypted)."""
     target = out or default_output(path)
-    already = _("{name} already exists; move it away or choose --decrypted-out.")
     if target.exists():
-        raise InvalidInput(already.format(name=target))
+        raise InvalidInput(_(ALREADY).format(name=target))
     if not target.parent.is_dir():
         raise InvalidInput(
             _(
@@ -106,93 +107,90 @@ def decrypt_bundle(
                 "the decrypted bundle with --decrypted-out."
             ).format(folder=target.parent)
         )
+    return target
+
+
+def open_encrypted(path: Path, identities: list[object]) -> AgeFile:
+    """The encrypted bundle, opened with the first identity that fits; BundleUnusable if none
+    does, or it is damaged, or it cannot be read."""
     try:
-        with path.open("rb", buffering=0) as raw, Output(target, write_back=True) as sink:
-            reader = _Hashing(raw, hashlib.sha256(), cancel)
-            try:
-                transport.decrypt_stream(reader, sink.file, identities)  # type: ignore[arg-type]
-            except DecryptionFailed:
-                if reader.stopped:  # cut short on purpose, not damaged
-                    raise Cancelled(_(STOPPED)) from None
-                raise
-            finally:
-                encrypted_sha256 = reader.hexdigest()
-            if reader.stopped:
-                raise Cancelled(_(STOPPED))
-            sink.publish()
+        return transport.open_age_file(path, identities)
     except DecryptionFailed as exc:
         raise BundleUnusable(str(exc)) from None
-    except FileExistsError:
-        raise InvalidInput(already.format(name=target)) from None
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise BundleUnusable(
-                _(
-                    "The disk is full, so the decrypted bundle could not be written. Free some "
-                    "space and try again; nothing was kept."
-                )
-            ) from None
-        raise BundleUnusable(
+    except OSError:
+        raise BundleUnusable(f"{path} could not be read. Check the path.") from None
+
+
+class CopyFailed(Exception):
+    """Writing the decrypted copy failed (not reading the bundle): told apart so the lawyer
+    hears about the disk, not about the bundle."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__("the decrypted copy could not be written")
+        self.errno = error.errno
+
+
+def copy_writer(file: BinaryIO) -> Callable[[bytes], None]:
+    """The sink verify's pass writes the decrypted copy through."""
+
+    def write(block: bytes) -> None:
+        try:
+            file.write(block)
+        except OSError as exc:
+            raise CopyFailed(exc) from None
+
+    return write
+
+
+def copy_failed(number: int | None) -> BundleUnusable:
+    """The calm sentence for a decrypted copy that could not be written."""
+    if number == errno.ENOSPC:
+        return BundleUnusable(
             _(
-                "The decrypted bundle could not be written to disk. Check the folder and try "
-                "again; nothing was kept."
+                "The disk is full, so the decrypted bundle could not be written. Free some "
+                "space and try again; nothing was kept."
             )
-        ) from None
-    return target, encrypted_sha256
+        )
+    return BundleUnusable(
+        _(
+            "The decrypted bundle could not be written to disk. Check the folder and try "
+            "again; nothing was kept."
+        )
+    )
 
 
-class _Hashing:
-    """A reader that hashes what is read through it (the encrypted file's SHA-256, in one pass).
+class FileDigest:
+    """The SHA-256 of a whole file, read and hashed on a thread of its own while verify reads
+    the plaintext (the certificate names the encrypted file the lawyer received). The file is
+    read again from the page cache, which costs far less than the hash; ``hashlib`` releases the
+    GIL on large buffers, so this overlaps the rest."""
 
-    The hashing runs in a thread of its own (``hashlib`` releases the GIL on large buffers, and
-    the decryption reads about 1 MiB at a time), so it overlaps the decryption instead of adding
-    to it; :meth:`hexdigest` waits for it. Once ``cancel`` is set it reads nothing more (the
-    decryption sees the end of the file and stops), and says so in ``stopped``: an exception
-    raised here would reach the age library."""
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._digest = hashlib.sha256()
+        self._failure: OSError | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="evault-file-digest", daemon=True)
 
-    def __init__(
-        self, raw: BinaryIO, digest: hashlib._Hash, cancel: threading.Event | None = None
-    ) -> None:
-        self.raw = raw
-        self.digest = digest
-        self.cancel = cancel
-        self.stopped = False
-        self._blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED_BLOCKS)
-        self._thread = threading.Thread(target=self._hash, name="evault-decrypt-hash", daemon=True)
+    def __enter__(self) -> FileDigest:
         self._thread.start()
+        return self
 
-    def _hash(self) -> None:
-        while (block := self._blocks.get()) is not None:
-            self.digest.update(block)
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            with self._path.open("rb", buffering=0) as raw:
+                while not self._stop.is_set() and (block := raw.read(_DIGEST_BLOCK)):
+                    self._digest.update(block)
+        except OSError as exc:
+            self._failure = exc
 
     def hexdigest(self) -> str:
-        """The SHA-256 of everything read (waits for the hashing thread)."""
-        self.close()
-        return self.digest.hexdigest()
-
-    def close(self) -> None:
-        """End the hashing thread (also after a failure); safe to call more than once."""
-        if self._thread.is_alive():
-            self._blocks.put(None)
-            self._thread.join()
-
-    def _stop(self) -> bool:
-        if self.cancel is not None and self.cancel.is_set():
-            self.stopped = True
-        return self.stopped
-
-    def read(self, size: int = -1) -> bytes:
-        if self._stop():
-            return b""
-        data = self.raw.read(size)
-        if data:
-            self._blocks.put(data)
-        return data
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:
-        if self._stop():
-            return 0
-        n = self.raw.readinto(buffer)  # type: ignore[attr-defined]
-        if n:
-            self._blocks.put(bytes(memoryview(buffer)[:n]))  # the caller reuses its buffer
-        return int(n or 0)
+        """Waits for the whole file; BundleUnusable if it could not be read."""
+        self._thread.join()
+        if self._failure is not None or self._stop.is_set():
+            raise BundleUnusable(f"{self._path} could not be read. Check the path.")
+        return self._digest.hexdigest()

@@ -8,13 +8,13 @@ evidence is affected and why, not only that the bundle failed.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import Any
 
 from crypto.errors import FormatError
 from crypto.sums import parse_sums
 from vault.bundle import layout, onepass
 from vault.bundle.said import joined, say, ungettext
+from vault.bundle.source import Source
 from vault.bundle.verify_result import ItemResult, Progress, VerifyResult
 from vault.bundle.zipcheck import Reader
 from vault.evidence.shown import snapshot_title
@@ -43,18 +43,17 @@ def check_sums(reader: Reader, result: VerifyResult) -> dict[str, str]:
 
 
 def member_digests(
-    path: Path,
+    source: Source,
     reader: Reader,
     sums: dict[str, str],
     *,
-    hash_file: bool,
     progress: Progress | None,
     cancel: threading.Event | None,
 ) -> tuple[str | None, dict[str, str | None]]:
-    """(the bundle file's SHA-256 if ``hash_file``, the SHA-256 of every member SHA256SUMS
-    lists), from one read of the file (``onepass``); a member's digest is None if it cannot be
-    read (its local header does not match, or its CRC-32 differs from the ZIP's records).
-    OSError if the file cannot be read."""
+    """(the bundle file's SHA-256 if ``source.hash_file``, the SHA-256 of every member
+    SHA256SUMS lists), from one read of the file (``onepass``), which also feeds
+    ``source.sink``; a member's digest is None if it cannot be read (its local header does not
+    match, or its CRC-32 differs from the ZIP's records). OSError if the file cannot be read."""
     infos = [reader.members[n] for n in sums if n in reader.members]
     total = sum(info.file_size for info in infos)
     done = 0
@@ -65,15 +64,16 @@ def member_digests(
         if progress is not None:
             progress(done, total)
 
-    with path.open("rb", buffering=0) as raw:
+    with source.open() as raw:
         spans, unreadable = onepass.member_spans(raw, infos)
         file_sha256, actual = onepass.scan(
             raw,
-            path.stat().st_size,
+            source.size,
             spans,
-            hash_file=hash_file,
+            hash_file=source.hash_file,
             on_bytes=advance,
             cancel=cancel,
+            sink=source.sink,
         )
     for name in unreadable:
         actual[name] = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,11 @@ from crypto.canonical import parse_canonical
 from crypto.errors import FormatError
 from crypto.fingerprint import normalize_fingerprint
 from vault.bundle import layout
-from vault.bundle.custody_check import check_custody
+from vault.bundle.custody_check import check_custody, read_chain
 from vault.bundle.members import check_members, check_sums, member_digests
 from vault.bundle.said import joined, say, ungettext
 from vault.bundle.signatures import b64decode_exact, check_signatures, check_signer
+from vault.bundle.source import Source, on_disk
 from vault.bundle.timestamp_check import check_timestamps
 from vault.bundle.verify_result import TOOL, Check, ItemResult, Progress, VerifyResult
 from vault.bundle.zipcheck import READ_BLOCK, Reader, layout_problem
@@ -83,8 +85,11 @@ def verify_zip(
     now: datetime | None = None,
     display_name: str | None = None,
     file_sha256: str | None = None,
+    source: Source | None = None,
 ) -> VerifyResult:
-    """Verify a (decrypted) bundle ZIP. Never writes anything."""
+    """Verify a bundle ZIP: the file at ``path``, or the bytes of ``source`` (an encrypted
+    bundle's plaintext, decrypted as read; ``path`` then names the encrypted file). Writes
+    nothing itself (``source.sink`` may)."""
     expected = parse_expected_key(key) if key else None
     result = VerifyResult(
         bundle_name=display_name or path.name,
@@ -93,14 +98,20 @@ def verify_zip(
         key_expected=key.strip() if key else None,
     )
     try:
-        archive_size = path.stat().st_size
-        with path.open("rb") as raw:
+        source = source or on_disk(path, hash_file=not file_sha256)
+        archive_size = source.size
+        with source.open() as raw:
             claimed = ziplayout.claimed_members(raw, archive_size)
         if claimed is not None and claimed > layout.MAX_MEMBERS:
             raise BundleUnusable(
                 _("This file has far more members than any bundle; it was refused.")
             )
-        zf = zipfile.ZipFile(path)
+        zip_file = source.open()
+        try:
+            zf = zipfile.ZipFile(zip_file)
+        except BaseException:
+            zip_file.close()
+            raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         raise BundleUnusable(
             _(
@@ -108,10 +119,10 @@ def verify_zip(
                 "Ask for it to be sent again."
             ).format(name=result.bundle_name)
         ) from None
-    with zf:
+    with zip_file, zf:
         reader = Reader(zf)
         try:
-            with path.open("rb") as raw:
+            with source.open() as raw:
                 problems = reader.inventory(archive_size, raw)
                 odd = layout_problem(raw, zf.infolist(), zf.start_dir, archive_size)
         except (zipfile.BadZipFile, ValueError) as exc:
@@ -140,17 +151,22 @@ def verify_zip(
         public_key = check_signer(manifest, result)
         check_signatures(reader, public_key, manifest, result, expected)
         sums = check_sums(reader, result)
-        try:
-            whole, actual = member_digests(
-                path, reader, sums, hash_file=not file_sha256, progress=progress, cancel=cancel
-            )
-        except OSError:
-            raise BundleUnusable(
-                _("{name} could not be read. Check the path.").format(name=result.bundle_name)
-            ) from None
+        # The chain's signatures and links are checked on a thread of their own while this one
+        # reads the bytes: that Python work overlaps the hashing instead of following it.
+        with ThreadPoolExecutor(1, thread_name_prefix="evault-verify-chain") as pool:
+            pending = pool.submit(read_chain, reader, manifest, public_key)
+            try:
+                whole, actual = member_digests(
+                    source, reader, sums, progress=progress, cancel=cancel
+                )
+            except OSError:
+                raise BundleUnusable(
+                    _("{name} could not be read. Check the path.").format(name=result.bundle_name)
+                ) from None
+            chain = pending.result()
         result.bundle_sha256 = file_sha256 or whole or ""
         check_members(actual, reader, sums, manifest, result)
-        creations = check_custody(reader, manifest, public_key, result)
+        creations = check_custody(reader, manifest, public_key, result, chain)
         check_timestamps(reader, manifest, result, creations.seqs)
     return result
 
