@@ -334,6 +334,23 @@ async def test_panic_while_verifying_a_bundle(large: Path, tmp_path: Path) -> No
     assert _consistent(large) == ["Long video"]
 
 
+@pytest.fixture
+def slow_stick(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second stick whose fsync of the copied vault takes two seconds (as a cheap stick's
+    does at the end of a long write): on a quiet, fast machine the whole 192 MiB backup was
+    otherwise over, checked and renamed before the test could see the copy under way."""
+    fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        with contextlib.suppress(OSError):
+            if STAGING_NAME in Path(os.readlink(f"/proc/self/fd/{fd}")).parts:
+                time.sleep(2.0)
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", slow_fsync)
+
+
+@pytest.mark.usefixtures("slow_stick")
 async def test_panic_while_backing_up(large: Path, tmp_path: Path) -> None:
     stick = tmp_path / "second-stick"
     stick.mkdir()
