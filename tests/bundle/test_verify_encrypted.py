@@ -1,6 +1,7 @@
-"""Verify of an encrypted bundle reads its plaintext in place, decrypting as it reads (issue 18):
-the same verdicts as verifying the ZIP ``age -d`` gives, a decrypted copy only when complete and
-only if wanted, and calm refusals for damage, a re-encrypted forgery and a full disk."""
+"""Verify of an encrypted bundle, with its decrypted copy (decrypted, then checked) and without
+(``--no-decrypted-copy``: the plaintext read in place, decrypted as it is read; issue 18): the
+same verdicts as verifying the ZIP ``age -d`` gives, a copy only when complete and only if
+wanted, and calm refusals for damage, a re-encrypted forgery and a full disk."""
 
 from __future__ import annotations
 
@@ -83,8 +84,9 @@ def test_without_a_copy_nothing_is_written(make_vault: MakeVault, work: Path) ->
 def test_a_chunk_damaged_in_the_middle_is_refused_and_leaves_nothing(
     make_vault: MakeVault, work: Path, keep: bool
 ) -> None:
-    """A bit flipped inside the recording's bytes: found when the pass reaches that chunk, after
-    the ZIP's records and the signatures were read. No copy, not even a partial one."""
+    """A bit flipped inside the recording's bytes (without a copy: found when the pass reaches
+    that chunk, after the ZIP's records and the signatures were read). No copy, not even a
+    partial one."""
     bundle, key, _ = _bundle(make_vault, work)
     data = bundle.read_bytes()
     bundle.write_bytes(flip(data, len(data) // 2))

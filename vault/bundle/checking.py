@@ -6,7 +6,6 @@ a bundle, so they can never check differently.
 from __future__ import annotations
 
 import base64
-import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from vault.bundle.signatures import compare_signer
 from vault.bundle.source import Source
 from vault.bundle.verify import Progress, VerifyResult, verify_zip
 from vault.errors import BundleUnusable, Cancelled, InvalidInput
-from vault.host.outputs import Output
 from vault.i18n import _
 
 
@@ -90,44 +88,40 @@ def _verify_encrypted(
     progress: Progress | None,
     cancel: threading.Event | None,
 ) -> CheckedBundle:
-    """One pass over the plaintext, decrypted as it is read: the members' digests, the copy
-    (if kept) written as it goes; the encrypted file hashed beside it. The copy gets its name
-    only once every byte of it was decrypted, authenticated and written, and made durable."""
+    """With a copy kept: decrypted to it first, then the copy verified. Without: one pass over
+    the plaintext, decrypted as it is read, the encrypted file hashed beside it; nothing is
+    written."""
     keys = decrypt.load_identities(decrypt.identity_files_for(path, identities), ask_passphrase)
-    target = decrypt.copy_target(path, copy_to) if keep else None
-    try:
-        with (
-            decrypt.open_encrypted(path, keys) as plain,
-            decrypt.FileDigest(path) as digest,
-            contextlib.ExitStack() as stack,
-        ):
-            copy = None
-            if target is not None:
-                copy = stack.enter_context(Output(target, write_back=True))
-            source = Source(
-                plain.size,
-                lambda: cast(BinaryIO, plain.reader()),  # a RawIOBase: read, seek, tell
-                hash_file=False,
-                sink=decrypt.copy_writer(copy.file) if copy is not None else None,
+    if keep:
+        target = decrypt.copy_target(path, copy_to)
+        encrypted_sha256 = decrypt.decrypt_to(path, keys, target, cancel)
+        try:
+            result = verify_zip(
+                target,
+                key=key,
+                progress=progress,
+                cancel=cancel,
+                display_name=path.name,
+                file_sha256=encrypted_sha256,
             )
-            result = verify_zip(path, key=key, progress=progress, cancel=cancel, source=source)
             _stop_if_cancelled(cancel)
-            result.bundle_sha256 = digest.hexdigest()
-            if copy is not None:
-                copy.publish()
-    except DecryptionFailed as exc:  # a chunk found damaged while it was read
-        raise BundleUnusable(str(exc)) from None
-    except Cancelled:
-        if target is None:
+        except Cancelled:  # stopped: the copy this check made is not left behind
+            target.unlink(missing_ok=True)
             raise
-        raise Cancelled(_(decrypt.STOPPED)) from None
-    except FileExistsError:
-        raise InvalidInput(_(decrypt.ALREADY).format(name=target)) from None
-    except decrypt.CopyFailed as exc:
-        raise decrypt.copy_failed(exc.errno) from None
-    except OSError as exc:  # creating, syncing or naming the copy (reads are verify's)
-        raise decrypt.copy_failed(exc.errno) from None
-    return CheckedBundle(result, target)
+        return CheckedBundle(result, target)
+    with decrypt.open_encrypted(path, keys) as plain, decrypt.FileDigest(path) as digest:
+        source = Source(
+            plain.size,
+            lambda: cast(BinaryIO, plain.reader()),  # a RawIOBase: read, seek, tell
+            hash_file=False,
+        )
+        try:
+            result = verify_zip(path, key=key, progress=progress, cancel=cancel, source=source)
+        except DecryptionFailed as exc:  # a chunk found damaged when it was read
+            raise BundleUnusable(str(exc)) from None
+        _stop_if_cancelled(cancel)
+        result.bundle_sha256 = digest.hexdigest()
+    return CheckedBundle(result)
 
 
 def confirm_signer(result: VerifyResult, typed: str) -> None:

@@ -51,9 +51,9 @@ def member_digests(
     cancel: threading.Event | None,
 ) -> tuple[str | None, dict[str, str | None]]:
     """(the bundle file's SHA-256 if ``source.hash_file``, the SHA-256 of every member
-    SHA256SUMS lists), from one read of the file (``onepass``), which also feeds
-    ``source.sink``; a member's digest is None if it cannot be read (its local header does not
-    match, or its CRC-32 differs from the ZIP's records). OSError if the file cannot be read."""
+    SHA256SUMS lists), from one read of the file (``onepass``); a member's digest is None if it
+    cannot be read (its local header does not match, or its CRC-32 differs from the ZIP's
+    records). OSError if the file cannot be read."""
     infos = [reader.members[n] for n in sums if n in reader.members]
     total = sum(info.file_size for info in infos)
     done = 0
@@ -73,7 +73,6 @@ def member_digests(
             hash_file=source.hash_file,
             on_bytes=advance,
             cancel=cancel,
-            sink=source.sink,
         )
     for name in unreadable:
         actual[name] = None

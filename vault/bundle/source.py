@@ -13,13 +13,11 @@ from typing import BinaryIO
 class Source:
     """The ZIP's bytes: ``size`` of them, a new file object with a position of its own from each
     ``open()``. ``hash_file``: the pass over the bytes also takes the file's SHA-256 (a plain
-    ZIP; an encrypted bundle's certificate names the encrypted file, hashed apart). ``sink`` gets
-    every byte once, in order, during that pass (the decrypted copy a lawyer keeps)."""
+    ZIP; an encrypted bundle's certificate names the encrypted file, hashed apart)."""
 
     size: int
     open: Callable[[], BinaryIO]
     hash_file: bool
-    sink: Callable[[bytes], object] | None = None
 
 
 def on_disk(path: Path, *, hash_file: bool) -> Source:

@@ -88,8 +88,8 @@ def verify_zip(
     source: Source | None = None,
 ) -> VerifyResult:
     """Verify a bundle ZIP: the file at ``path``, or the bytes of ``source`` (an encrypted
-    bundle's plaintext, decrypted as read; ``path`` then names the encrypted file). Writes
-    nothing itself (``source.sink`` may)."""
+    bundle's plaintext, decrypted as read; ``path`` then names the encrypted file). Never writes
+    anything."""
     expected = parse_expected_key(key) if key else None
     result = VerifyResult(
         bundle_name=display_name or path.name,
