@@ -15,7 +15,7 @@ from typing import BinaryIO, cast
 from crypto.errors import DecryptionFailed, FormatError
 from vault.bundle import decrypt
 from vault.bundle.signatures import compare_signer
-from vault.bundle.source import Source
+from vault.bundle.source import FileDigest, Source
 from vault.bundle.verify import Progress, VerifyResult, verify_zip
 from vault.errors import BundleUnusable, Cancelled, InvalidInput
 from vault.i18n import _
@@ -109,7 +109,7 @@ def _verify_encrypted(
             target.unlink(missing_ok=True)
             raise
         return CheckedBundle(result, target)
-    with decrypt.open_encrypted(path, keys) as plain, decrypt.FileDigest(path) as digest:
+    with decrypt.open_encrypted(path, keys) as plain, FileDigest(path) as digest:
         source = Source(
             plain.size,
             lambda: cast(BinaryIO, plain.reader()),  # a RawIOBase: read, seek, tell
@@ -120,7 +120,12 @@ def _verify_encrypted(
         except DecryptionFailed as exc:  # a chunk found damaged when it was read
             raise BundleUnusable(str(exc)) from None
         _stop_if_cancelled(cancel)
-        result.bundle_sha256 = digest.hexdigest()
+        try:
+            result.bundle_sha256 = digest.hexdigest()
+        except OSError:
+            raise BundleUnusable(
+                _("{name} could not be read. Check the path.").format(name=path.name)
+            ) from None
     return CheckedBundle(result)
 
 

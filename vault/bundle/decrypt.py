@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from crypto.agefile import AgeFile
 
 KEY_SUFFIX = ".key.age"
-_DIGEST_BLOCK = 4 * 1024 * 1024
 _QUEUED_BLOCKS = 8  # reads waiting to be hashed (about 8 MiB at most)
 STOPPED = N_("The check was stopped before it finished; no decrypted copy was kept.")
 ALREADY = N_("{name} already exists; move it away or choose --decrypted-out.")
@@ -169,43 +168,6 @@ def decrypt_to(
             )
         ) from None
     return encrypted_sha256
-
-
-class FileDigest:
-    """The SHA-256 of a whole file, read and hashed on a thread of its own while verify reads
-    the plaintext (the certificate names the encrypted file the lawyer received). The file is
-    read again from the page cache, which costs far less than the hash; ``hashlib`` releases the
-    GIL on large buffers, so this overlaps the rest."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._digest = hashlib.sha256()
-        self._failure: OSError | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="evault-file-digest", daemon=True)
-
-    def __enter__(self) -> FileDigest:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        try:
-            with self._path.open("rb", buffering=0) as raw:
-                while not self._stop.is_set() and (block := raw.read(_DIGEST_BLOCK)):
-                    self._digest.update(block)
-        except OSError as exc:
-            self._failure = exc
-
-    def hexdigest(self) -> str:
-        """Waits for the whole file; BundleUnusable if it could not be read."""
-        self._thread.join()
-        if self._failure is not None or self._stop.is_set():
-            raise BundleUnusable(f"{self._path} could not be read. Check the path.")
-        return self._digest.hexdigest()
 
 
 class _Hashing:
