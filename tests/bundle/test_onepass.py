@@ -13,6 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import pytest
 from hypothesis import given, settings
@@ -195,3 +196,46 @@ def test_a_cancel_stops_the_pass_and_its_threads(
     with pytest.raises(Cancelled):
         verify_zip(bundle, progress=lambda *_: cancel.set(), cancel=cancel)
     assert threading.active_count() == before
+
+
+class _Counting:
+    """A file that counts which of its bytes were read."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.position = 0
+        self.seen = bytearray(len(data))
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self.position = offset if whence == 0 else len(self.data) + offset
+        return self.position
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self.data) if size < 0 else min(len(self.data), self.position + size)
+        self.seen[self.position : end] = b"\x01" * (end - self.position)
+        piece = self.data[self.position : end]
+        self.position = end
+        return piece
+
+
+def test_the_pass_reads_every_byte_even_without_the_files_digest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without the file's digest (an encrypted bundle's plaintext, decrypted as read) the pass
+    still reads the bytes before, between and after the members: a chunk never read would never
+    be authenticated, and a bundle ``age -d`` refuses must not verify."""
+    monkeypatch.setattr(onepass, "BLOCK", 4096)
+    data = bytes(range(256)) * 200  # 51,200 bytes; one member in the middle
+    span = onepass._Span("evidence/x.bin", 20_000, 5_000, zlib.crc32(data[20_000:25_000]))
+    raw = _Counting(data)
+    whole, got = onepass.scan(
+        cast(BinaryIO, raw),
+        len(data),
+        [span],
+        hash_file=False,
+        on_bytes=lambda _n: None,
+        cancel=None,
+    )
+    assert whole is None
+    assert got == {"evidence/x.bin": hashlib.sha256(data[20_000:25_000]).hexdigest()}
+    assert all(raw.seen)

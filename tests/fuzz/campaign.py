@@ -63,7 +63,7 @@ def mutate(m: Mutator, target: str, seed: Input, others: list[bytes]) -> Input:
     for _ in range(rng.choice((1, 1, 1, 2, 2, 3, 4, 8))):
         kind = seed.kind
         roll = rng.random()
-        if kind in ("zip", "bundle"):
+        if kind in ("zip", "bundle", "sealed-zip"):
             if roll < 0.25:
                 data = m.zip_structure(data)
             elif roll < 0.8:

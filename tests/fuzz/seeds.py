@@ -32,6 +32,7 @@ KIND_FILES = {
     "txt": "WhatsApp Chat with Rashad.txt",
     "bundle": "bundle.zip",
     "age": "bundle.zip.age",
+    "sealed-zip": "bundle.zip.age",  # a (changed) ZIP the target encrypts to the lawyer's key
     "keys": "vault.keys",
     "img": "picture",
 }
@@ -331,6 +332,7 @@ def vault_files(work: Path) -> list[Input]:
         Input("keys", (template / "vault.keys").read_bytes()),
         Input("bundle", plain.path.read_bytes()),
         Input("age", sealed.path.read_bytes()),
+        Input("sealed-zip", plain.path.read_bytes()),
     ]
 
 

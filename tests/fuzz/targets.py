@@ -153,16 +153,53 @@ class Runner:
     def _verify(self, kind: str, path: Path) -> None:
         from vault import verify_bundle
 
+        if kind == "sealed-zip":  # anyone may encrypt a ZIP of their making to the lawyer
+            _seal_to_identity(path, self.shared / "identity.txt")
+            kind = "age"
         identities = [self.shared / "identity.txt"] if kind == "age" else []
         out = self.work / "in" / "decrypted.zip"
         key = (self.shared / "fingerprint.txt").read_text()
         if self.evidence is None:  # what the unchanged bundle holds
             seed = verify_bundle(self.shared / "bundle.zip", key=key).result
             self.evidence = sorted((i.path, i.sha256) for i in seed.items)
+        if kind == "age":
+            self._same_in_place(path, key, identities)
         result = verify_bundle(path, key=key, identities=identities, decrypted_out=out).result
         evidence = sorted((i.path, i.sha256) for i in result.items)
         if result.ok and evidence != self.evidence:
             raise OracleFailure(f"a changed bundle was verified: its evidence is {evidence}")
+
+    def _same_in_place(self, path: Path, key: str, identities: list[Path]) -> None:
+        """An encrypted bundle read in place (``--no-decrypted-copy``) gets the verdict of its
+        decrypted copy: both refused, or the same checks and items."""
+        from vault import verify_bundle
+        from vault.errors import EvaultError
+
+        def outcome(copy_to: Path | None) -> object:
+            try:
+                result = verify_bundle(
+                    path,
+                    key=key,
+                    identities=identities,
+                    decrypted_out=copy_to,
+                    keep_decrypted=copy_to is not None,
+                ).result
+            except EvaultError as exc:
+                return ("refused", type(exc).__name__)
+            return (
+                [(c.name, c.ok) for c in result.checks],
+                [(i.path, i.sha256, i.ok) for i in result.items],
+                result.bundle_sha256,
+            )
+
+        copy = self.work / "in" / "in-place-check.zip"
+        in_place = outcome(None)
+        with_copy = outcome(copy)
+        copy.unlink(missing_ok=True)
+        if in_place != with_copy:
+            raise OracleFailure(
+                f"read in place: {str(in_place)[:300]}; decrypted first: {str(with_copy)[:300]}"
+            )
 
     def _keys(self, path: Path) -> None:
         from vault import Vault
@@ -182,3 +219,18 @@ class Runner:
         if self.vault is not None:
             self.vault.close()
         self.vault = None
+
+
+def _seal_to_identity(path: Path, identity_file: Path) -> None:
+    """Replace the ZIP at ``path`` with its age encryption to the identity's recipient."""
+    import pyrage
+
+    from crypto import agestream
+
+    secret = next(
+        line for line in identity_file.read_text().splitlines() if line.startswith("AGE-SECRET")
+    )
+    recipient = str(pyrage.x25519.Identity.from_str(secret).to_public())
+    plain = path.read_bytes()
+    with path.open("wb") as out:
+        agestream.encrypt_stream(io.BytesIO(plain), out, [recipient])

@@ -92,18 +92,15 @@ def scan(
     on_bytes: Callable[[int], None],
     cancel: threading.Event | None,
 ) -> tuple[str | None, dict[str, str | None]]:
-    """Read ``raw`` once (all of it if ``hash_file``, else only the members' bytes) and return
-    (the file's SHA-256 or None, each span's SHA-256 or None when its CRC-32 differs).
+    """Read all of ``raw`` once and return (the file's SHA-256 if ``hash_file``, else None; each
+    span's SHA-256, or None when its CRC-32 differs).
 
-    ``on_bytes`` is told how many member bytes each block held, from this (the
-    calling) thread; ``cancel`` is looked at before every block and raises :class:`Cancelled`
-    (the workers are stopped and joined first, so nothing keeps running)."""
-    if hash_file:
-        begin, end = 0, file_size
-    elif spans:
-        begin, end = spans[0].start, max(s.start + s.size for s in spans)
-    else:
-        begin = end = 0
+    Every byte is read, also where no member lies: an encrypted bundle's plaintext is decrypted
+    as it is read, and a chunk never read would never be authenticated (a bundle ``age -d``
+    refuses as damaged must not verify here). ``on_bytes`` is told how many member bytes each
+    block held, from this (the calling) thread; ``cancel`` is looked at before every block and
+    raises :class:`Cancelled` (the workers are stopped and joined first, so nothing keeps
+    running)."""
     file_digest = hashlib.sha256()
     workers = [
         _Worker(lambda block, _parts: file_digest.update(block)) if hash_file else None,
@@ -115,12 +112,12 @@ def scan(
         worker.start()
     first = 0  # the first span that may still overlap the coming blocks
     try:
-        raw.seek(begin)
-        offset = begin
-        while offset < end:
+        raw.seek(0)
+        offset = 0
+        while offset < file_size:
             if cancel is not None and cancel.is_set():
                 raise Cancelled(_("The check was stopped before it finished."))
-            block = raw.read(min(BLOCK, end - offset))
+            block = raw.read(min(BLOCK, file_size - offset))
             if not block:
                 break  # cut short: the spans not reached keep a wrong digest and CRC
             block_end = offset + len(block)
