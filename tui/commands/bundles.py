@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui import render
-from tui.commands import Command, json_option
+from tui.commands import Command, json_option, verify_output
 from tui.context import Context
 from tui.progress import progress_line
-from tui.terminal_text import terminal_text
 from vault import (
     EXIT_OK,
     EXIT_SIGNER_NOT_CONFIRMED,
@@ -25,7 +24,6 @@ from vault import (
     check_passphrase,
     ngettext,
     passphrase_warning,
-    pgettext,
 )
 
 if TYPE_CHECKING:
@@ -189,17 +187,17 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
         ctx.advise_about_output(checked.decrypted)
     result = checked.result
     if not args.json:
-        _print_checks(result, ctx)
-        if _unconfirmed(result) and ctx.interactive():
-            _ask_for_the_digits(result, ctx)
-        _print_verdict(result, ctx, Path(args.file).name)
+        verify_output.print_checks(result, ctx)
+        if verify_output.unconfirmed(result) and ctx.interactive():
+            verify_output.ask_for_the_digits(result, ctx)
+        verify_output.print_verdict(result, ctx, Path(args.file).name)
     if args.certificate:
         _write_certificate(Path(args.certificate), result, ctx)
     if args.json:
         render.emit_json(result.to_json(), ctx.out)
     if result.ok:
         return EXIT_OK
-    return EXIT_SIGNER_NOT_CONFIRMED if _unconfirmed(result) else EXIT_VERIFY_FAILED
+    return EXIT_SIGNER_NOT_CONFIRMED if verify_output.unconfirmed(result) else EXIT_VERIFY_FAILED
 
 
 def _bundle_path(name: str, ctx: Context) -> Path:
@@ -211,11 +209,6 @@ def _bundle_path(name: str, ctx: Context) -> Path:
         if on_stick.exists():
             return on_stick
     return path
-
-
-def _unconfirmed(result: VerifyResult) -> bool:
-    """Everything holds, but nobody compared the signer with the defender's fingerprint."""
-    return result.intact and result.key_matched is None
 
 
 def _write_certificate(path: Path, result: VerifyResult, ctx: Context) -> None:
@@ -233,137 +226,6 @@ def _write_certificate(path: Path, result: VerifyResult, ctx: Context) -> None:
             _("The certificate could not be written to {name}.").format(name=path)
         ) from None
     ctx.advise_about_output(path)
-
-
-def _print_checks(result: VerifyResult, ctx: Context) -> None:
-    out = ctx.out
-    out.write(_("Bundle: {name}").format(name=terminal_text(result.bundle_name)) + "\n")
-    out.write(
-        "  "
-        + _("bundle id {id}, made {time} (by the clock of the computer that made it)").format(
-            id=terminal_text(result.bundle_id), time=terminal_text(result.created)
-        )
-        + "\n"
-    )
-    if result.case:
-        out.write("  " + _("case: {case}").format(case=terminal_text(result.case)) + "\n")
-    if result.bundle_sha256:
-        # What docs/lawyers.md §2 asks the lawyer to get from the defender ('evault export'
-        # printed it): the same file, byte for byte, if the two are equal.
-        out.write(
-            "  "
-            + _("SHA-256 of this file (compare it with the one the defender gave you):")
-            + f"\n      {terminal_text(result.bundle_sha256)}\n"
-        )
-    out.write(
-        "  "
-        + _("The bundle says it was signed by the vault with this fingerprint:")
-        + f"\n\n      {result.signer_fingerprint}\n\n"
-    )
-    # TRANSLATORS: the result of one check, at the start of its line; both words the same width
-    # looks best ("passed" and "FAILED" are 6 letters each)
-    passed, failed = _("passed"), pgettext("verify line", "FAILED")
-    width = max(len(passed), len(failed))
-    for check in result.checks:
-        word = (passed if check.ok else failed).ljust(width)
-        out.write(
-            f"{word}  {terminal_text(check.shown_name())}: {terminal_text(check.shown_detail())}\n"
-        )
-    out.write("\n")
-    for item in result.items:
-        label = f"{terminal_text(item.path)}  {terminal_text(item.title)}".rstrip()
-        if item.ok:
-            out.write(f"{passed.ljust(width)}  {label}\n")
-            if item.existed_by:
-                out.write(
-                    " " * (width + 2)
-                    # TRANSLATORS: {time} is a UTC time, {tsa} the time-stamping authority's name
-                    + _("existed no later than {time} ({tsa})").format(
-                        time=item.existed_by, tsa=terminal_text(item.existed_by_tsa or "")
-                    )
-                    + "\n"
-                )
-        else:
-            problems = "; ".join(item.shown_problems())
-            out.write(f"{failed.ljust(width)}  {label}: {terminal_text(problems)}\n")
-
-
-def _ask_for_the_digits(result: VerifyResult, ctx: Context) -> None:
-    """On a terminal, offer to compare the signer with the defender's digits there and then."""
-    from vault import confirm_signer  # noqa: PLC0415 - loaded only when used
-
-    ctx.out.write(
-        "\n"
-        + _(
-            "Only the defender can tell you whose vault signed this. Type the 30 digits they gave\n"
-            "you (in person, or on a call where you know their voice), or press Enter to skip."
-        )
-        + "\n"
-    )
-    for _attempt in range(3):
-        typed = ctx.ask(_("Digits: "))
-        if not typed:
-            return
-        try:
-            confirm_signer(result, typed)
-        except InvalidInput as exc:
-            ctx.out.write(f"{exc.message}\n")
-            continue
-        return
-
-
-def _print_verdict(result: VerifyResult, ctx: Context, file_name: str) -> None:
-    out = ctx.out
-    items = ngettext("{n} item", "{n} items", len(result.items)).format(n=len(result.items))
-    checks = ngettext("{n} check", "{n} checks", len(result.checks)).format(n=len(result.checks))
-    counts = _("all passed ({items}, {checks})").format(items=items, checks=checks)
-    if result.ok:
-        out.write(
-            "\n"
-            + _(
-                "VERIFIED: {counts}, and the signer is the vault whose fingerprint you gave. "
-                "The files are exactly those that vault signed."
-            ).format(counts=counts)
-            + "\n"
-        )
-    elif _unconfirmed(result):
-        out.write(
-            "\n"
-            + _(
-                "FILES INTACT, SIGNER NOT CONFIRMED: {counts}, but that only shows that whoever "
-                "signed this bundle has not changed it since. Anyone can make such a bundle with "
-                "their own key. Compare these digits with the ones the defender gave you over a "
-                "channel you trust (in person, or a call where you know their voice):"
-            ).format(counts=counts)
-            + f"\n\n      {result.signer_fingerprint}\n\n"
-            + _("Then check again with: {command}").format(
-                command=f"evault verify {terminal_text(file_name)} --key " + _('"<their digits>"')
-            )
-            + "\n"
-        )
-    elif result.key_matched is False:
-        out.write(
-            "\n"
-            + _(
-                "NOT VERIFIED: this bundle was NOT signed by the vault whose fingerprint you "
-                "gave. Do not rely on it; ask the defender about it over a channel you trust."
-            )
-            + "\n"
-        )
-    else:
-        failed = sum(1 for i in result.items if not i.ok)
-        failed += sum(1 for c in result.checks if not c.ok)
-        out.write(
-            "\n"
-            + ngettext(
-                "NOT VERIFIED: {n} problem above. Do not rely on this bundle; ask the defender "
-                "to send it again.",
-                "NOT VERIFIED: {n} problems above. Do not rely on this bundle; ask the defender "
-                "to send it again.",
-                failed,
-            ).format(n=failed)
-            + "\n"
-        )
 
 
 def cmd_recipient_new(args: argparse.Namespace, ctx: Context) -> int:
