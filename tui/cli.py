@@ -19,6 +19,7 @@ from typing import TextIO
 from tui.commands import Handler, Parser, UsageProblem, json_option
 from tui.commands.ui import UI_HELP, cmd_ui
 from tui.context import PROG, Context
+from tui.paragraphs import for_terminal
 from tui.terminal_text import terminal_text
 from vault import (
     EXIT_INTERNAL,
@@ -241,7 +242,8 @@ def main(
         _start_portable(args, ctx)
         return handler(args, ctx)
     except EvaultError as exc:
-        ctx.err.write(f"{PROG}: {terminal_text(exc.message)}\n")  # it may quote a name or a path
+        # It may quote a name or a path: made inert first, then filled on a terminal.
+        ctx.err.write(for_terminal(ctx.err, terminal_text(exc.message), first=f"{PROG}: ") + "\n")
         return exc.exit_code
     except KeyboardInterrupt:
         ctx.err.write(f"\n{PROG}: " + _("Stopped. Nothing half-done was kept.") + "\n")
@@ -258,5 +260,5 @@ def main(
             "Something went wrong inside evault ({error}). Your vault was not changed by the "
             "failed step. Please report this (without any evidence)."
         ).format(error=type(exc).__name__)
-        ctx.err.write(f"{PROG}: {sentence}\n")
+        ctx.err.write(for_terminal(ctx.err, sentence, first=f"{PROG}: ") + "\n")
         return EXIT_INTERNAL

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
+from tui.paragraphs import for_terminal
 from tui.secrets_input import (
     StdinBudget,
     prompt_secret,
@@ -225,7 +226,8 @@ class Context:
         return line.strip() if line else None
 
     def advise(self, text: str) -> None:
-        self.err.write(text + "\n")
+        """A note beside the result, on stderr (filled to 79 columns on a terminal)."""
+        self.err.write(for_terminal(self.err, text) + "\n")
 
     def advise_about_output(self, *paths: Path | None) -> None:
         """One calm line when other accounts on this computer can open, or see, a file just

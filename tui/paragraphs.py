@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from typing import TextIO
 
 WIDTH = 79  # one column spare: some terminals wrap a line that fills the last column
 
@@ -18,3 +19,12 @@ def fill(text: str, *, first: str = "", hang: str = "") -> str:
         break_long_words=False,
         break_on_hyphens=False,
     )
+
+
+def for_terminal(stream: TextIO, text: str, *, first: str = "", hang: str = "  ") -> str:
+    """``text`` filled (:func:`fill`) when ``stream`` is a terminal, where a person reads it;
+    one line otherwise, so a script that reads messages line by line gets each one whole."""
+    isatty = getattr(stream, "isatty", None)
+    if isatty is not None and isatty():
+        return fill(text, first=first, hang=hang)
+    return first + text

@@ -1,0 +1,49 @@
+"""Messages are filled to 79 columns where a person reads them (a terminal) and kept on one line
+where a script does (a pipe or a file)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from tui.cli import main
+from tui.paragraphs import WIDTH, fill
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _missing(tmp_path: Path) -> str:
+    # Not under tmp_path, whose own length varies: a path of 56 characters that does not exist.
+    missing = Path("/nonexistent") / "a-folder-with-a-long-name-and-more" / "bundle.zip"
+    assert not missing.exists() and not tmp_path.joinpath("x").exists()
+    return str(missing)
+
+
+def test_an_error_on_a_terminal_is_filled(tmp_path: Path) -> None:
+    out, err = _Terminal(), _Terminal()
+    for lang in ("en", "ru", "az"):
+        err.seek(0)
+        err.truncate()
+        code = main(["--lang", lang, "verify", _missing(tmp_path)], stdout=out, stderr=err)
+        assert code == 2
+        lines = err.getvalue().splitlines()
+        assert len(lines) >= 2 and lines[0].startswith("evault: ")
+        assert all(len(line) <= WIDTH or " " not in line.strip() for line in lines)
+        assert all(line.startswith("  ") for line in lines[1:])  # under "evault: ", not flush
+
+
+def test_an_error_in_a_pipe_stays_one_line(tmp_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["verify", _missing(tmp_path)], stdout=out, stderr=err)
+    assert code == 2
+    assert err.getvalue().count("\n") == 1 and len(err.getvalue()) > WIDTH
+
+
+def test_fill_never_cuts_a_word() -> None:
+    words = ["Compare", "these", "digits", "a" * 100, "with", "the", "defender's"]
+    filled = fill(" ".join(words), first="FAILED  ", hang="        ")
+    assert filled.split() == ["FAILED", *words]
+    assert all(len(line) <= WIDTH or " " not in line.strip() for line in filled.splitlines())
