@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
+from tui.paragraphs import for_terminal
 from tui.render import human_size, local_time
 from tui.terminal_text import terminal_text
 from vault import _, event_words, ngettext
@@ -29,7 +30,8 @@ def custody_lines(records: list[CustodyRecord], out: TextIO) -> None:
         # An imported message's creation record has no signature or number of its own: it is
         # shown at its import event's place as "(#N)", not as a second event #N.
         number = f"#{r.seq}" if r.signature else f"(#{r.seq})"
-        out.write(f"{number:<5} {terminal_text(local_time(r.time))}  {what}{target}{why}\n")
+        line = f"{number:<5} {terminal_text(local_time(r.time))}  {what}{target}{why}"
+        out.write(for_terminal(out, line, hang=" " * 6) + "\n")  # long titles: under the time
     footnote = _("(#N): a message's import record, covered by the signature of import event #N.")
     if not all(r.signature for r in records):
         out.write(footnote + "\n")
@@ -49,23 +51,19 @@ def check_text(report: CheckReport, out: TextIO) -> None:
         + "\n"
     )
     for note in report.notes:
-        out.write(_("Note: {note}").format(note=terminal_text(note)) + "\n")
+        out.write(for_terminal(out, _("Note: {note}").format(note=terminal_text(note))) + "\n")
     if report.ok:
-        out.write(
-            _(
-                "Everything holds: every original matches its file code (SHA-256), the custody "
-                "log is complete and correctly signed, and the database is intact."
-            )
-            + "\n"
+        holds = _(
+            "Everything holds: every original matches its file code (SHA-256), the custody "
+            "log is complete and correctly signed, and the database is intact."
         )
+        out.write(for_terminal(out, holds, hang="") + "\n")
         return
     out.write(_("PROBLEMS FOUND ({n}):").format(n=len(report.problems)) + "\n")
     for problem in report.problems:
-        out.write(f"  - {terminal_text(problem)}\n")
-    out.write(
-        _(
-            "Keep this vault folder exactly as it is, make a copy of it, and contact the person "
-            "who helps you with evidence."
-        )
-        + "\n"
+        out.write(for_terminal(out, terminal_text(problem), first="  - ", hang="    ") + "\n")
+    keep = _(
+        "Keep this vault folder exactly as it is, make a copy of it, and contact the person "
+        "who helps you with evidence."
     )
+    out.write(for_terminal(out, keep, hang="") + "\n")
