@@ -25,6 +25,6 @@ def for_terminal(stream: TextIO, text: str, *, first: str = "", hang: str = "  "
     """``text`` filled (:func:`fill`) when ``stream`` is a terminal, where a person reads it;
     one line otherwise, so a script that reads messages line by line gets each one whole."""
     isatty = getattr(stream, "isatty", None)
-    if isatty is not None and isatty():
+    if text.strip() and isatty is not None and isatty():  # (fill drops ``first`` for no text)
         return fill(text, first=first, hang=hang)
     return first + text

@@ -12,6 +12,7 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
+from tui.paragraphs import for_terminal
 from tui.terminal_text import json_text, terminal_text
 from tui.wipe_words import WIPE_FLASH_NOTE as WIPE_FLASH_NOTE  # noqa: PLC0414 - re-exported
 from tui.wipe_words import WIPE_OPEN_ELSEWHERE as WIPE_OPEN_ELSEWHERE  # noqa: PLC0414
@@ -91,10 +92,12 @@ def item_table(items: list[Item], out: TextIO) -> None:
         mark = f" [{', '.join(marks)}]" if marks else ""
         when = terminal_text((item.occurred_at or _("time unknown"))[:16])
         platform = terminal_text(item.platform[:12])
-        out.write(
+        columns = (
             f"{item.id[:8]}  {kind_word(item.kind):<{kind_width}}  {when:<16}  {platform:<12}  "
-            f"{terminal_text(item.title)}{mark}\n"
         )
+        # On a terminal a long title continues under itself (never cut: its marks come last).
+        title = f"{terminal_text(item.title)}{mark}"
+        out.write(for_terminal(out, title, first=columns, hang=" " * len(columns)) + "\n")
     out.write(
         ngettext("{n} item. Full ids: --json.", "{n} items. Full ids: --json.", len(items)).format(
             n=len(items)

@@ -50,23 +50,28 @@ def test_fill_never_cuts_a_word() -> None:
     assert all(len(line) <= WIDTH or " " not in line.strip() for line in filled.splitlines())
 
 
-def test_check_and_log_on_a_terminal_fit_80_columns(run: Runner, tmp_path: Path) -> None:
-    """The check's verdict and a custody-log line with a long reason are filled on a terminal
-    (log lines under the time, so the numbers column stays clear); in a pipe they are not."""
+def test_check_log_and_list_on_a_terminal_fit_80_columns(run: Runner, tmp_path: Path) -> None:
+    """The check's verdict, a custody-log line with a long reason and a list row with a long
+    title are filled on a terminal (log lines under the time, a title under itself, so the
+    columns stay clear; nothing is cut); in a pipe they are not."""
     note = tmp_path / "threat.txt"
     note.write_text("they said they know where I live", encoding="utf-8")
     code, _, err = run("add", str(note))
     assert code == 0, err
     item = run.json("list")[0]["id"]
     reason = "moved to the case about the fake account, as the lawyer asked on the phone today"
-    code, _, err = run("edit", item, "--title", "Threat", "--reason", reason)
+    title = "Voice message from the man who followed me home after the court hearing"
+    code, _, err = run("edit", item, "--title", title, "--reason", reason)
     assert code == 0, err
-    for command in (["check"], ["log"]):
+    for command in (["check"], ["log"], ["list"]):
         out, err_stream = _Terminal(), _Terminal()
         argv = ["--vault", str(run.folder), "--passphrase-file", str(run.pwfile), *command]
         assert main(argv, stdout=out, stderr=err_stream) == 0, err_stream.getvalue()
         lines = out.getvalue().splitlines()
         assert all(len(line) <= WIDTH or " " not in line.strip() for line in lines), lines
-        assert reason.rsplit(maxsplit=1)[-1] in out.getvalue() or command == ["check"]
+        if command == ["log"]:
+            assert reason.rsplit(maxsplit=1)[-1] in out.getvalue()
+        if command == ["list"]:
+            assert " ".join(out.getvalue().split()).count(title) == 1  # whole, not cut
         piped = run(*command)[1]
         assert any(len(line) > WIDTH for line in piped.splitlines())  # one line each in a pipe
