@@ -9,12 +9,12 @@ so (``vault.store.wipe`` explains why).
 from __future__ import annotations
 
 import argparse
-import textwrap
 from typing import TYPE_CHECKING
 
 from tui import render
 from tui.commands import Command
 from tui.context import PROG, Context
+from tui.paragraphs import fill
 from tui.wipe_words import is_wipe_word
 from vault import EXIT_OK, N_, Cancelled, InvalidInput, _
 
@@ -54,7 +54,7 @@ def cmd_wipe(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _wrap(paragraph: str) -> str:
-    return textwrap.fill(paragraph, width=79, break_long_words=False, break_on_hyphens=False) + "\n"
+    return fill(paragraph) + "\n"
 
 
 def _as_json(result: WipeResult) -> dict[str, object]:

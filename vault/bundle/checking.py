@@ -1,6 +1,7 @@
-"""Checking a bundle file as a lawyer receives it: the ZIP, or an age-encrypted bundle's
-plaintext decrypted as it is read. The one way both front ends (``evault verify`` and the app's verify screen) check
-a bundle, so they can never check differently.
+"""Checking a bundle file as a lawyer receives it: the ZIP, or an age-encrypted bundle (decrypted
+to a copy and the copy verified, or read in place without a copy). The one way both front ends
+(``evault verify`` and the app's verify screen) check a bundle, so they can never check
+differently.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def verify_bundle(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> CheckedBundle:
-    """Verify the bundle at ``path``, decrypting it as it is read when it is encrypted.
+    """Verify the bundle at ``path``; an encrypted one is decrypted first, or read in place.
 
     ``key`` is the fingerprint (or public key) the defender gave; ``identities`` are age key files
     (or the bundle's ``.key.age`` file, found beside it when none is given); ``ask_passphrase`` is

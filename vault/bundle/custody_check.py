@@ -101,17 +101,11 @@ def read_chain(reader: Reader, manifest: dict[str, Any], public_key: bytes) -> C
 
 
 def check_custody(
-    reader: Reader,
-    manifest: dict[str, Any],
-    public_key: bytes,
-    result: VerifyResult,
-    chain: Chain | None = None,
+    reader: Reader, manifest: dict[str, Any], chain: Chain, result: VerifyResult
 ) -> Creations:
-    """Check the chain (``chain``: already read by :func:`read_chain`), then each item's story
-    against it; return the imported messages whose creation records hold (their import event
-    stands for their ``item.created`` event)."""
-    if chain is None:
-        chain = read_chain(reader, manifest, public_key)
+    """Report the chain :func:`read_chain` checked, then check each item's story against it;
+    return the imported messages whose creation records hold (their import event stands for
+    their ``item.created`` event)."""
     if chain.missing:
         result.check(
             say(N_("Chain of custody")), False, say(N_("custody.jsonl is missing or too large"))

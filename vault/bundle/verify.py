@@ -166,7 +166,7 @@ def verify_zip(
             chain = pending.result()
         result.bundle_sha256 = file_sha256 or whole or ""
         check_members(actual, reader, sums, manifest, result)
-        creations = check_custody(reader, manifest, public_key, result, chain)
+        creations = check_custody(reader, manifest, chain, result)
         check_timestamps(reader, manifest, result, creations.seqs)
     return result
 
