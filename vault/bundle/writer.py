@@ -33,6 +33,7 @@ from vault.evidence import intake, packed
 from vault.evidence.items import deleted_among, load_items, metadata_snapshot
 from vault.evidence.models import Item
 from vault.i18n import N_, _, document_language
+from vault.imports import readable
 from vault.store.session import Session
 from vault.timestamps import bundled
 from vault.version import PROGRAM
@@ -79,9 +80,13 @@ class Writer:
         # marked sensitive is not kept at all unless the exporter chose to include it.
         self.include_sensitive_text = include_sensitive_text
         self.texts: dict[str, str] = {}
+        self.read_from_original: set[str] = set()  # messages whose text was read from an export
         self.file_name = "bundle.zip"
         self.done = 0
         self._blocks = packed.BlockReader(session.conn)  # used by the reader thread only
+        # The importer of each imported message of the batch being written: its text is read
+        # from its original for the report and the message's .json (vault.imports.readable).
+        self._readers: dict[str, tuple[str, list[str]]] = {}
         self.total = 0  # bytes of the originals, found by write_zip's first look at the items
         self.when = time.gmtime()[:6]
 
@@ -238,6 +243,7 @@ class Writer:
                     include_sensitive_text=self.include_sensitive_text,
                     other_languages=others,
                     proofs=proofs,
+                    read_from_original=self.read_from_original,
                 )
                 self._put_parts(zf, report_name, report)
                 verify = documents.verify_txt(
@@ -359,7 +365,9 @@ class Writer:
         text_path = None
         if item.kind != "file":
             text_path = path.removesuffix(".txt") + ".json"
-            text = b"".join(text_parts).decode("utf-8", errors="replace")
+            text, read = readable.text_for(self._readers.get(item.id), b"".join(text_parts))
+            if read:
+                self.read_from_original.add(item.id)
             if self.include_sensitive_text or not item.sensitive:
                 self.texts[item.id] = text[: documents.TEXT_LIMIT + 1]  # one more: "it is cut"
             derived = {
@@ -402,6 +410,8 @@ class Writer:
         for start in range(0, len(self.ids), ITEMS_AT_ONCE):
             with self.lock:
                 batch = load_items(self.session.conn, self.ids[start : start + ITEMS_AT_ONCE])
+                messages = [item.id for item in batch if item.kind == "message"]
+                self._readers = readable.import_readers(self.session.conn, messages)
             for item in batch:
                 if item.deleted_at is not None:
                     raise _deleted_meanwhile(item.id)

@@ -9,7 +9,7 @@ withheld unless the person exporting chose to include it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from vault.bundle import layout
@@ -177,6 +177,7 @@ def report_html(
     include_sensitive_text: bool = False,
     other_languages: dict[str, str] | None = None,
     proofs: dict[str, tuple[int, str, str]] | None = None,
+    read_from_original: Collection[str] = frozenset(),
 ) -> bytes:
     """report.html whole (see :func:`report_html_parts`, which export streams)."""
     return b"".join(
@@ -187,6 +188,7 @@ def report_html(
             include_sensitive_text=include_sensitive_text,
             other_languages=other_languages,
             proofs=proofs,
+            read_from_original=read_from_original,
         )
     )
 
@@ -199,6 +201,7 @@ def report_html_parts(
     include_sensitive_text: bool = False,
     other_languages: dict[str, str] | None = None,
     proofs: dict[str, tuple[int, str, str]] | None = None,
+    read_from_original: Collection[str] = frozenset(),
 ) -> Iterator[bytes]:
     """report.html, in UTF-8 pieces made as they are taken: one per item and one per timeline
     row, so a report of thousands of items is never held whole in memory (issue 18). Take them
@@ -208,7 +211,9 @@ def report_html_parts(
 
     Written in the current language (``vault.i18n.document_language``); ``other_languages``
     names the same report in the bundle's other languages (language → member name); ``proofs``
-    the proof of time of each covered item (token number, time, authority).
+    the proof of time of each covered item (token number, time, authority);
+    ``read_from_original`` the imported messages whose text in ``texts`` was read from their
+    original record (``vault.imports.readable``), which the report says.
     ``texts`` maps item ids to the text of messages and notes, to print with each item (at most
     ``TEXT_LIMIT`` characters each); without it no text is printed. A text marked sensitive in
     the manifest is withheld unless ``include_sensitive_text``."""
@@ -340,11 +345,19 @@ def report_html_parts(
             if texts is not None
             else ""
         )
+        + (
+            _(
+                " An imported message's text is read from its original record, exactly as the "
+                "platform exported it; that record is in the bundle too."
+            )
+            if texts is not None and read_from_original
+            else ""
+        )
         + "</p>",
     )
     # Each item's block is one part, made when its turn comes; the timeline is one part, in rows.
     items_html = (
-        _item_block(n, i, numbers, texts, shown, withheld, proofs or {})
+        _item_block(n, i, numbers, texts, shown, withheld, proofs or {}, read_from_original)
         for n, i in enumerate(items(), start=1)
     )
     tail = (

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any, Final
 
 from vault.bundle.documents.common import (
@@ -129,7 +129,9 @@ def _flag(item: dict[str, Any], shown: set[str]) -> str:
     return f' <span class="flag">{_e(_(mark))}</span>'
 
 
-def _text_block(item: dict[str, Any], texts: dict[str, str], shown: set[str]) -> str:
+def _text_block(
+    item: dict[str, Any], texts: dict[str, str], shown: set[str], read: Collection[str]
+) -> str:
     """The text of a message or note, or the sentence saying why it is not printed (HTML).
 
     The text is escaped by ``_e`` (hidden and direction characters shown as ``[U+202E]``) and
@@ -154,7 +156,16 @@ def _text_block(item: dict[str, Any], texts: dict[str, str], shown: set[str]) ->
             + _("<b>Text not printed here;</b> the exact text is in {where}.").format(where=where)
             + "</p>"
         )
-    if sensitive:
+    if item_id in read:  # an imported message: its text, read from the record in {where}
+        intro = (
+            _(
+                "<b>Text</b> (marked sensitive; printed because the person exporting chose to), "
+                "read from its original record in {where}:"
+            )
+            if sensitive
+            else _("<b>Text</b>, read from its original record in {where}:")
+        ).format(where=where)
+    elif sensitive:
         intro = _(
             "<b>Text</b> (marked sensitive; printed because the person exporting chose to), as "
             "stored in {where}:"
@@ -192,6 +203,7 @@ def _item_block(
     shown: set[str],
     withheld: set[str],
     proofs: dict[str, tuple[int, str, str]],
+    read: Collection[str] = frozenset(),
 ) -> str:
     """One item: its fields (those with nothing recorded left out, so that several items fit on
     a printed page), then the text of a message or note."""
@@ -281,7 +293,7 @@ def _item_block(
     rows.append(((_("Item id"), f'<code class="path">{_or_dash(item.get("id"))}</code>'),))
     shown_title = _e(title) if title.strip() else _("(no title)")
     heading = _("Item {number}: {title}").format(number=number, title=shown_title) + flag
-    text = _text_block(item, texts, shown) if texts is not None and kind in TEXT_KINDS else ""
+    text = _text_block(item, texts, shown, read) if texts is not None and kind in TEXT_KINDS else ""
     long = " long" if len(text) > LONG_BLOCK else ""
     return f'<div class="item{long}"><h3>{heading}</h3>{_item_fields(rows)}{text}</div>'
 

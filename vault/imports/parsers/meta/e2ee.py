@@ -143,10 +143,7 @@ def _e2ee_message(message: dict[str, Any], stamp: int, context: Context) -> Impo
         found = read_media(context, _EXTENSION_ROLES.get(extension, "file"), item, uris)
         if found is not None:
             media.append(found)
-    parts = [content] if content else []
     unsent = message.get("isUnsent") is True
-    if unsent:
-        parts.append("[unsent message]")
     details: dict[str, Any] = {"type": message_type, "is_unsent": unsent}
     reactions = read_reactions(message.get("reactions"), "reaction", "actor", fix)
     if reactions:
@@ -163,10 +160,20 @@ def _e2ee_message(message: dict[str, Any], stamp: int, context: Context) -> Impo
         sender_name=sender,
         sender_id="",
         time=timeutil.from_unix_ms(stamp),
-        text="\n".join(parts),
+        text=e2ee_text(message, fix),
         raw=message,
         kind="service" if service else "message",
         media=tuple(media),
         transformations=fix.transformations(),
         details=details,
     )
+
+
+def e2ee_text(message: dict[str, Any], fix: Fixer) -> str:
+    """The text of one message of an end-to-end encrypted chat's export as the import reads it
+    (also read from a stored original by ``vault.imports.readable``)."""
+    content = fix(message.get("text"))
+    parts = [content] if content else []
+    if message.get("isUnsent") is True:
+        parts.append("[unsent message]")
+    return "\n".join(parts)

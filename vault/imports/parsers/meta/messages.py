@@ -175,24 +175,14 @@ def dyi_message(message: dict[str, Any], stamp: int, context: Context) -> Import
     if sticker is not None:
         media.append(sticker)
 
-    parts = [content] if content else []
     details: dict[str, Any] = {"type": message_type}
     share = message.get("share")
     if isinstance(share, dict):
-        share_fixed = {k: fix(v) if isinstance(v, str) else v for k, v in share.items()}
-        details["share"] = share_fixed
-        for part in (share_fixed.get("link"), share_fixed.get("share_text")):
-            if isinstance(part, str) and part and part not in parts:
-                parts.append(part)
+        details["share"] = _fixed_share(share, fix)
     duration = message.get("call_duration")
-    if message_type == "Call":
-        parts.append(f"[call, {duration} s]" if isinstance(duration, int) else "[call]")
     if duration is not None:
         details["call_duration"] = duration
-    unsent = message.get("is_unsent") is True
-    details["is_unsent"] = unsent
-    if unsent:
-        parts.append("[unsent message]")
+    details["is_unsent"] = message.get("is_unsent") is True
     reactions = read_reactions(message.get("reactions"), "reaction", "actor", fix)
     if reactions:
         details["reactions"] = reactions
@@ -218,13 +208,38 @@ def dyi_message(message: dict[str, Any], stamp: int, context: Context) -> Import
         sender_name=sender,
         sender_id="",
         time=timeutil.from_unix_ms(stamp),
-        text="\n".join(parts),
+        text=dyi_text(message, fix),
         raw=message,
         kind=kind,
         media=tuple(media),
         transformations=fix.transformations(),
         details=details,
     )
+
+
+def dyi_text(message: dict[str, Any], fix: Fixer) -> str:
+    """The text of one message of a DYI export as the import reads it: its content, a shared
+    link and its text, a call, an unsent mark (also read from a stored original by
+    ``vault.imports.readable``)."""
+    content = fix(message.get("content"))
+    raw_type = message.get("type")
+    parts = [content] if content else []
+    share = message.get("share")
+    if isinstance(share, dict):
+        share_fixed = _fixed_share(share, fix)
+        for part in (share_fixed.get("link"), share_fixed.get("share_text")):
+            if isinstance(part, str) and part and part not in parts:
+                parts.append(part)
+    duration = message.get("call_duration")
+    if raw_type == "Call":
+        parts.append(f"[call, {duration} s]" if isinstance(duration, int) else "[call]")
+    if message.get("is_unsent") is True:
+        parts.append("[unsent message]")
+    return "\n".join(parts)
+
+
+def _fixed_share(share: dict[str, Any], fix: Fixer) -> dict[str, Any]:
+    return {k: fix(v) if isinstance(v, str) else v for k, v in share.items()}
 
 
 def profile_url(context: Context, sender: str, raw_sender: Any) -> str:

@@ -117,22 +117,14 @@ class MessageReader:
         seen.add(key)
 
         service = raw.get("type") == "service"
-        sender_name = text_value(raw.get("from"))
-        sender_id = text_value(raw.get("from_id"))
-        if service or (not sender_name and not sender_id):
-            sender_name = sender_name or text_value(raw.get("actor"))
-            sender_id = sender_id or text_value(raw.get("actor_id"))
+        sender_name, sender_id = _sender(raw, service)
 
         time = self._time(raw.get("date_unixtime"), raw.get("date"))
         edited: RawTime | None = None
         if raw.get("edited_unixtime") is not None or raw.get("edited") is not None:
             edited = self._time(raw.get("edited_unixtime"), raw.get("edited"))
 
-        text = flatten_text(raw.get("text"))
-        if not text and isinstance(raw.get("poll"), dict):
-            text = poll_text(raw["poll"])
-        if service and not text:
-            text = service_text(raw, sender_name)
+        text = _text(raw, service, sender_name)
 
         reply_to = ""
         reply_id = raw.get("reply_to_message_id")
@@ -201,6 +193,31 @@ class MessageReader:
         if member is None or not self.source.exists(member):
             return ImportedMedia(role, name, None, media_type, note="not in the export")
         return ImportedMedia(role, name, member, media_type)
+
+
+def message_text(raw: dict[str, Any]) -> str:
+    """The text of one message object as the import read it (what a person reads), e.g. from a
+    message's stored original (``vault.imports.readable``)."""
+    service = raw.get("type") == "service"
+    return _text(raw, service, _sender(raw, service)[0])
+
+
+def _sender(raw: dict[str, Any], service: bool) -> tuple[str, str]:
+    sender_name = text_value(raw.get("from"))
+    sender_id = text_value(raw.get("from_id"))
+    if service or (not sender_name and not sender_id):
+        sender_name = sender_name or text_value(raw.get("actor"))
+        sender_id = sender_id or text_value(raw.get("actor_id"))
+    return sender_name, sender_id
+
+
+def _text(raw: dict[str, Any], service: bool, sender_name: str) -> str:
+    text = flatten_text(raw.get("text"))
+    if not text and isinstance(raw.get("poll"), dict):
+        text = poll_text(raw["poll"])
+    if service and not text:
+        text = service_text(raw, sender_name)
+    return text
 
 
 def _small(value: Any) -> bool:
