@@ -28,6 +28,7 @@ import pytest
 from tests.conftest import PASSPHRASE, fast_kdf
 from vault import MessageFields, Metadata, Vault
 from vault.bundle import layout
+from vault.i18n import _, document_language
 
 pytestmark = pytest.mark.slow
 
@@ -161,6 +162,7 @@ class Bundles:
     sensitive: bytes  # … and with include_sensitive_text
     fingerprint: str
     folder: Path
+    translated: dict[str, bytes]  # the default bundle's report in Russian and Azerbaijani
 
 
 @pytest.fixture(scope="module")
@@ -204,7 +206,11 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bundles]:
             )
             with zipfile.ZipFile(out) as zf:
                 reports.append(zf.read(layout.REPORT))
-    yield Bundles(reports[0], reports[1], fingerprint, root)
+        out = root / "translated.zip"
+        vault.export_bundle(out, everything=True, languages=["ru", "az"])
+        with zipfile.ZipFile(out) as zf:
+            translated = {"ru": zf.read(layout.REPORT), "az": zf.read("report.az.html")}
+    yield Bundles(reports[0], reports[1], fingerprint, root, translated)
 
 
 @pytest.fixture(scope="module", params=sorted(PAPERS))
@@ -279,3 +285,16 @@ def test_the_sensitive_text_is_printed_only_when_chosen(
     chosen = _print(bundles.sensitive, paper, bundles.folder / f"sensitive-{paper}")
     assert SENSITIVE_TEXT in chosen.text
     assert "Text withheld" not in chosen.text
+
+
+@pytest.mark.parametrize("lang", ["ru", "az"])
+def test_translated_field_names_are_never_broken(bundles: Bundles, lang: str) -> None:
+    """The second column of names (Sensitive, Platform, Recipient, Size, Tags) is narrow: in
+    Russian "Деликатный" and "Получатель" were cut into "Деликатн / ый" on paper."""
+    result = _print(bundles.translated[lang], "A4", bundles.folder / f"translated-{lang}")
+    with document_language(lang):
+        names = [_(n) for n in ("Sensitive", "Platform", "Recipient", "Size", "Tags")]
+    tokens = result.tokens()
+    for name in names:
+        for word in name.split():
+            assert word in tokens, f"{word!r} is broken on paper"

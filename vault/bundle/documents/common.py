@@ -49,7 +49,7 @@ th.f { width: 11em; font-weight: bold; background: #f4f4f4; }
 table.item-fields { font-size: .92em; line-height: 1.25; margin: 0 0 .3em; }
 table.item-fields th, table.item-fields td { padding: .12em .4em; }
 table.item-fields th.f { width: 10.6em; }
-table.item-fields th.g { width: 6.2em; }
+table.item-fields th.g { width: 7.4em; }  /* fits "Деликатный", "Получатель" whole */
 table.summary, table.timeline { font-size: .92em; }
 th.c-no { width: 2.4em; }
 th.c-kind { width: 5.6em; }
