@@ -171,3 +171,40 @@ def test_a_typed_message_is_shown_as_typed(vault: Vault, tmp_path: Path) -> None
     with zipfile.ZipFile(out) as zf:
         report = zf.read("report.html").decode()
     assert "read from its original record" not in report
+
+
+def _shift_jis_mail() -> bytes:
+    """An e-mail whose body is Shift_JIS bytes (8bit), as Japanese mail often is: not UTF-8."""
+    head = (
+        "From: Anonim <anonim@tehdid.example>\r\n"
+        "To: jurnalist@example.org\r\n"
+        "Date: Tue, 14 Nov 2023 08:00:00 +0900\r\n"
+        "Subject: warning\r\n"
+        "Message-ID: <sjis-1@tehdid.example>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=Shift_JIS\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\n"
+    ).encode("ascii")
+    return head + "記事を消せ。お前の家を知っている。\r\n".encode("shift_jis")
+
+
+def test_the_app_gets_the_text_and_the_original(vault: Vault, tmp_path: Path) -> None:
+    ids = _telegram_vault(vault, tmp_path)
+    linked = next(i for t, i in ids.items() if t.startswith("Bax"))
+    original, reading = vault.read_message_text(linked)
+    assert reading == "Bax bura (https://example.org/leak) və sus."
+    assert json.loads(original)["id"] == 2
+    typed = vault.add_message("typed by hand", Metadata(title="typed")).item_id
+    assert vault.read_message_text(typed) == ("typed by hand", None)
+
+
+def test_a_mail_in_another_charset_is_shown_not_refused(vault: Vault, tmp_path: Path) -> None:
+    """Its original is not UTF-8: showing it used to raise UnicodeDecodeError in the app."""
+    mail_file = tmp_path / "sjis.eml"
+    mail_file.write_bytes(_shift_jis_mail())
+    vault.import_export("email", mail_file, ImportOptions())
+    item = next(i for i in vault.list_items() if i.kind == "message")
+    assert "\ufffd" in vault.read_text(item.id)  # the Shift_JIS bytes, shown, not fatal
+    original, reading = vault.read_message_text(item.id)
+    assert reading is not None and "記事を消せ。お前の家を知っている。" in reading
+    assert original.startswith("From: Anonim")

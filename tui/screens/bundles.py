@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, ProgressBar, RadioSet, Static
+from textual.widgets import Button, Checkbox, Footer, Input, ProgressBar, RadioSet, Static
 
 from tui.messages import Progress, ProgressPoster
 from tui.screens.base import Form, StatusLine, VaultAccess
@@ -282,6 +282,13 @@ class VerifyScreen(VaultAccess, Screen[None]):
             yield Input(id="identity")
             yield SafeLabel(_("Passphrase of that .key.age file (if it has one)"))
             yield Input(id="passphrase", password=True)
+            # Unticked: an encrypted bundle is checked where it lies and nothing is written (a
+            # shared office computer keeps no plain copy of the evidence).
+            yield Checkbox(
+                _("Keep a decrypted copy beside it (to open the evidence)"),
+                value=True,
+                id="keep-copy",
+            )
             with Horizontal(classes="buttons"):
                 yield Button(_("Verify"), id="verify", variant="primary")
                 yield Button(_("Back"), id="back")
@@ -307,6 +314,7 @@ class VerifyScreen(VaultAccess, Screen[None]):
             self.query_one("#key", Input).value.strip() or None,
             self.query_one("#identity", Input).value.strip(),
             self.query_one("#passphrase", Input).value,
+            self.query_one("#keep-copy", Checkbox).value,
         )
 
     @work(thread=True, exclusive=True, group="verify")
@@ -318,6 +326,7 @@ class VerifyScreen(VaultAccess, Screen[None]):
         key: str | None,
         identity: str,
         passphrase: str,
+        keep_copy: bool,
     ) -> None:
         try:
             checked = verify_bundle(
@@ -325,6 +334,7 @@ class VerifyScreen(VaultAccess, Screen[None]):
                 key=key,
                 identities=[Path(identity).expanduser()] if identity else [],
                 ask_passphrase=lambda: passphrase,
+                keep_decrypted=keep_copy,
                 cancel=cancel,
             )
         except EvaultError as exc:

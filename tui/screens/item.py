@@ -269,11 +269,14 @@ class ItemScreen(VaultAccess, Screen[None]):
         try:
             if vault is None:
                 raise VaultLocked()
-            text = vault.read_text(self.item_id)
+            original, reading = vault.read_message_text(self.item_id)
         except EvaultError as exc:
             self.post_message(ContentRead(exc.message))
             return
-        self.post_message(ContentRead(text, revealed=True))
+        if reading is not None:  # imported: its text first, then the evidence as exported
+            heading = _("As the export holds it (the original, unchanged):")
+            original = f"{reading}\n\n{heading}\n{original}"
+        self.post_message(ContentRead(original, revealed=True))
 
     def on_content_read(self, message: ContentRead) -> None:
         self.query_one("#content", Static).update(message.text)

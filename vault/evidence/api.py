@@ -202,8 +202,27 @@ class EvidenceAPI(Unlocked):
         return reading.iter_chunks(self.session, chunk_rows, self._mutex)
 
     def read_text(self, item_id: str, *, now: datetime | None = None) -> str:
-        """The text of a message or note (records a view)."""
-        return b"".join(self.read_content(item_id, how="text shown", now=now)).decode("utf-8")
+        """The original of a message or note as text (records a view). An imported e-mail's
+        original may be in another charset (Shift_JIS, ISO-2022-JP): bytes that are not UTF-8
+        show as U+FFFD rather than fail."""
+        original = b"".join(self.read_content(item_id, how="text shown", now=now))
+        return original.decode("utf-8", errors="replace")
+
+    def read_message_text(
+        self, item_id: str, *, now: datetime | None = None
+    ) -> tuple[str, str | None]:
+        """(the original of a message or note as text, as :meth:`read_text`; and for a message
+        an import brought, its text as the import read it from that original, else None).
+        Records one view. A Telegram or Meta original is JSON and an e-mail's has MIME parts
+        and charsets: the app shows the text first, then the original (``vault.imports.readable``)."""
+        from vault.imports import readable  # noqa: PLC0415 - only when a message is shown
+
+        original = b"".join(self.read_content(item_id, how="text shown", now=now))
+        with self._mutex:
+            full_id = resolve_id(self.session.conn, item_id)
+            reader = readable.import_readers(self.session.conn, [full_id]).get(full_id)
+        text, read = readable.text_for(reader, original)
+        return original.decode("utf-8", errors="replace"), (text if read else None)
 
     @calm
     def export_content(

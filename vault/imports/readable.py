@@ -6,8 +6,8 @@ what was hashed at intake and what a court compares, but not what a lawyer shoul
 a printed report: a bundle's report and the message's readable copy show the message's text
 instead, read from that original by the same parser functions the import used (so it is the text
 the import indexed for search). The original stays what is stored, hashed and exported; this text
-is derived, like the search index, and is never stored. (The app's item view shows the original
-as the export holds it, by design: docs/user-guide.md §8.)
+is derived, like the search index, and is never stored. The app's item view shows this text
+first and the original under it (docs/user-guide.md §8).
 
 WhatsApp's original is already the chat file's own lines of text: it is shown as it is.
 """
