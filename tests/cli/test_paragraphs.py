@@ -75,3 +75,21 @@ def test_check_log_and_list_on_a_terminal_fit_80_columns(run: Runner, tmp_path: 
             assert " ".join(out.getvalue().split()).count(title) == 1  # whole, not cut
         piped = run(*command)[1]
         assert any(len(line) > WIDTH for line in piped.splitlines())  # one line each in a pipe
+
+
+def test_identity_on_a_terminal_fits_80_columns_and_keeps_every_key_whole(run: Runner) -> None:
+    """Its paragraphs had hard line breaks of 82-94 characters in the translations, and each key
+    followed its label on one line of 84-95: now filled, and a key or hash moves under its label."""
+    identity = run.json("identity")
+    keys = [identity[k] for k in ("public_key", "minisign_public_key", "ssh_fingerprint")]
+    for lang in ("en", "ru", "az"):
+        out, err = _Terminal(), _Terminal()
+        argv = ["--lang", lang, "--vault", str(run.folder), "--passphrase-file", str(run.pwfile)]
+        assert main([*argv, "identity"], stdout=out, stderr=err) == 0, err.getvalue()
+        lines = out.getvalue().splitlines()
+        assert all(len(line) <= WIDTH for line in lines), [x for x in lines if len(x) > WIDTH]
+        for value in [*keys, identity["custody_head"]["hash"]]:
+            assert f"    {value}" in lines  # whole, on its own line, to copy
+        assert f"    {identity['fingerprint']}" in lines
+    piped = run("identity")[1]
+    assert f"(Ed25519): {keys[0]}" in piped  # a script still finds label and key on one line

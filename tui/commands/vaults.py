@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from tui import log_words, render
 from tui.commands import Command
 from tui.commands.ui import UI_HELP, cmd_ui
 from tui.context import PROG, Context
+from tui.paragraphs import WIDTH, for_terminal
 from tui.progress import progress_line
 from tui.secrets_input import read_keyfile
 from vault import (
@@ -80,31 +81,54 @@ def cmd_identity(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         render.emit_json({**identity, "custody_head": head}, ctx.out)
         return EXIT_OK
-    events = ngettext(
-        "Custody log: {n} event, newest {hash}\n",
-        "Custody log: {n} events, newest {hash}\n",
-        head["seq"],
-    ).format(n=head["seq"], hash=head["hash"])
-    ctx.out.write(
-        _(
-            "Identity fingerprint — read these digits to your lawyer over a phone call or in "
-            "person,\nso they can check that evidence really comes from this vault:\n\n"
-            "    {fingerprint}\n\n"
-            "(A lawyer who got digits from evault 0.1 may hold the older form of the same key's\n"
-            "fingerprint, {fingerprint_v1}: evault verify accepts both.)\n\n"
-            "Public key that checks your signatures (Ed25519): {public_key}\n"
-            "Same key for minisign (-P): {minisign_public_key}\n"
-            "Same key for OpenSSH (ssh-keygen -l): {ssh_fingerprint}\n"
-        ).format(
-            fingerprint=identity["fingerprint"],
-            fingerprint_v1=identity["fingerprint_v1"],
-            public_key=identity["public_key"],
-            minisign_public_key=identity["minisign_public_key"],
-            ssh_fingerprint=identity["ssh_fingerprint"],
+    out = ctx.out
+    # Each paragraph is one sentence, filled to the terminal's 80 columns (one line in a pipe);
+    # a key or hash is never cut: it moves under its label when the line would be too long.
+    out.write(
+        for_terminal(
+            out,
+            _(
+                "Identity fingerprint — read these digits to your lawyer over a phone call or "
+                "in person, so they can check that evidence really comes from this vault:"
+            ),
+            hang="",
         )
-        + events
+        + f"\n\n    {identity['fingerprint']}\n\n"
     )
+    out.write(
+        for_terminal(
+            out,
+            _(
+                "(A lawyer who got digits from evault 0.1 may hold the older form of the same "
+                "key's fingerprint, {fingerprint_v1}: evault verify accepts both.)"
+            ).format(fingerprint_v1=identity["fingerprint_v1"]),
+            hang="",
+        )
+        + "\n\n"
+    )
+    for label, value in (
+        (_("Public key that checks your signatures (Ed25519):"), identity["public_key"]),
+        (_("Same key for minisign (-P):"), identity["minisign_public_key"]),
+        (_("Same key for OpenSSH (ssh-keygen -l):"), identity["ssh_fingerprint"]),
+    ):
+        out.write(_labelled(out, label, value) + "\n")
+    events = ngettext(
+        "Custody log: {n} event, newest",
+        "Custody log: {n} events, newest",
+        head["seq"],
+    ).format(n=head["seq"])
+    out.write(_labelled(out, events, head["hash"]) + "\n")
     return EXIT_OK
+
+
+def _labelled(out: TextIO, label: str, value: str) -> str:
+    """``label value`` on one line; on a terminal, the value on the next line, indented, when
+    the two would not fit in 80 columns (a key is copied whole, so it is never cut)."""
+    line = f"{label} {value}"
+    isatty = getattr(out, "isatty", None)
+    if len(line) <= WIDTH or isatty is None or not isatty():
+        return line
+    return f"{label}\n    {value}"
 
 
 def cmd_rekey(args: argparse.Namespace, ctx: Context) -> int:
