@@ -56,5 +56,6 @@ async def test_an_imported_message_shows_its_text_then_its_original(
             await _settle(app, pilot)
             shown = str(content.render())
             assert shown.index(text) < shown.index(HEADING) < shown.index(original)
+            assert "\\r" not in shown  # the e-mail's CR LF line ends are plain line breaks
             await pilot.press("escape")
             await pilot.pause()

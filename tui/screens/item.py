@@ -273,10 +273,13 @@ class ItemScreen(VaultAccess, Screen[None]):
         except EvaultError as exc:
             self.post_message(ContentRead(exc.message))
             return
+        # CR LF line ends (e-mails have them) show as plain line breaks, as in the report; a
+        # lone CR or other control character still shows as a code.
+        shown = original.replace("\r\n", "\n")
         if reading is not None:  # imported: its text first, then the evidence as exported
             heading = _("As the export holds it (the original, unchanged):")
-            original = f"{reading}\n\n{heading}\n{original}"
-        self.post_message(ContentRead(original, revealed=True))
+            shown = reading.replace("\r\n", "\n") + f"\n\n{heading}\n{shown}"
+        self.post_message(ContentRead(shown, revealed=True))
 
     def on_content_read(self, message: ContentRead) -> None:
         self.query_one("#content", Static).update(message.text)
