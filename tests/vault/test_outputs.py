@@ -201,6 +201,11 @@ def test_advice_names_what_other_accounts_can_do(reachable: Path) -> None:
     advice = output_advice(shared / "a.zip")
     assert advice is not None and "delete or replace" in advice
 
+    # Written under a relative name (`--certificate cert.html`): the folder is named in full.
+    relative = Path(os.path.relpath(listed / "a.zip"))
+    advice = output_advice(relative)
+    assert advice is not None and f" in {listed}; " in advice
+
     sticky = reachable_folder(reachable, "tmp-like", 0o1777)  # like /tmp: others see names
     outputs.write_new(sticky / "a.zip", b"x")
     advice = output_advice(sticky / "a.zip")

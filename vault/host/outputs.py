@@ -265,6 +265,7 @@ def exposure_advice(path: Path) -> str | None:
         return None
     if not _others_can_reach(path.parent):
         return None  # e.g. inside a home folder of mode 0700 or 0750: they cannot get in
+    folder = Path(os.path.abspath(path)).parent  # in full: "files in ." tells a reader nothing
     if _others_may(file_info, 0o004):
         return _(
             "Note: this disk keeps no file permissions (a FAT or exFAT USB stick, or a shared "
@@ -274,12 +275,12 @@ def exposure_advice(path: Path) -> str | None:
         return _(
             "Note: other accounts on this computer can delete or replace files in {folder}; only "
             "your account can open {name} itself."
-        ).format(folder=path.parent, name=path.name)
+        ).format(folder=folder, name=path.name)
     if _others_may(folder_info, 0o004):
         return _(
             "Note: other accounts on this computer can see the names of the files in {folder}; "
             "only your account can open {name} itself."
-        ).format(folder=path.parent, name=path.name)
+        ).format(folder=folder, name=path.name)
     return None
 
 
