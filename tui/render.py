@@ -402,10 +402,20 @@ def _more(count: int, where: str) -> str:
     return _("  and {n} more ({more}).").format(n=count, more=where)
 
 
-def format_rows(rows: list[tuple[str, str]]) -> str:
-    """Aligned "Label: value" lines; a value is one line, whatever it holds."""
+def format_rows(rows: list[tuple[str, str]], out: TextIO | None = None) -> str:
+    """Aligned "Label: value" lines; a value is one line, whatever it holds, except when written
+    to ``out`` and that is a terminal: then a long value continues under itself, never cut
+    inside a word (a title of 80 characters beside its label ran past 80 columns)."""
     width = max((len(label) for label, _value in rows), default=0)
-    return "\n".join(f"{label + ':':<{width + 2}}{terminal_text(value)}" for label, value in rows)
+    lines = []
+    for label, value in rows:
+        first = f"{label + ':':<{width + 2}}"
+        text = terminal_text(value)
+        if out is None:
+            lines.append(first + text)
+        else:
+            lines.append(for_terminal(out, text, first=first, hang=" " * len(first)))
+    return "\n".join(lines)
 
 
 CLI_LABELS = {"SHA-256": N_("File code"), "Media type": N_("File type")}
@@ -421,7 +431,7 @@ def item_details(item: Item, out: TextIO) -> None:
         (_(CLI_LABELS.get(label, label)), local.get(label, value))
         for label, value in _item_rows(item, readable=False)
     ]
-    out.write(format_rows(rows) + "\n")
+    out.write(format_rows(rows, out) + "\n")
     if item.sha256:
         out.write(
             _("(File code: the SHA-256 of the original; one changed byte changes it.)") + "\n"

@@ -93,3 +93,39 @@ def test_identity_on_a_terminal_fits_80_columns_and_keeps_every_key_whole(run: R
         assert f"    {identity['fingerprint']}" in lines
     piped = run("identity")[1]
     assert f"(Ed25519): {keys[0]}" in piped  # a script still finds label and key on one line
+
+
+def test_chats_chat_imports_and_show_on_a_terminal_keep_keys_and_ids_whole(
+    run: Runner, tmp_path: Path
+) -> None:
+    """'evault chats' ended each line with the key 'evault chat KEY' needs, and an 80-column
+    terminal cut it in two ("key: 12 / 92077344"); a chat's lines and 'evault imports' end with
+    ids; 'evault show' printed an 80-character title beside its label."""
+    from tests.importers.test_importing import chat, message, write_folder
+
+    long_text = "Bu sonuncu xəbərdarlıqdır, yazılarını dayandır, yoxsa hamı görəcək nə etdiyini"
+    data = chat(
+        [message(1, long_text), message(2, "Qısa.", offset=60)],
+        chat_id=5550001111222333,
+        name="Naməlum Şəxs, the account that wrote from three numbers in March",
+    )
+    folder = write_folder(tmp_path / "ChatExport_2026-03-09 from the phone of my sister", data, {})
+    code, _, err = run("import", "telegram", str(folder))
+    assert code == 0, err
+    ids = [line["item_id"] for line in run.json("chat", "5550001111222333")["messages"]]
+    argv = ["--vault", str(run.folder), "--passphrase-file", str(run.pwfile)]
+    import_id = run.json("imports")[0]["id"]
+    for command, wanted in (
+        (["chats"], ["5550001111222333"]),
+        (["chat", "5550001111222333"], [i[:8] for i in ids]),
+        (["imports"], [import_id[:8]]),
+        (["show", ids[0]], long_text.split()),
+    ):
+        out, err_stream = _Terminal(), _Terminal()
+        assert main([*argv, *command], stdout=out, stderr=err_stream) == 0, err_stream.getvalue()
+        lines = out.getvalue().splitlines()
+        assert all(len(line) <= WIDTH for line in lines), [x for x in lines if len(x) > WIDTH]
+        words = out.getvalue().split()
+        assert all(w in words for w in wanted), (wanted, lines)  # whole, never cut
+        piped = run(*command)[1]
+        assert any(len(line) > WIDTH for line in piped.splitlines())  # one line each in a pipe

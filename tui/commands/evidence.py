@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from tui import log_words, render
 from tui.commands import Command, deleting
 from tui.context import Context
+from tui.paragraphs import for_terminal
 from tui.progress import ProgressLine, progress_line
 from tui.secrets_input import read_stdin
 from tui.terminal_text import terminal_text
@@ -193,7 +194,7 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     else:
         render.item_details(item, ctx.out)
         if origin is not None:
-            ctx.out.write(render.format_rows(render.provenance_rows(origin)) + "\n")
+            ctx.out.write(render.format_rows(render.provenance_rows(origin), ctx.out) + "\n")
     return EXIT_OK
 
 
@@ -306,9 +307,8 @@ def cmd_case(args: argparse.Namespace, ctx: Context) -> int:
             [{"id": c.id, "name": c.name, "created": c.created} for c in cases], ctx.out
         )
     elif not cases:
-        ctx.out.write(
-            _("No cases yet. Add evidence with --case NAME, or: evault case new NAME") + "\n"
-        )
+        none = _("No cases yet. Add evidence with --case NAME, or: evault case new NAME")
+        ctx.out.write(for_terminal(ctx.out, none, hang="") + "\n")
     else:
         for case in cases:
             ctx.out.write(f"{terminal_text(case.name)}\n")

@@ -16,6 +16,7 @@ from tui import render
 from tui.commands import Command, pictures
 from tui.commands.pictures import REVEAL_HELP, REVEAL_HOW
 from tui.context import Context
+from tui.paragraphs import for_terminal
 from tui.progress import progress_line
 from tui.terminal_text import terminal_text
 from vault import (
@@ -115,10 +116,9 @@ def cmd_imports(args: argparse.Namespace, ctx: Context) -> int:
         counts = ngettext("{new} new of {n} message", "{new} new of {n} messages", total).format(
             new=summary.get("messages_new", 0), n=total
         )
-        ctx.out.write(
-            f"{when}  {entry['importer']:<8}  {terminal_text(entry['source_name'])}  {counts}  "
-            f"{str(entry['id'])[:8]}\n"
-        )
+        first = f"{when}  {entry['importer']:<8}  "
+        rest = f"{terminal_text(entry['source_name'])}  {counts}  {str(entry['id'])[:8]}"
+        ctx.out.write(for_terminal(ctx.out, rest, first=first, hang=" " * len(first)) + "\n")
     ctx.out.write(
         ngettext(
             "{n} import. Full ids: --json.", "{n} imports. Full ids: --json.", len(imports)
@@ -160,7 +160,10 @@ def cmd_chats(args: argparse.Namespace, ctx: Context) -> int:
             span=terminal_text(_span(chat.first, chat.last)),
             key=terminal_text(chat.key),
         )
-        ctx.out.write(f"{terminal_text(chat.platform):<10}  {line}\n")
+        # On a terminal a long line continues under the title, never cut inside a word: the
+        # key at its end is what 'evault chat KEY' needs, whole.
+        first = f"{terminal_text(chat.platform):<10}  "
+        ctx.out.write(for_terminal(ctx.out, line, first=first, hang=" " * len(first)) + "\n")
     ctx.out.write(
         ngettext(
             "{n} chat. Show one: evault chat KEY",
@@ -191,7 +194,8 @@ def _choose_chat(chats: list[Chat], key: str, platform: str | None) -> Chat:
     return found[0]
 
 
-def _chat_line(line: ChatLine, reveal: bool) -> str:
+def _chat_line(line: ChatLine, reveal: bool) -> tuple[str, str]:
+    """(the time column, the rest: sender, title, marks and the short id)."""
     when = render.readable_time(line.time_utc) if line.time_utc else _("time unknown")
     marks = []
     if line.attachments:
@@ -207,9 +211,8 @@ def _chat_line(line: ChatLine, reveal: bool) -> str:
     mark = f" [{', '.join(marks)}]" if marks else ""
     sender = line.sender_name or line.sender_id or _("(no sender)")  # shown: not the content
     title = shown_title(line, revealed=reveal, details=False)
-    return (
-        f"{terminal_text(when):<23}  {terminal_text(sender)}: {terminal_text(title)}{mark}  "
-        f"{terminal_text(line.item_id[:8])}\n"
+    return f"{terminal_text(when):<23}  ", (
+        f"{terminal_text(sender)}: {terminal_text(title)}{mark}  {terminal_text(line.item_id[:8])}"
     )
 
 
@@ -231,16 +234,15 @@ def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
             ]
         render.emit_json({"chat": chat.to_json(), "messages": messages}, ctx.out)
         return EXIT_OK
-    ctx.out.write(
-        ngettext(
-            "{title} ({platform}): {n} message", "{title} ({platform}): {n} messages", chat.messages
-        ).format(
-            title=terminal_text(chat.title), platform=terminal_text(chat.platform), n=chat.messages
-        )
-        + "\n"
+    header = ngettext(
+        "{title} ({platform}): {n} message", "{title} ({platform}): {n} messages", chat.messages
+    ).format(
+        title=terminal_text(chat.title), platform=terminal_text(chat.platform), n=chat.messages
     )
+    ctx.out.write(for_terminal(ctx.out, header) + "\n")
     for line in lines:
-        ctx.out.write(_chat_line(line, args.reveal))
+        when, rest = _chat_line(line, args.reveal)  # on a terminal, continued under the sender
+        ctx.out.write(for_terminal(ctx.out, rest, first=when, hang=" " * len(when)) + "\n")
     if not lines:
         ctx.out.write(_("No messages at this offset.") + "\n")
     elif len(lines) == args.limit:
