@@ -2,22 +2,49 @@
 
 from __future__ import annotations
 
-import textwrap
+import re
+import unicodedata
 from typing import TextIO
 
 WIDTH = 79  # one column spare: some terminals wrap a line that fills the last column
+_SPACES = re.compile(r"[ \t\n\x0b\x0c\r]+")  # where textwrap breaks: ASCII white space only
 
 
 def fill(text: str, *, first: str = "", hang: str = "") -> str:
     """``text`` after ``first`` on its first line, the next lines indented by ``hang``, filled at
-    spaces to :data:`WIDTH` columns; a word longer than a line is kept whole, never cut."""
-    return textwrap.fill(
-        text,
-        width=WIDTH,
-        initial_indent=first,
-        subsequent_indent=hang,
-        break_long_words=False,
-        break_on_hyphens=False,
+    spaces to :data:`WIDTH` columns; a word longer than a line is kept whole, never cut.
+
+    Columns, not characters, are counted: an emoji or a Chinese or Japanese character takes two
+    columns of a terminal and a combining accent none, so a line of threats with emoji fills
+    the same 80 columns as one without (``textwrap`` counts characters)."""
+    words = [w for w in _SPACES.split(text) if w]
+    if not words:
+        return ""
+    lines: list[str] = []
+    line, used = first + words[0], columns(first) + columns(words[0])
+    for word in words[1:]:
+        size = columns(word)
+        if used + 1 + size > WIDTH:
+            lines.append(line)
+            line, used = hang + word, columns(hang) + size
+        else:
+            line, used = f"{line} {word}", used + 1 + size
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def columns(text: str) -> int:
+    """How many terminal columns ``text`` takes (East Asian wide and full-width characters two,
+    combining marks and zero-width characters none)."""
+    if text.isascii():
+        return len(text)
+    return sum(
+        0
+        if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf")
+        else 2
+        if unicodedata.east_asian_width(c) in ("W", "F")
+        else 1
+        for c in text
     )
 
 

@@ -4,11 +4,15 @@ where a script does (a pipe or a file)."""
 from __future__ import annotations
 
 import io
+import textwrap
 from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.cli.runner import Runner
 from tui.cli import main
-from tui.paragraphs import WIDTH, fill
+from tui.paragraphs import WIDTH, columns, fill
 
 
 class _Terminal(io.StringIO):
@@ -129,3 +133,33 @@ def test_chats_chat_imports_and_show_on_a_terminal_keep_keys_and_ids_whole(
         assert all(w in words for w in wanted), (wanted, lines)  # whole, never cut
         piped = run(*command)[1]
         assert any(len(line) > WIDTH for line in piped.splitlines())  # one line each in a pipe
+
+
+@given(
+    st.lists(st.text(alphabet="abcdefghij-.,'", min_size=1, max_size=30), max_size=40),
+    st.sampled_from(["", "evault: ", "FAILED  "]),
+    st.sampled_from(["", "  ", "        "]),
+)
+def test_fill_is_textwraps_fill_for_ascii(words: list[str], first: str, hang: str) -> None:
+    """What it replaced: for text of one-column characters nothing changes."""
+    text = " ".join(words)
+    expected = textwrap.fill(
+        text,
+        width=WIDTH,
+        initial_indent=first,
+        subsequent_indent=hang,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    assert fill(text, first=first, hang=hang) == expected
+
+
+def test_fill_counts_columns_not_characters() -> None:
+    """Emoji and Japanese take two columns each: a line filled by characters ran past 80."""
+    text = " ".join(["Səni tapacağıq 😡😡😡", "お前の家を知っている", "😡"] * 6)
+    filled = fill(text, first="2026-03-02 21:14:00 UTC  ", hang=" " * 25)
+    lines = filled.splitlines()
+    assert all(columns(line) <= WIDTH for line in lines), [columns(x) for x in lines]
+    assert any(columns(line) > len(line) for line in lines)
+    assert filled.split() == ["2026-03-02", "21:14:00", "UTC", *text.split()]
+    assert columns("e\u0301") == 1 and columns("お") == 2 and columns("😡") == 2
