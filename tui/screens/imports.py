@@ -410,7 +410,9 @@ class ChatScreen(VaultAccess, Screen[None]):
                 *map(
                     plain,
                     (
-                        readable_time(line.time_utc)[:16] if line.time_utc else line.time_raw[:16],
+                        readable_time(line.time_utc)[:16]
+                        if line.time_utc
+                        else line.time_raw[:16] or _("unknown"),  # e.g. an e-mail with no Date
                         line.sender_name[:18],
                         title[:60],
                         " ".join(marks),
