@@ -268,15 +268,41 @@ def _transformation(name: str, count: int) -> str:
     return f"{label}{f' ({why})' if why else ''}: {messages}"
 
 
-def import_summary(summary: ImportSummary, options: ImportOptions, *, more: str) -> str:
+def import_summary(
+    summary: ImportSummary, options: ImportOptions, *, more: str, out: TextIO | None = None
+) -> str:
     """What an import found, in plain words: the one report the command line and the app show.
 
     ``more`` says where the rest of a shortened list is ("see --json" on the command line).
+    Written to ``out`` on a terminal, every line is filled to 80 columns, a list entry or a
+    value continuing under itself (the app's own widget wraps what it shows).
     """
+    lines = [
+        (kept, line)
+        for kept, text in _import_summary_parts(summary, options, more, out)
+        for line in text.split("\n")
+    ]
+    if out is None:
+        return "\n".join(line for _kept, line in lines)
+    return "\n".join(line if kept else _filled(out, line) for kept, line in lines)
+
+
+def _filled(out: TextIO, line: str) -> str:
+    """One line of the report filled on a terminal: a list entry ("  - …", "  chat: …")
+    continues two columns further in than it starts."""
+    text = line.lstrip(" ")
+    indent = line[: len(line) - len(text)]
+    hang = indent + "  " if indent or text.startswith("- ") else ""
+    return for_terminal(out, text, first=indent, hang=hang) if text else ""
+
+
+def _import_summary_parts(
+    summary: ImportSummary, options: ImportOptions, more: str, out: TextIO | None
+) -> list[tuple[bool, str]]:
+    """The report's parts, each with whether it is laid out already (the aligned rows)."""
     if summary.already_imported:
-        return _("This export was imported before (import {id}); nothing was added.").format(
-            id=summary.import_id[:8] or _("unknown")
-        )
+        said = _("This export was imported before (import {id}); nothing was added.")
+        return [(False, said.format(id=summary.import_id[:8] or _("unknown")))]
     kinds = {"folder": N_("folder"), "zip": N_("ZIP file"), "file": N_("file")}
     kind = summary.source_kind
     kind_shown = _(kinds[kind]) if kind in kinds else kind
@@ -346,7 +372,8 @@ def import_summary(summary: ImportSummary, options: ImportOptions, *, more: str)
                 _("{n} (lines {lines})").format(n=summary.lines_joined, lines=f"{first}{etc}"),
             )
         )
-    lines += ["", format_rows(rows)]
+    parts = [(False, line) for line in lines] + [(False, ""), (True, format_rows(rows, out))]
+    lines = []
     if summary.transformations:
         lines += [
             "",
@@ -394,7 +421,9 @@ def import_summary(summary: ImportSummary, options: ImportOptions, *, more: str)
                 "previewed without asking."
             )
         )
-    return "\n".join(lines).rstrip("\n")
+    while lines and not lines[-1]:
+        lines.pop()
+    return parts + [(False, line) for line in lines]
 
 
 def _more(count: int, where: str) -> str:

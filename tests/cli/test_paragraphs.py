@@ -163,3 +163,20 @@ def test_fill_counts_columns_not_characters() -> None:
     assert any(columns(line) > len(line) for line in lines)
     assert filled.split() == ["2026-03-02", "21:14:00", "UTC", *text.split()]
     assert columns("e\u0301") == 1 and columns("お") == 2 and columns("😡") == 2
+
+
+def test_an_import_report_on_a_terminal_fits_80_columns(run: Runner, tmp_path: Path) -> None:
+    """Its sentences and its dates row ran past 80 columns and were cut mid-word
+    ("jurnalı / ndadır", "2018-0 / 1-29" in Azerbaijani)."""
+    from tests.importers.test_importing import chat, message, write_folder
+
+    data = chat([message(1, "Gecə gözlə."), message(2, "Qısa.", offset=86_400 * 400)])
+    folder = write_folder(tmp_path / "ChatExport_2026-03-09 from the phone of my sister", data, {})
+    argv = ["--lang", "az", "--vault", str(run.folder), "--passphrase-file", str(run.pwfile)]
+    out, err = _Terminal(), _Terminal()
+    assert main([*argv, "import", "telegram", str(folder)], stdout=out, stderr=err) == 0
+    lines = out.getvalue().splitlines()
+    assert len(lines) > 10
+    assert all(columns(line) <= WIDTH for line in lines), [x for x in lines if len(x) > WIDTH]
+    assert "ChatExport_2026-03-09" in out.getvalue().split()  # names whole
+    assert all(any(part in line for line in lines) for part in ("UTC –", "evault chats"))

@@ -88,9 +88,9 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         render.emit_json(summary.to_json(), ctx.out)
     else:
-        text = render.import_summary(summary, options, more=_("see --json"))
+        text = render.import_summary(summary, options, more=_("see --json"), out=ctx.out)
         if not summary.already_imported:
-            text += "\n" + _("See the messages with: evault chats")
+            text += "\n" + for_terminal(ctx.out, _("See the messages with: evault chats"))
         ctx.out.write(text + "\n")
     return EXIT_OK
 
