@@ -180,3 +180,20 @@ def test_an_import_report_on_a_terminal_fits_80_columns(run: Runner, tmp_path: P
     assert all(columns(line) <= WIDTH for line in lines), [x for x in lines if len(x) > WIDTH]
     assert "ChatExport_2026-03-09" in out.getvalue().split()  # names whole
     assert all(any(part in line for line in lines) for part in ("UTC –", "evault chats"))
+
+
+def test_rm_on_a_terminal_fits_80_columns(run: Runner, tmp_path: Path) -> None:
+    """'Deleted the content of <a 36-character id>. A signed record …' was one line of 150."""
+    argv = ["--vault", str(run.folder), "--passphrase-file", str(run.pwfile)]
+    for _round in range(2):
+        note = tmp_path / f"n{_round}.txt"
+        note.write_text(f"note {_round}", encoding="utf-8")
+        assert run("add", str(note))[0] == 0
+    first, second = (i["id"] for i in run.json("list"))
+    out, err = _Terminal(), _Terminal()
+    assert main([*argv, "rm", first, "--yes", "--reason", "x"], stdout=out, stderr=err) == 0
+    lines = out.getvalue().splitlines()
+    assert len(lines) > 1 and all(len(line) <= WIDTH for line in lines)
+    assert first in out.getvalue().split() or f"{first}." in out.getvalue().split()
+    piped = run("rm", second, "--yes", "--reason", "x")[1]
+    assert len(piped.splitlines()) == 1 and len(piped) > WIDTH

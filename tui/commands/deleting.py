@@ -4,11 +4,11 @@ deliberate question at a terminal."""
 from __future__ import annotations
 
 import argparse
-import textwrap
 
 from tui import render
 from tui.commands import Command
 from tui.context import PROG, Context
+from tui.paragraphs import fill, for_terminal
 from vault import EXIT_OK, N_, Cancelled, InvalidInput, Item, _, ngettext
 
 NOT_DELETED = N_("Not deleted: nothing was changed.")
@@ -34,36 +34,30 @@ def cmd_rm(args: argparse.Namespace, ctx: Context) -> int:
         item = vault.delete_item(args.id, reason=args.reason, purge=args.purge)
         older = vault.records_in_clear(item.id) if args.purge else 0
     if args.purge:
-        ctx.out.write(
-            _(
-                "Deleted {id} for good: its content and everything said about it are gone, and "
-                "the vault was re-encrypted under a new key, so nothing of it can be read back, "
-                "even with your passphrase. A signed record that an item with its file code "
-                "(SHA-256) was deleted, and why, stays in the custody log."
-            ).format(id=item.id)
-            + "\n"
-        )
-        if older:
-            ctx.out.write(
-                ngettext(
-                    "Note: {n} older custody record of this item was signed before evault kept "
-                    "such details apart, and still hold what they said about it (a title, a "
-                    "sender, tags); they cannot be changed without breaking the signed log.",
-                    "Note: {n} older custody records of this item were signed before evault kept "
-                    "such details apart, and still hold what they said about it (a title, a "
-                    "sender, tags); they cannot be changed without breaking the signed log.",
-                    older,
-                ).format(n=older)
-                + "\n"
-            )
-        return EXIT_OK
-    ctx.out.write(
-        _(
-            "Deleted the content of {id}. A signed record of the deletion (with its fingerprint, "
-            "SHA-256, and your reason) stays in the custody log."
+        gone = _(
+            "Deleted {id} for good: its content and everything said about it are gone, and "
+            "the vault was re-encrypted under a new key, so nothing of it can be read back, "
+            "even with your passphrase. A signed record that an item with its file code "
+            "(SHA-256) was deleted, and why, stays in the custody log."
         ).format(id=item.id)
-        + "\n"
-    )
+        ctx.out.write(for_terminal(ctx.out, gone, hang="") + "\n")
+        if older:
+            note = ngettext(
+                "Note: {n} older custody record of this item was signed before evault kept "
+                "such details apart, and still hold what they said about it (a title, a "
+                "sender, tags); they cannot be changed without breaking the signed log.",
+                "Note: {n} older custody records of this item were signed before evault kept "
+                "such details apart, and still hold what they said about it (a title, a "
+                "sender, tags); they cannot be changed without breaking the signed log.",
+                older,
+            ).format(n=older)
+            ctx.out.write(for_terminal(ctx.out, note, hang="") + "\n")
+        return EXIT_OK
+    deleted = _(
+        "Deleted the content of {id}. A signed record of the deletion (with its fingerprint, "
+        "SHA-256, and your reason) stays in the custody log."
+    ).format(id=item.id)
+    ctx.out.write(for_terminal(ctx.out, deleted, hang="") + "\n")
     return EXIT_OK
 
 
@@ -86,7 +80,7 @@ def _confirm_delete(ctx: Context, item: Item, *, purge: bool) -> None:
             "This deletes the content of item {id} ({kind}, added {added}). A signed record of "
             "the deletion stays in the custody log."
         ).format(**names)
-    ctx.out.write(textwrap.fill(warning, width=79, break_long_words=False) + "\n")
+    ctx.out.write(fill(warning) + "\n")  # asked at a terminal only
     # TRANSLATORS: {yes} is the word to type ("yes" in English): keep the placeholder.
     typed = ctx.ask(
         _("Type {yes} to delete it, or anything else to stop: ").format(yes=_yes_word())
