@@ -55,3 +55,13 @@ def for_terminal(stream: TextIO, text: str, *, first: str = "", hang: str = "  "
     if text.strip() and isatty is not None and isatty():  # (fill drops ``first`` for no text)
         return fill(text, first=first, hang=hang)
     return first + text
+
+
+def lines_for_terminal(stream: TextIO, text: str) -> str:
+    """``text`` with each of its lines filled on a terminal (:func:`for_terminal`), except lines
+    that start with a space: those hold a key, a code or an aligned list and are kept as they
+    are. In a pipe, ``text`` unchanged."""
+    return "\n".join(
+        line if not line or line[0].isspace() else for_terminal(stream, line, hang="")
+        for line in text.split("\n")
+    )

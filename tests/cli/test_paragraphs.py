@@ -197,3 +197,26 @@ def test_rm_on_a_terminal_fits_80_columns(run: Runner, tmp_path: Path) -> None:
     assert first in out.getvalue().split() or f"{first}." in out.getvalue().split()
     piped = run("rm", second, "--yes", "--reason", "x")[1]
     assert len(piped.splitlines()) == 1 and len(piped) > WIDTH
+
+
+def test_rekey_and_a_new_age_key_on_a_terminal_fit_80_columns(
+    run: Runner, tmp_path: Path
+) -> None:
+    """Their sentences ran to 87-182 columns in en/ru/az; the public key stays whole on its own
+    indented line (so do init's recovery key and fingerprint, by the same rule)."""
+    argv = ["--vault", str(run.folder), "--passphrase-file", str(run.pwfile)]
+    for lang in ("en", "ru", "az"):
+        out, err = _Terminal(), _Terminal()
+        assert main(["--lang", lang, *argv, "rekey"], stdout=out, stderr=err) == 0, err.getvalue()
+        lines = out.getvalue().splitlines()
+        assert len(lines) > 1 and all(columns(line) <= WIDTH for line in lines), lines
+        out, err = _Terminal(), _Terminal()
+        key = tmp_path / f"lawyer-{lang}.txt"
+        code = main(["--lang", lang, "recipient", "new", "--out", str(key)], stdout=out, stderr=err)
+        assert code == 0, err.getvalue()
+        lines = out.getvalue().splitlines()
+        assert all(columns(line) <= WIDTH or " " not in line.strip() for line in lines), lines
+        public = next(line.strip() for line in lines if line.strip().startswith("age1"))
+        assert public in key.read_text(encoding="ascii")  # whole, to copy
+    piped = run("rekey")[1]
+    assert len(piped.splitlines()) == 1 and len(piped) > WIDTH

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from tui import render
 from tui.commands import Command
 from tui.context import PROG, Context
+from tui.paragraphs import lines_for_terminal
 from tui.progress import progress_line
 from vault import EXIT_OK, EXIT_VERIFY_FAILED, N_, _, ngettext
 
@@ -55,20 +56,23 @@ def _report(args: argparse.Namespace, ctx: Context, result: BackupResult, what: 
         n=result.events_checked
     )
     ctx.out.write(
-        # TRANSLATORS: {what} is "Backup written", "Backup brought up to date" or "Vault restored".
-        _("{what}: {folder}").format(what=what, folder=result.folder)
-        + "\n"
-        # TRANSLATORS: {items} is "3 items", {events} is "12 custody events".
-        + _(
-            "The copy was checked: {items} and {events}, every original against its file code "
-            "(SHA-256), the database and the key file."
-        ).format(items=items, events=events)
-        + "\n"
-        + _(
-            "It opens with the same passphrase and recovery key. Keep it as safe as the vault "
-            "itself: with the passphrase, it opens."
+        lines_for_terminal(
+            ctx.out,
+            # TRANSLATORS: {what} is "Backup written", "Backup brought up to date" or "Vault restored".
+            _("{what}: {folder}").format(what=what, folder=result.folder)
+            + "\n"
+            # TRANSLATORS: {items} is "3 items", {events} is "12 custody events".
+            + _(
+                "The copy was checked: {items} and {events}, every original against its file code "
+                "(SHA-256), the database and the key file."
+            ).format(items=items, events=events)
+            + "\n"
+            + _(
+                "It opens with the same passphrase and recovery key. Keep it as safe as the vault "
+                "itself: with the passphrase, it opens."
+            )
+            + "\n",
         )
-        + "\n"
     )
     if result.replaced is not None:
         ctx.out.write(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tui import render
 from tui.commands import Command, json_option, verify_output
 from tui.context import Context
+from tui.paragraphs import lines_for_terminal
 from tui.progress import progress_line
 from vault import (
     EXIT_OK,
@@ -238,13 +239,16 @@ def cmd_recipient_new(args: argparse.Namespace, ctx: Context) -> int:
         render.emit_json({"identity_file": str(out), "recipient": public}, ctx.out)
         return EXIT_OK
     ctx.out.write(
-        _(
-            "Your age key was saved in {name}. Keep it private and back it up: without it you "
-            "cannot\nopen bundles encrypted to you."
-        ).format(name=out)
-        + "\n\n"
-        + _("Give this public key to the defender (it is safe to share):")
-        + f"\n\n    {public}\n"
+        lines_for_terminal(
+            ctx.out,
+            _(
+                "Your age key was saved in {name}. Keep it private and back it up: without it you "
+                "cannot\nopen bundles encrypted to you."
+            ).format(name=out)
+            + "\n\n"
+            + _("Give this public key to the defender (it is safe to share):")
+            + f"\n\n    {public}\n",
+        )
     )
     return EXIT_OK
 

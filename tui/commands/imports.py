@@ -16,7 +16,7 @@ from tui import render
 from tui.commands import Command, pictures
 from tui.commands.pictures import REVEAL_HELP, REVEAL_HOW
 from tui.context import Context
-from tui.paragraphs import for_terminal
+from tui.paragraphs import for_terminal, lines_for_terminal
 from tui.progress import progress_line
 from tui.terminal_text import terminal_text
 from vault import (
@@ -145,7 +145,11 @@ def cmd_chats(args: argparse.Namespace, ctx: Context) -> int:
         return EXIT_OK
     if not chats:
         ctx.out.write(
-            _("No imported chats yet. Import an export with: evault import telegram PATH") + "\n"
+            lines_for_terminal(
+                ctx.out,
+                _("No imported chats yet. Import an export with: evault import telegram PATH")
+                + "\n",
+            )
         )
         return EXIT_OK
     for chat in chats:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from tui import render
 from tui.commands import Command
 from tui.context import Context
+from tui.paragraphs import lines_for_terminal
 from tui.terminal_text import terminal_text
 from vault import EXIT_OK, N_, InvalidInput, _, document_language, ngettext, shown_title
 
@@ -166,16 +167,19 @@ def cmd_hashes(args: argparse.Namespace, ctx: Context) -> int:
         render.emit_json({"out": str(out_path), "pictures": len(rows)}, ctx.out)
     else:
         ctx.out.write(
-            ngettext(
-                "Wrote the hashes of {n} picture to {file}.",
-                "Wrote the hashes of {n} pictures to {file}.",
-                len(rows),
-            ).format(n=len(rows), file=out_path)
-            + "\n"
-            + _(
-                "It holds only hashes, sizes and types: no picture, title or name leaves the vault."
+            lines_for_terminal(
+                ctx.out,
+                ngettext(
+                    "Wrote the hashes of {n} picture to {file}.",
+                    "Wrote the hashes of {n} pictures to {file}.",
+                    len(rows),
+                ).format(n=len(rows), file=out_path)
+                + "\n"
+                + _(
+                    "It holds only hashes, sizes and types: no picture, title or name leaves the vault."
+                )
+                + "\n",
             )
-            + "\n"
         )
     return EXIT_OK
 

@@ -11,6 +11,7 @@ import argparse
 from tui import render
 from tui.commands import Command
 from tui.context import PROG, Context
+from tui.paragraphs import lines_for_terminal
 from vault import EXIT_OK, EXIT_USER_ERROR, N_, InvalidInput, _, ngettext
 
 AFTER_ISSUING = N_(
@@ -53,15 +54,18 @@ def cmd_recovery_shares(args: argparse.Namespace, ctx: Context) -> int:
         )
         return EXIT_OK
     ctx.out.write(
-        ngettext(
-            "Recovery shares written: {n} page in {folder}\n",
-            "Recovery shares written: {n} pages in {folder}\n",
-            issued.count,
-        ).format(n=issued.count, folder=out)
-        + _(
-            "Set {set_number}: any {threshold} of the {count} shares, with a copy of the vault, "
-            "open it.\n\n"
-        ).format(set_number=issued.set_number, threshold=issued.threshold, count=issued.count)
+        lines_for_terminal(
+            ctx.out,
+            ngettext(
+                "Recovery shares written: {n} page in {folder}\n",
+                "Recovery shares written: {n} pages in {folder}\n",
+                issued.count,
+            ).format(n=issued.count, folder=out)
+            + _(
+                "Set {set_number}: any {threshold} of the {count} shares, with a copy of the vault, "
+                "open it.\n\n"
+            ).format(set_number=issued.set_number, threshold=issued.threshold, count=issued.count),
+        )
     )
     ctx.out.write(_(AFTER_ISSUING).format(threshold=issued.threshold))
     if replaced:

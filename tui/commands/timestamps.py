@@ -12,13 +12,18 @@ from pathlib import Path
 from tui import render
 from tui.commands import Command
 from tui.context import PROG, Context
+from tui.paragraphs import lines_for_terminal
 from tui.proof_words import pending_line, request_instructions, token_kept, token_line
 from vault import EXIT_OK, _
 
 
 def cmd_timestamp(args: argparse.Namespace, ctx: Context) -> int:
     ctx.err.write(
-        _("Say what to do: '{prog} timestamp request', 'add' or 'list'.").format(prog=PROG) + "\n"
+        lines_for_terminal(
+            ctx.err,
+            _("Say what to do: '{prog} timestamp request', 'add' or 'list'.").format(prog=PROG)
+            + "\n",
+        )
     )
     return 2
 
@@ -60,8 +65,11 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
         return EXIT_OK
     if not found["tokens"] and not found["pending"]:
         ctx.out.write(
-            _("No proof of time yet: '{prog} timestamp request' starts one.").format(prog=PROG)
-            + "\n"
+            lines_for_terminal(
+                ctx.out,
+                _("No proof of time yet: '{prog} timestamp request' starts one.").format(prog=PROG)
+                + "\n",
+            )
         )
     for token in found["tokens"]:
         ctx.out.write(token_line(token) + "\n")

@@ -9,7 +9,7 @@ from tui import log_words, render
 from tui.commands import Command
 from tui.commands.ui import UI_HELP, cmd_ui
 from tui.context import PROG, Context
-from tui.paragraphs import WIDTH, for_terminal
+from tui.paragraphs import WIDTH, for_terminal, lines_for_terminal
 from tui.progress import progress_line
 from tui.secrets_input import read_keyfile
 from vault import (
@@ -51,15 +51,20 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
         )
         return EXIT_OK
     ctx.out.write(
-        _(
-            "Vault created: {folder}\n\n"
-            "RECOVERY KEY — write it on paper now, check it, and keep the paper somewhere safe,\n"
-            "away from this computer. It opens the vault if you forget your passphrase.\n"
-            "It is shown only this once.\n\n"
-            "    {recovery_key}\n\n"
-            "Identity fingerprint (read it to your lawyer over the phone):\n"
-            "    {fingerprint}\n"
-        ).format(folder=ctx.vault_path, recovery_key=recovery, fingerprint=identity["fingerprint"])
+        lines_for_terminal(
+            ctx.out,
+            _(
+                "Vault created: {folder}\n\n"
+                "RECOVERY KEY — write it on paper now, check it, and keep the paper somewhere safe,\n"
+                "away from this computer. It opens the vault if you forget your passphrase.\n"
+                "It is shown only this once.\n\n"
+                "    {recovery_key}\n\n"
+                "Identity fingerprint (read it to your lawyer over the phone):\n"
+                "    {fingerprint}\n"
+            ).format(
+                folder=ctx.vault_path, recovery_key=recovery, fingerprint=identity["fingerprint"]
+            ),
+        )
     )
     return EXIT_OK
 
@@ -135,11 +140,14 @@ def cmd_rekey(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.open_vault() as vault:
         vault.rekey()
     ctx.out.write(
-        _(
-            "The vault was re-encrypted under a new key. Your passphrase and recovery key open it "
-            "as before; what the disk kept of deleted evidence can no longer be read with them."
+        lines_for_terminal(
+            ctx.out,
+            _(
+                "The vault was re-encrypted under a new key. Your passphrase and recovery key open it "
+                "as before; what the disk kept of deleted evidence can no longer be read with them."
+            )
+            + "\n",
         )
-        + "\n"
     )
     return EXIT_OK
 
@@ -224,9 +232,12 @@ def _settle_recovery_key(args: argparse.Namespace, ctx: Context) -> int:
         typed = ctx.secret(args.new_recovery_key_file, "new recovery key")
         vault.confirm_recovery_key(typed)
     ctx.out.write(
-        _(
-            "Confirmed. The new recovery key is now the only one; the old one no longer opens this\n"
-            "vault (old backup copies of the folder still open with the old one).\n"
+        lines_for_terminal(
+            ctx.out,
+            _(
+                "Confirmed. The new recovery key is now the only one; the old one no longer opens this\n"
+                "vault (old backup copies of the folder still open with the old one).\n"
+            ),
         )
     )
     return EXIT_OK
