@@ -149,6 +149,29 @@ class Runner:
         report = vault.check()
         if not report.ok:
             raise OracleFailure(f"check failed after an accepted import: {report.problems[:3]}")
+        self._same_text_read_again(path, options.timezone)
+
+    def _same_text_read_again(self, path: Path, timezone: str | None) -> None:
+        """Every message's text, read again from its stored original as a bundle's report and
+        the app do (vault.imports.readable), is the text the import read."""
+        from vault.imports import registry
+        from vault.imports.messages import raw_bytes
+        from vault.imports.parsers.records import ImportedMessage
+        from vault.imports.parsers.source import ExportSource
+        from vault.imports.readable import readable_text
+
+        if self.target not in ("telegram", "meta", "email"):
+            return
+        parser = registry.importer(self.target).parser()
+        with ExportSource(path) as source:
+            for record in parser.parse(source, timezone=timezone):
+                if not isinstance(record, ImportedMessage):
+                    continue
+                again = readable_text(self.target, raw_bytes(record.raw), record.transformations)
+                if again != record.text:
+                    raise OracleFailure(
+                        f"text read again differs: {again!r:.80} != {record.text!r:.80}"
+                    )
 
     def _verify(self, kind: str, path: Path) -> None:
         from vault import verify_bundle
