@@ -51,10 +51,15 @@ def columns(text: str) -> int:
 def for_terminal(stream: TextIO, text: str, *, first: str = "", hang: str = "  ") -> str:
     """``text`` filled (:func:`fill`) when ``stream`` is a terminal, where a person reads it;
     one line otherwise, so a script that reads messages line by line gets each one whole."""
-    isatty = getattr(stream, "isatty", None)
-    if text.strip() and isatty is not None and isatty():  # (fill drops ``first`` for no text)
+    if text.strip() and is_terminal(stream):  # (fill drops ``first`` for no text)
         return fill(text, first=first, hang=hang)
     return first + text
+
+
+def is_terminal(stream: TextIO) -> bool:
+    """Whether a person reads ``stream`` on a terminal (not a pipe or a file)."""
+    isatty = getattr(stream, "isatty", None)
+    return isatty is not None and bool(isatty())
 
 
 def lines_for_terminal(stream: TextIO, text: str) -> str:

@@ -9,7 +9,7 @@ from tui import log_words, render
 from tui.commands import Command
 from tui.commands.ui import UI_HELP, cmd_ui
 from tui.context import PROG, Context
-from tui.paragraphs import WIDTH, for_terminal, lines_for_terminal
+from tui.paragraphs import WIDTH, columns, for_terminal, is_terminal, lines_for_terminal
 from tui.progress import progress_line
 from tui.secrets_input import read_keyfile
 from vault import (
@@ -130,8 +130,7 @@ def _labelled(out: TextIO, label: str, value: str) -> str:
     """``label value`` on one line; on a terminal, the value on the next line, indented, when
     the two would not fit in 80 columns (a key is copied whole, so it is never cut)."""
     line = f"{label} {value}"
-    isatty = getattr(out, "isatty", None)
-    if len(line) <= WIDTH or isatty is None or not isatty():
+    if columns(line) <= WIDTH or not is_terminal(out):
         return line
     return f"{label}\n    {value}"
 

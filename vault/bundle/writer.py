@@ -105,7 +105,7 @@ class Writer:
             # (vault.bundle.handoff): SQLCipher decrypts the next chunk while this one is hashed.
             with Prefetch(self._parts, self._read, len(self.ids), self._check_cancel) as ahead:
                 entries = compact.Entries()
-                for n, item in enumerate(self._items(), 1):
+                for n, item in enumerate(self._items(readers=True), 1):
                     entries.append(self._write_item(zf, n, item, ahead, carried))
             with self.lock:
                 # Deleted while its bytes were being written (the app stays usable during an
@@ -405,13 +405,16 @@ class Writer:
         with self.lock:  # a packed message's block is inflated once, not once per message
             return intake.read_chunk(self.session.conn, part, self._blocks)
 
-    def _items(self) -> Iterator[Item]:
-        """The items in order, read ``ITEMS_AT_ONCE`` at a time: never all held at once."""
+    def _items(self, *, readers: bool = False) -> Iterator[Item]:
+        """The items in order, read ``ITEMS_AT_ONCE`` at a time: never all held at once; with
+        ``readers``, the importers of each batch's messages too (only the writing pass needs
+        them, not the size estimate)."""
         for start in range(0, len(self.ids), ITEMS_AT_ONCE):
             with self.lock:
                 batch = load_items(self.session.conn, self.ids[start : start + ITEMS_AT_ONCE])
-                messages = [item.id for item in batch if item.kind == "message"]
-                self._readers = readable.import_readers(self.session.conn, messages)
+                if readers:
+                    messages = [item.id for item in batch if item.kind == "message"]
+                    self._readers = readable.import_readers(self.session.conn, messages)
             for item in batch:
                 if item.deleted_at is not None:
                     raise _deleted_meanwhile(item.id)
