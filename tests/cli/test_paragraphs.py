@@ -199,9 +199,7 @@ def test_rm_on_a_terminal_fits_80_columns(run: Runner, tmp_path: Path) -> None:
     assert len(piped.splitlines()) == 1 and len(piped) > WIDTH
 
 
-def test_rekey_and_a_new_age_key_on_a_terminal_fit_80_columns(
-    run: Runner, tmp_path: Path
-) -> None:
+def test_rekey_and_a_new_age_key_on_a_terminal_fit_80_columns(run: Runner, tmp_path: Path) -> None:
     """Their sentences ran to 87-182 columns in en/ru/az; the public key stays whole on its own
     indented line (so do init's recovery key and fingerprint, by the same rule)."""
     argv = ["--vault", str(run.folder), "--passphrase-file", str(run.pwfile)]

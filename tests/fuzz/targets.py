@@ -167,7 +167,12 @@ class Runner:
             for record in parser.parse(source, timezone=timezone):
                 if not isinstance(record, ImportedMessage):
                     continue
-                again = readable_text(self.target, raw_bytes(record.raw), record.transformations)
+                again = readable_text(
+                    self.target,
+                    raw_bytes(record.raw),
+                    record.transformations,
+                    chat_key=record.chat_key,
+                )
                 if again != record.text:
                     raise OracleFailure(
                         f"text read again differs: {again!r:.80} != {record.text!r:.80}"

@@ -31,7 +31,7 @@ from vault.imports.readable import readable_text
 def _same_text(importer: str, messages: list[ImportedMessage]) -> None:
     assert messages
     for m in messages:
-        got = readable_text(importer, raw_bytes(m.raw), m.transformations)
+        got = readable_text(importer, raw_bytes(m.raw), m.transformations, chat_key=m.chat_key)
         assert got == m.text, (m.key, got, m.text)
 
 

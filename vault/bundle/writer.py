@@ -86,7 +86,7 @@ class Writer:
         self._blocks = packed.BlockReader(session.conn)  # used by the reader thread only
         # The importer of each imported message of the batch being written: its text is read
         # from its original for the report and the message's .json (vault.imports.readable).
-        self._readers: dict[str, tuple[str, list[str]]] = {}
+        self._readers: dict[str, readable.Reader] = {}
         self.total = 0  # bytes of the originals, found by write_zip's first look at the items
         self.when = time.gmtime()[:6]
 

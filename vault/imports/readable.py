@@ -24,22 +24,27 @@ from vault.imports.parsers.meta.mojibake import MOJIBAKE_NOTE, Fixer, Mojibake
 from vault.store.db import Connection
 
 MBOX_UNQUOTED = "mboxrd-unquoted"  # the start of the e-mail parser's note for '>From ' lines
+E2EE_CHATS = "e2ee/"  # the key of every chat from an end-to-end encrypted chat's file
+Reader = tuple[str, list[str], str]  # (importer, transformations, chat key) of one message
 _QUERY_AT_ONCE = 500
 _QUERY = (
-    "SELECT m.item_id, i.importer, m.transformations FROM import_messages m"
+    "SELECT m.item_id, i.importer, m.transformations, m.chat_key FROM import_messages m"
     " JOIN imports i ON i.id = m.import_id"
 )
 
 
-def readable_text(importer: str, original: bytes, transformations: Iterable[str]) -> str | None:
+def readable_text(
+    importer: str, original: bytes, transformations: Iterable[str], *, chat_key: str = ""
+) -> str | None:
     """The message's text as the import read it from ``original``; None when the original is
-    the text already (WhatsApp) or cannot be read again (then the original is shown as it is)."""
+    the text already (WhatsApp) or cannot be read again (then the original is shown as it is).
+    ``chat_key`` tells a Meta message from an end-to-end encrypted chat (``e2ee/…``)."""
     notes = tuple(transformations)
     try:
         if importer == "telegram":
             return _telegram(original)
         if importer == "meta":
-            return _meta(original, notes)
+            return _meta(original, notes, e2ee=chat_key.startswith(E2EE_CHATS))
         if importer == "email":
             return _email(original, notes)
     except (ValueError, TypeError, LookupError, RecursionError, EvaultError):
@@ -59,7 +64,7 @@ def _telegram(original: bytes) -> str | None:
     return message_text(message) if message is not None else None
 
 
-def _meta(original: bytes, notes: tuple[str, ...]) -> str | None:
+def _meta(original: bytes, notes: tuple[str, ...], *, e2ee: bool) -> str | None:
     from vault.imports.parsers.meta.e2ee import e2ee_text  # noqa: PLC0415
     from vault.imports.parsers.meta.messages import dyi_text  # noqa: PLC0415
 
@@ -71,7 +76,8 @@ def _meta(original: bytes, notes: tuple[str, ...]) -> str | None:
     mojibake = Mojibake()
     mojibake.present = MOJIBAKE_NOTE in notes
     fix = Fixer(mojibake)
-    if "senderName" in message and "sender_name" not in message:
+    # The chat says which kind of file the message came from (a message alone may not).
+    if e2ee:
         return e2ee_text(message, fix)
     return dyi_text(message, fix)
 
@@ -93,29 +99,29 @@ def _email(original: bytes, notes: tuple[str, ...]) -> str | None:
     return read.text if isinstance(read, ImportedMessage) else None
 
 
-def import_readers(conn: Connection, item_ids: list[str]) -> dict[str, tuple[str, list[str]]]:
+def import_readers(conn: Connection, item_ids: list[str]) -> dict[str, Reader]:
     """For each of ``item_ids`` that an import brought: (its importer, its transformations)."""
-    found: dict[str, tuple[str, list[str]]] = {}
+    found: dict[str, Reader] = {}
     for start in range(0, len(item_ids), _QUERY_AT_ONCE):
         batch = item_ids[start : start + _QUERY_AT_ONCE]
         marks = ",".join("?" * len(batch))
         query = f"{_QUERY} WHERE m.item_id IN ({marks})"  # only '?' marks are put in
         rows = conn.execute(query, batch).fetchall()
-        for item_id, importer, transformations in rows:
+        for item_id, importer, transformations, chat_key in rows:
             try:
                 notes = json.loads(transformations)
             except ValueError:
                 notes = []
             kept = [n for n in notes if isinstance(n, str)] if isinstance(notes, list) else []
-            found[str(item_id)] = (str(importer), kept)
+            found[str(item_id)] = (str(importer), kept, str(chat_key))
     return found
 
 
-def text_for(reader: tuple[str, list[str]] | None, original: bytes) -> tuple[str, bool]:
+def text_for(reader: Reader | None, original: bytes) -> tuple[str, bool]:
     """(the text to show for a message or note whose original is ``original``, whether it was
     read from an import's original rather than being the original itself)."""
     if reader is not None:
-        text = readable_text(reader[0], original, reader[1])
+        text = readable_text(reader[0], original, reader[1], chat_key=reader[2])
         if text is not None:
             return text, True
     return original.decode("utf-8", errors="replace"), False
